@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listRunning, stopAll } from './processes.js';
+import { statePaths } from './state.js';
+
+describe('launcher process bookkeeping', () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0)) await c();
+  });
+
+  async function home() {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-launcher-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const paths = statePaths({ MK8S_HOME: dir });
+    await mkdir(paths.run, { recursive: true });
+    return paths;
+  }
+
+  it('lists live processes and drops stale pid files', async () => {
+    const paths = await home();
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    cleanup.push(async () => void child.kill('SIGKILL'));
+    await writeFile(path.join(paths.run, 'live.pid'), String(child.pid));
+    await writeFile(path.join(paths.run, 'stale.pid'), '999999999');
+    expect(await listRunning(paths)).toEqual([{ name: 'live', pid: child.pid }]);
+    expect(await readdir(paths.run)).toEqual(['live.pid']);
+  });
+
+  it('stops with SIGTERM, escalates to SIGKILL after the grace period, and purges', async () => {
+    const paths = await home();
+    const polite = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const stubborn = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'], {
+      stdio: 'ignore',
+    });
+    cleanup.push(async () => void polite.kill('SIGKILL'), async () => void stubborn.kill('SIGKILL'));
+    await new Promise((r) => setTimeout(r, 300)); // let the stubborn one install its handler
+    const signals: Record<string, NodeJS.Signals | null> = {};
+    polite.on('exit', (_c, s) => (signals['polite'] = s));
+    stubborn.on('exit', (_c, s) => (signals['stubborn'] = s));
+    await writeFile(path.join(paths.run, 'polite.pid'), String(polite.pid));
+    await writeFile(path.join(paths.run, 'stubborn.pid'), String(stubborn.pid));
+
+    expect((await stopAll(paths, { graceMs: 500, purge: true })).sort()).toEqual(['polite', 'stubborn']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(signals).toEqual({ polite: 'SIGTERM', stubborn: 'SIGKILL' });
+    await expect(readdir(paths.home)).rejects.toThrow(/ENOENT/);
+  });
+});

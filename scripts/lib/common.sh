@@ -1,0 +1,106 @@
+# Shared by scripts/*.sh: progress lines, logged steps, and the bootstrap steps
+# (dependencies, build, Docker engine, local images) that take a machine that
+# has never seen mk8s to one that can run and test it. Every step is idempotent
+# and cheap when there is nothing to do.
+
+MK8S_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+MK8S_HOME="${MK8S_HOME:-$MK8S_ROOT/.mk8s}"
+MK8S_LOGS="$MK8S_HOME/logs/bootstrap"
+mkdir -p "$MK8S_LOGS"
+export MK8S_ROOT MK8S_HOME
+export NX_DAEMON="${NX_DAEMON:-false}" NX_NO_CLOUD=true NX_TUI=false
+export PATH="$MK8S_ROOT/node_modules/.bin:$PATH"
+
+_mk8s_t0=$(date +%s.%N)
+
+_elapsed() { # seconds since $1, one decimal
+  awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
+}
+
+say() { printf '[mk8s %6ss] %s\n' "$(_elapsed "$_mk8s_t0")" "$*"; }
+
+die() { say "ERROR: $*" >&2; exit 1; }
+
+# step NAME CMD...: runs CMD with its output in $MK8S_LOGS/NAME.log and prints
+# one line with the outcome and its duration; on failure prints where the log
+# is and its tail, then exits.
+step() {
+  local name="$1"; shift
+  local log="$MK8S_LOGS/$name.log" t
+  t=$(date +%s.%N)
+  if "$@" >"$log" 2>&1; then
+    say "ok   $name ($(_elapsed "$t")s)"
+  else
+    local rc=$?
+    say "FAIL $name after $(_elapsed "$t")s (exit $rc); log: $log" >&2
+    tail -n 25 "$log" | sed 's/^/    | /' >&2
+    exit "$rc"
+  fi
+}
+
+need_node() {
+  command -v node >/dev/null || die "Node.js >= 20.19 is required (https://nodejs.org or your distribution's nodejs package)"
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
+    die "Node.js >= 20.19 is required; this is $(node -v)"
+}
+
+# npm ci only when node_modules is missing or older than the lock file.
+ensure_deps() {
+  local marker="$MK8S_ROOT/node_modules/.package-lock.json"
+  if [ -f "$marker" ] && [ ! "$MK8S_ROOT/package-lock.json" -nt "$marker" ]; then
+    echo "dependencies are up to date"; return 0
+  fi
+  (cd "$MK8S_ROOT" && npm ci --no-audit --no-fund)
+}
+
+# Incremental: tsc -b rebuilds only projects whose inputs changed.
+build() { (cd "$MK8S_ROOT" && tsc -b tsconfig.json); }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else return 1; fi; }
+
+# apt_install PKG...: installs Debian packages non-interactively (root or sudo).
+apt_install() {
+  command -v apt-get >/dev/null || return 1
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit 2>/dev/null)" ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq || return 1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" ||
+    { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"; }
+}
+
+docker_ok() { docker info >/dev/null 2>&1; }
+
+# Docker engine: use a running one; else install docker.io (root on
+# Debian/Ubuntu) and start dockerd in the background, waiting for its socket.
+ensure_docker() {
+  if docker_ok; then echo "docker engine is running"; return 0; fi
+  if ! command -v dockerd >/dev/null; then
+    apt_install docker.io ||
+      { echo "Docker engine missing: install it (Debian/Ubuntu: apt-get install docker.io) and start dockerd"; return 1; }
+  fi
+  command -v docker >/dev/null || { echo "the docker CLI is missing (apt-get install docker.io)"; return 1; }
+  if ! pgrep -x dockerd >/dev/null; then
+    [ "$(id -u)" = 0 ] || { echo "dockerd is not running; start it (e.g. sudo systemctl start docker)"; return 1; }
+    # A pid file left by a dockerd that is gone blocks a new one ("pid file found").
+    [ -f /var/run/docker.pid ] && rm -f /var/run/docker.pid
+    local log="$MK8S_HOME/logs/dockerd.log"
+    echo "starting dockerd (log: $log)"
+    nohup dockerd >"$log" 2>&1 </dev/null &
+  fi
+  local i
+  for i in $(seq 1 120); do
+    docker_ok && { echo "docker engine ready after ${i} polls"; return 0; }
+    sleep 0.25
+  done
+  echo "dockerd did not answer within 30s; see $MK8S_HOME/logs/dockerd.log"; return 1
+}
+
+ensure_images() { bash "$MK8S_ROOT/images/build.sh"; }
+
+# The steps every entry script runs first: a machine ready to build and run mk8s.
+bootstrap() {
+  need_node
+  step deps ensure_deps
+  step build build
+}
