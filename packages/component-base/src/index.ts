@@ -1,7 +1,16 @@
 /**
- * @mk8s/component-base: What every component shares: run(signal), structured logging, /healthz and /metrics, graceful shutdown, flag parsing.
+ * @mk8s/component-base: what every mk8s executable shares (Kubernetes'
+ * k8s.io/component-base): flags, structured logs, and a main loop with
+ * graceful shutdown.
  *
- * This package is an empty room of the house drawn in ARCHITECTURE.md; the
- * issue that builds it fills in its public API here.
+ * @example
+ * ```ts
+ * import { createLogger, parseFlags, runMain, aborted } from '@mk8s/component-base';
+ * const flags = parseFlags(process.argv.slice(2), { port: { type: 'string', description: 'port', default: '10250' } });
+ * const log = createLogger('my-component');
+ * await runMain({ name: 'my-component', log, run: async (signal) => { await aborted(signal); } });
+ * ```
  */
-export {};
+export { createLogger, type Logger } from './logger.js';
+export { FlagError, durationFlag, helpText, intFlag, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
+export { aborted, reportFatal, runMain, type MainOptions } from './run.js';

@@ -1,7 +1,32 @@
 /**
- * @mk8s/storage: The "etcd": a revisioned key-value store with watch (level backend embedded, real etcd for HA).
+ * @mk8s/storage: the "etcd" of mk8s, a revisioned key-value store with
+ * watch, behind the `Store` interface (ARCHITECTURE.md section 5). Only the
+ * API server uses it.
  *
- * This package is an empty room of the house drawn in ARCHITECTURE.md; the
- * issue that builds it fills in its public API here.
+ * @example
+ * ```ts
+ * import { LevelStore } from '@mk8s/storage';
+ * const store = await LevelStore.open({ path: '.mk8s/data/apiserver' });
+ * const kv = await store.create('/registry/pods/default/web', '{"kind":"Pod"}');
+ * for await (const ev of store.watch('/registry/pods/', { afterRevision: kv.modRevision - 1 })) {
+ *   console.log(ev.type, ev.kv.key, ev.kv.modRevision);
+ * }
+ * ```
  */
-export {};
+export type { KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchEventType, WatchOptions } from './store.js';
+export {
+  CompactedError,
+  ConflictError,
+  FutureRevisionError,
+  InvalidKeyError,
+  KeyExistsError,
+  KeyNotFoundError,
+  StorageError,
+  StoreClosedError,
+  StoreLockedError,
+  WatchOverflowError,
+  type StorageErrorCode,
+} from './errors.js';
+export { LevelStore, type LevelStoreOptions } from './level-store.js';
+export { openMemoryStore } from './memory-store.js';
+export { startCompactor, type CompactorOptions } from './compactor.js';

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { FlagError, durationFlag, helpText, intFlag, parseFlags } from './flags.js';
+
+const specs = {
+  port: { type: 'string', description: 'port to listen on', default: '6443' },
+  'leader-elect': { type: 'boolean', description: 'elect a leader' },
+} as const;
+
+describe('flags', () => {
+  it('parses both --flag value and --flag=value, with defaults', () => {
+    expect(parseFlags(['--port', '0'], specs)).toMatchObject({ port: '0', help: false });
+    expect(parseFlags(['--port=7000', '--leader-elect'], specs)).toMatchObject({ port: '7000', 'leader-elect': true });
+    expect(parseFlags([], specs)).toMatchObject({ port: '6443' });
+  });
+
+  it('rejects unknown flags and stray arguments with a FlagError', () => {
+    expect(() => parseFlags(['--nope'], specs)).toThrow(FlagError);
+    expect(() => parseFlags(['extra'], specs)).toThrow(/unexpected argument "extra"/);
+  });
+
+  it('validates numbers and durations, naming the flag', () => {
+    expect(intFlag('port', '8080', 1)).toBe(8080);
+    expect(intFlag('port', undefined, 1)).toBe(1);
+    expect(() => intFlag('port', '-1', 1)).toThrow(/--port must be a non-negative integer/);
+    expect(durationFlag('period', '500ms', 0)).toBe(500);
+    expect(durationFlag('period', '10s', 0)).toBe(10_000);
+    expect(durationFlag('period', '5m', 0)).toBe(300_000);
+    expect(durationFlag('period', '2', 0)).toBe(2000);
+    expect(() => durationFlag('period', 'soon', 0)).toThrow(/--period must be a duration/);
+  });
+
+  it('documents every flag in --help', () => {
+    const text = helpText('kube-x', 'does x', specs);
+    expect(text).toContain('--port PORT');
+    expect(text).toContain('(default "6443")');
+    expect(text).toContain('--leader-elect\n');
+  });
+});

@@ -1,0 +1,661 @@
+/**
+ * `LevelStore`: the embedded implementation of `Store` over one abstract-level
+ * database (classic-level on disk, memory-level in memory). See layout.ts for
+ * the rows it keeps.
+ *
+ * Writes: a single writer with group commit. A write joins a queue; the writer
+ * takes everything queued (bounded by `maxBatchOps` / `maxBatchBytes`),
+ * validates each request in order against the in-memory index (plus the
+ * effects of earlier requests of the same batch), gives each valid one the
+ * next revision, and commits all rows plus `m/rev` as ONE atomic batch
+ * (`sync: true` unless `durable: false`). Only then does the index advance,
+ * watchers receive the events, and the promises settle. So a resolved write
+ * is on disk, revisions have no gaps, and watchers never see a write that a
+ * crash could undo.
+ *
+ * Reads at a revision R go to the history rows (newest version <= R per key),
+ * so a list at a fixed revision stays consistent while writes continue, and
+ * versions written but not yet acknowledged (revision > R) are never seen.
+ *
+ * Watch: subscribe to live events first, note the revision at that instant,
+ * replay the log up to exactly that revision from a snapshot, then stream the
+ * live buffer. Live events all have higher revisions than the replay (the
+ * index, the revision and the dispatch advance together, synchronously), so
+ * the seam has no gap; duplicates are dropped by revision all the same.
+ */
+import { ClassicLevel } from 'classic-level';
+import { MemoryLevel } from 'memory-level';
+import type { AbstractBatchOptions, AbstractLevel, AbstractSnapshot } from 'abstract-level';
+import type { KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchOptions } from './store.js';
+import {
+  CompactedError,
+  ConflictError,
+  FutureRevisionError,
+  KeyExistsError,
+  KeyNotFoundError,
+  StoreClosedError,
+  StoreLockedError,
+} from './errors.js';
+import {
+  CURRENT_PREFIX,
+  HISTORY_PREFIX,
+  LOG_PREFIX,
+  META_COMPACTED,
+  META_REVISION,
+  checkKey,
+  currentKey,
+  decodeCurrent,
+  decodeHistory,
+  decodeLog,
+  encodeCurrent,
+  encodeLog,
+  encodeTombstone,
+  encodeVersion,
+  historyKey,
+  historyKeyEnd,
+  logKey,
+  parseHistoryKey,
+  parseLogKey,
+  prefixEnd,
+} from './layout.js';
+import type { CurrentRow, LogEntry } from './layout.js';
+import { SeekCursor } from './seek-cursor.js';
+import { WatchChannel } from './watch-channel.js';
+
+/** Any abstract-level database with string keys and values. */
+export type LevelDatabase = AbstractLevel<string | Buffer | Uint8Array, string, string>;
+
+export interface LevelStoreOptions {
+  /** Folder of a classic-level (LevelDB) database. Absent: in memory (memory-level). */
+  path?: string;
+  /** Use this database instead (opened if needed; closed by `close()`). Overrides `path`. */
+  db?: LevelDatabase;
+  /** `sync: true` batches (default). `false` trades crash safety for speed: for tests and benchmarks. */
+  durable?: boolean;
+  /** Events a watcher may fall behind before it ends with WatchOverflowError (default 10,000). */
+  watchBufferSize?: number;
+  /** Most write requests committed in one batch (default 1,000). */
+  maxBatchOps?: number;
+  /** Approximate byte budget of one batch (default 4 MiB); a single larger write still goes alone. */
+  maxBatchBytes?: number;
+}
+
+interface IndexEntry {
+  createRevision: number;
+  modRevision: number;
+}
+
+type WriteRequest =
+  | { kind: 'create'; key: string; value: string }
+  | { kind: 'update'; key: string; value: string; expected: number | undefined }
+  | { kind: 'delete'; key: string; expected: number | undefined };
+
+interface PendingWrite {
+  request: WriteRequest;
+  resolve: (kv: KeyValue) => void;
+  reject: (err: unknown) => void;
+}
+
+/** classic-level's `sync` flag (LevelDB fsync before acknowledging); other backends ignore it. */
+type WriteOptions = AbstractBatchOptions<string, string> & { sync?: boolean };
+
+type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+
+const NO_SYNC: WriteOptions = { sync: false };
+const DEFAULT_WATCH_BUFFER = 10_000;
+const DEFAULT_MAX_BATCH_OPS = 1_000;
+const DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const REPLAY_CHUNK = 256;
+const COMPACT_CHUNK = 1_000;
+
+function freezeEvent(event: WatchEvent): WatchEvent {
+  Object.freeze(event.kv);
+  if (event.prevKv) Object.freeze(event.prevKv);
+  return Object.freeze(event);
+}
+
+function isLockedError(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if ((e as { code?: unknown }).code === 'LEVEL_LOCKED') return true;
+  }
+  return false;
+}
+
+export class LevelStore implements Store {
+  private revision: number;
+  private compacted: number;
+  private readonly index: Map<string, IndexEntry>;
+  private readonly watchers = new Set<WatchChannel>();
+  private readonly queue: PendingWrite[] = [];
+  private writing: Promise<void> | undefined;
+  private compaction: Promise<void> = Promise.resolve();
+  private closing = false;
+  private closed: Promise<void> | undefined;
+
+  private readonly syncWrite: WriteOptions;
+  private readonly watchBufferSize: number;
+  private readonly maxBatchOps: number;
+  private readonly maxBatchBytes: number;
+
+  private constructor(
+    private readonly db: LevelDatabase,
+    state: { revision: number; compacted: number; index: Map<string, IndexEntry> },
+    opts: LevelStoreOptions,
+  ) {
+    this.revision = state.revision;
+    this.compacted = state.compacted;
+    this.index = state.index;
+    this.syncWrite = { sync: opts.durable ?? true };
+    this.watchBufferSize = opts.watchBufferSize ?? DEFAULT_WATCH_BUFFER;
+    this.maxBatchOps = opts.maxBatchOps ?? DEFAULT_MAX_BATCH_OPS;
+    this.maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+  }
+
+  /**
+   * Opens (creating if needed) a store and recovers its revision, compacted
+   * revision and key index. A folder already open elsewhere fails with
+   * StoreLockedError (code LEVEL_LOCKED).
+   */
+  static async open(opts: LevelStoreOptions = {}): Promise<LevelStore> {
+    const db: LevelDatabase =
+      opts.db ?? (opts.path !== undefined ? new ClassicLevel<string, string>(opts.path) : new MemoryLevel<string, string>());
+    try {
+      if (db.status !== 'open') await db.open();
+    } catch (err) {
+      if (isLockedError(err)) throw new StoreLockedError(opts.path ?? '(given database)', { cause: err });
+      throw err;
+    }
+    try {
+      const state = await LevelStore.recover(db);
+      return new LevelStore(db, state, opts);
+    } catch (err) {
+      await db.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  private static async recover(
+    db: LevelDatabase,
+  ): Promise<{ revision: number; compacted: number; index: Map<string, IndexEntry> }> {
+    const [rev, compacted] = await db.getMany([META_REVISION, META_COMPACTED]);
+    const index = new Map<string, IndexEntry>();
+    const it = db.iterator({ gte: CURRENT_PREFIX, lt: prefixEnd(CURRENT_PREFIX) });
+    try {
+      for (;;) {
+        const rows = await it.nextv(1_000);
+        if (rows.length === 0) break;
+        for (const [row, text] of rows) {
+          const { createRevision, modRevision } = decodeCurrent(text);
+          index.set(row.slice(CURRENT_PREFIX.length), { createRevision, modRevision });
+        }
+      }
+    } finally {
+      await it.close();
+    }
+    return { revision: Number(rev ?? 0), compacted: Number(compacted ?? 0), index };
+  }
+
+  currentRevision(): number {
+    return this.revision;
+  }
+
+  compactedRevision(): number {
+    return this.compacted;
+  }
+
+  // ---- reads ---------------------------------------------------------------
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    checkKey(key);
+    this.ensureOpen();
+    const text = await this.db.get(currentKey(key));
+    if (text === undefined) return undefined;
+    const row = decodeCurrent(text);
+    return { key, value: row.value, createRevision: row.createRevision, modRevision: row.modRevision };
+  }
+
+  /**
+   * Reads the newest version <= R of every key under `prefix` from the
+   * history rows (R = `opts.revision` or the current revision). R equal to
+   * the compacted revision is still readable (compaction keeps that state);
+   * R below it fails with CompactedError, R above the current revision with
+   * FutureRevisionError.
+   */
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    this.ensureOpen();
+    const current = this.revision;
+    const revision = opts.revision !== undefined && opts.revision > 0 ? opts.revision : current;
+    if (revision > current) throw new FutureRevisionError(revision, current);
+    if (revision < this.compacted) throw new CompactedError(revision, this.compacted);
+    const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : Number.POSITIVE_INFINITY;
+
+    const start = HISTORY_PREFIX + prefix;
+    const upper = prefixEnd(start);
+    let lower = start;
+    if (opts.after !== undefined) {
+      const pastAfter = historyKeyEnd(opts.after);
+      if (pastAfter > lower) lower = pastAfter;
+    }
+    const items: KeyValue[] = [];
+    if (lower >= upper) return { items, revision, more: false };
+
+    // The iterator's implicit snapshot is taken here, synchronously after the
+    // compaction check: a compaction that starts later cannot remove rows it reads.
+    const batchSize = Math.min(256, limit + 16);
+    const cursor = new SeekCursor(this.db.iterator({ gte: lower, lt: upper }), batchSize);
+    let more = false;
+    try {
+      for (let entry = await cursor.next(); entry !== undefined; entry = await cursor.next()) {
+        const { key, rev } = parseHistoryKey(entry[0]);
+        if (rev > revision) {
+          cursor.skipTo(historyKey(key, revision));
+          continue;
+        }
+        // The newest version of `key` at or below `revision`.
+        const record = decodeHistory(entry[1]);
+        if (record.value !== undefined) {
+          if (items.length >= limit) {
+            more = true;
+            break;
+          }
+          items.push({ key, value: record.value, createRevision: record.createRevision, modRevision: rev });
+        }
+        cursor.skipTo(historyKeyEnd(key));
+      }
+    } finally {
+      await cursor.close();
+    }
+    return { items, revision, more };
+  }
+
+  /** Counts live keys under `prefix` from the in-memory index: exact at the current revision. */
+  async count(prefix: string): Promise<number> {
+    this.ensureOpen();
+    let n = 0;
+    for (const key of this.index.keys()) if (key.startsWith(prefix)) n++;
+    return n;
+  }
+
+  // ---- writes --------------------------------------------------------------
+
+  create(key: string, value: string): Promise<KeyValue> {
+    return this.enqueue({ kind: 'create', key, value });
+  }
+
+  update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue> {
+    return this.enqueue({ kind: 'update', key, value, expected: expectedModRevision });
+  }
+
+  delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
+    return this.enqueue({ kind: 'delete', key, expected: expectedModRevision });
+  }
+
+  private enqueue(request: WriteRequest): Promise<KeyValue> {
+    try {
+      checkKey(request.key);
+      this.ensureOpen();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<KeyValue>((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.writing ??= this.drain();
+    });
+  }
+
+  /** The single writer: commits queued writes batch by batch until the queue is empty. */
+  private async drain(): Promise<void> {
+    try {
+      // Let writes issued in the same synchronous run join the first batch.
+      await Promise.resolve();
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        try {
+          await this.commit(batch);
+        } catch (err) {
+          // Unexpected (I/O) failure: nothing of this batch was applied.
+          for (const w of batch) w.reject(err);
+        }
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  private takeBatch(): PendingWrite[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && n < this.maxBatchOps) {
+      const req = this.queue[n]!.request;
+      const size = 2 * req.key.length + (req.kind === 'delete' ? 0 : 2 * req.value.length);
+      if (n > 0 && bytes + size > this.maxBatchBytes) break;
+      bytes += size;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  private async commit(batch: PendingWrite[]): Promise<void> {
+    // Previous values of keys this batch updates or deletes: return values and
+    // prevKv need them. No other writer exists, so these rows are exactly the
+    // state the index describes.
+    const fetchKeys = [
+      ...new Set(batch.filter((w) => w.request.kind !== 'create' && this.index.has(w.request.key)).map((w) => w.request.key)),
+    ];
+    const committed = new Map<string, CurrentRow>();
+    if (fetchKeys.length > 0) {
+      const texts = await this.db.getMany(fetchKeys.map(currentKey));
+      fetchKeys.forEach((key, i) => {
+        const text = texts[i];
+        if (text === undefined) throw new Error(`storage: index and rows disagree on ${key}`);
+        committed.set(key, decodeCurrent(text));
+      });
+    }
+
+    const overlay = new Map<string, CurrentRow | null>();
+    const lookup = (key: string): CurrentRow | undefined => {
+      const o = overlay.get(key);
+      if (o !== undefined) return o ?? undefined;
+      return committed.get(key);
+    };
+    const exists = (key: string): boolean => (overlay.has(key) ? overlay.get(key) !== null : this.index.has(key));
+
+    let rev = this.revision;
+    const ops: BatchOp[] = [];
+    const outcomes: Array<{ write: PendingWrite; result: KeyValue; event: WatchEvent } | { write: PendingWrite; error: Error }> = [];
+
+    for (const write of batch) {
+      const req = write.request;
+      const key = req.key;
+      if (req.kind === 'create') {
+        if (exists(key)) {
+          outcomes.push({ write, error: new KeyExistsError(key) });
+          continue;
+        }
+        rev++;
+        const row: CurrentRow = { createRevision: rev, modRevision: rev, value: req.value };
+        ops.push(
+          { type: 'put', key: currentKey(key), value: encodeCurrent(row) },
+          { type: 'put', key: historyKey(key, rev), value: encodeVersion(rev, req.value) },
+          { type: 'put', key: logKey(rev), value: encodeLog({ type: 'c', prevModRevision: 0, key }) },
+        );
+        overlay.set(key, row);
+        const kv: KeyValue = { key, value: req.value, createRevision: rev, modRevision: rev };
+        outcomes.push({ write, result: kv, event: { type: 'create', kv: { ...kv } } });
+        continue;
+      }
+
+      const cur = exists(key) ? lookup(key) : undefined;
+      if (cur === undefined) {
+        outcomes.push({ write, error: new KeyNotFoundError(key) });
+        continue;
+      }
+      if (req.expected !== undefined && req.expected !== cur.modRevision) {
+        outcomes.push({ write, error: new ConflictError(key, req.expected, cur.modRevision) });
+        continue;
+      }
+      rev++;
+      const prevKv: KeyValue = { key, value: cur.value, createRevision: cur.createRevision, modRevision: cur.modRevision };
+      if (req.kind === 'update') {
+        const row: CurrentRow = { createRevision: cur.createRevision, modRevision: rev, value: req.value };
+        ops.push(
+          { type: 'put', key: currentKey(key), value: encodeCurrent(row) },
+          { type: 'put', key: historyKey(key, rev), value: encodeVersion(cur.createRevision, req.value) },
+          { type: 'put', key: logKey(rev), value: encodeLog({ type: 'u', prevModRevision: cur.modRevision, key }) },
+        );
+        overlay.set(key, row);
+        const kv: KeyValue = { key, value: req.value, createRevision: cur.createRevision, modRevision: rev };
+        outcomes.push({ write, result: kv, event: { type: 'update', kv: { ...kv }, prevKv } });
+      } else {
+        ops.push(
+          { type: 'del', key: currentKey(key) },
+          { type: 'put', key: historyKey(key, rev), value: encodeTombstone(cur.createRevision) },
+          { type: 'put', key: logKey(rev), value: encodeLog({ type: 'd', prevModRevision: cur.modRevision, key }) },
+        );
+        overlay.set(key, null);
+        const kv: KeyValue = { key, value: cur.value, createRevision: cur.createRevision, modRevision: rev };
+        outcomes.push({ write, result: kv, event: { type: 'delete', kv: { ...kv }, prevKv } });
+      }
+    }
+
+    if (ops.length > 0) {
+      ops.push({ type: 'put', key: META_REVISION, value: String(rev) });
+      try {
+        await this.db.batch(ops, this.syncWrite);
+      } catch (err) {
+        for (const o of outcomes) o.write.reject('error' in o ? o.error : err);
+        return;
+      }
+    }
+
+    // Durable: publish. Index, revision and dispatch change together, synchronously.
+    for (const [key, row] of overlay) {
+      if (row === null) this.index.delete(key);
+      else this.index.set(key, { createRevision: row.createRevision, modRevision: row.modRevision });
+    }
+    this.revision = rev;
+    for (const o of outcomes) {
+      if ('error' in o) continue;
+      const event = freezeEvent(o.event);
+      for (const channel of this.watchers) if (event.kv.key.startsWith(channel.prefix)) channel.push(event);
+    }
+    for (const o of outcomes) {
+      if ('error' in o) o.write.reject(o.error);
+      else o.write.resolve(o.result);
+    }
+  }
+
+  // ---- watch ---------------------------------------------------------------
+
+  watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchEvent> {
+    return { [Symbol.asyncIterator]: () => this.runWatch(prefix, opts) };
+  }
+
+  private async *runWatch(prefix: string, opts: WatchOptions): AsyncGenerator<WatchEvent, void, undefined> {
+    const { signal, afterRevision } = opts;
+    if (signal?.aborted) return;
+    this.ensureOpen();
+    if (afterRevision < this.compacted) throw new CompactedError(afterRevision, this.compacted);
+
+    // Subscribe, note the revision and take the replay snapshot in one
+    // synchronous step: every later commit reaches the channel, every earlier
+    // one is in the snapshot.
+    const channel = new WatchChannel(prefix, this.watchBufferSize, (ch) => this.watchers.delete(ch));
+    this.watchers.add(channel);
+    const onAbort = (): void => channel.end();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const replayTo = this.revision;
+    const replaying = afterRevision < replayTo;
+    // Without explicit snapshots (a custom `db`), the replay's history reads
+    // may race a compaction and then fail with CompactedError.
+    const snapshot = replaying && this.db.supports.explicitSnapshots ? this.db.snapshot() : undefined;
+    let last = afterRevision;
+    try {
+      if (replaying) {
+        try {
+          for await (const event of this.replay(prefix, afterRevision, replayTo, snapshot)) {
+            if (channel.ended) return;
+            channel.check();
+            yield event;
+            last = event.kv.modRevision;
+          }
+        } catch (err) {
+          if (this.closing || channel.ended) return;
+          throw err;
+        }
+      }
+      for (;;) {
+        const event = channel.shift();
+        if (event !== undefined) {
+          if (event.kv.modRevision > last) {
+            last = event.kv.modRevision;
+            yield event;
+          }
+          continue;
+        }
+        if (channel.ended) return;
+        await channel.wait();
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.watchers.delete(channel);
+      channel.end();
+      if (snapshot !== undefined) await snapshot.close().catch(() => {});
+    }
+  }
+
+  /** Events for revisions in (after, upTo] under `prefix`, read from the log and history at `snapshot`. */
+  private async *replay(
+    prefix: string,
+    after: number,
+    upTo: number,
+    snapshot: AbstractSnapshot | undefined,
+  ): AsyncGenerator<WatchEvent, void, undefined> {
+    const it = this.db.iterator({ gt: logKey(after), lte: logKey(upTo), snapshot });
+    try {
+      for (;;) {
+        const rows = await it.nextv(REPLAY_CHUNK);
+        if (rows.length === 0) return;
+        const wanted: Array<{ rev: number; entry: LogEntry }> = [];
+        for (const [row, text] of rows) {
+          const entry = decodeLog(text);
+          if (entry.key.startsWith(prefix)) wanted.push({ rev: parseLogKey(row), entry });
+        }
+        if (wanted.length === 0) continue;
+        const keys: string[] = [];
+        for (const { rev, entry } of wanted) {
+          keys.push(historyKey(entry.key, rev));
+          if (entry.type !== 'c') keys.push(historyKey(entry.key, entry.prevModRevision));
+        }
+        const texts = await this.db.getMany(keys, { snapshot });
+        let i = 0;
+        const events: WatchEvent[] = [];
+        for (const { rev, entry } of wanted) {
+          const curText = texts[i++];
+          const prevText = entry.type === 'c' ? undefined : texts[i++];
+          if (curText === undefined || (entry.type !== 'c' && prevText === undefined)) {
+            throw new CompactedError(after, this.compacted);
+          }
+          const cur = decodeHistory(curText);
+          const key = entry.key;
+          if (entry.type === 'c') {
+            events.push({ type: 'create', kv: { key, value: cur.value ?? '', createRevision: cur.createRevision, modRevision: rev } });
+            continue;
+          }
+          const prev = decodeHistory(prevText!);
+          const prevKv: KeyValue = {
+            key,
+            value: prev.value ?? '',
+            createRevision: prev.createRevision,
+            modRevision: entry.prevModRevision,
+          };
+          if (entry.type === 'u') {
+            events.push({ type: 'update', kv: { key, value: cur.value ?? '', createRevision: cur.createRevision, modRevision: rev }, prevKv });
+          } else {
+            events.push({ type: 'delete', kv: { key, value: prevKv.value, createRevision: cur.createRevision, modRevision: rev }, prevKv });
+          }
+        }
+        for (const event of events) yield event;
+      }
+    } finally {
+      await it.close().catch(() => {});
+    }
+  }
+
+  // ---- compaction ----------------------------------------------------------
+
+  /**
+   * Drops log entries and history versions at or below `revision`, keeping
+   * for each key the newest version at or below it when that version is not
+   * a tombstone (so the state at `revision` stays readable). Idempotent: a
+   * revision at or below the compacted one is a no-op. Fails with
+   * FutureRevisionError above the current revision. Compactions run one at a
+   * time; writes, reads and watches above `revision` continue meanwhile.
+   *
+   * The new compacted revision is persisted (synced) before anything is
+   * deleted; deletion then proceeds in chunks. A crash in between leaves
+   * log entries at or below it, which the next compaction finishes.
+   */
+  compact(revision: number): Promise<void> {
+    try {
+      this.ensureOpen();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (revision > this.revision) return Promise.reject(new FutureRevisionError(revision, this.revision));
+    const run = this.compaction.then(() => this.runCompaction(revision));
+    this.compaction = run.catch(() => {});
+    return run;
+  }
+
+  private async runCompaction(revision: number): Promise<void> {
+    if (revision <= this.compacted) return;
+    this.compacted = revision;
+    await this.db.batch([{ type: 'put', key: META_COMPACTED, value: String(revision) }], this.syncWrite);
+
+    // Start from the first remaining log entry (not the previous compacted
+    // revision) so leftovers of an interrupted compaction are finished too.
+    const log = this.db.iterator({ gte: LOG_PREFIX, lte: logKey(revision) });
+    const done = new Set<string>();
+    try {
+      for (;;) {
+        const rows = await log.nextv(COMPACT_CHUNK);
+        if (rows.length === 0) break;
+        const ops: BatchOp[] = [];
+        for (const [row, text] of rows) {
+          ops.push({ type: 'del', key: row });
+          const { key } = decodeLog(text);
+          if (done.has(key)) continue;
+          done.add(key);
+          await this.collectHistoryGarbage(key, revision, ops);
+        }
+        await this.db.batch(ops, NO_SYNC);
+      }
+    } finally {
+      await log.close();
+    }
+  }
+
+  /** Adds deletes for `key`'s versions at or below `revision`, except its newest one if that is not a tombstone. */
+  private async collectHistoryGarbage(key: string, revision: number, ops: BatchOp[]): Promise<void> {
+    const it = this.db.iterator({ gte: historyKey(key, revision), lt: historyKeyEnd(key) });
+    try {
+      let first = true;
+      for (;;) {
+        const rows = await it.nextv(256);
+        if (rows.length === 0) return;
+        for (const [row, text] of rows) {
+          if (first) {
+            first = false;
+            if (decodeHistory(text).value !== undefined) continue;
+          }
+          ops.push({ type: 'del', key: row });
+        }
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
+  // ---- lifecycle -----------------------------------------------------------
+
+  /**
+   * Stops accepting work, commits writes already queued, waits for a running
+   * compaction, ends every watch and closes the database. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing = true;
+      while (this.writing) await this.writing;
+      await this.compaction;
+      for (const channel of this.watchers) channel.end();
+      this.watchers.clear();
+      await this.db.close();
+    })();
+    return this.closed;
+  }
+
+  private ensureOpen(): void {
+    if (this.closing) throw new StoreClosedError();
+  }
+}
