@@ -1,7 +1,73 @@
 /**
- * @mk8s/api: Resource types, JSON schemas, defaulting, validation, label/field selectors and quantities. Pure: no I/O.
+ * @mk8s/api: the Kubernetes object model of mk8s. Pure: no I/O.
  *
- * This package is an empty room of the house drawn in ARCHITECTURE.md; the
- * issue that builds it fills in its public API here.
+ * - schemas and types of every resource (TypeBox: JSON Schema + TypeScript),
+ *   the resource table (`RESOURCE_TYPES`), decoding with pruning of unknown
+ *   fields, defaulting, validation with field paths, OpenAPI documents;
+ * - label and field selectors, resource quantities.
+ *
+ * @example
+ * ```ts
+ * import { resourceFor, decodeObject, applyDefaults, validateObject, parseLabelSelector } from '@mk8s/api';
+ * const pods = resourceFor('', 'v1', 'pods')!;
+ * const { object, errors } = decodeObject(pods.schema, JSON.parse(body));
+ * applyDefaults('Pod', object);
+ * const problems = validateObject('Pod', object, { namespaced: true }); // FieldError[]
+ * parseLabelSelector('app=web,tier!=db').matches({ app: 'web' }); // true
+ * ```
  */
-export {};
+export * from './field-errors.js';
+export * from './schemas/meta.js';
+export * from './schemas/core-pod.js';
+export * from './schemas/core.js';
+export * from './schemas/apps.js';
+export * from './schemas/autoscaling.js';
+export * from './schemas/coordination.js';
+export * from './schemas/policy.js';
+export {
+  KIND_SCHEMAS,
+  RESOURCE_TYPES,
+  definitionOf,
+  resourceFor,
+  resourceForKind,
+  servedGroupVersions,
+  type KindSchema,
+  type ResourceType,
+} from './resources.js';
+export { cloneJson, decodeObject, type DecodeResult } from './decode.js';
+export {
+  applyCreateDefaults,
+  applyDefaults,
+  defaultContainer,
+  defaultPodSpec,
+  defaultPodTemplate,
+  imageTag,
+  DEFAULT_SCHEDULER_NAME,
+  DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+} from './defaults.js';
+export { buildOpenAPIV2, buildOpenAPIV3, buildOpenAPIV3Index, type OpenAPIV3Index } from './openapi.js';
+export {
+  Everything,
+  Nothing,
+  SelectorParseError,
+  isNothing,
+  parseLabelSelector,
+  selectorFromLabelSelector,
+  selectorFromSet,
+  type LabelOperator,
+  type Requirement,
+  type Selector,
+} from './labels.js';
+export {
+  EverythingFields,
+  FieldSelectorParseError,
+  fieldLabels,
+  fieldSelectorFromSet,
+  objectFields,
+  parseFieldSelector,
+  unsupportedFieldLabels,
+  type FieldRequirement,
+  type FieldSelector,
+} from './fields.js';
+export { Quantity, QuantityError, isQuantity, parseQuantity, type QuantityFormat } from './quantity.js';
+export { validateObject, validateObjectUpdate, validateStatusUpdate } from './validation/index.js';

@@ -1,7 +1,16 @@
 /**
- * @mk8s/apiserver: The Kubernetes REST API over the store: registry, strategies, watch cache, discovery, Table printing, patch, authn/authz.
+ * @mk8s/apiserver: the Kubernetes REST API over a `Store`, as a fastify app.
  *
- * This package is an empty room of the house drawn in ARCHITECTURE.md; the
- * issue that builds it fills in its public API here.
+ * @example
+ * ```ts
+ * import { buildApiServer } from '@mk8s/apiserver';
+ * import { openMemoryStore } from '@mk8s/storage';
+ * const { app } = await buildApiServer({ store: await openMemoryStore() });
+ * await app.listen({ port: 6443, host: '127.0.0.1' });
+ * // curl -X POST -H 'Content-Type: application/json' --data @pod.json \
+ * //   http://127.0.0.1:6443/api/v1/namespaces/default/pods
+ * ```
  */
-export {};
+export { buildApiServer, VERSION_INFO, type ApiServer, type ApiServerOptions } from './app.js';
+export { StatusError, errors, type Status, type StatusReason } from './errors.js';
+export { openStore, startCompactor, type StorageBackend, type StorageOptions, type Store } from './storage-backend.js';

@@ -1,7 +1,13 @@
 /**
- * @mk8s/testing: Test helpers: object builders, a fake clock, the in-process test cluster harness.
+ * @mk8s/testing: helpers for tests across the project. Today: running the
+ * built executables as child processes for e2e tests and benchmarks.
  *
- * This package is an empty room of the house drawn in ARCHITECTURE.md; the
- * issue that builds it fills in its public API here.
+ * @example
+ * ```ts
+ * import { startApiServerProcess } from '@mk8s/testing';
+ * const { proc, url } = await startApiServerProcess();
+ * // ... drive `url` with kubectl or a client ...
+ * await proc.stop();
+ * ```
  */
-export {};
+export { REPO_ROOT, binPath, startApiServerProcess, startComponent, type ComponentProcess, type StartOptions } from './component-process.js';

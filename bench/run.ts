@@ -1,0 +1,212 @@
+/**
+ * `npm run bench`: API server figures next to a baseline measured in the
+ * same run on the same machine (see docs/benchmarks.md for how to read them).
+ *
+ * 1. create-pod throughput and p50/p99 latency at concurrency 1 and 64,
+ *    mk8s kube-apiserver (level store on disk, durable writes) vs. a bare
+ *    fastify route doing the same JSON work;
+ * 2. commit-to-delivery latency to 100 watchers: from the moment the create
+ *    is acknowledged to each watcher's receipt of the event.
+ *
+ * Both servers run as separate processes; the load generator is this process.
+ * Prints a Markdown table; `--json FILE` also writes the raw figures.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startApiServerProcess } from '@mk8s/testing';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+interface Target {
+  name: string;
+  url: string;
+  stop(): Promise<unknown>;
+}
+
+function request(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent, headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+function podBody(name: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels: { app: 'bench', tier: 'web' }, annotations: { 'bench/created': new Date().toISOString() } },
+    spec: {
+      containers: [
+        {
+          name: 'web',
+          image: 'busybox:latest',
+          command: ['httpd', '-f', '-p', '8080'],
+          ports: [{ containerPort: 8080, name: 'http' }],
+          env: [{ name: 'MODE', value: 'bench' }],
+          resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+        },
+      ],
+    },
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface CreateResult {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+async function createLoad(t: Target, prefix: string, concurrency: number, total: number): Promise<CreateResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        const r = await request(`${t.url}/api/v1/namespaces/default/pods`, 'POST', podBody(`${prefix}-${i}`));
+        latencies.push(performance.now() - t0);
+        if (r.status !== 201) throw new Error(`${t.name}: create answered ${r.status}: ${r.text.slice(0, 300)}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+/** Opens `n` watches; resolves once every stream has its headers. */
+async function openWatches(url: string, n: number, onEvent: (name: string, at: number) => void): Promise<http.ClientRequest[]> {
+  const reqs: http.ClientRequest[] = [];
+  await Promise.all(
+    Array.from({ length: n }, () =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.get(url, { agent: false }, (res) => {
+          let buf = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            const at = performance.now();
+            buf += chunk;
+            let nl: number;
+            while ((nl = buf.indexOf('\n')) >= 0) {
+              const line = buf.slice(0, nl);
+              buf = buf.slice(nl + 1);
+              const ev = JSON.parse(line) as { type: string; object: { metadata: { name: string } } };
+              if (ev.type === 'ADDED') onEvent(ev.object.metadata.name, at);
+            }
+          });
+          resolve();
+        });
+        req.on('error', reject);
+        reqs.push(req);
+      }),
+    ),
+  );
+  return reqs;
+}
+
+async function watchLatency(t: Target, watchers: number, events: number): Promise<{ p50: number; p99: number; delivered: number }> {
+  const acked = new Map<string, number>();
+  const pending: Array<{ name: string; at: number }> = [];
+  const reqs = await openWatches(`${t.url}/api/v1/namespaces/default/pods?watch=true&labelSelector=bench%3Dwatch&resourceVersion=`, watchers, (name, at) => pending.push({ name, at }));
+  // Give every stream time to be registered server-side.
+  await new Promise((r) => setTimeout(r, 500));
+  for (let i = 0; i < events; i++) {
+    const name = `watch-${t.name}-${i}`;
+    const body = JSON.parse(podBody(name)) as { metadata: { labels: Record<string, string> } };
+    body.metadata.labels['bench'] = 'watch';
+    const r = await request(`${t.url}/api/v1/namespaces/default/pods`, 'POST', JSON.stringify(body));
+    acked.set(name, performance.now());
+    if (r.status !== 201) throw new Error(`${t.name}: create answered ${r.status}`);
+    await new Promise((res) => setTimeout(res, 5));
+  }
+  const deadline = Date.now() + 10_000;
+  while (pending.length < watchers * events && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  for (const r of reqs) r.destroy();
+  // An event can arrive before its create's response: that counts as 0 ms.
+  const lat = pending.map((p) => Math.max(0, p.at - (acked.get(p.name) ?? p.at))).sort((a, b) => a - b);
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99), delivered: pending.length };
+}
+
+async function startBaseline(): Promise<Target> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'baseline-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (c) => reject(new Error(`baseline exited ${c}`)));
+  });
+  return {
+    name: 'baseline',
+    url,
+    stop: () =>
+      new Promise((r) => {
+        child.once('exit', r);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
+  const total = Number(process.env['BENCH_CREATES'] ?? 3000);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-bench-'));
+  const results: Record<string, unknown> = { machine: { cpus: os.cpus().length, node: process.version }, creates: total };
+  const rows: string[] = [];
+  try {
+    for (const make of [startBaseline, async (): Promise<Target> => {
+      const { proc, url } = await startApiServerProcess({ dataDir: path.join(dir, 'data') });
+      return { name: 'mk8s', url, stop: () => proc.stop() };
+    }]) {
+      const t = await make();
+      try {
+        // Warm up the JIT and connections.
+        await createLoad(t, 'warm', 16, 300);
+        const c1 = await createLoad(t, 'c1', 1, Math.min(total, 1000));
+        const c64 = await createLoad(t, 'c64', 64, total);
+        const w = await watchLatency(t, 100, 50);
+        results[t.name] = { c1, c64, watch: w };
+        console.error(`${t.name}: c1 ${c1.perSecond.toFixed(0)}/s, c64 ${c64.perSecond.toFixed(0)}/s p99 ${c64.p99.toFixed(1)} ms, watch p99 ${w.p99.toFixed(2)} ms (${w.delivered} delivered)`);
+      } finally {
+        await t.stop();
+      }
+    }
+    const b = results['baseline'] as { c1: CreateResult; c64: CreateResult; watch: { p50: number; p99: number } };
+    const m = results['mk8s'] as typeof b;
+    const f = (n: number, d = 0) => n.toFixed(d);
+    rows.push('| measure | mk8s | baseline (bare fastify) | mk8s / baseline |', '|---|---|---|---|');
+    rows.push(`| creates/s, concurrency 1 | ${f(m.c1.perSecond)} | ${f(b.c1.perSecond)} | ${f(m.c1.perSecond / b.c1.perSecond, 2)} |`);
+    rows.push(`| create p50 / p99 ms, concurrency 1 | ${f(m.c1.p50, 2)} / ${f(m.c1.p99, 2)} | ${f(b.c1.p50, 2)} / ${f(b.c1.p99, 2)} | ${f(m.c1.p99 / b.c1.p99, 2)} (p99) |`);
+    rows.push(`| creates/s, concurrency 64 | ${f(m.c64.perSecond)} | ${f(b.c64.perSecond)} | ${f(m.c64.perSecond / b.c64.perSecond, 2)} |`);
+    rows.push(`| create p50 / p99 ms, concurrency 64 | ${f(m.c64.p50, 2)} / ${f(m.c64.p99, 2)} | ${f(b.c64.p50, 2)} / ${f(b.c64.p99, 2)} | ${f(m.c64.p99 / b.c64.p99, 2)} (p99) |`);
+    rows.push(`| watch delivery p50 / p99 ms, 100 watchers | ${f(m.watch.p50, 2)} / ${f(m.watch.p99, 2)} | ${f(b.watch.p50, 2)} / ${f(b.watch.p99, 2)} | ${f(m.watch.p99 / Math.max(b.watch.p99, 0.01), 2)} (p99) |`);
+    console.log(rows.join('\n'));
+    if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2));
+  } finally {
+    agent.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

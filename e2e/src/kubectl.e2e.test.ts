@@ -1,0 +1,147 @@
+// Stock kubectl (v1.32) against a real kube-apiserver process: the commands
+// a user runs, with their real output.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startApiServerProcess, type ComponentProcess } from '@mk8s/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
+const hasKubectl = await run(KUBECTL, ['version', '--client']).then(() => true, () => false);
+if (!hasKubectl) console.warn('kubectl is not on the PATH: the kubectl e2e suite is skipped');
+
+describe.skipIf(!hasKubectl)('kubectl against kube-apiserver', () => {
+  let api: { proc: ComponentProcess; url: string };
+  let dir: string;
+
+  async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+    try {
+      const r = await run(KUBECTL, ['--server', api.url, '--cache-dir', path.join(dir, 'cache'), ...args], { timeout: 30_000 });
+      return { ...r, code: 0 };
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string; code?: number };
+      return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? 1 };
+    }
+  }
+
+  function podManifest(image: string): string {
+    return JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web', labels: { app: 'web' } },
+      spec: { containers: [{ name: 'web', image, command: ['httpd', '-f', '-p', '8080'] }] },
+    });
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-kubectl-'));
+    api = await startApiServerProcess();
+  });
+  afterAll(async () => {
+    await api?.proc.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reports the server version', async () => {
+    const r = await kubectl('version');
+    expect(r.stdout).toContain('Server Version: v1.32.0-mk8s');
+  });
+
+  it('lists API resources from discovery', async () => {
+    const r = await kubectl('api-resources');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/pods\s+po\s+v1\s+true\s+Pod/);
+    expect(r.stdout).toMatch(/deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/);
+  });
+
+  it('applies a new pod, then reconfigures it', async () => {
+    const file = path.join(dir, 'pod.json');
+    await writeFile(file, podManifest('busybox:latest'));
+    const created = await kubectl('apply', '-f', file);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout.trim()).toBe('pod/web created');
+    await writeFile(file, podManifest('busybox:1.36'));
+    const configured = await kubectl('apply', '-f', file);
+    expect(configured.code, configured.stderr).toBe(0);
+    expect(configured.stdout.trim()).toBe('pod/web configured');
+    const image = await kubectl('get', 'pod', 'web', '-o', 'jsonpath={.spec.containers[0].image}');
+    expect(image.stdout).toBe('busybox:1.36');
+    const unchanged = await kubectl('apply', '-f', file);
+    expect(unchanged.stdout.trim()).toBe('pod/web unchanged');
+  });
+
+  it('prints server-side tables', async () => {
+    const r = await kubectl('get', 'pods');
+    expect(r.code, r.stderr).toBe(0);
+    const [header, row] = r.stdout.trim().split('\n');
+    expect(header!.split(/\s+/)).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
+    expect(row!.split(/\s+/).slice(0, 4)).toEqual(['web', '0/1', 'Pending', '0']);
+    const ns = await kubectl('get', 'namespaces');
+    expect(ns.stdout).toMatch(/default\s+Active/);
+    expect(ns.stdout).toMatch(/kube-system\s+Active/);
+  });
+
+  it('prints YAML and honours label and field selectors', async () => {
+    const yaml = await kubectl('get', 'pod', 'web', '-o', 'yaml');
+    expect(yaml.stdout).toContain('kind: Pod');
+    expect(yaml.stdout).toMatch(/resourceVersion: "\d+"/);
+    expect((await kubectl('get', 'pods', '-l', 'app=web', '-o', 'name')).stdout.trim()).toBe('pod/web');
+    expect((await kubectl('get', 'pods', '-l', 'app=other', '-o', 'name')).stdout.trim()).toBe('');
+    expect((await kubectl('get', 'pods', '--field-selector', 'metadata.name=web', '-o', 'name')).stdout.trim()).toBe('pod/web');
+    expect((await kubectl('get', 'pods', '--field-selector', 'status.phase=Running', '-o', 'name')).stdout.trim()).toBe('');
+  });
+
+  it('labels and scales', async () => {
+    expect((await kubectl('label', 'pod', 'web', 'tier=front')).stdout.trim()).toBe('pod/web labeled');
+    expect((await kubectl('get', 'pods', '-l', 'tier=front', '-o', 'name')).stdout.trim()).toBe('pod/web');
+    const rs = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'front' },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'front' } }, template: { metadata: { labels: { app: 'front' } }, spec: { containers: [{ name: 'c', image: 'busybox:latest' }] } } },
+    };
+    const file = path.join(dir, 'rs.json');
+    await writeFile(file, JSON.stringify(rs));
+    expect((await kubectl('create', '-f', file)).stdout.trim()).toBe('replicaset.apps/front created');
+    expect((await kubectl('scale', 'rs', 'front', '--replicas=4')).stdout.trim()).toBe('replicaset.apps/front scaled');
+    expect((await kubectl('get', 'rs', 'front', '-o', 'jsonpath={.spec.replicas}')).stdout).toBe('4');
+  });
+
+  it('watches with get -w', async () => {
+    const child = spawn(KUBECTL, ['--server', api.url, '--cache-dir', path.join(dir, 'cache'), 'get', 'configmaps', '-w', '--no-headers'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const file = path.join(dir, 'watched.json');
+      await writeFile(file, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched' }, data: { a: 'b' } }));
+      const created = await kubectl('create', '-f', file);
+      expect(created.code, created.stderr).toBe(0);
+      const deadline = Date.now() + 10_000;
+      while (!out.includes('watched') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toMatch(/watched\s+1\s+/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('deletes, and reports missing objects as kubectl does', async () => {
+    const del = await kubectl('delete', 'pod', 'web');
+    expect(del.code, del.stderr).toBe(0);
+    expect(del.stdout.trim()).toBe('pod "web" deleted');
+    const missing = await kubectl('get', 'pod', 'web');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('Error from server (NotFound): pods "web" not found');
+  });
+
+  it('shows validation errors with field paths', async () => {
+    const file = path.join(dir, 'bad.json');
+    await writeFile(file, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad' }, spec: { containers: [{ name: 'c' }] } }));
+    const r = await kubectl('create', '-f', file);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('spec.containers[0].image: Required value');
+  });
+});

@@ -1,0 +1,9 @@
+/** All API schemas (TypeBox, inline JSON Schema) and their TypeScript types, by group. */
+export * from './schema-kit.js';
+export * from './meta.js';
+export * from './core-pod.js';
+export * from './core.js';
+export * from './apps.js';
+export * from './autoscaling.js';
+export * from './coordination.js';
+export * from './policy.js';

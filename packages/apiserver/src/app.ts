@@ -1,0 +1,239 @@
+/**
+ * `buildApiServer(opts)`: the fastify app serving the Kubernetes API over a
+ * `Store`. It does not listen: the caller (apps/kube-apiserver, tests) does.
+ *
+ * Request pipeline: content-type parsing (JSON only; 400 for malformed, 413
+ * over the body limit, 415 for other media types) -> request info (Kubernetes'
+ * path grammar) -> discovery or the resource handler -> one error handler that
+ * turns every failure into a `kind: Status` reply. Authentication,
+ * authorization and admission slot in before the handler (see docs/api-server.md).
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { RESOURCE_TYPES, buildOpenAPIV2, buildOpenAPIV3, buildOpenAPIV3Index } from '@mk8s/api';
+import type { Store } from '@mk8s/storage';
+import { WatchCache } from './cache/watch-cache.js';
+import { errors, StatusError } from './errors.js';
+import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './http/discovery.js';
+import type { ServerContext } from './http/context.js';
+import { handleResource } from './http/resource-handler.js';
+import { parseRequestInfo, type RequestInfo } from './http/request-info.js';
+import { createMetrics, type ApiMetrics } from './metrics.js';
+import { Registry } from './registry/registry.js';
+import { KeyExistsError } from '@mk8s/storage';
+import { objectKey } from './registry/keys.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  /** fastify logger options, or false (default) for none. */
+  logger?: FastifyServerOptions['logger'];
+  /** An existing pino-compatible logger instead of `logger`. */
+  loggerInstance?: FastifyBaseLogger;
+  /** Maximum request body (default 3 MiB, as Kubernetes). */
+  bodyLimit?: number;
+  /** Interval of BOOKMARK events on watches that allow them (default 10 s). */
+  bookmarkIntervalMs?: number;
+  /** Events kept per resource for resuming watches from the cache. */
+  watchCacheWindow?: number;
+  /** Include process metrics (CPU, memory, event loop) in /metrics. */
+  processMetrics?: boolean;
+  now?: () => number;
+}
+
+export interface ApiServer {
+  app: FastifyInstance;
+  registry: Registry;
+  cache: WatchCache;
+  metrics: ApiMetrics;
+}
+
+/** The version kubectl's dispatcher reads to pick its own minor (see FIELD-NOTES). */
+export const VERSION_INFO = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-mk8s',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: `node${process.versions.node}`,
+  compiler: 'mk8s',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
+
+const JSON_TYPES = [
+  'application/json',
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+];
+
+/** Namespaces that exist from the start, as in Kubernetes. */
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+function statusFromError(err: unknown): StatusError {
+  if (err instanceof StatusError) return err;
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.tooLarge('the request entity is too large: the limit is 3 MiB');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedMediaType([...JSON_TYPES, 'application/apply-patch+yaml']);
+    default:
+      if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return errors.badRequest(e.message ?? 'bad request');
+      return errors.internal();
+  }
+}
+
+export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const app = Fastify({
+    ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? false }),
+    bodyLimit: opts.bodyLimit ?? 3 * 1024 * 1024,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+    // Kubernetes names may contain dots and colons; keep the router out of it.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+  });
+  const metrics = createMetrics({ processMetrics: opts.processMetrics ?? false });
+  const cache = new WatchCache(opts.store, '/registry/', {
+    ...(opts.watchCacheWindow ? { windowSize: opts.watchCacheWindow } : {}),
+    onError: (err) => app.log.error({ err }, 'watch cache lost the store watch; relisting'),
+  });
+  const now = opts.now ?? Date.now;
+  const registry = new Registry({ store: opts.store, cache, now });
+  const ctx: ServerContext = {
+    registry,
+    cache,
+    store: opts.store,
+    metrics,
+    log: app.log,
+    now,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,
+    closeWatches: new Set(),
+  };
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(errors.badRequest(`the body of the request could not be decoded as JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+  app.addContentTypeParser('application/apply-patch+yaml', { parseAs: 'string' }, (_req, body, done) => done(null, String(body)));
+
+  app.setErrorHandler((err, req, reply) => {
+    const status = statusFromError(err);
+    if (status.code >= 500) req.log.error({ err }, 'request failed');
+    void reply.code(status.code).type('application/json').send(status.status);
+  });
+  app.setNotFoundHandler((_req, reply) => {
+    const status = errors.notFoundPath();
+    void reply.code(404).type('application/json').send(status.status);
+  });
+
+  app.addHook('onResponse', (req, reply, done) => {
+    const info = (req as { requestInfo?: RequestInfo }).requestInfo;
+    const verb = info?.verb ?? req.method.toLowerCase();
+    const resource = info?.resource ?? '';
+    const subresource = info?.subresource ?? '';
+    metrics.requests.inc({ verb, resource, subresource, code: String(reply.statusCode) });
+    if (verb !== 'watch') metrics.latency.observe({ verb, resource, subresource }, reply.elapsedTime / 1000);
+    done();
+  });
+  app.addHook('onClose', async () => {
+    for (const close of [...ctx.closeWatches]) close();
+    await cache.stop();
+  });
+
+  const ready = async (): Promise<boolean> => {
+    try {
+      await Promise.race([cache.start(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5000))]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (const path of ['/healthz', '/livez', '/readyz']) {
+    app.get(path, async (req, reply) => {
+      const ok = path === '/livez' ? true : await ready();
+      const verbose = (req.query as Record<string, unknown>)['verbose'] !== undefined;
+      reply.type('text/plain').code(ok ? 200 : 500);
+      if (!verbose) return ok ? 'ok' : 'watch cache not ready';
+      return `[+]ping ok\n[${ok ? '+' : '-'}]watch-cache ${ok ? 'ok' : 'failed'}\n${path.slice(1)} check ${ok ? 'passed' : 'failed'}\n`;
+    });
+  }
+  app.get('/version', async () => VERSION_INFO);
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  const openapiV2 = buildOpenAPIV2();
+  app.get('/openapi/v2', async (req, reply) => {
+    const accept = req.headers.accept ?? '';
+    if (accept && !/json|\*\/\*/.test(accept)) throw errors.notAcceptable('only application/json is served for /openapi/v2');
+    reply.type('application/json');
+    return openapiV2;
+  });
+  app.get('/openapi/v3', async () => buildOpenAPIV3Index());
+  app.get('/openapi/v3/*', async (req) => {
+    const gv = (req.params as Record<string, string>)['*'] ?? '';
+    const doc = buildOpenAPIV3(gv);
+    if (!doc) throw errors.notFoundPath();
+    return doc;
+  });
+
+  const serveApi = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const url = new URL(req.url, 'http://localhost');
+    const info = parseRequestInfo(req.method, url.pathname, (req.query ?? {}) as Record<string, unknown>);
+    if (!info) throw errors.notFoundPath();
+    (req as { requestInfo?: RequestInfo }).requestInfo = info;
+    if (info.discovery) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed();
+      const host = req.headers.host ?? 'localhost';
+      let doc: unknown;
+      if (url.pathname.replace(/\/$/, '') === '/api') doc = apiVersions(host);
+      else if (url.pathname.replace(/\/$/, '') === '/apis') doc = apiGroupList();
+      else if (!info.version) doc = apiGroupDoc(info.group);
+      else doc = apiResourceList(info.group, info.version);
+      if (!doc) throw errors.notFoundPath();
+      return doc;
+    }
+    await cache.start();
+    return handleResource(ctx, info, req, reply);
+  };
+  const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+  for (const path of ['/api', '/api/*', '/apis', '/apis/*']) app.route({ method: [...methods], url: path, handler: serveApi });
+
+  await cache.start();
+  await ensureNamespaces(opts.store, now);
+  return { app, registry, cache, metrics };
+}
+
+/** Creates the system namespaces if missing (idempotent across restarts). */
+async function ensureNamespaces(store: Store, now: () => number): Promise<void> {
+  const nsType = RESOURCE_TYPES.find((r) => r.resource === 'namespaces');
+  if (!nsType) return;
+  for (const name of SYSTEM_NAMESPACES) {
+    const key = objectKey('namespaces', undefined, name);
+    if (await store.get(key)) continue;
+    const ns = {
+      kind: 'Namespace',
+      apiVersion: 'v1',
+      metadata: {
+        name,
+        uid: crypto.randomUUID(),
+        creationTimestamp: new Date(Math.floor(now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
+        labels: { 'kubernetes.io/metadata.name': name },
+      },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    };
+    try {
+      await store.create(key, JSON.stringify(ns));
+    } catch (err) {
+      if (!(err instanceof KeyExistsError)) throw err;
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Store } from '@mk8s/storage';
+import type { WatchCache } from '../cache/watch-cache.js';
+import type { Registry } from '../registry/registry.js';
+import type { ApiMetrics } from '../metrics.js';
+
+/** What the request handlers share; built once per server by `buildApiServer`. */
+export interface ServerContext {
+  registry: Registry;
+  cache: WatchCache;
+  store: Store;
+  metrics: ApiMetrics;
+  log: FastifyBaseLogger;
+  now: () => number;
+  /** How often an idle watch that asked for bookmarks gets one. */
+  bookmarkIntervalMs: number;
+  /** Ends every open watch (server shutdown). */
+  closeWatches: Set<() => void>;
+}

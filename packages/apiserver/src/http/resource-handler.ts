@@ -1,0 +1,332 @@
+/**
+ * Serves `/api/v1/...` and `/apis/{group}/{version}/...` resource requests:
+ * maps the parsed request onto the registry, the watch cache and the
+ * subresources, and shapes replies (objects, lists, tables, watch streams).
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ResourceType } from '@mk8s/api';
+import { objectFields, parseFieldSelector, parseLabelSelector, resourceFor, unsupportedFieldLabels } from '@mk8s/api';
+import { errors, StatusError, successStatus } from '../errors.js';
+import type { Obj } from '../cache/watch-cache.js';
+import type { DeleteOptions } from '../registry/registry.js';
+import { applyPatch } from '../patch/index.js';
+import { PatchError } from '../patch/errors.js';
+import { toTable } from '../tables/index.js';
+import { negotiate, type Negotiated } from './accept.js';
+import { bool, dryRun, fieldValidation, int, str, type Query } from './query.js';
+import type { RequestInfo } from './request-info.js';
+import type { ServerContext } from './context.js';
+import { serveWatch } from './watch.js';
+import { serveLog } from './log-proxy.js';
+import { scaleHandlers } from './scale.js';
+
+export type Filter = (obj: Obj) => boolean;
+
+/** Builds the object filter for label and field selectors; bad selectors are 400s. */
+export function selectorFilter(rt: ResourceType, q: Query): Filter {
+  const ls = str(q, 'labelSelector');
+  const fs = str(q, 'fieldSelector');
+  let labelMatch: Filter | undefined;
+  let fieldMatch: Filter | undefined;
+  if (ls) {
+    let sel;
+    try {
+      sel = parseLabelSelector(ls);
+    } catch (err) {
+      throw errors.badRequest(`unable to parse requirement: ${(err as Error).message}`);
+    }
+    labelMatch = (o) => sel.matches((o['metadata'] as Obj | undefined)?.['labels'] as Record<string, string> | undefined);
+  }
+  if (fs) {
+    let sel;
+    try {
+      sel = parseFieldSelector(fs);
+    } catch (err) {
+      throw errors.badRequest((err as Error).message);
+    }
+    const unsupported = unsupportedFieldLabels(rt.kind, sel);
+    if (unsupported.length > 0) throw errors.badRequest(`field label not supported: ${unsupported[0]}`);
+    fieldMatch = (o) => sel.matches(objectFields(rt.kind, o));
+  }
+  if (labelMatch && fieldMatch) return (o) => labelMatch(o) && fieldMatch(o);
+  return labelMatch ?? fieldMatch ?? (() => true);
+}
+
+function parseDeleteOptions(body: unknown, q: Query): DeleteOptions {
+  const opts: DeleteOptions = {};
+  if (body !== undefined && body !== null && body !== '') {
+    if (typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of a DELETE must be a DeleteOptions object');
+    const b = body as Obj;
+    if (b['kind'] !== undefined && b['kind'] !== 'DeleteOptions') {
+      throw errors.badRequest(`${String(b['kind'])} is not suitable for deleting: expected DeleteOptions`);
+    }
+    if (b['gracePeriodSeconds'] !== undefined && b['gracePeriodSeconds'] !== null) {
+      if (!Number.isInteger(b['gracePeriodSeconds'])) throw errors.badRequest('gracePeriodSeconds must be an integer');
+      opts.gracePeriodSeconds = b['gracePeriodSeconds'] as number;
+    }
+    if (typeof b['propagationPolicy'] === 'string') opts.propagationPolicy = b['propagationPolicy'] as DeleteOptions['propagationPolicy'];
+    if (typeof b['orphanDependents'] === 'boolean') opts.orphanDependents = b['orphanDependents'];
+    if (b['preconditions'] && typeof b['preconditions'] === 'object') opts.preconditions = b['preconditions'] as DeleteOptions['preconditions'];
+    if (Array.isArray(b['dryRun']) && b['dryRun'].length > 0) opts.dryRun = true;
+  }
+  const grace = int(q, 'gracePeriodSeconds');
+  if (grace !== undefined) opts.gracePeriodSeconds = grace;
+  const policy = str(q, 'propagationPolicy');
+  if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
+  if (str(q, 'orphanDependents') !== undefined) opts.orphanDependents = bool(q, 'orphanDependents');
+  if (dryRun(q)) opts.dryRun = true;
+  if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
+    throw errors.badRequest(`propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
+  }
+  if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 0;
+  return opts;
+}
+
+function warn(reply: FastifyReply, warnings: readonly string[]): void {
+  if (warnings.length === 0) return;
+  reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+}
+
+/** Lists and objects, as JSON or as a Table when the client asked for one. */
+function render(ctx: ServerContext, rt: ResourceType, neg: Negotiated, body: Obj, list?: { items: Obj[]; resourceVersion: string; continue?: string }): Obj {
+  if (!neg.table) return body;
+  const objects = list ? list.items : [body];
+  return toTable(rt.resource, objects, {
+    now: ctx.now(),
+    includeObject: neg.includeObject,
+    ...(list ? { resourceVersion: list.resourceVersion } : {}),
+    ...(list?.continue ? { continue: list.continue } : {}),
+  }) as unknown as Obj;
+}
+
+export async function handleResource(ctx: ServerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const rt = resourceFor(info.group, info.version, info.resource ?? '');
+  if (!rt) {
+    // Kubernetes' bindings collection: POST /api/v1/namespaces/{ns}/bindings with the pod's name in the Binding.
+    if (info.group === '' && info.resource === 'bindings' && info.verb === 'create' && info.namespace) {
+      const pods = resourceFor('', 'v1', 'pods')!;
+      const name = String(((req.body as Obj | undefined)?.['metadata'] as Obj | undefined)?.['name'] ?? '');
+      return bindPod(ctx, pods, info.namespace, name, req, reply);
+    }
+    throw errors.notFoundPath();
+  }
+  if (!rt.namespaced && info.namespace !== undefined) throw errors.notFoundPath();
+  const ns = rt.namespaced ? info.namespace : undefined;
+  if (rt.namespaced && info.name !== undefined && !ns) throw errors.notFoundPath();
+  const q = (req.query ?? {}) as Query;
+  const neg = negotiate(req.headers.accept, q['includeObject']);
+  if (!neg) throw errors.notAcceptable('only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io');
+
+  if (info.subresource !== undefined) return handleSubresource(ctx, rt, ns, info, req, reply, neg);
+
+  const reg = ctx.registry;
+  switch (info.verb) {
+    case 'list': {
+      const filter = selectorFilter(rt, q);
+      const limit = int(q, 'limit');
+      const cont = str(q, 'continue');
+      const rv = str(q, 'resourceVersion');
+      const rvm = str(q, 'resourceVersionMatch');
+      const result = await reg.list(rt, ns, {
+        filter,
+        ...(limit !== undefined ? { limit } : {}),
+        ...(cont ? { continue: cont } : {}),
+        ...(rv !== undefined ? { resourceVersion: rv } : {}),
+        ...(rvm ? { resourceVersionMatch: rvm } : {}),
+      });
+      const metadata: Obj = { resourceVersion: result.resourceVersion };
+      if (result.continue) metadata['continue'] = result.continue;
+      return render(ctx, rt, neg, { kind: rt.listKind, apiVersion: rt.apiVersion, metadata, items: result.items }, result);
+    }
+    case 'watch': {
+      const filter = selectorFilter(rt, q);
+      const byName = info.name;
+      return serveWatch(ctx, rt, ns, byName ? (o) => (o['metadata'] as Obj)['name'] === byName && filter(o) : filter, q, neg, req, reply);
+    }
+    case 'get':
+      return render(ctx, rt, neg, await reg.get(rt, ns, info.name!));
+    case 'create': {
+      if (info.name !== undefined) throw errors.methodNotAllowed();
+      const r = await reg.create(rt, ns, req.body, { dryRun: dryRun(q), fieldValidation: fieldValidation(q) });
+      warn(reply, r.warnings);
+      reply.code(201);
+      return r.object;
+    }
+    case 'update': {
+      if (info.name === undefined) throw errors.methodNotAllowed();
+      const r = await reg.update(rt, ns, info.name, req.body, { dryRun: dryRun(q), fieldValidation: fieldValidation(q) });
+      warn(reply, r.warnings);
+      reply.code(r.created ? 201 : 200);
+      return r.object;
+    }
+    case 'patch': {
+      if (info.name === undefined) throw errors.methodNotAllowed();
+      const r = await patch(ctx, rt, ns, info.name, req, q, false);
+      warn(reply, r.warnings);
+      return r.object;
+    }
+    case 'delete': {
+      const r = await reg.delete(rt, ns, info.name!, parseDeleteOptions(req.body, q));
+      return r.object;
+    }
+    case 'deletecollection': {
+      const filter = selectorFilter(rt, q);
+      const opts = parseDeleteOptions(req.body, q);
+      const { items, resourceVersion } = await reg.list(rt, ns, { filter });
+      const out: Obj[] = [];
+      for (const item of items) {
+        const m = item['metadata'] as Obj;
+        try {
+          out.push((await reg.delete(rt, m['namespace'] as string | undefined, String(m['name']), opts)).object);
+        } catch (err) {
+          if (!(err instanceof StatusError && err.code === 404)) throw err;
+        }
+      }
+      return { kind: rt.listKind, apiVersion: rt.apiVersion, metadata: { resourceVersion }, items: out };
+    }
+  }
+}
+
+async function patch(ctx: ServerContext, rt: ResourceType, ns: string | undefined, name: string, req: FastifyRequest, q: Query, status: boolean) {
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return ctx.registry.modify(
+    rt,
+    ns,
+    name,
+    (current) => {
+      try {
+        return applyPatch(contentType, current, req.body, rt.schema);
+      } catch (err) {
+        if (err instanceof PatchError) {
+          if (err.code === 415) throw errors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+          if (err.code === 422) throw errors.invalid(ctx.registry.target(rt, name), [{ type: 'FieldValueInvalid', field: '', message: err.message }]);
+          if (err.code === 409) throw errors.conflict(ctx.registry.target(rt, name), err.message);
+          throw errors.badRequest(err.message);
+        }
+        throw err;
+      }
+    },
+    { status, dryRun: dryRun(q), fieldValidation: fieldValidation(q) },
+  );
+}
+
+async function bindPod(ctx: ServerContext, pods: ResourceType, ns: string, name: string, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const body = req.body as Obj | undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request must be a Binding object');
+  if (body['kind'] !== undefined && body['kind'] !== 'Binding') throw errors.badRequest(`${String(body['kind'])} is not a Binding`);
+  const meta = (body['metadata'] ?? {}) as Obj;
+  if (meta['name'] !== undefined && meta['name'] !== name) {
+    throw errors.badRequest(`the name of the object (${String(meta['name'])}) does not match the name on the URL (${name})`);
+  }
+  const node = String(((body['target'] ?? {}) as Obj)['name'] ?? '');
+  if (!node) {
+    throw errors.invalid({ qualifiedResource: 'bindings', group: '', kind: 'Binding', name }, [
+      { type: 'FieldValueRequired', field: 'target.name', message: 'Required value' },
+    ]);
+  }
+  await ctx.registry.mutateRaw(pods, ns, name, (pod) => {
+    const spec = (pod['spec'] ?? {}) as Obj;
+    const target = ctx.registry.target(pods, name);
+    if (spec['nodeName']) throw errors.conflict(target, `pod ${name} is already assigned to node "${String(spec['nodeName'])}"`);
+    const pm = pod['metadata'] as Obj;
+    if (pm['deletionTimestamp']) throw errors.conflict(target, `pod ${name} is being deleted, cannot be assigned to a host`);
+    if (meta['uid'] && meta['uid'] !== pm['uid']) throw errors.conflict(target, `Precondition failed: UID in precondition: ${String(meta['uid'])}, UID in object meta: ${String(pm['uid'])}`);
+    spec['nodeName'] = node;
+    pod['spec'] = spec;
+    const annotations = meta['annotations'] as Record<string, string> | undefined;
+    if (annotations) pm['annotations'] = { ...((pm['annotations'] as Obj | undefined) ?? {}), ...annotations };
+    const status = (pod['status'] ?? {}) as Obj;
+    const conditions = ((status['conditions'] as Obj[] | undefined) ?? []).filter((c) => c['type'] !== 'PodScheduled');
+    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    status['conditions'] = conditions;
+    pod['status'] = status;
+    return pod;
+  });
+  reply.code(201);
+  return successStatus({});
+}
+
+async function handleSubresource(
+  ctx: ServerContext,
+  rt: ResourceType,
+  ns: string | undefined,
+  info: RequestInfo,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  neg: Negotiated,
+): Promise<unknown> {
+  const q = (req.query ?? {}) as Query;
+  const name = info.name!;
+  const sub = info.subresource!;
+  const reg = ctx.registry;
+  const strategy = reg.strategy(rt);
+  if (sub === 'status' && strategy.statusSubresource) {
+    switch (info.verb) {
+      case 'get':
+        return render(ctx, rt, neg, await reg.get(rt, ns, name));
+      case 'update': {
+        const r = await reg.updateStatus(rt, ns, name, req.body, { dryRun: dryRun(q), fieldValidation: fieldValidation(q) });
+        warn(reply, r.warnings);
+        return r.object;
+      }
+      case 'patch': {
+        const r = await patch(ctx, rt, ns, name, req, q, true);
+        warn(reply, r.warnings);
+        return r.object;
+      }
+      default:
+        throw errors.methodNotAllowed();
+    }
+  }
+  if (rt.resource === 'pods' && sub === 'binding') {
+    if (info.verb !== 'create') throw errors.methodNotAllowed();
+    return bindPod(ctx, rt, ns!, name, req, reply);
+  }
+  if (rt.resource === 'pods' && sub === 'eviction') {
+    if (info.verb !== 'create') throw errors.methodNotAllowed();
+    const body = (req.body ?? {}) as Obj;
+    if (body['kind'] !== undefined && body['kind'] !== 'Eviction') throw errors.badRequest(`${String(body['kind'])} is not an Eviction`);
+    const em = (body['metadata'] ?? {}) as Obj;
+    if (em['name'] !== undefined && em['name'] !== name) {
+      throw errors.badRequest(`name in URL does not match name in Eviction object`);
+    }
+    await reg.delete(rt, ns, name, parseDeleteOptions(body['deleteOptions'] ?? undefined, q));
+    reply.code(201);
+    return successStatus({});
+  }
+  if (rt.resource === 'pods' && sub === 'log') {
+    if (info.verb !== 'get') throw errors.methodNotAllowed();
+    return serveLog(ctx, rt, ns!, name, q, req, reply);
+  }
+  if ((rt.resource === 'deployments' || rt.resource === 'replicasets') && sub === 'scale') {
+    const h = scaleHandlers(ctx, rt);
+    switch (info.verb) {
+      case 'get':
+        return h.get(ns!, name);
+      case 'update':
+        return h.update(ns!, name, req.body, dryRun(q));
+      case 'patch': {
+        const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        return h.patch(ns!, name, contentType, req.body, dryRun(q));
+      }
+      default:
+        throw errors.methodNotAllowed();
+    }
+  }
+  if (rt.resource === 'namespaces' && sub === 'finalize') {
+    if (info.verb !== 'update') throw errors.methodNotAllowed();
+    const body = (req.body ?? {}) as Obj;
+    const finalizers = ((body['spec'] as Obj | undefined)?.['finalizers'] ?? []) as unknown;
+    if (!Array.isArray(finalizers) || finalizers.some((f) => typeof f !== 'string')) {
+      throw errors.badRequest('spec.finalizers must be a list of strings');
+    }
+    const r = await reg.mutateRaw(rt, undefined, name, (current) => {
+      const spec = ((current['spec'] as Obj | undefined) ?? {}) as Obj;
+      spec['finalizers'] = finalizers;
+      current['spec'] = spec;
+      return current;
+    }, { dryRun: dryRun(q) });
+    return r.object;
+  }
+  throw errors.notFoundPath();
+}

@@ -1,0 +1,602 @@
+/**
+ * The generic registry: create, get, list, update, patch, delete and
+ * deletecollection for every resource, with Kubernetes' mechanics
+ * (resourceVersion, optimistic concurrency, generateName, uid and timestamps,
+ * spec/status split, generation, finalizers, graceful deletion). Resource
+ * specifics come from strategies; wire concerns (HTTP, content types) live
+ * in the routes. Callers get objects or `StatusError`s, never store errors.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FieldError, ResourceType } from '@mk8s/api';
+import {
+  applyCreateDefaults,
+  applyDefaults,
+  decodeObject,
+  validateObject,
+  validateObjectUpdate,
+  validateStatusUpdate,
+} from '@mk8s/api';
+import type { KeyValue, Store } from '@mk8s/storage';
+import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError } from '@mk8s/storage';
+import { errors, type Target } from '../errors.js';
+import { decodeStored, type Obj, type WatchCache } from '../cache/watch-cache.js';
+import { decodeContinue, encodeContinue } from './continue-token.js';
+import { listPrefix, objectKey } from './keys.js';
+import { strategyFor } from './strategies.js';
+import type { Strategy } from './strategy.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldValidation?: FieldValidation;
+}
+
+export interface WriteResult {
+  object: Obj;
+  warnings: string[];
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export interface DeleteResult {
+  object: Obj;
+  /** False when the object still exists (graceful deletion or pending finalizers). */
+  deleted: boolean;
+}
+
+export interface ListOptions {
+  filter?: (obj: Obj) => boolean;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ListResult {
+  items: Obj[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface RegistryDeps {
+  store: Store;
+  cache: WatchCache;
+  /** Clock for timestamps (ms since epoch). */
+  now?: () => number;
+}
+
+const MAX_RETRIES = 50;
+const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** RFC 3339 with second precision, as Kubernetes writes metav1.Time. */
+export function timestamp(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function meta(obj: Obj): Obj {
+  let m = obj['metadata'];
+  if (!m || typeof m !== 'object' || Array.isArray(m)) obj['metadata'] = m = {};
+  return m as Obj;
+}
+
+function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+/** The stored form: everything but resourceVersion (which is the store's modRevision). */
+function serialize(obj: Obj): string {
+  const m = meta(obj);
+  const rv = m['resourceVersion'];
+  delete m['resourceVersion'];
+  const s = JSON.stringify(obj);
+  if (rv !== undefined) m['resourceVersion'] = rv;
+  return s;
+}
+
+function withoutVolatile(obj: Obj): string {
+  const c = clone(obj);
+  delete meta(c)['resourceVersion'];
+  return JSON.stringify(c);
+}
+
+function specOf(obj: Obj): string {
+  const rest: Obj = { ...obj };
+  delete rest['metadata'];
+  delete rest['status'];
+  return JSON.stringify(rest);
+}
+
+export class Registry {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: RegistryDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  target(rt: ResourceType, name?: string): Target {
+    return {
+      qualifiedResource: rt.group ? `${rt.resource}.${rt.group}` : rt.resource,
+      group: rt.group,
+      kind: rt.kind,
+      ...(name !== undefined ? { name } : {}),
+    };
+  }
+
+  strategy(rt: ResourceType): Strategy {
+    return strategyFor(rt.resource);
+  }
+
+  key(rt: ResourceType, namespace: string | undefined, name: string): string {
+    return objectKey(rt.resource, rt.namespaced ? namespace : undefined, name);
+  }
+
+  /**
+   * Decodes a request body for `rt`: kind and apiVersion must match, unknown
+   * fields are pruned (and reported per `fieldValidation`), type errors are 400s.
+   */
+  decodeBody(rt: ResourceType, body: unknown, fieldValidation: FieldValidation = 'Warn'): { object: Obj; warnings: string[] } {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      throw errors.badRequest(`the body of the request must be a ${rt.kind} object`);
+    }
+    const b = body as Obj;
+    const kind = b['kind'];
+    const apiVersion = b['apiVersion'];
+    if (kind !== undefined && kind !== rt.kind) {
+      throw errors.badRequest(`${String(kind)} in version "${String(apiVersion ?? '')}" cannot be handled as a ${rt.kind}: the kind in the data (${String(kind)}) does not match the expected kind (${rt.kind})`);
+    }
+    if (apiVersion !== undefined && apiVersion !== rt.apiVersion) {
+      throw errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${rt.apiVersion})`);
+    }
+    const decoded = decodeObject(rt.schema, b);
+    if (decoded.errors.length > 0) {
+      throw errors.badRequest(
+        `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${decoded.errors.map((e) => `${e.field}: ${e.message}`).join(', ')}`,
+        decoded.errors.map((e) => ({ reason: e.type, message: e.message, field: e.field })),
+      );
+    }
+    const unknown = decoded.unknownFields.map((f) => `unknown field "${f}"`);
+    if (unknown.length > 0 && fieldValidation === 'Strict') throw errors.badRequest(`strict decoding error: ${unknown.join(', ')}`);
+    const object = decoded.object;
+    object['kind'] = rt.kind;
+    object['apiVersion'] = rt.apiVersion;
+    return { object, warnings: fieldValidation === 'Warn' ? unknown : [] };
+  }
+
+  private invalidIf(rt: ResourceType, name: string | undefined, errs: readonly FieldError[]): void {
+    if (errs.length > 0) throw errors.invalid(this.target(rt, name), errs);
+  }
+
+  /** Namespaced writes need a live namespace. */
+  private async checkNamespace(namespace: string): Promise<void> {
+    const kv = await this.deps.store.get(objectKey('namespaces', undefined, namespace));
+    const target: Target = { qualifiedResource: 'namespaces', group: '', kind: 'Namespace', name: namespace };
+    if (!kv) throw errors.notFound(target);
+    const ns = JSON.parse(kv.value) as Obj;
+    if (meta(ns)['deletionTimestamp']) {
+      throw errors.forbidden(target, `unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  async get(rt: ResourceType, namespace: string | undefined, name: string): Promise<Obj> {
+    const kv = await this.deps.store.get(this.key(rt, namespace, name));
+    if (!kv) throw errors.notFound(this.target(rt, name));
+    return decodeStored(kv.value, kv.modRevision);
+  }
+
+  async create(rt: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
+    const { object, warnings } = this.decodeBody(rt, body, opts.fieldValidation);
+    const m = meta(object);
+    if (rt.namespaced) {
+      if (m['namespace'] === undefined || m['namespace'] === '') m['namespace'] = namespace;
+      else if (m['namespace'] !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+    } else delete m['namespace'];
+    const generated = !m['name'] && typeof m['generateName'] === 'string' && m['generateName'] !== '';
+    for (let attempt = 0; ; attempt++) {
+      const obj = clone(object);
+      this.prepareCreate(rt, obj, generated);
+      const name = String(meta(obj)['name'] ?? '');
+      this.invalidIf(rt, name, validateObject(rt.kind, obj, { namespaced: rt.namespaced }));
+      if (rt.namespaced) await this.checkNamespace(namespace!);
+      if (opts.dryRun) return { object: obj, warnings };
+      try {
+        const kv = await this.deps.store.create(this.key(rt, namespace, name), serialize(obj));
+        meta(obj)['resourceVersion'] = String(kv.modRevision);
+        return { object: obj, warnings };
+      } catch (err) {
+        if (err instanceof KeyExistsError) {
+          if (generated && attempt < 5) continue;
+          throw errors.alreadyExists(this.target(rt, name));
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Server-set metadata, status reset and defaults of a new object. */
+  private prepareCreate(rt: ResourceType, obj: Obj, generated: boolean): void {
+    const m = meta(obj);
+    if (generated) {
+      const base = String(m['generateName']).slice(0, 58);
+      let suffix = '';
+      for (let i = 0; i < 5; i++) suffix += GENERATE_NAME_CHARS[Math.floor(Math.random() * GENERATE_NAME_CHARS.length)];
+      m['name'] = base + suffix;
+    }
+    m['uid'] = randomUUID();
+    m['creationTimestamp'] = timestamp(this.now());
+    for (const f of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'managedFields']) delete m[f];
+    const strategy = this.strategy(rt);
+    if (strategy.tracksGeneration) m['generation'] = 1;
+    else delete m['generation'];
+    if (strategy.statusSubresource) delete obj['status'];
+    applyDefaults(rt.kind, obj);
+    applyCreateDefaults(rt.kind, obj);
+    strategy.prepareForCreate?.(obj);
+  }
+
+  /**
+   * Kubernetes' GuaranteedUpdate: read, compute, compare-and-swap, retry on a
+   * concurrent write. `mutate` gets a private copy of the current object (or
+   * undefined when absent) and returns the new object, or undefined to keep
+   * the current one. A no-op update writes nothing and keeps resourceVersion.
+   */
+  private async guaranteedUpdate(
+    rt: ResourceType,
+    key: string,
+    name: string,
+    mutate: (current: Obj | undefined, currentKv: KeyValue | undefined) => Obj | undefined,
+    opts: { dryRun?: boolean; allowCreate?: boolean } = {},
+  ): Promise<{ object: Obj; created: boolean; deleted: boolean }> {
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const kv = await this.deps.store.get(key);
+      if (!kv && !opts.allowCreate) throw errors.notFound(this.target(rt, name));
+      const current = kv ? decodeStored(kv.value, kv.modRevision) : undefined;
+      const next = mutate(current ? clone(current) : undefined, kv);
+      if (!next) return { object: current!, created: false, deleted: false };
+      if (current && withoutVolatile(next) === withoutVolatile(current)) return { object: current, created: false, deleted: false };
+      if (opts.dryRun) return { object: next, created: !kv, deleted: false };
+      try {
+        if (!kv) {
+          const created = await this.deps.store.create(key, serialize(next));
+          meta(next)['resourceVersion'] = String(created.modRevision);
+          return { object: next, created: true, deleted: false };
+        }
+        if (this.shouldDeleteDuringUpdate(next)) {
+          const gone = await this.deps.store.delete(key, kv.modRevision);
+          meta(next)['resourceVersion'] = String(gone.modRevision);
+          return { object: next, created: false, deleted: true };
+        }
+        const updated = await this.deps.store.update(key, serialize(next), kv.modRevision);
+        meta(next)['resourceVersion'] = String(updated.modRevision);
+        return { object: next, created: false, deleted: false };
+      } catch (err) {
+        if (err instanceof ConflictError || err instanceof KeyExistsError || err instanceof KeyNotFoundError) continue;
+        throw err;
+      }
+    }
+    throw errors.conflict(this.target(rt, name), 'too many concurrent writes; please try again');
+  }
+
+  /** An object being deleted whose last finalizer is gone, with no grace period left, is deleted by the update. */
+  private shouldDeleteDuringUpdate(obj: Obj): boolean {
+    const m = meta(obj);
+    if (!m['deletionTimestamp']) return false;
+    const finalizers = m['finalizers'] as unknown[] | undefined;
+    if (finalizers && finalizers.length > 0) return false;
+    if (obj['kind'] === 'Namespace') {
+      const spec = obj['spec'] as Obj | undefined;
+      if (((spec?.['finalizers'] as unknown[] | undefined) ?? []).length > 0) return false;
+    }
+    return (m['deletionGracePeriodSeconds'] ?? 0) === 0;
+  }
+
+  private checkPreconditionRV(rt: ResourceType, name: string, wanted: unknown, current: Obj): void {
+    if (wanted !== undefined && wanted !== '' && wanted !== meta(current)['resourceVersion']) {
+      throw errors.conflict(this.target(rt, name), 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+  }
+
+  /** PUT of the main resource. */
+  async update(rt: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult & { created: boolean }> {
+    const { object, warnings } = this.decodeBody(rt, body, opts.fieldValidation);
+    const m = meta(object);
+    if (m['name'] !== undefined && m['name'] !== name) {
+      throw errors.badRequest(`the name of the object (${String(m['name'])}) does not match the name on the URL (${name})`);
+    }
+    m['name'] = name;
+    if (rt.namespaced) {
+      if (m['namespace'] !== undefined && m['namespace'] !== '' && m['namespace'] !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      m['namespace'] = namespace;
+    } else delete m['namespace'];
+    const strategy = this.strategy(rt);
+    const key = this.key(rt, namespace, name);
+    let createdObj = false;
+    const result = await this.guaranteedUpdate(
+      rt,
+      key,
+      name,
+      (current) => {
+        const next = clone(object);
+        if (!current) {
+          createdObj = true;
+          this.prepareCreate(rt, next, false);
+          this.invalidIf(rt, name, validateObject(rt.kind, next, { namespaced: rt.namespaced }));
+          return next;
+        }
+        this.checkPreconditionRV(rt, name, m['resourceVersion'], current);
+        this.carryOver(rt, next, current, strategy);
+        applyDefaults(rt.kind, next);
+        strategy.prepareForUpdate?.(next, current);
+        this.bumpGeneration(strategy, next, current);
+        this.invalidIf(rt, name, validateObjectUpdate(rt.kind, next, current, { namespaced: rt.namespaced }));
+        return next;
+      },
+      { dryRun: opts.dryRun === true, allowCreate: strategy.allowCreateOnUpdate },
+    );
+    if (createdObj && rt.namespaced && !opts.dryRun) {
+      // Created through PUT: the namespace must exist, as for POST.
+      await this.checkNamespace(namespace!).catch(async (err: unknown) => {
+        await this.deps.store.delete(key).catch(() => undefined);
+        throw err;
+      });
+    }
+    return { object: result.object, warnings, created: result.created };
+  }
+
+  /** Fields the client may not change through the main resource. */
+  private carryOver(rt: ResourceType, next: Obj, current: Obj, strategy: Strategy): void {
+    const nm = meta(next);
+    const cm = meta(current);
+    if (nm['uid'] !== undefined && nm['uid'] !== '' && nm['uid'] !== cm['uid']) {
+      throw errors.conflict(this.target(rt, String(nm['name'])), `Precondition failed: UID in precondition: ${String(nm['uid'])}, UID in object meta: ${String(cm['uid'])}`);
+    }
+    for (const f of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
+      if (cm[f] === undefined) delete nm[f];
+      else nm[f] = cm[f];
+    }
+    delete nm['managedFields'];
+    delete nm['selfLink'];
+    if (strategy.statusSubresource) {
+      if (current['status'] === undefined) delete next['status'];
+      else next['status'] = clone(current['status']);
+    }
+  }
+
+  private bumpGeneration(strategy: Strategy, next: Obj, current: Obj): void {
+    if (!strategy.tracksGeneration) return;
+    const gen = Number(meta(current)['generation'] ?? 1);
+    meta(next)['generation'] = specOf(next) === specOf(current) ? gen : gen + 1;
+  }
+
+  /**
+   * A server-internal change that bypasses decoding and update validation
+   * (binding a pod, finalizing a namespace): `mutate` returns the new object
+   * or undefined for no change, and may throw a StatusError.
+   */
+  async mutateRaw(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: Obj) => Obj | undefined,
+    opts: { dryRun?: boolean } = {},
+  ): Promise<{ object: Obj; deleted: boolean }> {
+    const r = await this.guaranteedUpdate(rt, this.key(rt, namespace, name), name, (current) => mutate(current!), {
+      dryRun: opts.dryRun === true,
+    });
+    return { object: r.object, deleted: r.deleted };
+  }
+
+  /** PUT of `/status`: only status (and metadata's resourceVersion precondition) comes from the body. */
+  async updateStatus(rt: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
+    const { object, warnings } = this.decodeBody(rt, body, opts.fieldValidation);
+    const m = meta(object);
+    if (m['name'] !== undefined && m['name'] !== name) {
+      throw errors.badRequest(`the name of the object (${String(m['name'])}) does not match the name on the URL (${name})`);
+    }
+    const strategy = this.strategy(rt);
+    const result = await this.guaranteedUpdate(rt, this.key(rt, namespace, name), name, (current) => {
+      this.checkPreconditionRV(rt, name, m['resourceVersion'], current!);
+      const next = clone(current!);
+      if (object['status'] === undefined) delete next['status'];
+      else next['status'] = object['status'];
+      strategy.prepareForStatusUpdate?.(next, current!);
+      this.invalidIf(rt, name, validateStatusUpdate(rt.kind, next, current!, { namespaced: rt.namespaced }));
+      return next;
+    }, { dryRun: opts.dryRun === true });
+    return { object: result.object, warnings };
+  }
+
+  /**
+   * Changes an existing object through `mutate` (which gets a copy and
+   * returns the desired full object, e.g. a patched one), then runs the same
+   * pipeline as PUT (`status` selects the status subresource's pipeline).
+   */
+  async modify(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: Obj) => unknown,
+    opts: WriteOptions & { status?: boolean } = {},
+  ): Promise<WriteResult> {
+    const strategy = this.strategy(rt);
+    const warnings: string[] = [];
+    const result = await this.guaranteedUpdate(rt, this.key(rt, namespace, name), name, (current) => {
+      const wanted = mutate(clone(current!));
+      const { object, warnings: w } = this.decodeBody(rt, wanted, opts.fieldValidation);
+      warnings.splice(0, warnings.length, ...w);
+      const m = meta(object);
+      if (m['name'] !== name) throw errors.badRequest(`the name of the object (${String(m['name'])}) does not match the name on the URL (${name})`);
+      if (rt.namespaced && m['namespace'] !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      // A resourceVersion in the patch is a precondition; the current one is implied otherwise.
+      this.checkPreconditionRV(rt, name, m['resourceVersion'], current!);
+      if (opts.status) {
+        const next = clone(current!);
+        if (object['status'] === undefined) delete next['status'];
+        else next['status'] = object['status'];
+        strategy.prepareForStatusUpdate?.(next, current!);
+        this.invalidIf(rt, name, validateStatusUpdate(rt.kind, next, current!, { namespaced: rt.namespaced }));
+        return next;
+      }
+      this.carryOver(rt, object, current!, strategy);
+      applyDefaults(rt.kind, object);
+      strategy.prepareForUpdate?.(object, current!);
+      this.bumpGeneration(strategy, object, current!);
+      this.invalidIf(rt, name, validateObjectUpdate(rt.kind, object, current!, { namespaced: rt.namespaced }));
+      return object;
+    }, { dryRun: opts.dryRun === true });
+    return { object: result.object, warnings };
+  }
+
+  async delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    const key = this.key(rt, namespace, name);
+    const strategy = this.strategy(rt);
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const kv = await this.deps.store.get(key);
+      if (!kv) throw errors.notFound(this.target(rt, name));
+      const current = decodeStored(kv.value, kv.modRevision);
+      const cm = meta(current);
+      const pre = opts.preconditions ?? {};
+      if (pre.uid && pre.uid !== cm['uid']) {
+        throw errors.conflict(this.target(rt, name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(cm['uid'])}`);
+      }
+      if (pre.resourceVersion && pre.resourceVersion !== cm['resourceVersion']) {
+        throw errors.conflict(this.target(rt, name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(cm['resourceVersion'])}`);
+      }
+      const next = clone(current);
+      const nm = meta(next);
+      const finalizers = new Set<string>(((nm['finalizers'] as string[] | undefined) ?? []).filter((f) => typeof f === 'string'));
+      const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : undefined);
+      if (policy === 'Orphan') {
+        finalizers.add('orphan');
+        finalizers.delete('foregroundDeletion');
+      } else if (policy === 'Foreground') {
+        finalizers.add('foregroundDeletion');
+        finalizers.delete('orphan');
+      }
+      if (finalizers.size > 0) nm['finalizers'] = [...finalizers];
+      let grace = strategy.gracePeriod ? strategy.gracePeriod(current, opts.gracePeriodSeconds) : 0;
+      const existingGrace = nm['deletionGracePeriodSeconds'];
+      if (nm['deletionTimestamp'] && typeof existingGrace === 'number' && grace > existingGrace) grace = existingGrace;
+      const namespacePending =
+        rt.resource === 'namespaces' && (((next['spec'] as Obj | undefined)?.['finalizers'] as unknown[] | undefined) ?? []).length > 0;
+      const waits = finalizers.size > 0 || grace > 0 || namespacePending;
+      if (!waits) {
+        if (opts.dryRun) return { object: current, deleted: true };
+        try {
+          const gone = await this.deps.store.delete(key, kv.modRevision);
+          cm['resourceVersion'] = String(gone.modRevision);
+          return { object: current, deleted: true };
+        } catch (err) {
+          if (err instanceof ConflictError || err instanceof KeyNotFoundError) continue;
+          throw err;
+        }
+      }
+      // Graceful: mark for deletion; the kubelet, a controller or a finalizer's owner finishes it.
+      const now = this.now();
+      if (!nm['deletionTimestamp'] || grace !== existingGrace) {
+        nm['deletionTimestamp'] = timestamp(now + grace * 1000);
+        nm['deletionGracePeriodSeconds'] = grace;
+      }
+      if (rt.resource === 'namespaces') {
+        const status = ((next['status'] as Obj | undefined) ?? {}) as Obj;
+        status['phase'] = 'Terminating';
+        next['status'] = status;
+      }
+      if (withoutVolatile(next) === withoutVolatile(current)) return { object: current, deleted: false };
+      if (opts.dryRun) return { object: next, deleted: false };
+      try {
+        const updated = await this.deps.store.update(key, serialize(next), kv.modRevision);
+        nm['resourceVersion'] = String(updated.modRevision);
+        return { object: next, deleted: false };
+      } catch (err) {
+        if (err instanceof ConflictError || err instanceof KeyNotFoundError) continue;
+        throw err;
+      }
+    }
+    throw errors.conflict(this.target(rt, name), 'too many concurrent writes; please try again');
+  }
+
+  /**
+   * Lists objects. Unpaged lists come from the watch cache after it has caught
+   * up with the store (a consistent read); paged lists and exact-revision
+   * lists read the store at one revision so every page shows one snapshot.
+   */
+  async list(rt: ResourceType, namespace: string | undefined, opts: ListOptions = {}): Promise<ListResult> {
+    const prefix = listPrefix(rt.resource, rt.namespaced ? namespace : undefined);
+    const filter = opts.filter ?? (() => true);
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const rv = opts.resourceVersion;
+    const rvNum = rv && rv !== '0' ? Number(rv) : undefined;
+    if (rv !== undefined && rv !== '' && (!Number.isInteger(Number(rv)) || Number(rv) < 0)) {
+      throw errors.badRequest(`invalid resource version: ${rv}`);
+    }
+    if (rvNum !== undefined && rvNum > this.deps.store.currentRevision()) {
+      throw errors.timeout(`Too large resource version: ${rvNum}, current: ${this.deps.store.currentRevision()}`);
+    }
+    if (!limit && !opts.continue && opts.resourceVersionMatch !== 'Exact') {
+      if (rv !== '0') await this.deps.cache.fresh();
+      if (rvNum !== undefined) await this.deps.cache.waitFor(rvNum);
+      const items = this.deps.cache.list(rt.resource, prefix).filter(filter).map((o) => clone(o));
+      return { items, resourceVersion: String(this.deps.cache.revision) };
+    }
+    let revision = opts.resourceVersionMatch === 'Exact' && rvNum !== undefined ? rvNum : 0;
+    let after: string | undefined;
+    if (opts.continue) {
+      const c = decodeContinue(opts.continue, prefix);
+      revision = c.revision;
+      after = c.after;
+    }
+    const items: Obj[] = [];
+    let lastKey: string | undefined;
+    let more = false;
+    try {
+      for (;;) {
+        const page = await this.deps.store.list(prefix, {
+          ...(revision ? { revision } : {}),
+          ...(after !== undefined ? { after } : {}),
+          ...(limit ? { limit: Math.max(limit - items.length, 1) } : {}),
+        });
+        revision = page.revision;
+        let consumed = 0;
+        for (const kv of page.items) {
+          consumed++;
+          lastKey = kv.key;
+          const obj = decodeStored(kv.value, kv.modRevision);
+          if (filter(obj)) items.push(obj);
+          if (limit && items.length >= limit) break;
+        }
+        if (limit && items.length >= limit) {
+          more = consumed < page.items.length || page.more;
+          break;
+        }
+        if (!page.more) break;
+        after = lastKey;
+      }
+    } catch (err) {
+      if (err instanceof CompactedError) {
+        throw errors.gone(
+          opts.continue
+            ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.'
+            : `too old resource version: ${revision} (${err.message})`,
+        );
+      }
+      throw err;
+    }
+    const result: ListResult = { items, resourceVersion: String(revision) };
+    if (more && lastKey !== undefined) result.continue = encodeContinue(revision, lastKey);
+    return result;
+  }
+}

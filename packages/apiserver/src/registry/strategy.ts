@@ -1,0 +1,33 @@
+/**
+ * Per-resource behaviour on top of the generic registry (Kubernetes'
+ * RESTCreateStrategy/RESTUpdateStrategy). The generic registry does the
+ * mechanics (decode, defaults, validation, concurrency, storage); a strategy
+ * says what is special about one resource.
+ */
+export type Obj = Record<string, unknown>;
+
+export interface Strategy {
+  /** The resource has a `/status` subresource: the main resource ignores status, `/status` ignores the rest. */
+  statusSubresource: boolean;
+  /** `metadata.generation` starts at 1 and grows when the spec (anything but metadata and status) changes. */
+  tracksGeneration: boolean;
+  /** PUT of a missing object creates it (Kubernetes allows this for a few resources, e.g. leases, endpoints, events). */
+  allowCreateOnUpdate: boolean;
+  /** Adjusts a new object after defaulting and before validation (e.g. a new pod's status is `Pending`). */
+  prepareForCreate?(obj: Obj): void;
+  /** Adjusts an update of the main resource (status already carried over from `old`). */
+  prepareForUpdate?(obj: Obj, old: Obj): void;
+  /** Adjusts a `/status` update (everything but status already carried over from `old`). */
+  prepareForStatusUpdate?(obj: Obj, old: Obj): void;
+  /**
+   * Graceful deletion: the grace period in seconds to wait for, or 0 to delete
+   * at once. Only pods are graceful; absent means delete at once.
+   */
+  gracePeriod?(obj: Obj, requested: number | undefined): number;
+}
+
+export const defaultStrategy: Strategy = {
+  statusSubresource: false,
+  tracksGeneration: false,
+  allowCreateOnUpdate: false,
+};
