@@ -3,6 +3,13 @@
  * not landed yet is listed with `built: false`: `up` names it as missing
  * instead of starting a program that would only say "not implemented".
  */
+export interface LaunchContext {
+  home: string;
+  data: string;
+  apiPort: number;
+  apiUrl: string;
+}
+
 export interface ComponentSpec {
   /** Process name: log file `<name>.log`, pid file `<name>.pid`. */
   name: string;
@@ -11,10 +18,21 @@ export interface ComponentSpec {
   /** Whether its program exists yet; otherwise the issue that builds it. */
   built: boolean;
   issue: number;
+  /** Command-line flags for this cluster. */
+  args?: (ctx: LaunchContext) => string[];
+  /** URL that answers 200 once the component is ready. */
+  readyUrl?: (ctx: LaunchContext) => string;
 }
 
 export const COMPONENTS: readonly ComponentSpec[] = [
-  { name: 'kube-apiserver', app: 'kube-apiserver', built: false, issue: 3 },
+  {
+    name: 'kube-apiserver',
+    app: 'kube-apiserver',
+    built: true,
+    issue: 3,
+    args: (ctx) => ['--port', String(ctx.apiPort), '--data-dir', `${ctx.data}/apiserver`],
+    readyUrl: (ctx) => `${ctx.apiUrl}/readyz`,
+  },
   { name: 'kube-controller-manager', app: 'kube-controller-manager', built: false, issue: 8 },
   { name: 'kube-scheduler', app: 'kube-scheduler', built: false, issue: 7 },
   { name: 'cloud-controller-manager', app: 'cloud-controller-manager', built: false, issue: 12 },

@@ -146,12 +146,16 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await cache.stop();
   });
 
+  /** Ready once the watch cache has loaded; a cache that takes over 5 s is reported as not ready. */
   const ready = async (): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([cache.start(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5000))]);
-      return true;
-    } catch {
-      return false;
+      return await Promise.race([
+        cache.start().then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000))),
+      ]);
+    } finally {
+      clearTimeout(timer);
     }
   };
   for (const path of ['/healthz', '/livez', '/readyz']) {

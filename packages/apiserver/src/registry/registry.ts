@@ -174,12 +174,20 @@ export class Registry {
     if (errs.length > 0) throw errors.invalid(this.target(rt, name), errs);
   }
 
-  /** Namespaced writes need a live namespace. */
+  /**
+   * Namespaced writes need a live namespace. Read from the watch cache (no
+   * store read on the hot path); a namespace the cache has not seen yet may
+   * have just been created, so a miss waits for the cache to catch up first.
+   */
   private async checkNamespace(namespace: string): Promise<void> {
-    const kv = await this.deps.store.get(objectKey('namespaces', undefined, namespace));
+    const key = objectKey('namespaces', undefined, namespace);
+    let ns = this.deps.cache.get('namespaces', key);
+    if (!ns) {
+      await this.deps.cache.fresh();
+      ns = this.deps.cache.get('namespaces', key);
+    }
     const target: Target = { qualifiedResource: 'namespaces', group: '', kind: 'Namespace', name: namespace };
-    if (!kv) throw errors.notFound(target);
-    const ns = JSON.parse(kv.value) as Obj;
+    if (!ns) throw errors.notFound(target);
     if (meta(ns)['deletionTimestamp']) {
       throw errors.forbidden(target, `unable to create new content in namespace ${namespace} because it is being terminated`);
     }

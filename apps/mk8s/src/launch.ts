@@ -1,0 +1,79 @@
+/**
+ * Starting components as detached processes: output to `logs/<name>.log`,
+ * pid to `run/<name>.pid`, ready when their ready URL answers 200. A
+ * component that exits during start-up is reported with the tail of its log.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ComponentSpec, LaunchContext } from './components.js';
+import type { StatePaths } from './state.js';
+
+export class LaunchError extends Error {}
+
+async function tail(file: string, lines = 20): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export async function startComponent(repoRoot: string, paths: StatePaths, spec: ComponentSpec, ctx: LaunchContext, timeoutMs = 30_000): Promise<number> {
+  await mkdir(paths.logs, { recursive: true });
+  await mkdir(paths.run, { recursive: true });
+  const logFile = path.join(paths.logs, `${spec.name}.log`);
+  const log = await open(logFile, 'a');
+  const bin = path.join(repoRoot, 'apps', spec.app, 'bin', `${spec.app}.mjs`);
+  const child = spawn(process.execPath, [bin, ...(spec.args?.(ctx) ?? [])], {
+    detached: true,
+    stdio: ['ignore', log.fd, log.fd],
+    cwd: repoRoot,
+  });
+  await log.close();
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
+  child.unref();
+  const pid = child.pid!;
+  await writeFile(path.join(paths.run, `${spec.name}.pid`), String(pid));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited) throw new LaunchError(`${spec.name} ${exited} during start-up; last lines of ${logFile}:\n${await tail(logFile)}`);
+    if (!spec.readyUrl) return pid;
+    try {
+      const res = await fetch(spec.readyUrl(ctx), { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return pid;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      throw new LaunchError(`${spec.name} was not ready within ${timeoutMs / 1000}s; last lines of ${logFile}:\n${await tail(logFile)}`);
+    }
+    await sleep(100);
+  }
+}
+
+/** A kubeconfig for the cluster. `insecure-skip-tls-verify` lets @kubernetes/client-node use http://. */
+export function kubeconfig(apiUrl: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: mk8s',
+    '  cluster:',
+    `    server: ${apiUrl}`,
+    '    insecure-skip-tls-verify: true',
+    'users:',
+    '- name: mk8s-admin',
+    '  user: {}',
+    'contexts:',
+    '- name: mk8s',
+    '  context:',
+    '    cluster: mk8s',
+    '    user: mk8s-admin',
+    '    namespace: default',
+    'current-context: mk8s',
+    '',
+  ].join('\n');
+}

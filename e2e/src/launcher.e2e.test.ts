@@ -1,0 +1,72 @@
+// `mk8s up` / `status` / `down` as scripts/up.sh runs them: processes, pid
+// files, the kubeconfig it writes, idempotence, and data kept across restarts.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '@mk8s/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe('mk8s launcher', () => {
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  let port: number;
+  const mk8s = (...args: string[]) => run(process.execPath, [path.join(REPO_ROOT, 'apps/mk8s/bin/mk8s.mjs'), ...args], { env, cwd: REPO_ROOT, timeout: 60_000 });
+
+  beforeAll(async () => {
+    home = await mkdtemp(path.join(os.tmpdir(), 'mk8s-home-'));
+    port = await freePort();
+    env = { ...process.env, MK8S_HOME: home, MK8S_API_PORT: String(port) };
+  });
+  afterAll(async () => {
+    await mk8s('down').catch(() => undefined);
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('starts the API server, writes a kubeconfig and says what is not built yet', async () => {
+    const { stdout } = await mk8s('up');
+    expect(stdout).toMatch(/ok kube-apiserver\s+pid \d+/);
+    expect(stdout).toContain('kubelet                    not built yet (issue 6)');
+    expect(stdout).toContain(`export KUBECONFIG=${home}/kubeconfig`);
+    const kubeconfig = await readFile(path.join(home, 'kubeconfig'), 'utf8');
+    expect(kubeconfig).toContain(`server: http://127.0.0.1:${port}`);
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/default`);
+    expect(res.status).toBe(200);
+  });
+
+  it('says so and exits 0 when already running', async () => {
+    const { stdout } = await mk8s('up');
+    expect(stdout).toContain('mk8s is already running (kube-apiserver)');
+    expect((await mk8s('status')).stdout).toMatch(/kube-apiserver\s+running \(pid \d+\)/);
+  });
+
+  it('stops everything on down and keeps the data for the next up', async () => {
+    const created = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/default/configmaps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' }, data: { a: 'b' } }),
+    });
+    expect(created.status).toBe(201);
+    expect((await mk8s('down')).stdout).toContain('mk8s: stopped kube-apiserver');
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    expect((await mk8s('down')).stdout).toContain('nothing was running');
+    await mk8s('up');
+    const kept = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/default/configmaps/kept`);
+    expect(kept.status).toBe(200);
+    await mk8s('down', '--purge');
+    await expect(readFile(path.join(home, 'kubeconfig'))).rejects.toThrow(/ENOENT/);
+  });
+});
