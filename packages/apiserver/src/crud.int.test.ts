@@ -248,6 +248,30 @@ describe('API server: objects', () => {
     expect((await call(s.url, 'GET', '/api/v1/namespaces/default/nodes/node-a')).status).toBe(404);
   });
 
+  it('creates through PUT where Kubernetes allows it (leases), only in a live namespace', async () => {
+    const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-1' }, spec: { holderIdentity: 'node-1', leaseDurationSeconds: 10 } };
+    const r = await call<Obj>(s.url, 'PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-1', lease);
+    expect(r.status).toBe(201);
+    expect(r.body.metadata.uid).toBeTruthy();
+    const again = await call<Obj>(s.url, 'PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-1', { ...lease, spec: { ...lease.spec, leaseDurationSeconds: 20 } });
+    expect(again.status).toBe(200);
+    expect(again.body.metadata.uid).toBe(r.body.metadata.uid);
+    const missing = await call<Obj>(s.url, 'PUT', '/apis/coordination.k8s.io/v1/namespaces/nowhere/leases/node-1', lease);
+    expect(missing.status).toBe(404);
+    // Pods are not created by PUT.
+    expect((await call<Obj>(s.url, 'PUT', `${PODS}/never`, pod('never'))).status).toBe(404);
+  });
+
+  it('dry-run validates and answers without writing', async () => {
+    const before = s.store.currentRevision();
+    const r = await call<Obj>(s.url, 'POST', `${PODS}?dryRun=All`, pod('dry'));
+    expect(r.status).toBe(201);
+    expect(r.body.metadata.uid).toBeTruthy();
+    expect(s.store.currentRevision()).toBe(before);
+    expect((await call(s.url, 'GET', `${PODS}/dry`)).status).toBe(404);
+    expect((await call<Obj>(s.url, 'POST', `${PODS}?dryRun=Some`, pod('dry'))).status).toBe(400);
+  });
+
   it('has default and kube-system namespaces, and refuses writes into a missing one', async () => {
     const list = (await call<Obj>(s.url, 'GET', '/api/v1/namespaces')).body;
     expect((list.items as Obj[]).map((n) => n.metadata.name)).toEqual(expect.arrayContaining(['default', 'kube-system']));

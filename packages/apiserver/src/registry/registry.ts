@@ -329,7 +329,8 @@ export class Registry {
     } else delete m['namespace'];
     const strategy = this.strategy(rt);
     const key = this.key(rt, namespace, name);
-    let createdObj = false;
+    // Created through PUT: the namespace must exist, as for POST.
+    if (strategy.allowCreateOnUpdate && rt.namespaced && !(await this.deps.store.get(key))) await this.checkNamespace(namespace!);
     const result = await this.guaranteedUpdate(
       rt,
       key,
@@ -337,7 +338,6 @@ export class Registry {
       (current) => {
         const next = clone(object);
         if (!current) {
-          createdObj = true;
           this.prepareCreate(rt, next, false);
           this.invalidIf(rt, name, validateObject(rt.kind, next, { namespaced: rt.namespaced }));
           return next;
@@ -352,13 +352,6 @@ export class Registry {
       },
       { dryRun: opts.dryRun === true, allowCreate: strategy.allowCreateOnUpdate },
     );
-    if (createdObj && rt.namespaced && !opts.dryRun) {
-      // Created through PUT: the namespace must exist, as for POST.
-      await this.checkNamespace(namespace!).catch(async (err: unknown) => {
-        await this.deps.store.delete(key).catch(() => undefined);
-        throw err;
-      });
-    }
     return { object: result.object, warnings, created: result.created };
   }
 
