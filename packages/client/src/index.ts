@@ -1,7 +1,7 @@
 /**
- * @mk8s/client: REST client, watch, informers (reflector + indexer + lister), workqueue, leader election, controller runner.
- *
- * This package is an empty room of the house drawn in ARCHITECTURE.md; the
- * issue that builds it fills in its public API here.
+ * @mk8s/client: how components talk to the API server (client-go's role):
+ * typed REST client, informers, workqueue, controller runner, leader election.
  */
-export {};
+export * from './types.js';
+export { FakeClock, realClock, type Clock, type TimerHandle } from './clock.js';
+export * from './errors.js';

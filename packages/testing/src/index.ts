@@ -11,3 +11,5 @@
  * ```
  */
 export { REPO_ROOT, binPath, startApiServerProcess, startComponent, type ComponentProcess, type StartOptions } from './component-process.js';
+export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster.js';
+export { buildDeployment, buildNode, buildPod, buildReplicaSet, buildService, type NodeOptions, type PodOptions } from './builders.js';
