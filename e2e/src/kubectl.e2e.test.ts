@@ -128,6 +128,22 @@ describe.skipIf(!hasKubectl)('kubectl against kube-apiserver', () => {
     }
   });
 
+  it('runs the generators that send protobuf (create configmap, secret, namespace, deployment)', async () => {
+    expect((await kubectl('create', 'configmap', 'gen', '--from-literal=k=v')).stdout.trim()).toBe('configmap/gen created');
+    expect((await kubectl('get', 'configmap', 'gen', '-o', 'jsonpath={.data.k}')).stdout).toBe('v');
+    expect((await kubectl('create', 'secret', 'generic', 'gen', '--from-literal=password=s3cret')).stdout.trim()).toBe('secret/gen created');
+    const b64 = (await kubectl('get', 'secret', 'gen', '-o', 'jsonpath={.data.password}')).stdout;
+    expect(Buffer.from(b64, 'base64').toString()).toBe('s3cret');
+    expect((await kubectl('create', 'namespace', 'team-a')).stdout.trim()).toBe('namespace/team-a created');
+    const dep = await kubectl('create', 'deployment', 'gen', '--image=busybox:latest', '--replicas=3', '-n', 'team-a');
+    expect(dep.code, dep.stderr).toBe(0);
+    expect(dep.stdout.trim()).toBe('deployment.apps/gen created');
+    const spec = JSON.parse((await kubectl('get', 'deployment', 'gen', '-n', 'team-a', '-o', 'json')).stdout);
+    expect(spec.spec.replicas).toBe(3);
+    expect(spec.spec.template.spec.containers[0].image).toBe('busybox:latest');
+    expect(spec.spec.template.spec.restartPolicy).toBe('Always');
+  });
+
   it('deletes, and reports missing objects as kubectl does', async () => {
     const del = await kubectl('delete', 'pod', 'web');
     expect(del.code, del.stderr).toBe(0);

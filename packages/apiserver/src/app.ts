@@ -18,6 +18,7 @@ import type { ServerContext } from './http/context.js';
 import { handleResource } from './http/resource-handler.js';
 import { parseRequestInfo, type RequestInfo } from './http/request-info.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
+import { PROTOBUF_CONTENT_TYPE, ProtobufDecodeError, decodeKubernetesProtobuf } from './protobuf/index.js';
 import { Registry } from './registry/registry.js';
 import { KeyExistsError } from '@mk8s/storage';
 import { objectKey } from './registry/keys.js';
@@ -118,6 +119,15 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
       done(null, JSON.parse(text));
     } catch (err) {
       done(errors.badRequest(`the body of the request could not be decoded as JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+  // kubectl's generators (`create configmap|deployment|...`) send protobuf; replies stay JSON.
+  app.addContentTypeParser(PROTOBUF_CONTENT_TYPE, { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, decodeKubernetesProtobuf(body as Buffer));
+    } catch (err) {
+      if (!(err instanceof ProtobufDecodeError)) return done(err as Error, undefined);
+      done(err.unsupportedKind ? errors.unsupportedMediaType([...JSON_TYPES]) : errors.badRequest(`the protobuf body could not be decoded: ${err.message}`), undefined);
     }
   });
   app.addContentTypeParser('application/apply-patch+yaml', { parseAs: 'string' }, (_req, body, done) => done(null, String(body)));

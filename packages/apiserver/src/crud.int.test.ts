@@ -349,6 +349,12 @@ describe('API server: bad input', () => {
     expect(ssa.status).toBe(415);
   });
 
+  it('400 for a protobuf body that is not Kubernetes protobuf', async () => {
+    const r = await call<Obj>(s.url, 'POST', '/api/v1/namespaces/default/configmaps', undefined, { raw: Buffer.from('not protobuf'), contentType: 'application/vnd.kubernetes.protobuf' });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
+  });
+
   it('400 for strict field validation of unknown fields; a warning otherwise', async () => {
     const odd = pod('odd');
     (odd['spec'] as Obj).bogusField = 1;
