@@ -10,8 +10,12 @@
  *    servers), and for mk8s also from the create's acknowledgement (the
  *    baseline fans out before it answers, so that figure is 0 for it).
  *
- * Both servers run as separate processes; the load generator is this process.
- * Prints a Markdown table; `--json FILE` also writes the raw figures.
+ * 3. informers (see informer.ts): initial sync of 10,000 pods and updates
+ *    absorbed per second, beside a raw list and a raw watch.
+ *
+ * Servers run as separate processes; the load generator is this process.
+ * Prints Markdown tables; `--json FILE` also writes the raw figures;
+ * `--only apiserver|informer` runs one part.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -20,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApiServerProcess } from '@mk8s/testing';
+import { runInformerBench } from './informer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -183,11 +188,33 @@ async function startBaseline(): Promise<Target> {
 
 async function main(): Promise<void> {
   const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
-  const total = Number(process.env['BENCH_CREATES'] ?? 3000);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-bench-'));
-  const results: Record<string, unknown> = { machine: { cpus: os.cpus().length, node: process.version }, creates: total };
+  const results: Record<string, unknown> = { machine: { cpus: os.cpus().length, node: process.version } };
   const rows: string[] = [];
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   try {
+    if (only !== 'informer') await apiserverBench(dir, results, rows);
+    if (only !== 'apiserver') {
+      const r = await runInformerBench();
+      results['informer'] = r;
+      const f = (n: number, d = 0) => n.toFixed(d);
+      rows.push('', '| measure | informer | baseline | informer / baseline |', '|---|---|---|---|');
+      rows.push(`| initial sync of ${r.pods} pods, ms (baseline: one list + JSON.parse) | ${f(r.informerSyncMs)} | ${f(r.rawListMs)} | ${f(r.informerSyncMs / r.rawListMs, 2)} |`);
+      rows.push(`| updates absorbed per second, ${r.updates} patches at concurrency 64 (baseline: raw watch) | ${f(r.informerPerSecond)} | ${f(r.rawWatchPerSecond)} | ${f(r.informerPerSecond / r.rawWatchPerSecond, 2)} |`);
+      rows.push(`| events/s in process, ${r.inProcessEvents} updates over ${r.pods} objects (baseline: Map.set loop) | ${f(r.inProcessInformerPerSecond)} | ${f(r.inProcessMapPerSecond)} | ${f(r.inProcessInformerPerSecond / r.inProcessMapPerSecond, 3)} |`);
+    }
+    console.log(rows.join('\n'));
+    if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2));
+  } finally {
+    agent.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function apiserverBench(dir: string, results: Record<string, unknown>, rows: string[]): Promise<void> {
+  const total = Number(process.env['BENCH_CREATES'] ?? 3000);
+  results['creates'] = total;
+  {
     for (const make of [startBaseline, async (): Promise<Target> => {
       const { proc, url } = await startApiServerProcess({ dataDir: path.join(dir, 'data') });
       return { name: 'mk8s', url, stop: () => proc.stop() };
@@ -215,11 +242,6 @@ async function main(): Promise<void> {
     rows.push(`| create p50 / p99 ms, concurrency 64 | ${f(m.c64.p50, 2)} / ${f(m.c64.p99, 2)} | ${f(b.c64.p50, 2)} / ${f(b.c64.p99, 2)} | ${f(m.c64.p99 / b.c64.p99, 2)} (p99) |`);
     rows.push(`| watch send-to-delivery p50 / p99 ms, 100 watchers | ${f(m.watch.p50, 2)} / ${f(m.watch.p99, 2)} | ${f(b.watch.p50, 2)} / ${f(b.watch.p99, 2)} | ${f(m.watch.p99 / b.watch.p99, 2)} (p99) |`);
     rows.push(`| watch ack-to-delivery p50 / p99 ms, 100 watchers | ${f(m.watch.ackP50, 2)} / ${f(m.watch.ackP99, 2)} | (fans out before it acks) | |`);
-    console.log(rows.join('\n'));
-    if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2));
-  } finally {
-    agent.destroy();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,8 @@
 /**
- * @mk8s/testing: helpers for tests across the project. Today: running the
- * built executables as child processes for e2e tests and benchmarks.
+ * @mk8s/testing: helpers for tests across the project: an in-process test
+ * cluster (`startTestCluster`, with a client), object builders, the fake
+ * clock, and the built executables as child processes for e2e tests and
+ * benchmarks.
  *
  * @example
  * ```ts
@@ -13,3 +15,4 @@
 export { REPO_ROOT, binPath, startApiServerProcess, startComponent, type ComponentProcess, type StartOptions } from './component-process.js';
 export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster.js';
 export { buildDeployment, buildNode, buildPod, buildReplicaSet, buildService, type NodeOptions, type PodOptions } from './builders.js';
+export { FakeClock } from '@mk8s/client';

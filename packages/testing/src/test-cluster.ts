@@ -4,12 +4,15 @@
  * Integration tests of every component run against it.
  */
 import { buildApiServer, openStore, type ApiServer, type Store } from '@mk8s/apiserver';
+import { Clientset } from '@mk8s/client';
 
 export interface TestCluster {
   /** e.g. http://127.0.0.1:41234 */
   url: string;
   server: ApiServer;
   store: Store;
+  /** A client of this cluster (closed by `stop`). */
+  client: Clientset;
   /** Stops the server (ending its watches) and closes the store. */
   stop(): Promise<void>;
   /** Stops the server only; `restart()` serves the same store again on the same port. */
@@ -34,13 +37,16 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   let server = await build();
   const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
   const port = Number(new URL(url).port);
+  const client = new Clientset({ server: url });
   const cluster: TestCluster = {
     url,
     get server() {
       return server;
     },
     store,
+    client,
     async stop() {
+      client.close();
       await server.app.close();
       await store.close();
     },
