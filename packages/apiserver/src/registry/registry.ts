@@ -16,7 +16,7 @@ import {
   validateObjectUpdate,
   validateStatusUpdate,
 } from '@mk8s/api';
-import type { KeyValue, Store } from '@mk8s/storage';
+import type { Store } from '@mk8s/storage';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError } from '@mk8s/storage';
 import { errors, type Target } from '../errors.js';
 import { decodeStored, type Obj, type WatchCache } from '../cache/watch-cache.js';
@@ -261,31 +261,52 @@ export class Registry {
     rt: ResourceType,
     key: string,
     name: string,
-    mutate: (current: Obj | undefined, currentKv: KeyValue | undefined) => Obj | undefined,
+    mutate: (current: Obj | undefined) => Obj | undefined,
     opts: { dryRun?: boolean; allowCreate?: boolean } = {},
   ): Promise<{ object: Obj; created: boolean; deleted: boolean }> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      const kv = await this.deps.store.get(key);
-      if (!kv && !opts.allowCreate) throw errors.notFound(this.target(rt, name));
-      const current = kv ? decodeStored(kv.value, kv.modRevision) : undefined;
-      const next = mutate(current ? clone(current) : undefined, kv);
-      if (!next) return { object: current!, created: false, deleted: false };
-      if (current && withoutVolatile(next) === withoutVolatile(current)) return { object: current, created: false, deleted: false };
-      if (opts.dryRun) return { object: next, created: !kv, deleted: false };
+      // The first try starts from the watch cache's copy, saving a store read.
+      // That copy may be stale: a failed compare-and-swap, an error from
+      // `mutate` or a no-op verdict then retries from the store, as
+      // Kubernetes' GuaranteedUpdate does with its cached original state.
+      const cached = attempt === 0 && !opts.dryRun ? this.deps.cache.get(rt.resource, key) : undefined;
+      let current: Obj | undefined;
+      let modRevision: number | undefined;
+      if (cached) {
+        current = cached;
+        modRevision = Number(meta(cached)['resourceVersion']);
+      } else {
+        const kv = await this.deps.store.get(key);
+        if (!kv && !opts.allowCreate) throw errors.notFound(this.target(rt, name));
+        current = kv ? decodeStored(kv.value, kv.modRevision) : undefined;
+        modRevision = kv?.modRevision;
+      }
+      let next: Obj | undefined;
       try {
-        if (!kv) {
-          const created = await this.deps.store.create(key, serialize(next));
-          meta(next)['resourceVersion'] = String(created.modRevision);
-          return { object: next, created: true, deleted: false };
+        next = mutate(current ? clone(current) : undefined);
+      } catch (err) {
+        if (cached) continue;
+        throw err;
+      }
+      const noop = !next || (current !== undefined && withoutVolatile(next) === withoutVolatile(current));
+      if (noop && cached) continue;
+      if (noop) return { object: current!, created: false, deleted: false };
+      if (opts.dryRun) return { object: next!, created: current === undefined, deleted: false };
+      const obj = next!;
+      try {
+        if (modRevision === undefined) {
+          const created = await this.deps.store.create(key, serialize(obj));
+          meta(obj)['resourceVersion'] = String(created.modRevision);
+          return { object: obj, created: true, deleted: false };
         }
-        if (this.shouldDeleteDuringUpdate(next)) {
-          const gone = await this.deps.store.delete(key, kv.modRevision);
-          meta(next)['resourceVersion'] = String(gone.modRevision);
-          return { object: next, created: false, deleted: true };
+        if (this.shouldDeleteDuringUpdate(obj)) {
+          const gone = await this.deps.store.delete(key, modRevision);
+          meta(obj)['resourceVersion'] = String(gone.modRevision);
+          return { object: obj, created: false, deleted: true };
         }
-        const updated = await this.deps.store.update(key, serialize(next), kv.modRevision);
-        meta(next)['resourceVersion'] = String(updated.modRevision);
-        return { object: next, created: false, deleted: false };
+        const updated = await this.deps.store.update(key, serialize(obj), modRevision);
+        meta(obj)['resourceVersion'] = String(updated.modRevision);
+        return { object: obj, created: false, deleted: false };
       } catch (err) {
         if (err instanceof ConflictError || err instanceof KeyExistsError || err instanceof KeyNotFoundError) continue;
         throw err;
