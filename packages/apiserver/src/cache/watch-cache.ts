@@ -176,9 +176,10 @@ export class WatchCache {
   }
 
   /**
-   * Replaces the contents after a (re)list. Listeners of changed objects are
-   * told nothing here: a relist only happens after the store watch broke, and
-   * then open watches are ended so their clients resume (see `resetEpoch`).
+   * Replaces the contents after a (re)list. A relist only happens after the
+   * store watch broke, so continuity is lost: every open subscription gets
+   * the revision -1 sentinel (see `subscribe`), ends its watch, and its
+   * client resumes from its last resourceVersion.
    */
   private reset(fresh: Map<string, Map<string, Obj>>, revision: number): void {
     for (const c of this.caches.values()) for (const l of c.listeners) l({ type: 'DELETED', key: '', object: {}, revision: -1 });
