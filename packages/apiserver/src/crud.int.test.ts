@@ -29,6 +29,11 @@ describe('API server: objects', () => {
     expect(r.body.spec.containers[0].imagePullPolicy).toBe('Always');
     // Status is reset on create: clients cannot create a Running pod.
     expect(r.body.status.phase).toBe('Pending');
+    // DefaultTolerationSeconds admission, as in Kubernetes.
+    expect(r.body.spec.tolerations).toEqual([
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    ]);
 
     const got = await call<Obj>(s.url, 'GET', `${PODS}/p1`);
     expect(got.status).toBe(200);

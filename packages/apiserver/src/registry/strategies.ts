@@ -12,10 +12,28 @@ function record(o: Obj, key: string): Obj {
   return fresh;
 }
 
+/**
+ * Kubernetes' DefaultTolerationSeconds admission: a pod that does not say how
+ * long it tolerates a not-ready or unreachable node gets 300 s for each, which
+ * is how long taint-based eviction waits before moving it elsewhere.
+ */
+function addDefaultTolerations(pod: Obj): void {
+  const spec = record(pod, 'spec');
+  const tolerations = ((spec['tolerations'] as Obj[] | undefined) ?? []).slice();
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    const covered = tolerations.some(
+      (t) => (t['key'] === key || (t['key'] === undefined && t['operator'] === 'Exists')) && (t['effect'] === undefined || t['effect'] === '' || t['effect'] === 'NoExecute'),
+    );
+    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+  }
+  spec['tolerations'] = tolerations;
+}
+
 const pods: Strategy = {
   ...defaultStrategy,
   statusSubresource: true,
   prepareForCreate(obj) {
+    addDefaultTolerations(obj);
     const status: Obj = { phase: 'Pending', qosClass: qosClass(obj) };
     obj['status'] = status;
   },
