@@ -1,7 +1,12 @@
 /**
- * @mk8s/runtime-fake: An in-memory CRI runtime for unit tests and hollow nodes.
- *
- * This package is an empty room of the house drawn in ARCHITECTURE.md; the
- * issue that builds it fills in its public API here.
+ * @mk8s/runtime-fake: an in-memory CRI runtime for unit tests and hollow
+ * nodes (ARCHITECTURE.md section 6). `FakeRuntime` implements `CriRuntime`
+ * from @mk8s/cri; serve it with `serveCri` to test over gRPC.
  */
-export {};
+export { FakeRuntime, type FakeRuntimeOptions } from './fake-runtime.js';
+export type { ContainerBehavior, ContainerMatch, ExecMatch, ExecResult } from './behavior.js';
+export { realTimer, type Timer, type TimerHandle } from './timer.js';
+export { ManualTimer } from './manual-timer.js';
+export { IpPool } from './ip-pool.js';
+export { ImageStore, normalizeImageRef } from './images.js';
+export { interpret, type InterpretOptions, type Step } from './shell.js';
