@@ -25,8 +25,8 @@ export interface ConformanceOptions {
   timeoutMs?: number;
 }
 
-/** A name that cannot resolve anywhere (.invalid is reserved), so a pull must fail on any host. */
-const UNPULLABLE_IMAGE = 'registry.mk8s.invalid/conformance/missing:1';
+/** A registry on a closed loopback port: a pull fails at once, and no lookup leaves the machine. */
+const UNPULLABLE_IMAGE = '127.0.0.1:1/mk8s-conformance/missing:1';
 
 /**
  * Registers the CRI runtime conformance tests for one runtime. Every test

@@ -1,0 +1,226 @@
+/**
+ * Translation of CRI configs into Docker create options. Pure functions, so
+ * the mapping is unit-tested without Docker.
+ *
+ * Sandbox: a pause container that owns the pod's network (and IPC)
+ * namespace and hostname. App containers join it with `container:<id>`
+ * network/IPC modes (and PID when the pod shares its process namespace),
+ * which is how Kubernetes' dockershim built pods.
+ */
+import type Dockerode from 'dockerode';
+import type { ContainerConfig, Labels, LinuxContainerResources, Mount, PodSandboxConfig } from '@mk8s/cri';
+import {
+  LABEL_ATTEMPT,
+  LABEL_CONTAINER_NAME,
+  LABEL_CREATED_AT,
+  LABEL_CRI_ANNOTATIONS,
+  LABEL_CRI_LABELS,
+  LABEL_IMAGE,
+  LABEL_LOG_DIRECTORY,
+  LABEL_LOG_PATH,
+  LABEL_POD_NAME,
+  LABEL_POD_NAMESPACE,
+  LABEL_POD_UID,
+  LABEL_RUNTIME_HANDLER,
+  LABEL_SANDBOX_ID,
+  LABEL_TYPE,
+  TYPE_CONTAINER,
+  TYPE_SANDBOX,
+  encodeMap,
+} from './labels.js';
+
+/** Loose view of the security context fields this runtime honours. */
+interface SecurityContextView {
+  namespaceOptions?: { network?: string; pid?: string; ipc?: string } | null;
+  privileged?: boolean;
+  readonlyRootfs?: boolean;
+  runAsUser?: { value?: number } | null;
+  runAsGroup?: { value?: number } | null;
+  runAsUsername?: string;
+  capabilities?: { addCapabilities?: string[]; dropCapabilities?: string[] } | null;
+}
+
+function securityContext(value: unknown): SecurityContextView {
+  return value && typeof value === 'object' ? (value as SecurityContextView) : {};
+}
+
+/** Docker's own container name, readable in `docker ps`; uniqueness per pod uid and attempt. */
+function dockerName(parts: Array<string | number>): string {
+  return parts.map((p) => String(p).replace(/[^a-zA-Z0-9_.-]/g, '-')).join('_');
+}
+
+export interface SandboxCreateInput {
+  config: PodSandboxConfig;
+  image: string;
+  runtimeHandler: string;
+  createdAtNs: number;
+  /** Labels every object of this runtime carries (scope, test ids). */
+  scopeLabels: Labels;
+}
+
+export function sandboxCreateOptions(input: SandboxCreateInput): Dockerode.ContainerCreateOptions {
+  const { config } = input;
+  const meta = config.metadata;
+  const name = meta?.name ?? '';
+  const namespace = meta?.namespace ?? '';
+  const uid = meta?.uid ?? '';
+  const attempt = meta?.attempt ?? 0;
+  const sc = securityContext((config.linux as { securityContext?: unknown } | null | undefined)?.securityContext);
+  const hostNetwork = sc.namespaceOptions?.network === 'NODE';
+
+  const labels: Labels = {
+    ...input.scopeLabels,
+    [LABEL_TYPE]: TYPE_SANDBOX,
+    [LABEL_POD_NAME]: name,
+    [LABEL_POD_NAMESPACE]: namespace,
+    [LABEL_POD_UID]: uid,
+    [LABEL_ATTEMPT]: String(attempt),
+    [LABEL_CREATED_AT]: String(input.createdAtNs),
+    [LABEL_CRI_LABELS]: encodeMap(config.labels),
+    [LABEL_CRI_ANNOTATIONS]: encodeMap(config.annotations),
+    [LABEL_LOG_DIRECTORY]: config.logDirectory ?? '',
+    [LABEL_RUNTIME_HANDLER]: input.runtimeHandler,
+  };
+
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const pm of config.portMappings ?? []) {
+    if (!pm.containerPort) continue;
+    const key = `${pm.containerPort}/${(pm.protocol ?? 'TCP').toLowerCase()}`;
+    exposed[key] = {};
+    if (pm.hostPort) (bindings[key] ??= []).push({ HostIp: pm.hostIp ?? '', HostPort: String(pm.hostPort) });
+  }
+
+  const dns = config.dnsConfig;
+  const hostConfig: Dockerode.HostConfig = {
+    NetworkMode: hostNetwork ? 'host' : 'bridge',
+    // Shareable so app containers can join the pod's IPC namespace.
+    IpcMode: sc.namespaceOptions?.ipc === 'NODE' ? 'host' : 'shareable',
+    ...(sc.namespaceOptions?.pid === 'NODE' ? { PidMode: 'host' } : {}),
+    ...(dns?.servers?.length ? { Dns: dns.servers } : {}),
+    ...(dns?.searches?.length ? { DnsSearch: dns.searches } : {}),
+    ...(dns?.options?.length ? { DnsOptions: dns.options } : {}),
+    ...(Object.keys(bindings).length ? { PortBindings: bindings } : {}),
+    ...(config.linux?.sysctls && Object.keys(config.linux.sysctls).length ? { Sysctls: config.linux.sysctls } : {}),
+  };
+
+  return {
+    name: dockerName(['k8s', 'POD', name, namespace, uid, attempt]),
+    Image: input.image,
+    // Docker refuses a hostname together with the host's network namespace.
+    ...(config.hostname && !hostNetwork ? { Hostname: config.hostname } : {}),
+    Labels: labels,
+    ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
+    HostConfig: hostConfig,
+  };
+}
+
+const PROPAGATION: Record<string, Dockerode.MountPropagation> = {
+  PROPAGATION_PRIVATE: 'rprivate',
+  PROPAGATION_HOST_TO_CONTAINER: 'rslave',
+  PROPAGATION_BIDIRECTIONAL: 'rshared',
+};
+
+export function resourcesHostConfig(r: LinuxContainerResources | null | undefined): Dockerode.HostConfig {
+  if (!r) return {};
+  const hc: Dockerode.HostConfig = {};
+  if (r.cpuQuota && r.cpuQuota > 0) {
+    hc.CpuQuota = r.cpuQuota;
+    hc.CpuPeriod = r.cpuPeriod && r.cpuPeriod > 0 ? r.cpuPeriod : 100_000;
+  }
+  if (r.cpuShares && r.cpuShares > 0) hc.CpuShares = r.cpuShares;
+  if (r.memoryLimitInBytes && r.memoryLimitInBytes > 0) hc.Memory = r.memoryLimitInBytes;
+  // Only raising the OOM score is applied: lowering it needs CAP_SYS_RESOURCE,
+  // which root inside some environments (including CI sandboxes) lacks.
+  if (r.oomScoreAdj && r.oomScoreAdj > 0) hc.OomScoreAdj = r.oomScoreAdj;
+  if (r.cpusetCpus) hc.CpusetCpus = r.cpusetCpus;
+  if (r.cpusetMems) hc.CpusetMems = r.cpusetMems;
+  return hc;
+}
+
+export function dockerMounts(mounts: Mount[] | undefined): Dockerode.MountConfig {
+  return (mounts ?? [])
+    .filter((m) => m.hostPath && m.containerPath)
+    .map((m) => ({
+      Type: 'bind' as const,
+      Source: m.hostPath ?? '',
+      Target: m.containerPath ?? '',
+      ReadOnly: m.readonly === true,
+      BindOptions: { Propagation: PROPAGATION[m.propagation ?? ''] ?? 'rprivate' },
+    }));
+}
+
+export interface ContainerCreateInput {
+  sandboxId: string;
+  /** The sandbox's pod metadata (from its labels), authoritative over the request. */
+  pod: { name: string; namespace: string; uid: string };
+  config: ContainerConfig;
+  /** Absolute log path, or '' for none. */
+  logPath: string;
+  createdAtNs: number;
+  scopeLabels: Labels;
+  /** Whether the sandbox uses the host's network namespace. */
+  sandboxHostNetwork: boolean;
+}
+
+export function containerCreateOptions(input: ContainerCreateInput): Dockerode.ContainerCreateOptions {
+  const { config, pod, sandboxId } = input;
+  const name = config.metadata?.name ?? '';
+  const attempt = config.metadata?.attempt ?? 0;
+  const image = config.image?.image ?? '';
+  const requested = config.image?.userSpecifiedImage || image;
+  const sc = securityContext(config.linux?.securityContext);
+  const ns = sc.namespaceOptions;
+
+  const labels: Labels = {
+    ...input.scopeLabels,
+    [LABEL_TYPE]: TYPE_CONTAINER,
+    [LABEL_POD_NAME]: pod.name,
+    [LABEL_POD_NAMESPACE]: pod.namespace,
+    [LABEL_POD_UID]: pod.uid,
+    [LABEL_CONTAINER_NAME]: name,
+    [LABEL_SANDBOX_ID]: sandboxId,
+    [LABEL_ATTEMPT]: String(attempt),
+    [LABEL_CREATED_AT]: String(input.createdAtNs),
+    [LABEL_CRI_LABELS]: encodeMap(config.labels),
+    [LABEL_CRI_ANNOTATIONS]: encodeMap(config.annotations),
+    [LABEL_LOG_PATH]: input.logPath,
+    [LABEL_IMAGE]: requested,
+  };
+
+  const joined = `container:${sandboxId}`;
+  const user =
+    sc.runAsUsername ||
+    (sc.runAsUser && typeof sc.runAsUser.value === 'number'
+      ? `${sc.runAsUser.value}${sc.runAsGroup && typeof sc.runAsGroup.value === 'number' ? `:${sc.runAsGroup.value}` : ''}`
+      : '');
+
+  const hostConfig: Dockerode.HostConfig = {
+    NetworkMode: input.sandboxHostNetwork ? 'host' : joined,
+    IpcMode: ns?.ipc === 'NODE' ? 'host' : joined,
+    ...(ns?.pid === 'POD' ? { PidMode: joined } : ns?.pid === 'NODE' ? { PidMode: 'host' } : {}),
+    ...resourcesHostConfig(config.linux?.resources),
+    ...(config.mounts?.length ? { Mounts: dockerMounts(config.mounts) } : {}),
+    ...(sc.privileged ? { Privileged: true } : {}),
+    ...(sc.readonlyRootfs ? { ReadonlyRootfs: true } : {}),
+    ...(sc.capabilities?.addCapabilities?.length ? { CapAdd: sc.capabilities.addCapabilities } : {}),
+    ...(sc.capabilities?.dropCapabilities?.length ? { CapDrop: sc.capabilities.dropCapabilities } : {}),
+  };
+
+  return {
+    name: dockerName(['k8s', name, pod.name, pod.namespace, pod.uid, attempt]),
+    Image: image,
+    // CRI command is Docker's entrypoint and CRI args are Docker's cmd; an
+    // empty command keeps the image's entrypoint, as in Kubernetes.
+    ...(config.command?.length ? { Entrypoint: config.command } : {}),
+    ...(config.args?.length ? { Cmd: config.args } : {}),
+    ...(config.workingDir ? { WorkingDir: config.workingDir } : {}),
+    Env: (config.envs ?? []).map((kv) => `${kv.key}=${kv.value}`),
+    ...(user ? { User: user } : {}),
+    Tty: config.tty === true,
+    OpenStdin: config.stdin === true,
+    StdinOnce: config.stdinOnce === true,
+    Labels: labels,
+    HostConfig: hostConfig,
+  };
+}
