@@ -16,7 +16,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: sources.map((s) => `${s}/*.test.ts`),
-          exclude: ['**/node_modules/**', '**/dist/**', '**/*.int.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**', '**/*.int.test.ts', '**/*.e2e.test.ts'],
           testTimeout: 10_000,
         },
       },

@@ -13,9 +13,12 @@
  * 3. informers (see informer.ts): initial sync of 10,000 pods and updates
  *    absorbed per second, beside a raw list and a raw watch.
  *
+ * 4. the runtime (see cri.ts): pod start through the CRI on Docker vs a raw
+ *    `docker run -d`, and runtime-fake's operations per second.
+ *
  * Servers run as separate processes; the load generator is this process.
  * Prints Markdown tables; `--json FILE` also writes the raw figures;
- * `--only apiserver|informer` runs one part.
+ * `--only apiserver|informer|cri` runs one part.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -24,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApiServerProcess } from '@mk8s/testing';
+import { runCriBench } from './cri.js';
 import { runInformerBench } from './informer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -193,8 +197,8 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   try {
-    if (only !== 'informer') await apiserverBench(dir, results, rows);
-    if (only !== 'apiserver') {
+    if (only === undefined || only === 'apiserver') await apiserverBench(dir, results, rows);
+    if (only === undefined || only === 'informer') {
       const r = await runInformerBench();
       results['informer'] = r;
       const f = (n: number, d = 0) => n.toFixed(d);
@@ -202,6 +206,14 @@ async function main(): Promise<void> {
       rows.push(`| initial sync of ${r.pods} pods, ms (baseline: one list + JSON.parse) | ${f(r.informerSyncMs)} | ${f(r.rawListMs)} | ${f(r.informerSyncMs / r.rawListMs, 2)} |`);
       rows.push(`| updates absorbed per second, ${r.updates} patches at concurrency 64 (baseline: raw watch) | ${f(r.informerPerSecond)} | ${f(r.rawWatchPerSecond)} | ${f(r.informerPerSecond / r.rawWatchPerSecond, 2)} |`);
       rows.push(`| events/s in process, ${r.inProcessEvents} updates over ${r.pods} objects (baseline: Map.set loop) | ${f(r.inProcessInformerPerSecond)} | ${f(r.inProcessMapPerSecond)} | ${f(r.inProcessInformerPerSecond / r.inProcessMapPerSecond, 3)} |`);
+    }
+    if (only === undefined || only === 'cri') {
+      const r = await runCriBench();
+      results['cri'] = r;
+      const f = (n: number, d = 0) => n.toFixed(d);
+      rows.push('', '| measure | mk8s | baseline | mk8s / baseline |', '|---|---|---|---|');
+      rows.push(`| pod start through CRI on Docker (sandbox + container running), median of ${r.rounds}, ms (baseline: docker run -d) | ${f(r.criPodStartMs)} | ${f(r.dockerRunMs)} | ${f(r.criPodStartMs / r.dockerRunMs, 2)} |`);
+      rows.push(`| runtime-fake CRI operations/s through gRPC (baseline: the same calls in process) | ${f(r.fakeGrpcOpsPerSecond)} | ${f(r.fakeDirectOpsPerSecond)} | ${f(r.fakeGrpcOpsPerSecond / r.fakeDirectOpsPerSecond, 3)} |`);
     }
     console.log(rows.join('\n'));
     if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2));

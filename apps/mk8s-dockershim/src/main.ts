@@ -1,0 +1,51 @@
+/**
+ * mk8s-dockershim: serves the CRI (runtime.v1 RuntimeService and
+ * ImageService) on a unix socket, implemented with Docker. The kubelet talks
+ * to it with `--runtime-endpoint unix://PATH`.
+ *
+ *   mk8s-dockershim --socket /run/mk8s/dockershim.sock
+ *
+ * Prints `mk8s-dockershim serving CRI on unix://PATH` once it accepts calls.
+ * SIGTERM stops serving; containers keep running (a restarted shim, or a
+ * restarted kubelet, adopts them from their labels).
+ */
+import { aborted, createLogger, helpText, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
+import { serveCri } from '@mk8s/cri';
+import { DEFAULT_SANDBOX_IMAGE, DockerRuntime } from '@mk8s/runtime-docker';
+
+const FLAGS = {
+  socket: { type: 'string', description: 'unix socket to serve the CRI on', default: '/run/mk8s/dockershim.sock' },
+  'docker-socket': { type: 'string', description: "Docker engine's socket (default: Docker's own default)" },
+  'sandbox-image': { type: 'string', description: 'image of pod sandboxes', default: DEFAULT_SANDBOX_IMAGE },
+  'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
+} as const;
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), FLAGS);
+  if (flags.help) {
+    process.stdout.write(helpText('mk8s-dockershim', 'the CRI runtime service implemented with Docker', FLAGS));
+    return;
+  }
+  const log = createLogger('mk8s-dockershim', (flags['log-level'] ?? 'info') as 'info');
+  const socket = flags.socket ?? '/run/mk8s/dockershim.sock';
+  await runMain({
+    name: 'mk8s-dockershim',
+    log,
+    run: async (signal) => {
+      const runtime = new DockerRuntime({
+        ...(flags['docker-socket'] ? { socketPath: flags['docker-socket'] } : {}),
+        ...(flags['sandbox-image'] ? { sandboxImage: flags['sandbox-image'] } : {}),
+      });
+      // Fail at start, not at the first kubelet call, when Docker is unreachable.
+      const version = await runtime.version({});
+      const server = await serveCri(runtime, socket);
+      log.info({ socket, runtime: version.runtimeName, runtimeVersion: version.runtimeVersion }, 'serving');
+      console.log(`mk8s-dockershim serving CRI on unix://${socket}`);
+      await aborted(signal);
+      await server.close();
+      await runtime.close();
+    },
+  });
+}
+
+main().catch((err: unknown) => reportFatal('mk8s-dockershim', err));
