@@ -40,6 +40,7 @@ want unit && run_vitest unit-and-integration
 if want e2e; then
   step docker ensure_docker
   step images ensure_images
+  step cni ensure_cni
   run_vitest e2e --config e2e/vitest.config.ts
 fi
 

@@ -98,6 +98,17 @@ ensure_docker() {
 
 ensure_images() { bash "$MK8S_ROOT/images/build.sh"; }
 
+# CNI plugins (bridge, host-local, loopback) for the containerd instance the
+# e2e stage runs the CRI conformance suite against (packages/testing's
+# startContainerd). containerd itself comes with docker.io.
+ensure_cni() {
+  if [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/loopback ]; then
+    echo "CNI plugins are installed"; return 0
+  fi
+  apt_install containernetworking-plugins ||
+    { echo "CNI plugins missing: install them (Debian/Ubuntu: apt-get install containernetworking-plugins)"; return 1; }
+}
+
 # The steps every entry script runs first: a machine ready to build and run mk8s.
 bootstrap() {
   need_node

@@ -16,3 +16,4 @@ export { REPO_ROOT, binPath, startApiServerProcess, startComponent, type Compone
 export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster.js';
 export { buildDeployment, buildNode, buildPod, buildReplicaSet, buildService, type NodeOptions, type PodOptions } from './builders.js';
 export { FakeClock } from '@mk8s/client';
+export { CONTAINERD_K8S_NAMESPACE, containerdInstalled, startContainerd, type ContainerdInstance, type ContainerdOptions } from './containerd.js';
