@@ -110,7 +110,7 @@ export function openWatch(base: string, path: string, accept?: string) {
       return ended;
     },
     /** Resolves when at least `count` events arrived (or the stream ended). */
-    async waitFor(count: number, timeoutMs = 5000): Promise<WatchEventLine[]> {
+    async waitFor(count: number, timeoutMs = 15_000): Promise<WatchEventLine[]> {
       const deadline = Date.now() + timeoutMs;
       while (events.length < count && !ended) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} watch events, got ${events.length}: ${JSON.stringify(events.map((e) => e.type))}`);
@@ -121,7 +121,7 @@ export function openWatch(base: string, path: string, accept?: string) {
       }
       return events;
     },
-    async waitEnd(timeoutMs = 5000): Promise<void> {
+    async waitEnd(timeoutMs = 15_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       while (!ended) {
         if (Date.now() > deadline) throw new Error('watch did not end');

@@ -93,7 +93,7 @@ describe('API server: watch', () => {
     const events = await w.waitFor(1);
     expect(events[0]).toMatchObject({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1' } });
     expect(Number(events[0]!.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(rv));
-    await w.waitEnd(3000);
+    await w.waitEnd(15_000);
   });
 
   it('serves watch events as Table rows for kubectl get -w', async () => {
