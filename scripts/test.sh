@@ -20,7 +20,7 @@ failed=0
 
 bootstrap   # deps + build; the build is the typecheck (tsc -b, strict)
 
-lint() { nx show projects >/dev/null && eslint --max-warnings 0 .; }
+lint() { npm run --silent lint; }
 want lint && step lint lint
 
 # vitest prints its own summary to the terminal; the JSON report feeds ours.
