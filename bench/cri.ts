@@ -22,8 +22,7 @@ function median(xs: number[]): number {
 }
 
 function sandboxConfig(i: number, logDirectory: string): PodSandboxConfig {
-  const [k, v] = LABEL.split('=') as [string, string];
-  return { metadata: { name: `bench-${i}`, uid: `uid-${process.pid}-${i}`, namespace: 'bench', attempt: 0 }, hostname: `bench-${i}`, logDirectory, labels: { [k]: v } };
+  return { metadata: { name: `bench-${i}`, uid: `uid-${process.pid}-${i}`, namespace: 'bench', attempt: 0 }, hostname: `bench-${i}`, logDirectory };
 }
 
 /** One pod: sandbox, create, start; returns ms until the container runs. */
@@ -55,7 +54,9 @@ export interface CriBenchResult {
 
 export async function runCriBench(rounds = 10): Promise<CriBenchResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-cri-bench-'));
-  const docker = new DockerRuntime();
+  // The scope label lands on every container the runtime creates, so cleanup finds them all.
+  const [labelKey, labelValue] = LABEL.split('=') as [string, string];
+  const docker = new DockerRuntime({ scopeLabels: { [labelKey]: labelValue } });
   const server = await serveCri(docker, path.join(dir, 'docker.sock'));
   const client = new CriClient(path.join(dir, 'docker.sock'));
   try {
