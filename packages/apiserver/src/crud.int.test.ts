@@ -250,6 +250,9 @@ describe('API server: objects', () => {
     const r = await call<Obj>(s.url, 'POST', '/api/v1/nodes', node);
     expect(r.status).toBe(201);
     expect(r.body.metadata.namespace).toBeUndefined();
+    // Nodes, unlike pods, keep the status given on create (a kubelet registers with it).
+    const withStatus = await call<Obj>(s.url, 'POST', '/api/v1/nodes', { ...node, metadata: { name: 'node-b' }, status: { capacity: { cpu: '2' } } });
+    expect(withStatus.body.status.capacity).toEqual({ cpu: '2' });
     expect((await call(s.url, 'GET', '/api/v1/namespaces/default/nodes/node-a')).status).toBe(404);
   });
 

@@ -245,7 +245,7 @@ export class Registry {
     const strategy = this.strategy(rt);
     if (strategy.tracksGeneration) m['generation'] = 1;
     else delete m['generation'];
-    if (strategy.statusSubresource) delete obj['status'];
+    if (strategy.statusSubresource && !strategy.keepStatusOnCreate) delete obj['status'];
     applyDefaults(rt.kind, obj);
     applyCreateDefaults(rt.kind, obj);
     strategy.prepareForCreate?.(obj);

@@ -99,7 +99,7 @@ export const STRATEGIES: Readonly<Record<string, Strategy>> = {
   pods,
   namespaces,
   secrets,
-  nodes: { ...defaultStrategy, statusSubresource: true },
+  nodes: { ...defaultStrategy, statusSubresource: true, keepStatusOnCreate: true },
   services: { ...defaultStrategy, statusSubresource: true },
   deployments: withStatusAndGeneration,
   replicasets: withStatusAndGeneration,

@@ -11,6 +11,8 @@ export interface Strategy {
   statusSubresource: boolean;
   /** `metadata.generation` starts at 1 and grows when the spec (anything but metadata and status) changes. */
   tracksGeneration: boolean;
+  /** Status given on create is kept (Kubernetes allows it for nodes); otherwise it is reset. */
+  keepStatusOnCreate?: boolean;
   /** PUT of a missing object creates it (Kubernetes allows this for a few resources, e.g. leases, endpoints, events). */
   allowCreateOnUpdate: boolean;
   /** Adjusts a new object after defaulting and before validation (e.g. a new pod's status is `Pending`). */
