@@ -1,7 +1,20 @@
 /**
- * @mk8s/kubelet: The node agent: sync loop, pod workers, PLEG, probes, status manager, node heartbeat, kubelet HTTP server.
+ * @mk8s/kubelet: the node agent. It registers its Node and keeps its Lease
+ * fresh, runs the pods bound to it through the CRI, probes them, reports
+ * their status, and serves their logs and stats to the API server.
  *
- * This package is an empty room of the house drawn in ARCHITECTURE.md; the
- * issue that builds it fills in its public API here.
+ * The pieces so far (the Kubelet that wires them, and apps/kubelet, follow):
+ * - node/: registration, Node status, the node Lease (`NodeAgent`);
+ * - server/: the kubelet HTTP server (`/healthz`, `/metrics`,
+ *   `/containerLogs/...`, `/stats/summary`);
+ * - prober/: liveness, readiness and startup probes (`ProberManager`).
  */
-export {};
+export * from './node/node-config.js';
+export * from './node/node-conditions.js';
+export * from './node/runtime-readiness.js';
+export * from './node/node-registration.js';
+export * from './node/node-status.js';
+export * from './node/node-lease.js';
+export * from './node/node-agent.js';
+export * from './server/index.js';
+export * from './prober/index.js';

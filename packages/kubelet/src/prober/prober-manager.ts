@@ -1,0 +1,218 @@
+/**
+ * The kubelet's probe manager (Kubernetes' pkg/kubelet/prober/prober_manager.go):
+ * one ProbeWorker per probe per running container, a shared results cache,
+ * and the answers the status manager needs (ready? started?) plus the
+ * liveness signal the sync loop acts on (kill and restart the container).
+ *
+ * The kubelet tells it which containers are running with addPod (called on
+ * every sync; idempotent) and forgets pods with removePod. A container absent
+ * from the latest addPod call is not running: its workers stop and it is
+ * neither started nor ready.
+ */
+import type { Container, Pod } from '@mk8s/api';
+import { realClock, type Clock } from '@mk8s/client';
+import type { CriRuntime } from '@mk8s/cri';
+import { ProbeWorker, type ProberLogger } from './probe-worker.js';
+import { ProbeResults, type ProbeResult, type ProbeType, type ResultListener } from './results.js';
+
+export interface ProberManagerOptions {
+  runtime: CriRuntime;
+  clock?: Clock;
+  log?: ProberLogger;
+}
+
+/** A running container instance as the kubelet sees it. */
+export interface ProbedContainer {
+  name: string;
+  containerId: string;
+  /** When it started, ms since the epoch (initialDelaySeconds counts from here). */
+  startedAt: number;
+}
+
+/**
+ * A liveness (or startup) probe reached its failure threshold: the kubelet
+ * should kill the container (and restart it per restartPolicy). Fired once
+ * per container ID.
+ */
+export type LivenessFailureListener = (
+  podUid: string,
+  containerName: string,
+  containerId: string,
+  message: string,
+  type: 'liveness' | 'startup',
+) => void;
+
+interface ContainerEntry {
+  containerId: string;
+  workers: Map<ProbeType, ProbeWorker>;
+}
+
+interface PodEntry {
+  podIP: string | undefined;
+  containers: Map<string, ContainerEntry>;
+}
+
+const PROBE_FIELDS: ReadonlyArray<[ProbeType, 'startupProbe' | 'livenessProbe' | 'readinessProbe']> = [
+  ['startup', 'startupProbe'],
+  ['liveness', 'livenessProbe'],
+  ['readiness', 'readinessProbe'],
+];
+
+export class ProberManager {
+  /** The verdicts, for callers that want more than readiness()/isStarted(). */
+  readonly results = new ProbeResults();
+  private readonly runtime: CriRuntime;
+  private readonly clock: Clock;
+  private readonly log: ProberLogger | undefined;
+  private readonly pods = new Map<string, PodEntry>();
+  private readonly livenessListeners = new Set<LivenessFailureListener>();
+  private stopped = false;
+
+  constructor(opts: ProberManagerOptions) {
+    this.runtime = opts.runtime;
+    this.clock = opts.clock ?? realClock;
+    this.log = opts.log;
+    // Once a container has started, check readiness at once rather than a period later.
+    this.results.onChange((u) => {
+      if (u.type !== 'startup' || u.result !== 'success') return;
+      const c = this.pods.get(u.podUid)?.containers.get(u.containerName);
+      if (c?.containerId === u.containerId) c.workers.get('readiness')?.trigger();
+    });
+  }
+
+  /**
+   * Declares the pod's running containers (those of spec.containers; others
+   * are ignored). Idempotent: containers whose ID is unchanged keep their
+   * workers; a new ID replaces the workers (fresh thresholds, results reset
+   * to their initial values); a container no longer listed stops being probed.
+   */
+  addPod(pod: Pod, containers: ProbedContainer[], podIP?: string): void {
+    if (this.stopped) return;
+    const podUid = pod.metadata?.uid;
+    if (!podUid) throw new Error('ProberManager.addPod: pod has no metadata.uid');
+    const specs = new Map<string, Container>((pod.spec?.containers ?? []).map((c) => [c.name, c]));
+    let entry = this.pods.get(podUid);
+    if (!entry) this.pods.set(podUid, (entry = { podIP, containers: new Map() }));
+    if (podIP) entry.podIP = podIP;
+
+    const listed = new Map<string, ProbedContainer>();
+    for (const c of containers) if (specs.has(c.name)) listed.set(c.name, c);
+
+    for (const [name, existing] of entry.containers) {
+      if (listed.get(name)?.containerId !== existing.containerId) this.dropContainer(podUid, entry, name);
+    }
+    for (const [name, running] of listed) {
+      if (entry.containers.has(name)) continue;
+      const spec = specs.get(name)!;
+      const ce: ContainerEntry = { containerId: running.containerId, workers: new Map() };
+      entry.containers.set(name, ce);
+      for (const [type, field] of PROBE_FIELDS) {
+        const probe = spec[field];
+        if (!probe) continue;
+        const podEntry = entry;
+        ce.workers.set(
+          type,
+          new ProbeWorker({
+            type,
+            podUid,
+            container: spec,
+            probe,
+            containerId: running.containerId,
+            startedAt: running.startedAt,
+            podIP: () => podEntry.podIP,
+            runtime: this.runtime,
+            clock: this.clock,
+            results: this.results,
+            started: () => this.isStarted(podUid, name),
+            onFailureThreshold:
+              type === 'readiness'
+                ? undefined
+                : (message) => this.emitLivenessFailure(podUid, name, running.containerId, message, type),
+            log: this.log,
+          }),
+        );
+      }
+      // Start after all workers exist, so the startup gate sees the startup worker.
+      for (const w of ce.workers.values()) w.start();
+    }
+  }
+
+  /** Stops every worker of the pod and forgets its results. */
+  removePod(podUid: string): void {
+    const entry = this.pods.get(podUid);
+    if (!entry) return;
+    for (const name of [...entry.containers.keys()]) this.dropContainer(podUid, entry, name);
+    this.pods.delete(podUid);
+    this.results.removePod(podUid);
+  }
+
+  /**
+   * containerStatuses[].started: running, and its startup probe (if any) has
+   * succeeded for this container ID.
+   */
+  isStarted(podUid: string, containerName: string): boolean {
+    const c = this.pods.get(podUid)?.containers.get(containerName);
+    if (!c) return false;
+    if (!c.workers.has('startup')) return true;
+    return this.resultFor(podUid, containerName, c.containerId, 'startup') === 'success';
+  }
+
+  /**
+   * containerStatuses[].ready: started, and either without a readiness probe
+   * or with one whose current verdict for this container ID is success.
+   */
+  readiness(podUid: string, containerName: string): boolean {
+    const c = this.pods.get(podUid)?.containers.get(containerName);
+    if (!c || !this.isStarted(podUid, containerName)) return false;
+    if (!c.workers.has('readiness')) return true;
+    return this.resultFor(podUid, containerName, c.containerId, 'readiness') === 'success';
+  }
+
+  /** Every result change (all three probe types); returns the unsubscribe function. */
+  onChange(fn: ResultListener): () => void {
+    return this.results.onChange(fn);
+  }
+
+  /** Returns the unsubscribe function. */
+  onLivenessFailure(fn: LivenessFailureListener): () => void {
+    this.livenessListeners.add(fn);
+    return () => void this.livenessListeners.delete(fn);
+  }
+
+  /** Stops every worker; later addPod calls are ignored. */
+  stop(): void {
+    this.stopped = true;
+    for (const uid of [...this.pods.keys()]) this.removePod(uid);
+  }
+
+  private resultFor(podUid: string, name: string, containerId: string, type: ProbeType): ProbeResult | undefined {
+    const r = this.results.get(podUid, name, type);
+    return r?.containerId === containerId ? r.result : undefined;
+  }
+
+  private dropContainer(podUid: string, entry: PodEntry, name: string): void {
+    const c = entry.containers.get(name);
+    if (!c) return;
+    for (const [type, w] of c.workers) {
+      w.stop();
+      this.results.remove(podUid, name, type);
+    }
+    entry.containers.delete(name);
+  }
+
+  private emitLivenessFailure(
+    podUid: string,
+    name: string,
+    containerId: string,
+    message: string,
+    type: 'liveness' | 'startup',
+  ): void {
+    for (const fn of [...this.livenessListeners]) {
+      try {
+        fn(podUid, name, containerId, message, type);
+      } catch (err) {
+        this.log?.warn({ err, podUid, container: name }, 'liveness failure listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The kubelet's HTTP server (Kubernetes' pkg/kubelet/server, port 10250 there):
+ * `/healthz`, `/metrics`, `/containerLogs/{ns}/{pod}/{container}` (what the
+ * API server's `pods/log` proxies to) and `/stats/summary`. Plain HTTP bound
+ * to 127.0.0.1 unless told otherwise: no authentication is done here.
+ *
+ * Not served: exec, attach and port-forward (Kubernetes streams them over
+ * connection upgrades); `/exec/...` answers 501 saying so.
+ */
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { CriRuntime } from '@mk8s/cri';
+import { streamContainerLog } from './container-logs.js';
+import type { ContainerLogLocator } from './log-locator.js';
+import { LogOptionsError, parseLogOptions, type ContainerLogOptions, type RawQuery } from './log-options.js';
+import { buildStatsSummary } from './stats-summary.js';
+
+export interface KubeletServerOptions {
+  /** 0 picks a free port (see the returned `port`). */
+  port: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  logs: ContainerLogLocator;
+  runtime: CriRuntime;
+  /** /healthz: true (or absent) is 200 "ok"; false or a throw is 500. */
+  healthz?: () => Promise<boolean> | boolean;
+  /** Served on /metrics; a fresh registry with process metrics when absent. */
+  registry?: Registry;
+  /** Request logs (e.g. the component's pino logger); none when absent. */
+  log?: FastifyBaseLogger;
+  /** Reported as node.nodeName in /stats/summary. */
+  nodeName?: string;
+  /** How often a following log reader looks for new lines (default 100 ms). */
+  logPollIntervalMs?: number;
+}
+
+export interface KubeletServer {
+  /** e.g. http://127.0.0.1:10250 */
+  url: string;
+  port: number;
+  /** Stops listening and ends open responses (following log streams too). */
+  close(): Promise<void>;
+}
+
+export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
+  const registry = opts.registry ?? new Registry();
+  if (!opts.registry) collectDefaultMetrics({ register: registry });
+  const app = Fastify({ ...(opts.log ? { loggerInstance: opts.log } : { logger: false }), forceCloseConnections: true });
+
+  app.get('/healthz', async (_req, reply) => {
+    let ok: boolean;
+    try {
+      ok = opts.healthz ? (await opts.healthz()) !== false : true;
+    } catch {
+      ok = false;
+    }
+    reply.code(ok ? 200 : 500).type('text/plain; charset=utf-8');
+    return ok ? 'ok' : 'healthz check failed';
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+
+  app.get('/stats/summary', async (_req, reply) => {
+    const summary = await buildStatsSummary(opts.runtime, opts.nodeName !== undefined ? { nodeName: opts.nodeName } : {});
+    reply.type('application/json; charset=utf-8');
+    return summary;
+  });
+
+  app.all('/exec/*', async (_req, reply) => {
+    reply.code(501).type('text/plain; charset=utf-8');
+    return 'exec is not supported by this kubelet (it needs a streaming connection upgrade, not implemented)';
+  });
+
+  app.get<{ Params: { namespace: string; pod: string; container: string }; Querystring: RawQuery }>(
+    '/containerLogs/:namespace/:pod/:container',
+    async (req, reply) => {
+      const { namespace, pod, container } = req.params;
+      let logOpts: ContainerLogOptions;
+      try {
+        logOpts = parseLogOptions(req.query, Date.now());
+      } catch (err) {
+        if (err instanceof LogOptionsError) return reply.code(400).type('text/plain; charset=utf-8').send(err.message);
+        throw err;
+      }
+      const found = await opts.logs.locate(namespace, pod, container, logOpts.previous);
+      if (!found) {
+        const what = logOpts.previous ? 'previous terminated container' : 'container';
+        return reply.code(404).type('text/plain; charset=utf-8').send(`${what} not found`);
+      }
+
+      // From here the response is a stream we write ourselves, headers first,
+      // so a following client sees the response start before any line exists.
+      const abort = new AbortController();
+      reply.raw.on('close', () => abort.abort());
+      const stopWhen = async (): Promise<boolean> => {
+        if (!found.running) return true;
+        // Exited, removed, or replaced by a newer attempt: this log is complete.
+        const now = await opts.logs.locate(namespace, pod, container, logOpts.previous).catch(() => undefined);
+        return !now || !now.running || now.path !== found.path;
+      };
+      const lines = streamContainerLog(found.path, logOpts, {
+        signal: abort.signal,
+        stopWhen,
+        ...(opts.logPollIntervalMs !== undefined ? { pollIntervalMs: opts.logPollIntervalMs } : {}),
+      });
+      reply.hijack();
+      reply.raw.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
+      reply.raw.flushHeaders();
+      try {
+        await pipeline(Readable.from(lines), reply.raw);
+      } catch (err) {
+        // The client left (premature close), or the file became unreadable
+        // after the headers went out: all that is left is to end the response.
+        if (!abort.signal.aborted) req.log.warn({ err, namespace, pod, container }, 'container log stream failed');
+        reply.raw.destroy();
+      }
+      return reply;
+    },
+  );
+
+  const url = await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  return { url, port, close: () => app.close() };
+}
