@@ -1,6 +1,99 @@
 /**
- * The kubelet executable. Until issue 6 builds it, it says so and exits
- * non-zero, so scripts and users never mistake it for a running component.
+ * kubelet: the node agent.
+ *
+ *   kubelet --kubeconfig .mk8s/kubeconfig --node-name node-1 \
+ *           --runtime-endpoint unix:///run/mk8s/node-1/cri.sock
+ *   kubelet --kubeconfig .mk8s/kubeconfig --node-name hollow-1 --hollow   # in-memory runtime
+ *
+ * Prints `kubelet node-1 serving on http://HOST:PORT` once its HTTP server
+ * listens. SIGTERM stops it; pods keep running, and a restarted kubelet
+ * adopts them.
  */
-console.error('kubelet: not implemented yet (tracked by issue 6)');
-process.exitCode = 2;
+import os from 'node:os';
+import path from 'node:path';
+import { Clientset, loadKubeconfig } from '@mk8s/client';
+import { aborted, createLogger, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
+import { CriClient, type CriRuntime } from '@mk8s/cri';
+import { Kubelet } from '@mk8s/kubelet';
+import { FakeRuntime } from '@mk8s/runtime-fake';
+
+const FLAGS = {
+  kubeconfig: { type: 'string', description: 'kubeconfig of the API server (default $KUBECONFIG)' },
+  'node-name': { type: 'string', description: 'name of this node', default: os.hostname() },
+  'runtime-endpoint': { type: 'string', description: 'CRI runtime socket, e.g. unix:///run/mk8s/dockershim.sock' },
+  hollow: { type: 'boolean', description: 'use an in-memory runtime instead of a CRI socket (scale tests)' },
+  'root-dir': { type: 'string', description: 'folder for pod logs', default: '.mk8s/kubelet' },
+  port: { type: 'string', description: 'port of the kubelet HTTP server; 0 picks a free one', default: '10250' },
+  address: { type: 'string', description: 'address the HTTP server listens on', default: '127.0.0.1' },
+  'node-ip': { type: 'string', description: 'InternalIP reported for the node', default: '127.0.0.1' },
+  cpu: { type: 'string', description: 'cpu capacity (default: this host)' },
+  memory: { type: 'string', description: 'memory capacity (default: this host)' },
+  'max-pods': { type: 'string', description: 'pods capacity', default: '110' },
+  'node-labels': { type: 'string', description: 'extra labels, k=v,k2=v2' },
+  'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
+} as const;
+
+function parseLabels(s: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of (s ?? '').split(',').filter(Boolean)) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new FlagError(`--node-labels: "${kv}" is not k=v`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), FLAGS);
+  if (flags.help) {
+    process.stdout.write(helpText('kubelet', 'the node agent: runs the pods bound to this node', FLAGS));
+    return;
+  }
+  const nodeName = flags['node-name'] ?? os.hostname();
+  const endpoint = flags['runtime-endpoint'];
+  if (!flags.hollow && !endpoint) throw new FlagError('either --runtime-endpoint unix://PATH or --hollow is required');
+  if (endpoint && !endpoint.startsWith('unix://')) throw new FlagError(`--runtime-endpoint must be unix://PATH, got "${endpoint}"`);
+  const port = intFlag('port', flags.port, 10250);
+  const log = createLogger('kubelet', (flags['log-level'] ?? 'info') as 'info');
+  const config = await loadKubeconfig(flags.kubeconfig);
+  const capacity = {
+    ...(flags.cpu ? { cpu: flags.cpu } : {}),
+    ...(flags.memory ? { memory: flags.memory } : {}),
+    pods: String(intFlag('max-pods', flags['max-pods'], 110)),
+  };
+  await runMain({
+    name: 'kubelet',
+    log: log.child({ node: nodeName }),
+    run: async (signal) => {
+      const client = new Clientset(config);
+      const runtime: CriRuntime & { close?: () => void } = flags.hollow ? new FakeRuntime() : new CriClient(endpoint!.slice('unix://'.length));
+      const kubelet = new Kubelet({
+        client,
+        runtime,
+        nodeName,
+        rootDir: path.resolve(flags['root-dir'] ?? '.mk8s/kubelet', nodeName),
+        port,
+        address: flags.address ?? '127.0.0.1',
+        node: {
+          capacity,
+          labels: parseLabels(flags['node-labels']),
+          addresses: [
+            { type: 'InternalIP', address: flags['node-ip'] ?? '127.0.0.1' },
+            { type: 'Hostname', address: nodeName },
+          ],
+        },
+        log: log.child({ node: nodeName }),
+      });
+      const running = kubelet.run(signal);
+      // Announce once the HTTP server listens (the launcher waits for this line).
+      for (let i = 0; i < 200 && !kubelet.url; i++) await new Promise((r) => setTimeout(r, 25));
+      if (kubelet.url) console.log(`kubelet ${nodeName} serving on ${kubelet.url}`);
+      await Promise.race([running, aborted(signal)]);
+      await running;
+      runtime.close?.();
+      client.close();
+    },
+  });
+}
+
+main().catch((err: unknown) => reportFatal('kubelet', err));

@@ -3,7 +3,9 @@
  * fresh, runs the pods bound to it through the CRI, probes them, reports
  * their status, and serves their logs and stats to the API server.
  *
- * The pieces so far (the Kubelet that wires them, and apps/kubelet, follow):
+ * `Kubelet` wires the pieces around one CRI runtime and one API client:
+ * - pods/: pod workers, pod sync through the CRI, PLEG, status, termination
+ *   (`PodLifecycle`);
  * - node/: registration, Node status, the node Lease (`NodeAgent`);
  * - server/: the kubelet HTTP server (`/healthz`, `/metrics`,
  *   `/containerLogs/...`, `/stats/summary`);
@@ -18,3 +20,5 @@ export * from './node/node-lease.js';
 export * from './node/node-agent.js';
 export * from './server/index.js';
 export * from './prober/index.js';
+export * from './pods/index.js';
+export { Kubelet, type KubeletOptions } from './kubelet.js';

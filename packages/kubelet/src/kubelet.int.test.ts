@@ -1,0 +1,97 @@
+// The Kubelet end to end against a real API server in process, with the
+// in-memory runtime: the node registers, a pod bound to it runs and reports
+// Running with an IP, its logs come through the API server's pods/log, a
+// failing liveness probe restarts its container, and deletion removes it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Pod } from '@mk8s/api';
+import { FakeRuntime } from '@mk8s/runtime-fake';
+import { buildPod, startTestCluster, type TestCluster } from '@mk8s/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kubelet } from './kubelet.js';
+
+async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    try {
+      last = await get();
+      if (ok(last)) return last;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)?.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('Kubelet (hollow, in-process API server)', () => {
+  let cluster: TestCluster;
+  let dir: string;
+  let runtime: FakeRuntime;
+  const ac = new AbortController();
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-kubelet-'));
+    runtime = new FakeRuntime();
+    const kubelet = new Kubelet({
+      client: cluster.client,
+      runtime,
+      nodeName: 'node-1',
+      rootDir: dir,
+      port: 0,
+      node: { capacity: { cpu: '2', memory: '4Gi', pods: '20' } },
+      renewIntervalMs: 200,
+      relistPeriodMs: 100,
+      backoff: { initialMs: 100, maxMs: 400, resetMs: 60_000 },
+    });
+    running = kubelet.run(ac.signal);
+  });
+  afterAll(async () => {
+    ac.abort();
+    await running.catch(() => undefined);
+    runtime.close();
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('registers a Ready node that publishes its kubelet port and renews its lease', async () => {
+    const node = await until('node Ready', () => cluster.client.nodes.get('node-1'), (n) => !!n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    expect(node.status?.capacity).toMatchObject({ cpu: '2', memory: '4Gi', pods: '20' });
+    expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBeGreaterThan(0);
+    const lease = await until('lease', () => cluster.client.leases.inNamespace('kube-node-lease').get('node-1'), (l) => !!l.spec?.renewTime);
+    expect(lease.spec?.holderIdentity).toBe('node-1');
+  });
+
+  it('runs a bound pod to Running with an IP, and serves its logs through the API server', async () => {
+    runtime.scriptContainer({ podName: 'web' }, { stdout: ['hello from the pod'] });
+    const pods = cluster.client.pods.inNamespace('default');
+    await pods.create(buildPod('web', { nodeName: 'node-1', command: ['httpd', '-f'] }));
+    const pod = await until('pod Running', () => pods.get('web'), (p: Pod) => p.status?.phase === 'Running' && !!p.status.podIP);
+    expect(pod.status?.podIP).toMatch(/^10\.244\./);
+    expect(pod.status?.hostIP).toBe('127.0.0.1');
+    expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    const logs = await until('logs', () => cluster.client.pods.logText('default', 'web'), (t) => t === 'hello from the pod\n');
+    expect(logs).toContain('hello from the pod');
+  });
+
+  it('restarts a container whose liveness probe fails', async () => {
+    runtime.scriptExec({ argv: ['cat', '/tmp/healthy'] }, { exitCode: 1, stderr: 'cat: /tmp/healthy: No such file\n' });
+    const pod = buildPod('sick', { nodeName: 'node-1', command: ['sleep', '3600'] });
+    pod.spec!.containers[0]!.livenessProbe = { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 1 };
+    await cluster.client.pods.inNamespace('default').create(pod);
+    const restarted = await until('a liveness restart', () => cluster.client.pods.inNamespace('default').get('sick'), (p: Pod) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+    expect(restarted.status?.containerStatuses?.[0]?.restartCount).toBeGreaterThanOrEqual(1);
+  });
+
+  it('stops a deleted pod and confirms its deletion', async () => {
+    const pods = cluster.client.pods.inNamespace('default');
+    await pods.delete('web', { gracePeriodSeconds: 1 });
+    await until('pod gone', () => pods.get('web').then(() => false, () => true), (gone) => gone);
+    const left = await runtime.listPodSandbox({});
+    expect(left.items.filter((s) => s.metadata?.name === 'web' && s.state === 'SANDBOX_READY')).toEqual([]);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * The Kubelet: wires the node agent, the pod lifecycle, the prober and the
+ * kubelet HTTP server around one CRI runtime and one API client.
+ *
+ * - pod source: an informer on pods with `spec.nodeName=<node>`; its events
+ *   feed the pod lifecycle (one worker per pod) and, with the containers the
+ *   pod's status says are running, the prober;
+ * - readiness comes from the prober; a liveness failure stops the container
+ *   with its grace period, and the restart policy brings it back;
+ * - the Node reports the HTTP server's port, so the API server's pods/log
+ *   reaches `/containerLogs`.
+ */
+import type { Pod } from '@mk8s/api';
+import { SharedInformerFactory, deletedObject, listerWatchersFor, realClock, type Clientset, type Clock } from '@mk8s/client';
+import type { CriRuntime } from '@mk8s/cri';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from '@mk8s/component-base';
+import { NodeAgent } from './node/node-agent.js';
+import { containerRuntimeVersion, detectNodeConfig, type NodeConfigOverrides } from './node/node-config.js';
+import { criRuntimeReadiness } from './node/runtime-readiness.js';
+import { PodLifecycle } from './pods/pod-lifecycle.js';
+import type { BackoffOptions } from './pods/backoff.js';
+import type { ExternalRuntimeEvent } from './pods/pleg.js';
+import type { PodLogger } from './pods/logger.js';
+import { ProberManager, type ProbedContainer } from './prober/index.js';
+import { criLogLocator, startKubeletServer, type KubeletServer } from './server/index.js';
+
+export interface KubeletOptions {
+  client: Clientset;
+  runtime: CriRuntime;
+  nodeName: string;
+  /** Pod log folders live under `<rootDir>/pods/<uid>/`. */
+  rootDir: string;
+  /** Capacity, labels, addresses... (default: this host's). */
+  node?: NodeConfigOverrides;
+  /** Port of the kubelet HTTP server (default 10250; 0 picks a free one). */
+  port?: number;
+  /** Address it listens on (default 127.0.0.1). */
+  address?: string;
+  clock?: Clock;
+  log?: Logger;
+  /** Runtime events (e.g. DockerRuntime.events()) so PLEG reacts at once. */
+  runtimeEvents?: AsyncIterable<ExternalRuntimeEvent>;
+  renewIntervalMs?: number;
+  leaseDurationSeconds?: number;
+  statusUpdateMs?: number;
+  relistPeriodMs?: number;
+  backoff?: Partial<BackoffOptions>;
+}
+
+/** The pod lifecycle logs `(msg, fields)`; pino takes `(fields, msg)`. */
+function podLogger(log: Logger): PodLogger {
+  return {
+    info: (msg, fields) => log.info(fields ?? {}, msg),
+    warn: (msg, fields) => log.warn(fields ?? {}, msg),
+    error: (msg, fields) => log.error(fields ?? {}, msg),
+  };
+}
+
+/** Containers the pod's status reports running, with their runtime ids, for the prober. */
+function runningContainers(pod: Pod): ProbedContainer[] {
+  const out: ProbedContainer[] = [];
+  for (const cs of pod.status?.containerStatuses ?? []) {
+    const running = cs.state?.running;
+    if (!running || !cs.containerID) continue;
+    const id = cs.containerID.includes('://') ? cs.containerID.slice(cs.containerID.indexOf('://') + 3) : cs.containerID;
+    out.push({ name: cs.name, containerId: id, startedAt: running.startedAt ? Date.parse(running.startedAt) : Date.now() });
+  }
+  return out;
+}
+
+export class Kubelet {
+  private server: KubeletServer | undefined;
+  readonly registry = new Registry();
+
+  constructor(private readonly opts: KubeletOptions) {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The HTTP server's URL once `run` has started it. */
+  get url(): string | undefined {
+    return this.server?.url;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { client, runtime, nodeName } = this.opts;
+    const clock = this.opts.clock ?? realClock;
+    const log = this.opts.log;
+    const server = await startKubeletServer({
+      port: this.opts.port ?? 10250,
+      host: this.opts.address ?? '127.0.0.1',
+      logs: criLogLocator(runtime),
+      runtime,
+      registry: this.registry,
+      nodeName,
+      healthz: async () => (await criRuntimeReadiness(runtime)()).ready,
+      ...(log ? { log } : {}),
+    });
+    this.server = server;
+    try {
+      const version = await runtime.version({});
+      const config = detectNodeConfig(nodeName, {
+        ...(this.opts.node ?? {}),
+        kubeletPort: server.port,
+        nodeInfo: { ...(this.opts.node?.nodeInfo ?? {}), containerRuntimeVersion: containerRuntimeVersion(version) },
+      });
+      const hostIP = config.addresses.find((a) => a.type === 'InternalIP')?.address;
+      const agent = new NodeAgent({
+        client,
+        config,
+        clock,
+        runtimeReady: criRuntimeReadiness(runtime),
+        ...(this.opts.renewIntervalMs ? { renewIntervalMs: this.opts.renewIntervalMs } : {}),
+        ...(this.opts.leaseDurationSeconds ? { leaseDurationSeconds: this.opts.leaseDurationSeconds } : {}),
+        ...(this.opts.statusUpdateMs ? { statusUpdateMs: this.opts.statusUpdateMs } : {}),
+        ...(log ? { log } : {}),
+      });
+      const prober = new ProberManager({ runtime, clock, ...(log ? { log } : {}) });
+      const pods = new PodLifecycle({
+        client,
+        runtime,
+        nodeName,
+        rootDir: this.opts.rootDir,
+        clock,
+        readiness: (uid, name) => prober.readiness(uid, name),
+        ...(hostIP ? { hostIP } : {}),
+        ...(this.opts.relistPeriodMs ? { relistPeriodMs: this.opts.relistPeriodMs } : {}),
+        ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),
+        ...(this.opts.runtimeEvents ? { runtimeEvents: this.opts.runtimeEvents } : {}),
+        ...(log ? { log: podLogger(log) } : {}),
+      });
+      prober.onChange((u) => pods.resyncPod(u.podUid));
+      prober.onLivenessFailure((podUid, containerName, containerId, message) => {
+        log?.info({ podUid, containerName, message }, 'liveness probe failed; restarting the container');
+        void runtime.stopContainer({ containerId, timeout: 30 }).catch((err: unknown) => log?.warn({ err, containerId }, 'stopping an unhealthy container failed'));
+      });
+
+      const factory = new SharedInformerFactory(listerWatchersFor(client), { clock });
+      const informer = factory.informerFor<Pod>('pods', { fieldSelector: `spec.nodeName=${nodeName}` });
+      const seen = (pod: Pod): void => {
+        pods.handlePodUpdate(pod);
+        const uid = pod.metadata?.uid;
+        if (!uid) return;
+        if (pod.metadata?.deletionTimestamp) prober.removePod(uid);
+        else prober.addPod(pod, runningContainers(pod), pod.status?.podIP);
+      };
+      informer.addEventHandler({
+        onAdd: (pod) => seen(pod),
+        onUpdate: (_old, pod) => seen(pod),
+        onDelete: (obj) => {
+          const pod = deletedObject(obj);
+          if (pod.metadata?.uid) prober.removePod(pod.metadata.uid);
+          pods.handlePodDelete(pod);
+        },
+      });
+      factory.start(signal);
+      await Promise.all([agent.run(signal), pods.run(signal), factory.stopped()]);
+      prober.stop();
+    } finally {
+      await server.close();
+      this.server = undefined;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { Pod } from '@mk8s/api';
+import type { Clientset } from '@mk8s/client';
+import { isConflict, isNotFound } from '@mk8s/client';
+import type { CriRuntime } from '@mk8s/cri';
+import type { RuntimePodStatus } from './runtime-pod.js';
+
+const DEFAULT_GRACE_SECONDS = 30;
+
+/**
+ * The grace period for stopping a pod's containers: the smaller of the
+ * deletion's grace period (deletionGracePeriodSeconds) and the spec's
+ * terminationGracePeriodSeconds (30 s when absent); 0 kills at once.
+ */
+export function terminationGraceSeconds(pod: Pod): number {
+  const spec = pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  const deletion = pod.metadata?.deletionGracePeriodSeconds;
+  return Math.max(0, deletion === undefined || deletion === null ? spec : Math.min(deletion, spec));
+}
+
+/**
+ * Stops every running container of the pod at once with `graceSeconds` (the
+ * runtime sends SIGTERM, then SIGKILL when it runs out), then stops its
+ * sandboxes. Idempotent. Resolves when all have stopped.
+ */
+export async function killPod(runtime: CriRuntime, rs: RuntimePodStatus, graceSeconds: number): Promise<void> {
+  await Promise.all(
+    rs.containers
+      .filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED')
+      .map((c) => runtime.stopContainer({ containerId: c.id, timeout: graceSeconds })),
+  );
+  for (const s of rs.sandboxes) {
+    if (s.state === 'SANDBOX_READY') await runtime.stopPodSandbox({ podSandboxId: s.id });
+  }
+}
+
+/** Removes the pod's sandboxes and with them their containers. Idempotent. */
+export async function removePod(runtime: CriRuntime, rs: RuntimePodStatus): Promise<void> {
+  for (const c of rs.containers) await runtime.removeContainer({ containerId: c.id });
+  for (const s of rs.sandboxes) await runtime.removePodSandbox({ podSandboxId: s.id });
+}
+
+/**
+ * Tells the API server the kubelet is done with a terminating pod: DELETE
+ * with gracePeriodSeconds 0 and a uid precondition (so a new pod of the same
+ * name is never hit). A pod already gone, or replaced, counts as confirmed.
+ */
+export async function confirmDeletion(client: Clientset, pod: Pod): Promise<void> {
+  const uid = pod.metadata?.uid;
+  try {
+    await client.pods.inNamespace(pod.metadata?.namespace ?? 'default').delete(pod.metadata?.name ?? '', {
+      gracePeriodSeconds: 0,
+      ...(uid ? { preconditions: { uid } } : {}),
+    });
+  } catch (err) {
+    if (isNotFound(err) || isConflict(err)) return;
+    throw err;
+  }
+}
