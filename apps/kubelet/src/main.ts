@@ -12,7 +12,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Clientset, loadKubeconfig } from '@mk8s/client';
-import { aborted, createLogger, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
+import { aborted, createLogger, FlagError, helpText, keyValueFlag, intFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
 import { CriClient, type CriRuntime } from '@mk8s/cri';
 import { Kubelet } from '@mk8s/kubelet';
 import { FakeRuntime } from '@mk8s/runtime-fake';
@@ -32,16 +32,6 @@ const FLAGS = {
   'node-labels': { type: 'string', description: 'extra labels, k=v,k2=v2' },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;
-
-function parseLabels(s: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of (s ?? '').split(',').filter(Boolean)) {
-    const i = kv.indexOf('=');
-    if (i <= 0) throw new FlagError(`--node-labels: "${kv}" is not k=v`);
-    out[kv.slice(0, i)] = kv.slice(i + 1);
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), FLAGS);
@@ -76,7 +66,7 @@ async function main(): Promise<void> {
         address: flags.address ?? '127.0.0.1',
         node: {
           capacity,
-          labels: parseLabels(flags['node-labels']),
+          labels: keyValueFlag('node-labels', flags['node-labels']),
           addresses: [
             { type: 'InternalIP', address: flags['node-ip'] ?? '127.0.0.1' },
             { type: 'Hostname', address: nodeName },

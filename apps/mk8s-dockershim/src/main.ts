@@ -9,7 +9,7 @@
  * SIGTERM stops serving; containers keep running (a restarted shim, or a
  * restarted kubelet, adopts them from their labels).
  */
-import { aborted, createLogger, helpText, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
+import { aborted, createLogger, helpText, keyValueFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
 import { serveCri } from '@mk8s/cri';
 import { DEFAULT_SANDBOX_IMAGE, DockerRuntime } from '@mk8s/runtime-docker';
 
@@ -17,6 +17,10 @@ const FLAGS = {
   socket: { type: 'string', description: 'unix socket to serve the CRI on', default: '/run/mk8s/dockershim.sock' },
   'docker-socket': { type: 'string', description: "Docker engine's socket (default: Docker's own default)" },
   'sandbox-image': { type: 'string', description: 'image of pod sandboxes', default: DEFAULT_SANDBOX_IMAGE },
+  'scope-labels': {
+    type: 'string',
+    description: 'k=v,k2=v2 put on every container this shim creates; it sees and touches only containers carrying them (one scope per node when several share a Docker engine)',
+  },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;
 
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
       const runtime = new DockerRuntime({
         ...(flags['docker-socket'] ? { socketPath: flags['docker-socket'] } : {}),
         ...(flags['sandbox-image'] ? { sandboxImage: flags['sandbox-image'] } : {}),
+        scopeLabels: keyValueFlag('scope-labels', flags['scope-labels']),
       });
       // Fail at start, not at the first kubelet call, when Docker is unreachable.
       const version = await runtime.version({});

@@ -36,3 +36,12 @@ describe('flags', () => {
     expect(text).toContain('--leader-elect\n');
   });
 });
+
+describe('keyValueFlag', () => {
+  it('parses k=v pairs and names the flag on a bad pair', async () => {
+    const { keyValueFlag } = await import('./flags.js');
+    expect(keyValueFlag('node-labels', 'a=b,zone=x=y')).toEqual({ a: 'b', zone: 'x=y' });
+    expect(keyValueFlag('node-labels', undefined)).toEqual({});
+    expect(() => keyValueFlag('node-labels', 'a=b,oops')).toThrow(/--node-labels: "oops" is not k=v/);
+  });
+});

@@ -60,3 +60,14 @@ export function durationFlag(name: string, value: string | undefined, fallbackMs
   const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
   return Math.round(n * factor);
 }
+
+/** `k=v,k2=v2` (labels, selectors) as a record; a FlagError names the flag and the bad pair. */
+export function keyValueFlag(name: string, value: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of (value ?? '').split(',').filter(Boolean)) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new FlagError(`--${name}: "${kv}" is not k=v`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
