@@ -131,6 +131,8 @@ export class PodLifecycle {
       }
     };
     await Promise.all([this.pleg.run(signal), resync()]);
+    // No backoff timer may outlive the kubelet (it would hold the process open).
+    this.workers.stop();
   }
 
   private mine(pod: Pod): boolean {

@@ -37,6 +37,7 @@ export class PodWorkers {
   private readonly workers = new Map<string, Worker>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly log: PodLogger;
+  private stopped = false;
 
   constructor(private readonly opts: PodWorkersOptions) {
     this.log = opts.log ?? silentLogger;
@@ -44,6 +45,7 @@ export class PodWorkers {
 
   /** Records the newest version of a pod and syncs it (now, or after the sync in flight). */
   update(pod: Pod): void {
+    if (this.stopped) return;
     const uid = pod.metadata?.uid ?? '';
     let w = this.workers.get(uid);
     if (!w) {
@@ -85,6 +87,16 @@ export class PodWorkers {
     w.timer?.cancel();
     this.workers.delete(uid);
     this.notifyIdle();
+  }
+
+  /**
+   * Shuts the workers down (kubelet shutdown): every pending timer is
+   * cancelled and nothing new starts; syncs in flight finish on their own.
+   * Pods and their containers are left as they are.
+   */
+  stop(): void {
+    this.stopped = true;
+    for (const uid of [...this.workers.keys()]) this.remove(uid);
   }
 
   has(uid: string): boolean {

@@ -1,0 +1,139 @@
+// The kubelet as a user runs it, on real Docker: kube-apiserver,
+// mk8s-dockershim and kubelet as separate processes. A pod created over HTTP
+// reaches Running with a pod IP that serves HTTP; `docker kill` of its
+// container is healed by a restart; its logs come through pods/log; a
+// restarted kubelet adopts it without restarting it; deleting it removes its
+// containers. (Until the scheduler lands, pods name their node.)
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const SCOPE = `io.mk8s.e2e=kubelet-${process.pid}`;
+
+async function api(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
+  const res = await fetch(base + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text };
+}
+
+async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await get().catch(() => last);
+    if (last !== undefined && ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)?.slice(0, 800)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function httpGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { timeout: 3000 }, (res) => {
+      let t = '';
+      res.on('data', (c: Buffer) => (t += c.toString()));
+      res.on('end', () => resolve(t));
+    }).on('error', reject);
+  });
+}
+
+describe('kubelet on real Docker', () => {
+  let dir: string;
+  let apiserver: { proc: ComponentProcess; url: string };
+  let shim: ComponentProcess;
+  let kubelet: ComponentProcess;
+  const startKubelet = async (): Promise<ComponentProcess> =>
+    (
+      await startComponent('kubelet', {
+        args: ['--kubeconfig', path.join(dir, 'kubeconfig'), '--node-name', 'e2e-node', '--runtime-endpoint', `unix://${path.join(dir, 'cri.sock')}`, '--port', '0', '--root-dir', path.join(dir, 'kubelet'), '--log-level', 'warn'],
+        ready: /kubelet e2e-node serving on (http:\/\/\S+)/,
+      })
+    ).proc;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-kubelet-e2e-'));
+    apiserver = await startApiServerProcess();
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(
+      path.join(dir, 'kubeconfig'),
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${apiserver.url}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n`,
+    );
+    shim = (await startComponent('mk8s-dockershim', { args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'], ready: /serving CRI on/ })).proc;
+    kubelet = await startKubelet();
+  });
+
+  afterAll(async () => {
+    await kubelet?.stop();
+    await shim?.stop();
+    await apiserver?.proc.stop();
+    const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${SCOPE}`]);
+    if (stdout.trim()) await run('docker', ['rm', '-f', ...stdout.trim().split('\n')]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('registers its node as Ready', async () => {
+    const node = await until('node Ready', () => api(apiserver.url, 'GET', '/api/v1/nodes/e2e-node'), (r) => r.body?.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+    expect(node.body.status.nodeInfo.containerRuntimeVersion).toMatch(/^docker:\/\//);
+  });
+
+  it('runs a pod that serves HTTP on its pod IP, with logs through pods/log', async () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web' },
+      spec: {
+        nodeName: 'e2e-node',
+        terminationGracePeriodSeconds: 2,
+        containers: [{ name: 'web', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sh', '-c', 'echo serving; exec httpd -f -p 8080 -h /var/www'] }],
+      },
+    };
+    expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
+    const running = await until('pod Running', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'), (r) => r.body?.status?.phase === 'Running' && !!r.body.status.podIP);
+    const ip = running.body.status.podIP as string;
+    expect(await until('the page', () => httpGet(`http://${ip}:8080/`), (t) => t.includes('mk8s busybox httpd'))).toContain('mk8s busybox httpd');
+    const logs = await until('logs', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web/log'), (r) => r.text.includes('serving'));
+    expect(logs.text).toBe('serving\n');
+  });
+
+  it('restarts a container killed behind its back', async () => {
+    const { stdout } = await run('docker', ['ps', '-q', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.pod.name=web', '--filter', 'label=io.kubernetes.container.name=web']);
+    await run('docker', ['kill', stdout.trim()]);
+    const healed = await until(
+      'restart',
+      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'),
+      (r) => r.body?.status?.containerStatuses?.[0]?.restartCount === 1 && !!r.body.status.containerStatuses[0].state?.running,
+    );
+    expect(healed.body.status.containerStatuses[0].lastState.terminated.exitCode).toBe(137);
+  });
+
+  it('is adopted by a restarted kubelet without a restart', async () => {
+    const before = (await api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web')).body.status.containerStatuses[0];
+    expect(await kubelet.stop()).toBe(0);
+    kubelet = await startKubelet();
+    // Give the new kubelet time to sync and report; then nothing must have changed.
+    await until('a fresh node heartbeat', () => api(apiserver.url, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/e2e-node'), (r) => !!r.body?.spec?.renewTime);
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = (await api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web')).body.status.containerStatuses[0];
+    expect(after.containerID).toBe(before.containerID);
+    expect(after.restartCount).toBe(before.restartCount);
+  });
+
+  it('removes the containers of a deleted pod', async () => {
+    expect((await api(apiserver.url, 'DELETE', '/api/v1/namespaces/default/pods/web')).status).toBe(200);
+    await until('pod gone', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'), (r) => r.status === 404);
+    const { stdout } = await run('docker', ['ps', '-q', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.pod.name=web']);
+    expect(stdout.trim()).toBe('');
+  });
+});
