@@ -36,10 +36,14 @@ describe('mk8s launcher', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('starts the API server, writes a kubeconfig and says what is not built yet', async () => {
-    const { stdout } = await mk8s('up');
+  it('starts the API server and a node, writes a kubeconfig and says what is not built yet', async () => {
+    const { stdout } = await mk8s('up', '--nodes', '1');
     expect(stdout).toMatch(/ok kube-apiserver\s+pid \d+/);
-    expect(stdout).toContain('kubelet                    not built yet (issue 6)');
+    expect(stdout).toMatch(/ok dockershim-node-1\s+pid \d+/);
+    expect(stdout).toMatch(/ok kubelet-node-1\s+pid \d+/);
+    expect(stdout).toContain('kube-scheduler             not built yet (issue 7)');
+    const node = (await (await fetch(`http://127.0.0.1:${port}/api/v1/nodes/node-1`)).json()) as { status: { conditions: Array<{ type: string; status: string }> } };
+    expect(node.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
     expect(stdout).toContain(`export KUBECONFIG=${home}/kubeconfig`);
     const kubeconfig = await readFile(path.join(home, 'kubeconfig'), 'utf8');
     expect(kubeconfig).toContain(`server: http://127.0.0.1:${port}`);
@@ -49,8 +53,23 @@ describe('mk8s launcher', () => {
 
   it('says so and exits 0 when already running', async () => {
     const { stdout } = await mk8s('up');
-    expect(stdout).toContain('mk8s is already running (kube-apiserver)');
+    expect(stdout).toMatch(/mk8s is already running \(.*kube-apiserver.*\)/);
     expect((await mk8s('status')).stdout).toMatch(/kube-apiserver\s+running \(pid \d+\)/);
+  });
+
+  it('runs a pod bound to its node, and removes its containers on down', async () => {
+    const api = `http://127.0.0.1:${port}/api/v1/namespaces/default/pods`;
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'launched' }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }] } };
+    expect((await fetch(api, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(pod) })).status).toBe(201);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const p = (await (await fetch(`${api}/launched`)).json()) as { status?: { phase?: string } };
+      if (p.status?.phase === 'Running') break;
+      if (Date.now() > deadline) throw new Error(`pod not Running: ${JSON.stringify(p.status)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { stdout } = await run('docker', ['ps', '-q', '--filter', 'label=io.kubernetes.pod.name=launched']);
+    expect(stdout.trim().split('\n')).toHaveLength(2); // sandbox + container
   });
 
   it('stops everything on down and keeps the data for the next up', async () => {
@@ -60,10 +79,13 @@ describe('mk8s launcher', () => {
       body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' }, data: { a: 'b' } }),
     });
     expect(created.status).toBe(201);
-    expect((await mk8s('down')).stdout).toContain('mk8s: stopped kube-apiserver');
+    const downOut = (await mk8s('down')).stdout;
+    expect(downOut).toMatch(/mk8s: stopped .*kube-apiserver/);
+    expect(downOut).toContain('mk8s: removed 2 container(s) of this cluster');
+    expect((await run('docker', ['ps', '-aq', '--filter', 'label=io.kubernetes.pod.name=launched'])).stdout.trim()).toBe('');
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     expect((await mk8s('down')).stdout).toContain('nothing was running');
-    await mk8s('up');
+    await mk8s('up', '--nodes', '0');
     const kept = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/default/configmaps/kept`);
     expect(kept.status).toBe(200);
     await mk8s('down', '--purge');

@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ComponentSpec, LaunchContext } from './components.js';
 import type { StatePaths } from './state.js';
 
 export class LaunchError extends Error {}
@@ -20,13 +19,22 @@ async function tail(file: string, lines = 20): Promise<string> {
   }
 }
 
-export async function startComponent(repoRoot: string, paths: StatePaths, spec: ComponentSpec, ctx: LaunchContext, timeoutMs = 30_000): Promise<number> {
+/** One process to start: its name (log and pid files), its app under apps/, its flags, and when it is ready. */
+export interface Launch {
+  name: string;
+  app: string;
+  args: string[];
+  /** Resolves true once ready; absent: ready once started. Errors count as not ready yet. */
+  ready?: () => Promise<boolean>;
+}
+
+export async function startComponent(repoRoot: string, paths: StatePaths, spec: Launch, timeoutMs = 30_000): Promise<number> {
   await mkdir(paths.logs, { recursive: true });
   await mkdir(paths.run, { recursive: true });
   const logFile = path.join(paths.logs, `${spec.name}.log`);
   const log = await open(logFile, 'a');
   const bin = path.join(repoRoot, 'apps', spec.app, 'bin', `${spec.app}.mjs`);
-  const child = spawn(process.execPath, [bin, ...(spec.args?.(ctx) ?? [])], {
+  const child = spawn(process.execPath, [bin, ...spec.args], {
     detached: true,
     stdio: ['ignore', log.fd, log.fd],
     cwd: repoRoot,
@@ -40,10 +48,9 @@ export async function startComponent(repoRoot: string, paths: StatePaths, spec: 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited) throw new LaunchError(`${spec.name} ${exited} during start-up; last lines of ${logFile}:\n${await tail(logFile)}`);
-    if (!spec.readyUrl) return pid;
+    if (!spec.ready) return pid;
     try {
-      const res = await fetch(spec.readyUrl(ctx), { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return pid;
+      if (await spec.ready()) return pid;
     } catch {
       // not listening yet
     }
