@@ -16,9 +16,12 @@
  * 4. the runtime (see cri.ts): pod start through the CRI on Docker vs a raw
  *    `docker run -d`, and runtime-fake's operations per second.
  *
+ * 5. pod startup (see pod-startup.ts): API create -> Running seen by a watch,
+ *    through the kubelet on real Docker, vs a raw `docker run -d`.
+ *
  * Servers run as separate processes; the load generator is this process.
  * Prints Markdown tables; `--json FILE` also writes the raw figures;
- * `--only apiserver|informer|cri` runs one part.
+ * `--only apiserver|informer|cri|pods` runs one part.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -29,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { startApiServerProcess } from '@mk8s/testing';
 import { runCriBench } from './cri.js';
 import { runInformerBench } from './informer.js';
+import { runPodStartupBench } from './pod-startup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -214,6 +218,13 @@ async function main(): Promise<void> {
       rows.push('', '| measure | mk8s | baseline | mk8s / baseline |', '|---|---|---|---|');
       rows.push(`| pod start through CRI on Docker (sandbox + container running), median of ${r.rounds}, ms (baseline: docker run -d) | ${f(r.criPodStartMs)} | ${f(r.dockerRunMs)} | ${f(r.criPodStartMs / r.dockerRunMs, 2)} |`);
       rows.push(`| runtime-fake CRI operations/s through gRPC (baseline: the same calls in process) | ${f(r.fakeGrpcOpsPerSecond)} | ${f(r.fakeDirectOpsPerSecond)} | ${f(r.fakeGrpcOpsPerSecond / r.fakeDirectOpsPerSecond, 3)} |`);
+    }
+    if (only === undefined || only === 'pods') {
+      const r = await runPodStartupBench();
+      results['pods'] = r;
+      const f = (n: number, d = 0) => n.toFixed(d);
+      rows.push('', '| measure | mk8s | baseline | mk8s / baseline |', '|---|---|---|---|');
+      rows.push(`| pod startup p50 / p99 ms, API create -> Running seen by a watch, ${r.pods} pods (baseline: docker run -d) | ${f(r.podP50Ms)} / ${f(r.podP99Ms)} | ${f(r.dockerP50Ms)} / ${f(r.dockerP99Ms)} | ${f(r.podP50Ms / r.dockerP50Ms, 2)} (p50) |`);
     }
     console.log(rows.join('\n'));
     if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2));
