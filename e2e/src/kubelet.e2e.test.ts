@@ -107,6 +107,35 @@ describe('kubelet on real Docker', () => {
     expect(logs.text).toBe('serving\n');
   });
 
+  it('mounts emptyDir shared between containers and configMap volumes', async () => {
+    await api(apiserver.url, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'greeting' }, data: { msg: 'hi from a configmap' } });
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'vols' },
+      spec: {
+        nodeName: 'e2e-node',
+        terminationGracePeriodSeconds: 1,
+        volumes: [{ name: 'shared', emptyDir: {} }, { name: 'greeting', configMap: { name: 'greeting' } }],
+        containers: [
+          { name: 'writer', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sh', '-c', 'echo shared-ok > /shared/f; sleep 3600'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
+          {
+            name: 'reader',
+            image: 'busybox:latest',
+            imagePullPolicy: 'Never',
+            command: ['sh', '-c', 'until [ -f /shared/f ]; do sleep 0.1; done; cat /etc/greeting/msg; echo; cat /shared/f; sleep 3600'],
+            volumeMounts: [{ name: 'shared', mountPath: '/shared' }, { name: 'greeting', mountPath: '/etc/greeting' }],
+          },
+        ],
+      },
+    };
+    expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
+    const logs = await until('reader output', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/vols/log?container=reader'), (r) => r.text.includes('shared-ok'));
+    expect(logs.text).toBe('hi from a configmap\nshared-ok\n');
+    await api(apiserver.url, 'DELETE', '/api/v1/namespaces/default/pods/vols');
+    await until('vols gone', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/vols'), (r) => r.status === 404);
+  });
+
   it('restarts a container killed behind its back', async () => {
     const { stdout } = await run('docker', ['ps', '-q', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.pod.name=web', '--filter', 'label=io.kubernetes.container.name=web']);
     await run('docker', ['kill', stdout.trim()]);

@@ -3,6 +3,7 @@ import type { Container, Pod } from '@mk8s/api';
 import type { Clientset, Clock } from '@mk8s/client';
 import type { ContainerConfig, ContainerStatus, CriRuntime, PodSandboxConfig, PortMapping, Protocol } from '@mk8s/cri';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { containerMounts, prepareVolumes } from './volumes.js';
 import { ContainerConfigError, buildEnv, expandVars } from './env.js';
 import { ImageError, ensureImage, type PullBackoff } from './images.js';
 import { ANNOTATION_GRACE_PERIOD, ANNOTATION_RESTART_COUNT, LABEL_CONTAINER_KIND, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './labels.js';
@@ -257,6 +258,7 @@ export class PodSyncer {
   private async containerConfig(pod: Pod, c: Container, kind: 'init' | 'app', attempt: number, podIP: string): Promise<ContainerConfig> {
     const md = pod.metadata ?? {};
     const envs = await buildEnv(this.opts.client, pod, c, { podIP, ...(this.opts.hostIP ? { hostIP: this.opts.hostIP } : {}) });
+    const mounts = containerMounts(c, await prepareVolumes(this.opts.client, pod, this.opts.rootDir));
     const vars = new Map(envs.map((e) => [e.key, e.value]));
     return {
       metadata: { name: c.name, attempt },
@@ -265,6 +267,7 @@ export class PodSyncer {
       ...(c.args ? { args: c.args.map((s) => expandVars(s, vars)) } : {}),
       ...(c.workingDir ? { workingDir: c.workingDir } : {}),
       envs,
+      ...(mounts.length ? { mounts } : {}),
       labels: {
         [LABEL_POD_NAME]: md.name ?? '',
         [LABEL_POD_NAMESPACE]: md.namespace ?? 'default',
