@@ -96,7 +96,15 @@ describe('kubelet on real Docker', () => {
       spec: {
         nodeName: 'e2e-node',
         terminationGracePeriodSeconds: 2,
-        containers: [{ name: 'web', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sh', '-c', 'echo serving; exec httpd -f -p 8080 -h /var/www'] }],
+        containers: [
+          {
+            name: 'web',
+            image: 'busybox:latest',
+            imagePullPolicy: 'Never',
+            command: ['sh', '-c', 'echo serving; exec httpd -f -p 8080 -h /var/www'],
+            resources: { requests: { cpu: '100m', memory: '32Mi' }, limits: { cpu: '500m', memory: '64Mi' } },
+          },
+        ],
       },
     };
     expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
@@ -105,6 +113,11 @@ describe('kubelet on real Docker', () => {
     expect(await until('the page', () => httpGet(`http://${ip}:8080/`), (t) => t.includes('mk8s busybox httpd'))).toContain('mk8s busybox httpd');
     const logs = await until('logs', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web/log'), (r) => r.text.includes('serving'));
     expect(logs.text).toBe('serving\n');
+    // Limits reach Docker: 64Mi of memory, half a CPU.
+    const { stdout } = await run('docker', ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuPeriod}} {{.HostConfig.NanoCpus}}', (await run('docker', ['ps', '-q', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.container.name=web'])).stdout.trim()]);
+    const [memory, quota, period, nano] = stdout.trim().split(' ').map(Number);
+    expect(memory).toBe(64 * 1024 * 1024);
+    expect(nano || (quota! / period!) * 1e9).toBe(0.5e9);
   });
 
   it('mounts emptyDir shared between containers and configMap volumes', async () => {

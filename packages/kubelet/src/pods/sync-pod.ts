@@ -3,6 +3,7 @@ import type { Container, Pod } from '@mk8s/api';
 import type { Clientset, Clock } from '@mk8s/client';
 import type { ContainerConfig, ContainerStatus, CriRuntime, PodSandboxConfig, PortMapping, Protocol } from '@mk8s/cri';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { linuxResources } from './resources.js';
 import { containerMounts, prepareVolumes } from './volumes.js';
 import { ContainerConfigError, buildEnv, expandVars } from './env.js';
 import { ImageError, ensureImage, type PullBackoff } from './images.js';
@@ -259,6 +260,7 @@ export class PodSyncer {
     const md = pod.metadata ?? {};
     const envs = await buildEnv(this.opts.client, pod, c, { podIP, ...(this.opts.hostIP ? { hostIP: this.opts.hostIP } : {}) });
     const mounts = containerMounts(c, await prepareVolumes(this.opts.client, pod, this.opts.rootDir));
+    const resources = linuxResources(c);
     const vars = new Map(envs.map((e) => [e.key, e.value]));
     return {
       metadata: { name: c.name, attempt },
@@ -268,6 +270,7 @@ export class PodSyncer {
       ...(c.workingDir ? { workingDir: c.workingDir } : {}),
       envs,
       ...(mounts.length ? { mounts } : {}),
+      ...(resources ? { linux: { resources } } : {}),
       labels: {
         [LABEL_POD_NAME]: md.name ?? '',
         [LABEL_POD_NAMESPACE]: md.namespace ?? 'default',
