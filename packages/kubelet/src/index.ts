@@ -22,3 +22,4 @@ export * from './server/index.js';
 export * from './prober/index.js';
 export * from './pods/index.js';
 export { Kubelet, type KubeletOptions } from './kubelet.js';
+export { ApiEventRecorder, containerFieldPath, noopRecorder, type EventRecorder, type EventType } from './events/recorder.js';

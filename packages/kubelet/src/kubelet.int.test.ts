@@ -76,6 +76,12 @@ describe('Kubelet (hollow, in-process API server)', () => {
     expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     const logs = await until('logs', () => cluster.client.pods.logText('default', 'web'), (t) => t === 'hello from the pod\n');
     expect(logs).toContain('hello from the pod');
+    const events = await until(
+      'events',
+      () => cluster.client.events.inNamespace('default').list({ fieldSelector: 'involvedObject.name=web' }),
+      (l) => ['Pulled', 'Created', 'Started'].every((r) => l.items.some((e) => e.reason === r)),
+    );
+    expect(events.items.find((e) => e.reason === 'Started')?.message).toBe('Started container main');
   });
 
   it('restarts a container whose liveness probe fails', async () => {
@@ -85,6 +91,14 @@ describe('Kubelet (hollow, in-process API server)', () => {
     await cluster.client.pods.inNamespace('default').create(pod);
     const restarted = await until('a liveness restart', () => cluster.client.pods.inNamespace('default').get('sick'), (p: Pod) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
     expect(restarted.status?.containerStatuses?.[0]?.restartCount).toBeGreaterThanOrEqual(1);
+    const events = await until(
+      'Unhealthy event',
+      () => cluster.client.events.inNamespace('default').list({ fieldSelector: 'involvedObject.name=sick' }),
+      (l) => l.items.some((e) => e.reason === 'Unhealthy'),
+    );
+    const unhealthy = events.items.find((e) => e.reason === 'Unhealthy')!;
+    expect(unhealthy).toMatchObject({ type: 'Warning', involvedObject: { fieldPath: 'spec.containers{main}' }, source: { component: 'kubelet', host: 'node-1' } });
+    expect(unhealthy.message).toMatch(/^Liveness probe failed: /);
   });
 
   it('stops a deleted pod and confirms its deletion', async () => {

@@ -15,6 +15,7 @@ import { SharedInformerFactory, deletedObject, listerWatchersFor, realClock, typ
 import type { CriRuntime } from '@mk8s/cri';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '@mk8s/component-base';
+import { ApiEventRecorder, containerFieldPath } from './events/recorder.js';
 import { NodeAgent } from './node/node-agent.js';
 import { containerRuntimeVersion, detectNodeConfig, type NodeConfigOverrides } from './node/node-config.js';
 import { criRuntimeReadiness } from './node/runtime-readiness.js';
@@ -116,6 +117,7 @@ export class Kubelet {
         ...(log ? { log } : {}),
       });
       const prober = new ProberManager({ runtime, clock, ...(log ? { log } : {}) });
+      const recorder = new ApiEventRecorder({ client, nodeName, clock, ...(log ? { log } : {}) });
       const pods = new PodLifecycle({
         client,
         runtime,
@@ -128,10 +130,17 @@ export class Kubelet {
         ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),
         ...(this.opts.runtimeEvents ? { runtimeEvents: this.opts.runtimeEvents } : {}),
         ...(log ? { log: podLogger(log) } : {}),
+        recorder,
       });
       prober.onChange((u) => pods.resyncPod(u.podUid));
-      prober.onLivenessFailure((podUid, containerName, containerId, message) => {
+      prober.onLivenessFailure((podUid, containerName, containerId, message, type) => {
         log?.info({ podUid, containerName, message }, 'liveness probe failed; restarting the container');
+        const pod = informer.getStore().list().find((p) => p.metadata?.uid === podUid);
+        if (pod) {
+          const probe = type === 'startup' ? 'Startup' : 'Liveness';
+          recorder.event(pod, 'Warning', 'Unhealthy', `${probe} probe failed: ${message}`, containerFieldPath(pod, containerName));
+          recorder.event(pod, 'Normal', 'Killing', `Container ${containerName} failed ${probe.toLowerCase()} probe, will be restarted`, containerFieldPath(pod, containerName));
+        }
         void runtime.stopContainer({ containerId, timeout: 30 }).catch((err: unknown) => log?.warn({ err, containerId }, 'stopping an unhealthy container failed'));
       });
 

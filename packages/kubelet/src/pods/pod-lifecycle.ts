@@ -3,6 +3,7 @@ import type { Clientset, Clock } from '@mk8s/client';
 import { isNotFound, realClock } from '@mk8s/client';
 import type { CriRuntime } from '@mk8s/cri';
 import type { BackoffOptions } from './backoff.js';
+import type { EventRecorder } from '../events/recorder.js';
 import { ANNOTATION_GRACE_PERIOD } from './labels.js';
 import { silentLogger, type PodLogger } from './logger.js';
 import { Pleg, type ExternalRuntimeEvent, type RelistResult } from './pleg.js';
@@ -33,6 +34,8 @@ export interface PodLifecycleOptions {
   resyncPeriodMs?: number;
   /** Runtime events (e.g. DockerRuntime.events()) that make PLEG relist at once. */
   runtimeEvents?: AsyncIterable<ExternalRuntimeEvent>;
+  /** Records pod Events (Pulled, Created, Started, BackOff...). */
+  recorder?: EventRecorder;
 }
 
 const KUBELET_CONDITIONS = new Set(['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']);
@@ -73,6 +76,7 @@ export class PodLifecycle {
       clock: this.clock,
       ...(opts.hostIP ? { hostIP: opts.hostIP } : {}),
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      ...(opts.recorder ? { recorder: opts.recorder } : {}),
       log: this.log,
     });
     this.statusManager = new StatusManager({ client: opts.client, log: this.log });

@@ -3,10 +3,11 @@ import type { Container, Pod } from '@mk8s/api';
 import type { Clientset, Clock } from '@mk8s/client';
 import type { ContainerConfig, ContainerStatus, CriRuntime, PodSandboxConfig, PortMapping, Protocol } from '@mk8s/cri';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { containerFieldPath, noopRecorder, type EventRecorder } from '../events/recorder.js';
 import { linuxResources } from './resources.js';
 import { containerMounts, prepareVolumes } from './volumes.js';
 import { ContainerConfigError, buildEnv, expandVars } from './env.js';
-import { ImageError, ensureImage, type PullBackoff } from './images.js';
+import { ImageError, ensureImage, pullPolicyOf, type PullBackoff } from './images.js';
 import { ANNOTATION_GRACE_PERIOD, ANNOTATION_RESTART_COUNT, LABEL_CONTAINER_KIND, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './labels.js';
 import { goDuration, silentLogger, type PodLogger } from './logger.js';
 import { containersNamed, readySandbox, type RuntimeContainer, type RuntimePodStatus } from './runtime-pod.js';
@@ -23,6 +24,8 @@ export interface PodSyncerOptions {
   /** Container restart (CrashLoopBackOff) and image pull backoff. */
   backoff?: Partial<BackoffOptions>;
   log?: PodLogger;
+  /** Pulled/Created/Started/Killing/BackOff/Failed events (default: none recorded). */
+  recorder?: EventRecorder;
 }
 
 export interface SyncResult {
@@ -54,6 +57,7 @@ export class PodSyncer {
   private readonly runtime: CriRuntime;
   private readonly clock: Clock;
   private readonly log: PodLogger;
+  private readonly recorder: EventRecorder;
   private readonly restartBackoff: Backoff;
   private readonly pullBackoff: Backoff;
   private readonly pullFailedAt = new Map<string, number>();
@@ -63,6 +67,7 @@ export class PodSyncer {
     this.runtime = opts.runtime;
     this.clock = opts.clock;
     this.log = opts.log ?? silentLogger;
+    this.recorder = opts.recorder ?? noopRecorder;
     const b = { ...DEFAULT_BACKOFF, ...opts.backoff };
     this.restartBackoff = new Backoff(this.clock, b);
     this.pullBackoff = new Backoff(this.clock, b);
@@ -128,6 +133,7 @@ export class PodSyncer {
       if (latest.state === 'CONTAINER_RUNNING' || latest.state === 'CONTAINER_CREATED') {
         if (!sameImage(latest.image.image, c.image ?? '')) {
           this.log.info('container image changed, killing it', { pod: podRef(pod), container: c.name, from: latest.image.image, to: c.image });
+          this.recorder.event(pod, 'Normal', 'Killing', `Container ${c.name} definition changed, will be restarted`, containerFieldPath(pod, c.name));
           await this.runtime.stopContainer({ containerId: latest.id, timeout: grace });
           await this.start(ctx, c, 'app', requeue);
         } else if (latest.state === 'CONTAINER_CREATED') {
@@ -156,6 +162,7 @@ export class PodSyncer {
       const delay = this.restartBackoff.delayMs(key);
       const message = `back-off ${goDuration(delay)} restarting failed container=${c.name} pod=${ctx.pod.metadata?.name ?? ''}_${ctx.pod.metadata?.namespace ?? 'default'}(${uid})`;
       this.setWaiting(uid, c.name, { reason: 'CrashLoopBackOff', message });
+      this.recorder.event(ctx.pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${ctx.pod.metadata?.name ?? ''}_${ctx.pod.metadata?.namespace ?? 'default'}(${uid})`, containerFieldPath(ctx.pod, c.name));
       requeue.push(wait);
       return;
     }
@@ -173,10 +180,19 @@ export class PodSyncer {
     const uid = pod.metadata?.uid ?? '';
     const all = containersNamed(ctx.rs, c.name);
     const attempt = all.length > 0 ? Math.max(...all.map((x) => x.metadata.attempt ?? 0)) + 1 : 0;
+    const fieldPath = containerFieldPath(pod, c.name);
     try {
       await ensureImage(this.runtime, c, `${uid}/${c.name}/${c.image ?? ''}`, this.pullBackoffFor(), ctx.sandboxConfig);
+      this.recorder.event(
+        pod,
+        'Normal',
+        'Pulled',
+        pullPolicyOf(c) === 'Always' ? `Successfully pulled image "${c.image ?? ''}"` : `Container image "${c.image ?? ''}" already present on machine`,
+        fieldPath,
+      );
     } catch (err) {
       if (!(err instanceof ImageError)) throw err;
+      this.recorder.event(pod, 'Warning', err.reason === 'ImagePullBackOff' ? 'BackOff' : 'Failed', err.message, fieldPath);
       this.setWaiting(uid, c.name, { reason: err.reason, message: err.message });
       if (err.retryAfterMs !== undefined) requeue.push(err.retryAfterMs);
       this.log.warn('image not ready', { pod: podRef(pod), container: c.name, reason: err.reason, message: err.message });
@@ -187,6 +203,7 @@ export class PodSyncer {
       config = await this.containerConfig(pod, c, kind, attempt, ctx.podIP);
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
+      this.recorder.event(pod, 'Warning', 'Failed', `Error: ${err.message}`, fieldPath);
       this.setWaiting(uid, c.name, { reason: 'CreateContainerConfigError', message: err.message });
       return;
     }
@@ -199,9 +216,11 @@ export class PodSyncer {
       ({ containerId } = await this.runtime.createContainer({ podSandboxId: ctx.sandboxId, config, sandboxConfig: ctx.sandboxConfig }));
     } catch (err) {
       this.setWaiting(uid, c.name, { reason: 'CreateContainerError', message: (err as Error).message });
+      this.recorder.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath);
       this.log.warn('create container failed', { pod: podRef(pod), container: c.name, error: (err as Error).message });
       return;
     }
+    this.recorder.event(pod, 'Normal', 'Created', `Created container ${c.name}`, fieldPath);
     await this.startCreated(pod, c.name, containerId);
   }
 
@@ -210,6 +229,7 @@ export class PodSyncer {
     try {
       await this.runtime.startContainer({ containerId });
       this.clearWaiting(uid, name);
+      this.recorder.event(pod, 'Normal', 'Started', `Started container ${name}`, containerFieldPath(pod, name));
       this.log.info('started container', { pod: podRef(pod), container: name, id: containerId });
     } catch (err) {
       this.setWaiting(uid, name, { reason: 'RunContainerError', message: (err as Error).message });
