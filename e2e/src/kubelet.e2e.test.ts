@@ -149,6 +149,39 @@ describe('kubelet on real Docker', () => {
     await until('vols gone', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/vols'), (r) => r.status === 404);
   });
 
+  it('runs postStart after start and preStop before stop', async () => {
+    const out = path.join(dir, 'hooks-out');
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'hooked' },
+      spec: {
+        nodeName: 'e2e-node',
+        terminationGracePeriodSeconds: 5,
+        volumes: [{ name: 'out', hostPath: { path: out, type: 'DirectoryOrCreate' } }],
+        containers: [
+          {
+            name: 'c',
+            image: 'busybox:latest',
+            imagePullPolicy: 'Never',
+            command: ['sleep', '3600'],
+            volumeMounts: [{ name: 'out', mountPath: '/out' }],
+            lifecycle: {
+              postStart: { exec: { command: ['sh', '-c', 'echo started > /out/poststart'] } },
+              preStop: { exec: { command: ['sh', '-c', 'echo stopping > /out/prestop'] } },
+            },
+          },
+        ],
+      },
+    };
+    expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
+    const { readFile } = await import('node:fs/promises');
+    expect(await until('postStart output', () => readFile(path.join(out, 'poststart'), 'utf8'), (t) => t.length > 0)).toBe('started\n');
+    await api(apiserver.url, 'DELETE', '/api/v1/namespaces/default/pods/hooked');
+    await until('hooked gone', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/hooked'), (r) => r.status === 404);
+    expect(await readFile(path.join(out, 'prestop'), 'utf8')).toBe('stopping\n');
+  });
+
   it('restarts a container killed behind its back', async () => {
     const { stdout } = await run('docker', ['ps', '-q', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.pod.name=web', '--filter', 'label=io.kubernetes.container.name=web']);
     await run('docker', ['kill', stdout.trim()]);

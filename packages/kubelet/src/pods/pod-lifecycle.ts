@@ -154,7 +154,7 @@ export class PodLifecycle {
     const runtime = this.opts.runtime;
     const rs = await getRuntimePodStatus(runtime, uid);
     if (this.gone.has(uid)) {
-      await killPod(runtime, rs, terminationGraceSeconds(pod));
+      await killPod(runtime, rs, terminationGraceSeconds(pod), pod, this.clock);
       await removePod(runtime, await getRuntimePodStatus(runtime, uid));
       this.forget(uid);
       this.workers.remove(uid);
@@ -162,7 +162,7 @@ export class PodLifecycle {
       return {};
     }
     if (pod.metadata?.deletionTimestamp) {
-      await killPod(runtime, rs, terminationGraceSeconds(pod));
+      await killPod(runtime, rs, terminationGraceSeconds(pod), pod, this.clock);
       await this.writeStatus(pod, await getRuntimePodStatus(runtime, uid));
       await removePod(runtime, await getRuntimePodStatus(runtime, uid));
       await confirmDeletion(this.opts.client, pod);

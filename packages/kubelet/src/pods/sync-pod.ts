@@ -4,6 +4,7 @@ import type { Clientset, Clock } from '@mk8s/client';
 import type { ContainerConfig, ContainerStatus, CriRuntime, PodSandboxConfig, PortMapping, Protocol } from '@mk8s/cri';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { containerFieldPath, noopRecorder, type EventRecorder } from '../events/recorder.js';
+import { runHook } from './hooks.js';
 import { linuxResources } from './resources.js';
 import { containerMounts, prepareVolumes } from './volumes.js';
 import { ContainerConfigError, buildEnv, expandVars } from './env.js';
@@ -222,6 +223,15 @@ export class PodSyncer {
     }
     this.recorder.event(pod, 'Normal', 'Created', `Created container ${c.name}`, fieldPath);
     await this.startCreated(pod, c.name, containerId);
+    const postStart = c.lifecycle?.postStart;
+    if (postStart) {
+      const failure = await runHook(postStart, { runtime: this.runtime, clock: this.clock, containerId, container: c, ...(ctx.podIP ? { podIP: ctx.podIP } : {}) }, 30);
+      if (failure !== undefined) {
+        this.recorder.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${failure}`, fieldPath);
+        this.log.warn('postStart hook failed; killing the container', { pod: podRef(pod), container: c.name, message: failure });
+        await this.runtime.stopContainer({ containerId, timeout: pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS });
+      }
+    }
   }
 
   private async startCreated(pod: Pod, name: string, containerId: string): Promise<void> {

@@ -1,7 +1,8 @@
 import type { Pod } from '@mk8s/api';
-import type { Clientset } from '@mk8s/client';
-import { isConflict, isNotFound } from '@mk8s/client';
+import type { Clientset, Clock } from '@mk8s/client';
+import { isConflict, isNotFound, realClock } from '@mk8s/client';
 import type { CriRuntime } from '@mk8s/cri';
+import { runHook } from './hooks.js';
 import type { RuntimePodStatus } from './runtime-pod.js';
 
 const DEFAULT_GRACE_SECONDS = 30;
@@ -22,11 +23,21 @@ export function terminationGraceSeconds(pod: Pod): number {
  * runtime sends SIGTERM, then SIGKILL when it runs out), then stops its
  * sandboxes. Idempotent. Resolves when all have stopped.
  */
-export async function killPod(runtime: CriRuntime, rs: RuntimePodStatus, graceSeconds: number): Promise<void> {
+export async function killPod(runtime: CriRuntime, rs: RuntimePodStatus, graceSeconds: number, pod?: Pod, clock: Clock = realClock): Promise<void> {
   await Promise.all(
     rs.containers
       .filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED')
-      .map((c) => runtime.stopContainer({ containerId: c.id, timeout: graceSeconds })),
+      .map(async (c) => {
+        // preStop runs first, inside the grace period; the stop gets what is left of it.
+        const spec = [...(pod?.spec?.containers ?? []), ...(pod?.spec?.initContainers ?? [])].find((x) => x.name === c.metadata.name);
+        let timeout = graceSeconds;
+        if (spec?.lifecycle?.preStop && c.state === 'CONTAINER_RUNNING' && graceSeconds > 0) {
+          const t0 = clock.now();
+          await runHook(spec.lifecycle.preStop, { runtime, clock, containerId: c.id, container: spec, ...(pod?.status?.podIP ? { podIP: pod.status.podIP } : {}) }, graceSeconds);
+          timeout = Math.max(0, graceSeconds - Math.ceil((clock.now() - t0) / 1000));
+        }
+        await runtime.stopContainer({ containerId: c.id, timeout });
+      }),
   );
   for (const s of rs.sandboxes) {
     if (s.state === 'SANDBOX_READY') await runtime.stopPodSandbox({ podSandboxId: s.id });
