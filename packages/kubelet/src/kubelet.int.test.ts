@@ -2,7 +2,7 @@
 // in-memory runtime: the node registers, a pod bound to it runs and reports
 // Running with an IP, its logs come through the API server's pods/log, a
 // failing liveness probe restarts its container, and deletion removes it.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pod } from '@mk8s/api';
@@ -103,9 +103,14 @@ describe('Kubelet (hollow, in-process API server)', () => {
 
   it('stops a deleted pod and confirms its deletion', async () => {
     const pods = cluster.client.pods.inNamespace('default');
+    const uid = (await pods.get('web')).metadata!.uid!;
+    expect((await stat(path.join(dir, 'pods', uid))).isDirectory()).toBe(true);
     await pods.delete('web', { gracePeriodSeconds: 1 });
     await until('pod gone', () => pods.get('web').then(() => false, () => true), (gone) => gone);
     const left = await runtime.listPodSandbox({});
     expect(left.items.filter((s) => s.metadata?.name === 'web' && s.state === 'SANDBOX_READY')).toEqual([]);
+    await expect(stat(path.join(dir, 'pods', uid))).rejects.toThrow(/ENOENT/);
+    const events = await until('Killing event', () => cluster.client.events.inNamespace('default').list({ fieldSelector: 'involvedObject.name=web' }), (l) => l.items.some((e) => e.reason === 'Killing'));
+    expect(events.items.find((e) => e.reason === 'Killing')?.message).toBe('Stopping container main');
   });
 });

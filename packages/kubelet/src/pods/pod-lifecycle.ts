@@ -1,9 +1,11 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Pod, PodStatus } from '@mk8s/api';
 import type { Clientset, Clock } from '@mk8s/client';
 import { isNotFound, realClock } from '@mk8s/client';
 import type { CriRuntime } from '@mk8s/cri';
 import type { BackoffOptions } from './backoff.js';
-import type { EventRecorder } from '../events/recorder.js';
+import { containerFieldPath, type EventRecorder } from '../events/recorder.js';
 import { ANNOTATION_GRACE_PERIOD } from './labels.js';
 import { silentLogger, type PodLogger } from './logger.js';
 import { Pleg, type ExternalRuntimeEvent, type RelistResult } from './pleg.js';
@@ -154,17 +156,21 @@ export class PodLifecycle {
     const runtime = this.opts.runtime;
     const rs = await getRuntimePodStatus(runtime, uid);
     if (this.gone.has(uid)) {
+      this.recordKilling(pod, rs);
       await killPod(runtime, rs, terminationGraceSeconds(pod), pod, this.clock);
       await removePod(runtime, await getRuntimePodStatus(runtime, uid));
+      await this.removePodDir(uid);
       this.forget(uid);
       this.workers.remove(uid);
       this.log.info('removed pod gone from the API', { uid });
       return {};
     }
     if (pod.metadata?.deletionTimestamp) {
+      this.recordKilling(pod, rs);
       await killPod(runtime, rs, terminationGraceSeconds(pod), pod, this.clock);
       await this.writeStatus(pod, await getRuntimePodStatus(runtime, uid));
       await removePod(runtime, await getRuntimePodStatus(runtime, uid));
+      await this.removePodDir(uid);
       await confirmDeletion(this.opts.client, pod);
       this.log.info('pod terminated, deletion confirmed', { pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
       return {};
@@ -172,6 +178,22 @@ export class PodLifecycle {
     const res = await this.syncer.sync(pod, rs);
     await this.writeStatus(pod, await getRuntimePodStatus(runtime, uid));
     return res;
+  }
+
+  /** A Killing event per running container of a pod being stopped, as Kubernetes records them. */
+  private recordKilling(pod: Pod, rs: RuntimePodStatus): void {
+    for (const c of rs.containers) {
+      if (c.state !== 'CONTAINER_RUNNING') continue;
+      this.opts.recorder?.event(pod, 'Normal', 'Killing', `Stopping container ${c.metadata.name}`, containerFieldPath(pod, c.metadata.name));
+    }
+  }
+
+  /** The pod's folder (logs and volumes) goes with the pod. Only a uid-named folder under rootDir/pods is removed. */
+  private async removePodDir(uid: string): Promise<void> {
+    if (!/^[A-Za-z0-9-]+$/.test(uid)) return;
+    await rm(join(this.opts.rootDir, 'pods', uid), { recursive: true, force: true }).catch((err: unknown) =>
+      this.log.warn('removing the pod folder failed', { uid, error: (err as Error).message }),
+    );
   }
 
   private async writeStatus(pod: Pod, rs: RuntimePodStatus): Promise<void> {
@@ -232,6 +254,7 @@ export class PodLifecycle {
         const graces = rs.containers.map((c) => Number(c.annotations[ANNOTATION_GRACE_PERIOD])).filter((g) => Number.isFinite(g) && g >= 0);
         await killPod(this.opts.runtime, rs, graces.length > 0 ? Math.min(...graces) : 30);
         await removePod(this.opts.runtime, await getRuntimePodStatus(this.opts.runtime, uid));
+        await this.removePodDir(uid);
         this.log.info('removed orphaned pod', { uid, pod: `${ref.namespace}/${ref.name}` });
       } catch (err) {
         this.log.warn('orphan cleanup failed', { uid, error: (err as Error).message });
