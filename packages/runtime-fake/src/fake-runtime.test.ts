@@ -14,19 +14,19 @@ import {
 } from '@mk8s/cri';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeRuntime, type FakeRuntimeOptions } from './fake-runtime.js';
-import { ManualTimer } from './manual-timer.js';
+import { FakeClock } from '@mk8s/client';
 
 const START = Date.UTC(2026, 0, 1);
 const MS = 1_000_000; // nanoseconds per millisecond
 
 describe('FakeRuntime', () => {
-  let timer: ManualTimer;
+  let timer: FakeClock;
   let logDir: string;
   let runtimes: FakeRuntime[];
   let seq = 0;
 
   beforeEach(async () => {
-    timer = new ManualTimer(START);
+    timer = new FakeClock(START);
     logDir = await mkdtemp(join(tmpdir(), 'mk8s-fake-'));
     runtimes = [];
   });
@@ -123,7 +123,7 @@ describe('FakeRuntime', () => {
     const { containerId } = await podWith(r);
     await r.startContainer({ containerId });
     // The lines go to disk (real I/O) before the scripted 10 ms begin.
-    await vi.waitFor(() => expect(timer.pendingCount()).toBe(1));
+    await vi.waitFor(() => expect(timer.waiting).toBe(1));
     await timer.advance(10);
     const s = await status(r, containerId);
     expect(s).toMatchObject({ state: 'CONTAINER_EXITED', exitCode: 0, reason: 'Completed' });
@@ -347,7 +347,7 @@ describe('FakeRuntime', () => {
       await n.startContainer({ containerId });
     }
     await timer.advance(0);
-    expect(timer.pendingCount()).toBe(0);
+    expect(timer.waiting).toBe(0);
     const running = await Promise.all(nodes.map((n) => n.listContainers({ filter: { state: { state: 'CONTAINER_RUNNING' } } })));
     expect(running.every((l) => l.containers.length === 1)).toBe(true);
   });
@@ -357,9 +357,9 @@ describe('FakeRuntime', () => {
     const { containerId } = await podWith(r, { command: ['sleep', '60'] });
     await r.startContainer({ containerId });
     await timer.advance(0);
-    expect(timer.pendingCount()).toBe(1);
+    expect(timer.waiting).toBe(1);
     r.close();
-    expect(timer.pendingCount()).toBe(0);
+    expect(timer.waiting).toBe(0);
     await expect(r.version({})).rejects.toBeInstanceOf(FailedPreconditionError);
   });
 });

@@ -6,7 +6,6 @@
 export { FakeRuntime, type FakeRuntimeOptions } from './fake-runtime.js';
 export type { ContainerBehavior, ContainerMatch, ExecMatch, ExecResult } from './behavior.js';
 export { realTimer, type Timer, type TimerHandle } from './timer.js';
-export { ManualTimer } from './manual-timer.js';
 export { IpPool } from './ip-pool.js';
 export { ImageStore, normalizeImageRef } from './images.js';
 export { interpret, type InterpretOptions, type Step } from './shell.js';

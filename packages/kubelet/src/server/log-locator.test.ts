@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PodSandboxConfig } from '@mk8s/cri';
-import { FakeRuntime, ManualTimer } from '@mk8s/runtime-fake';
+import { FakeClock } from '@mk8s/client';
+import { FakeRuntime } from '@mk8s/runtime-fake';
 import { criLogLocator } from './log-locator.js';
 
 let dir: string;
@@ -61,7 +62,7 @@ describe('criLogLocator', () => {
   });
 
   it('only looks at the newest pod of that name, across its sandboxes', async () => {
-    const timer = new ManualTimer();
+    const timer = new FakeClock();
     runtime = new FakeRuntime({ timer });
     const oldCfg = podConfig('web', 'uid-old');
     const old = await runtime.runPodSandbox({ config: oldCfg });

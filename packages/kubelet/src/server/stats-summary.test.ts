@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PodSandboxConfig } from '@mk8s/cri';
-import { FakeRuntime, ManualTimer } from '@mk8s/runtime-fake';
+import { FakeClock } from '@mk8s/client';
+import { FakeRuntime } from '@mk8s/runtime-fake';
 import { buildStatsSummary } from './stats-summary.js';
 
 const START = Date.UTC(2026, 0, 1);
@@ -28,7 +29,7 @@ async function runPod(runtime: FakeRuntime, name: string, containers: Array<{ na
 
 describe('buildStatsSummary', () => {
   it('reports per-container, per-pod and node CPU and memory in the Summary API shape', async () => {
-    const timer = new ManualTimer(START);
+    const timer = new FakeClock(START);
     const runtime = new FakeRuntime({ timer });
     await runPod(runtime, 'web', [
       { name: 'app', cpu: 250_000_000, mem: 10_000_000, limit: 50_000_000 },
@@ -70,7 +71,7 @@ describe('buildStatsSummary', () => {
   });
 
   it('keeps a ready pod without running containers, drops exited containers and stopped pods', async () => {
-    const timer = new ManualTimer(START);
+    const timer = new FakeClock(START);
     const runtime = new FakeRuntime({ timer });
     const web = await runPod(runtime, 'web', [{ name: 'app', cpu: 1, mem: 1 }]);
     runtime.exitContainer(web.ids[0]!, 0);
