@@ -71,3 +71,15 @@ export {
 } from './fields.js';
 export { Quantity, QuantityError, isQuantity, parseQuantity, type QuantityFormat } from './quantity.js';
 export { validateObject, validateObjectUpdate, validateStatusUpdate } from './validation/index.js';
+export {
+  controllerRef,
+  isPodActive,
+  isPodAvailable,
+  isPodReady,
+  isPodTerminal,
+  podCondition,
+  podRequests,
+  resourceAmount,
+  resourceAmounts,
+  type ResourceAmounts,
+} from './pod-util.js';
