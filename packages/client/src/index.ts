@@ -110,3 +110,11 @@ export {
 } from './leader-election/leader-elector.js';
 export { runLeaderElection, type RunLeaderElectionOptions } from './leader-election/run-or-die.js';
 export { FakeLeaseClient, FakeLeaseStore } from './leader-election/fake-lease-client.js';
+export {
+  ApiEventRecorder,
+  noopRecorder,
+  type ApiEventRecorderOptions,
+  type EventRecorder,
+  type EventType,
+  type InvolvedObject,
+} from './events/event-recorder.js';

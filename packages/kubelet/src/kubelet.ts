@@ -117,7 +117,7 @@ export class Kubelet {
         ...(log ? { log } : {}),
       });
       const prober = new ProberManager({ runtime, clock, ...(log ? { log } : {}) });
-      const recorder = new ApiEventRecorder({ client, nodeName, clock, ...(log ? { log } : {}) });
+      const recorder = new ApiEventRecorder({ client, component: 'kubelet', host: nodeName, clock, ...(log ? { log } : {}) });
       const pods = new PodLifecycle({
         client,
         runtime,

@@ -24,7 +24,7 @@ describe('ApiEventRecorder', () => {
 
   it('records a pod event with its container field path and source, once within the dedupe window', async () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 1));
-    const recorder = new ApiEventRecorder({ client: c.client, nodeName: 'node-1', clock });
+    const recorder = new ApiEventRecorder({ client: c.client, component: 'kubelet', host: 'node-1', clock });
     const pod = await c.client.pods.inNamespace('default').create(buildPod('web'));
     recorder.event(pod, 'Normal', 'Started', 'Started container main', containerFieldPath(pod, 'main'));
     recorder.event(pod, 'Normal', 'Started', 'Started container main', containerFieldPath(pod, 'main'));
