@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { containerdAnswers } from '@mk8s/runtime-containerd';
 
 /**
  * The components `mk8s up` runs, in start order. A component whose issue has
@@ -8,15 +11,22 @@ import { existsSync } from 'node:fs';
 export interface LaunchContext {
   home: string;
   data: string;
+  /** Folder of the components' log files (`<name>.log`). */
+  logs: string;
   apiPort: number;
   apiUrl: string;
   /** Label put on every container of this cluster (`io.mk8s.cluster=<id>`), so `down` finds them. */
   clusterLabel: string;
 }
 
+export type RuntimeName = 'docker' | 'containerd';
+export const RUNTIMES: readonly RuntimeName[] = ['docker', 'containerd'];
+
 /** The node a per-node component serves. */
 export interface NodeContext extends LaunchContext {
   node: string;
+  /** 1-based index of the node (node-1 is 1). */
+  index: number;
 }
 
 export interface ComponentSpec {
@@ -33,6 +43,24 @@ export interface ComponentSpec {
   ready?: (ctx: LaunchContext) => Promise<boolean>;
 }
 
+/**
+ * Ready once the component has printed `... serving on http://HOST:PORT` in its
+ * log (components pick free ports with `--port 0`) and that URL's /healthz
+ * answers 200.
+ */
+export function servesHealthz(logFile: string): () => Promise<boolean> {
+  return async () => {
+    const text = await readFile(logFile, 'utf8').catch(() => '');
+    const urls = [...text.matchAll(/serving on (http:\/\/[^\s"]+)/g)];
+    const url = urls.at(-1)?.[1];
+    if (!url) return false;
+    return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+  };
+}
+
+const kubeconfigPath = (ctx: LaunchContext): string => `${ctx.home}/kubeconfig`;
+const logOf = (ctx: LaunchContext, name: string): string => path.join(ctx.logs, `${name}.log`);
+
 export const COMPONENTS: readonly ComponentSpec[] = [
   {
     name: 'kube-apiserver',
@@ -42,8 +70,22 @@ export const COMPONENTS: readonly ComponentSpec[] = [
     args: (ctx) => ['--port', String(ctx.apiPort), '--data-dir', `${ctx.data}/apiserver`],
     ready: async (ctx) => (await fetch(`${ctx.apiUrl}/readyz`, { signal: AbortSignal.timeout(1000) })).ok,
   },
-  { name: 'kube-controller-manager', app: 'kube-controller-manager', built: false, issue: 8 },
-  { name: 'kube-scheduler', app: 'kube-scheduler', built: false, issue: 7 },
+  {
+    name: 'kube-controller-manager',
+    app: 'kube-controller-manager',
+    built: false,
+    issue: 8,
+    args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx), '--port', '0', '--leader-elect'],
+    ready: (ctx) => servesHealthz(logOf(ctx, 'kube-controller-manager'))(),
+  },
+  {
+    name: 'kube-scheduler',
+    app: 'kube-scheduler',
+    built: false,
+    issue: 7,
+    args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx), '--port', '0', '--leader-elect'],
+    ready: (ctx) => servesHealthz(logOf(ctx, 'kube-scheduler'))(),
+  },
   { name: 'cloud-controller-manager', app: 'cloud-controller-manager', built: false, issue: 12 },
   { name: 'kube-proxy', app: 'kube-proxy', built: false, issue: 9 },
 ];
@@ -51,39 +93,68 @@ export const COMPONENTS: readonly ComponentSpec[] = [
 export interface NodeComponentSpec {
   /** Process name for a node: `<name>-<node>`. */
   name: string;
-  app: string;
+  /** The app folder under apps/ whose bin/ starts it, or an executable on PATH. */
+  app?: string;
+  command?: string;
   args: (ctx: NodeContext) => string[];
   /** Resolves true once the component is ready. */
   ready?: (ctx: NodeContext) => Promise<boolean>;
+  /** Runs once after it is ready, before the next component starts. */
+  afterReady?: (ctx: NodeContext) => Promise<void>;
 }
 
 export const criSocket = (ctx: NodeContext): string => `${ctx.home}/run/${ctx.node}/cri.sock`;
 
-/** What every node runs, in start order: its CRI runtime, then its kubelet. */
-export const NODE_COMPONENTS: readonly NodeComponentSpec[] = [
-  {
-    name: 'dockershim',
-    app: 'mk8s-dockershim',
-    // Each node's shim sees only its own containers, though all share one Docker engine.
-    args: (ctx) => ['--socket', criSocket(ctx), '--scope-labels', `${ctx.clusterLabel},io.mk8s.node=${ctx.node}`],
-    // `up` removes stale sockets first, so the socket existing means the shim listens.
-    ready: async (ctx) => existsSync(criSocket(ctx)),
-  },
-  {
-    name: 'kubelet',
-    app: 'kubelet',
-    args: (ctx) => [
-      '--kubeconfig', `${ctx.home}/kubeconfig`,
-      '--node-name', ctx.node,
-      '--runtime-endpoint', `unix://${criSocket(ctx)}`,
-      '--port', '0',
-      '--root-dir', `${ctx.home}/kubelet`,
-    ],
-    ready: async (ctx) => {
-      const res = await fetch(`${ctx.apiUrl}/api/v1/nodes/${ctx.node}`, { signal: AbortSignal.timeout(1000) });
-      if (!res.ok) return false;
-      const node = (await res.json()) as { status?: { conditions?: Array<{ type: string; status: string }> } };
-      return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-    },
-  },
+/** A node's private containerd: its folder, socket, bridge and pod subnet. */
+export function containerdLayout(ctx: { home: string; index: number }): { dir: string; socket: string; bridge: string; subnet: string } {
+  const dir = path.join(ctx.home, 'containerd', `node-${ctx.index}`);
+  // One bridge and subnet per node; 10.89.0.0/16 is clear of Docker's 172.17/16 and the tests' 10.88.77/24.
+  return { dir, socket: path.join(dir, 'containerd.sock'), bridge: `mk8s-ctrd-n${ctx.index}`, subnet: `10.89.${ctx.index}.0/24` };
+}
+
+const kubeletArgs = (ctx: NodeContext, endpoint: string): string[] => [
+  '--kubeconfig', kubeconfigPath(ctx),
+  '--node-name', ctx.node,
+  '--runtime-endpoint', `unix://${endpoint}`,
+  '--port', '0',
+  '--root-dir', `${ctx.home}/kubelet`,
 ];
+
+const nodeReady = async (ctx: NodeContext): Promise<boolean> => {
+  const res = await fetch(`${ctx.apiUrl}/api/v1/nodes/${ctx.node}`, { signal: AbortSignal.timeout(1000) });
+  if (!res.ok) return false;
+  const node = (await res.json()) as { status?: { conditions?: Array<{ type: string; status: string }> } };
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+};
+
+/**
+ * What every node runs, in start order: its CRI runtime, then its kubelet.
+ * With `containerd` the runtime is a private containerd instance per node
+ * (`prepare` in main.ts writes its files and `afterReady` imports the local
+ * images, since nothing is pulled).
+ */
+export function nodeComponents(runtime: RuntimeName, importImages: (socket: string) => Promise<void>): NodeComponentSpec[] {
+  if (runtime === 'containerd') {
+    return [
+      {
+        name: 'containerd',
+        command: 'containerd',
+        args: (ctx) => ['--config', path.join(containerdLayout(ctx).dir, 'config.toml'), '--log-level', 'warn'],
+        ready: (ctx) => containerdAnswers(containerdLayout(ctx).socket),
+        afterReady: (ctx) => importImages(containerdLayout(ctx).socket),
+      },
+      { name: 'kubelet', app: 'kubelet', args: (ctx) => kubeletArgs(ctx, containerdLayout(ctx).socket), ready: nodeReady },
+    ];
+  }
+  return [
+    {
+      name: 'dockershim',
+      app: 'mk8s-dockershim',
+      // Each node's shim sees only its own containers, though all share one Docker engine.
+      args: (ctx) => ['--socket', criSocket(ctx), '--scope-labels', `${ctx.clusterLabel},io.mk8s.node=${ctx.node}`],
+      // `up` removes stale sockets first, so the socket existing means the shim listens.
+      ready: async (ctx) => existsSync(criSocket(ctx)),
+    },
+    { name: 'kubelet', app: 'kubelet', args: (ctx) => kubeletArgs(ctx, criSocket(ctx)), ready: nodeReady },
+  ];
+}

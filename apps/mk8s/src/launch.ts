@@ -19,13 +19,16 @@ async function tail(file: string, lines = 20): Promise<string> {
   }
 }
 
-/** One process to start: its name (log and pid files), its app under apps/, its flags, and when it is ready. */
+/** One process to start: its name (log and pid files), its app under apps/ (or an executable on PATH), its flags, and when it is ready. */
 export interface Launch {
   name: string;
-  app: string;
+  app?: string;
+  command?: string;
   args: string[];
   /** Resolves true once ready; absent: ready once started. Errors count as not ready yet. */
   ready?: () => Promise<boolean>;
+  /** Runs once it is ready, before the next launch (e.g. loading images into a runtime). */
+  afterReady?: () => Promise<void>;
 }
 
 export async function startComponent(repoRoot: string, paths: StatePaths, spec: Launch, timeoutMs = 30_000): Promise<number> {
@@ -33,8 +36,10 @@ export async function startComponent(repoRoot: string, paths: StatePaths, spec: 
   await mkdir(paths.run, { recursive: true });
   const logFile = path.join(paths.logs, `${spec.name}.log`);
   const log = await open(logFile, 'a');
-  const bin = path.join(repoRoot, 'apps', spec.app, 'bin', `${spec.app}.mjs`);
-  const child = spawn(process.execPath, [bin, ...spec.args], {
+  const [exe, argv] = spec.command
+    ? [spec.command, spec.args]
+    : [process.execPath, [path.join(repoRoot, 'apps', spec.app ?? spec.name, 'bin', `${spec.app ?? spec.name}.mjs`), ...spec.args]];
+  const child = spawn(exe, argv, {
     detached: true,
     stdio: ['ignore', log.fd, log.fd],
     cwd: repoRoot,
@@ -42,8 +47,13 @@ export async function startComponent(repoRoot: string, paths: StatePaths, spec: 
   await log.close();
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
+  child.once('error', (err) => (exited = `could not start (${err.message})`));
   child.unref();
-  const pid = child.pid!;
+  const pid = child.pid;
+  if (pid === undefined) {
+    await sleep(10); // let the 'error' event name the cause
+    throw new LaunchError(`${spec.name} ${exited ?? 'could not start'}`);
+  }
   await writeFile(path.join(paths.run, `${spec.name}.pid`), String(pid));
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -1,16 +1,17 @@
 /**
  * `mk8s`: the launcher. `mk8s up` starts the cluster's components as separate
  * processes with their state under MK8S_HOME (default .mk8s/), `mk8s down`
- * stops them, `mk8s status` shows them. Issue 10 grows it into the full
- * launcher (nodes, readiness, logs); this is its skeleton.
+ * stops them, `mk8s status` shows them, `mk8s logs` prints a component's log.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cleanupByLabel, connectDocker } from '@mk8s/runtime-docker';
-import { COMPONENTS, NODE_COMPONENTS, criSocket, type LaunchContext, type NodeContext } from './components.js';
+import { containerdInstalled, importImages, releaseContainerdDir, sweepContainerd, writeContainerdFiles } from '@mk8s/runtime-containerd';
+import { COMPONENTS, RUNTIMES, containerdLayout, criSocket, nodeComponents, type LaunchContext, type NodeContext, type RuntimeName } from './components.js';
 import { kubeconfig, LaunchError, startComponent, type Launch } from './launch.js';
 import { statePaths } from './state.js';
 import { listRunning, stopAll } from './processes.js';
@@ -19,9 +20,11 @@ const USAGE = `usage: mk8s <command> [flags]
 
 commands:
   up       start the cluster: the components built so far and N nodes
-           (--nodes N, default 2: a dockershim and a kubelet each)
+           (--nodes N, default 2: a CRI runtime and a kubelet each;
+           --runtime docker|containerd, default docker; --foreground)
   down     stop everything mk8s up started (--purge also removes data)
   status   show which components run
+  logs     print a component's log: mk8s logs kube-apiserver [--tail N]
 
 environment: MK8S_HOME (state folder, default ./.mk8s), MK8S_API_PORT (default 6443)`;
 
@@ -32,9 +35,30 @@ function clusterLabel(home: string): string {
   return `io.mk8s.cluster=${createHash('sha256').update(home).digest('hex').slice(0, 12)}`;
 }
 
-/** Stops every process, then removes the cluster's containers (pods keep running otherwise). */
+/** The images a containerd node gets from the local Docker engine (nothing is ever pulled). */
+const CONTAINERD_IMAGES = ['mk8s/pause:latest', 'busybox:latest'];
+
+/** The per-node containerd folders of the cluster in `home` (present only for --runtime containerd). */
+async function containerdNodes(home: string): Promise<string[]> {
+  return (await readdir(path.join(home, 'containerd')).catch(() => [] as string[])).filter((n) => /^node-\d+$/.test(n)).sort();
+}
+
+/**
+ * Stops every process, then removes the cluster's containers (pods keep
+ * running otherwise). containerd keeps its tasks when it stops, so with that
+ * runtime the kubelets stop first, then each instance is swept while it still
+ * answers, then stopped, then its mounts and bridge are released.
+ */
 async function down(paths: ReturnType<typeof statePaths>, purge = false): Promise<string[]> {
-  const stopped = await stopAll(paths);
+  const isContainerd = (name: string): boolean => name.startsWith('containerd-');
+  const stopped = await stopAll(paths, { only: (name) => !isContainerd(name) });
+  const nodes = await containerdNodes(paths.home);
+  let swept = 0;
+  const layouts = nodes.map((node) => containerdLayout({ home: paths.home, index: Number(node.replace(/^node-/, '')) }));
+  for (const l of layouts) swept += await sweepContainerd(l.socket);
+  stopped.push(...(await stopAll(paths, { only: isContainerd })));
+  for (const l of layouts) await releaseContainerdDir(l.dir, l.bridge);
+  if (swept) console.log(`mk8s: removed ${swept} containerd container(s) of this cluster`);
   try {
     const removed = await cleanupByLabel(await connectDocker(), clusterLabel(paths.home));
     if (removed.length) console.log(`mk8s: removed ${removed.length} container(s) of this cluster`);
@@ -50,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
   const paths = statePaths();
   switch (command) {
     case 'up': {
-      const { values } = parseArgs({ args: rest, options: { nodes: { type: 'string' }, foreground: { type: 'boolean' } } });
+      const { values } = parseArgs({ args: rest, options: { nodes: { type: 'string' }, foreground: { type: 'boolean' }, runtime: { type: 'string' } } });
       const running = await listRunning(paths);
       if (running.length > 0) {
         console.log(`mk8s is already running (${running.map((r) => r.name).join(', ')}); state in ${paths.home}`);
@@ -60,7 +84,10 @@ async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(apiPort) || apiPort <= 0 || apiPort > 65535) throw new LaunchError(`MK8S_API_PORT must be a port number, got "${process.env['MK8S_API_PORT']}"`);
       const nodes = Number(values.nodes ?? 2);
       if (!Number.isInteger(nodes) || nodes < 0 || nodes > 50) throw new LaunchError(`--nodes must be a number from 0 to 50, got "${values.nodes}"`);
-      const ctx: LaunchContext = { home: paths.home, data: paths.data, apiPort, apiUrl: `http://127.0.0.1:${apiPort}`, clusterLabel: clusterLabel(paths.home) };
+      const runtime = (values.runtime ?? 'docker') as RuntimeName;
+      if (!RUNTIMES.includes(runtime)) throw new LaunchError(`--runtime must be one of ${RUNTIMES.join(', ')}, got "${values.runtime}"`);
+      if (runtime === 'containerd' && !containerdInstalled()) throw new LaunchError('--runtime containerd needs containerd on the PATH (Debian: apt-get install containerd; docker.io brings it)');
+      const ctx: LaunchContext = { home: paths.home, data: paths.data, logs: paths.logs, apiPort, apiUrl: `http://127.0.0.1:${apiPort}`, clusterLabel: clusterLabel(paths.home) };
       await mkdir(paths.data, { recursive: true });
       const kubeconfigPath = path.join(paths.home, 'kubeconfig');
       await writeFile(kubeconfigPath, kubeconfig(ctx.apiUrl));
@@ -72,26 +99,36 @@ async function main(argv: string[]): Promise<number> {
         }
         launches.push({ name: c.name, app: c.app, args: c.args?.(ctx) ?? [], ...(c.ready ? { ready: () => c.ready!(ctx) } : {}) });
       }
+      const perNode = nodeComponents(runtime, (socket) => importImages(socket, CONTAINERD_IMAGES));
       for (let i = 1; i <= nodes; i++) {
-        const nctx: NodeContext = { ...ctx, node: `node-${i}` };
-        // A socket left by an earlier run would look like a listening shim.
+        const nctx: NodeContext = { ...ctx, node: `node-${i}`, index: i };
+        // A socket left by an earlier run would look like a listening runtime.
         await rm(criSocket(nctx), { force: true });
-        for (const c of NODE_COMPONENTS) {
-          launches.push({ name: `${c.name}-${nctx.node}`, app: c.app, args: c.args(nctx), ...(c.ready ? { ready: () => c.ready!(nctx) } : {}) });
+        if (runtime === 'containerd') await writeContainerdFiles({ ...containerdLayout(nctx), pauseImage: 'mk8s/pause:latest' });
+        for (const c of perNode) {
+          launches.push({
+            name: `${c.name}-${nctx.node}`,
+            ...(c.app ? { app: c.app } : {}),
+            ...(c.command ? { command: c.command } : {}),
+            args: c.args(nctx),
+            ...(c.ready ? { ready: () => c.ready!(nctx) } : {}),
+            ...(c.afterReady ? { afterReady: () => c.afterReady!(nctx) } : {}),
+          });
         }
       }
       for (const l of launches) {
         const t0 = Date.now();
         try {
           const pid = await startComponent(REPO_ROOT, paths, l);
+          await l.afterReady?.();
           console.log(`  ok ${l.name.padEnd(26)} pid ${pid}, ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (log: ${path.join(paths.logs, `${l.name}.log`)})`);
         } catch (err) {
           console.error(`  FAIL ${l.name}: ${(err as Error).message}`);
-          await stopAll(paths);
+          await down(paths);
           return 1;
         }
       }
-      console.log(`\nmk8s is up: API at ${ctx.apiUrl}, ${nodes} node(s) Ready\n\n  export KUBECONFIG=${kubeconfigPath}\n`);
+      console.log(`\nmk8s is up: API at ${ctx.apiUrl}, ${nodes} node(s) Ready (runtime ${runtime})\n\n  export KUBECONFIG=${kubeconfigPath}\n`);
       console.log('  kubectl get nodes');
       console.log(`  curl -X POST -H 'Content-Type: application/json' --data @examples/pod.json ${ctx.apiUrl}/api/v1/namespaces/default/pods`);
       console.log('  kubectl get pods -o wide -w\n');
@@ -118,6 +155,25 @@ async function main(argv: string[]): Promise<number> {
         console.log(`${c.name.padEnd(26)} ${r ? `running (pid ${r.pid})` : c.built ? 'stopped' : `not built (issue ${c.issue})`}`);
       }
       for (const r of running.filter((x) => !COMPONENTS.some((c) => c.name === x.name))) console.log(`${r.name.padEnd(26)} running (pid ${r.pid})`);
+      return 0;
+    }
+    case 'logs': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { tail: { type: 'string' } } });
+      const name = positionals[0];
+      const known = (await readdir(paths.logs).catch(() => [] as string[])).filter((f) => f.endsWith('.log')).map((f) => f.slice(0, -4)).sort();
+      if (!name) {
+        console.error(`usage: mk8s logs <component> [--tail N]; components with logs: ${known.join(', ') || '(none yet)'}`);
+        return 2;
+      }
+      const file = path.join(paths.logs, `${name}.log`);
+      if (!known.includes(name) || !existsSync(file)) {
+        console.error(`mk8s: no log for "${name}" in ${paths.logs}; components with logs: ${known.join(', ') || '(none yet)'}`);
+        return 1;
+      }
+      const lines = (await readFile(file, 'utf8')).split('\n');
+      const tail = values.tail === undefined ? undefined : Number(values.tail);
+      if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new LaunchError(`--tail must be a whole number, got "${values.tail}"`);
+      process.stdout.write(tail === undefined ? lines.join('\n') : `${lines.slice(-(tail + 1)).join('\n')}`);
       return 0;
     }
     case undefined:

@@ -41,11 +41,12 @@ export async function listRunning(paths: StatePaths): Promise<RunningProcess[]> 
 }
 
 /**
- * Stops every recorded process: SIGTERM, then SIGKILL after `graceMs`.
- * Returns the names stopped. With `purge`, the whole state folder goes too.
+ * Stops every recorded process (or those `only` selects): SIGTERM, then
+ * SIGKILL after `graceMs`. Returns the names stopped. With `purge`, the whole
+ * state folder goes too.
  */
-export async function stopAll(paths: StatePaths, opts: { purge?: boolean; graceMs?: number } = {}): Promise<string[]> {
-  const running = await listRunning(paths);
+export async function stopAll(paths: StatePaths, opts: { purge?: boolean; graceMs?: number; only?: (name: string) => boolean } = {}): Promise<string[]> {
+  const running = (await listRunning(paths)).filter((p) => opts.only?.(p.name) ?? true);
   for (const p of running) process.kill(p.pid, 'SIGTERM');
   const deadline = Date.now() + (opts.graceMs ?? 10_000);
   while (running.some((p) => alive(p.pid)) && Date.now() < deadline) await sleep(100);
