@@ -1,6 +1,106 @@
 /**
- * The kube-controller-manager executable. Until issue 8 builds it, it says so and exits
- * non-zero, so scripts and users never mistake it for a running component.
+ * kube-controller-manager: the control loops that make the cluster converge
+ * (replicas, rollouts, garbage collection, namespaces, node failure, endpoints).
+ *
+ *   kube-controller-manager --kubeconfig .mk8s/kubeconfig --leader-elect
+ *   kube-controller-manager --kubeconfig F --controllers '*,-endpoints-controller'
+ *
+ * Prints `kube-controller-manager serving on http://HOST:PORT` once its
+ * health server (/healthz, /readyz, /metrics) listens. SIGTERM stops it
+ * gracefully; with --leader-elect it releases its Lease so a standby takes
+ * over at once, and it exits 1 if it ever loses the Lease.
  */
-console.error('kube-controller-manager: not implemented yet (tracked by issue 8)');
-process.exitCode = 2;
+import { Clientset, loadKubeconfig } from '@mk8s/client';
+import { aborted, createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runElected, runMain, startHealthServer } from '@mk8s/component-base';
+import { CONTROLLER_DESCRIPTORS, ControllerManager, UnknownControllerError } from '@mk8s/controller-manager';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+
+const FLAGS = {
+  kubeconfig: { type: 'string', description: 'kubeconfig of the API server (default $KUBECONFIG)' },
+  controllers: {
+    type: 'string',
+    description: `controllers to run: '*' (all on by default), 'name' to add, '-name' to remove; known: ${CONTROLLER_DESCRIPTORS.map((d) => d.name).join(', ')}`,
+    default: '*',
+  },
+  'leader-elect': { type: 'boolean', description: 'run only while holding the Lease kube-system/kube-controller-manager' },
+  port: { type: 'string', description: 'port of /healthz and /metrics; 0 picks a free one', default: '10257' },
+  address: { type: 'string', description: 'address the health server listens on', default: '127.0.0.1' },
+  'node-monitor-grace-period': { type: 'string', description: 'a node whose heartbeat is older than this becomes Unknown (Kubernetes: 40s)', default: '10s' },
+  'node-monitor-period': { type: 'string', description: 'how often node health is checked', default: '1s' },
+  'concurrent-syncs': { type: 'string', description: 'workers per controller, name=N,name2=M (default: Kubernetes\' --concurrent-*-syncs)' },
+  'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
+} as const;
+
+function workersFlag(value: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pair of (value ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const [name, n] = pair.split('=');
+    const count = Number(n);
+    if (!name || !Number.isInteger(count) || count < 1) throw new FlagError(`--concurrent-syncs wants name=N with N >= 1, got "${pair}"`);
+    out[name.trim()] = count;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), FLAGS);
+  if (flags.help) {
+    process.stdout.write(helpText('kube-controller-manager', 'runs the controllers that converge the cluster', FLAGS));
+    return;
+  }
+  const port = intFlag('port', flags.port, 10257);
+  const log = createLogger('kube-controller-manager', (flags['log-level'] ?? 'info') as 'info');
+  const config = await loadKubeconfig(flags.kubeconfig);
+  const settings = {
+    nodeMonitorGracePeriodMs: durationFlag('node-monitor-grace-period', flags['node-monitor-grace-period'], 10_000),
+    nodeMonitorPeriodMs: durationFlag('node-monitor-period', flags['node-monitor-period'], 1_000),
+    workers: workersFlag(flags['concurrent-syncs']),
+  };
+  const controllers = (flags.controllers ?? '*').split(',').map((s) => s.trim());
+  await runMain({
+    name: 'kube-controller-manager',
+    log,
+    run: async (signal) => {
+      const client = new Clientset(config);
+      const metrics = new Registry();
+      collectDefaultMetrics({ register: metrics });
+      let manager: ControllerManager;
+      try {
+        manager = new ControllerManager({ client, controllers, settings, log, metrics });
+      } catch (err) {
+        if (err instanceof UnknownControllerError) throw new FlagError(`--controllers: ${err.message}`);
+        throw err;
+      }
+      let leading = !flags['leader-elect'];
+      const health = await startHealthServer({
+        port,
+        host: flags.address ?? '127.0.0.1',
+        registry: metrics,
+        readiness: { leader: () => leading },
+      });
+      console.log(`kube-controller-manager serving on ${health.url}`);
+      log.info({ controllers: manager.enabled.map((d) => d.name) }, 'controllers enabled');
+      try {
+        await runElected({
+          leaderElect: flags['leader-elect'] === true,
+          client,
+          lockName: 'kube-controller-manager',
+          log,
+          signal,
+          run: async (leadingSignal) => {
+            leading = true;
+            // One term only: losing the Lease makes runElected reject and the process exit.
+            await manager.run(leadingSignal);
+            leading = false;
+          },
+        });
+        await aborted(signal);
+      } finally {
+        await health.close();
+        client.close();
+      }
+    },
+  });
+}
+
+main().catch((err: unknown) => reportFatal('kube-controller-manager', err));

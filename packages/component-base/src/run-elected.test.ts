@@ -1,0 +1,61 @@
+import { FakeLeaseStore, type Clientset } from '@mk8s/client';
+import { describe, expect, it } from 'vitest';
+import { LeadershipLostError, runElected } from './run-elected.js';
+
+const noClient = {} as Clientset;
+
+describe('runElected', () => {
+  it('without election runs the work on the caller signal', async () => {
+    const ac = new AbortController();
+    let seen: AbortSignal | undefined;
+    await runElected({ leaderElect: false, client: noClient, lockName: 'x', signal: ac.signal, run: async (s) => void (seen = s) });
+    expect(seen).toBe(ac.signal);
+  });
+
+  it('runs only as leader, holds the Lease while working, and releases it on shutdown', async () => {
+    const store = new FakeLeaseStore();
+    const ac = new AbortController();
+    let worked = false;
+    const done = runElected({
+      leaderElect: true,
+      client: noClient,
+      leaseClient: store.client(),
+      lockName: 'kube-scheduler',
+      identity: 'me',
+      retryPeriodMs: 20,
+      signal: ac.signal,
+      run: async (s) => {
+        worked = true;
+        await new Promise((r) => s.addEventListener('abort', r, { once: true }));
+      },
+    });
+    for (let i = 0; i < 100 && !worked; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(worked).toBe(true);
+    expect(store.read('kube-system', 'kube-scheduler')?.spec?.holderIdentity).toBe('me');
+    ac.abort();
+    await done;
+    expect(store.read('kube-system', 'kube-scheduler')?.spec?.holderIdentity ?? '').toBe('');
+  });
+
+  it('rejects with LeadershipLostError when another holder takes the Lease', async () => {
+    const store = new FakeLeaseStore();
+    const ac = new AbortController();
+    const done = runElected({
+      leaderElect: true,
+      client: noClient,
+      leaseClient: store.client(),
+      lockName: 'kcm',
+      identity: 'me',
+      leaseDurationMs: 1000,
+      renewDeadlineMs: 500,
+      retryPeriodMs: 20,
+      signal: ac.signal,
+      run: (s) => new Promise((r) => s.addEventListener('abort', () => r(), { once: true })),
+    });
+    for (let i = 0; i < 100 && store.read('kube-system', 'kcm')?.spec?.holderIdentity !== 'me'; i++) await new Promise((r) => setTimeout(r, 10));
+    const lease = store.read('kube-system', 'kcm')!;
+    await store.client().update({ ...lease, spec: { ...lease.spec, holderIdentity: 'other' } });
+    await expect(done).rejects.toBeInstanceOf(LeadershipLostError);
+    ac.abort();
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * `--leader-elect` as the control-plane components use it: campaign for a
+ * Lease, do the work only while leading, and fail (so the process exits
+ * non-zero and is restarted) when leadership is lost, because in-memory state
+ * may be stale once another replica has acted. Without election the work
+ * simply runs until the signal aborts.
+ */
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Lease } from '@mk8s/api';
+import { runLeaderElection, type Clientset, type LeaseClient } from '@mk8s/client';
+
+export interface RunElectedOptions {
+  /** false: run without election. */
+  leaderElect: boolean;
+  client: Clientset;
+  /** The Leases' endpoints; default `apiLeaseClient(client)` (tests pass a fake). */
+  leaseClient?: LeaseClient;
+  /** The Lease's name, e.g. `kube-scheduler`; in `kube-system` unless `namespace` says otherwise. */
+  lockName: string;
+  namespace?: string;
+  /** Default `<hostname>_<random>`, unique per process as Kubernetes makes it. */
+  identity?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  signal: AbortSignal;
+  /** The guarded work; must stop when its signal aborts. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+export class LeadershipLostError extends Error {}
+
+/** A LeaseClient over the API's coordination.k8s.io/v1 leases. */
+export function apiLeaseClient(client: Clientset): LeaseClient {
+  return {
+    get: (namespace, name) => client.leases.inNamespace(namespace).get(name),
+    create: (lease: Lease) => client.leases.inNamespace(lease.metadata?.namespace ?? 'default').create(lease),
+    update: (lease: Lease) => client.leases.inNamespace(lease.metadata?.namespace ?? 'default').update(lease),
+  };
+}
+
+export async function runElected(opts: RunElectedOptions): Promise<void> {
+  if (!opts.leaderElect) return opts.run(opts.signal);
+  const identity = opts.identity ?? `${os.hostname()}_${randomBytes(4).toString('hex')}`;
+  const namespace = opts.namespace ?? 'kube-system';
+  opts.log?.info({ lease: `${namespace}/${opts.lockName}`, identity }, 'campaigning for leadership');
+  const end = await runLeaderElection({
+    lock: { client: opts.leaseClient ?? apiLeaseClient(opts.client), namespace, name: opts.lockName, identity },
+    ...(opts.leaseDurationMs ? { leaseDurationMs: opts.leaseDurationMs } : {}),
+    ...(opts.renewDeadlineMs ? { renewDeadlineMs: opts.renewDeadlineMs } : {}),
+    ...(opts.retryPeriodMs ? { retryPeriodMs: opts.retryPeriodMs } : {}),
+    releaseOnCancel: true,
+    signal: opts.signal,
+    onError: (err) => opts.log?.warn({ err: (err as Error).message }, 'leader election'),
+    callbacks: {
+      onStartedLeading: async (leading) => {
+        opts.log?.info({ identity }, 'became leader');
+        await opts.run(leading);
+      },
+      onNewLeader: (leader) => {
+        if (leader !== identity) opts.log?.info({ leader }, 'another instance leads; waiting');
+      },
+    },
+  });
+  if (end === 'lost') throw new LeadershipLostError(`lost the leadership of ${namespace}/${opts.lockName}`);
+}

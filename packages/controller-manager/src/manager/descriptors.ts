@@ -1,0 +1,77 @@
+/**
+ * The controllers kube-controller-manager can run, with their Kubernetes 1.32
+ * names, old short aliases, whether `*` includes them, and their default
+ * worker counts (Kubernetes' `--concurrent-*-syncs` defaults).
+ */
+import type { Clientset, Clock, ControllerLogger, SharedInformerFactory } from '@mk8s/client';
+import type { Registry } from 'prom-client';
+import { EndpointsController } from '../endpoints/index.js';
+import { NodeLifecycleController } from '../node-lifecycle/index.js';
+import { ReplicaSetController } from '../replicaset/index.js';
+
+export interface ControllerSettings {
+  /** A node whose Lease is older than this is Unknown; default 10 s (Kubernetes: 40-50 s). */
+  nodeMonitorGracePeriodMs: number;
+  nodeMonitorPeriodMs: number;
+  /** Workers per controller name, overriding the defaults. */
+  workers: Record<string, number>;
+}
+
+export interface ControllerContext {
+  client: Clientset;
+  factory: SharedInformerFactory;
+  clock: Clock;
+  log?: ControllerLogger;
+  metrics?: Registry;
+  settings: ControllerSettings;
+}
+
+export interface RunnableController {
+  run(signal: AbortSignal, workers?: number): Promise<void>;
+}
+
+export interface ControllerDescriptor {
+  name: string;
+  aliases: readonly string[];
+  defaultOn: boolean;
+  defaultWorkers: number;
+  /** Registers the controller's informers on `ctx.factory`; nothing runs until `run`. */
+  create(ctx: ControllerContext): RunnableController;
+}
+
+const common = (ctx: ControllerContext) => ({
+  client: ctx.client,
+  factory: ctx.factory,
+  clock: ctx.clock,
+  ...(ctx.log ? { log: ctx.log } : {}),
+  ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
+});
+
+export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
+  {
+    name: 'replicaset-controller',
+    aliases: ['replicaset'],
+    defaultOn: true,
+    defaultWorkers: 5,
+    create: (ctx) => new ReplicaSetController(common(ctx)),
+  },
+  {
+    name: 'node-lifecycle-controller',
+    aliases: ['nodelifecycle'],
+    defaultOn: true,
+    defaultWorkers: 1,
+    create: (ctx) =>
+      new NodeLifecycleController({
+        ...common(ctx),
+        nodeMonitorGracePeriodMs: ctx.settings.nodeMonitorGracePeriodMs,
+        nodeMonitorPeriodMs: ctx.settings.nodeMonitorPeriodMs,
+      }),
+  },
+  {
+    name: 'endpoints-controller',
+    aliases: ['endpoint'],
+    defaultOn: true,
+    defaultWorkers: 5,
+    create: (ctx) => new EndpointsController(common(ctx)),
+  },
+];
