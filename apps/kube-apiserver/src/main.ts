@@ -19,6 +19,16 @@ const FLAGS = {
   'compaction-interval': { type: 'string', description: 'how often history is compacted', default: '60s' },
   'compaction-window': { type: 'string', description: 'how much history watches can resume from', default: '5m' },
   'bookmark-interval': { type: 'string', description: 'interval of watch bookmarks', default: '10s' },
+  'default-not-ready-toleration-seconds': {
+    type: 'string',
+    description: 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod that has none (Kubernetes: 300; mk8s heals fast)',
+    default: '0',
+  },
+  'default-unreachable-toleration-seconds': {
+    type: 'string',
+    description: 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod that has none (Kubernetes: 300)',
+    default: '0',
+  },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;
 
@@ -36,6 +46,10 @@ async function main(): Promise<void> {
   const compactionInterval = durationFlag('compaction-interval', flags['compaction-interval'], 60_000);
   const compactionWindow = durationFlag('compaction-window', flags['compaction-window'], 300_000);
   const bookmarkIntervalMs = durationFlag('bookmark-interval', flags['bookmark-interval'], 10_000);
+  const admission = {
+    defaultNotReadyTolerationSeconds: intFlag('default-not-ready-toleration-seconds', flags['default-not-ready-toleration-seconds'], 0),
+    defaultUnreachableTolerationSeconds: intFlag('default-unreachable-toleration-seconds', flags['default-unreachable-toleration-seconds'], 0),
+  };
   const log = createLogger('kube-apiserver', (flags['log-level'] ?? 'info') as 'info');
 
   await runMain({
@@ -45,7 +59,7 @@ async function main(): Promise<void> {
       const store = await openStore({ backend, ...(flags['data-dir'] ? { dataDir: flags['data-dir'] } : {}) });
       const stopCompactor = startCompactor(store, { intervalMs: compactionInterval, retainMs: compactionWindow });
       try {
-        const server = await buildApiServer({ store, loggerInstance: log, bookmarkIntervalMs, processMetrics: true });
+        const server = await buildApiServer({ store, loggerInstance: log, bookmarkIntervalMs, processMetrics: true, admission });
         const address = await server.app.listen({ port, host });
         log.info({ address, revision: store.currentRevision(), backend }, 'serving');
         console.log(`kube-apiserver listening on ${address}`);

@@ -20,6 +20,7 @@ import { parseRequestInfo, type RequestInfo } from './http/request-info.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
 import { PROTOBUF_CONTENT_TYPE, ProtobufDecodeError, decodeKubernetesProtobuf } from './protobuf/index.js';
 import { Registry } from './registry/registry.js';
+import type { AdmissionSettings } from './registry/strategy.js';
 import { KeyExistsError } from '@mk8s/storage';
 import { objectKey } from './registry/keys.js';
 
@@ -38,6 +39,8 @@ export interface ApiServerOptions {
   /** Include process metrics (CPU, memory, event loop) in /metrics. */
   processMetrics?: boolean;
   now?: () => number;
+  /** Settings of the built-in admission steps (e.g. default toleration seconds); Kubernetes' defaults when absent. */
+  admission?: Partial<AdmissionSettings>;
 }
 
 export interface ApiServer {
@@ -99,7 +102,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     onError: (err) => app.log.error({ err }, 'watch cache lost the store watch; relisting'),
   });
   const now = opts.now ?? Date.now;
-  const registry = new Registry({ store: opts.store, cache, now });
+  const registry = new Registry({ store: opts.store, cache, now, ...(opts.admission ? { admission: opts.admission } : {}) });
   const ctx: ServerContext = {
     registry,
     cache,

@@ -40,6 +40,24 @@ describe('API server: objects', () => {
     expect(got.body).toEqual(r.body);
   });
 
+  it('DefaultTolerationSeconds is a server setting; a pod that names its own toleration keeps it', async () => {
+    const fast = await startServer({ admission: { defaultNotReadyTolerationSeconds: 0, defaultUnreachableTolerationSeconds: 5 } });
+    try {
+      const own = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 };
+      const a = await call<Obj>(fast.url, 'POST', PODS, pod('a'));
+      expect(a.body.spec.tolerations).toEqual([
+        { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 0 },
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 },
+      ]);
+      const withOwn = pod('b');
+      withOwn['spec'] = { ...(withOwn['spec'] as Obj), tolerations: [own] };
+      const b = await call<Obj>(fast.url, 'POST', PODS, withOwn);
+      expect(b.body.spec.tolerations).toEqual([own, { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 0 }]);
+    } finally {
+      await fast.close();
+    }
+  });
+
   it('answers 409 AlreadyExists for a second create', async () => {
     const r = await call<Obj>(s.url, 'POST', PODS, pod('p1'));
     expect(r.status).toBe(409);

@@ -23,7 +23,7 @@ import { decodeStored, type Obj, type WatchCache } from '../cache/watch-cache.js
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { listPrefix, objectKey } from './keys.js';
 import { strategyFor } from './strategies.js';
-import type { Strategy } from './strategy.js';
+import { DEFAULT_ADMISSION, type AdmissionSettings, type Strategy } from './strategy.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -71,6 +71,8 @@ export interface RegistryDeps {
   cache: WatchCache;
   /** Clock for timestamps (ms since epoch). */
   now?: () => number;
+  /** Settings of the built-in admission steps; Kubernetes' defaults when absent. */
+  admission?: Partial<AdmissionSettings>;
 }
 
 const MAX_RETRIES = 50;
@@ -248,7 +250,7 @@ export class Registry {
     if (strategy.statusSubresource && !strategy.keepStatusOnCreate) delete obj['status'];
     applyDefaults(rt.kind, obj);
     applyCreateDefaults(rt.kind, obj);
-    strategy.prepareForCreate?.(obj);
+    strategy.prepareForCreate?.(obj, { ...DEFAULT_ADMISSION, ...this.deps.admission });
   }
 
   /**

@@ -2,7 +2,7 @@
  * The strategies of the built-in resources. Anything not listed uses
  * `defaultStrategy`.
  */
-import { defaultStrategy, type Obj, type Strategy } from './strategy.js';
+import { defaultStrategy, type AdmissionSettings, type Obj, type Strategy } from './strategy.js';
 
 function record(o: Obj, key: string): Obj {
   const v = o[key];
@@ -14,17 +14,22 @@ function record(o: Obj, key: string): Obj {
 
 /**
  * Kubernetes' DefaultTolerationSeconds admission: a pod that does not say how
- * long it tolerates a not-ready or unreachable node gets 300 s for each, which
- * is how long taint-based eviction waits before moving it elsewhere.
+ * long it tolerates a not-ready or unreachable node gets the server's default
+ * for each (Kubernetes: 300 s), which is how long taint-based eviction waits
+ * before moving it elsewhere.
  */
-function addDefaultTolerations(pod: Obj): void {
+function addDefaultTolerations(pod: Obj, admission: AdmissionSettings): void {
   const spec = record(pod, 'spec');
   const tolerations = ((spec['tolerations'] as Obj[] | undefined) ?? []).slice();
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+  const defaults: Array<[string, number]> = [
+    ['node.kubernetes.io/not-ready', admission.defaultNotReadyTolerationSeconds],
+    ['node.kubernetes.io/unreachable', admission.defaultUnreachableTolerationSeconds],
+  ];
+  for (const [key, seconds] of defaults) {
     const covered = tolerations.some(
       (t) => (t['key'] === key || (t['key'] === undefined && t['operator'] === 'Exists')) && (t['effect'] === undefined || t['effect'] === '' || t['effect'] === 'NoExecute'),
     );
-    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
   }
   spec['tolerations'] = tolerations;
 }
@@ -32,8 +37,8 @@ function addDefaultTolerations(pod: Obj): void {
 const pods: Strategy = {
   ...defaultStrategy,
   statusSubresource: true,
-  prepareForCreate(obj) {
-    addDefaultTolerations(obj);
+  prepareForCreate(obj, admission) {
+    addDefaultTolerations(obj, admission);
     const status: Obj = { phase: 'Pending', qosClass: qosClass(obj) };
     obj['status'] = status;
   },

@@ -6,6 +6,16 @@
  */
 export type Obj = Record<string, unknown>;
 
+/** Server-wide settings of the built-in admission steps (kube-apiserver flags). */
+export interface AdmissionSettings {
+  /** DefaultTolerationSeconds: how long a new pod tolerates `node.kubernetes.io/not-ready:NoExecute`; Kubernetes' default 300. */
+  defaultNotReadyTolerationSeconds: number;
+  /** Same for `node.kubernetes.io/unreachable:NoExecute`; Kubernetes' default 300. */
+  defaultUnreachableTolerationSeconds: number;
+}
+
+export const DEFAULT_ADMISSION: AdmissionSettings = { defaultNotReadyTolerationSeconds: 300, defaultUnreachableTolerationSeconds: 300 };
+
 export interface Strategy {
   /** The resource has a `/status` subresource: the main resource ignores status, `/status` ignores the rest. */
   statusSubresource: boolean;
@@ -16,7 +26,7 @@ export interface Strategy {
   /** PUT of a missing object creates it (Kubernetes allows this for a few resources, e.g. leases, endpoints, events). */
   allowCreateOnUpdate: boolean;
   /** Adjusts a new object after defaulting and before validation (e.g. a new pod's status is `Pending`). */
-  prepareForCreate?(obj: Obj): void;
+  prepareForCreate?(obj: Obj, admission: AdmissionSettings): void;
   /** Adjusts an update of the main resource (status already carried over from `old`). */
   prepareForUpdate?(obj: Obj, old: Obj): void;
   /** Adjusts a `/status` update (everything but status already carried over from `old`). */
