@@ -1,0 +1,85 @@
+// The cluster heals itself, as a user sees it: `mk8s up` with two nodes, a
+// Deployment applied with kubectl is scheduled across both nodes; a deleted
+// pod is replaced by the ReplicaSet, a killed container is restarted by the
+// kubelet, and when a whole node dies (its kubelet is killed) the node goes
+// NotReady and its pods come back on the surviving node.
+import path from 'node:path';
+import { REPO_ROOT } from '@mk8s/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eCluster, run, until, type E2eCluster } from './support/cluster.js';
+
+interface PodJson {
+  metadata: { name: string; uid: string; deletionTimestamp?: string };
+  spec: { nodeName?: string };
+  status: { phase?: string; podIP?: string; conditions?: Array<{ type: string; status: string }>; containerStatuses?: Array<{ restartCount: number; containerID?: string }> };
+}
+
+const ready = (p: PodJson): boolean => !p.metadata.deletionTimestamp && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+describe('a cluster that heals itself', () => {
+  let c: E2eCluster;
+  const pods = async (): Promise<PodJson[]> => (await c.kubectlJson<{ items: PodJson[] }>('get', 'pods', '-l', 'app=hello')).items;
+  const readyPods = async (n: number, where?: (p: PodJson) => boolean): Promise<PodJson[] | undefined> => {
+    const ps = (await pods()).filter(ready).filter(where ?? (() => true));
+    return ps.length === n ? ps : undefined;
+  };
+
+  beforeAll(async () => {
+    c = await e2eCluster();
+    const { stdout } = await c.mk8s('up', '--nodes', '2');
+    expect(stdout).toMatch(/ok kube-scheduler/);
+    expect(stdout).toMatch(/ok kube-controller-manager/);
+  });
+  afterAll(async () => {
+    await c?.destroy();
+  });
+
+  it('kubectl apply of a Deployment gives 3 ready pods spread over both nodes', async () => {
+    await c.kubectl('apply', '-f', path.join(REPO_ROOT, 'examples/deployment.json'));
+    const ps = await until('3 ready pods', () => readyPods(3), 90_000);
+    expect(new Set(ps.map((p) => p.spec.nodeName))).toEqual(new Set(['node-1', 'node-2']));
+    const deploy = await c.kubectlJson<{ status: { availableReplicas?: number; updatedReplicas?: number } }>('get', 'deployment', 'hello');
+    expect(deploy.status).toMatchObject({ availableReplicas: 3, updatedReplicas: 3 });
+    const { stdout } = await c.kubectl('rollout', 'status', 'deployment/hello', '--timeout=30s');
+    expect(stdout).toContain('successfully rolled out');
+    // Every pod answers on its IP with its own hostname.
+    const names = await Promise.all(ps.map(async (p) => (await fetch(`http://${p.status.podIP}:8080/`)).text()));
+    expect(new Set(names.map((n) => n.trim()))).toEqual(new Set(ps.map((p) => p.metadata.name)));
+  });
+
+  it('a deleted pod is replaced by a new one', async () => {
+    const before = (await readyPods(3))!;
+    const victim = before[0]!;
+    await c.kubectl('delete', 'pod', victim.metadata.name, '--wait=false');
+    const after = await until('a replacement pod ready', async () => {
+      const ps = await readyPods(3);
+      return ps && !ps.some((p) => p.metadata.uid === victim.metadata.uid) ? ps : undefined;
+    }, 60_000);
+    expect(after.filter((p) => !before.some((b) => b.metadata.uid === p.metadata.uid))).toHaveLength(1);
+  });
+
+  it('a killed container is restarted in place by the kubelet', async () => {
+    const victim = (await readyPods(3))![0]!;
+    const id = victim.status.containerStatuses![0]!.containerID!.replace('docker://', '');
+    await run('docker', ['kill', id]);
+    const healed = await until('the container restarted', async () => {
+      const p = (await pods()).find((x) => x.metadata.uid === victim.metadata.uid);
+      return p && (p.status.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && ready(p) ? p : undefined;
+    }, 60_000);
+    expect(healed.metadata.name).toBe(victim.metadata.name);
+  });
+
+  it('when a node dies, it goes NotReady and its pods come back on the other node', async () => {
+    const onNode2 = (await readyPods(3))!.filter((p) => p.spec.nodeName === 'node-2');
+    expect(onNode2.length).toBeGreaterThan(0);
+    process.kill(await c.pidOf('kubelet-node-2'), 'SIGKILL');
+    await until('node-2 NotReady', async () => {
+      const node = await c.kubectlJson<{ status: { conditions: Array<{ type: string; status: string }> } }>('get', 'node', 'node-2');
+      return node.status.conditions.some((x) => x.type === 'Ready' && x.status === 'Unknown') ? true : undefined;
+    }, 60_000);
+    const node2 = await c.kubectlJson<{ spec: { taints?: Array<{ key: string; effect: string }> } }>('get', 'node', 'node-2');
+    expect(node2.spec.taints).toContainEqual(expect.objectContaining({ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }));
+    const healed = await until('3 ready pods on node-1', () => readyPods(3, (p) => p.spec.nodeName === 'node-1'), 90_000);
+    expect(healed.some((p) => onNode2.some((o) => o.metadata.uid === p.metadata.uid))).toBe(false);
+  });
+});
