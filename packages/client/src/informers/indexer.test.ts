@@ -110,12 +110,16 @@ describe('Indexer', () => {
     expect(idx.lastReplaceResourceVersion()).toBe('42');
   });
 
-  it('indexes existing objects when an index is added later; refuses duplicate and unknown index names', () => {
+  it('indexes existing objects when an index is added later; refuses a name reused for another function and unknown index names', () => {
     const idx = new Indexer<Pod>();
     idx.add(pod('x', 'a', { labels: { team: 'blue' } }));
-    idx.addIndexers({ team: labelIndex('team') });
+    const team = labelIndex('team');
+    idx.addIndexers({ team });
     expect(names(idx.byIndex('team', 'blue'))).toEqual(['a']);
-    expect(() => idx.addIndexers({ team: labelIndex('team') })).toThrow(/already exists/);
+    // The same function again (two controllers sharing one informer) is fine and indexes nothing twice.
+    idx.addIndexers({ team });
+    expect(names(idx.byIndex('team', 'blue'))).toEqual(['a']);
+    expect(() => idx.addIndexers({ team: labelIndex('team') })).toThrow(/already exists with a different function/);
     expect(() => idx.byIndex('nope', 'x')).toThrow(UnknownIndexError);
     expect(() => idx.indexKeys('nope', 'x')).toThrow(UnknownIndexError);
     expect(idx.indexNames()).toEqual(['team']);

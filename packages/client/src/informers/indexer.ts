@@ -75,13 +75,17 @@ export class Indexer<T extends KubeObject> {
 
   /**
    * Adds index functions; existing objects are indexed at once. Adding a
-   * name that already exists is an error (its function would silently change).
+   * name again with the same function is a no-op (controllers sharing an
+   * informer may each ask for e.g. OWNER_UID_INDEX); with a different
+   * function it is an error, since the index would silently change.
    */
   addIndexers(indexers: Indexers<T>): void {
-    for (const name of Object.keys(indexers)) {
-      if (this.indexers.has(name)) throw new Error(`index "${name}" already exists`);
+    for (const [name, fn] of Object.entries(indexers)) {
+      const existing = this.indexers.get(name);
+      if (existing && existing !== fn) throw new Error(`index "${name}" already exists with a different function`);
     }
     for (const [name, fn] of Object.entries(indexers)) {
+      if (this.indexers.has(name)) continue;
       this.indexers.set(name, fn);
       const index = new Map<string, Set<string>>();
       this.indices.set(name, index);

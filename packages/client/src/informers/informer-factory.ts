@@ -11,6 +11,7 @@
  * if (!(await factory.waitForCacheSync(signal))) return;
  * ```
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { KubeObject, ListerWatcher } from '../types.js';
 import { consoleLogger } from './logger.js';
 import { SharedInformer, type SharedInformerOptions } from './shared-informer.js';
@@ -71,6 +72,8 @@ export class SharedInformerFactory {
   start(signal: AbortSignal): void {
     if (this.signal) return;
     this.signal = signal;
+    // Each informer listens for the abort: many informers on one signal are expected, not a leak.
+    setMaxListeners(Math.max(getMaxListeners(signal), this.entries.size * 2 + 10), signal);
     for (const entry of this.entries.values()) this.runEntry(entry, signal);
   }
 

@@ -1,0 +1,127 @@
+// The garbage collector against a real API server: background, foreground and
+// orphan cascading deletion by ownerReferences. Pods are left unbound so the
+// API server deletes them at once (no kubelet runs here to confirm).
+import { setMaxListeners } from 'node:events';
+import type { ConfigMap, Deployment, ReplicaSet } from '@mk8s/api';
+import { SharedInformerFactory, listerWatchersFor, type Clientset, type KubeObject } from '@mk8s/client';
+import { buildDeployment, buildPod, buildReplicaSet, startTestCluster, type TestCluster } from '@mk8s/testing';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { GarbageCollector } from './garbage-collector.js';
+
+const WAIT = { timeout: 15_000, interval: 100 };
+
+function ownerRef(owner: KubeObject, kind: string, apiVersion: string, block = true) {
+  return { apiVersion, kind, name: owner.metadata!.name!, uid: owner.metadata!.uid!, controller: true, blockOwnerDeletion: block };
+}
+
+describe('GarbageCollector (integration)', () => {
+  let cluster: TestCluster;
+  let client: Clientset;
+  const stops: AbortController[] = [];
+  const runs: Promise<unknown>[] = [];
+
+  beforeEach(async () => {
+    cluster = await startTestCluster();
+    client = cluster.client;
+  });
+
+  afterEach(async () => {
+    for (const s of stops.splice(0)) s.abort();
+    await Promise.allSettled(runs.splice(0));
+    await cluster.stop();
+  });
+
+  function start(): void {
+    const stop = new AbortController();
+    setMaxListeners(50, stop.signal); // one abort listener per informer: eleven of them here
+    stops.push(stop);
+    const factory = new SharedInformerFactory(listerWatchersFor(client));
+    const gc = new GarbageCollector({ client, factory });
+    factory.start(stop.signal);
+    runs.push(gc.run(stop.signal), factory.stopped());
+  }
+
+  const pods = () => client.pods.inNamespace('default');
+  const rss = () => client.replicaSets.inNamespace('default');
+  const cms = () => client.configMaps.inNamespace('default');
+  const gone = (p: Promise<unknown>) => p.then(() => false, () => true);
+
+  async function rsWithPods(name: string, n: number, owner?: Deployment): Promise<ReplicaSet> {
+    const rs = buildReplicaSet(name);
+    if (owner) rs.metadata!.ownerReferences = [ownerRef(owner, 'Deployment', 'apps/v1')];
+    const created = await rss().create(rs);
+    for (let i = 0; i < n; i++) {
+      await pods().create(buildPod(`${name}-${i}`, { labels: { app: name }, ownerReferences: [ownerRef(created, 'ReplicaSet', 'apps/v1')] }));
+    }
+    return created;
+  }
+
+  it('background: deletes dependents whose owners are all gone, keeps those with another live owner, and never touches owned objects whose owner exists', async () => {
+    start();
+    const rs = await rsWithPods('web', 2);
+    const keeper = await cms().create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'keeper' } } as ConfigMap);
+    const shared = await cms().create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'shared', ownerReferences: [{ ...ownerRef(rs, 'ReplicaSet', 'apps/v1'), controller: false }, { apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: keeper.metadata!.uid! }] },
+    } as ConfigMap);
+    const live = await rsWithPods('other', 1);
+    await pods().create(buildPod('stray', { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'never', uid: 'no-such-uid' }] }));
+
+    await vi.waitFor(async () => expect(await gone(pods().get('stray'))).toBe(true), WAIT);
+    await rss().delete('web');
+    await vi.waitFor(async () => {
+      expect(await gone(pods().get('web-0'))).toBe(true);
+      expect(await gone(pods().get('web-1'))).toBe(true);
+      expect((await cms().get('shared')).metadata?.ownerReferences?.map((r) => r.name)).toEqual(['keeper']);
+    }, WAIT);
+    expect((await cms().get('shared')).metadata?.uid).toBe(shared.metadata?.uid);
+    expect((await pods().get('other-0')).metadata?.ownerReferences?.[0]?.uid).toBe(live.metadata?.uid);
+  });
+
+  it('foreground: the owner stays until its blocking dependents are gone, through a tree', async () => {
+    start();
+    const deploy = await client.deployments.inNamespace('default').create(buildDeployment('app'));
+    await rsWithPods('app-1', 2, deploy);
+    // A finalizer the test holds keeps one pod, and so the whole tree, from going.
+    await pods().patch('app-1-0', { metadata: { finalizers: ['example.com/hold'] } }, 'merge');
+
+    await client.deployments.inNamespace('default').delete('app', { propagationPolicy: 'Foreground' });
+    await vi.waitFor(async () => {
+      expect(await gone(pods().get('app-1-1'))).toBe(true);
+      expect((await pods().get('app-1-0')).metadata?.deletionTimestamp).toBeDefined();
+    }, WAIT);
+    const held = await client.deployments.inNamespace('default').get('app');
+    expect(held.metadata?.deletionTimestamp).toBeDefined();
+    expect(held.metadata?.finalizers).toContain('foregroundDeletion');
+    expect((await rss().get('app-1')).metadata?.finalizers).toContain('foregroundDeletion');
+
+    await pods().patch('app-1-0', { metadata: { finalizers: null } }, 'merge');
+    await vi.waitFor(async () => {
+      expect(await gone(pods().get('app-1-0'))).toBe(true);
+      expect(await gone(rss().get('app-1'))).toBe(true);
+      expect(await gone(client.deployments.inNamespace('default').get('app'))).toBe(true);
+    }, WAIT);
+  });
+
+  it('orphan: dependents live on without the reference, and the owner goes', async () => {
+    start();
+    await rsWithPods('lone', 2);
+    await rss().delete('lone', { propagationPolicy: 'Orphan' });
+    await vi.waitFor(async () => expect(await gone(rss().get('lone'))).toBe(true), WAIT);
+    for (const name of ['lone-0', 'lone-1']) {
+      const p = await pods().get(name);
+      expect(p.metadata?.deletionTimestamp).toBeUndefined();
+      expect(p.metadata?.ownerReferences ?? []).toEqual([]);
+    }
+  });
+
+  it('a restarted collector changes nothing converged', async () => {
+    await rsWithPods('steady', 2);
+    const before = (await pods().list()).items.map((p) => `${p.metadata?.name}@${p.metadata?.resourceVersion}`).sort();
+    start();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const after = (await pods().list()).items.map((p) => `${p.metadata?.name}@${p.metadata?.resourceVersion}`).sort();
+    expect(after).toEqual(before);
+  });
+});

@@ -1,0 +1,81 @@
+// The namespace controller against a real API server: deleting a namespace
+// empties it, reports what holds it, and finalizes it once empty.
+import type { ConfigMap, Namespace } from '@mk8s/api';
+import { SharedInformerFactory, listerWatchersFor, type Clientset } from '@mk8s/client';
+import { buildPod, buildReplicaSet, buildService, startTestCluster, type TestCluster } from '@mk8s/testing';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { NamespaceController } from './namespace-controller.js';
+
+const WAIT = { timeout: 15_000, interval: 100 };
+
+describe('NamespaceController (integration)', () => {
+  let cluster: TestCluster;
+  let client: Clientset;
+  const stops: AbortController[] = [];
+  const runs: Promise<unknown>[] = [];
+
+  beforeEach(async () => {
+    cluster = await startTestCluster();
+    client = cluster.client;
+  });
+
+  afterEach(async () => {
+    for (const s of stops.splice(0)) s.abort();
+    await Promise.allSettled(runs.splice(0));
+    await cluster.stop();
+  });
+
+  function start(): void {
+    const stop = new AbortController();
+    stops.push(stop);
+    const factory = new SharedInformerFactory(listerWatchersFor(client));
+    const controller = new NamespaceController({ client, factory, recheckMs: 200 });
+    factory.start(stop.signal);
+    runs.push(controller.run(stop.signal), factory.stopped());
+  }
+
+  const gone = (p: Promise<unknown>) => p.then(() => false, () => true);
+
+  it('deletes everything in a deleted namespace, waits for held content, then the namespace goes', async () => {
+    start();
+    await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } } as Namespace);
+    await client.pods.inNamespace('doomed').create(buildPod('p', { namespace: 'doomed' }));
+    await client.replicaSets.inNamespace('doomed').create(buildReplicaSet('rs', { namespace: 'doomed' }));
+    await client.services.inNamespace('doomed').create(buildService('svc', { namespace: 'doomed' }));
+    const cm = (name: string, finalizers?: string[]) =>
+      ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'doomed', ...(finalizers ? { finalizers } : {}) }, data: {} }) as ConfigMap;
+    await client.configMaps.inNamespace('doomed').create(cm('plain'));
+    await client.configMaps.inNamespace('doomed').create(cm('held', ['example.com/hold']));
+    // Another namespace is untouched.
+    await client.configMaps.inNamespace('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bystander' } } as ConfigMap);
+
+    await client.namespaces.delete('doomed');
+    await vi.waitFor(async () => {
+      const ns = await client.namespaces.get('doomed');
+      expect(ns.status?.phase).toBe('Terminating');
+      expect(ns.status?.conditions?.find((c) => c.type === 'NamespaceContentRemaining')).toMatchObject({
+        status: 'True',
+        message: 'Some resources are remaining: configmaps. has 1 resource instances',
+      });
+      expect(ns.status?.conditions?.find((c) => c.type === 'NamespaceFinalizersRemaining')).toMatchObject({ status: 'True', message: expect.stringContaining('example.com/hold') });
+    }, WAIT);
+    expect(await gone(client.pods.inNamespace('doomed').get('p'))).toBe(true);
+    expect(await gone(client.replicaSets.inNamespace('doomed').get('rs'))).toBe(true);
+    expect(await gone(client.services.inNamespace('doomed').get('svc'))).toBe(true);
+    expect(await gone(client.configMaps.inNamespace('doomed').get('plain'))).toBe(true);
+
+    await client.configMaps.inNamespace('doomed').patch('held', { metadata: { finalizers: null } }, 'merge');
+    await vi.waitFor(async () => expect(await gone(client.namespaces.get('doomed'))).toBe(true), WAIT);
+    expect(await gone(client.configMaps.inNamespace('default').get('bystander'))).toBe(false);
+  });
+
+  it('leaves live namespaces alone', async () => {
+    await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'alive' } } as Namespace);
+    await client.configMaps.inNamespace('alive').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } } as ConfigMap);
+    const rv = (await client.namespaces.get('alive')).metadata?.resourceVersion;
+    start();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await client.namespaces.get('alive')).metadata?.resourceVersion).toBe(rv);
+    expect(await gone(client.configMaps.inNamespace('alive').get('c'))).toBe(false);
+  });
+});
