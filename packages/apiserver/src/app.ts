@@ -15,6 +15,7 @@ import { WatchCache } from './cache/watch-cache.js';
 import { errors, StatusError } from './errors.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './http/discovery.js';
 import type { ServerContext } from './http/context.js';
+import { installUpgradeDispatch } from './http/exec-proxy.js';
 import { handleResource } from './http/resource-handler.js';
 import { parseRequestInfo, type RequestInfo } from './http/request-info.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
@@ -112,7 +113,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     now,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,
     closeWatches: new Set(),
+    closeStreams: new Set(),
   };
+  // Requests with `Upgrade` (pods/exec) reach the routes too; see exec-proxy.ts.
+  installUpgradeDispatch(app);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
@@ -153,6 +157,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     metrics.requests.inc({ verb, resource, subresource, code: String(reply.statusCode) });
     if (verb !== 'watch') metrics.latency.observe({ verb, resource, subresource }, reply.elapsedTime / 1000);
     done();
+  });
+  // Upgraded sockets are not the HTTP server's to close: end them first.
+  app.addHook('preClose', async () => {
+    await Promise.all([...ctx.closeStreams].map((close) => close()));
   });
   app.addHook('onClose', async () => {
     for (const close of [...ctx.closeWatches]) close();

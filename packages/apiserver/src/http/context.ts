@@ -16,4 +16,6 @@ export interface ServerContext {
   bookmarkIntervalMs: number;
   /** Ends every open watch (server shutdown). */
   closeWatches: Set<() => void>;
+  /** Ends every upgraded stream, e.g. exec sessions (server shutdown, before connections are closed). */
+  closeStreams: Set<() => Promise<void>>;
 }

@@ -22,6 +22,7 @@ const SUBRESOURCES: Record<string, SubresourceInfo[]> = {
     { name: 'binding', kind: 'Binding', verbs: ['create'] },
     { name: 'eviction', kind: 'Eviction', verbs: ['create'], group: 'policy', version: 'v1' },
     { name: 'log', kind: 'Pod', verbs: ['get'] },
+    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
   ],
   nodes: [{ name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] }],
   services: [{ name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] }],

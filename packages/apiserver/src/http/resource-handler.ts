@@ -18,6 +18,7 @@ import type { RequestInfo } from './request-info.js';
 import type { ServerContext } from './context.js';
 import { serveWatch } from './watch.js';
 import { serveLog } from './log-proxy.js';
+import { serveExec } from './exec-proxy.js';
 import { scaleHandlers } from './scale.js';
 
 export type Filter = (obj: Obj) => boolean;
@@ -297,6 +298,18 @@ async function handleSubresource(
   if (rt.resource === 'pods' && sub === 'log') {
     if (info.verb !== 'get') throw errors.methodNotAllowed();
     return serveLog(ctx, rt, ns!, name, q, req, reply);
+  }
+  if (rt.resource === 'pods' && sub === 'exec') {
+    if (info.verb !== 'get' && info.verb !== 'create') throw errors.methodNotAllowed();
+    return serveExec(ctx, rt, ns!, name, q, req, reply);
+  }
+  if (rt.resource === 'pods' && sub === 'attach') {
+    throw errors.methodNotAllowed(
+      'pods/attach is not supported by this API server: the kubelet runs commands through ExecSync and cannot attach to a running process; use kubectl logs, or kubectl exec for a non-interactive command',
+    );
+  }
+  if (rt.resource === 'pods' && sub === 'portforward') {
+    throw errors.methodNotAllowed('pods/portforward is not supported by this API server: reach the pod at its pod IP or through a Service');
   }
   if ((rt.resource === 'deployments' || rt.resource === 'replicasets') && sub === 'scale') {
     const h = scaleHandlers(ctx, rt);

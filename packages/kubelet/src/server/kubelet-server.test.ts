@@ -94,11 +94,11 @@ describe('startKubeletServer: health and metrics', () => {
     expect(await res.text()).toContain('kubelet_test_total 3');
   });
 
-  it('/exec answers 501: not supported', async () => {
+  it('/exec without a connection upgrade answers 400: upgrade required (exec-server.test.ts covers the upgrade)', async () => {
     const s = await start();
     const res = await fetch(`${s.url}/exec/default/web/app?command=ls`, { method: 'POST' });
-    expect(res.status).toBe(501);
-    expect(await res.text()).toMatch(/exec is not supported/);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/^Upgrade request required/);
   });
 });
 

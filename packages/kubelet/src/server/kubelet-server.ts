@@ -1,18 +1,22 @@
 /**
  * The kubelet's HTTP server (Kubernetes' pkg/kubelet/server, port 10250 there):
  * `/healthz`, `/metrics`, `/containerLogs/{ns}/{pod}/{container}` (what the
- * API server's `pods/log` proxies to) and `/stats/summary`. Plain HTTP bound
- * to 127.0.0.1 unless told otherwise: no authentication is done here.
+ * API server's `pods/log` proxies to), `/stats/summary`, and
+ * `/exec/{ns}/{pod}/{container}` (what `pods/exec` proxies to: a WebSocket
+ * upgrade, non-interactive commands only; see exec-server.ts). Plain HTTP
+ * bound to 127.0.0.1 unless told otherwise: no authentication is done here.
  *
- * Not served: exec, attach and port-forward (Kubernetes streams them over
- * connection upgrades); `/exec/...` answers 501 saying so.
+ * Not served: attach and port-forward.
  */
+import { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { CriRuntime } from '@mk8s/cri';
 import { streamContainerLog } from './container-logs.js';
+import { ExecServer, rejectUpgrade } from './exec-server.js';
 import type { ContainerLogLocator } from './log-locator.js';
 import { LogOptionsError, parseLogOptions, type ContainerLogOptions, type RawQuery } from './log-options.js';
 import { buildStatsSummary } from './stats-summary.js';
@@ -34,13 +38,15 @@ export interface KubeletServerOptions {
   nodeName?: string;
   /** How often a following log reader looks for new lines (default 100 ms). */
   logPollIntervalMs?: number;
+  /** How long an exec'd command may run (default 1 h; ExecSync needs a limit). */
+  execTimeoutSeconds?: number;
 }
 
 export interface KubeletServer {
   /** e.g. http://127.0.0.1:10250 */
   url: string;
   port: number;
-  /** Stops listening and ends open responses (following log streams too). */
+  /** Stops listening and ends open responses (following log streams and exec sessions too). */
   close(): Promise<void>;
 }
 
@@ -71,9 +77,31 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     return summary;
   });
 
+  // Upgrades arrive on the server's 'upgrade' event (below); a plain request here cannot stream.
   app.all('/exec/*', async (_req, reply) => {
-    reply.code(501).type('text/plain; charset=utf-8');
-    return 'exec is not supported by this kubelet (it needs a streaming connection upgrade, not implemented)';
+    reply.code(400).type('text/plain; charset=utf-8');
+    return 'Upgrade request required: exec is served over a WebSocket upgrade (v5.channel.k8s.io or v4.channel.k8s.io)';
+  });
+
+  const exec = new ExecServer({
+    runtime: opts.runtime,
+    ...(opts.execTimeoutSeconds !== undefined ? { timeoutSeconds: opts.execTimeoutSeconds } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+  // With an 'upgrade' listener Node hands every upgrade request here: /exec/ is
+  // upgraded, anything else is served by the routes as a plain request.
+  app.server.on('upgrade', (req, socket, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path.startsWith('/exec/')) return exec.handleUpgrade(req, socket, head);
+    // Node stops parsing at the headers of an upgrade: a body would never reach a route.
+    if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined) {
+      return rejectUpgrade(socket, 400, 'a request that asks for a connection upgrade cannot carry a body');
+    }
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as Socket);
+    res.once('finish', () => socket.end());
+    app.routing(req, res);
   });
 
   app.get<{ Params: { namespace: string; pod: string; container: string }; Querystring: RawQuery }>(
@@ -126,5 +154,12 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   const url = await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
-  return { url, port, close: () => app.close() };
+  return {
+    url,
+    port,
+    close: async () => {
+      exec.closeAll();
+      await app.close();
+    },
+  };
 }

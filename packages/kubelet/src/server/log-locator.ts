@@ -34,16 +34,8 @@ export interface ContainerLogLocator {
 export function criLogLocator(runtime: CriRuntime): ContainerLogLocator {
   return {
     async locate(namespace, pod, container, previous) {
-      const { items } = await runtime.listPodSandbox({});
-      const mine = items.filter((s) => s.metadata.name === pod && s.metadata.namespace === namespace);
-      const newest = latest(mine);
-      if (!newest) return undefined;
-      const sandboxIds = new Set(mine.filter((s) => s.metadata.uid === newest.metadata.uid).map((s) => s.id));
-      const { containers } = await runtime.listContainers({});
-      const attempts = containers
-        .filter((c) => sandboxIds.has(c.podSandboxId) && c.metadata.name === container)
-        .sort(newestFirst);
-      const chosen = attempts[previous ? 1 : 0];
+      const found = await findContainerAttempts(runtime, namespace, pod, container);
+      const chosen = found?.attempts[previous ? 1 : 0];
       if (!chosen) return undefined;
       try {
         const { status } = await runtime.containerStatus({ containerId: chosen.id });
@@ -54,6 +46,30 @@ export function criLogLocator(runtime: CriRuntime): ContainerLogLocator {
       }
     },
   };
+}
+
+/**
+ * The attempts of container `container` of pod `namespace/pod`, newest first,
+ * as the runtime knows them: only the newest pod of that name counts (by the
+ * uid of its newest sandbox), across all of its sandboxes. undefined when the
+ * runtime has no sandbox of that pod (or, with `uid`, none of that uid).
+ * Shared by the log locator and exec; reads the runtime, never a cache.
+ */
+export async function findContainerAttempts(
+  runtime: CriRuntime,
+  namespace: string,
+  pod: string,
+  container: string,
+  uid?: string,
+): Promise<{ podUid: string; attempts: Container[] } | undefined> {
+  const { items } = await runtime.listPodSandbox({});
+  const mine = items.filter((s) => s.metadata.name === pod && s.metadata.namespace === namespace && (uid === undefined || s.metadata.uid === uid));
+  const newest = latest(mine);
+  if (!newest) return undefined;
+  const sandboxIds = new Set(mine.filter((s) => s.metadata.uid === newest.metadata.uid).map((s) => s.id));
+  const { containers } = await runtime.listContainers({});
+  const attempts = containers.filter((c) => sandboxIds.has(c.podSandboxId) && c.metadata.name === container).sort(newestFirst);
+  return { podUid: newest.metadata.uid, attempts };
 }
 
 function latest(sandboxes: PodSandbox[]): PodSandbox | undefined {

@@ -1,0 +1,146 @@
+// `kubectl exec` (stock v1.32) on real Docker: kube-apiserver, mk8s-dockershim
+// and kubelet as separate processes; kubectl's WebSocket session goes through
+// the API server's pods/exec proxy to the kubelet, which runs the command
+// with the CRI's ExecSync in the pod's container. Non-interactive only.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
+const hasKubectl = await run(KUBECTL, ['version', '--client']).then(() => true, () => false);
+if (!hasKubectl) console.warn('kubectl is not on the PATH: the exec e2e suite is skipped');
+const SCOPE = `io.mk8s.e2e=exec-${process.pid}`;
+
+async function api(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(base + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) };
+  } catch {
+    return { status: res.status, body: undefined };
+  }
+}
+
+async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await get().catch(() => last);
+    if (last !== undefined && ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)?.slice(0, 800)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function container(name: string, env: Record<string, string> = {}) {
+  return {
+    name,
+    image: 'busybox:latest',
+    imagePullPolicy: 'Never',
+    command: ['sleep', '3600'],
+    env: Object.entries(env).map(([k, value]) => ({ name: k, value })),
+  };
+}
+
+describe.skipIf(!hasKubectl)('kubectl exec on real Docker', () => {
+  let dir: string;
+  let apiserver: { proc: ComponentProcess; url: string } | undefined;
+  let shim: ComponentProcess | undefined;
+  let kubelet: ComponentProcess | undefined;
+
+  async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+    try {
+      const r = await run(KUBECTL, ['--server', apiserver!.url, '--cache-dir', path.join(dir, 'cache'), ...args], { timeout: 60_000 });
+      return { ...r, code: 0 };
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string; code?: number | string };
+      return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : -1 };
+    }
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-exec-e2e-'));
+    apiserver = await startApiServerProcess();
+    await writeFile(
+      path.join(dir, 'kubeconfig'),
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${apiserver.url}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n`,
+    );
+    shim = (await startComponent('mk8s-dockershim', { args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'], ready: /serving CRI on/ })).proc;
+    kubelet = (
+      await startComponent('kubelet', {
+        args: ['--kubeconfig', path.join(dir, 'kubeconfig'), '--node-name', 'exec-node', '--runtime-endpoint', `unix://${path.join(dir, 'cri.sock')}`, '--port', '0', '--root-dir', path.join(dir, 'kubelet'), '--log-level', 'warn'],
+        ready: /kubelet exec-node serving on (http:\/\/\S+)/,
+      })
+    ).proc;
+    const pods = [
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { nodeName: 'exec-node', terminationGracePeriodSeconds: 1, containers: [container('web')] } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'two' }, spec: { nodeName: 'exec-node', terminationGracePeriodSeconds: 1, containers: [container('a', { WHO: 'first' }), container('b', { WHO: 'second' })] } },
+    ];
+    for (const p of pods) expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', p)).status).toBe(201);
+    for (const p of pods) {
+      await until(`pod ${p.metadata.name} Running`, () => api(apiserver!.url, 'GET', `/api/v1/namespaces/default/pods/${p.metadata.name}`), (r) =>
+        r.body?.status?.phase === 'Running' && (r.body.status.containerStatuses ?? []).every((c: any) => c.state?.running),
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await kubelet?.stop();
+    await shim?.stop();
+    await apiserver?.proc.stop();
+    const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${SCOPE}`]);
+    if (stdout.trim()) await run('docker', ['rm', '-f', ...stdout.trim().split('\n')]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints the command output and exits 0', async () => {
+    const r = await kubectl('exec', 'web', '--', 'echo', 'hello');
+    expect(r, r.stderr).toMatchObject({ code: 0, stdout: 'hello\n' });
+  });
+
+  it("exits with the command's exit code, reported as kubectl does", async () => {
+    const r = await kubectl('exec', 'web', '--', 'sh', '-c', 'exit 3');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('command terminated with exit code 3');
+  });
+
+  it('lets a command run longer than the CRI client\'s default call deadline (10 s)', async () => {
+    const r = await kubectl('exec', 'web', '--', 'sh', '-c', 'sleep 11; echo slept');
+    expect(r, r.stderr).toMatchObject({ code: 0, stdout: 'slept\n' });
+  });
+
+  it("keeps the command's stderr on stderr", async () => {
+    const r = await kubectl('exec', 'web', '--', 'sh', '-c', 'echo to-out; echo to-err >&2');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('to-out\n');
+    expect(r.stderr).toBe('to-err\n');
+  });
+
+  it('runs in the container named with -c, and defaults to the first one', async () => {
+    const second = await kubectl('exec', 'two', '-c', 'b', '--', 'sh', '-c', 'echo $WHO');
+    expect(second, second.stderr).toMatchObject({ code: 0, stdout: 'second\n' });
+    const defaulted = await kubectl('exec', 'two', '--', 'sh', '-c', 'echo $WHO');
+    expect(defaulted.code, defaulted.stderr).toBe(0);
+    expect(defaulted.stdout).toBe('first\n');
+    expect(defaulted.stderr).toContain('Defaulted container "a" out of: a, b');
+  });
+
+  it('refuses interactive exec (-i) with a clear error, running nothing', async () => {
+    const r = await kubectl('exec', '-i', 'web', '--', 'sh', '-c', 'echo ran > /tmp/ran');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('interactive exec (stdin) is not supported by this kubelet');
+    const check = await kubectl('exec', 'web', '--', 'sh', '-c', 'test -e /tmp/ran && echo yes || echo no');
+    expect(check.stdout).toBe('no\n');
+  });
+
+  it('reports an unknown container', async () => {
+    const r = await kubectl('exec', 'web', '-c', 'nope', '--', 'true');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/nope/);
+  });
+});
