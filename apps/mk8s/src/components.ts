@@ -73,7 +73,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   {
     name: 'kube-controller-manager',
     app: 'kube-controller-manager',
-    built: false,
+    built: true,
     issue: 8,
     args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx), '--port', '0', '--leader-elect'],
     ready: (ctx) => servesHealthz(logOf(ctx, 'kube-controller-manager'))(),

@@ -52,6 +52,7 @@ export { waitForCacheSync, type HasSynced } from './controller/wait-for-cache-sy
 export {
   createController,
   runController,
+  silentLogger,
   type Controller,
   type ControllerLogger,
   type ControllerOptions,

@@ -1,7 +1,22 @@
 /**
- * @mk8s/controller-manager: Level-triggered controllers: replicaset, deployment, node-lifecycle, endpoints, garbage-collector, namespace, hpa.
+ * @mk8s/controller-manager: the level-triggered controllers of
+ * kube-controller-manager, and `ControllerManager`, which runs a chosen set
+ * of them over one client and one shared informer factory.
  *
- * This package is an empty room of the house drawn in ARCHITECTURE.md; the
- * issue that builds it fills in its public API here.
+ * @example
+ * ```ts
+ * import { Clientset } from '@mk8s/client';
+ * import { ControllerManager } from '@mk8s/controller-manager';
+ * const client = await Clientset.fromKubeconfig('.mk8s/kubeconfig');
+ * const manager = new ControllerManager({ client, controllers: ['*'] });
+ * await manager.run(signal); // until signal aborts
+ * ```
  */
-export {};
+export * from './replicaset/index.js';
+export * from './deployment/index.js';
+export * from './node-lifecycle/index.js';
+export * from './endpoints/index.js';
+export * from './garbage-collector/index.js';
+export * from './namespace/index.js';
+export { ControllerManager, DEFAULT_SETTINGS, UnknownControllerError, selectControllers, type ControllerManagerOptions } from './manager/controller-manager.js';
+export { CONTROLLER_DESCRIPTORS, type ControllerContext, type ControllerDescriptor, type ControllerSettings, type RunnableController } from './manager/descriptors.js';

@@ -65,14 +65,15 @@ export interface Controller {
   run(signal: AbortSignal): Promise<void>;
 }
 
-const silent: ControllerLogger = { info: () => {}, warn: () => {}, error: () => {} };
+/** A ControllerLogger that discards everything (the default when none is given). */
+export const silentLogger: ControllerLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
 export function createController(opts: ControllerOptions): Controller {
   const { name, informers, sync } = opts;
   const clock = opts.clock ?? realClock;
   const workers = opts.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
-  const log = opts.log ?? silent;
+  const log = opts.log ?? silentLogger;
   const metrics = opts.metrics ? controllerMetrics(opts.metrics, name) : noopControllerMetrics;
   const queue = opts.queue ?? new RateLimitingQueue<string>({ name, clock, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
   let started = false;

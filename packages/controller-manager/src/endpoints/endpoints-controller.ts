@@ -32,6 +32,7 @@ import {
   type EventRecorder,
   type SharedInformer,
   type SharedInformerFactory,
+  silentLogger,
 } from '@mk8s/client';
 import { computeSubsets, subsetsEqual } from './endpoint-subsets.js';
 
@@ -47,8 +48,6 @@ export interface EndpointsControllerOptions {
 }
 
 export const LABEL_HEADLESS = 'service.kubernetes.io/headless';
-
-const silent: ControllerLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** The selector of a Service that has one; undefined for selector-less Services (an empty map counts as none). */
 function serviceSelector(svc: Service): Record<string, string> | undefined {
@@ -80,7 +79,7 @@ export class EndpointsController {
 
   constructor(opts: EndpointsControllerOptions) {
     this.client = opts.client;
-    this.log = opts.log ?? silent;
+    this.log = opts.log ?? silentLogger;
     this.services = opts.factory.informerFor<Service>('services');
     this.pods = opts.factory.informerFor<Pod>('pods');
     this.endpoints = opts.factory.informerFor<Endpoints>('endpoints');

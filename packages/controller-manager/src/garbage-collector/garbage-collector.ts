@@ -35,6 +35,7 @@ import {
   type KubeObject,
   type ResourceClient,
   type SharedInformerFactory,
+  silentLogger,
 } from '@mk8s/client';
 import { FINALIZER_FOREGROUND, FINALIZER_ORPHAN, decide, ownerState, type OwnerState } from './decide.js';
 import { OwnerGraph, graphIndexers, groupOf, refersTo, type GraphNode, type GraphSource, type OwnerReference } from './owner-graph.js';
@@ -67,8 +68,6 @@ export interface GarbageCollectorOptions {
   resources?: readonly string[];
 }
 
-const silent: ControllerLogger = { info: () => {}, warn: () => {}, error: () => {} };
-
 function resourceType(name: string): ResourceType {
   const dot = name.indexOf('.');
   const plural = dot < 0 ? name : name.slice(0, dot);
@@ -89,7 +88,7 @@ export class GarbageCollector {
 
   constructor(opts: GarbageCollectorOptions) {
     this.client = opts.client;
-    this.log = opts.log ?? silent;
+    this.log = opts.log ?? silentLogger;
     const clock = opts.clock ?? realClock;
     const metrics = opts.metrics ? { metrics: opts.metrics } : {};
     this.queue = new RateLimitingQueue<string>({ name: 'garbage-collector', clock, ...metrics });

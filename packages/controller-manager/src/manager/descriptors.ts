@@ -5,7 +5,10 @@
  */
 import type { Clientset, Clock, ControllerLogger, SharedInformerFactory } from '@mk8s/client';
 import type { Registry } from 'prom-client';
+import { DeploymentController } from '../deployment/index.js';
 import { EndpointsController } from '../endpoints/index.js';
+import { GarbageCollector } from '../garbage-collector/index.js';
+import { NamespaceController } from '../namespace/index.js';
 import { NodeLifecycleController } from '../node-lifecycle/index.js';
 import { ReplicaSetController } from '../replicaset/index.js';
 
@@ -56,6 +59,13 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
     create: (ctx) => new ReplicaSetController(common(ctx)),
   },
   {
+    name: 'deployment-controller',
+    aliases: ['deployment'],
+    defaultOn: true,
+    defaultWorkers: 5,
+    create: (ctx) => new DeploymentController(common(ctx)),
+  },
+  {
     name: 'node-lifecycle-controller',
     aliases: ['nodelifecycle'],
     defaultOn: true,
@@ -66,6 +76,20 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         nodeMonitorGracePeriodMs: ctx.settings.nodeMonitorGracePeriodMs,
         nodeMonitorPeriodMs: ctx.settings.nodeMonitorPeriodMs,
       }),
+  },
+  {
+    name: 'garbage-collector-controller',
+    aliases: ['garbagecollector'],
+    defaultOn: true,
+    defaultWorkers: 20,
+    create: (ctx) => new GarbageCollector(common(ctx)),
+  },
+  {
+    name: 'namespace-controller',
+    aliases: ['namespace'],
+    defaultOn: true,
+    defaultWorkers: 10,
+    create: (ctx) => new NamespaceController(common(ctx)),
   },
   {
     name: 'endpoints-controller',

@@ -28,6 +28,7 @@ import {
   type KubeObject,
   type SharedInformer,
   type SharedInformerFactory,
+  silentLogger,
 } from '@mk8s/client';
 import { deletionConditions, mergeConditions, type DeletionReport } from './namespace-conditions.js';
 
@@ -48,8 +49,6 @@ export interface NamespaceControllerOptions {
   resources?: readonly ResourceType[];
 }
 
-const silent: ControllerLogger = { info: () => {}, warn: () => {}, error: () => {} };
-
 function timeString(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
@@ -67,7 +66,7 @@ export class NamespaceController {
   constructor(opts: NamespaceControllerOptions) {
     this.client = opts.client;
     this.clock = opts.clock ?? realClock;
-    this.log = opts.log ?? silent;
+    this.log = opts.log ?? silentLogger;
     this.recheckMs = opts.recheckMs ?? 1_000;
     this.resources = opts.resources ?? RESOURCE_TYPES.filter((r) => r.namespaced);
     this.namespaces = opts.factory.informerFor<Namespace>('namespaces');

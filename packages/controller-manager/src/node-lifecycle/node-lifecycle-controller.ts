@@ -40,6 +40,7 @@ import {
   type EventRecorder,
   type SharedInformer,
   type SharedInformerFactory,
+  silentLogger,
 } from '@mk8s/client';
 import { desiredTaints, observeHealth, readyCondition, taintsEqual, timeString, unknownConditions, type NodeHealth } from './node-health.js';
 import { NO_EXECUTE, evictionDeadline, taintTimeAdded } from './taints.js';
@@ -60,7 +61,6 @@ export interface NodeLifecycleControllerOptions {
   leaseNamespace?: string;
 }
 
-const silent: ControllerLogger = { info: () => {}, warn: () => {}, error: () => {} };
 /** Private index names, so sharing informers with other controllers never collides. */
 const PODS_BY_NODE = 'node-lifecycle:spec.nodeName';
 
@@ -87,7 +87,7 @@ export class NodeLifecycleController {
   constructor(opts: NodeLifecycleControllerOptions) {
     this.client = opts.client;
     this.clock = opts.clock ?? realClock;
-    this.log = opts.log ?? silent;
+    this.log = opts.log ?? silentLogger;
     this.recorder = opts.recorder ?? new ApiEventRecorder({ client: opts.client, component: 'node-lifecycle-controller', clock: this.clock, log: this.log });
     this.gracePeriodMs = opts.nodeMonitorGracePeriodMs ?? 10_000;
     this.monitorPeriodMs = opts.nodeMonitorPeriodMs ?? 1_000;
