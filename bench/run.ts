@@ -19,9 +19,15 @@
  * 5. pod startup (see pod-startup.ts): API create -> Running seen by a watch,
  *    through the kubelet on real Docker, vs a raw `docker run -d`.
  *
+ * 6. the scheduler (see scheduler.ts): 1,000 nodes, 5,000 pods, pods/s from
+ *    first create to last bind, beside the API server's create-only rate.
+ *
+ * 7. healing (see healing.ts): pod deletion -> replacement Ready vs a fresh
+ *    replica, and a killed node's pods Ready elsewhere, on hollow nodes.
+ *
  * Servers run as separate processes; the load generator is this process.
  * Prints Markdown tables; `--json FILE` also writes the raw figures;
- * `--only apiserver|informer|cri|pods` runs one part.
+ * `--only apiserver|informer|cri|pods|scheduler|healing` runs one part.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -31,8 +37,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApiServerProcess } from '@mk8s/testing';
 import { runCriBench } from './cri.js';
+import { runHealingBench } from './healing.js';
 import { runInformerBench } from './informer.js';
 import { runPodStartupBench } from './pod-startup.js';
+import { runSchedulerBench } from './scheduler.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -225,6 +233,17 @@ async function main(): Promise<void> {
       const f = (n: number, d = 0) => n.toFixed(d);
       rows.push('', '| measure | mk8s | baseline | mk8s / baseline |', '|---|---|---|---|');
       rows.push(`| pod startup p50 / p99 ms, API create -> Running seen by a watch, ${r.pods} pods (baseline: docker run -d) | ${f(r.podP50Ms)} / ${f(r.podP99Ms)} | ${f(r.dockerP50Ms)} / ${f(r.dockerP99Ms)} | ${f(r.podP50Ms / r.dockerP50Ms, 2)} (p50) |`);
+    }
+    if (only === undefined || only === 'scheduler') {
+      rows.push('', await runSchedulerBench());
+    }
+    if (only === undefined || only === 'healing') {
+      const r = await runHealingBench();
+      results['healing'] = r;
+      const f = (n: number, d = 0) => n.toFixed(d);
+      rows.push('', '| measure | mk8s | baseline | mk8s / baseline |', '|---|---|---|---|');
+      rows.push(`| pod deleted -> replacement Ready, p50 / p99 ms, ${r.rounds} rounds, ReplicaSet of ${r.replicas} on 3 hollow nodes (baseline: scale up by one, create -> Ready) | ${f(r.replaceP50Ms)} / ${f(r.replaceP99Ms)} | ${f(r.freshP50Ms)} / ${f(r.freshP99Ms)} | ${f(r.replaceP50Ms / r.freshP50Ms, 2)} (p50) |`);
+      rows.push(`| node killed -> its ${r.podsMoved} pods Ready elsewhere, ms from its last Lease renewal (baseline: the ${f(r.gracePeriodMs / 1000)} s grace period) | ${f(r.nodeFailureTotalMs)} (detect ${f(r.nodeFailureDetectMs)} + recover ${f(r.nodeFailureRecoverMs)}) | ${f(r.gracePeriodMs)} | ${f(r.nodeFailureTotalMs / r.gracePeriodMs, 2)} |`);
     }
     console.log(rows.join('\n'));
     if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2));

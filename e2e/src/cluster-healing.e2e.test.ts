@@ -69,6 +69,32 @@ describe('a cluster that heals itself', () => {
     expect(healed.metadata.name).toBe(victim.metadata.name);
   });
 
+  it('kubectl rolls an update out and undoes it: set env, rollout status, history, undo', async () => {
+    await c.kubectl('set', 'env', 'deployment/hello', 'GREETING=v2');
+    expect((await c.kubectl('rollout', 'status', 'deployment/hello', '--timeout=90s')).stdout).toContain('successfully rolled out');
+    const v2 = await until('3 ready pods of the new template', async () => {
+      const ps = await readyPods(3);
+      const all = await pods();
+      return ps && all.length === 3 ? ps : undefined;
+    }, 60_000);
+    const envOf = async (name: string) => (await c.kubectl('exec', name, '--', 'sh', '-c', 'echo "$GREETING"')).stdout.trim();
+    expect(await envOf(v2[0]!.metadata.name)).toBe('v2');
+    const history = (await c.kubectl('rollout', 'history', 'deployment/hello')).stdout;
+    expect(history).toMatch(/^1\s/m);
+    expect(history).toMatch(/^2\s/m);
+    await c.kubectl('rollout', 'undo', 'deployment/hello');
+    expect((await c.kubectl('rollout', 'status', 'deployment/hello', '--timeout=90s')).stdout).toContain('successfully rolled out');
+    const back = await until('3 ready pods of the first template again', async () => {
+      const ps = await readyPods(3);
+      return ps && (await pods()).length === 3 ? ps : undefined;
+    }, 60_000);
+    expect(await envOf(back[0]!.metadata.name)).toBe('');
+    const rs = await c.kubectlJson<{ items: Array<{ metadata: { annotations: Record<string, string> }; spec: { replicas: number } }> }>('get', 'replicasets', '-l', 'app=hello');
+    // The first ReplicaSet is reused (now revision 3), the second scaled to 0; no third one.
+    expect(rs.items).toHaveLength(2);
+    expect(rs.items.map((r) => [r.metadata.annotations['deployment.kubernetes.io/revision'], r.spec.replicas]).sort()).toEqual([['2', 0], ['3', 3]]);
+  });
+
   it('when a node dies, it goes NotReady and its pods come back on the other node', async () => {
     const onNode2 = (await readyPods(3))!.filter((p) => p.spec.nodeName === 'node-2');
     expect(onNode2.length).toBeGreaterThan(0);

@@ -41,7 +41,8 @@ describe('mk8s launcher', () => {
     expect(stdout).toMatch(/ok kube-apiserver\s+pid \d+/);
     expect(stdout).toMatch(/ok dockershim-node-1\s+pid \d+/);
     expect(stdout).toMatch(/ok kubelet-node-1\s+pid \d+/);
-    expect(stdout).toContain('kube-scheduler             not built yet (issue 7)');
+    expect(stdout).toMatch(/ok kube-scheduler\s+pid \d+/);
+    expect(stdout).toMatch(/ok kube-controller-manager\s+pid \d+/);
     const node = (await (await fetch(`http://127.0.0.1:${port}/api/v1/nodes/node-1`)).json()) as { status: { conditions: Array<{ type: string; status: string }> } };
     expect(node.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
     expect(stdout).toContain(`export KUBECONFIG=${home}/kubeconfig`);

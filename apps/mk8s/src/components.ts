@@ -81,7 +81,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   {
     name: 'kube-scheduler',
     app: 'kube-scheduler',
-    built: false,
+    built: true,
     issue: 7,
     args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx), '--port', '0', '--leader-elect'],
     ready: (ctx) => servesHealthz(logOf(ctx, 'kube-scheduler'))(),

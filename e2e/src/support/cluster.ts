@@ -46,7 +46,7 @@ export interface E2eCluster {
   mk8s(...args: string[]): Promise<{ stdout: string; stderr: string }>;
   kubectl(...args: string[]): Promise<{ stdout: string; stderr: string }>;
   /** `kubectl ... -o json` parsed. */
-  kubectlJson<T = any>(...args: string[]): Promise<T>;
+  kubectlJson<T = unknown>(...args: string[]): Promise<T>;
   /** PID of a component `mk8s up` started (from its pid file). */
   pidOf(component: string): Promise<number>;
   /** `mk8s down --purge` and removes the home folder; safe to call twice. */
@@ -68,7 +68,7 @@ export async function e2eCluster(): Promise<E2eCluster> {
     env,
     mk8s,
     kubectl,
-    kubectlJson: async (...args) => JSON.parse((await kubectl(...args, '-o', 'json')).stdout),
+    kubectlJson: async <T,>(...args: string[]) => JSON.parse((await kubectl(...args, '-o', 'json')).stdout) as T,
     pidOf: async (component) => Number.parseInt(await readFile(path.join(home, 'run', `${component}.pid`), 'utf8'), 10),
     destroy: async () => {
       if (destroyed) return;
