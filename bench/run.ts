@@ -25,9 +25,12 @@
  * 7. healing (see healing.ts): pod deletion -> replacement Ready vs a fresh
  *    replica, and a killed node's pods Ready elsewhere, on hollow nodes.
  *
+ * 8. kube-proxy (see kube-proxy.ts): requests/s and p99 through a Service
+ *    (iptables ClusterIP, userspace NodePort) vs straight to the pod IP.
+ *
  * Servers run as separate processes; the load generator is this process.
  * Prints Markdown tables; `--json FILE` also writes the raw figures;
- * `--only apiserver|informer|cri|pods|scheduler|healing` runs one part.
+ * `--only apiserver|informer|cri|pods|scheduler|healing|kube-proxy` runs one part.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -38,6 +41,7 @@ import { fileURLToPath } from 'node:url';
 import { startApiServerProcess } from '@mk8s/testing';
 import { runCriBench } from './cri.js';
 import { runHealingBench } from './healing.js';
+import { runKubeProxyBench } from './kube-proxy.js';
 import { runInformerBench } from './informer.js';
 import { runPodStartupBench } from './pod-startup.js';
 import { runSchedulerBench } from './scheduler.js';
@@ -244,6 +248,9 @@ async function main(): Promise<void> {
       rows.push('', '| measure | mk8s | baseline | mk8s / baseline |', '|---|---|---|---|');
       rows.push(`| pod deleted -> replacement Ready, p50 / p99 ms, ${r.rounds} rounds, ReplicaSet of ${r.replicas} on 3 hollow nodes (baseline: scale up by one, create -> Ready) | ${f(r.replaceP50Ms)} / ${f(r.replaceP99Ms)} | ${f(r.freshP50Ms)} / ${f(r.freshP99Ms)} | ${f(r.replaceP50Ms / r.freshP50Ms, 2)} (p50) |`);
       rows.push(`| node killed -> its ${r.podsMoved} pods Ready elsewhere, ms from its last Lease renewal (baseline: the ${f(r.gracePeriodMs / 1000)} s grace period) | ${f(r.nodeFailureTotalMs)} (detect ${f(r.nodeFailureDetectMs)} + recover ${f(r.nodeFailureRecoverMs)}) | ${f(r.gracePeriodMs)} | ${f(r.nodeFailureTotalMs / r.gracePeriodMs, 2)} |`);
+    }
+    if (only === undefined || only === 'kube-proxy') {
+      rows.push('', await runKubeProxyBench());
     }
     console.log(rows.join('\n'));
     if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2));

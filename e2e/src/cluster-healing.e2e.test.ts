@@ -1,5 +1,7 @@
-// The cluster heals itself, as a user sees it: `mk8s up` with two nodes, a
-// Deployment applied with kubectl is scheduled across both nodes; a deleted
+// The cluster heals itself, as a user sees it (the README walk-through):
+// `mk8s up` with two nodes, a pod curled in is scheduled and serves HTTP; a
+// Deployment applied with kubectl is scheduled across both nodes and its
+// Service spreads requests over its pods; a deleted
 // pod is replaced by the ReplicaSet, a killed container is restarted by the
 // kubelet, and when a whole node dies (its kubelet is killed) the node goes
 // NotReady and its pods come back on the surviving node.
@@ -29,9 +31,24 @@ describe('a cluster that heals itself', () => {
     const { stdout } = await c.mk8s('up', '--nodes', '2');
     expect(stdout).toMatch(/ok kube-scheduler/);
     expect(stdout).toMatch(/ok kube-controller-manager/);
+    expect(stdout).toMatch(/ok kube-proxy/);
   });
   afterAll(async () => {
     await c?.destroy();
+  });
+
+  it('the README pod: curl it in, the scheduler places it, it serves HTTP, kubectl exec runs in it', async () => {
+    await run('curl', ['-sf', '-X', 'POST', '-H', 'Content-Type: application/json', '--data', `@${path.join(REPO_ROOT, 'examples/pod.json')}`, `${c.api}/api/v1/namespaces/default/pods`]);
+    const pod = await until('the web pod Running', async () => {
+      const p = await c.kubectlJson<PodJson>('get', 'pod', 'web');
+      return p.status.phase === 'Running' && p.status.podIP ? p : undefined;
+    }, 60_000);
+    expect(['node-1', 'node-2']).toContain(pod.spec.nodeName);
+    const events = (await c.kubectl('get', 'events', '--field-selector', 'involvedObject.name=web,reason=Scheduled', '-o', 'jsonpath={.items[*].message}')).stdout;
+    expect(events).toContain(`Successfully assigned default/web to ${pod.spec.nodeName}`);
+    expect(await (await fetch(`http://${pod.status.podIP}:8080/`)).text()).toContain('mk8s busybox httpd');
+    expect((await c.kubectl('exec', 'web', '--', 'hostname')).stdout.trim()).toBe('web');
+    await c.kubectl('delete', 'pod', 'web', '--wait=true', '--timeout=60s');
   });
 
   it('kubectl apply of a Deployment gives 3 ready pods spread over both nodes', async () => {
@@ -45,6 +62,22 @@ describe('a cluster that heals itself', () => {
     // Every pod answers on its IP with its own hostname.
     const names = await Promise.all(ps.map(async (p) => (await fetch(`http://${p.status.podIP}:8080/`)).text()));
     expect(new Set(names.map((n) => n.trim()))).toEqual(new Set(ps.map((p) => p.metadata.name)));
+  });
+
+  it('the Service spreads requests over all three pods, through its NodePort and its ClusterIP', async () => {
+    await c.kubectl('apply', '-f', path.join(REPO_ROOT, 'examples/service.json'));
+    const svc = await c.kubectlJson<{ spec: { clusterIP: string; ports: Array<{ nodePort: number }> } }>('get', 'service', 'hello');
+    expect(svc.spec.clusterIP).toMatch(/^10\.96\./);
+    expect(svc.spec.ports[0]!.nodePort).toBe(30080);
+    const names = new Set((await readyPods(3))!.map((p) => p.metadata.name));
+    for (const url of ['http://127.0.0.1:30080/', `http://${svc.spec.clusterIP}/`]) {
+      const seen = await until(`all three pods answering through ${url}`, async () => {
+        const got = new Set<string>();
+        for (let i = 0; i < 60; i++) got.add((await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text()).trim());
+        return got.size === 3 ? got : undefined;
+      }, 30_000);
+      expect(seen).toEqual(names);
+    }
   });
 
   it('a deleted pod is replaced by a new one', async () => {

@@ -29,6 +29,8 @@ const FLAGS = {
     description: 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod that has none (Kubernetes: 300)',
     default: '0',
   },
+  'service-cluster-ip-range': { type: 'string', description: 'IPv4 CIDR Services get ClusterIPs from', default: '10.96.0.0/16' },
+  'service-node-port-range': { type: 'string', description: 'inclusive port range NodePort Services get ports from', default: '30000-32767' },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;
 
@@ -59,7 +61,15 @@ async function main(): Promise<void> {
       const store = await openStore({ backend, ...(flags['data-dir'] ? { dataDir: flags['data-dir'] } : {}) });
       const stopCompactor = startCompactor(store, { intervalMs: compactionInterval, retainMs: compactionWindow });
       try {
-        const server = await buildApiServer({ store, loggerInstance: log, bookmarkIntervalMs, processMetrics: true, admission });
+        const server = await buildApiServer({
+          store,
+          loggerInstance: log,
+          bookmarkIntervalMs,
+          processMetrics: true,
+          admission,
+          serviceClusterIPRange: flags['service-cluster-ip-range'] ?? '10.96.0.0/16',
+          serviceNodePortRange: flags['service-node-port-range'] ?? '30000-32767',
+        });
         const address = await server.app.listen({ port, host });
         log.info({ address, revision: store.currentRevision(), backend }, 'serving');
         console.log(`kube-apiserver listening on ${address}`);

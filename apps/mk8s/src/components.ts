@@ -87,7 +87,15 @@ export const COMPONENTS: readonly ComponentSpec[] = [
     ready: (ctx) => servesHealthz(logOf(ctx, 'kube-scheduler'))(),
   },
   { name: 'cloud-controller-manager', app: 'cloud-controller-manager', built: false, issue: 12 },
-  { name: 'kube-proxy', app: 'kube-proxy', built: false, issue: 9 },
+  {
+    name: 'kube-proxy',
+    app: 'kube-proxy',
+    built: true,
+    issue: 9,
+    // iptables as root (kube-proxy's own default then), userspace otherwise.
+    args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx), '--port', '0'],
+    ready: (ctx) => servesHealthz(logOf(ctx, 'kube-proxy'))(),
+  },
 ];
 
 export interface NodeComponentSpec {

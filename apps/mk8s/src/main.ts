@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import { execFile } from 'node:child_process';
 import { cleanupByLabel, connectDocker } from '@mk8s/runtime-docker';
 import { containerdInstalled, importImages, releaseContainerdDir, sweepContainerd, writeContainerdFiles } from '@mk8s/runtime-containerd';
 import { COMPONENTS, RUNTIMES, containerdLayout, criSocket, nodeComponents, type LaunchContext, type NodeContext, type RuntimeName } from './components.js';
@@ -28,6 +29,7 @@ commands:
 
 environment: MK8S_HOME (state folder, default ./.mk8s), MK8S_API_PORT (default 6443)`;
 
+const run = promisify(execFile);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The label on every container of the cluster kept in `home`. */
@@ -41,6 +43,16 @@ const CONTAINERD_IMAGES = ['mk8s/pause:latest', 'busybox:latest'];
 /** The per-node containerd folders of the cluster in `home` (present only for --runtime containerd). */
 async function containerdNodes(home: string): Promise<string[]> {
   return (await readdir(path.join(home, 'containerd')).catch(() => [] as string[])).filter((n) => /^node-\d+$/.test(n)).sort();
+}
+
+/** `kube-proxy --cleanup`: removes its MK8S- iptables chains, the service bridge and route. Best effort. */
+async function cleanupKubeProxy(): Promise<void> {
+  const bin = path.join(REPO_ROOT, 'apps', 'kube-proxy', 'bin', 'kube-proxy.mjs');
+  try {
+    await run(process.execPath, [bin, '--cleanup', '--log-level', 'warn'], { timeout: 30_000 });
+  } catch (err) {
+    console.log(`mk8s: kube-proxy --cleanup failed: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -59,6 +71,8 @@ async function down(paths: ReturnType<typeof statePaths>, purge = false): Promis
   stopped.push(...(await stopAll(paths, { only: isContainerd })));
   for (const l of layouts) await releaseContainerdDir(l.dir, l.bridge);
   if (swept) console.log(`mk8s: removed ${swept} containerd container(s) of this cluster`);
+  // kube-proxy leaves its rules in place when it stops (as Kubernetes' does); the cluster is gone, so they go too.
+  if (stopped.includes('kube-proxy') && process.getuid?.() === 0) await cleanupKubeProxy();
   try {
     const removed = await cleanupByLabel(await connectDocker(), clusterLabel(paths.home));
     if (removed.length) console.log(`mk8s: removed ${removed.length} container(s) of this cluster`);

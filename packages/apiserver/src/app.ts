@@ -23,7 +23,8 @@ import { PROTOBUF_CONTENT_TYPE, ProtobufDecodeError, decodeKubernetesProtobuf } 
 import { Registry } from './registry/registry.js';
 import type { AdmissionSettings } from './registry/strategy.js';
 import { KeyExistsError } from '@mk8s/storage';
-import { objectKey } from './registry/keys.js';
+import { listPrefix, objectKey } from './registry/keys.js';
+import { ServiceAllocator } from './registry/service-allocator.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -42,6 +43,10 @@ export interface ApiServerOptions {
   now?: () => number;
   /** Settings of the built-in admission steps (e.g. default toleration seconds); Kubernetes' defaults when absent. */
   admission?: Partial<AdmissionSettings>;
+  /** IPv4 CIDR Services get ClusterIPs from (default 10.96.0.0/16; `--service-cluster-ip-range`). */
+  serviceClusterIPRange?: string;
+  /** Inclusive NodePort range (default 30000-32767; `--service-node-port-range`). */
+  serviceNodePortRange?: string;
 }
 
 export interface ApiServer {
@@ -103,7 +108,17 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     onError: (err) => app.log.error({ err }, 'watch cache lost the store watch; relisting'),
   });
   const now = opts.now ?? Date.now;
-  const registry = new Registry({ store: opts.store, cache, now, ...(opts.admission ? { admission: opts.admission } : {}) });
+  const serviceAllocator = new ServiceAllocator({
+    ...(opts.serviceClusterIPRange ? { serviceClusterIPRange: opts.serviceClusterIPRange } : {}),
+    ...(opts.serviceNodePortRange ? { serviceNodePortRange: opts.serviceNodePortRange } : {}),
+  });
+  const registry = new Registry({
+    store: opts.store,
+    cache,
+    now,
+    ...(opts.admission ? { admission: opts.admission } : {}),
+    allocators: { services: serviceAllocator },
+  });
   const ctx: ServerContext = {
     registry,
     cache,
@@ -233,6 +248,9 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   await cache.start();
   await ensureNamespaces(opts.store, now);
+  // Allocations are derived from the stored Services before the first write is served.
+  await cache.fresh();
+  serviceAllocator.rebuild(cache.list('services', listPrefix('services')));
   return { app, registry, cache, metrics };
 }
 

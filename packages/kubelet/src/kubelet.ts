@@ -10,7 +10,7 @@
  * - the Node reports the HTTP server's port, so the API server's pods/log
  *   reaches `/containerLogs`.
  */
-import type { Pod } from '@mk8s/api';
+import type { Pod, Service } from '@mk8s/api';
 import { SharedInformerFactory, deletedObject, listerWatchersFor, realClock, type Clientset, type Clock } from '@mk8s/client';
 import type { CriRuntime } from '@mk8s/cri';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -131,6 +131,8 @@ export class Kubelet {
         ...(this.opts.runtimeEvents ? { runtimeEvents: this.opts.runtimeEvents } : {}),
         ...(log ? { log: podLogger(log) } : {}),
         recorder,
+        // Services for containers' <SVC>_SERVICE_HOST/_PORT variables, read when a container starts.
+        services: (ns) => services.lister.namespace(ns).list(),
       });
       prober.onChange((u) => pods.resyncPod(u.podUid));
       prober.onLivenessFailure((podUid, containerName, containerId, message, type) => {
@@ -146,6 +148,7 @@ export class Kubelet {
 
       const factory = new SharedInformerFactory(listerWatchersFor(client), { clock });
       const informer = factory.informerFor<Pod>('pods', { fieldSelector: `spec.nodeName=${nodeName}` });
+      const services = factory.informerFor<Service>('services');
       const seen = (pod: Pod): void => {
         pods.handlePodUpdate(pod);
         const uid = pod.metadata?.uid;

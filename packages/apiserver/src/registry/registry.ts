@@ -24,6 +24,7 @@ import { decodeContinue, encodeContinue } from './continue-token.js';
 import { listPrefix, objectKey } from './keys.js';
 import { strategyFor } from './strategies.js';
 import { DEFAULT_ADMISSION, type AdmissionSettings, type Strategy } from './strategy.js';
+import type { AllocationTx, ResourceAllocator } from './service-allocator.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -73,6 +74,8 @@ export interface RegistryDeps {
   now?: () => number;
   /** Settings of the built-in admission steps; Kubernetes' defaults when absent. */
   admission?: Partial<AdmissionSettings>;
+  /** Per-resource allocators (services: ClusterIPs and NodePorts) taking values before a write and releasing them after. */
+  allocators?: Readonly<Record<string, ResourceAllocator>>;
 }
 
 const MAX_RETRIES = 50;
@@ -217,12 +220,16 @@ export class Registry {
       const name = String(meta(obj)['name'] ?? '');
       this.invalidIf(rt, name, validateObject(rt.kind, obj, { namespaced: rt.namespaced }));
       if (rt.namespaced) await this.checkNamespace(namespace!);
+      const tx = this.deps.allocators?.[rt.resource]?.begin({ dryRun: opts.dryRun === true });
+      tx?.prepare(obj, undefined);
       if (opts.dryRun) return { object: obj, warnings };
       try {
         const kv = await this.deps.store.create(this.key(rt, namespace, name), serialize(obj));
+        tx?.commit(obj);
         meta(obj)['resourceVersion'] = String(kv.modRevision);
         return { object: obj, warnings };
       } catch (err) {
+        tx?.revert();
         if (err instanceof KeyExistsError) {
           if (generated && attempt < 5) continue;
           throw errors.alreadyExists(this.target(rt, name));
@@ -266,6 +273,24 @@ export class Registry {
     mutate: (current: Obj | undefined) => Obj | undefined,
     opts: { dryRun?: boolean; allowCreate?: boolean } = {},
   ): Promise<{ object: Obj; created: boolean; deleted: boolean }> {
+    const tx = this.deps.allocators?.[rt.resource]?.begin({ dryRun: opts.dryRun === true });
+    try {
+      const r = await this.guaranteedUpdateOnce(rt, key, name, mutate, opts, tx);
+      tx?.commit(r.deleted ? undefined : r.object);
+      return r;
+    } finally {
+      tx?.revert();
+    }
+  }
+
+  private async guaranteedUpdateOnce(
+    rt: ResourceType,
+    key: string,
+    name: string,
+    mutate: (current: Obj | undefined) => Obj | undefined,
+    opts: { dryRun?: boolean; allowCreate?: boolean },
+    tx: AllocationTx | undefined,
+  ): Promise<{ object: Obj; created: boolean; deleted: boolean }> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       // The first try starts from the watch cache's copy, saving a store read.
       // That copy may be stale: a failed compare-and-swap, an error from
@@ -286,13 +311,17 @@ export class Registry {
       let next: Obj | undefined;
       try {
         next = mutate(current ? clone(current) : undefined);
+        if (next && tx) tx.prepare(next, current);
       } catch (err) {
         if (cached) continue;
         throw err;
       }
       const noop = !next || (current !== undefined && withoutVolatile(next) === withoutVolatile(current));
       if (noop && cached) continue;
-      if (noop) return { object: current!, created: false, deleted: false };
+      if (noop) {
+        tx?.revert();
+        return { object: current!, created: false, deleted: false };
+      }
       if (opts.dryRun) return { object: next!, created: current === undefined, deleted: false };
       const obj = next!;
       try {
@@ -521,6 +550,7 @@ export class Registry {
         if (opts.dryRun) return { object: current, deleted: true };
         try {
           const gone = await this.deps.store.delete(key, kv.modRevision);
+          this.deps.allocators?.[rt.resource]?.release(current);
           cm['resourceVersion'] = String(gone.modRevision);
           return { object: current, deleted: true };
         } catch (err) {

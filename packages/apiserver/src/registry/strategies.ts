@@ -3,6 +3,7 @@
  * `defaultStrategy`.
  */
 import { defaultStrategy, type AdmissionSettings, type Obj, type Strategy } from './strategy.js';
+import { prepareServiceUpdate } from './service-allocator.js';
 
 function record(o: Obj, key: string): Obj {
   const v = o[key];
@@ -105,7 +106,7 @@ export const STRATEGIES: Readonly<Record<string, Strategy>> = {
   namespaces,
   secrets,
   nodes: { ...defaultStrategy, statusSubresource: true, keepStatusOnCreate: true },
-  services: { ...defaultStrategy, statusSubresource: true },
+  services: { ...defaultStrategy, statusSubresource: true, prepareForUpdate: prepareServiceUpdate },
   deployments: withStatusAndGeneration,
   replicasets: withStatusAndGeneration,
   horizontalpodautoscalers: withStatusAndGeneration,

@@ -1,4 +1,4 @@
-import type { Container, EnvVar, Pod } from '@mk8s/api';
+import type { Container, EnvVar, Pod, Service } from '@mk8s/api';
 import type { Clientset } from '@mk8s/client';
 import { isNotFound } from '@mk8s/client';
 import type { KeyValue } from '@mk8s/cri';
@@ -15,6 +15,56 @@ export class ContainerConfigError extends Error {
 export interface EnvContext {
   podIP: string;
   hostIP?: string;
+  /** Lists a namespace's Services for `<SVC>_SERVICE_HOST`-style variables; without it there are none. */
+  services?: ServiceLister;
+}
+
+/** Lists Services of a namespace from a cache (the kubelet's services informer). */
+export type ServiceLister = (namespace: string) => readonly Service[];
+
+/** `my-svc` -> `MY_SVC` (Kubernetes' makeEnvVariableName). */
+export function serviceEnvName(name: string): string {
+  return name.toUpperCase().replace(/-/g, '_');
+}
+
+/**
+ * Kubernetes' service environment variables for the Services that exist when
+ * a container starts: `<SVC>_SERVICE_HOST`, `<SVC>_SERVICE_PORT`,
+ * `<SVC>_SERVICE_PORT_<PORTNAME>` and the Docker-link style `<SVC>_PORT`,
+ * `<SVC>_PORT_<port>_<PROTO>[_PROTO|_PORT|_ADDR]`. Only Services with a
+ * ClusterIP count (not headless, not ExternalName); with `enableServiceLinks:
+ * false` only the `kubernetes` Service of `default`.
+ */
+export function serviceEnvVars(services: readonly Service[], namespace: string, enableServiceLinks = true): Map<string, string> {
+  const chosen = new Map<string, Service>();
+  for (const svc of services) {
+    const ip = svc.spec?.clusterIP;
+    if (!ip || ip === 'None' || svc.spec?.type === 'ExternalName') continue;
+    const name = svc.metadata?.name ?? '';
+    const ns = svc.metadata?.namespace ?? 'default';
+    if (ns === 'default' && name === 'kubernetes') chosen.set(name, svc);
+    else if (enableServiceLinks && ns === namespace) chosen.set(name, svc);
+  }
+  const out = new Map<string, string>();
+  for (const name of [...chosen.keys()].sort()) {
+    const svc = chosen.get(name)!;
+    const ip = svc.spec!.clusterIP!;
+    const ports = svc.spec?.ports ?? [];
+    const prefix = serviceEnvName(name);
+    out.set(`${prefix}_SERVICE_HOST`, ip);
+    if (ports[0]) out.set(`${prefix}_SERVICE_PORT`, String(ports[0].port));
+    for (const p of ports) if (p.name) out.set(`${prefix}_SERVICE_PORT_${serviceEnvName(p.name)}`, String(p.port));
+    if (ports[0]) out.set(`${prefix}_PORT`, `${(ports[0].protocol ?? 'TCP').toLowerCase()}://${ip}:${ports[0].port}`);
+    for (const p of ports) {
+      const proto = p.protocol ?? 'TCP';
+      const base = `${prefix}_PORT_${p.port}_${proto.toUpperCase()}`;
+      out.set(base, `${proto.toLowerCase()}://${ip}:${p.port}`);
+      out.set(`${base}_PROTO`, proto.toLowerCase());
+      out.set(`${base}_PORT`, String(p.port));
+      out.set(`${base}_ADDR`, ip);
+    }
+  }
+  return out;
 }
 
 /**
@@ -28,6 +78,9 @@ export interface EnvContext {
 export async function buildEnv(client: Clientset | undefined, pod: Pod, container: Container, ctx: EnvContext): Promise<KeyValue[]> {
   const namespace = pod.metadata?.namespace ?? 'default';
   const env = new Map<string, string>();
+  const lister = ctx.services;
+  const services = lister ? [...lister(namespace), ...(namespace === 'default' ? [] : lister('default'))] : [];
+  const serviceEnv = serviceEnvVars(services, namespace, pod.spec?.enableServiceLinks !== false);
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {
@@ -39,10 +92,16 @@ export async function buildEnv(client: Clientset | undefined, pod: Pod, containe
       for (const [k, v] of Object.entries(data ?? {})) env.set(prefix + k, v);
     }
   }
+  // $(VAR) may name service variables too; a variable the container sets wins over one.
+  const visible = new Map([...serviceEnv, ...env]);
   for (const e of container.env ?? []) {
-    const value = await envValue(client, pod, e, ctx, env);
-    if (value !== undefined) env.set(e.name, value);
+    const value = await envValue(client, pod, e, ctx, visible);
+    if (value !== undefined) {
+      env.set(e.name, value);
+      visible.set(e.name, value);
+    }
   }
+  for (const [k, v] of serviceEnv) if (!env.has(k)) env.set(k, v);
   return [...env].map(([key, value]) => ({ key, value }));
 }
 

@@ -12,6 +12,7 @@ import { Pleg, type ExternalRuntimeEvent, type RelistResult } from './pleg.js';
 import { PodWorkers } from './pod-workers.js';
 import { getRuntimePodStatus, type RuntimePodStatus } from './runtime-pod.js';
 import { generatePodStatus, type ReadinessFn } from './status.js';
+import type { ServiceLister } from './env.js';
 import { StatusManager } from './status-manager.js';
 import { PodSyncer, type SyncResult } from './sync-pod.js';
 import { confirmDeletion, killPod, removePod, terminationGraceSeconds } from './termination.js';
@@ -38,6 +39,8 @@ export interface PodLifecycleOptions {
   runtimeEvents?: AsyncIterable<ExternalRuntimeEvent>;
   /** Records pod Events (Pulled, Created, Started, BackOff...). */
   recorder?: EventRecorder;
+  /** Services for containers' `<SVC>_SERVICE_HOST`/`_PORT` variables; without it there are none. */
+  services?: ServiceLister;
 }
 
 const KUBELET_CONDITIONS = new Set(['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']);
@@ -79,6 +82,7 @@ export class PodLifecycle {
       ...(opts.hostIP ? { hostIP: opts.hostIP } : {}),
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
       ...(opts.recorder ? { recorder: opts.recorder } : {}),
+      ...(opts.services ? { services: opts.services } : {}),
       log: this.log,
     });
     this.statusManager = new StatusManager({ client: opts.client, log: this.log });

@@ -7,7 +7,7 @@ import { containerFieldPath, noopRecorder, type EventRecorder } from '../events/
 import { runHook } from './hooks.js';
 import { linuxResources } from './resources.js';
 import { containerMounts, prepareVolumes } from './volumes.js';
-import { ContainerConfigError, buildEnv, expandVars } from './env.js';
+import { ContainerConfigError, buildEnv, expandVars, type ServiceLister } from './env.js';
 import { ImageError, ensureImage, pullPolicyOf, type PullBackoff } from './images.js';
 import { ANNOTATION_GRACE_PERIOD, ANNOTATION_RESTART_COUNT, LABEL_CONTAINER_KIND, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './labels.js';
 import { goDuration, silentLogger, type PodLogger } from './logger.js';
@@ -22,6 +22,8 @@ export interface PodSyncerOptions {
   rootDir: string;
   clock: Clock;
   hostIP?: string;
+  /** Services for containers' `<SVC>_SERVICE_HOST`/`_PORT` variables (the kubelet's services informer). */
+  services?: ServiceLister;
   /** Container restart (CrashLoopBackOff) and image pull backoff. */
   backoff?: Partial<BackoffOptions>;
   log?: PodLogger;
@@ -288,7 +290,7 @@ export class PodSyncer {
 
   private async containerConfig(pod: Pod, c: Container, kind: 'init' | 'app', attempt: number, podIP: string): Promise<ContainerConfig> {
     const md = pod.metadata ?? {};
-    const envs = await buildEnv(this.opts.client, pod, c, { podIP, ...(this.opts.hostIP ? { hostIP: this.opts.hostIP } : {}) });
+    const envs = await buildEnv(this.opts.client, pod, c, { podIP, ...(this.opts.hostIP ? { hostIP: this.opts.hostIP } : {}), ...(this.opts.services ? { services: this.opts.services } : {}) });
     const mounts = containerMounts(c, await prepareVolumes(this.opts.client, pod, this.opts.rootDir));
     const resources = linuxResources(c);
     const vars = new Map(envs.map((e) => [e.key, e.value]));

@@ -1,0 +1,166 @@
+// kube-proxy against a real API server in process (no Docker, no iptables):
+// tiny local HTTP servers play the pods, the test writes the Endpoints.
+// Userspace mode end to end (spread, unready endpoint gets nothing, listener
+// follows the Service), and the iptables proxier's wiring over a fake iptables.
+import http from 'node:http';
+import type net from 'node:net';
+import os from 'node:os';
+import { startTestCluster, type TestCluster } from '@mk8s/testing';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeHostNetwork } from './host-network.js';
+import { FakeIptables } from './iptables/iptables.js';
+import { IptablesProxier } from './iptables/proxier.js';
+import { serviceChain } from './iptables/rules.js';
+import { KubeProxy } from './kube-proxy.js';
+import { UserspaceProxier } from './userspace/proxier.js';
+
+/**
+ * The "pods" listen on a local non-loopback address: Endpoints validation
+ * rejects loopback addresses, as Kubernetes' does.
+ */
+const POD_IP = Object.values(os.networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+
+async function httpPod(name: string): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = http.createServer((_req, res) => res.end(name));
+  await new Promise<void>((r) => server.listen(0, POD_IP, r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let t = '';
+        res.on('data', (c: Buffer) => (t += c.toString()));
+        res.on('end', () => resolve(t));
+      })
+      .on('error', reject);
+  });
+}
+
+async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await f();
+      if (ok(v)) return v;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Endpoints with one subset per pod port (all pods share POD_IP). */
+function endpointsFor(ready: number[], notReady: number[] = []): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'web', namespace: 'default' },
+    subsets: [
+      ...ready.map((port) => ({ addresses: [{ ip: POD_IP! }], ports: [{ name: 'http', port, protocol: 'TCP' }] })),
+      ...notReady.map((port) => ({ notReadyAddresses: [{ ip: POD_IP! }], ports: [{ name: 'http', port, protocol: 'TCP' }] })),
+    ],
+  };
+}
+
+describe('kube-proxy with a real API server', () => {
+  let cluster: TestCluster;
+  let ac: AbortController;
+  const cleanups: Array<() => Promise<void>> = [];
+  beforeEach(async () => {
+    cluster = await startTestCluster();
+    ac = new AbortController();
+  });
+  afterEach(async () => {
+    ac.abort();
+    for (const c of cleanups.splice(0).reverse()) await c();
+    await cluster.stop();
+  });
+
+  it.skipIf(!POD_IP)('userspace mode: spreads over ready endpoints through the NodePort; an unready endpoint gets none', async () => {
+    const pods = await Promise.all(['a', 'b', 'c'].map(httpPod));
+    cleanups.push(...pods.map((p) => p.close));
+    const svc = await cluster.client.services.inNamespace('default').create({
+      metadata: { name: 'web' },
+      spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    });
+    const nodePort = svc.spec!.ports![0]!.nodePort!;
+    await cluster.client.endpoints.inNamespace('default').create(endpointsFor(pods.map((p) => p.port)) as never);
+
+    const registry = new Registry();
+    const proxier = new UserspaceProxier({ nodeIP: '127.0.0.1' });
+    const proxy = new KubeProxy({ client: cluster.client, proxier, registry, minSyncIntervalMs: 50 });
+    const running = proxy.run(ac.signal);
+    cleanups.push(async () => {
+      ac.abort();
+      await running;
+    });
+
+    const url = `http://127.0.0.1:${nodePort}/`;
+    await until('the NodePort answers', () => get(url), (t) => ['a', 'b', 'c'].includes(t));
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < 90; i++) {
+      const who = await get(url);
+      counts[who] = (counts[who] ?? 0) + 1;
+    }
+    expect(counts).toEqual({ a: 30, b: 30, c: 30 });
+
+    // b becomes unready: it receives nothing once the proxy has synced.
+    await cluster.client.endpoints.inNamespace('default').update(endpointsFor([pods[0]!.port, pods[2]!.port], [pods[1]!.port]) as never);
+    await until('b stops receiving', async () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 6; i++) seen.add(await get(url));
+      return seen;
+    }, (seen) => !seen.has('b') && seen.size === 2);
+    for (let i = 0; i < 20; i++) expect(await get(url)).not.toBe('b');
+    expect(proxy.state[0]).toMatchObject({ id: 'default/web:http', notReady: 1 });
+
+    const metrics = await registry.metrics();
+    expect(metrics).toContain('kubeproxy_sync_proxy_rules_duration_seconds_count');
+    expect(metrics).toMatch(/kubeproxy_userspace_listeners\{table="listeners"\} 1/);
+
+    // The Service goes away: so does the listener.
+    await cluster.client.services.inNamespace('default').delete('web');
+    await until('listener closed', async () => proxier.listening, (l) => l.length === 0);
+  });
+
+  it('iptables mode over a fake iptables: Endpoints changes reach the rules, deletions remove chains', async () => {
+    const svc = await cluster.client.services.inNamespace('default').create({
+      metadata: { name: 'web' },
+      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] },
+    });
+    const ipt = new FakeIptables();
+    const host = new FakeHostNetwork();
+    const proxy = new KubeProxy({ client: cluster.client, proxier: new IptablesProxier({ iptables: ipt, host, serviceCIDR: '10.96.0.0/16' }), minSyncIntervalMs: 20 });
+    const running = proxy.run(ac.signal);
+    cleanups.push(async () => {
+      ac.abort();
+      await running;
+    });
+    // No endpoints yet: a REJECT for the ClusterIP.
+    await until('REJECT rule', async () => ipt.tables.filter.get('MK8S-SERVICES') ?? [], (r) => r.some((x) => x.includes(`${svc.spec!.clusterIP}/32`) && x.includes('REJECT')));
+    await cluster.client.endpoints.inNamespace('default').create({
+      metadata: { name: 'web' },
+      subsets: [{ addresses: [{ ip: '172.17.0.2' }, { ip: '172.17.0.3' }], notReadyAddresses: [{ ip: '172.17.0.4' }], ports: [{ name: 'http', port: 8080 }] }],
+    });
+    const chain = serviceChain({ id: 'default/web:http', protocol: 'TCP' });
+    const rules = await until('service chain with two endpoints', async () => ipt.tables.nat.get(chain) ?? [], (r) => r.filter((x) => x.includes('MK8S-SEP-')).length === 2);
+    expect(rules.join('\n')).not.toContain('172.17.0.4');
+    expect(ipt.tables.filter.get('MK8S-SERVICES')).toEqual([]);
+    await cluster.client.services.inNamespace('default').delete('web');
+    await until('chains removed', async () => ipt.chains('nat'), (c) => !c.some((x) => /SVC|SEP/.test(x)));
+    expect(host.routes).toEqual(new Set(['10.96.0.0/16']));
+  });
+});
