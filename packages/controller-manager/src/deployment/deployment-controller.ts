@@ -11,6 +11,7 @@
  * controller turns sizes into pods, and the next step waits for their
  * statuses, so the rollout advances as pods become available.
  */
+import type { ControllerDeps } from '../util/controller-deps.js';
 import {
   cloneJson,
   controllerRef,
@@ -34,11 +35,9 @@ import {
   type Clientset,
   type Clock,
   type ControllerLogger,
-  type ControllerOptions,
   type DeletedFinalStateUnknown,
   type EventRecorder,
   type SharedInformer,
-  type SharedInformerFactory,
   silentLogger,
 } from '@mk8s/client';
 import { adoptPatch, claimObjects, newControllerRef, recheckOwner, releasePatch } from '../util/owner-refs.js';
@@ -75,16 +74,7 @@ export const DEPLOYMENT_CONTROLLER_NAME = 'deployment-controller';
 const API_VERSION = 'apps/v1';
 const KIND = 'Deployment';
 
-export interface DeploymentControllerOptions {
-  client: Clientset;
-  /** Shared with the other controllers; started by the caller. */
-  factory: SharedInformerFactory;
-  clock?: Clock;
-  log?: ControllerLogger;
-  /** Default: Events through the API as `deployment-controller`. */
-  recorder?: EventRecorder;
-  metrics?: ControllerOptions['metrics'];
-}
+export type DeploymentControllerOptions = ControllerDeps;
 
 
 /** The mutable working state of one sync: a private copy of the Deployment and its ReplicaSets. */

@@ -15,6 +15,7 @@
  * EndpointSlices are not maintained: the API server does not serve
  * discovery.k8s.io/v1.
  */
+import type { ControllerDeps } from '../util/controller-deps.js';
 import { cloneJson, selectorFromSet, type Endpoints, type Pod, type Service } from '@mk8s/api';
 import {
   createController,
@@ -26,26 +27,14 @@ import {
   realClock,
   splitKey,
   type Clientset,
-  type Clock,
   type ControllerLogger,
   type ControllerOptions,
-  type EventRecorder,
   type SharedInformer,
-  type SharedInformerFactory,
   silentLogger,
 } from '@mk8s/client';
 import { computeSubsets, subsetsEqual } from './endpoint-subsets.js';
 
-export interface EndpointsControllerOptions {
-  client: Clientset;
-  /** Shared with the other controllers; started by the caller. */
-  factory: SharedInformerFactory;
-  clock?: Clock;
-  log?: ControllerLogger;
-  /** Accepted for symmetry with the other controllers; this one records no events. */
-  recorder?: EventRecorder;
-  metrics?: ControllerOptions['metrics'];
-}
+export type EndpointsControllerOptions = ControllerDeps;
 
 export const LABEL_HEADLESS = 'service.kubernetes.io/headless';
 

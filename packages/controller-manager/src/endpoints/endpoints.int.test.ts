@@ -1,37 +1,23 @@
 // The endpoints controller against a real API server; the test plays the
 // kubelet by writing pod IPs and readiness through pods/status.
 import type { Endpoints, Pod } from '@mk8s/api';
-import { SharedInformerFactory, listerWatchersFor, type Clientset } from '@mk8s/client';
-import { buildPod, buildService, startTestCluster, type TestCluster } from '@mk8s/testing';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type Clientset } from '@mk8s/client';
+import { buildPod, buildService } from '@mk8s/testing';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { controllerTestBed } from '../util/controller-test-bed.js';
 import { EndpointsController } from './endpoints-controller.js';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 
 describe('EndpointsController (integration)', () => {
-  let cluster: TestCluster;
+  const bed = controllerTestBed();
   let client: Clientset;
-  const stops: AbortController[] = [];
-  const runs: Promise<unknown>[] = [];
-
-  beforeEach(async () => {
-    cluster = await startTestCluster();
-    client = cluster.client;
-  });
-
-  afterEach(async () => {
-    for (const s of stops.splice(0)) s.abort();
-    await Promise.allSettled(runs.splice(0));
-    await cluster.stop();
+  beforeEach(() => {
+    client = bed.client;
   });
 
   function start(): void {
-    const stop = new AbortController();
-    stops.push(stop);
-    const factory = new SharedInformerFactory(listerWatchersFor(client));
-    const controller = new EndpointsController({ client, factory });
-    factory.start(stop.signal);
-    runs.push(controller.run(stop.signal), factory.stopped());
+    bed.start(({ client, factory }) => new EndpointsController({ client, factory }));
   }
 
   const pods = () => client.pods.inNamespace('default');
@@ -85,8 +71,7 @@ describe('EndpointsController (integration)', () => {
 
     // A converged Endpoints object is left alone by a restarted controller.
     const rv = (await endpoints().get('web')).metadata?.resourceVersion;
-    for (const s of stops.splice(0)) s.abort();
-    await Promise.allSettled(runs.splice(0));
+    await bed.stopAll();
     start();
     await new Promise((r) => setTimeout(r, 1_000));
     expect((await endpoints().get('web')).metadata?.resourceVersion).toBe(rv);

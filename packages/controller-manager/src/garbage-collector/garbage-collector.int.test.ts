@@ -1,11 +1,11 @@
 // The garbage collector against a real API server: background, foreground and
 // orphan cascading deletion by ownerReferences. Pods are left unbound so the
 // API server deletes them at once (no kubelet runs here to confirm).
-import { setMaxListeners } from 'node:events';
 import type { ConfigMap, Deployment, ReplicaSet } from '@mk8s/api';
-import { SharedInformerFactory, listerWatchersFor, type Clientset, type KubeObject } from '@mk8s/client';
-import { buildDeployment, buildPod, buildReplicaSet, startTestCluster, type TestCluster } from '@mk8s/testing';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type Clientset, type KubeObject } from '@mk8s/client';
+import { buildDeployment, buildPod, buildReplicaSet } from '@mk8s/testing';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { controllerTestBed } from '../util/controller-test-bed.js';
 import { GarbageCollector } from './garbage-collector.js';
 
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -15,30 +15,14 @@ function ownerRef(owner: KubeObject, kind: string, apiVersion: string, block = t
 }
 
 describe('GarbageCollector (integration)', () => {
-  let cluster: TestCluster;
+  const bed = controllerTestBed();
   let client: Clientset;
-  const stops: AbortController[] = [];
-  const runs: Promise<unknown>[] = [];
-
-  beforeEach(async () => {
-    cluster = await startTestCluster();
-    client = cluster.client;
-  });
-
-  afterEach(async () => {
-    for (const s of stops.splice(0)) s.abort();
-    await Promise.allSettled(runs.splice(0));
-    await cluster.stop();
+  beforeEach(() => {
+    client = bed.client;
   });
 
   function start(): void {
-    const stop = new AbortController();
-    setMaxListeners(50, stop.signal); // one abort listener per informer: eleven of them here
-    stops.push(stop);
-    const factory = new SharedInformerFactory(listerWatchersFor(client));
-    const gc = new GarbageCollector({ client, factory });
-    factory.start(stop.signal);
-    runs.push(gc.run(stop.signal), factory.stopped());
+    bed.start(({ client, factory }) => new GarbageCollector({ client, factory }));
   }
 
   const pods = () => client.pods.inNamespace('default');

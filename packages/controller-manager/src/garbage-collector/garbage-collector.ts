@@ -19,6 +19,7 @@
  * exists is never deleted. Owners of kinds the API does not serve are never
  * judged absent.
  */
+import type { ControllerDeps } from '../util/controller-deps.js';
 import { RESOURCE_TYPES, type ResourceType } from '@mk8s/api';
 import {
   createController,
@@ -28,13 +29,10 @@ import {
   RateLimitingQueue,
   realClock,
   type Clientset,
-  type Clock,
   type ControllerLogger,
   type ControllerOptions,
-  type EventRecorder,
   type KubeObject,
   type ResourceClient,
-  type SharedInformerFactory,
   silentLogger,
 } from '@mk8s/client';
 import { FINALIZER_FOREGROUND, FINALIZER_ORPHAN, decide, ownerState, type OwnerState } from './decide.js';
@@ -55,15 +53,7 @@ export const DEFAULT_GC_RESOURCES: readonly string[] = [
   'namespaces',
 ];
 
-export interface GarbageCollectorOptions {
-  client: Clientset;
-  /** Shared with the other controllers; started by the caller. */
-  factory: SharedInformerFactory;
-  clock?: Clock;
-  log?: ControllerLogger;
-  /** Accepted for symmetry with the other controllers; this one records no events. */
-  recorder?: EventRecorder;
-  metrics?: ControllerOptions['metrics'];
+export interface GarbageCollectorOptions extends ControllerDeps {
   /** Plural resource names (`pods`, or `deployments.apps`); default `DEFAULT_GC_RESOURCES`. */
   resources?: readonly string[];
 }

@@ -12,6 +12,7 @@
  * run as usual), then listed live to see what is left: caches are not
  * trusted to say a namespace is empty.
  */
+import type { ControllerDeps } from '../util/controller-deps.js';
 import { RESOURCE_TYPES, cloneJson, type Namespace, type ResourceType } from '@mk8s/api';
 import {
   createController,
@@ -24,25 +25,15 @@ import {
   type Clock,
   type ControllerLogger,
   type ControllerOptions,
-  type EventRecorder,
   type KubeObject,
   type SharedInformer,
-  type SharedInformerFactory,
   silentLogger,
 } from '@mk8s/client';
 import { deletionConditions, mergeConditions, type DeletionReport } from './namespace-conditions.js';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
 
-export interface NamespaceControllerOptions {
-  client: Clientset;
-  /** Shared with the other controllers; started by the caller. */
-  factory: SharedInformerFactory;
-  clock?: Clock;
-  log?: ControllerLogger;
-  /** Accepted for symmetry with the other controllers; this one records no events. */
-  recorder?: EventRecorder;
-  metrics?: ControllerOptions['metrics'];
+export interface NamespaceControllerOptions extends ControllerDeps {
   /** How soon a namespace whose content is still going is looked at again; default 1 s. */
   recheckMs?: number;
   /** The namespaced resources to empty; default every namespaced resource the API serves. */

@@ -1,37 +1,23 @@
 // The namespace controller against a real API server: deleting a namespace
 // empties it, reports what holds it, and finalizes it once empty.
 import type { ConfigMap, Namespace } from '@mk8s/api';
-import { SharedInformerFactory, listerWatchersFor, type Clientset } from '@mk8s/client';
-import { buildPod, buildReplicaSet, buildService, startTestCluster, type TestCluster } from '@mk8s/testing';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type Clientset } from '@mk8s/client';
+import { buildPod, buildReplicaSet, buildService } from '@mk8s/testing';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { controllerTestBed } from '../util/controller-test-bed.js';
 import { NamespaceController } from './namespace-controller.js';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 
 describe('NamespaceController (integration)', () => {
-  let cluster: TestCluster;
+  const bed = controllerTestBed();
   let client: Clientset;
-  const stops: AbortController[] = [];
-  const runs: Promise<unknown>[] = [];
-
-  beforeEach(async () => {
-    cluster = await startTestCluster();
-    client = cluster.client;
-  });
-
-  afterEach(async () => {
-    for (const s of stops.splice(0)) s.abort();
-    await Promise.allSettled(runs.splice(0));
-    await cluster.stop();
+  beforeEach(() => {
+    client = bed.client;
   });
 
   function start(): void {
-    const stop = new AbortController();
-    stops.push(stop);
-    const factory = new SharedInformerFactory(listerWatchersFor(client));
-    const controller = new NamespaceController({ client, factory, recheckMs: 200 });
-    factory.start(stop.signal);
-    runs.push(controller.run(stop.signal), factory.stopped());
+    bed.start(({ client, factory }) => new NamespaceController({ client, factory, recheckMs: 200 }));
   }
 
   const gone = (p: Promise<unknown>) => p.then(() => false, () => true);

@@ -22,6 +22,7 @@
  * restarted controller changes nothing (it grants every node a fresh grace
  * period first, as Kubernetes does).
  */
+import type { ControllerDeps } from '../util/controller-deps.js';
 import { cloneJson, isPodReady, type Lease, type Node, type Pod, type Taint } from '@mk8s/api';
 import {
   ApiEventRecorder,
@@ -39,20 +40,12 @@ import {
   type ControllerOptions,
   type EventRecorder,
   type SharedInformer,
-  type SharedInformerFactory,
   silentLogger,
 } from '@mk8s/client';
 import { desiredTaints, observeHealth, readyCondition, taintsEqual, timeString, unknownConditions, type NodeHealth } from './node-health.js';
 import { NO_EXECUTE, evictionDeadline, taintTimeAdded } from './taints.js';
 
-export interface NodeLifecycleControllerOptions {
-  client: Clientset;
-  /** Shared with the other controllers; started by the caller. */
-  factory: SharedInformerFactory;
-  clock?: Clock;
-  log?: ControllerLogger;
-  recorder?: EventRecorder;
-  metrics?: ControllerOptions['metrics'];
+export interface NodeLifecycleControllerOptions extends ControllerDeps {
   /** How long a node may go without a heartbeat before it is Unknown; default 10 s. */
   nodeMonitorGracePeriodMs?: number;
   /** How often every node is rechecked; default 1 s. */

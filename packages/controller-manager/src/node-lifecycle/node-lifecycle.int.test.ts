@@ -2,41 +2,29 @@
 // here: the test plays it, renewing (or no longer renewing) the node's Lease
 // and writing pod and node status itself.
 import type { Lease, Node, Pod, Toleration } from '@mk8s/api';
-import { SharedInformerFactory, formatMicroTime, listerWatchersFor, type Clientset } from '@mk8s/client';
-import { buildNode, buildPod, startTestCluster, type TestCluster } from '@mk8s/testing';
+import { formatMicroTime, type Clientset } from '@mk8s/client';
+import { buildNode, buildPod } from '@mk8s/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { controllerTestBed } from '../util/controller-test-bed.js';
 import { NodeLifecycleController } from './node-lifecycle-controller.js';
 import { TAINT_UNREACHABLE } from './taints.js';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 
 describe('NodeLifecycleController (integration)', () => {
-  let cluster: TestCluster;
+  const bed = controllerTestBed();
   let client: Clientset;
-  const stops: AbortController[] = [];
-  const runs: Promise<unknown>[] = [];
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-
-  beforeEach(async () => {
-    cluster = await startTestCluster();
-    client = cluster.client;
+  beforeEach(() => {
+    client = bed.client;
   });
-
-  afterEach(async () => {
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  afterEach(() => {
     if (heartbeat) clearInterval(heartbeat);
     heartbeat = undefined;
-    for (const s of stops.splice(0)) s.abort();
-    await Promise.allSettled(runs.splice(0));
-    await cluster.stop();
   });
 
   function start(): void {
-    const stop = new AbortController();
-    stops.push(stop);
-    const factory = new SharedInformerFactory(listerWatchersFor(client));
-    const controller = new NodeLifecycleController({ client, factory, nodeMonitorGracePeriodMs: 1_500, nodeMonitorPeriodMs: 200 });
-    factory.start(stop.signal);
-    runs.push(controller.run(stop.signal), factory.stopped());
+    bed.start(({ client, factory }) => new NodeLifecycleController({ client, factory, nodeMonitorGracePeriodMs: 1_500, nodeMonitorPeriodMs: 200 }));
   }
 
   async function renewLease(name: string): Promise<void> {
@@ -131,8 +119,7 @@ describe('NodeLifecycleController (integration)', () => {
 
     // Restart: a fresh controller and caches over the converged node write nothing.
     const before = (await client.nodes.get('n2')).metadata?.resourceVersion;
-    for (const s of stops.splice(0)) s.abort();
-    await Promise.allSettled(runs.splice(0));
+    await bed.stopAll();
     start();
     await new Promise((r) => setTimeout(r, 1_000));
     expect((await client.nodes.get('n2')).metadata?.resourceVersion).toBe(before);

@@ -9,6 +9,7 @@
  * ControllerExpectations stop a sync from acting on a cache that has not yet
  * seen the pods the previous sync created or deleted.
  */
+import type { ControllerDeps } from '../util/controller-deps.js';
 import {
   cloneJson,
   controllerRef,
@@ -32,11 +33,9 @@ import {
   type Clientset,
   type Clock,
   type ControllerLogger,
-  type ControllerOptions,
   type DeletedFinalStateUnknown,
   type EventRecorder,
   type SharedInformer,
-  type SharedInformerFactory,
   silentLogger,
 } from '@mk8s/client';
 import { ControllerExpectations } from '../util/controller-expectations.js';
@@ -51,15 +50,7 @@ const KIND = 'ReplicaSet';
 /** Kubernetes' BurstReplicas: at most this many pods created or deleted per sync. */
 export const BURST_REPLICAS = 500;
 
-export interface ReplicaSetControllerOptions {
-  client: Clientset;
-  /** Shared with the other controllers; started by the caller. */
-  factory: SharedInformerFactory;
-  clock?: Clock;
-  log?: ControllerLogger;
-  /** Default: Events through the API as `replicaset-controller`. */
-  recorder?: EventRecorder;
-  metrics?: ControllerOptions['metrics'];
+export interface ReplicaSetControllerOptions extends ControllerDeps {
   /** Pods created or deleted per sync at most; default 500. */
   burstReplicas?: number;
   /** Expectations expire after this long; default 5 minutes. */
