@@ -16,7 +16,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
+import { kubeconfigFor, startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
 
 interface PodJson {
   metadata: { name: string; uid: string; deletionTimestamp?: string };
@@ -47,7 +47,7 @@ export async function runHealingBench(replicas = 30, rounds = 10): Promise<Heali
   const kubeconfig = path.join(dir, 'kubeconfig');
   await writeFile(
     kubeconfig,
-    `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${api.url}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n`,
+    kubeconfigFor(api.url),
   );
   const procs: ComponentProcess[] = [];
   const start = async (app: string, args: string[]): Promise<ComponentProcess> => {

@@ -17,7 +17,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { binPath, startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
+import { binPath, kubeconfigFor, startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
 
 const run = promisify(execFile);
 
@@ -107,7 +107,7 @@ export async function runKubeProxyBench(): Promise<string> {
   const kubeconfig = path.join(dir, 'kubeconfig');
   await writeFile(
     kubeconfig,
-    `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${api.url}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n`,
+    kubeconfigFor(api.url),
   );
   const procs: ComponentProcess[] = [];
   let proxy: ComponentProcess | undefined;

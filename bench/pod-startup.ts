@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startApiServerProcess, startComponent } from '@mk8s/testing';
+import { kubeconfigFor, startApiServerProcess, startComponent } from '@mk8s/testing';
 
 const run = promisify(execFile);
 
@@ -57,7 +57,7 @@ export async function runPodStartupBench(pods = 20): Promise<PodStartupResult> {
   const api = await startApiServerProcess();
   await writeFile(
     path.join(dir, 'kubeconfig'),
-    `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${api.url}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n`,
+    kubeconfigFor(api.url),
   );
   const shim = (await startComponent('mk8s-dockershim', { args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', scope, '--log-level', 'warn'], ready: /serving CRI on/ })).proc;
   const kubelet = (

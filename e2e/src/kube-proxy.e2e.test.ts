@@ -12,7 +12,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { binPath, startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
+import { binPath, kubeconfigFor, startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -146,7 +146,7 @@ describe('kube-proxy on real Docker', () => {
     apiserver = await startApiServerProcess();
     await writeFile(
       path.join(dir, 'kubeconfig'),
-      `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${apiserver.url}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n`,
+      kubeconfigFor(apiserver.url),
     );
     shim = (await startComponent('mk8s-dockershim', { args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'], ready: /serving CRI on/ })).proc;
     kubelet = (

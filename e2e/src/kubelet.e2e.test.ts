@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
+import { kubeconfigFor, startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -68,7 +68,7 @@ describe('kubelet on real Docker', () => {
     const { writeFile } = await import('node:fs/promises');
     await writeFile(
       path.join(dir, 'kubeconfig'),
-      `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${apiserver.url}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n`,
+      kubeconfigFor(apiserver.url),
     );
     shim = (await startComponent('mk8s-dockershim', { args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'], ready: /serving CRI on/ })).proc;
     kubelet = await startKubelet();

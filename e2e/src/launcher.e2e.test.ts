@@ -1,24 +1,11 @@
 // `mk8s up` / `status` / `down` as scripts/up.sh runs them: processes, pid
 // files, the kubeconfig it writes, idempotence, and data kept across restarts.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { REPO_ROOT } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, run } from './support/cluster.js';
 
 describe('mk8s launcher', () => {
   let home: string;

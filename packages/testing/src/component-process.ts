@@ -100,3 +100,8 @@ export async function startApiServerProcess(opts: { dataDir?: string; extraArgs?
   const { proc, match } = await startComponent('kube-apiserver', { args, ready: /kube-apiserver listening on (http:\/\/\S+)/ });
   return { proc, url: match };
 }
+
+/** A minimal kubeconfig (no credentials) for the API server at `url`, as the built components read it. */
+export function kubeconfigFor(url: string): string {
+  return `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${url}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n`;
+}

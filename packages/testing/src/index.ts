@@ -12,7 +12,7 @@
  * await proc.stop();
  * ```
  */
-export { REPO_ROOT, binPath, startApiServerProcess, startComponent, type ComponentProcess, type StartOptions } from './component-process.js';
+export { REPO_ROOT, binPath, kubeconfigFor, startApiServerProcess, startComponent, type ComponentProcess, type StartOptions } from './component-process.js';
 export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster.js';
 export { buildDeployment, buildNode, buildPod, buildReplicaSet, buildService, type NodeOptions, type PodOptions } from './builders.js';
 export { FakeClock } from '@mk8s/client';
