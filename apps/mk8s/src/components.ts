@@ -128,7 +128,9 @@ const kubeletArgs = (ctx: NodeContext, endpoint: string): string[] => [
   '--root-dir', `${ctx.home}/kubelet`,
 ];
 
+/** The kubelet serves (its latest "serving on" line answers; an earlier run's line does not count) and its Node is Ready. */
 const nodeReady = async (ctx: NodeContext): Promise<boolean> => {
+  if (!(await servesHealthz(logOf(ctx, `kubelet-${ctx.node}`))())) return false;
   const res = await fetch(`${ctx.apiUrl}/api/v1/nodes/${ctx.node}`, { signal: AbortSignal.timeout(1000) });
   if (!res.ok) return false;
   const node = (await res.json()) as { status?: { conditions?: Array<{ type: string; status: string }> } };

@@ -14,7 +14,7 @@ import { cleanupByLabel, connectDocker } from '@mk8s/runtime-docker';
 import { containerdInstalled, importImages, releaseContainerdDir, sweepContainerd, writeContainerdFiles } from '@mk8s/runtime-containerd';
 import { COMPONENTS, RUNTIMES, containerdLayout, criSocket, nodeComponents, type LaunchContext, type NodeContext, type RuntimeName } from './components.js';
 import { kubeconfig, LaunchError, startComponent, type Launch } from './launch.js';
-import { statePaths } from './state.js';
+import { readShape, statePaths, writeShape } from './state.js';
 import { listRunning, stopAll } from './processes.js';
 
 const USAGE = `usage: mk8s <command> [flags]
@@ -22,7 +22,8 @@ const USAGE = `usage: mk8s <command> [flags]
 commands:
   up       start the cluster: the components built so far and N nodes
            (--nodes N, default 2: a CRI runtime and a kubelet each;
-           --runtime docker|containerd, default docker; --foreground)
+           --runtime docker|containerd, default docker; --foreground);
+           on a running cluster, starts only what has stopped
   down     stop everything mk8s up started (--purge also removes data)
   status   show which components run
   logs     print a component's log: mk8s logs kube-apiserver [--tail N]
@@ -90,57 +91,83 @@ async function main(argv: string[]): Promise<number> {
     case 'up': {
       const { values } = parseArgs({ args: rest, options: { nodes: { type: 'string' }, foreground: { type: 'boolean' }, runtime: { type: 'string' } } });
       const running = await listRunning(paths);
-      if (running.length > 0) {
-        console.log(`mk8s is already running (${running.map((r) => r.name).join(', ')}); state in ${paths.home}`);
-        return 0;
-      }
-      const apiPort = Number(process.env['MK8S_API_PORT'] ?? 6443);
+      // A cluster that is (partly) running keeps the shape it was started with.
+      const saved = running.length > 0 ? await readShape(paths.home) : undefined;
+      const apiPort = saved?.apiPort ?? Number(process.env['MK8S_API_PORT'] ?? 6443);
       if (!Number.isInteger(apiPort) || apiPort <= 0 || apiPort > 65535) throw new LaunchError(`MK8S_API_PORT must be a port number, got "${process.env['MK8S_API_PORT']}"`);
-      const nodes = Number(values.nodes ?? 2);
+      const nodes = saved?.nodes ?? Number(values.nodes ?? 2);
       if (!Number.isInteger(nodes) || nodes < 0 || nodes > 50) throw new LaunchError(`--nodes must be a number from 0 to 50, got "${values.nodes}"`);
-      const runtime = (values.runtime ?? 'docker') as RuntimeName;
+      const runtime = saved?.runtime ?? ((values.runtime ?? 'docker') as RuntimeName);
       if (!RUNTIMES.includes(runtime)) throw new LaunchError(`--runtime must be one of ${RUNTIMES.join(', ')}, got "${values.runtime}"`);
       if (runtime === 'containerd' && !containerdInstalled()) throw new LaunchError('--runtime containerd needs containerd on the PATH (Debian: apt-get install containerd; docker.io brings it)');
       const ctx: LaunchContext = { home: paths.home, data: paths.data, logs: paths.logs, apiPort, apiUrl: `http://127.0.0.1:${apiPort}`, clusterLabel: clusterLabel(paths.home) };
-      await mkdir(paths.data, { recursive: true });
       const kubeconfigPath = path.join(paths.home, 'kubeconfig');
-      await writeFile(kubeconfigPath, kubeconfig(ctx.apiUrl));
-      const launches: Launch[] = [];
+
+      // Everything the cluster runs, each with what must happen just before it starts.
+      const plan: Array<{ launch: Launch; prepare?: () => Promise<void> }> = [];
       for (const c of COMPONENTS) {
         if (!c.built) {
-          console.log(`  -  ${c.name.padEnd(26)} not built yet (issue ${c.issue}); not started`);
+          if (!saved) console.log(`  -  ${c.name.padEnd(26)} not built yet (issue ${c.issue}); not started`);
           continue;
         }
-        launches.push({ name: c.name, app: c.app, args: c.args?.(ctx) ?? [], ...(c.ready ? { ready: () => c.ready!(ctx) } : {}) });
+        plan.push({ launch: { name: c.name, app: c.app, args: c.args?.(ctx) ?? [], ...(c.ready ? { ready: () => c.ready!(ctx) } : {}) } });
       }
       const perNode = nodeComponents(runtime, (socket) => importImages(socket, CONTAINERD_IMAGES));
       for (let i = 1; i <= nodes; i++) {
         const nctx: NodeContext = { ...ctx, node: `node-${i}`, index: i };
-        // A socket left by an earlier run would look like a listening runtime.
-        await rm(criSocket(nctx), { force: true });
-        if (runtime === 'containerd') await writeContainerdFiles({ ...containerdLayout(nctx), pauseImage: 'mk8s/pause:latest' });
         for (const c of perNode) {
-          launches.push({
-            name: `${c.name}-${nctx.node}`,
-            ...(c.app ? { app: c.app } : {}),
-            ...(c.command ? { command: c.command } : {}),
-            args: c.args(nctx),
-            ...(c.ready ? { ready: () => c.ready!(nctx) } : {}),
-            ...(c.afterReady ? { afterReady: () => c.afterReady!(nctx) } : {}),
+          const runtimeProcess = c.name === 'dockershim' || c.name === 'containerd';
+          plan.push({
+            launch: {
+              name: `${c.name}-${nctx.node}`,
+              ...(c.app ? { app: c.app } : {}),
+              ...(c.command ? { command: c.command } : {}),
+              args: c.args(nctx),
+              ...(c.ready ? { ready: () => c.ready!(nctx) } : {}),
+              ...(c.afterReady ? { afterReady: () => c.afterReady!(nctx) } : {}),
+            },
+            ...(runtimeProcess
+              ? {
+                  prepare: async () => {
+                    // A socket left by an earlier run would look like a listening runtime.
+                    await rm(criSocket(nctx), { force: true });
+                    if (runtime === 'containerd') await writeContainerdFiles({ ...containerdLayout(nctx), pauseImage: 'mk8s/pause:latest' });
+                  },
+                }
+              : {}),
           });
         }
       }
-      for (const l of launches) {
+      const missing = plan.filter((p) => !running.some((r) => r.name === p.launch.name));
+      if (running.length > 0) {
+        if (missing.length === 0) {
+          console.log(`mk8s is already running (${running.map((r) => r.name).join(', ')}); state in ${paths.home}`);
+          return 0;
+        }
+        if (values.nodes !== undefined || values.runtime !== undefined) console.log('mk8s: --nodes and --runtime apply to a new cluster; this one keeps its shape');
+        console.log(`mk8s is running; starting what is missing: ${missing.map((p) => p.launch.name).join(', ')}`);
+      } else {
+        await mkdir(paths.data, { recursive: true });
+        await writeFile(kubeconfigPath, kubeconfig(ctx.apiUrl));
+        await writeShape(paths.home, { apiPort, nodes, runtime });
+      }
+      for (const { launch: l, prepare } of missing) {
         const t0 = Date.now();
         try {
+          await prepare?.();
           const pid = await startComponent(REPO_ROOT, paths, l);
           await l.afterReady?.();
           console.log(`  ok ${l.name.padEnd(26)} pid ${pid}, ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (log: ${path.join(paths.logs, `${l.name}.log`)})`);
         } catch (err) {
           console.error(`  FAIL ${l.name}: ${(err as Error).message}`);
-          await down(paths);
+          // A failed first start leaves nothing behind; a failed repair leaves the rest running.
+          if (running.length === 0) await down(paths);
           return 1;
         }
+      }
+      if (running.length > 0) {
+        console.log(`mk8s is up again: API at ${ctx.apiUrl}`);
+        return 0;
       }
       console.log(`\nmk8s is up: API at ${ctx.apiUrl}, ${nodes} node(s) Ready (runtime ${runtime})\n\n  export KUBECONFIG=${kubeconfigPath}\n`);
       console.log('  kubectl get nodes');

@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listRunning, stopAll } from './processes.js';
+import { alive, listRunning, stopAll } from './processes.js';
 import { statePaths } from './state.js';
 
 describe('launcher process bookkeeping', () => {
@@ -48,5 +48,17 @@ describe('launcher process bookkeeping', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(signals).toEqual({ polite: 'SIGTERM', stubborn: 'SIGKILL' });
     await expect(readdir(paths.home)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a zombie (killed, never reaped by its new parent) counts as gone', async () => {
+    // The shell prints its background child's pid, then becomes `sleep 5`, which never reaps that child.
+    const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    cleanup.push(async () => void parent.kill('SIGKILL'));
+    const zombie = Number((await new Promise<Buffer>((r) => parent.stdout!.once('data', r))).toString().trim());
+    expect(alive(zombie)).toBe(true);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(() => process.kill(zombie, 0)).not.toThrow(); // signal 0 still reaches it...
+    expect(alive(zombie)).toBe(false); // ...but it is dead
+    expect(alive(parent.pid!)).toBe(true);
   });
 });

@@ -3,6 +3,7 @@
  * trusted only while its process is alive, so a crash or reboot never leaves
  * `mk8s` believing something runs.
  */
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,12 +14,24 @@ export interface RunningProcess {
   pid: number;
 }
 
-function alive(pid: number): boolean {
+/**
+ * Whether `pid` is a live process. A process killed after its parent (the
+ * `mk8s up` that started it) exited is reparented; if that new parent never
+ * reaps it, it lingers as a zombie, which signal 0 still reaches: on Linux,
+ * /proc says so.
+ */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S ...": the state follows the last ')' (comm may contain one).
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): trust the signal
   }
 }
 

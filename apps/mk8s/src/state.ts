@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Where the launcher keeps a cluster's state: data, logs and pid files. */
@@ -12,4 +13,26 @@ export interface StatePaths {
 export function statePaths(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): StatePaths {
   const home = path.resolve(cwd, env['MK8S_HOME'] ?? '.mk8s');
   return { home, data: path.join(home, 'data'), logs: path.join(home, 'logs'), run: path.join(home, 'run') };
+}
+
+/** What `mk8s up` started, kept in `<home>/cluster.json` so a later `up` repairs the same cluster. */
+export interface ClusterShape {
+  apiPort: number;
+  nodes: number;
+  runtime: 'docker' | 'containerd';
+}
+
+export async function writeShape(home: string, shape: ClusterShape): Promise<void> {
+  await writeFile(path.join(home, 'cluster.json'), `${JSON.stringify(shape, null, 2)}\n`);
+}
+
+/** The saved shape, or undefined when there is none (or it is unreadable). */
+export async function readShape(home: string): Promise<ClusterShape | undefined> {
+  try {
+    const shape = JSON.parse(await readFile(path.join(home, 'cluster.json'), 'utf8')) as Partial<ClusterShape>;
+    if (typeof shape.apiPort !== 'number' || typeof shape.nodes !== 'number' || (shape.runtime !== 'docker' && shape.runtime !== 'containerd')) return undefined;
+    return shape as ClusterShape;
+  } catch {
+    return undefined;
+  }
 }
