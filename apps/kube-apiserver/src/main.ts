@@ -31,6 +31,11 @@ const FLAGS = {
   },
   'service-cluster-ip-range': { type: 'string', description: 'IPv4 CIDR Services get ClusterIPs from', default: '10.96.0.0/16' },
   'service-node-port-range': { type: 'string', description: 'inclusive port range NodePort Services get ports from', default: '30000-32767' },
+  'metrics-resolution': {
+    type: 'string',
+    description: 'how often kubelets are scraped for metrics.k8s.io (kubectl top, HPAs); 0 turns scraping off',
+    default: '10s',
+  },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;
 
@@ -48,6 +53,7 @@ async function main(): Promise<void> {
   const compactionInterval = durationFlag('compaction-interval', flags['compaction-interval'], 60_000);
   const compactionWindow = durationFlag('compaction-window', flags['compaction-window'], 300_000);
   const bookmarkIntervalMs = durationFlag('bookmark-interval', flags['bookmark-interval'], 10_000);
+  const metricsResolutionMs = durationFlag('metrics-resolution', flags['metrics-resolution'], 10_000);
   const admission = {
     defaultNotReadyTolerationSeconds: intFlag('default-not-ready-toleration-seconds', flags['default-not-ready-toleration-seconds'], 0),
     defaultUnreachableTolerationSeconds: intFlag('default-unreachable-toleration-seconds', flags['default-unreachable-toleration-seconds'], 0),
@@ -69,6 +75,7 @@ async function main(): Promise<void> {
           admission,
           serviceClusterIPRange: flags['service-cluster-ip-range'] ?? '10.96.0.0/16',
           serviceNodePortRange: flags['service-node-port-range'] ?? '30000-32767',
+          metricsResolutionMs,
         });
         const address = await server.app.listen({ port, host });
         log.info({ address, revision: store.currentRevision(), backend }, 'serving');

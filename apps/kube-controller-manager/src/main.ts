@@ -27,6 +27,7 @@ const FLAGS = {
   address: { type: 'string', description: 'address the health server listens on', default: '127.0.0.1' },
   'node-monitor-grace-period': { type: 'string', description: 'a node whose heartbeat is older than this becomes Unknown (Kubernetes: 40s)', default: '10s' },
   'node-monitor-period': { type: 'string', description: 'how often node health is checked', default: '1s' },
+  'horizontal-pod-autoscaler-sync-period': { type: 'string', description: 'how often each HorizontalPodAutoscaler is reconciled', default: '15s' },
   'concurrent-syncs': { type: 'string', description: 'workers per controller, name=N,name2=M (default: Kubernetes\' --concurrent-*-syncs)' },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     nodeMonitorGracePeriodMs: durationFlag('node-monitor-grace-period', flags['node-monitor-grace-period'], 10_000),
     nodeMonitorPeriodMs: durationFlag('node-monitor-period', flags['node-monitor-period'], 1_000),
     workers: workersFlag(flags['concurrent-syncs']),
+    hpaSyncPeriodMs: durationFlag('horizontal-pod-autoscaler-sync-period', flags['horizontal-pod-autoscaler-sync-period'], 15_000),
   };
   const controllers = (flags.controllers ?? '*').split(',').map((s) => s.trim());
   await runMain({

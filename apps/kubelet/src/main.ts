@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Clientset, loadKubeconfig } from '@mk8s/client';
 import { aborted, createLogger, FlagError, helpText, keyValueFlag, intFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
 import { CriClient, type CriRuntime } from '@mk8s/cri';
-import { Kubelet } from '@mk8s/kubelet';
+import { EXTERNAL_CLOUD_PROVIDER_TAINT, Kubelet, parseTaints } from '@mk8s/kubelet';
 import { FakeRuntime } from '@mk8s/runtime-fake';
 
 const FLAGS = {
@@ -30,6 +30,8 @@ const FLAGS = {
   memory: { type: 'string', description: 'memory capacity (default: this host)' },
   'max-pods': { type: 'string', description: 'pods capacity', default: '110' },
   'node-labels': { type: 'string', description: 'extra labels, k=v,k2=v2' },
+  'register-with-taints': { type: 'string', description: 'taints the Node is created with, key=value:Effect,key2:Effect (a restart keeps the Node\'s own)' },
+  'cloud-provider': { type: 'string', description: "'' (none) or 'external': a cloud-controller-manager sets providerID and zone; the Node registers with the uninitialized taint" },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;
 
@@ -45,6 +47,15 @@ async function main(): Promise<void> {
   if (endpoint && !endpoint.startsWith('unix://')) throw new FlagError(`--runtime-endpoint must be unix://PATH, got "${endpoint}"`);
   const port = intFlag('port', flags.port, 10250);
   const log = createLogger('kubelet', (flags['log-level'] ?? 'info') as 'info');
+  let taints;
+  try {
+    taints = parseTaints(flags['register-with-taints']);
+  } catch (err) {
+    throw new FlagError(`--register-with-taints: ${(err as Error).message}`);
+  }
+  const cloudProvider = flags['cloud-provider'] ?? '';
+  if (cloudProvider !== '' && cloudProvider !== 'external') throw new FlagError(`--cloud-provider must be '' or 'external', got "${cloudProvider}"`);
+  if (cloudProvider === 'external' && !taints.some((t) => t.key === EXTERNAL_CLOUD_PROVIDER_TAINT.key)) taints.push({ ...EXTERNAL_CLOUD_PROVIDER_TAINT });
   const config = await loadKubeconfig(flags.kubeconfig);
   const capacity = {
     ...(flags.cpu ? { cpu: flags.cpu } : {}),
@@ -67,6 +78,7 @@ async function main(): Promise<void> {
         node: {
           capacity,
           labels: keyValueFlag('node-labels', flags['node-labels']),
+          ...(taints.length ? { taints } : {}),
           addresses: [
             { type: 'InternalIP', address: flags['node-ip'] ?? '127.0.0.1' },
             { type: 'Hostname', address: nodeName },

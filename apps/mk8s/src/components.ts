@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { containerdAnswers } from '@mk8s/runtime-containerd';
+import { cloudConfigPath } from './state.js';
 
 /**
  * The components `mk8s up` runs, in start order. A component whose issue has
@@ -86,7 +87,20 @@ export const COMPONENTS: readonly ComponentSpec[] = [
     args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx), '--port', '0', '--leader-elect'],
     ready: (ctx) => servesHealthz(logOf(ctx, 'kube-scheduler'))(),
   },
-  { name: 'cloud-controller-manager', app: 'cloud-controller-manager', built: false, issue: 12 },
+  {
+    name: 'cloud-controller-manager',
+    app: 'cloud-controller-manager',
+    built: true,
+    issue: 12,
+    args: (ctx) => [
+      '--kubeconfig', kubeconfigPath(ctx),
+      '--cloud-provider', 'local',
+      '--cloud-config', cloudConfigPath(ctx.home),
+      '--port', '0',
+      '--leader-elect',
+    ],
+    ready: (ctx) => servesHealthz(logOf(ctx, 'cloud-controller-manager'))(),
+  },
   {
     name: 'kube-proxy',
     app: 'kube-proxy',
@@ -120,20 +134,30 @@ export function containerdLayout(ctx: { home: string; index: number }): { dir: s
   return { dir, socket: path.join(dir, 'containerd.sock'), bridge: `mk8s-ctrd-n${ctx.index}`, subnet: `10.89.${ctx.index}.0/24` };
 }
 
+/** Whether `mk8s up` runs a cloud-controller-manager: kubelets then leave their node to it (Kubernetes' `--cloud-provider external`). */
+export const CLOUD_CONTROLLER_MANAGER = COMPONENTS.some((c) => c.name === 'cloud-controller-manager' && c.built);
+export const UNINITIALIZED_TAINT = 'node.cloudprovider.kubernetes.io/uninitialized';
+
 const kubeletArgs = (ctx: NodeContext, endpoint: string): string[] => [
   '--kubeconfig', kubeconfigPath(ctx),
   '--node-name', ctx.node,
   '--runtime-endpoint', `unix://${endpoint}`,
   '--port', '0',
   '--root-dir', `${ctx.home}/kubelet`,
+  ...(CLOUD_CONTROLLER_MANAGER ? ['--cloud-provider', 'external', '--register-with-taints', `${UNINITIALIZED_TAINT}=true:NoSchedule`] : []),
 ];
 
-/** The kubelet serves (its latest "serving on" line answers; an earlier run's line does not count) and its Node is Ready. */
+/**
+ * The kubelet serves (its latest "serving on" line answers; an earlier run's
+ * line does not count) and its Node is Ready and, with a cloud controller
+ * manager, initialized (no uninitialized taint: pods can be scheduled there).
+ */
 const nodeReady = async (ctx: NodeContext): Promise<boolean> => {
   if (!(await servesHealthz(logOf(ctx, `kubelet-${ctx.node}`))())) return false;
   const res = await fetch(`${ctx.apiUrl}/api/v1/nodes/${ctx.node}`, { signal: AbortSignal.timeout(1000) });
   if (!res.ok) return false;
-  const node = (await res.json()) as { status?: { conditions?: Array<{ type: string; status: string }> } };
+  const node = (await res.json()) as { spec?: { taints?: Array<{ key: string }> }; status?: { conditions?: Array<{ type: string; status: string }> } };
+  if (CLOUD_CONTROLLER_MANAGER && node.spec?.taints?.some((t) => t.key === UNINITIALIZED_TAINT)) return false;
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 };
 

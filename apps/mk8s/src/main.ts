@@ -1,7 +1,13 @@
 /**
  * `mk8s`: the launcher. `mk8s up` starts the cluster's components as separate
  * processes with their state under MK8S_HOME (default .mk8s/), `mk8s down`
- * stops them, `mk8s status` shows them, `mk8s logs` prints a component's log.
+ * stops them, `mk8s status` shows them, `mk8s logs` prints a component's log,
+ * `mk8s node add|remove` grows and shrinks a running cluster.
+ *
+ * The launcher is the local cloud's "machine provider": it keeps the instance
+ * inventory (`<home>/cloud/instances.json`) that cloud-controller-manager's
+ * `local` provider reads: a node is `running` once its processes start and
+ * `removed` once `mk8s node remove` took it away.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -14,7 +20,8 @@ import { cleanupByLabel, connectDocker } from '@mk8s/runtime-docker';
 import { containerdInstalled, importImages, releaseContainerdDir, sweepContainerd, writeContainerdFiles } from '@mk8s/runtime-containerd';
 import { COMPONENTS, RUNTIMES, containerdLayout, criSocket, nodeComponents, type LaunchContext, type NodeContext, type RuntimeName } from './components.js';
 import { kubeconfig, LaunchError, startComponent, type Launch } from './launch.js';
-import { readShape, statePaths, writeShape } from './state.js';
+import { cloudConfigPath, nodeNamesOf, readShape, statePaths, writeShape, type ClusterShape } from './state.js';
+import { readInventory, setInstance, writeInventory } from '@mk8s/cloud-controller-manager';
 import { listRunning, stopAll } from './processes.js';
 
 const USAGE = `usage: mk8s <command> [flags]
@@ -27,6 +34,9 @@ commands:
   down     stop everything mk8s up started (--purge also removes data)
   status   show which components run
   logs     print a component's log: mk8s logs kube-apiserver [--tail N]
+  node add           start one more node (node-<N+1>: runtime + kubelet) on a running cluster
+  node remove NAME   stop a node's kubelet and runtime and remove its containers; the
+                     cloud-controller-manager then deletes its Node, and its pods are replaced
 
 environment: MK8S_HOME (state folder, default ./.mk8s), MK8S_API_PORT (default 6443)`;
 
@@ -84,6 +94,129 @@ async function down(paths: ReturnType<typeof statePaths>, purge = false): Promis
   return stopped;
 }
 
+type PlanItem = { launch: Launch; prepare?: () => Promise<void> };
+
+function launchContext(paths: ReturnType<typeof statePaths>, apiPort: number): LaunchContext {
+  return { home: paths.home, data: paths.data, logs: paths.logs, apiPort, apiUrl: `http://127.0.0.1:${apiPort}`, clusterLabel: clusterLabel(paths.home) };
+}
+
+/** What one node runs (its CRI runtime, then its kubelet), each with what must happen just before it starts. */
+function nodePlan(ctx: LaunchContext, runtime: RuntimeName, node: string): PlanItem[] {
+  const nctx: NodeContext = { ...ctx, node, index: Number(node.replace(/^node-/, '')) };
+  return nodeComponents(runtime, (socket) => importImages(socket, CONTAINERD_IMAGES)).map((c) => {
+    const runtimeProcess = c.name === 'dockershim' || c.name === 'containerd';
+    return {
+      launch: {
+        name: `${c.name}-${nctx.node}`,
+        ...(c.app ? { app: c.app } : {}),
+        ...(c.command ? { command: c.command } : {}),
+        args: c.args(nctx),
+        ...(c.ready ? { ready: () => c.ready!(nctx) } : {}),
+        ...(c.afterReady ? { afterReady: () => c.afterReady!(nctx) } : {}),
+      },
+      ...(runtimeProcess
+        ? {
+            prepare: async () => {
+              // A socket left by an earlier run would look like a listening runtime.
+              await rm(criSocket(nctx), { force: true });
+              if (runtime === 'containerd') await writeContainerdFiles({ ...containerdLayout(nctx), pauseImage: 'mk8s/pause:latest' });
+            },
+          }
+        : {}),
+    };
+  });
+}
+
+/** The addresses the local cloud reports for a node: those its kubelet reports too (all nodes share this host). */
+const nodeAddresses = (node: string) => [
+  { type: 'InternalIP', address: '127.0.0.1' },
+  { type: 'Hostname', address: node },
+];
+
+/** Marks `nodes` running in the inventory; with `fresh`, every other instance it lists is marked removed. */
+async function recordInstances(home: string, nodes: readonly string[], fresh: boolean): Promise<void> {
+  const file = cloudConfigPath(home);
+  const inv = await readInventory(file).catch(() => ({ instances: {} }) as Awaited<ReturnType<typeof readInventory>>);
+  if (fresh) for (const [name, inst] of Object.entries(inv.instances)) if (!nodes.includes(name)) inst.state = 'removed';
+  for (const node of nodes) inv.instances[node] = { state: 'running', addresses: nodeAddresses(node) };
+  await writeInventory(file, inv);
+}
+
+/** The saved shape of the cluster running in `paths`; throws when none runs. */
+async function runningShape(paths: ReturnType<typeof statePaths>): Promise<ClusterShape> {
+  const running = await listRunning(paths);
+  const shape = await readShape(paths.home);
+  if (!shape || !running.some((r) => r.name === 'kube-apiserver')) throw new LaunchError(`no running cluster in ${paths.home}; start one with mk8s up`);
+  return shape;
+}
+
+/** `mk8s node add`: starts node-<N+1> (N the highest index this cluster has used) and records it. */
+async function nodeAdd(paths: ReturnType<typeof statePaths>): Promise<number> {
+  const shape = await runningShape(paths);
+  const names = nodeNamesOf(shape);
+  const file = cloudConfigPath(paths.home);
+  const known = [...names, ...Object.keys((await readInventory(file).catch(() => ({ instances: {} }))).instances)];
+  const next = Math.max(0, ...known.map((n) => Number(/^node-(\d+)$/.exec(n)?.[1] ?? 0))) + 1;
+  const node = `node-${next}`;
+  // In the inventory first: the cloud controller initializes the Node as soon as the kubelet registers it.
+  await setInstance(file, node, { state: 'running', addresses: nodeAddresses(node) });
+  const ctx = launchContext(paths, shape.apiPort);
+  const t0 = Date.now();
+  for (const { launch: l, prepare } of nodePlan(ctx, shape.runtime, node)) {
+    try {
+      await prepare?.();
+      const pid = await startComponent(REPO_ROOT, paths, l);
+      await l.afterReady?.();
+      console.log(`  ok ${l.name.padEnd(26)} pid ${pid}, ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (log: ${path.join(paths.logs, `${l.name}.log`)})`);
+    } catch (err) {
+      console.error(`  FAIL ${l.name}: ${(err as Error).message}`);
+      await removeNodeProcesses(paths, shape.runtime, node);
+      await setInstance(file, node, { state: 'removed' });
+      return 1;
+    }
+  }
+  await writeShape(paths.home, { ...shape, nodes: names.length + 1, nodeNames: [...names, node] });
+  console.log(`mk8s: node ${node} added and Ready`);
+  return 0;
+}
+
+/** Stops a node's kubelet, then its runtime, and removes its containers. */
+async function removeNodeProcesses(paths: ReturnType<typeof statePaths>, runtime: RuntimeName, node: string): Promise<string[]> {
+  const stopped = await stopAll(paths, { only: (name) => name === `kubelet-${node}` });
+  if (runtime === 'containerd') {
+    const layout = containerdLayout({ home: paths.home, index: Number(node.replace(/^node-/, '')) });
+    const swept = await sweepContainerd(layout.socket);
+    stopped.push(...(await stopAll(paths, { only: (name) => name === `containerd-${node}` })));
+    await releaseContainerdDir(layout.dir, layout.bridge);
+    if (swept) console.log(`mk8s: removed ${swept} containerd container(s) of ${node}`);
+  } else {
+    stopped.push(...(await stopAll(paths, { only: (name) => name === `dockershim-${node}` })));
+    try {
+      const removed = await cleanupByLabel(await connectDocker(), [clusterLabel(paths.home), `io.mk8s.node=${node}`]);
+      if (removed.length) console.log(`mk8s: removed ${removed.length} container(s) of ${node}`);
+    } catch (err) {
+      console.log(`mk8s: could not remove the containers of ${node}: ${(err as Error).message}`);
+    }
+  }
+  return stopped;
+}
+
+/** `mk8s node remove NAME`: the machine goes away; the cloud controller manager then deletes its Node. */
+async function nodeRemove(paths: ReturnType<typeof statePaths>, node: string | undefined): Promise<number> {
+  const shape = await runningShape(paths);
+  const names = nodeNamesOf(shape);
+  if (!node || !names.includes(node)) {
+    console.error(`mk8s: ${node ? `no node "${node}" in this cluster` : 'which node?'}; nodes: ${names.join(', ') || '(none)'}`);
+    return 2;
+  }
+  const stopped = await removeNodeProcesses(paths, shape.runtime, node);
+  await setInstance(cloudConfigPath(paths.home), node, { state: 'removed' });
+  const rest = names.filter((n) => n !== node);
+  await writeShape(paths.home, { ...shape, nodes: rest.length, nodeNames: rest });
+  console.log(`mk8s: node ${node} removed (stopped ${stopped.join(', ') || 'nothing'}); cloud-controller-manager deletes its Node`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const paths = statePaths();
@@ -95,16 +228,18 @@ async function main(argv: string[]): Promise<number> {
       const saved = running.length > 0 ? await readShape(paths.home) : undefined;
       const apiPort = saved?.apiPort ?? Number(process.env['MK8S_API_PORT'] ?? 6443);
       if (!Number.isInteger(apiPort) || apiPort <= 0 || apiPort > 65535) throw new LaunchError(`MK8S_API_PORT must be a port number, got "${process.env['MK8S_API_PORT']}"`);
-      const nodes = saved?.nodes ?? Number(values.nodes ?? 2);
-      if (!Number.isInteger(nodes) || nodes < 0 || nodes > 50) throw new LaunchError(`--nodes must be a number from 0 to 50, got "${values.nodes}"`);
+      const wantNodes = saved?.nodes ?? Number(values.nodes ?? 2);
+      if (!Number.isInteger(wantNodes) || wantNodes < 0 || wantNodes > 50) throw new LaunchError(`--nodes must be a number from 0 to 50, got "${values.nodes}"`);
+      const nodeNames = saved ? nodeNamesOf(saved) : Array.from({ length: wantNodes }, (_, i) => `node-${i + 1}`);
+      const nodes = nodeNames.length;
       const runtime = saved?.runtime ?? ((values.runtime ?? 'docker') as RuntimeName);
       if (!RUNTIMES.includes(runtime)) throw new LaunchError(`--runtime must be one of ${RUNTIMES.join(', ')}, got "${values.runtime}"`);
       if (runtime === 'containerd' && !containerdInstalled()) throw new LaunchError('--runtime containerd needs containerd on the PATH (Debian: apt-get install containerd; docker.io brings it)');
-      const ctx: LaunchContext = { home: paths.home, data: paths.data, logs: paths.logs, apiPort, apiUrl: `http://127.0.0.1:${apiPort}`, clusterLabel: clusterLabel(paths.home) };
+      const ctx = launchContext(paths, apiPort);
       const kubeconfigPath = path.join(paths.home, 'kubeconfig');
 
       // Everything the cluster runs, each with what must happen just before it starts.
-      const plan: Array<{ launch: Launch; prepare?: () => Promise<void> }> = [];
+      const plan: PlanItem[] = [];
       for (const c of COMPONENTS) {
         if (!c.built) {
           if (!saved) console.log(`  -  ${c.name.padEnd(26)} not built yet (issue ${c.issue}); not started`);
@@ -112,32 +247,7 @@ async function main(argv: string[]): Promise<number> {
         }
         plan.push({ launch: { name: c.name, app: c.app, args: c.args?.(ctx) ?? [], ...(c.ready ? { ready: () => c.ready!(ctx) } : {}) } });
       }
-      const perNode = nodeComponents(runtime, (socket) => importImages(socket, CONTAINERD_IMAGES));
-      for (let i = 1; i <= nodes; i++) {
-        const nctx: NodeContext = { ...ctx, node: `node-${i}`, index: i };
-        for (const c of perNode) {
-          const runtimeProcess = c.name === 'dockershim' || c.name === 'containerd';
-          plan.push({
-            launch: {
-              name: `${c.name}-${nctx.node}`,
-              ...(c.app ? { app: c.app } : {}),
-              ...(c.command ? { command: c.command } : {}),
-              args: c.args(nctx),
-              ...(c.ready ? { ready: () => c.ready!(nctx) } : {}),
-              ...(c.afterReady ? { afterReady: () => c.afterReady!(nctx) } : {}),
-            },
-            ...(runtimeProcess
-              ? {
-                  prepare: async () => {
-                    // A socket left by an earlier run would look like a listening runtime.
-                    await rm(criSocket(nctx), { force: true });
-                    if (runtime === 'containerd') await writeContainerdFiles({ ...containerdLayout(nctx), pauseImage: 'mk8s/pause:latest' });
-                  },
-                }
-              : {}),
-          });
-        }
-      }
+      for (const node of nodeNames) plan.push(...nodePlan(ctx, runtime, node));
       const missing = plan.filter((p) => !running.some((r) => r.name === p.launch.name));
       if (running.length > 0) {
         if (missing.length === 0) {
@@ -149,8 +259,10 @@ async function main(argv: string[]): Promise<number> {
       } else {
         await mkdir(paths.data, { recursive: true });
         await writeFile(kubeconfigPath, kubeconfig(ctx.apiUrl));
-        await writeShape(paths.home, { apiPort, nodes, runtime });
+        await writeShape(paths.home, { apiPort, nodes, runtime, nodeNames });
       }
+      // The local cloud's view: these nodes run; any other it knew of from an earlier cluster is gone.
+      await recordInstances(paths.home, nodeNames, running.length === 0);
       for (const { launch: l, prepare } of missing) {
         const t0 = Date.now();
         try {
@@ -197,6 +309,13 @@ async function main(argv: string[]): Promise<number> {
       }
       for (const r of running.filter((x) => !COMPONENTS.some((c) => c.name === x.name))) console.log(`${r.name.padEnd(26)} running (pid ${r.pid})`);
       return 0;
+    }
+    case 'node': {
+      const [sub, ...args] = rest;
+      if (sub === 'add' && args.length === 0) return nodeAdd(paths);
+      if (sub === 'remove' && args.length <= 1) return nodeRemove(paths, args[0]);
+      console.error('usage: mk8s node add | mk8s node remove NAME');
+      return 2;
     }
     case 'logs': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { tail: { type: 'string' } } });

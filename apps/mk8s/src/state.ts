@@ -18,8 +18,21 @@ export function statePaths(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 /** What `mk8s up` started, kept in `<home>/cluster.json` so a later `up` repairs the same cluster. */
 export interface ClusterShape {
   apiPort: number;
+  /** How many nodes run (the length of `nodeNames`). */
   nodes: number;
   runtime: 'docker' | 'containerd';
+  /** The nodes' names; absent in files of older launchers: node-1..node-<nodes>. */
+  nodeNames?: string[];
+}
+
+/** The node names of a shape (node-1..node-N when it predates `nodeNames`). */
+export function nodeNamesOf(shape: ClusterShape): string[] {
+  return shape.nodeNames ?? Array.from({ length: shape.nodes }, (_, i) => `node-${i + 1}`);
+}
+
+/** The local cloud's inventory (`--cloud-config` of cloud-controller-manager). */
+export function cloudConfigPath(home: string): string {
+  return path.join(home, 'cloud', 'instances.json');
 }
 
 export async function writeShape(home: string, shape: ClusterShape): Promise<void> {
@@ -31,6 +44,7 @@ export async function readShape(home: string): Promise<ClusterShape | undefined>
   try {
     const shape = JSON.parse(await readFile(path.join(home, 'cluster.json'), 'utf8')) as Partial<ClusterShape>;
     if (typeof shape.apiPort !== 'number' || typeof shape.nodes !== 'number' || (shape.runtime !== 'docker' && shape.runtime !== 'containerd')) return undefined;
+    if (shape.nodeNames !== undefined && !(Array.isArray(shape.nodeNames) && shape.nodeNames.every((n) => typeof n === 'string' && /^node-\d+$/.test(n)))) return undefined;
     return shape as ClusterShape;
   } catch {
     return undefined;

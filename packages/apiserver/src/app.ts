@@ -25,6 +25,8 @@ import type { AdmissionSettings } from './registry/strategy.js';
 import { KeyExistsError } from '@mk8s/storage';
 import { listPrefix, objectKey } from './registry/keys.js';
 import { ServiceAllocator } from './registry/service-allocator.js';
+import { isHpaV1, serveHpaV1 } from './autoscaling-v1/hpa-v1-handler.js';
+import { DEFAULT_METRICS_RESOLUTION_MS, MetricsApi, MetricsScraper, MetricsStore, extendGroupDoc, extendGroupList, isMetricsPath } from './metrics-api/index.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -47,6 +49,8 @@ export interface ApiServerOptions {
   serviceClusterIPRange?: string;
   /** Inclusive NodePort range (default 30000-32767; `--service-node-port-range`). */
   serviceNodePortRange?: string;
+  /** How often kubelets' /stats/summary is scraped for metrics.k8s.io (default 10 s; `--metrics-resolution`); 0 never scrapes. */
+  metricsResolutionMs?: number;
 }
 
 export interface ApiServer {
@@ -54,6 +58,8 @@ export interface ApiServer {
   registry: Registry;
   cache: WatchCache;
   metrics: ApiMetrics;
+  /** The built-in metrics pipeline behind metrics.k8s.io (see metrics-api/). */
+  metricsPipeline: { store: MetricsStore; scraper: MetricsScraper };
 }
 
 /** The version kubectl's dispatcher reads to pick its own minor (see FIELD-NOTES). */
@@ -130,6 +136,15 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     closeWatches: new Set(),
     closeStreams: new Set(),
   };
+  const metricsResolutionMs = opts.metricsResolutionMs ?? DEFAULT_METRICS_RESOLUTION_MS;
+  const metricsStore = new MetricsStore(metricsResolutionMs || DEFAULT_METRICS_RESOLUTION_MS);
+  const metricsScraper = new MetricsScraper({
+    store: metricsStore,
+    listNodes: () => cache.list('nodes', listPrefix('nodes')),
+    resolutionMs: metricsResolutionMs || DEFAULT_METRICS_RESOLUTION_MS,
+    log: app.log,
+  });
+  const metricsApi = new MetricsApi(ctx, metricsStore);
   // Requests with `Upgrade` (pods/exec) reach the routes too; see exec-proxy.ts.
   installUpgradeDispatch(app);
 
@@ -178,6 +193,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await Promise.all([...ctx.closeStreams].map((close) => close()));
   });
   app.addHook('onClose', async () => {
+    await metricsScraper.stop();
     for (const close of [...ctx.closeWatches]) close();
     await cache.stop();
   });
@@ -226,6 +242,11 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   const serveApi = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const url = new URL(req.url, 'http://localhost');
+    if (isMetricsPath(url.pathname)) {
+      (req as { requestInfo?: RequestInfo }).requestInfo = { discovery: false, group: 'metrics.k8s.io', version: 'v1beta1', verb: req.method === 'GET' ? 'get' : 'create' };
+      await cache.start();
+      return metricsApi.serve(req.method, url.pathname.replace(/\/$/, ''), (req.query ?? {}) as Record<string, unknown>);
+    }
     const info = parseRequestInfo(req.method, url.pathname, (req.query ?? {}) as Record<string, unknown>);
     if (!info) throw errors.notFoundPath();
     (req as { requestInfo?: RequestInfo }).requestInfo = info;
@@ -234,13 +255,14 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
       const host = req.headers.host ?? 'localhost';
       let doc: unknown;
       if (url.pathname.replace(/\/$/, '') === '/api') doc = apiVersions(host);
-      else if (url.pathname.replace(/\/$/, '') === '/apis') doc = apiGroupList();
-      else if (!info.version) doc = apiGroupDoc(info.group);
-      else doc = apiResourceList(info.group, info.version);
+      else if (url.pathname.replace(/\/$/, '') === '/apis') doc = extendGroupList(apiGroupList());
+      else if (!info.version) doc = extendGroupDoc(info.group, undefined, apiGroupDoc(info.group));
+      else doc = extendGroupDoc(info.group, info.version, apiResourceList(info.group, info.version));
       if (!doc) throw errors.notFoundPath();
       return doc;
     }
     await cache.start();
+    if (isHpaV1(info)) return serveHpaV1(ctx, info, req, reply);
     return handleResource(ctx, info, req, reply);
   };
   const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -251,7 +273,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   // Allocations are derived from the stored Services before the first write is served.
   await cache.fresh();
   serviceAllocator.rebuild(cache.list('services', listPrefix('services')));
-  return { app, registry, cache, metrics };
+  if (metricsResolutionMs > 0) metricsScraper.start();
+  return { app, registry, cache, metrics, metricsPipeline: { store: metricsStore, scraper: metricsScraper } };
 }
 
 /** Creates the system namespaces if missing (idempotent across restarts). */

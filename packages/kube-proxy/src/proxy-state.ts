@@ -25,6 +25,8 @@ export interface ServicePortState {
   clusterIP?: string;
   port: number;
   nodePort?: number;
+  /** `status.loadBalancer.ingress[].ip` of a LoadBalancer Service: served on `port` like the ClusterIP. */
+  loadBalancerIPs?: string[];
   /** ClientIP affinity timeout in seconds, when `sessionAffinity: ClientIP`. */
   affinitySeconds?: number;
   /** Ready endpoints only, sorted by ip then port. */
@@ -62,7 +64,8 @@ export function buildProxyState(services: readonly Service[], endpoints: readonl
       const portName = p.name ?? '';
       const protocol = (p.protocol ?? 'TCP') as Protocol;
       const nodePort = typeof p.nodePort === 'number' && p.nodePort > 0 && (type === 'NodePort' || type === 'LoadBalancer') ? p.nodePort : undefined;
-      if (!hasIP && nodePort === undefined) continue;
+      const lbIPs = type === 'LoadBalancer' ? (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => ip !== '') : [];
+      if (!hasIP && nodePort === undefined && lbIPs.length === 0) continue;
       const ready: EndpointAddr[] = [];
       let notReady = 0;
       for (const subset of ep?.subsets ?? []) {
@@ -85,6 +88,7 @@ export function buildProxyState(services: readonly Service[], endpoints: readonl
         ...(hasIP ? { clusterIP } : {}),
         port: p.port,
         ...(nodePort !== undefined ? { nodePort } : {}),
+        ...(lbIPs.length > 0 ? { loadBalancerIPs: [...new Set(lbIPs)].sort() } : {}),
         ...(spec.sessionAffinity === 'ClientIP' ? { affinitySeconds: spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800 } : {}),
         endpoints: unique,
         notReady,

@@ -8,9 +8,11 @@ import type { Registry } from 'prom-client';
 import { DeploymentController } from '../deployment/index.js';
 import { EndpointsController } from '../endpoints/index.js';
 import { GarbageCollector } from '../garbage-collector/index.js';
+import { HorizontalPodAutoscalerController } from '../hpa/index.js';
 import { NamespaceController } from '../namespace/index.js';
 import { NodeLifecycleController } from '../node-lifecycle/index.js';
 import { ReplicaSetController } from '../replicaset/index.js';
+import { PodGCController } from '../podgc/index.js';
 
 export interface ControllerSettings {
   /** A node whose Lease is older than this is Unknown; default 10 s (Kubernetes: 40-50 s). */
@@ -18,6 +20,8 @@ export interface ControllerSettings {
   nodeMonitorPeriodMs: number;
   /** Workers per controller name, overriding the defaults. */
   workers: Record<string, number>;
+  /** `--horizontal-pod-autoscaler-sync-period`; default 15 s. */
+  hpaSyncPeriodMs?: number;
 }
 
 export interface ControllerContext {
@@ -92,10 +96,28 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
     create: (ctx) => new NamespaceController(common(ctx)),
   },
   {
+    name: 'horizontal-pod-autoscaler-controller',
+    aliases: ['horizontalpodautoscaling'],
+    defaultOn: true,
+    defaultWorkers: 5,
+    create: (ctx) =>
+      new HorizontalPodAutoscalerController({
+        ...common(ctx),
+        ...(ctx.settings.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: ctx.settings.hpaSyncPeriodMs } : {}),
+      }),
+  },
+  {
     name: 'endpoints-controller',
     aliases: ['endpoint'],
     defaultOn: true,
     defaultWorkers: 5,
     create: (ctx) => new EndpointsController(common(ctx)),
+  },
+  {
+    name: 'pod-garbage-collector-controller',
+    aliases: ['podgc'],
+    defaultOn: true,
+    defaultWorkers: 1,
+    create: (ctx) => new PodGCController(common(ctx)),
   },
 ];

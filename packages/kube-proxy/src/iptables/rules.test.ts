@@ -113,6 +113,16 @@ describe('iptables rule generation', () => {
     expect(r.ruleCount).toEqual({ nat: 19, filter: 2 });
   });
 
+  it('sends a LoadBalancer ingress IP on the service port to the service chain, and REJECTs it without endpoints', () => {
+    const lb: ServicePortState = { ...web, id: 'default/lb', name: 'lb', loadBalancerIPs: ['127.240.0.1'] };
+    const lines = readable(buildRules([lb], { nat: new Set(), filter: new Set() }).input, [lb]).split('\n');
+    expect(lines).toContain('-A MK8S-SERVICES -d 127.240.0.1/32 -p tcp -m tcp --dport 80 -m comment --comment "default/lb loadbalancer IP" -j SVC(lb)');
+    // Before the NodePort jump, which must stay last.
+    expect(lines.findIndex((l) => l.includes('loadbalancer IP'))).toBeLessThan(lines.findIndex((l) => l.includes('must be the last rule')));
+    const none = buildRules([{ ...lb, endpoints: [] }], { nat: new Set(), filter: new Set() }).input.split('\n');
+    expect(none).toContain('-A MK8S-SERVICES -d 127.240.0.1/32 -p tcp -m tcp --dport 80 -m comment --comment "default/lb has no endpoints" -j REJECT --reject-with icmp-port-unreachable');
+  });
+
   it('chain names are stable, short enough for iptables, and differ per endpoint', () => {
     const noEndpoints: ServicePortState = { ...web, endpoints: [] };
     expect(serviceChain(web)).toBe(serviceChain(noEndpoints));

@@ -7,6 +7,7 @@
  * nat table:
  *   PREROUTING, OUTPUT -> MK8S-SERVICES
  *     -d <clusterIP> --dport <port>      -> MK8S-SVC-<hash>   (one per service port with endpoints)
+ *     -d <lb ingress IP> --dport <port>  -> MK8S-SVC-<hash>   (LoadBalancer Services)
  *     -m addrtype --dst-type LOCAL        -> MK8S-NODEPORTS    (last rule)
  *   MK8S-NODEPORTS  --dport <nodePort>   -> MK8S-SVC-<hash>
  *   MK8S-SVC-<hash>: mark for masquerade, [affinity: recent --rcheck per endpoint],
@@ -120,6 +121,11 @@ export function buildRules(state: readonly ServicePortState[], existing: Record<
           `-A ${SERVICES_CHAIN} -d ${sp.clusterIP}/32 ${match} --dport ${sp.port} -m comment --comment ${quote(`${sp.id} has no endpoints`)} -j REJECT --reject-with icmp-port-unreachable`,
         );
       }
+      for (const ip of sp.loadBalancerIPs ?? []) {
+        filter.push(
+          `-A ${SERVICES_CHAIN} -d ${ip}/32 ${match} --dport ${sp.port} -m comment --comment ${quote(`${sp.id} has no endpoints`)} -j REJECT --reject-with icmp-port-unreachable`,
+        );
+      }
       if (sp.nodePort !== undefined) {
         filter.push(
           `-A ${SERVICES_CHAIN} -m addrtype --dst-type LOCAL ${match} --dport ${sp.nodePort} -m comment --comment ${quote(`${sp.id} has no endpoints`)} -j REJECT --reject-with icmp-port-unreachable`,
@@ -131,6 +137,9 @@ export function buildRules(state: readonly ServicePortState[], existing: Record<
     natChains.add(svc);
     if (sp.clusterIP) {
       nat.push(`-A ${SERVICES_CHAIN} -d ${sp.clusterIP}/32 ${match} --dport ${sp.port} -m comment --comment ${quote(`${sp.id} cluster IP`)} -j ${svc}`);
+    }
+    for (const ip of sp.loadBalancerIPs ?? []) {
+      nat.push(`-A ${SERVICES_CHAIN} -d ${ip}/32 ${match} --dport ${sp.port} -m comment --comment ${quote(`${sp.id} loadbalancer IP`)} -j ${svc}`);
     }
     if (sp.nodePort !== undefined) {
       nodePortRules.push(`-A ${NODEPORTS_CHAIN} ${match} --dport ${sp.nodePort} -m comment --comment ${quote(sp.id)} -j ${svc}`);

@@ -51,9 +51,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function ask(port: number): Promise<string> {
+function ask(port: number, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1');
+    const s = net.connect(port, host);
     let t = '';
     s.on('data', (d: Buffer) => (t += d.toString()));
     s.on('close', () => resolve(t));
@@ -106,5 +106,29 @@ describe('UserspaceProxier', () => {
     await proxier.syncRules([]);
     expect(proxier.listening).toEqual([]);
     await expect(ask(nodePort)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('serves a LoadBalancer ingress address on the service port, without adding addresses', async () => {
+    const a = await pod('a');
+    cleanups.push(a.close);
+    const port = await freePort();
+    const proxier = new UserspaceProxier({ nodeIP: '127.0.0.1' });
+    cleanups.push(() => proxier.close());
+    const sp: ServicePortState = {
+      id: 'default/lb',
+      namespace: 'default',
+      name: 'lb',
+      portName: '',
+      protocol: 'TCP',
+      port,
+      loadBalancerIPs: ['127.240.0.77'],
+      endpoints: [{ ip: '127.0.0.1', port: a.port }],
+      notReady: 0,
+    };
+    await proxier.syncRules([sp]);
+    expect(proxier.listening).toEqual([`127.240.0.77:${port}`]);
+    expect(await ask(port, '127.240.0.77')).toBe('a');
+    await proxier.syncRules([{ ...sp, loadBalancerIPs: [] }]);
+    expect(proxier.listening).toEqual([]);
   });
 });

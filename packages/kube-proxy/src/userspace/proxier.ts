@@ -63,7 +63,7 @@ export class UserspaceProxier implements Proxier {
   }
 
   async syncRules(state: readonly ServicePortState[]): Promise<SyncResult> {
-    const wanted = new Map<string, { sp: ServicePortState; addr: string; port: number }>();
+    const wanted = new Map<string, { sp: ServicePortState; addr: string; port: number; local?: boolean }>();
     for (const sp of state) {
       if (sp.protocol !== 'TCP') {
         if (!this.skipped.has(sp.id)) this.log.warn({ service: sp.id, protocol: sp.protocol }, 'userspace mode proxies TCP only; skipping');
@@ -71,6 +71,8 @@ export class UserspaceProxier implements Proxier {
         continue;
       }
       if (sp.nodePort !== undefined) wanted.set(`${this.nodeIP}:${sp.nodePort}`, { sp, addr: this.nodeIP, port: sp.nodePort });
+      // LoadBalancer ingress addresses are this machine's already (the local cloud hands out 127.0.0.0/8 ones): no address to add.
+      for (const ip of sp.loadBalancerIPs ?? []) wanted.set(`${ip}:${sp.port}`, { sp, addr: ip, port: sp.port, local: true });
       if (sp.clusterIP) {
         if (this.opts.host) wanted.set(`${sp.clusterIP}:${sp.port}`, { sp, addr: sp.clusterIP, port: sp.port });
         else if (!this.skipped.has(`${sp.id}#ip`)) {
@@ -86,7 +88,7 @@ export class UserspaceProxier implements Proxier {
       }
     }
     for (const k of this.failed.keys()) if (!wanted.has(k)) this.failed.delete(k);
-    const addrsWanted = new Set([...wanted.values()].filter((w) => w.addr !== this.nodeIP).map((w) => w.addr));
+    const addrsWanted = new Set([...wanted.values()].filter((w) => w.addr !== this.nodeIP && !w.local).map((w) => w.addr));
     for (const a of this.addresses) {
       if (!addrsWanted.has(a)) {
         this.addresses.delete(a);
@@ -100,7 +102,7 @@ export class UserspaceProxier implements Proxier {
         continue;
       }
       try {
-        if (w.addr !== this.nodeIP && this.opts.host && !this.addresses.has(w.addr)) {
+        if (w.addr !== this.nodeIP && !w.local && this.opts.host && !this.addresses.has(w.addr)) {
           await this.opts.host.addLocalAddress(w.addr);
           this.addresses.add(w.addr);
         }

@@ -53,3 +53,16 @@ describe('containerRuntimeVersion', () => {
     expect(containerRuntimeVersion({ runtimeName: 'docker', runtimeVersion: '20.10.24' })).toBe('docker://20.10.24');
   });
 });
+
+describe('parseTaints (--register-with-taints)', () => {
+  it('reads key=value:Effect and key:Effect lists and rejects bad entries', async () => {
+    const { parseTaints } = await import('./node-config.js');
+    expect(parseTaints('node.cloudprovider.kubernetes.io/uninitialized=true:NoSchedule, dedicated:NoExecute')).toEqual([
+      { key: 'node.cloudprovider.kubernetes.io/uninitialized', value: 'true', effect: 'NoSchedule' },
+      { key: 'dedicated', effect: 'NoExecute' },
+    ]);
+    expect(parseTaints(undefined)).toEqual([]);
+    expect(() => parseTaints('k=v')).toThrow(/want key/);
+    expect(() => parseTaints('k=v:Sometimes')).toThrow(/Effect/);
+  });
+});

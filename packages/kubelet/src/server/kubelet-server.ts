@@ -19,6 +19,7 @@ import { streamContainerLog } from './container-logs.js';
 import { ExecServer, rejectUpgrade } from './exec-server.js';
 import type { ContainerLogLocator } from './log-locator.js';
 import { LogOptionsError, parseLogOptions, type ContainerLogOptions, type RawQuery } from './log-options.js';
+import { CpuRateTracker } from './stats-cpu-rate.js';
 import { buildStatsSummary } from './stats-summary.js';
 
 export interface KubeletServerOptions {
@@ -71,8 +72,9 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     return registry.metrics();
   });
 
+  const cpuRates = new CpuRateTracker();
   app.get('/stats/summary', async (_req, reply) => {
-    const summary = await buildStatsSummary(opts.runtime, opts.nodeName !== undefined ? { nodeName: opts.nodeName } : {});
+    const summary = await buildStatsSummary(opts.runtime, { rates: cpuRates, ...(opts.nodeName !== undefined ? { nodeName: opts.nodeName } : {}) });
     reply.type('application/json; charset=utf-8');
     return summary;
   });

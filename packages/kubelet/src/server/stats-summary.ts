@@ -9,6 +9,7 @@
  * there is no machine-wide measurement, so system daemons are not counted.
  */
 import type { ContainerStats, CriRuntime, PodSandbox } from '@mk8s/cri';
+import type { CpuRateTracker } from './stats-cpu-rate.js';
 
 export interface CpuStats {
   time: string;
@@ -62,6 +63,12 @@ export interface StatsSummaryOptions {
   nodeName?: string;
   /** Clock for `time` when nothing was sampled (default Date.now). */
   now?: () => number;
+  /**
+   * Derives usageNanoCores from two cumulative samples for containers whose
+   * runtime reports no rate (the kubelet server keeps one across requests).
+   * Without it such containers report 0 nanocores.
+   */
+  rates?: CpuRateTracker;
 }
 
 /**
@@ -103,10 +110,12 @@ export async function buildStatsSummary(runtime: CriRuntime, opts: StatsSummaryO
     podOf(ref, sandbox?.createdAt ?? 0).containers.push({
       name: st.attributes.metadata.name,
       startTime: isoFromNs(c?.createdAt ?? 0, nowIso),
-      cpu: cpuOf(st, nowIso),
+      cpu: cpuOf(st, nowIso, opts.rates),
       memory: memoryOf(st, nowIso),
     });
   }
+
+  opts.rates?.retain(new Set(stats.map((st) => st.attributes.id)));
 
   const podList: PodStatsSummary[] = [...pods.values()]
     .map((p) => {
@@ -148,11 +157,18 @@ function isoFromNs(ns: number, fallback: string): string {
   return ns > 0 ? new Date(Math.floor(ns / 1e6)).toISOString() : fallback;
 }
 
-function cpuOf(st: ContainerStats, nowIso: string): CpuStats {
+function cpuOf(st: ContainerStats, nowIso: string, rates: CpuRateTracker | undefined): CpuStats {
+  const cumulative = st.cpu?.usageCoreNanoSeconds?.value;
+  let rate = st.cpu?.usageNanoCores?.value;
+  if (rates && cumulative !== undefined) {
+    // Always observed, so a later sample without a rate has a reference point.
+    const derived = rates.observe(st.attributes.id, st.cpu?.timestamp || Date.parse(nowIso) * 1e6, cumulative);
+    rate ??= derived;
+  }
   return {
     time: isoFromNs(st.cpu?.timestamp ?? 0, nowIso),
-    usageNanoCores: st.cpu?.usageNanoCores?.value ?? 0,
-    usageCoreNanoSeconds: st.cpu?.usageCoreNanoSeconds?.value ?? 0,
+    usageNanoCores: rate ?? 0,
+    usageCoreNanoSeconds: cumulative ?? 0,
   };
 }
 

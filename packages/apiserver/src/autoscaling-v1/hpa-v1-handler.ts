@@ -1,0 +1,154 @@
+/**
+ * `/apis/autoscaling/v1/.../horizontalpodautoscalers`: a converted view over
+ * the stored autoscaling/v2 objects (see convert.ts), as Kubernetes serves
+ * several versions of one resource. `kubectl autoscale` (1.32) creates HPAs
+ * here. Served: get, list (selectors, Table output), create, update, patch,
+ * delete, and the `status` subresource (get, update, patch); watch is a 405
+ * (use autoscaling/v2, the preferred version, to watch).
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { resourceFor } from '@mk8s/api';
+import type { Obj } from '../cache/watch-cache.js';
+import { errors } from '../errors.js';
+import { negotiate } from '../http/accept.js';
+import type { ServerContext } from '../http/context.js';
+import { dryRun, fieldValidation, str, type Query } from '../http/query.js';
+import type { RequestInfo } from '../http/request-info.js';
+import { selectorFilter } from '../http/resource-handler.js';
+import { applyPatch } from '../patch/index.js';
+import { PatchError } from '../patch/errors.js';
+import { toTable } from '../tables/index.js';
+import { hpaV1ToV2, hpaV2ToV1 } from './convert.js';
+
+export const HPA_V1_RESOURCE_LIST = {
+  kind: 'APIResourceList',
+  apiVersion: 'v1',
+  groupVersion: 'autoscaling/v1',
+  resources: [
+    {
+      name: 'horizontalpodautoscalers',
+      singularName: 'horizontalpodautoscaler',
+      namespaced: true,
+      kind: 'HorizontalPodAutoscaler',
+      verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update'],
+      shortNames: ['hpa'],
+      categories: ['all'],
+    },
+    { name: 'horizontalpodautoscalers/status', singularName: '', namespaced: true, kind: 'HorizontalPodAutoscaler', verbs: ['get', 'patch', 'update'] },
+  ],
+};
+
+/** Tables print from the v2 form; whole objects embedded in rows are shown as v1. */
+function v1Table<T>(table: T): T {
+  for (const row of (table as { rows?: Array<{ object?: Obj }> }).rows ?? []) {
+    if (row.object && row.object['kind'] === 'HorizontalPodAutoscaler') row.object = hpaV2ToV1(row.object);
+  }
+  return table;
+}
+
+export function isHpaV1(info: RequestInfo): boolean {
+  return info.group === 'autoscaling' && info.version === 'v1' && info.resource === 'horizontalpodautoscalers';
+}
+
+function checkBody(body: unknown): Obj {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request must be a HorizontalPodAutoscaler object');
+  const b = body as Obj;
+  if (b['apiVersion'] !== undefined && b['apiVersion'] !== 'autoscaling/v1') {
+    throw errors.badRequest(`the API version in the data (${String(b['apiVersion'])}) does not match the expected API version (autoscaling/v1)`);
+  }
+  if (b['kind'] !== undefined && b['kind'] !== 'HorizontalPodAutoscaler') {
+    throw errors.badRequest(`the kind in the data (${String(b['kind'])}) does not match the expected kind (HorizontalPodAutoscaler)`);
+  }
+  return hpaV1ToV2(b);
+}
+
+export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const rt = resourceFor('autoscaling', 'v2', 'horizontalpodautoscalers')!;
+  const ns = info.namespace;
+  if (info.name !== undefined && !ns) throw errors.notFoundPath();
+  const q = (req.query ?? {}) as Query;
+  const neg = negotiate(req.headers.accept, q['includeObject']);
+  if (!neg) throw errors.notAcceptable('only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io');
+  const reg = ctx.registry;
+  const opts = { dryRun: dryRun(q), fieldValidation: fieldValidation(q) };
+  const sub = info.subresource;
+  if (sub !== undefined && sub !== 'status') throw errors.notFoundPath();
+
+  const patchWith = async (status: boolean) => {
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const r = await reg.modify(
+      rt,
+      ns,
+      info.name!,
+      (current) => {
+        try {
+          return hpaV1ToV2(applyPatch(contentType, hpaV2ToV1(current), req.body, rt.schema) as Obj);
+        } catch (err) {
+          if (err instanceof PatchError) {
+            if (err.code === 415) throw errors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+            throw errors.badRequest(err.message);
+          }
+          throw err;
+        }
+      },
+      { ...opts, status },
+    );
+    return hpaV2ToV1(r.object);
+  };
+
+  if (sub === 'status') {
+    switch (info.verb) {
+      case 'get':
+        return hpaV2ToV1(await reg.get(rt, ns, info.name!));
+      case 'update':
+        return hpaV2ToV1((await reg.updateStatus(rt, ns, info.name!, checkBody(req.body), opts)).object);
+      case 'patch':
+        return patchWith(true);
+      default:
+        throw errors.methodNotAllowed();
+    }
+  }
+
+  switch (info.verb) {
+    case 'list': {
+      const filter = selectorFilter(rt, q);
+      const result = await reg.list(rt, ns, { filter });
+      if (neg.table) return v1Table(toTable(rt.resource, result.items, { now: ctx.now(), includeObject: neg.includeObject, resourceVersion: result.resourceVersion }));
+      return { kind: 'HorizontalPodAutoscalerList', apiVersion: 'autoscaling/v1', metadata: { resourceVersion: result.resourceVersion }, items: result.items.map(hpaV2ToV1) };
+    }
+    case 'get': {
+      const obj = await reg.get(rt, ns, info.name!);
+      if (neg.table) return v1Table(toTable(rt.resource, [obj], { now: ctx.now(), includeObject: neg.includeObject }));
+      return hpaV2ToV1(obj);
+    }
+    case 'create': {
+      if (info.name !== undefined) throw errors.methodNotAllowed();
+      const r = await reg.create(rt, ns, checkBody(req.body), opts);
+      reply.code(201);
+      return hpaV2ToV1(r.object);
+    }
+    case 'update': {
+      const r = await reg.update(rt, ns, info.name!, checkBody(req.body), opts);
+      reply.code(r.created ? 201 : 200);
+      return hpaV2ToV1(r.object);
+    }
+    case 'patch':
+      return patchWith(false);
+    case 'delete': {
+      const grace = str(q, 'gracePeriodSeconds');
+      const r = await reg.delete(rt, ns, info.name!, grace !== undefined ? { gracePeriodSeconds: Number(grace) } : {});
+      return hpaV2ToV1(r.object);
+    }
+    case 'deletecollection': {
+      const { items, resourceVersion } = await reg.list(rt, ns, { filter: selectorFilter(rt, q) });
+      const out: Obj[] = [];
+      for (const item of items) {
+        const m = item['metadata'] as Obj;
+        out.push(hpaV2ToV1((await reg.delete(rt, String(m['namespace']), String(m['name']))).object));
+      }
+      return { kind: 'HorizontalPodAutoscalerList', apiVersion: 'autoscaling/v1', metadata: { resourceVersion }, items: out };
+    }
+    case 'watch':
+      throw errors.methodNotAllowed('watch of autoscaling/v1 horizontalpodautoscalers is not served: watch autoscaling/v2');
+  }
+}

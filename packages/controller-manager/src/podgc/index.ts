@@ -1,0 +1,1 @@
+export { PodGCController, type PodGCControllerOptions } from './pod-gc-controller.js';
