@@ -28,9 +28,12 @@
  * 8. kube-proxy (see kube-proxy.ts): requests/s and p99 through a Service
  *    (iptables ClusterIP, userspace NodePort) vs straight to the pod IP.
  *
+ * 9. auto-scaling (see autoscaling.ts): CPU change -> metrics API, load ->
+ *    HPA scale-up -> pods Ready, next to the scrape and sync periods.
+ *
  * Servers run as separate processes; the load generator is this process.
  * Prints Markdown tables; `--json FILE` also writes the raw figures;
- * `--only apiserver|informer|cri|pods|scheduler|healing|kube-proxy` runs one part.
+ * `--only apiserver|informer|cri|pods|scheduler|healing|kube-proxy|autoscaling|cluster` runs one part.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -39,6 +42,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApiServerProcess } from '@mk8s/testing';
+import { runAutoscalingBench } from './autoscaling.js';
 import { runCriBench } from './cri.js';
 import { runHealingBench } from './healing.js';
 import { runKubeProxyBench } from './kube-proxy.js';
@@ -251,6 +255,9 @@ async function main(): Promise<void> {
     }
     if (only === undefined || only === 'kube-proxy') {
       rows.push('', await runKubeProxyBench());
+    }
+    if (only === undefined || only === 'autoscaling') {
+      rows.push('', await runAutoscalingBench());
     }
     console.log(rows.join('\n'));
     if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2));
