@@ -31,6 +31,10 @@
  * 9. auto-scaling (see autoscaling.ts): CPU change -> metrics API, load ->
  *    HPA scale-up -> pods Ready, next to the scrape and sync periods.
  *
+ * 10. the whole cluster on Docker (see cluster.ts): mk8s up -> nodes Ready,
+ *     container kill -> Ready again, pod delete -> replacement Ready,
+ *     kubelet kill -> its pods Ready elsewhere.
+ *
  * Servers run as separate processes; the load generator is this process.
  * Prints Markdown tables; `--json FILE` also writes the raw figures;
  * `--only apiserver|informer|cri|pods|scheduler|healing|kube-proxy|autoscaling|cluster` runs one part.
@@ -43,6 +47,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApiServerProcess } from '@mk8s/testing';
 import { runAutoscalingBench } from './autoscaling.js';
+import { runClusterBench } from './cluster.js';
 import { runCriBench } from './cri.js';
 import { runHealingBench } from './healing.js';
 import { runKubeProxyBench } from './kube-proxy.js';
@@ -255,6 +260,9 @@ async function main(): Promise<void> {
     }
     if (only === undefined || only === 'kube-proxy') {
       rows.push('', await runKubeProxyBench());
+    }
+    if (only === undefined || only === 'cluster') {
+      rows.push('', await runClusterBench());
     }
     if (only === undefined || only === 'autoscaling') {
       rows.push('', await runAutoscalingBench());
