@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { UnavailableError, criErrorFromCode } from './errors.js';
 import { loadCriServices } from './proto.js';
 import { CRI_MAX_MESSAGE_BYTES } from './server.js';
@@ -151,6 +151,31 @@ export class CriClient implements CriRuntime {
 
   imageFsInfo(req: t.ImageFsInfoRequest, opts?: CallOptions): Promise<t.ImageFsInfoResponse> {
     return this.call(this.images, 'ImageFsInfo', req, opts);
+  }
+
+  /**
+   * The runtime's container event stream (GetContainerEvents), until `signal`
+   * aborts (then it ends quietly) or the stream fails (then it throws a typed
+   * CriError: UnimplementedError from a runtime without events,
+   * UnavailableError when the runtime goes away).
+   */
+  async *getContainerEvents(req: t.GetEventsRequest, signal: AbortSignal): AsyncIterable<t.ContainerEventResponse> {
+    if (this.closed) throw new UnavailableError(`CRI client for ${this.socketPath} is closed`);
+    const method = (this.runtime as unknown as Record<string, (req: unknown, md: Metadata) => ClientReadableStream<t.ContainerEventResponse>>)['GetContainerEvents'];
+    if (typeof method !== 'function') throw new Error('no rpc GetContainerEvents in proto/api.proto');
+    const call = method.call(this.runtime, req ?? {}, new Metadata());
+    const cancel = (): void => call.cancel();
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      for await (const ev of call as AsyncIterable<t.ContainerEventResponse>) yield ev;
+    } catch (err) {
+      const e = err as { code?: number; details?: string; message?: string };
+      if (signal.aborted || e.code === status.CANCELLED) return;
+      throw criErrorFromCode(e.code ?? status.UNKNOWN, e.details || e.message || String(err), err);
+    } finally {
+      signal.removeEventListener('abort', cancel);
+      call.cancel();
+    }
   }
 
   private call<Res>(client: Client, rpc: CriRpc, req: unknown, opts: CallOptions | undefined, extraMs = 0): Promise<Res> {

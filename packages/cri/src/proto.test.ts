@@ -13,6 +13,7 @@ interface Descriptor {
  */
 const UPSTREAM: Record<string, Record<string, number>> = {
   VersionResponse: { version: 1, runtime_name: 2, runtime_version: 3, runtime_api_version: 4 },
+  ContainerEventResponse: { container_id: 1, container_event_type: 2, created_at: 3, pod_sandbox_status: 4, containers_statuses: 5 },
   PodSandboxMetadata: { name: 1, uid: 2, namespace: 3, attempt: 4 },
   PodSandboxConfig: {
     metadata: 1, hostname: 2, log_directory: 3, dns_config: 4, port_mappings: 5, labels: 6, annotations: 7, linux: 8,
@@ -66,6 +67,7 @@ const ENUMS: Record<string, Record<string, number>> = {
   PodSandboxState: { SANDBOX_READY: 0, SANDBOX_NOTREADY: 1 },
   Protocol: { TCP: 0, UDP: 1, SCTP: 2 },
   NamespaceMode: { POD: 0, CONTAINER: 1, NODE: 2, TARGET: 3 },
+  ContainerEventType: { CONTAINER_CREATED_EVENT: 0, CONTAINER_STARTED_EVENT: 1, CONTAINER_STOPPED_EVENT: 2, CONTAINER_DELETED_EVENT: 3 },
 };
 
 describe('proto/api.proto', () => {
@@ -88,7 +90,9 @@ describe('proto/api.proto', () => {
   });
 
   it('defines every RPC the interface names, under package runtime.v1', () => {
-    expect(Object.keys(RuntimeService.service).sort()).toEqual([...RUNTIME_SERVICE_RPCS].sort());
+    // Every unary RPC, plus the one server stream.
+    expect(Object.keys(RuntimeService.service).sort()).toEqual([...RUNTIME_SERVICE_RPCS, 'GetContainerEvents'].sort());
+    expect(RuntimeService.service.GetContainerEvents).toMatchObject({ requestStream: false, responseStream: true });
     expect(Object.keys(ImageService.service).sort()).toEqual([...IMAGE_SERVICE_RPCS].sort());
     expect(RuntimeService.service.Version?.path).toBe('/runtime.v1.RuntimeService/Version');
     expect(ImageService.service.PullImage?.path).toBe('/runtime.v1.ImageService/PullImage');

@@ -51,6 +51,15 @@ export interface RuntimeService {
 
   /** Runtime conditions; the kubelet needs RuntimeReady and NetworkReady. */
   status(req: t.StatusRequest): Promise<t.StatusResponse>;
+
+  /**
+   * Optional: container lifecycle events as they happen, so the kubelet reacts
+   * at once instead of at its next relist (Kubernetes' evented PLEG). The
+   * stream ends when `signal` aborts; events may be missed across a
+   * reconnect, so consumers still relist. A runtime without it answers
+   * UNIMPLEMENTED over gRPC.
+   */
+  getContainerEvents?(req: t.GetEventsRequest, signal: AbortSignal): AsyncIterable<t.ContainerEventResponse>;
 }
 
 /** The image half of CRI v1 (runtime.v1.ImageService). */

@@ -8,8 +8,10 @@ import {
   type ServerErrorResponse,
   type ServiceDefinition,
   type UntypedServiceImplementation,
+  type handleServerStreamingCall,
   type handleUnaryCall,
 } from '@grpc/grpc-js';
+import type { ContainerEventResponse, GetEventsRequest } from './types.js';
 import { CriError, grpcCodeOf } from './errors.js';
 import { loadCriServices } from './proto.js';
 import { IMAGE_SERVICE_RPCS, RUNTIME_SERVICE_RPCS, methodName, type CriRpc, type CriRuntime } from './runtime.js';
@@ -50,7 +52,11 @@ export async function serveCri(runtime: CriRuntime, socketPath: string, options:
     'grpc.max_receive_message_length': CRI_MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': CRI_MAX_MESSAGE_BYTES,
   });
-  server.addService(RuntimeService.service, implementation(runtime, RuntimeService.service, RUNTIME_SERVICE_RPCS));
+  const streams = new Set<AbortController>();
+  server.addService(RuntimeService.service, {
+    ...implementation(runtime, RuntimeService.service, RUNTIME_SERVICE_RPCS),
+    GetContainerEvents: containerEvents(runtime, streams),
+  });
   server.addService(ImageService.service, implementation(runtime, ImageService.service, IMAGE_SERVICE_RPCS));
 
   await new Promise<void>((ok, fail) => {
@@ -66,6 +72,8 @@ export async function serveCri(runtime: CriRuntime, socketPath: string, options:
     socketPath: path,
     close() {
       closing ??= (async () => {
+        // Event streams never end by themselves: end them so shutdown need not wait out the grace period.
+        for (const s of streams) s.abort();
         await new Promise<void>((done) => {
           const timer = setTimeout(() => server.forceShutdown(), grace);
           server.tryShutdown(() => {
@@ -109,6 +117,37 @@ function implementation(
     impl[rpc] = handler;
   }
   return impl;
+}
+
+/**
+ * GetContainerEvents: relays the runtime's event iterable to one client until
+ * the client cancels or the server closes. UNIMPLEMENTED when the runtime
+ * has no event stream.
+ */
+function containerEvents(runtime: CriRuntime, streams: Set<AbortController>): handleServerStreamingCall<GetEventsRequest, ContainerEventResponse> {
+  return (call) => {
+    if (typeof runtime.getContainerEvents !== 'function') {
+      call.emit('error', serviceError(status.UNIMPLEMENTED, 'GetContainerEvents is not implemented by this runtime'));
+      return;
+    }
+    const ac = new AbortController();
+    streams.add(ac);
+    call.on('cancelled', () => ac.abort());
+    void (async () => {
+      try {
+        for await (const ev of runtime.getContainerEvents!(call.request ?? {}, ac.signal)) {
+          if (ac.signal.aborted) break;
+          call.write(ev);
+        }
+        call.end();
+      } catch (err) {
+        if (!ac.signal.aborted) call.emit('error', serviceError(grpcCodeOf(err), messageOf(err)));
+        else call.end();
+      } finally {
+        streams.delete(ac);
+      }
+    })();
+  };
 }
 
 function serviceError(code: number, message: string): ServerErrorResponse {

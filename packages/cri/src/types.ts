@@ -25,6 +25,7 @@ export type MountPropagation = 'PROPAGATION_PRIVATE' | 'PROPAGATION_HOST_TO_CONT
 export type NamespaceMode = 'POD' | 'CONTAINER' | 'NODE' | 'TARGET';
 export type PodSandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
 export type ContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
+export type ContainerEventType = 'CONTAINER_CREATED_EVENT' | 'CONTAINER_STARTED_EVENT' | 'CONTAINER_STOPPED_EVENT' | 'CONTAINER_DELETED_EVENT';
 
 // ---- building blocks ----
 
@@ -551,4 +552,19 @@ export type ImageFsInfoRequest = Record<string, never>;
 export interface ImageFsInfoResponse {
   imageFilesystems: FilesystemUsage[];
   containerFilesystems?: FilesystemUsage[];
+}
+
+// ---- container events ----
+
+export type GetEventsRequest = Record<string, never>;
+
+/** One lifecycle change of a container (or a pod sandbox's own container). */
+export interface ContainerEventResponse {
+  containerId: string;
+  containerEventType: ContainerEventType;
+  /** When it happened, ns since the epoch. */
+  createdAt: number;
+  /** The pod's sandbox; runtimes fill at least `id` and `metadata.uid`. */
+  podSandboxStatus?: PodSandboxStatus | null;
+  containersStatuses?: ContainerStatus[];
 }

@@ -20,6 +20,7 @@ import { NodeAgent } from './node/node-agent.js';
 import { containerRuntimeVersion, detectNodeConfig, type NodeConfigOverrides } from './node/node-config.js';
 import { criRuntimeReadiness } from './node/runtime-readiness.js';
 import { PodLifecycle } from './pods/pod-lifecycle.js';
+import { criContainerEvents } from './pods/runtime-events.js';
 import type { BackoffOptions } from './pods/backoff.js';
 import type { ExternalRuntimeEvent } from './pods/pleg.js';
 import type { PodLogger } from './pods/logger.js';
@@ -128,7 +129,10 @@ export class Kubelet {
         ...(hostIP ? { hostIP } : {}),
         ...(this.opts.relistPeriodMs ? { relistPeriodMs: this.opts.relistPeriodMs } : {}),
         ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),
-        ...(this.opts.runtimeEvents ? { runtimeEvents: this.opts.runtimeEvents } : {}),
+        // Given events, else the runtime's own CRI stream when it has one.
+        ...(this.opts.runtimeEvents || runtime.getContainerEvents
+          ? { runtimeEvents: this.opts.runtimeEvents ?? criContainerEvents(runtime, signal, log ? { log: podLogger(log) } : {}) }
+          : {}),
         ...(log ? { log: podLogger(log) } : {}),
         recorder,
         // Services for containers' <SVC>_SERVICE_HOST/_PORT variables, read when a container starts.

@@ -60,12 +60,14 @@ import type {
   VersionResponse,
   ImageStatusRequest,
   ImageStatusResponse,
+  ContainerEventResponse,
+  GetEventsRequest,
 } from '@mk8s/cri';
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError } from '@mk8s/cri';
 import { cleanupByLabel } from './cleanup.js';
 import { containerCreateOptions, sandboxCreateOptions } from './container-config.js';
 import { errorMessage, isConflict, isNotFound, isNotModified } from './docker-errors.js';
-import { dockerEvents } from './events.js';
+import { dockerEvents, toContainerEvent } from './events.js';
 import type { EventsOptions, RuntimeEvent } from './events.js';
 import { execSync } from './exec-sync.js';
 import * as images from './images.js';
@@ -433,6 +435,14 @@ export class DockerRuntime implements CriRuntime {
   async removeImage(req: RemoveImageRequest): Promise<RemoveImageResponse> {
     await images.removeImage(this.docker, req.image);
     return {};
+  }
+
+  /** CRI GetContainerEvents: Docker's events of this runtime's containers, in CRI form. */
+  async *getContainerEvents(_req: GetEventsRequest, signal: AbortSignal): AsyncGenerator<ContainerEventResponse> {
+    for await (const ev of this.events({ signal })) {
+      const cri = toContainerEvent(ev);
+      if (cri) yield cri;
+    }
   }
 
   // ---- beyond CRI -----------------------------------------------------------

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toRuntimeEvent } from './events.js';
+import { toContainerEvent, toRuntimeEvent, type RuntimeEvent } from './events.js';
 
 describe('toRuntimeEvent', () => {
   it('maps a die event of an app container with its exit code', () => {
@@ -29,5 +29,23 @@ describe('toRuntimeEvent', () => {
     expect(e).toMatchObject({ kind: 'podsandbox', podSandboxId: 's1', exitCode: null, timestamp: 2e9 });
     expect(toRuntimeEvent({ Type: 'container', Action: 'exec_start: sh', Actor: { ID: 'x' } })).toBeUndefined();
     expect(toRuntimeEvent({ Type: 'network', Action: 'connect', Actor: { ID: 'x' } })).toBeUndefined();
+  });
+});
+
+describe('toContainerEvent (CRI GetContainerEvents)', () => {
+  const base: RuntimeEvent = { type: 'start', containerId: 'c1', kind: 'container', podSandboxId: 's1', podUid: 'u1', containerName: 'app', exitCode: null, timestamp: 42 };
+  it('maps create/start/die/destroy to the CRI event types, with the sandbox id and pod uid', () => {
+    expect(toContainerEvent({ ...base, type: 'create' })?.containerEventType).toBe('CONTAINER_CREATED_EVENT');
+    expect(toContainerEvent({ ...base, type: 'die', exitCode: 1 })?.containerEventType).toBe('CONTAINER_STOPPED_EVENT');
+    expect(toContainerEvent({ ...base, type: 'destroy' })?.containerEventType).toBe('CONTAINER_DELETED_EVENT');
+    expect(toContainerEvent(base)).toMatchObject({
+      containerId: 'c1',
+      containerEventType: 'CONTAINER_STARTED_EVENT',
+      createdAt: 42,
+      podSandboxStatus: { id: 's1', metadata: { uid: 'u1' } },
+    });
+  });
+  it('drops oom: CRI has no type for it, and the die that follows reports the stop', () => {
+    expect(toContainerEvent({ ...base, type: 'oom' })).toBeUndefined();
   });
 });

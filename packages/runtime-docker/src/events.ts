@@ -1,7 +1,7 @@
 /**
  * Container lifecycle events from Docker's event stream, for the kubelet's
- * PLEG to react at once instead of at its next relist. Not part of CRI (whose
- * streaming GetContainerEvents this subset leaves out).
+ * PLEG to react at once instead of at its next relist; served over CRI as
+ * GetContainerEvents (`toContainerEvent`).
  *
  * Contract: the iterable yields events of containers carrying `io.mk8s.type`
  * and all the runtime's scope labels, in Docker's order. It ends when the
@@ -9,7 +9,7 @@
  * daemon closes the stream (a consumer then relists and subscribes again).
  */
 import type Dockerode from 'dockerode';
-import type { Labels } from '@mk8s/cri';
+import type { ContainerEventResponse, ContainerEventType, Labels } from '@mk8s/cri';
 import {
   LABEL_CONTAINER_NAME,
   LABEL_POD_UID,
@@ -110,4 +110,33 @@ export async function* dockerEvents(docker: Dockerode, scopeLabels: Labels, opti
     signal?.removeEventListener('abort', onAbort);
     stream.destroy?.();
   }
+}
+
+const CRI_EVENT_TYPES: Partial<Record<RuntimeEventType, ContainerEventType>> = {
+  create: 'CONTAINER_CREATED_EVENT',
+  start: 'CONTAINER_STARTED_EVENT',
+  die: 'CONTAINER_STOPPED_EVENT',
+  destroy: 'CONTAINER_DELETED_EVENT',
+};
+
+/**
+ * The CRI form of a Docker event; undefined for `oom`, which CRI has no type
+ * for (the `die` that follows it reports the stop). The sandbox status
+ * carries its id and the pod uid, which is all the kubelet's PLEG needs.
+ */
+export function toContainerEvent(ev: RuntimeEvent): ContainerEventResponse | undefined {
+  const type = CRI_EVENT_TYPES[ev.type];
+  if (!type) return undefined;
+  return {
+    containerId: ev.containerId,
+    containerEventType: type,
+    createdAt: ev.timestamp,
+    podSandboxStatus: {
+      id: ev.podSandboxId,
+      metadata: { name: '', uid: ev.podUid, namespace: '', attempt: 0 },
+      state: ev.kind === 'podsandbox' && ev.type === 'die' ? 'SANDBOX_NOTREADY' : 'SANDBOX_READY',
+      createdAt: 0,
+    } as ContainerEventResponse['podSandboxStatus'],
+    containersStatuses: [],
+  };
 }

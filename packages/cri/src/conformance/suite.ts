@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CriClient } from '../client.js';
-import { CriError, NotFoundError } from '../errors.js';
+import { CriError, NotFoundError, UnimplementedError } from '../errors.js';
 import { parseCriLogLine } from '../log-format.js';
-import type { ContainerConfig, PodSandboxConfig } from '../types.js';
+import type { ContainerConfig, ContainerEventResponse, PodSandboxConfig } from '../types.js';
 import {
   RUN_LABEL,
   SLEEP_FOREVER,
@@ -313,6 +313,41 @@ export function defineConformanceSuite(name: string, setup: ConformanceSetup, op
       await expect(cri().pullImage({ image: { image: UNPULLABLE_IMAGE } })).rejects.toBeInstanceOf(CriError);
       const still = await cri().imageStatus({ image: { image: UNPULLABLE_IMAGE } });
       expect(still.image ?? null).toBeNull();
+    }, timeout);
+
+    it('streams container lifecycle events (GetContainerEvents), or answers UNIMPLEMENTED', async () => {
+      const ac = new AbortController();
+      const seen: ContainerEventResponse[] = [];
+      let failure: unknown;
+      const reading = (async () => {
+        try {
+          for await (const ev of cri().getContainerEvents({}, ac.signal)) seen.push(ev);
+        } catch (err) {
+          failure = err;
+        }
+      })();
+      try {
+        await new Promise((r) => setTimeout(r, 300)); // the subscription is in place before anything happens
+        const sandbox = await runSandbox();
+        const id = await startedContainer(sandbox, { name: 'evented', argv: SLEEP_FOREVER });
+        await cri().stopContainer({ containerId: id, timeout: 0 });
+        if (failure) {
+          // An optional RPC: a runtime without it must say so precisely.
+          expect(failure).toBeInstanceOf(UnimplementedError);
+          return;
+        }
+        await waitFor(async () => seen.filter((e) => e.containerId === id).map((e) => e.containerEventType), (t) => t.includes('CONTAINER_STOPPED_EVENT'), 'the stop event');
+        const types = seen.filter((e) => e.containerId === id).map((e) => e.containerEventType);
+        expect(types.indexOf('CONTAINER_STARTED_EVENT')).toBeGreaterThanOrEqual(0);
+        expect(types.indexOf('CONTAINER_STARTED_EVENT')).toBeLessThan(types.indexOf('CONTAINER_STOPPED_EVENT'));
+        const ev = seen.find((e) => e.containerId === id)!;
+        expect(ev.createdAt).toBeGreaterThan(0);
+        expect(ev.podSandboxStatus?.id).toBe(sandbox.id);
+        expect(ev.podSandboxStatus?.metadata?.uid).toBe(sandbox.config.metadata?.uid);
+      } finally {
+        ac.abort();
+        await reading;
+      }
     }, timeout);
 
     it('rejects calls on sandboxes and containers that do not exist', async () => {
