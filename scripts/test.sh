@@ -41,6 +41,7 @@ if want e2e; then
   step docker ensure_docker
   step images ensure_images
   step cni ensure_cni
+  step etcd ensure_etcd
   run_vitest e2e --config e2e/vitest.config.ts
 fi
 

@@ -29,4 +29,5 @@ export {
 } from './errors.js';
 export { LevelStore, type LevelStoreOptions } from './level-store.js';
 export { openMemoryStore } from './memory-store.js';
+export { EtcdStore, type EtcdStoreOptions } from './etcd-store.js';
 export { startCompactor, type CompactorOptions } from './compactor.js';

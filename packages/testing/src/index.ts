@@ -17,3 +17,4 @@ export { startTestCluster, type TestCluster, type TestClusterOptions } from './t
 export { buildDeployment, buildNode, buildPod, buildReplicaSet, buildService, type NodeOptions, type PodOptions } from './builders.js';
 export { FakeClock } from '@mk8s/client';
 export { CONTAINERD_K8S_NAMESPACE, containerdInstalled, startContainerd, type ContainerdInstance, type ContainerdOptions } from './containerd.js';
+export { etcdInstalled, freePort, startEtcd, type EtcdCluster, type EtcdMember, type EtcdOptions } from './etcd.js';

@@ -10,6 +10,12 @@ import { parse as parseYaml } from 'yaml';
 export interface ClientConfig {
   /** Base URL of the API server, e.g. `http://127.0.0.1:6443`; `https:` URLs use TLS. */
   server: string;
+  /**
+   * More API servers of the same cluster for client-side failover (docs/ha.md):
+   * a request that reaches no server goes to the next. From a kubeconfig:
+   * the cluster's `mk8s.io/servers` extension (kubectl ignores it).
+   */
+  servers?: string[];
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
   /** PEM of the CA(s) that signed the server's certificate (https only). */
@@ -32,6 +38,12 @@ export interface ClientConfig {
 }
 
 export const DEFAULT_QPS = 50;
+
+/**
+ * Name of the kubeconfig cluster extension that lists every API server for
+ * failover: `extensions: [{ name: mk8s.io/servers, extension: { servers: [URL, ...] } }]`.
+ */
+export const SERVERS_EXTENSION = 'mk8s.io/servers';
 export const DEFAULT_BURST = 100;
 
 export interface KubeconfigOptions {
@@ -58,6 +70,8 @@ interface Named<T> {
 
 interface KubeCluster {
   server?: string;
+  /** kubeconfig's NamedExtension list; mk8s reads `mk8s.io/servers` (SERVERS_EXTENSION). */
+  extensions?: Array<{ name?: string; extension?: unknown }>;
   'certificate-authority'?: string;
   'certificate-authority-data'?: string;
   'insecure-skip-tls-verify'?: boolean;
@@ -215,6 +229,8 @@ async function resolve(kc: ParsedKubeconfig, contextName: string | undefined, re
 
   const config: ClientConfig = { server };
   const c = cluster.value;
+  const servers = serversExtension(c, clusterName);
+  if (servers) config.servers = servers;
   const at = (dir: string, f: string): string => path.resolve(dir, f);
   if (c['certificate-authority-data']) config.caData = fromBase64(c['certificate-authority-data'], `certificate-authority-data of cluster "${clusterName}"`);
   else if (c['certificate-authority']) config.caData = await read(at(cluster.dir, c['certificate-authority']), 'certificate-authority');
@@ -234,6 +250,19 @@ async function resolve(kc: ParsedKubeconfig, contextName: string | undefined, re
   }
   if (ctx.value.namespace) config.namespace = ctx.value.namespace;
   return config;
+}
+
+/** The failover list of a cluster's `mk8s.io/servers` extension, if it has one. */
+function serversExtension(c: KubeCluster, clusterName: string): string[] | undefined {
+  if (c.extensions === undefined || c.extensions === null) return undefined;
+  if (!Array.isArray(c.extensions)) throw new KubeconfigError(`cluster "${clusterName}": extensions must be a list`);
+  const ext = c.extensions.find((e) => e?.name === SERVERS_EXTENSION)?.extension as { servers?: unknown } | undefined;
+  if (ext === undefined) return undefined;
+  const list = ext?.servers;
+  if (!Array.isArray(list) || list.some((u) => typeof u !== 'string' || u === '')) {
+    throw new KubeconfigError(`cluster "${clusterName}": extension ${SERVERS_EXTENSION} needs servers: a list of URLs`);
+  }
+  return list as string[];
 }
 
 function fromBase64(data: string, what: string): string {

@@ -2,6 +2,12 @@
  * The transport under every client call: one keep-alive Agent per server,
  * JSON in and out, `Status` replies turned into ApiError, connection trouble
  * into TransportError, and request starts throttled by a RateLimiter.
+ *
+ * Client-side failover (docs/ha.md): with several API servers
+ * (`ClientConfig.servers`), a request that provably reached none (connection
+ * refused, host unreachable) goes to the next server, as does an idempotent
+ * one whose connection broke before any answer. The server that answers
+ * becomes the one later requests try first. One server: exactly one try.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -64,6 +70,27 @@ interface Opened {
 /** Methods safe to send twice when the first try provably got no answer. */
 const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
+/** Connection errors that prove the request reached no server: any method may go to the next one. */
+const NOT_CONNECTED: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+/** The connection broke before any answer: the server may have seen the request (idempotent methods only). */
+const BROKEN: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);
+
+/** The distinct server URLs of a config: `server` first, then `servers`. */
+export function serverList(config: ClientConfig): string[] {
+  return [...new Set([config.server, ...(config.servers ?? [])])];
+}
+
+function parseServer(server: string): URL {
+  let base: URL;
+  try {
+    base = new URL(server);
+  } catch (err) {
+    throw new TypeError(`invalid server URL ${JSON.stringify(server)}`, { cause: err });
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`server URL must be http: or https:, got ${server}`);
+  return base;
+}
+
 const DEFAULT_USER_AGENT = `mk8s-client/0.1.0 (node ${process.version})`;
 
 /**
@@ -72,22 +99,19 @@ const DEFAULT_USER_AGENT = `mk8s-client/0.1.0 (node ${process.version})`;
  * sockets, ending any stream still running).
  */
 export class HttpTransport {
-  readonly base: URL;
   readonly rateLimiter: RateLimiter;
+  /** Every API server, in failover order; `current` indexes the one tried first. */
+  private readonly bases: URL[];
+  private current = 0;
   private readonly agent: http.Agent;
   private readonly mod: typeof http | typeof https;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number | undefined;
 
   constructor(readonly config: ClientConfig, opts: TransportOptions = {}) {
-    let base: URL;
-    try {
-      base = new URL(config.server);
-    } catch (err) {
-      throw new TypeError(`invalid server URL ${JSON.stringify(config.server)}`, { cause: err });
-    }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`server URL must be http: or https:, got ${config.server}`);
-    this.base = base;
+    this.bases = serverList(config).map(parseServer);
+    const base = this.bases[0]!;
+    if (this.bases.some((b) => b.protocol !== base.protocol)) throw new TypeError('server URLs must all be http: or all https:');
     if (base.protocol === 'https:') {
       this.mod = https;
       this.agent = new https.Agent({
@@ -152,6 +176,11 @@ export class HttpTransport {
     }
   }
 
+  /** The server requests go to first (the last one that answered). */
+  get base(): URL {
+    return this.bases[this.current]!;
+  }
+
   /** Destroys the agent's sockets. Idempotent. */
   close(): void {
     this.agent.destroy();
@@ -164,7 +193,6 @@ export class HttpTransport {
    */
   private async open(spec: RequestSpec, timeoutMs: number | undefined): Promise<Opened> {
     await this.rateLimiter.acquire(spec.signal);
-    const url = this.url(spec);
     const headers: Record<string, string> = { ...this.headers, Accept: spec.accept ?? 'application/json' };
     let payload: Buffer | undefined;
     if (spec.body !== undefined) {
@@ -172,7 +200,23 @@ export class HttpTransport {
       headers['Content-Type'] = spec.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
-    return this.send(spec, url, headers, payload, timeoutMs, IDEMPOTENT.has(spec.method.toUpperCase()));
+    const idempotent = IDEMPOTENT.has(spec.method.toUpperCase());
+    const first = this.current;
+    let lastError: unknown;
+    for (let i = 0; i < this.bases.length; i++) {
+      const index = (first + i) % this.bases.length;
+      try {
+        const opened = await this.send(spec, this.url(spec, this.bases[index]!), headers, payload, timeoutMs, idempotent);
+        this.current = index;
+        return opened;
+      } catch (err) {
+        const code = err instanceof TransportError ? err.code : undefined;
+        const next = code !== undefined && !spec.signal?.aborted && (NOT_CONNECTED.has(code) || (idempotent && BROKEN.has(code)));
+        if (!next) throw err;
+        lastError = err;
+      }
+    }
+    throw lastError;
   }
 
   /**
@@ -227,9 +271,9 @@ export class HttpTransport {
     });
   }
 
-  private url(spec: RequestSpec): string {
-    const u = new URL(this.base.href);
-    u.pathname = this.base.pathname.replace(/\/+$/, '') + spec.path;
+  private url(spec: RequestSpec, base: URL): string {
+    const u = new URL(base.href);
+    u.pathname = base.pathname.replace(/\/+$/, '') + spec.path;
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(spec.query ?? {})) {
       if (v === undefined) continue;
