@@ -22,11 +22,10 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT, startApiServerProcess } from '@mk8s/testing';
+import { freePort, REPO_ROOT, startApiServerProcess } from '@mk8s/testing';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,15 +54,6 @@ export interface ClusterBenchResult {
   nodeFailureDetectMs: number;
   nodeFailureRecoverMs: number;
   podsMoved: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function timeUntil(what: string, ok: () => Promise<boolean>, timeoutMs = 120_000): Promise<number> {

@@ -5,22 +5,14 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '@mk8s/testing';
+import { REPO_ROOT, freePort } from '@mk8s/testing';
+
+export { freePort };
 
 export const run = promisify(execFile);
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `get` until it returns a value that is not undefined; rethrows nothing, reports the last error on timeout. */
 export async function until<T>(what: string, get: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 200): Promise<T> {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServicePortState } from '../proxy-state.js';
 import { RoundRobin } from './load-balancer.js';
 import { UserspaceProxier } from './proxier.js';
+import { freePort } from '@mk8s/testing';
 
 describe('RoundRobin', () => {
   const eps = [
@@ -41,14 +42,6 @@ async function pod(name: string): Promise<{ port: number; close: () => Promise<v
   const server = net.createServer((s) => s.end(name));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { port: (server.address() as net.AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 function ask(port: number, host = '127.0.0.1'): Promise<string> {

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Container } from '@mk8s/api';
 import { FakeClock } from '@mk8s/client';
@@ -7,6 +6,7 @@ import { UnavailableError } from '@mk8s/cri';
 import { FakeRuntime } from '@mk8s/runtime-fake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execProbe, resolveProbePort, runProbe, type ProbeTarget } from './probe-runners.js';
+import { freePort } from '@mk8s/testing';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -62,14 +62,6 @@ async function httpServer(): Promise<{ port: number; seen: http.IncomingMessage[
       }),
   );
   return { port: (server.address() as AddressInfo).port, seen };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, LOOPBACK, r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 const container = (ports: Container['ports'] = []): Container => ({ name: 'app', ports });
