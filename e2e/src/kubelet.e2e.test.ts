@@ -151,6 +151,13 @@ describe('kubelet on real Docker', () => {
 
   it('runs postStart after start and preStop before stop', async () => {
     const out = path.join(dir, 'hooks-out');
+    // The pod writes through a hostPath volume, which Pod Security's baseline level (mk8s' default) refuses.
+    const label = await fetch(`${apiserver.url}/api/v1/namespaces/default`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } }),
+    });
+    expect(label.status).toBe(200);
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',

@@ -1,21 +1,42 @@
 /**
- * kube-apiserver: serves the Kubernetes API over the embedded store.
+ * kube-apiserver: serves the Kubernetes API over the embedded store, or over
+ * a real etcd cluster shared by several API servers (docs/ha.md).
  *
  *   kube-apiserver --port 6443 --data-dir .mk8s/data/apiserver
+ *   kube-apiserver --port 6443 --storage-backend etcd --etcd-servers http://127.0.0.1:2379
  *
  * Prints `kube-apiserver listening on http://HOST:PORT` once it accepts
  * requests (with --port 0 the kernel picks the port). SIGTERM closes open
  * watches, finishes in-flight requests and closes the store: a restart on
  * the same --data-dir continues where it stopped.
  */
-import { buildApiServer, openStore, startCompactor } from '@mk8s/apiserver';
+import { readFileSync } from 'node:fs';
+import {
+  ADMISSION_PLUGINS,
+  AUDIT_LEVELS,
+  AUTHORIZATION_MODES,
+  POD_SECURITY_LEVELS,
+  buildApiServer,
+  enabledPlugins,
+  loadPolicyFile,
+  openStore,
+  startCompactor,
+  type AdmissionOptions,
+  type AuditLevel,
+  type AuditOptions,
+  type AuthOptions,
+  type AuthorizationMode,
+  type PodSecurityLevel,
+} from '@mk8s/apiserver';
 import { aborted, createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
 
 const FLAGS = {
   port: { type: 'string', description: 'port to serve on; 0 picks a free one', default: '6443' },
   'bind-address': { type: 'string', description: 'address to listen on', default: '127.0.0.1' },
   'data-dir': { type: 'string', description: 'folder of the embedded store (required unless --storage-backend=memory)' },
-  'storage-backend': { type: 'string', description: 'level (on disk, durable) or memory (lost on exit)', default: 'level' },
+  'storage-backend': { type: 'string', description: 'level (on disk, durable), memory (lost on exit) or etcd (--etcd-servers; several API servers)', default: 'level' },
+  'etcd-servers': { type: 'string', description: 'comma-separated etcd client URLs for --storage-backend=etcd, e.g. http://127.0.0.1:2379' },
+  'etcd-prefix': { type: 'string', description: 'prefix of every key in etcd (default: none, keys are /registry/...)' },
   'compaction-interval': { type: 'string', description: 'how often history is compacted', default: '60s' },
   'compaction-window': { type: 'string', description: 'how much history watches can resume from', default: '5m' },
   'bookmark-interval': { type: 'string', description: 'interval of watch bookmarks', default: '10s' },
@@ -36,8 +57,91 @@ const FLAGS = {
     description: 'how often kubelets are scraped for metrics.k8s.io (kubectl top, HPAs); 0 turns scraping off',
     default: '10s',
   },
+  'secure-port': { type: 'string', description: 'HTTPS port, used when --tls-cert-file is given (then --port is not served)', default: '6443' },
+  'tls-cert-file': { type: 'string', description: 'PEM serving certificate: serve HTTPS on --secure-port' },
+  'tls-private-key-file': { type: 'string', description: 'PEM private key of --tls-cert-file' },
+  'client-ca-file': { type: 'string', description: 'PEM CA bundle: client certificates it signed authenticate as CN (user) and O (groups)' },
+  'token-auth-file': { type: 'string', description: 'CSV of static bearer tokens: token,user,uid,"group1,group2"' },
+  'authorization-mode': {
+    type: 'string',
+    description: 'ordered authorizers, of AlwaysAllow, AlwaysDeny, Node, RBAC (default: Node,RBAC when serving HTTPS, else AlwaysAllow)',
+  },
+  'anonymous-auth': {
+    type: 'string',
+    description: 'serve requests without credentials as system:anonymous (default: only on plain HTTP bound to a loopback address)',
+  },
+  'enable-admission-plugins': { type: 'string', description: `admission plugins to turn on besides the defaults (all on by default: ${ADMISSION_PLUGINS.join(',')})` },
+  'disable-admission-plugins': { type: 'string', description: 'admission plugins to turn off, comma-separated' },
+  'pod-security-default': { type: 'string', description: 'Pod Security level of namespaces without a pod-security.kubernetes.io/enforce label: privileged, baseline or restricted', default: 'baseline' },
+  'pod-security-exempt-namespaces': { type: 'string', description: 'namespaces Pod Security admission never checks, comma-separated', default: 'kube-system' },
+  'audit-log-path': { type: 'string', description: 'append one audit.k8s.io/v1 Event JSON line per request to this file ("-" for stdout); no audit log when unset' },
+  'audit-log-level': { type: 'string', description: 'audit level of every request when no --audit-policy-file: None or Metadata', default: 'Metadata' },
+  'audit-policy-file': { type: 'string', description: 'audit Policy (JSON) whose rules pick each request\'s level' },
+  'audit-log-maxsize': { type: 'string', description: 'megabytes before the audit log is rotated; 0 never rotates', default: '0' },
+  'audit-log-maxbackup': { type: 'string', description: 'rotated audit log files to keep; 0 keeps all', default: '0' },
+  'audit-log-buffer-size': { type: 'string', description: 'audit events that may wait for the disk before new ones are dropped', default: '10000' },
+  'kubelet-client-certificate': { type: 'string', description: 'PEM client certificate to call kubelets with over HTTPS (logs, exec, stats)' },
+  'kubelet-client-key': { type: 'string', description: 'PEM private key of --kubelet-client-certificate' },
+  'kubelet-certificate-authority': { type: 'string', description: "PEM CA of the kubelets' serving certificates" },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;
+
+function listFlag(value: string | boolean | undefined): string[] {
+  return typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
+}
+
+/** The admission chain the flags ask for (docs/admission.md). */
+function admissionFromFlags(flags: Partial<Record<string, string | boolean>>): AdmissionOptions {
+  const opts: AdmissionOptions = { enable: listFlag(flags['enable-admission-plugins']), disable: listFlag(flags['disable-admission-plugins']) };
+  try {
+    enabledPlugins(opts);
+  } catch (err) {
+    throw new FlagError(`--enable-admission-plugins/--disable-admission-plugins: ${(err as Error).message}`);
+  }
+  const level = String(flags['pod-security-default'] ?? 'baseline');
+  if (!(POD_SECURITY_LEVELS as readonly string[]).includes(level)) throw new FlagError(`--pod-security-default must be one of ${POD_SECURITY_LEVELS.join(', ')}, got "${level}"`);
+  return { ...opts, podSecurity: { defaultLevel: level as PodSecurityLevel, exemptNamespaces: listFlag(flags['pod-security-exempt-namespaces'] ?? 'kube-system') } };
+}
+
+/** The audit log the flags ask for (docs/audit.md); undefined without --audit-log-path. */
+function auditFromFlags(flags: Partial<Record<string, string | boolean>>): AuditOptions | undefined {
+  const path = flags['audit-log-path'];
+  if (typeof path !== 'string' || path === '') return undefined;
+  const level = String(flags['audit-log-level'] ?? 'Metadata');
+  if (!(AUDIT_LEVELS as readonly string[]).includes(level)) throw new FlagError(`--audit-log-level must be one of ${AUDIT_LEVELS.join(', ')}, got "${level}"`);
+  const policyFile = flags['audit-policy-file'];
+  return {
+    path,
+    level: level as AuditLevel,
+    ...(typeof policyFile === 'string' && policyFile ? { policy: loadPolicyFile(policyFile) } : {}),
+    maxSizeMB: intFlag('audit-log-maxsize', flags['audit-log-maxsize'] as string | undefined, 0),
+    maxBackups: intFlag('audit-log-maxbackup', flags['audit-log-maxbackup'] as string | undefined, 0),
+    bufferSize: intFlag('audit-log-buffer-size', flags['audit-log-buffer-size'] as string | undefined, 10_000),
+  };
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/** The authentication and authorization the flags ask for (docs/security.md). */
+function authFromFlags(flags: Partial<Record<string, string | boolean>>, secure: boolean, host: string): AuthOptions {
+  const str = (name: string): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const modes = (str('authorization-mode') ?? (secure ? 'Node,RBAC' : 'AlwaysAllow')).split(',').map((m) => m.trim()).filter((m) => m !== '');
+  for (const m of modes) {
+    if (!AUTHORIZATION_MODES.includes(m as AuthorizationMode)) throw new FlagError(`--authorization-mode: unknown mode "${m}" (one of ${AUTHORIZATION_MODES.join(', ')})`);
+  }
+  const anonymousFlag = str('anonymous-auth');
+  if (anonymousFlag !== undefined && anonymousFlag !== 'true' && anonymousFlag !== 'false') throw new FlagError('--anonymous-auth must be true or false');
+  const loopbackInsecure = !secure && LOOPBACK.test(host);
+  // Anonymous requests only ever reach a loopback-only plain-HTTP server (the curl workflow).
+  if (anonymousFlag === 'true' && !loopbackInsecure) throw new FlagError('--anonymous-auth=true is only allowed on plain HTTP bound to a loopback address');
+  return {
+    anonymous: anonymousFlag === undefined ? loopbackInsecure : anonymousFlag === 'true',
+    authorizationModes: modes as AuthorizationMode[],
+    clientCertificates: secure && str('client-ca-file') !== undefined,
+    bootstrapTokens: modes.some((m) => m !== 'AlwaysAllow'),
+    ...(str('token-auth-file') ? { tokenAuthFile: str('token-auth-file')! } : {}),
+  };
+}
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), FLAGS);
@@ -45,11 +149,34 @@ async function main(): Promise<void> {
     process.stdout.write(helpText('kube-apiserver', 'the Kubernetes API over an embedded store', FLAGS));
     return;
   }
-  const port = intFlag('port', flags.port, 6443);
   const host = flags['bind-address'] ?? '127.0.0.1';
+  const secure = flags['tls-cert-file'] !== undefined;
+  if (secure !== (flags['tls-private-key-file'] !== undefined)) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
+  if (flags['client-ca-file'] && !secure) throw new FlagError('--client-ca-file needs --tls-cert-file (client certificates come with HTTPS)');
+  const port = secure ? intFlag('secure-port', flags['secure-port'], 6443) : intFlag('port', flags.port, 6443);
+  const auth = authFromFlags(flags, secure, host);
+  const https = secure
+    ? {
+        cert: readFileSync(flags['tls-cert-file']!),
+        key: readFileSync(flags['tls-private-key-file']!),
+        ...(flags['client-ca-file'] ? { ca: readFileSync(flags['client-ca-file']), requestCert: true, rejectUnauthorized: false } : {}),
+      }
+    : undefined;
+  if ((flags['kubelet-client-certificate'] === undefined) !== (flags['kubelet-client-key'] === undefined)) {
+    throw new FlagError('--kubelet-client-certificate and --kubelet-client-key go together');
+  }
+  const kubeletClient = flags['kubelet-client-certificate']
+    ? {
+        cert: readFileSync(flags['kubelet-client-certificate']),
+        key: readFileSync(flags['kubelet-client-key']!),
+        ...(flags['kubelet-certificate-authority'] ? { ca: readFileSync(flags['kubelet-certificate-authority']) } : {}),
+      }
+    : undefined;
   const backend = flags['storage-backend'];
-  if (backend !== 'level' && backend !== 'memory') throw new FlagError(`--storage-backend must be level or memory, got "${backend}"`);
+  if (backend !== 'level' && backend !== 'memory' && backend !== 'etcd') throw new FlagError(`--storage-backend must be level, memory or etcd, got "${backend}"`);
   if (backend === 'level' && !flags['data-dir']) throw new FlagError('--data-dir is required with --storage-backend=level');
+  const etcdServers = (flags['etcd-servers'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (backend === 'etcd' && etcdServers.length === 0) throw new FlagError('--etcd-servers is required with --storage-backend=etcd');
   const compactionInterval = durationFlag('compaction-interval', flags['compaction-interval'], 60_000);
   const compactionWindow = durationFlag('compaction-window', flags['compaction-window'], 300_000);
   const bookmarkIntervalMs = durationFlag('bookmark-interval', flags['bookmark-interval'], 10_000);
@@ -58,13 +185,19 @@ async function main(): Promise<void> {
     defaultNotReadyTolerationSeconds: intFlag('default-not-ready-toleration-seconds', flags['default-not-ready-toleration-seconds'], 0),
     defaultUnreachableTolerationSeconds: intFlag('default-unreachable-toleration-seconds', flags['default-unreachable-toleration-seconds'], 0),
   };
+  const admissionControl = admissionFromFlags(flags);
+  const audit = auditFromFlags(flags);
   const log = createLogger('kube-apiserver', (flags['log-level'] ?? 'info') as 'info');
 
   await runMain({
     name: 'kube-apiserver',
     log,
     run: async (signal) => {
-      const store = await openStore({ backend, ...(flags['data-dir'] ? { dataDir: flags['data-dir'] } : {}) });
+      const store = await openStore({
+        backend,
+        ...(flags['data-dir'] ? { dataDir: flags['data-dir'] } : {}),
+        ...(backend === 'etcd' ? { etcdServers, ...(flags['etcd-prefix'] ? { etcdPrefix: flags['etcd-prefix'] } : {}) } : {}),
+      });
       const stopCompactor = startCompactor(store, { intervalMs: compactionInterval, retainMs: compactionWindow });
       try {
         const server = await buildApiServer({
@@ -73,12 +206,17 @@ async function main(): Promise<void> {
           bookmarkIntervalMs,
           processMetrics: true,
           admission,
+          admissionControl,
+          ...(audit ? { audit } : {}),
           serviceClusterIPRange: flags['service-cluster-ip-range'] ?? '10.96.0.0/16',
           serviceNodePortRange: flags['service-node-port-range'] ?? '30000-32767',
           metricsResolutionMs,
+          auth,
+          ...(https ? { https } : {}),
+          ...(kubeletClient ? { kubeletClient } : {}),
         });
         const address = await server.app.listen({ port, host });
-        log.info({ address, revision: store.currentRevision(), backend }, 'serving');
+        log.info({ address, revision: store.currentRevision(), backend, authorizationModes: auth.authorizationModes, anonymous: auth.anonymous }, 'serving');
         console.log(`kube-apiserver listening on ${address}`);
         await aborted(signal);
         await server.app.close();

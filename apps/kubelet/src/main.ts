@@ -9,6 +9,7 @@
  * listens. SIGTERM stops it; pods keep running, and a restarted kubelet
  * adopts them.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Clientset, loadKubeconfig } from '@mk8s/client';
@@ -32,6 +33,9 @@ const FLAGS = {
   'node-labels': { type: 'string', description: 'extra labels, k=v,k2=v2' },
   'register-with-taints': { type: 'string', description: 'taints the Node is created with, key=value:Effect,key2:Effect (a restart keeps the Node\'s own)' },
   'cloud-provider': { type: 'string', description: "'' (none) or 'external': a cloud-controller-manager sets providerID and zone; the Node registers with the uninitialized taint" },
+  'tls-cert-file': { type: 'string', description: 'PEM serving certificate: the kubelet server speaks HTTPS' },
+  'tls-private-key-file': { type: 'string', description: 'PEM private key of --tls-cert-file' },
+  'client-ca-file': { type: 'string', description: 'PEM CA: callers need a client certificate it signed, in group system:masters (the API server)' },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;
 
@@ -57,6 +61,15 @@ async function main(): Promise<void> {
   if (cloudProvider !== '' && cloudProvider !== 'external') throw new FlagError(`--cloud-provider must be '' or 'external', got "${cloudProvider}"`);
   if (cloudProvider === 'external' && !taints.some((t) => t.key === EXTERNAL_CLOUD_PROVIDER_TAINT.key)) taints.push({ ...EXTERNAL_CLOUD_PROVIDER_TAINT });
   const config = await loadKubeconfig(flags.kubeconfig);
+  if ((flags['tls-cert-file'] === undefined) !== (flags['tls-private-key-file'] === undefined)) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
+  if (flags['client-ca-file'] && !flags['tls-cert-file']) throw new FlagError('--client-ca-file needs --tls-cert-file');
+  const serverTLS = flags['tls-cert-file']
+    ? {
+        cert: readFileSync(flags['tls-cert-file']),
+        key: readFileSync(flags['tls-private-key-file']!),
+        ...(flags['client-ca-file'] ? { clientCA: readFileSync(flags['client-ca-file']) } : {}),
+      }
+    : undefined;
   const capacity = {
     ...(flags.cpu ? { cpu: flags.cpu } : {}),
     ...(flags.memory ? { memory: flags.memory } : {}),
@@ -75,6 +88,7 @@ async function main(): Promise<void> {
         rootDir: path.resolve(flags['root-dir'] ?? '.mk8s/kubelet', nodeName),
         port,
         address: flags.address ?? '127.0.0.1',
+        ...(serverTLS ? { serverTLS } : {}),
         node: {
           capacity,
           labels: keyValueFlag('node-labels', flags['node-labels']),

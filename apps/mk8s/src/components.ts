@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import https from 'node:https';
 import path from 'node:path';
 import { containerdAnswers } from '@mk8s/runtime-containerd';
 import { cloudConfigPath } from './state.js';
@@ -18,6 +19,30 @@ export interface LaunchContext {
   apiUrl: string;
   /** Label put on every container of this cluster (`io.mk8s.cluster=<id>`), so `down` finds them. */
   clusterLabel: string;
+  /** `mk8s up --secure`: HTTPS, client certificates per component, RBAC (pki.ts). */
+  secure?: boolean;
+  /** The launcher's own credential for its readiness checks when secure (the admin's). */
+  admin?: { ca: string; cert: string; key: string };
+}
+
+/** GET on the API server with the launcher's credential when the cluster is secure: status and body text. */
+export async function apiGet(ctx: LaunchContext, urlPath: string): Promise<{ ok: boolean; text: string }> {
+  if (!ctx.secure) {
+    const res = await fetch(`${ctx.apiUrl}${urlPath}`, { signal: AbortSignal.timeout(1000) });
+    return { ok: res.ok, text: await res.text() };
+  }
+  const admin = ctx.admin;
+  return new Promise((resolve, reject) => {
+    const req = https.get(`${ctx.apiUrl}${urlPath}`, { ...(admin ? { ca: admin.ca, cert: admin.cert, key: admin.key } : {}), timeout: 1000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ ok: (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300, text }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
 }
 
 export type RuntimeName = 'docker' | 'containerd';
@@ -52,14 +77,24 @@ export interface ComponentSpec {
 export function servesHealthz(logFile: string): () => Promise<boolean> {
   return async () => {
     const text = await readFile(logFile, 'utf8').catch(() => '');
-    const urls = [...text.matchAll(/serving on (http:\/\/[^\s"]+)/g)];
+    const urls = [...text.matchAll(/serving on (https?:\/\/[^\s"]+)/g)];
     const url = urls.at(-1)?.[1];
     if (!url) return false;
-    return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+    if (url.startsWith('http:')) return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+    // A secure kubelet's /healthz is open; only whether it answers matters here, not who it is.
+    return new Promise<boolean>((resolve) => {
+      const req = https.get(`${url}/healthz`, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(false));
+    });
   };
 }
 
-const kubeconfigPath = (ctx: LaunchContext): string => `${ctx.home}/kubeconfig`;
+/** The kubeconfig a component uses: its own identity's under pki/ when secure, else the shared one. */
+const kubeconfigPath = (ctx: LaunchContext, stem: string): string => (ctx.secure ? path.join(ctx.home, 'pki', `${stem}.kubeconfig`) : `${ctx.home}/kubeconfig`);
 const logOf = (ctx: LaunchContext, name: string): string => path.join(ctx.logs, `${name}.log`);
 
 export const COMPONENTS: readonly ComponentSpec[] = [
@@ -68,15 +103,34 @@ export const COMPONENTS: readonly ComponentSpec[] = [
     app: 'kube-apiserver',
     built: true,
     issue: 3,
-    args: (ctx) => ['--port', String(ctx.apiPort), '--data-dir', `${ctx.data}/apiserver`],
-    ready: async (ctx) => (await fetch(`${ctx.apiUrl}/readyz`, { signal: AbortSignal.timeout(1000) })).ok,
+    args: (ctx) => [
+      ...(ctx.secure
+        ? [
+            '--secure-port', String(ctx.apiPort),
+            '--tls-cert-file', path.join(ctx.home, 'pki', 'apiserver.crt'),
+            '--tls-private-key-file', path.join(ctx.home, 'pki', 'apiserver.key'),
+            '--client-ca-file', path.join(ctx.home, 'pki', 'ca.crt'),
+            '--token-auth-file', path.join(ctx.home, 'pki', 'tokens.csv'),
+            '--authorization-mode', 'Node,RBAC',
+            '--kubelet-client-certificate', path.join(ctx.home, 'pki', 'apiserver-kubelet-client.crt'),
+            '--kubelet-client-key', path.join(ctx.home, 'pki', 'apiserver-kubelet-client.key'),
+            '--kubelet-certificate-authority', path.join(ctx.home, 'pki', 'ca.crt'),
+          ]
+        : ['--port', String(ctx.apiPort)]),
+      '--data-dir', `${ctx.data}/apiserver`,
+      // One JSON line per request (docs/audit.md), rotated at 100 MB, 3 old files kept.
+      '--audit-log-path', path.join(ctx.logs, 'audit.log'),
+      '--audit-log-maxsize', '100',
+      '--audit-log-maxbackup', '3',
+    ],
+    ready: async (ctx) => (await apiGet(ctx, '/readyz')).ok,
   },
   {
     name: 'kube-controller-manager',
     app: 'kube-controller-manager',
     built: true,
     issue: 8,
-    args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx), '--port', '0', '--leader-elect'],
+    args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx, 'kube-controller-manager'), '--port', '0', '--leader-elect'],
     ready: (ctx) => servesHealthz(logOf(ctx, 'kube-controller-manager'))(),
   },
   {
@@ -84,7 +138,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
     app: 'kube-scheduler',
     built: true,
     issue: 7,
-    args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx), '--port', '0', '--leader-elect'],
+    args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx, 'kube-scheduler'), '--port', '0', '--leader-elect'],
     ready: (ctx) => servesHealthz(logOf(ctx, 'kube-scheduler'))(),
   },
   {
@@ -93,7 +147,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
     built: true,
     issue: 12,
     args: (ctx) => [
-      '--kubeconfig', kubeconfigPath(ctx),
+      '--kubeconfig', kubeconfigPath(ctx, 'cloud-controller-manager'),
       '--cloud-provider', 'local',
       '--cloud-config', cloudConfigPath(ctx.home),
       '--port', '0',
@@ -107,7 +161,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
     built: true,
     issue: 9,
     // iptables as root (kube-proxy's own default then), userspace otherwise.
-    args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx), '--port', '0'],
+    args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx, 'kube-proxy'), '--port', '0'],
     ready: (ctx) => servesHealthz(logOf(ctx, 'kube-proxy'))(),
   },
 ];
@@ -139,11 +193,18 @@ export const CLOUD_CONTROLLER_MANAGER = COMPONENTS.some((c) => c.name === 'cloud
 export const UNINITIALIZED_TAINT = 'node.cloudprovider.kubernetes.io/uninitialized';
 
 const kubeletArgs = (ctx: NodeContext, endpoint: string): string[] => [
-  '--kubeconfig', kubeconfigPath(ctx),
+  '--kubeconfig', kubeconfigPath(ctx, `kubelet-${ctx.node}`),
   '--node-name', ctx.node,
   '--runtime-endpoint', `unix://${endpoint}`,
   '--port', '0',
   '--root-dir', `${ctx.home}/kubelet`,
+  ...(ctx.secure
+    ? [
+        '--tls-cert-file', path.join(ctx.home, 'pki', `kubelet-${ctx.node}-serving.crt`),
+        '--tls-private-key-file', path.join(ctx.home, 'pki', `kubelet-${ctx.node}-serving.key`),
+        '--client-ca-file', path.join(ctx.home, 'pki', 'ca.crt'),
+      ]
+    : []),
   ...(CLOUD_CONTROLLER_MANAGER ? ['--cloud-provider', 'external', '--register-with-taints', `${UNINITIALIZED_TAINT}=true:NoSchedule`] : []),
 ];
 
@@ -154,9 +215,9 @@ const kubeletArgs = (ctx: NodeContext, endpoint: string): string[] => [
  */
 const nodeReady = async (ctx: NodeContext): Promise<boolean> => {
   if (!(await servesHealthz(logOf(ctx, `kubelet-${ctx.node}`))())) return false;
-  const res = await fetch(`${ctx.apiUrl}/api/v1/nodes/${ctx.node}`, { signal: AbortSignal.timeout(1000) });
+  const res = await apiGet(ctx, `/api/v1/nodes/${ctx.node}`);
   if (!res.ok) return false;
-  const node = (await res.json()) as { spec?: { taints?: Array<{ key: string }> }; status?: { conditions?: Array<{ type: string; status: string }> } };
+  const node = JSON.parse(res.text) as { spec?: { taints?: Array<{ key: string }> }; status?: { conditions?: Array<{ type: string; status: string }> } };
   if (CLOUD_CONTROLLER_MANAGER && node.spec?.taints?.some((t) => t.key === UNINITIALIZED_TAINT)) return false;
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 };

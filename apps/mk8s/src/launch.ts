@@ -71,8 +71,15 @@ export async function startComponent(repoRoot: string, paths: StatePaths, spec: 
   }
 }
 
-/** A kubeconfig for the cluster. `insecure-skip-tls-verify` lets @kubernetes/client-node use http://. */
-export function kubeconfig(apiUrl: string): string {
+/**
+ * A kubeconfig for the cluster. Without credentials (plain HTTP):
+ * `insecure-skip-tls-verify` lets @kubernetes/client-node use http://. With
+ * them (`mk8s up --secure`): the CA that signed the API server's certificate
+ * and the user's client certificate, inline.
+ */
+export function kubeconfig(apiUrl: string, cred?: { ca: string; cert: string; key: string; user: string }): string {
+  const b64 = (pem: string): string => Buffer.from(pem).toString('base64');
+  const userName = cred ? cred.user.replace(/[^A-Za-z0-9_.:-]/g, '-') : 'mk8s-admin';
   return [
     'apiVersion: v1',
     'kind: Config',
@@ -80,15 +87,15 @@ export function kubeconfig(apiUrl: string): string {
     '- name: mk8s',
     '  cluster:',
     `    server: ${apiUrl}`,
-    '    insecure-skip-tls-verify: true',
+    ...(cred ? [`    certificate-authority-data: ${b64(cred.ca)}`] : ['    insecure-skip-tls-verify: true']),
     'users:',
-    '- name: mk8s-admin',
-    '  user: {}',
+    `- name: ${userName}`,
+    ...(cred ? ['  user:', `    client-certificate-data: ${b64(cred.cert)}`, `    client-key-data: ${b64(cred.key)}`] : ['  user: {}']),
     'contexts:',
     '- name: mk8s',
     '  context:',
     '    cluster: mk8s',
-    '    user: mk8s-admin',
+    `    user: ${userName}`,
     '    namespace: default',
     'current-context: mk8s',
     '',

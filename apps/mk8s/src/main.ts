@@ -23,13 +23,16 @@ import { kubeconfig, LaunchError, startComponent, type Launch } from './launch.j
 import { cloudConfigPath, nodeNamesOf, readShape, statePaths, writeShape, type ClusterShape } from './state.js';
 import { readInventory, setInstance, writeInventory } from '@mk8s/cloud-controller-manager';
 import { listRunning, stopAll } from './processes.js';
+import { COMPONENT_IDENTITIES, ensureCluster, ensureIdentity, ensureKubeletServing, KUBELET_CLIENT, nodeIdentity, pkiDir, readCredential } from './pki.js';
 
 const USAGE = `usage: mk8s <command> [flags]
 
 commands:
   up       start the cluster: the components built so far and N nodes
            (--nodes N, default 2: a CRI runtime and a kubelet each;
-           --runtime docker|containerd, default docker; --foreground);
+           --runtime docker|containerd, default docker; --foreground;
+           --secure: HTTPS on the API port, a client certificate per
+           component, RBAC and the Node authorizer; see docs/security.md);
            on a running cluster, starts only what has stopped
   down     stop everything mk8s up started (--purge also removes data)
   status   show which components run
@@ -96,8 +99,34 @@ async function down(paths: ReturnType<typeof statePaths>, purge = false): Promis
 
 type PlanItem = { launch: Launch; prepare?: () => Promise<void> };
 
-function launchContext(paths: ReturnType<typeof statePaths>, apiPort: number): LaunchContext {
-  return { home: paths.home, data: paths.data, logs: paths.logs, apiPort, apiUrl: `http://127.0.0.1:${apiPort}`, clusterLabel: clusterLabel(paths.home) };
+function launchContext(paths: ReturnType<typeof statePaths>, apiPort: number, secure = false): LaunchContext {
+  return {
+    home: paths.home,
+    data: paths.data,
+    logs: paths.logs,
+    apiPort,
+    apiUrl: `${secure ? 'https' : 'http'}://127.0.0.1:${apiPort}`,
+    clusterLabel: clusterLabel(paths.home),
+    ...(secure ? { secure } : {}),
+  };
+}
+
+/**
+ * `--secure`: the CA, the API server's certificate, and a client certificate
+ * and kubeconfig per component and node (existing ones are kept); the
+ * admin's kubeconfig becomes `<home>/kubeconfig` and the launcher's own
+ * credential. Idempotent.
+ */
+async function ensurePki(ctx: LaunchContext, nodes: readonly string[]): Promise<void> {
+  if (!ctx.secure) return;
+  await ensureCluster(ctx.home);
+  for (const id of [...COMPONENT_IDENTITIES, KUBELET_CLIENT]) await ensureIdentity(ctx.home, id, ctx.apiUrl);
+  for (const node of nodes) {
+    await ensureIdentity(ctx.home, nodeIdentity(node), ctx.apiUrl);
+    await ensureKubeletServing(ctx.home, node);
+  }
+  await writeFile(path.join(ctx.home, 'kubeconfig'), await readFile(path.join(pkiDir(ctx.home), 'admin.kubeconfig'), 'utf8'), { mode: 0o600 });
+  ctx.admin = await readCredential(ctx.home, 'admin');
 }
 
 /** What one node runs (its CRI runtime, then its kubelet), each with what must happen just before it starts. */
@@ -160,7 +189,8 @@ async function nodeAdd(paths: ReturnType<typeof statePaths>): Promise<number> {
   const node = `node-${next}`;
   // In the inventory first: the cloud controller initializes the Node as soon as the kubelet registers it.
   await setInstance(file, node, { state: 'running', addresses: nodeAddresses(node) });
-  const ctx = launchContext(paths, shape.apiPort);
+  const ctx = launchContext(paths, shape.apiPort, shape.secure === true);
+  await ensurePki(ctx, [node]);
   const t0 = Date.now();
   for (const { launch: l, prepare } of nodePlan(ctx, shape.runtime, node)) {
     try {
@@ -222,7 +252,7 @@ async function main(argv: string[]): Promise<number> {
   const paths = statePaths();
   switch (command) {
     case 'up': {
-      const { values } = parseArgs({ args: rest, options: { nodes: { type: 'string' }, foreground: { type: 'boolean' }, runtime: { type: 'string' } } });
+      const { values } = parseArgs({ args: rest, options: { nodes: { type: 'string' }, foreground: { type: 'boolean' }, runtime: { type: 'string' }, secure: { type: 'boolean' } } });
       const running = await listRunning(paths);
       // A cluster that is (partly) running keeps the shape it was started with.
       const saved = running.length > 0 ? await readShape(paths.home) : undefined;
@@ -235,8 +265,11 @@ async function main(argv: string[]): Promise<number> {
       const runtime = saved?.runtime ?? ((values.runtime ?? 'docker') as RuntimeName);
       if (!RUNTIMES.includes(runtime)) throw new LaunchError(`--runtime must be one of ${RUNTIMES.join(', ')}, got "${values.runtime}"`);
       if (runtime === 'containerd' && !containerdInstalled()) throw new LaunchError('--runtime containerd needs containerd on the PATH (Debian: apt-get install containerd; docker.io brings it)');
-      const ctx = launchContext(paths, apiPort);
+      const secure = saved ? saved.secure === true : values.secure === true;
+      const ctx = launchContext(paths, apiPort, secure);
       const kubeconfigPath = path.join(paths.home, 'kubeconfig');
+      // Before the plan: every node's context copies the launcher's credential.
+      await ensurePki(ctx, nodeNames);
 
       // Everything the cluster runs, each with what must happen just before it starts.
       const plan: PlanItem[] = [];
@@ -254,12 +287,12 @@ async function main(argv: string[]): Promise<number> {
           console.log(`mk8s is already running (${running.map((r) => r.name).join(', ')}); state in ${paths.home}`);
           return 0;
         }
-        if (values.nodes !== undefined || values.runtime !== undefined) console.log('mk8s: --nodes and --runtime apply to a new cluster; this one keeps its shape');
+        if (values.nodes !== undefined || values.runtime !== undefined || values.secure !== undefined) console.log('mk8s: --nodes, --runtime and --secure apply to a new cluster; this one keeps its shape');
         console.log(`mk8s is running; starting what is missing: ${missing.map((p) => p.launch.name).join(', ')}`);
       } else {
         await mkdir(paths.data, { recursive: true });
-        await writeFile(kubeconfigPath, kubeconfig(ctx.apiUrl));
-        await writeShape(paths.home, { apiPort, nodes, runtime, nodeNames });
+        if (!secure) await writeFile(kubeconfigPath, kubeconfig(ctx.apiUrl));
+        await writeShape(paths.home, { apiPort, nodes, runtime, nodeNames, ...(secure ? { secure } : {}) });
       }
       // The local cloud's view: these nodes run; any other it knew of from an earlier cluster is gone.
       await recordInstances(paths.home, nodeNames, running.length === 0);
@@ -281,9 +314,11 @@ async function main(argv: string[]): Promise<number> {
         console.log(`mk8s is up again: API at ${ctx.apiUrl}`);
         return 0;
       }
-      console.log(`\nmk8s is up: API at ${ctx.apiUrl}, ${nodes} node(s) Ready (runtime ${runtime})\n\n  export KUBECONFIG=${kubeconfigPath}\n`);
+      console.log(`\nmk8s is up: API at ${ctx.apiUrl}, ${nodes} node(s) Ready (runtime ${runtime}${secure ? ', secure: TLS + RBAC' : ''})\n\n  export KUBECONFIG=${kubeconfigPath}\n`);
       console.log('  kubectl get nodes');
-      console.log(`  curl -X POST -H 'Content-Type: application/json' --data @examples/pod.json ${ctx.apiUrl}/api/v1/namespaces/default/pods`);
+      const pki = pkiDir(paths.home);
+      const curlAuth = secure ? ` --cacert ${pki}/ca.crt --cert ${pki}/admin.crt --key ${pki}/admin.key` : '';
+      console.log(`  curl${curlAuth} -X POST -H 'Content-Type: application/json' --data @examples/pod.json ${ctx.apiUrl}/api/v1/namespaces/default/pods`);
       console.log('  kubectl get pods -o wide -w\n');
       if (values.foreground) {
         console.log('running in the foreground: Ctrl-C stops the cluster');

@@ -23,6 +23,8 @@ export interface ClusterShape {
   runtime: 'docker' | 'containerd';
   /** The nodes' names; absent in files of older launchers: node-1..node-<nodes>. */
   nodeNames?: string[];
+  /** Started with `--secure` (HTTPS, certificates, RBAC); absent in files of older launchers: false. */
+  secure?: boolean;
 }
 
 /** The node names of a shape (node-1..node-N when it predates `nodeNames`). */

@@ -20,10 +20,12 @@ export * from './field-errors.js';
 export * from './schemas/meta.js';
 export * from './schemas/core-pod.js';
 export * from './schemas/core.js';
+export * from './schemas/core-policy.js';
 export * from './schemas/apps.js';
 export * from './schemas/autoscaling.js';
 export * from './schemas/coordination.js';
 export * from './schemas/policy.js';
+export * from './schemas/rbac.js';
 export {
   KIND_SCHEMAS,
   RESOURCE_TYPES,
@@ -70,6 +72,20 @@ export {
   type FieldSelector,
 } from './fields.js';
 export { Quantity, QuantityError, isQuantity, parseQuantity, type QuantityFormat } from './quantity.js';
+export {
+  addUsage,
+  countName,
+  countedResource,
+  exceeded,
+  hardOf,
+  missingPodConstraints,
+  objectUsage,
+  podCountsForQuota,
+  usageFor,
+  usageNames,
+  POD_CONSTRAINED,
+  type Usage,
+} from './quota.js';
 export { validateObject, validateObjectUpdate, validateStatusUpdate } from './validation/index.js';
 export {
   controllerRef,

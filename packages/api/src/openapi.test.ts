@@ -147,7 +147,15 @@ describe('OpenAPI v3', () => {
   const index = buildOpenAPIV3Index();
 
   it('indexes every served group-version with a hash of its document', () => {
-    expect(Object.keys(index.paths).sort()).toEqual(['api/v1', 'apis/apps/v1', 'apis/autoscaling/v2', 'apis/coordination.k8s.io/v1']);
+    expect(Object.keys(index.paths).sort()).toEqual([
+      'api/v1',
+      'apis/apps/v1',
+      'apis/authentication.k8s.io/v1',
+      'apis/authorization.k8s.io/v1',
+      'apis/autoscaling/v2',
+      'apis/coordination.k8s.io/v1',
+      'apis/rbac.authorization.k8s.io/v1',
+    ]);
     for (const [key, { serverRelativeURL }] of Object.entries(index.paths)) {
       const doc = buildOpenAPIV3(key)!;
       expect(serverRelativeURL).toBe(`/openapi/v3/${key}?hash=${openAPIHash(doc)}`);

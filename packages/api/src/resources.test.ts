@@ -15,10 +15,18 @@ describe('resource table', () => {
       ['v1', 'events', 'Event', true, 'ev', ''],
       ['v1', 'configmaps', 'ConfigMap', true, 'cm', ''],
       ['v1', 'secrets', 'Secret', true, '', ''],
+      ['v1', 'resourcequotas', 'ResourceQuota', true, 'quota', ''],
+      ['v1', 'limitranges', 'LimitRange', true, 'limits', ''],
       ['coordination.k8s.io/v1', 'leases', 'Lease', true, '', ''],
       ['apps/v1', 'replicasets', 'ReplicaSet', true, 'rs', 'all'],
       ['apps/v1', 'deployments', 'Deployment', true, 'deploy', 'all'],
       ['autoscaling/v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, 'hpa', 'all'],
+      ['rbac.authorization.k8s.io/v1', 'clusterroles', 'ClusterRole', false, '', ''],
+      ['rbac.authorization.k8s.io/v1', 'clusterrolebindings', 'ClusterRoleBinding', false, '', ''],
+      ['rbac.authorization.k8s.io/v1', 'roles', 'Role', true, '', ''],
+      ['rbac.authorization.k8s.io/v1', 'rolebindings', 'RoleBinding', true, '', ''],
+      ['authorization.k8s.io/v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, '', ''],
+      ['authentication.k8s.io/v1', 'selfsubjectreviews', 'SelfSubjectReview', false, '', ''],
     ]);
   });
 
@@ -56,7 +64,7 @@ describe('resource table', () => {
     expect(new Set(keys).size).toBe(keys.length);
     const kinds = RESOURCE_TYPES.map((r) => `${r.apiVersion}/${r.kind}`);
     expect(new Set(kinds).size).toBe(kinds.length);
-    expect(servedGroupVersions()).toEqual(['v1', 'coordination.k8s.io/v1', 'apps/v1', 'autoscaling/v2']);
+    expect(servedGroupVersions()).toEqual(['v1', 'coordination.k8s.io/v1', 'apps/v1', 'autoscaling/v2', 'rbac.authorization.k8s.io/v1', 'authorization.k8s.io/v1', 'authentication.k8s.io/v1']);
     expect(Object.isFrozen(RESOURCE_TYPES)).toBe(true);
   });
 

@@ -19,8 +19,10 @@ import {
   SecretSchema,
   ServiceSchema,
 } from './schemas/core.js';
+import { LimitRangeSchema, ResourceQuotaSchema } from './schemas/core-policy.js';
 import { DeleteOptionsSchema, StatusSchema, TableSchema, WatchEventSchema } from './schemas/meta.js';
 import { EvictionSchema } from './schemas/policy.js';
+import { ClusterRoleBindingSchema, ClusterRoleSchema, RoleBindingSchema, RoleSchema, SelfSubjectAccessReviewSchema, SelfSubjectReviewSchema } from './schemas/rbac.js';
 import { DEFINITION_KEY } from './schemas/schema-kit.js';
 
 export interface ResourceType {
@@ -42,6 +44,8 @@ export interface ResourceType {
   definition: string;
   /** Subresources served under `<resource>/<name>/<subresource>` (`status`, `scale`, `binding`...). */
   subresources: readonly string[];
+  /** The verbs discovery lists when not all of them (create-only reviews such as SelfSubjectAccessReview). */
+  verbs?: readonly string[];
 }
 
 function resourceType(
@@ -50,7 +54,7 @@ function resourceType(
   resource: string,
   namespaced: boolean,
   schema: TObject,
-  names: { shortNames?: string[]; categories?: string[]; subresources?: string[] } = {},
+  names: { shortNames?: string[]; categories?: string[]; subresources?: string[]; verbs?: string[] } = {},
 ): ResourceType {
   const slash = apiVersion.indexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
@@ -69,6 +73,7 @@ function resourceType(
     schema,
     definition: definitionOf(schema),
     subresources: names.subresources ?? [],
+    ...(names.verbs ? { verbs: names.verbs } : {}),
   };
 }
 
@@ -94,6 +99,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   resourceType('v1', 'Event', 'events', true, EventSchema, { shortNames: ['ev'] }),
   resourceType('v1', 'ConfigMap', 'configmaps', true, ConfigMapSchema, { shortNames: ['cm'] }),
   resourceType('v1', 'Secret', 'secrets', true, SecretSchema),
+  resourceType('v1', 'ResourceQuota', 'resourcequotas', true, ResourceQuotaSchema, { shortNames: ['quota'], subresources: ['status'] }),
+  resourceType('v1', 'LimitRange', 'limitranges', true, LimitRangeSchema, { shortNames: ['limits'] }),
   resourceType('coordination.k8s.io/v1', 'Lease', 'leases', true, LeaseSchema),
   resourceType('apps/v1', 'ReplicaSet', 'replicasets', true, ReplicaSetSchema, {
     shortNames: ['rs'],
@@ -110,6 +117,13 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
     categories: ALL,
     subresources: ['status'],
   }),
+  resourceType('rbac.authorization.k8s.io/v1', 'ClusterRole', 'clusterroles', false, ClusterRoleSchema),
+  resourceType('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'clusterrolebindings', false, ClusterRoleBindingSchema),
+  resourceType('rbac.authorization.k8s.io/v1', 'Role', 'roles', true, RoleSchema),
+  resourceType('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rolebindings', true, RoleBindingSchema),
+  // Not stored: the API server answers a create with the review's decision or the user (auth/access-review.ts).
+  resourceType('authorization.k8s.io/v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, SelfSubjectAccessReviewSchema, { verbs: ['create'] }),
+  resourceType('authentication.k8s.io/v1', 'SelfSubjectReview', 'selfsubjectreviews', false, SelfSubjectReviewSchema, { verbs: ['create'] }),
 ]);
 
 /** Looks a resource up by URL coordinates: `resourceFor('apps', 'v1', 'deployments')`. */

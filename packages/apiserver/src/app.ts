@@ -8,13 +8,15 @@
  * turns every failure into a `kind: Status` reply. Authentication,
  * authorization and admission slot in before the handler (see docs/api-server.md).
  */
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { RESOURCE_TYPES, buildOpenAPIV2, buildOpenAPIV3, buildOpenAPIV3Index } from '@mk8s/api';
+import { RESOURCE_TYPES, resourceFor, buildOpenAPIV2, buildOpenAPIV3, buildOpenAPIV3Index } from '@mk8s/api';
 import type { Store } from '@mk8s/storage';
 import { WatchCache } from './cache/watch-cache.js';
 import { errors, StatusError } from './errors.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './http/discovery.js';
 import type { ServerContext } from './http/context.js';
+import type { KubeletClientTLS } from './http/kubelet-client.js';
 import { installUpgradeDispatch } from './http/exec-proxy.js';
 import { handleResource } from './http/resource-handler.js';
 import { parseRequestInfo, type RequestInfo } from './http/request-info.js';
@@ -25,7 +27,10 @@ import type { AdmissionSettings } from './registry/strategy.js';
 import { KeyExistsError } from '@mk8s/storage';
 import { listPrefix, objectKey } from './registry/keys.js';
 import { ServiceAllocator } from './registry/service-allocator.js';
+import { buildAdmissionChain, type AdmissionOptions } from './admission/index.js';
+import { AuditLogger, type AuditOptions } from './audit/index.js';
 import { isHpaV1, serveHpaV1 } from './autoscaling-v1/hpa-v1-handler.js';
+import { installAuth, INSECURE_AUTH, isSelfReview, type Auth, type AuthOptions } from './auth/index.js';
 import { DEFAULT_METRICS_RESOLUTION_MS, MetricsApi, MetricsScraper, MetricsStore, extendGroupDoc, extendGroupList, isMetricsPath } from './metrics-api/index.js';
 
 export interface ApiServerOptions {
@@ -45,12 +50,22 @@ export interface ApiServerOptions {
   now?: () => number;
   /** Settings of the built-in admission steps (e.g. default toleration seconds); Kubernetes' defaults when absent. */
   admission?: Partial<AdmissionSettings>;
+  /** The admission chain (admission/): plugins on or off, Pod Security defaults. All plugins on when absent. */
+  admissionControl?: AdmissionOptions;
+  /** Audit log (audit/); none when absent. */
+  audit?: AuditOptions;
   /** IPv4 CIDR Services get ClusterIPs from (default 10.96.0.0/16; `--service-cluster-ip-range`). */
   serviceClusterIPRange?: string;
   /** Inclusive NodePort range (default 30000-32767; `--service-node-port-range`). */
   serviceNodePortRange?: string;
   /** How often kubelets' /stats/summary is scraped for metrics.k8s.io (default 10 s; `--metrics-resolution`); 0 never scrapes. */
   metricsResolutionMs?: number;
+  /** Authentication and authorization (auth/); absent: anonymous requests, everything allowed (the insecure default). */
+  auth?: AuthOptions;
+  /** Serve HTTPS with these TLS options (key, cert, and `ca` + `requestCert` for client certificates). */
+  https?: HttpsServerOptions;
+  /** Call kubelets over HTTPS with this client certificate (`--kubelet-client-certificate`); plain HTTP when absent. */
+  kubeletClient?: KubeletClientTLS;
 }
 
 export interface ApiServer {
@@ -60,6 +75,7 @@ export interface ApiServer {
   metrics: ApiMetrics;
   /** The built-in metrics pipeline behind metrics.k8s.io (see metrics-api/). */
   metricsPipeline: { store: MetricsStore; scraper: MetricsScraper };
+  auth: Auth;
 }
 
 /** The version kubectl's dispatcher reads to pick its own minor (see FIELD-NOTES). */
@@ -107,7 +123,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     return503OnClosing: true,
     // Kubernetes names may contain dots and colons; keep the router out of it.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
-  });
+    ...(opts.https ? { https: opts.https } : {}),
+  }) as unknown as FastifyInstance;
   const metrics = createMetrics({ processMetrics: opts.processMetrics ?? false });
   const cache = new WatchCache(opts.store, '/registry/', {
     ...(opts.watchCacheWindow ? { windowSize: opts.watchCacheWindow } : {}),
@@ -124,7 +141,9 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     now,
     ...(opts.admission ? { admission: opts.admission } : {}),
     allocators: { services: serviceAllocator },
+    admit: buildAdmissionChain({ cache, store: opts.store, now }, opts.admissionControl, opts.admission),
   });
+  const audit = opts.audit ? new AuditLogger(opts.audit, metrics.registry) : undefined;
   const ctx: ServerContext = {
     registry,
     cache,
@@ -135,6 +154,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,
     closeWatches: new Set(),
     closeStreams: new Set(),
+    ...(opts.kubeletClient ? { kubeletTLS: opts.kubeletClient } : {}),
   };
   const metricsResolutionMs = opts.metricsResolutionMs ?? DEFAULT_METRICS_RESOLUTION_MS;
   const metricsStore = new MetricsStore(metricsResolutionMs || DEFAULT_METRICS_RESOLUTION_MS);
@@ -143,6 +163,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     listNodes: () => cache.list('nodes', listPrefix('nodes')),
     resolutionMs: metricsResolutionMs || DEFAULT_METRICS_RESOLUTION_MS,
     log: app.log,
+    ...(opts.kubeletClient ? { kubeletTLS: opts.kubeletClient } : {}),
   });
   const metricsApi = new MetricsApi(ctx, metricsStore);
   // Requests with `Upgrade` (pods/exec) reach the routes too; see exec-proxy.ts.
@@ -168,6 +189,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
   });
   app.addContentTypeParser('application/apply-patch+yaml', { parseAs: 'string' }, (_req, body, done) => done(null, String(body)));
+  const auth = installAuth(app, { cache, registry, log: app.log, now, options: opts.auth ?? INSECURE_AUTH });
 
   app.setErrorHandler((err, req, reply) => {
     const status = statusFromError(err);
@@ -186,6 +208,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const subresource = info?.subresource ?? '';
     metrics.requests.inc({ verb, resource, subresource, code: String(reply.statusCode) });
     if (verb !== 'watch') metrics.latency.observe({ verb, resource, subresource }, reply.elapsedTime / 1000);
+    audit?.record(req, reply);
     done();
   });
   // Upgraded sockets are not the HTTP server's to close: end them first.
@@ -196,6 +219,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await metricsScraper.stop();
     for (const close of [...ctx.closeWatches]) close();
     await cache.stop();
+    await audit?.close();
   });
 
   /** Ready once the watch cache has loaded; a cache that takes over 5 s is reported as not ready. */
@@ -263,6 +287,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
     await cache.start();
     if (isHpaV1(info)) return serveHpaV1(ctx, info, req, reply);
+    if (isSelfReview(info)) return reply.code(201).send(await auth.selfReview(resourceFor(info.group, info.version, info.resource!)!, req, info));
     return handleResource(ctx, info, req, reply);
   };
   const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -270,11 +295,12 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   await cache.start();
   await ensureNamespaces(opts.store, now);
+  await auth.start();
   // Allocations are derived from the stored Services before the first write is served.
   await cache.fresh();
   serviceAllocator.rebuild(cache.list('services', listPrefix('services')));
   if (metricsResolutionMs > 0) metricsScraper.start();
-  return { app, registry, cache, metrics, metricsPipeline: { store: metricsStore, scraper: metricsScraper } };
+  return { app, registry, cache, metrics, metricsPipeline: { store: metricsStore, scraper: metricsScraper }, auth };
 }
 
 /** Creates the system namespaces if missing (idempotent across restarts). */

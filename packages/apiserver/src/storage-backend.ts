@@ -4,18 +4,27 @@
  * through here rather than importing @mk8s/storage itself.
  */
 import { mkdir } from 'node:fs/promises';
-import { LevelStore, openMemoryStore, startCompactor, type Store } from '@mk8s/storage';
+import { EtcdStore, LevelStore, openMemoryStore, startCompactor, type Store } from '@mk8s/storage';
 
-export type StorageBackend = 'level' | 'memory';
+/** `level`: embedded, one API server; `memory`: lost on exit; `etcd`: a real etcd cluster, any number of API servers (docs/ha.md). */
+export type StorageBackend = 'level' | 'memory' | 'etcd';
 
 export interface StorageOptions {
   backend: StorageBackend;
   /** Folder of the level store (created if missing); required for `level`. */
   dataDir?: string;
+  /** Client URLs of the etcd members (`--etcd-servers`); required for `etcd`. */
+  etcdServers?: string[];
+  /** Prepended to every key in etcd (`--etcd-prefix`; default none: keys are `/registry/...`). */
+  etcdPrefix?: string;
 }
 
 export async function openStore(opts: StorageOptions): Promise<Store> {
   if (opts.backend === 'memory') return openMemoryStore();
+  if (opts.backend === 'etcd') {
+    if (!opts.etcdServers || opts.etcdServers.length === 0) throw new Error('etcd servers are required for the etcd backend');
+    return EtcdStore.open({ endpoints: opts.etcdServers, ...(opts.etcdPrefix ? { prefix: opts.etcdPrefix } : {}) });
+  }
   if (!opts.dataDir) throw new Error('a data folder is required for the level backend');
   await mkdir(opts.dataDir, { recursive: true });
   return LevelStore.open({ path: opts.dataDir });

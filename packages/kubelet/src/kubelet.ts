@@ -25,7 +25,7 @@ import type { BackoffOptions } from './pods/backoff.js';
 import type { ExternalRuntimeEvent } from './pods/pleg.js';
 import type { PodLogger } from './pods/logger.js';
 import { ProberManager, type ProbedContainer } from './prober/index.js';
-import { criLogLocator, startKubeletServer, type KubeletServer } from './server/index.js';
+import { criLogLocator, startKubeletServer, type KubeletServer, type KubeletServerOptions } from './server/index.js';
 
 export interface KubeletOptions {
   client: Clientset;
@@ -39,6 +39,8 @@ export interface KubeletOptions {
   port?: number;
   /** Address it listens on (default 127.0.0.1). */
   address?: string;
+  /** HTTPS for the kubelet server, and client certificates it requires (see server/kubelet-server.ts). */
+  serverTLS?: KubeletServerOptions['tls'];
   clock?: Clock;
   log?: Logger;
   /** Runtime events (e.g. DockerRuntime.events()) so PLEG reacts at once. */
@@ -97,6 +99,7 @@ export class Kubelet {
       nodeName,
       healthz: async () => (await criRuntimeReadiness(runtime)()).ready,
       ...(log ? { log } : {}),
+      ...(this.opts.serverTLS ? { tls: this.opts.serverTLS } : {}),
     });
     this.server = server;
     try {

@@ -25,6 +25,7 @@ import { validateNode, validateNodeUpdate } from './node.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 import { validatePod, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
 import { validateReplicaSet, validateReplicaSetStatus, validateReplicaSetUpdate } from './replica-set.js';
+import { validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from './rbac.js';
 import { validateScale } from './scale.js';
 import { validateSecret, validateSecretUpdate } from './secret.js';
 import { validateService, validateServiceStatusUpdate, validateServiceUpdate } from './service.js';
@@ -93,6 +94,10 @@ const RULES: Readonly<Record<string, KindRules>> = {
     status: (o, old) => [...metaUpdate(o, old, { namespaced: true }), ...validateHPAStatus(obj(o['status']))],
   },
   Binding: { create: (o) => validateBinding(o) },
+  Role: { create: (o, { namespaced }) => validateRole(o, namespaced), update: metaUpdate },
+  ClusterRole: { create: (o) => validateClusterRole(o), update: metaUpdate },
+  RoleBinding: { create: (o, { namespaced }) => validateRoleBinding(o, namespaced), update: (o, old) => validateBindingUpdate(o, old) },
+  ClusterRoleBinding: { create: (o) => validateClusterRoleBinding(o), update: (o, old) => validateBindingUpdate(o, old) },
   Scale: { create: (o, { namespaced }) => validateScale(o, namespaced), update: () => [] },
 };
 

@@ -3,6 +3,7 @@ import type { Store } from '@mk8s/storage';
 import type { WatchCache } from '../cache/watch-cache.js';
 import type { Registry } from '../registry/registry.js';
 import type { ApiMetrics } from '../metrics.js';
+import type { KubeletClientTLS } from './kubelet-client.js';
 
 /** What the request handlers share; built once per server by `buildApiServer`. */
 export interface ServerContext {
@@ -18,4 +19,6 @@ export interface ServerContext {
   closeWatches: Set<() => void>;
   /** Ends every upgraded stream, e.g. exec sessions (server shutdown, before connections are closed). */
   closeStreams: Set<() => Promise<void>>;
+  /** The client certificate kubelets are called with over HTTPS; plain HTTP when absent. */
+  kubeletTLS?: KubeletClientTLS;
 }

@@ -84,7 +84,7 @@ export function apiResourceList(group: string, version: string) {
       singularName: rt.singular,
       namespaced: rt.namespaced,
       kind: rt.kind,
-      verbs: ALL_VERBS,
+      verbs: rt.verbs ?? ALL_VERBS,
       ...(rt.shortNames.length ? { shortNames: rt.shortNames } : {}),
       ...(rt.categories.length ? { categories: rt.categories } : {}),
     });

@@ -33,6 +33,7 @@ import { errors, StatusError } from '../errors.js';
 import type { ServerContext } from './context.js';
 import { kubeletTarget, type KubeletTarget } from './kubelet-target.js';
 import { str, type Query } from './query.js';
+import { kubeletScheme, type KubeletClientTLS } from './kubelet-client.js';
 
 /** The socket and first bytes of a request that arrived through the 'upgrade' event. */
 interface PendingUpgrade {
@@ -120,7 +121,7 @@ export async function serveExec(ctx: ServerContext, rt: ResourceType, ns: string
   const params = new URLSearchParams();
   for (const c of command) params.append('command', c);
   for (const f of STREAM_FLAGS) if (flagValue(q, f)) params.set(f, 'true');
-  const url = `ws://${target.host}:${target.port}/exec/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(target.container)}?${params}`;
+  const url = `${kubeletScheme(ctx.kubeletTLS, true)}://${target.host}:${target.port}/exec/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(target.container)}?${params}`;
   const offered = String(req.headers['sec-websocket-protocol'] ?? '')
     .split(',')
     .map((p) => p.trim())
@@ -129,7 +130,7 @@ export async function serveExec(ctx: ServerContext, rt: ResourceType, ns: string
   let clientGone = false;
   const onGone = () => (clientGone = true);
   upgrade.socket.once('close', onGone);
-  const upstream = await dialKubelet(url, offered, target.nodeName);
+  const upstream = await dialKubelet(url, offered, target.nodeName, ctx.kubeletTLS);
   upgrade.socket.off('close', onGone);
   reply.hijack();
   if (clientGone || upgrade.socket.destroyed) {
@@ -165,10 +166,14 @@ interface Upstream {
 }
 
 /** Opens the kubelet half; the kubelet's refusal or silence becomes a StatusError. */
-function dialKubelet(url: string, protocols: string[], nodeName: string): Promise<Upstream> {
+function dialKubelet(url: string, protocols: string[], nodeName: string, tls?: KubeletClientTLS): Promise<Upstream> {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const ws = new WebSocket(url, protocols, { perMessageDeflate: false, handshakeTimeout: KUBELET_HANDSHAKE_TIMEOUT_MS });
+    const ws = new WebSocket(url, protocols, {
+      perMessageDeflate: false,
+      handshakeTimeout: KUBELET_HANDSHAKE_TIMEOUT_MS,
+      ...(tls ? { cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) } : {}),
+    });
     const fail = (err: StatusError) => {
       if (settled) return;
       settled = true;

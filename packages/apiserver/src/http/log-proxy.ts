@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceType } from '@mk8s/api';
 import { errors } from '../errors.js';
 import type { ServerContext } from './context.js';
+import { kubeletFetch, kubeletScheme } from './kubelet-client.js';
 import { kubeletTarget } from './kubelet-target.js';
 import { str, type Query } from './query.js';
 
@@ -22,12 +23,12 @@ export async function serveLog(ctx: ServerContext, rt: ResourceType, ns: string,
     const v = str(q, p);
     if (v !== undefined) params.set(p, v);
   }
-  const url = `http://${host}:${port}/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${params}`;
+  const url = `${kubeletScheme(ctx.kubeletTLS)}://${host}:${port}/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${params}`;
   const abort = new AbortController();
   req.raw.on('close', () => abort.abort());
   let res: Response;
   try {
-    res = await fetch(url, { signal: abort.signal });
+    res = await kubeletFetch(url, ctx.kubeletTLS, abort.signal);
   } catch (err) {
     throw errors.unavailable(`the kubelet of node "${nodeName}" did not answer at ${url}: ${(err as Error).message}`);
   }

@@ -15,6 +15,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Obj } from '../cache/watch-cache.js';
 import type { MetricsStore, NodeScrape } from './metrics-store.js';
 import type { Summary } from './summary.js';
+import { kubeletFetch, type KubeletClientTLS } from '../http/kubelet-client.js';
 
 export interface ScraperOptions {
   store: MetricsStore;
@@ -25,6 +26,8 @@ export interface ScraperOptions {
   timeoutMs?: number;
   log?: FastifyBaseLogger;
   now?: () => number;
+  /** Call kubelets over HTTPS with this client certificate (see http/kubelet-client.ts). */
+  kubeletTLS?: KubeletClientTLS;
 }
 
 /** A Node's kubelet base URL, or undefined when it publishes none. */
@@ -85,7 +88,8 @@ export class MetricsScraper {
     const base = kubeletUrl(node);
     if (!base) return { node: name, scrapedAtMs: this.now() };
     try {
-      const res = await fetch(`${base}/stats/summary`, { signal: AbortSignal.timeout(this.timeoutMs) });
+      const tls = this.opts.kubeletTLS;
+      const res = await kubeletFetch(`${tls ? base.replace(/^http:/, 'https:') : base}/stats/summary`, tls, AbortSignal.timeout(this.timeoutMs));
       if (!res.ok) throw new Error(`status ${res.status}`);
       const summary = (await res.json()) as Summary;
       return { node: name, summary, scrapedAtMs: this.now() };

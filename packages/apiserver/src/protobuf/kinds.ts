@@ -10,6 +10,7 @@ const AUTOSCALING_V2 = 'k8s.io.api.autoscaling.v2';
 const COORDINATION = 'k8s.io.api.coordination.v1';
 const POLICY = 'k8s.io.api.policy.v1';
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
+const RBAC = 'k8s.io.api.rbac.v1';
 
 const KINDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   v1: {
@@ -39,6 +40,18 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   },
   'coordination.k8s.io/v1': {
     Lease: `${COORDINATION}.Lease`,
+  },
+  'rbac.authorization.k8s.io/v1': {
+    Role: `${RBAC}.Role`,
+    ClusterRole: `${RBAC}.ClusterRole`,
+    RoleBinding: `${RBAC}.RoleBinding`,
+    ClusterRoleBinding: `${RBAC}.ClusterRoleBinding`,
+  },
+  'authorization.k8s.io/v1': {
+    SelfSubjectAccessReview: 'k8s.io.api.authorization.v1.SelfSubjectAccessReview',
+  },
+  'authentication.k8s.io/v1': {
+    SelfSubjectReview: 'k8s.io.api.authentication.v1.SelfSubjectReview',
   },
   'policy/v1': {
     Eviction: `${POLICY}.Eviction`,

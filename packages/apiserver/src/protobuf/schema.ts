@@ -4,6 +4,7 @@ import { APPS_V1_PROTO } from './proto-apps-v1.js';
 import { AUTOSCALING_V1_PROTO, AUTOSCALING_V2_PROTO } from './proto-autoscaling.js';
 import { COORDINATION_V1_PROTO, POLICY_V1_PROTO } from './proto-coordination-policy.js';
 import { CORE_V1_PROTO } from './proto-core-v1.js';
+import { AUTHENTICATION_V1_PROTO, AUTHORIZATION_V1_PROTO, RBAC_V1_PROTO } from './proto-rbac-authorization.js';
 import { INTSTR_PROTO, META_PROTO, META_V1_PROTO, RESOURCE_PROTO } from './proto-meta.js';
 
 const SOURCES = [
@@ -17,6 +18,9 @@ const SOURCES = [
   AUTOSCALING_V2_PROTO,
   COORDINATION_V1_PROTO,
   POLICY_V1_PROTO,
+  RBAC_V1_PROTO,
+  AUTHORIZATION_V1_PROTO,
+  AUTHENTICATION_V1_PROTO,
 ];
 
 let root: protobuf.Root | undefined;

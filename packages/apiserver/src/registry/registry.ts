@@ -25,6 +25,7 @@ import { listPrefix, objectKey } from './keys.js';
 import { strategyFor } from './strategies.js';
 import { DEFAULT_ADMISSION, type AdmissionSettings, type Strategy } from './strategy.js';
 import type { AllocationTx, ResourceAllocator } from './service-allocator.js';
+import type { AdmissionHooks } from '../admission/types.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -76,6 +77,8 @@ export interface RegistryDeps {
   admission?: Partial<AdmissionSettings>;
   /** Per-resource allocators (services: ClusterIPs and NodePorts) taking values before a write and releasing them after. */
   allocators?: Readonly<Record<string, ResourceAllocator>>;
+  /** The admission chain run on creates (mutating after defaulting, validating before the store write); none when absent. */
+  admit?: AdmissionHooks;
 }
 
 const MAX_RETRIES = 50;
@@ -216,31 +219,42 @@ export class Registry {
     const generated = !m['name'] && typeof m['generateName'] === 'string' && m['generateName'] !== '';
     for (let attempt = 0; ; attempt++) {
       const obj = clone(object);
-      this.prepareCreate(rt, obj, generated);
+      this.prepareCreate(rt, obj, generated, false);
       const name = String(meta(obj)['name'] ?? '');
+      const attrs = { operation: 'CREATE' as const, resource: rt, subresource: '', namespace: rt.namespaced ? namespace : undefined, name, object: obj, dryRun: opts.dryRun === true };
+      await this.deps.admit?.mutate(attrs);
+      this.strategy(rt).prepareForCreate?.(obj, { ...DEFAULT_ADMISSION, ...this.deps.admission });
       this.invalidIf(rt, name, validateObject(rt.kind, obj, { namespaced: rt.namespaced }));
       if (rt.namespaced) await this.checkNamespace(namespace!);
-      const tx = this.deps.allocators?.[rt.resource]?.begin({ dryRun: opts.dryRun === true });
-      tx?.prepare(obj, undefined);
-      if (opts.dryRun) return { object: obj, warnings };
+      // Validating admission may hold a reservation (a quota lock) until the write is settled.
+      const finish = await this.deps.admit?.validate(attrs);
+      let committed = false;
       try {
-        const kv = await this.deps.store.create(this.key(rt, namespace, name), serialize(obj));
-        tx?.commit(obj);
-        meta(obj)['resourceVersion'] = String(kv.modRevision);
-        return { object: obj, warnings };
-      } catch (err) {
-        tx?.revert();
-        if (err instanceof KeyExistsError) {
-          if (generated && attempt < 5) continue;
-          throw errors.alreadyExists(this.target(rt, name));
+        const tx = this.deps.allocators?.[rt.resource]?.begin({ dryRun: opts.dryRun === true });
+        tx?.prepare(obj, undefined);
+        if (opts.dryRun) return { object: obj, warnings };
+        try {
+          const kv = await this.deps.store.create(this.key(rt, namespace, name), serialize(obj));
+          committed = true;
+          tx?.commit(obj);
+          meta(obj)['resourceVersion'] = String(kv.modRevision);
+          return { object: obj, warnings };
+        } catch (err) {
+          tx?.revert();
+          if (err instanceof KeyExistsError) {
+            if (generated && attempt < 5) continue;
+            throw errors.alreadyExists(this.target(rt, name));
+          }
+          throw err;
         }
-        throw err;
+      } finally {
+        finish?.(committed);
       }
     }
   }
 
   /** Server-set metadata, status reset and defaults of a new object. */
-  private prepareCreate(rt: ResourceType, obj: Obj, generated: boolean): void {
+  private prepareCreate(rt: ResourceType, obj: Obj, generated: boolean, withStrategy = true): void {
     const m = meta(obj);
     if (generated) {
       const base = String(m['generateName']).slice(0, 58);
@@ -257,7 +271,8 @@ export class Registry {
     if (strategy.statusSubresource && !strategy.keepStatusOnCreate) delete obj['status'];
     applyDefaults(rt.kind, obj);
     applyCreateDefaults(rt.kind, obj);
-    strategy.prepareForCreate?.(obj, { ...DEFAULT_ADMISSION, ...this.deps.admission });
+    // On POST the admission chain's mutating plugins run between defaulting and the strategy (see create).
+    if (withStrategy) strategy.prepareForCreate?.(obj, { ...DEFAULT_ADMISSION, ...this.deps.admission });
   }
 
   /**

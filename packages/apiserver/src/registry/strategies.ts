@@ -2,7 +2,8 @@
  * The strategies of the built-in resources. Anything not listed uses
  * `defaultStrategy`.
  */
-import { defaultStrategy, type AdmissionSettings, type Obj, type Strategy } from './strategy.js';
+import { defaultLimitRange } from '../admission/plugins/limit-ranger.js';
+import { defaultStrategy, type Obj, type Strategy } from './strategy.js';
 import { prepareServiceUpdate } from './service-allocator.js';
 
 function record(o: Obj, key: string): Obj {
@@ -13,33 +14,11 @@ function record(o: Obj, key: string): Obj {
   return fresh;
 }
 
-/**
- * Kubernetes' DefaultTolerationSeconds admission: a pod that does not say how
- * long it tolerates a not-ready or unreachable node gets the server's default
- * for each (Kubernetes: 300 s), which is how long taint-based eviction waits
- * before moving it elsewhere.
- */
-function addDefaultTolerations(pod: Obj, admission: AdmissionSettings): void {
-  const spec = record(pod, 'spec');
-  const tolerations = ((spec['tolerations'] as Obj[] | undefined) ?? []).slice();
-  const defaults: Array<[string, number]> = [
-    ['node.kubernetes.io/not-ready', admission.defaultNotReadyTolerationSeconds],
-    ['node.kubernetes.io/unreachable', admission.defaultUnreachableTolerationSeconds],
-  ];
-  for (const [key, seconds] of defaults) {
-    const covered = tolerations.some(
-      (t) => (t['key'] === key || (t['key'] === undefined && t['operator'] === 'Exists')) && (t['effect'] === undefined || t['effect'] === '' || t['effect'] === 'NoExecute'),
-    );
-    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
-  }
-  spec['tolerations'] = tolerations;
-}
-
 const pods: Strategy = {
   ...defaultStrategy,
   statusSubresource: true,
-  prepareForCreate(obj, admission) {
-    addDefaultTolerations(obj, admission);
+  // Default tolerations come from the DefaultTolerationSeconds admission plugin (admission/), which runs before this.
+  prepareForCreate(obj) {
     const status: Obj = { phase: 'Pending', qosClass: qosClass(obj) };
     obj['status'] = status;
   },
@@ -113,6 +92,9 @@ export const STRATEGIES: Readonly<Record<string, Strategy>> = {
   leases: { ...defaultStrategy, allowCreateOnUpdate: true },
   endpoints: { ...defaultStrategy, allowCreateOnUpdate: true },
   events: { ...defaultStrategy, allowCreateOnUpdate: true },
+  resourcequotas: { ...defaultStrategy, statusSubresource: true },
+  // Kubernetes' LimitRangeItem defaulting (default limit from max, default request from default or min), stored.
+  limitranges: { ...defaultStrategy, prepareForCreate: defaultLimitRange, prepareForUpdate: defaultLimitRange },
 };
 
 export function strategyFor(resource: string): Strategy {

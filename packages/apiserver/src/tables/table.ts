@@ -16,6 +16,8 @@ import { namespacePrinter } from './printers/namespaces.js';
 import { nodePrinter } from './printers/nodes.js';
 import { podPrinter } from './printers/pods.js';
 import { replicaSetPrinter } from './printers/replicasets.js';
+import { roleBindingPrinter } from './printers/rolebindings.js';
+import { resourceQuotaPrinter } from './printers/resourcequotas.js';
 import { secretPrinter } from './printers/secrets.js';
 import { servicePrinter } from './printers/services.js';
 import { rfc3339 } from './time-cells.js';
@@ -31,10 +33,13 @@ const PRINTERS: ReadonlyMap<string, ResourcePrinter> = new Map([
   ['events', eventPrinter],
   ['configmaps', configMapPrinter],
   ['secrets', secretPrinter],
+  ['resourcequotas', resourceQuotaPrinter],
   ['leases', leasePrinter],
   ['replicasets', replicaSetPrinter],
   ['deployments', deploymentPrinter],
   ['horizontalpodautoscalers', hpaPrinter],
+  ['rolebindings', roleBindingPrinter],
+  ['clusterrolebindings', roleBindingPrinter],
 ]);
 
 /** The plural resource names with a dedicated printer; others get the default table. */

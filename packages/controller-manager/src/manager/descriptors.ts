@@ -13,6 +13,7 @@ import { NamespaceController } from '../namespace/index.js';
 import { NodeLifecycleController } from '../node-lifecycle/index.js';
 import { ReplicaSetController } from '../replicaset/index.js';
 import { PodGCController } from '../podgc/index.js';
+import { ResourceQuotaController } from '../resourcequota/index.js';
 
 export interface ControllerSettings {
   /** A node whose Lease is older than this is Unknown; default 10 s (Kubernetes: 40-50 s). */
@@ -119,5 +120,12 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
     defaultOn: true,
     defaultWorkers: 1,
     create: (ctx) => new PodGCController(common(ctx)),
+  },
+  {
+    name: 'resourcequota-controller',
+    aliases: ['resourcequota'],
+    defaultOn: true,
+    defaultWorkers: 5,
+    create: (ctx) => new ResourceQuotaController(common(ctx)),
   },
 ];

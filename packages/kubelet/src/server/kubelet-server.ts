@@ -4,15 +4,20 @@
  * API server's `pods/log` proxies to), `/stats/summary`, and
  * `/exec/{ns}/{pod}/{container}` (what `pods/exec` proxies to: a WebSocket
  * upgrade, non-interactive commands only; see exec-server.ts). Plain HTTP
- * bound to 127.0.0.1 unless told otherwise: no authentication is done here.
+ * bound to 127.0.0.1 unless told otherwise: no authentication is done then.
+ * With `tls` it serves HTTPS, and with `tls.clientCA` every path but
+ * /healthz needs a client certificate that CA signed, of a user in an
+ * authorized group (default `system:masters`, the API server's kubelet
+ * client): 401 without one, 403 for another user.
  *
  * Not served: attach and port-forward.
  */
 import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { CriRuntime } from '@mk8s/cri';
 import { streamContainerLog } from './container-logs.js';
@@ -41,6 +46,21 @@ export interface KubeletServerOptions {
   logPollIntervalMs?: number;
   /** How long an exec'd command may run (default 1 h; ExecSync needs a limit). */
   execTimeoutSeconds?: number;
+  /** Serve HTTPS; with `clientCA`, require client certificates (kubelet's --tls-cert-file, --client-ca-file). */
+  tls?: { cert: string | Buffer; key: string | Buffer; clientCA?: string | Buffer; authorizedGroups?: readonly string[] };
+}
+
+/** Who may call a kubelet that checks client certificates: undefined when allowed, else the status and why. */
+export function checkKubeletClient(socket: unknown, authorizedGroups: readonly string[]): { code: 401 | 403; message: string } | undefined {
+  const tls = socket as TLSSocket;
+  const cert = typeof tls.getPeerCertificate === 'function' ? tls.getPeerCertificate() : undefined;
+  if (!cert || Object.keys(cert).length === 0 || !tls.authorized) return { code: 401, message: 'Unauthorized' };
+  const subject = (cert.subject ?? {}) as unknown as Record<string, string | string[] | undefined>;
+  const o = subject['O'];
+  const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
+  if (groups.some((g) => authorizedGroups.includes(g))) return undefined;
+  const cn = subject['CN'];
+  return { code: 403, message: `Forbidden (user=${Array.isArray(cn) ? cn[0] : (cn ?? '')}, groups=${groups.join(',')}): only ${authorizedGroups.join(', ')} may call this kubelet` };
 }
 
 export interface KubeletServer {
@@ -54,7 +74,20 @@ export interface KubeletServer {
 export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
   const registry = opts.registry ?? new Registry();
   if (!opts.registry) collectDefaultMetrics({ register: registry });
-  const app = Fastify({ ...(opts.log ? { loggerInstance: opts.log } : { logger: false }), forceCloseConnections: true });
+  const tls = opts.tls;
+  const app = Fastify({
+    ...(opts.log ? { loggerInstance: opts.log } : { logger: false }),
+    forceCloseConnections: true,
+    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}) } } : {}),
+  }) as unknown as FastifyInstance;
+  const authorizedGroups = tls?.authorizedGroups ?? ['system:masters'];
+  if (tls?.clientCA) {
+    app.addHook('onRequest', async (req, reply) => {
+      if ((req.url.split('?')[0] ?? '') === '/healthz') return;
+      const denied = checkKubeletClient(req.raw.socket, authorizedGroups);
+      if (denied) return reply.code(denied.code).type('text/plain; charset=utf-8').send(denied.message);
+    });
+  }
 
   app.get('/healthz', async (_req, reply) => {
     let ok: boolean;
@@ -94,7 +127,11 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   // upgraded, anything else is served by the routes as a plain request.
   app.server.on('upgrade', (req, socket, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    if (path.startsWith('/exec/')) return exec.handleUpgrade(req, socket, head);
+    if (path.startsWith('/exec/')) {
+      const denied = tls?.clientCA ? checkKubeletClient(socket, authorizedGroups) : undefined;
+      if (denied) return rejectUpgrade(socket, denied.code, denied.message);
+      return exec.handleUpgrade(req, socket, head);
+    }
     // Node stops parsing at the headers of an upgrade: a body would never reach a route.
     if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined) {
       return rejectUpgrade(socket, 400, 'a request that asks for a connection upgrade cannot carry a body');

@@ -1,0 +1,147 @@
+// `mk8s up --secure`: HTTPS with a generated CA, a client certificate per
+// component, RBAC and the Node authorizer. kubectl works through the admin
+// kubeconfig, every component works under its own identity (a pod becomes
+// Running), requests without credentials get 401, a token-file user bound to
+// `edit` gets yes/no from `kubectl auth can-i`, and a kubelet's credential
+// cannot touch another node's pod.
+import { appendFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eCluster, run, until, type E2eCluster } from './support/cluster.js';
+
+interface PodList {
+  items: Array<{ metadata: { name: string }; spec: { nodeName?: string }; status: { phase?: string } }>;
+}
+
+describe('mk8s up --secure', () => {
+  let cluster: E2eCluster;
+  let api: string;
+  let pki: string;
+
+  beforeAll(async () => {
+    cluster = await e2eCluster();
+    api = cluster.api.replace('http://', 'https://');
+    pki = path.join(cluster.home, 'pki');
+    const { stdout } = await cluster.mk8s('up', '--secure', '--nodes', '2');
+    expect(stdout).toContain(`API at ${api}`);
+  }, 240_000);
+  afterAll(async () => {
+    await cluster?.destroy();
+  }, 120_000);
+
+  const kubectlAs = (kubeconfig: string, ...args: string[]) => run('kubectl', ['--kubeconfig', kubeconfig, ...args], { env: cluster.env, timeout: 60_000 });
+  /** kubectl with only a bearer token (no client certificate, which would win). */
+  const kubectlToken = (token: string, ...args: string[]) =>
+    run('kubectl', ['--kubeconfig', '/dev/null', '--server', api, '--certificate-authority', path.join(pki, 'ca.crt'), '--token', token, ...args], { env: cluster.env, timeout: 60_000 });
+  const canI = async (token: string, ...args: string[]): Promise<string> => {
+    try {
+      return (await kubectlToken(token, 'auth', 'can-i', ...args)).stdout.trim();
+    } catch (err) {
+      // `can-i` exits 1 when the answer is no.
+      return String((err as { stdout?: string }).stdout ?? '').trim();
+    }
+  };
+
+  it('writes a kubeconfig with the CA and the admin client certificate, and a kubeconfig per component', async () => {
+    const kubeconfig = await readFile(cluster.kubeconfig, 'utf8');
+    expect(kubeconfig).toContain(`server: ${api}`);
+    expect(kubeconfig).toContain('certificate-authority-data:');
+    expect(kubeconfig).toContain('client-certificate-data:');
+    expect(kubeconfig).not.toContain('insecure-skip-tls-verify');
+    for (const stem of ['kube-scheduler', 'kube-controller-manager', 'kube-proxy', 'cloud-controller-manager', 'kubelet-node-1', 'kubelet-node-2']) {
+      expect(await readFile(path.join(pki, `${stem}.kubeconfig`), 'utf8')).toContain('client-certificate-data:');
+    }
+    const who = (await cluster.kubectl('auth', 'whoami')).stdout;
+    expect(who).toMatch(/Username\s+mk8s-admin/);
+    expect(who).toContain('system:masters');
+  });
+
+  it('runs a pod to Running through kubectl: scheduler, controllers, kubelets and kube-proxy work as themselves', async () => {
+    const nodes = (await cluster.kubectl('get', 'nodes')).stdout;
+    expect(nodes).toMatch(/node-1\s+Ready/);
+    expect(nodes).toMatch(/node-2\s+Ready/);
+    await cluster.kubectl('create', 'deployment', 'web', '--image=busybox:latest', '--replicas=2', '--', 'httpd', '-f', '-p', '8080');
+    await cluster.kubectl('expose', 'deployment', 'web', '--port', '80', '--target-port', '8080');
+    await until(
+      'two Running pods of web',
+      async () => {
+        const pods = await cluster.kubectlJson<PodList>('get', 'pods', '-l', 'app=web');
+        return pods.items.length === 2 && pods.items.every((p) => p.status.phase === 'Running') ? pods : undefined;
+      },
+      120_000,
+      1000,
+    );
+    const endpoints = await until('endpoints of web', async () => {
+      const ep = await cluster.kubectlJson<{ subsets?: Array<{ addresses?: unknown[] }> }>('get', 'endpoints', 'web');
+      return (ep.subsets?.[0]?.addresses?.length ?? 0) === 2 ? ep : undefined;
+    }, 60_000, 1000);
+    expect(endpoints).toBeTruthy();
+    expect((await cluster.kubectl('exec', 'deploy/web', '--', 'echo', 'hello')).stdout.trim()).toBe('hello');
+  }, 180_000);
+
+  it('answers 401 to requests without credentials', async () => {
+    const { stdout } = await run('curl', ['-s', '--cacert', path.join(pki, 'ca.crt'), `${api}/api/v1/namespaces/default/pods`]);
+    expect(JSON.parse(stdout)).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    const { stdout: code } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', path.join(pki, 'ca.crt'), `${api}/healthz`]);
+    expect(code).toBe('401');
+  });
+
+  it('lets a token-file user bound to edit do what edit allows, and no more (kubectl auth can-i)', async () => {
+    await appendFile(path.join(pki, 'tokens.csv'), 'jane-e2e-token,jane,jane-uid,"dev"\n');
+    await cluster.kubectl('create', 'rolebinding', 'jane-edit', '--clusterrole=edit', '--user=jane', '--namespace', 'default');
+    // The API server re-reads the token file when it changes (checked at most once a second).
+    await until('jane authenticates', async () => ((await canI('jane-e2e-token', 'get', 'pods')) === 'yes' ? true : undefined), 20_000, 500);
+    expect(await canI('jane-e2e-token', 'create', 'deployments', '-n', 'default')).toBe('yes');
+    expect(await canI('jane-e2e-token', 'delete', 'pods', '-n', 'default')).toBe('yes');
+    expect(await canI('jane-e2e-token', 'create', 'deployments', '-n', 'kube-system')).toBe('no');
+    expect(await canI('jane-e2e-token', 'create', 'rolebindings', '-n', 'default')).toBe('no');
+    expect(await canI('jane-e2e-token', 'list', 'nodes')).toBe('no');
+    const denied = await kubectlToken('jane-e2e-token', 'get', 'pods', '-n', 'kube-system').then(
+      () => '',
+      (err: { stderr?: string }) => err.stderr ?? '',
+    );
+    expect(denied).toContain('pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "kube-system"');
+  });
+
+  it('serves logs, exec and stats through kubelets that require the API server\'s client certificate', async () => {
+    const pods = await cluster.kubectlJson<PodList>('get', 'pods', '-l', 'app=web');
+    const name = pods.items[0]!.metadata.name;
+    await cluster.kubectl('exec', name, '--', 'sh', '-c', 'echo to-the-log > /proc/1/fd/1');
+    expect((await cluster.kubectl('logs', name)).stdout).toContain('to-the-log');
+    const log = await readFile(path.join(cluster.home, 'logs', 'kubelet-node-1.log'), 'utf8');
+    const url = [...log.matchAll(/serving on (https:\/\/[^\s"]+)/g)].at(-1)?.[1];
+    expect(url).toBeDefined();
+    const curl = async (...args: string[]) => (await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', path.join(pki, 'ca.crt'), ...args])).stdout;
+    expect(await curl(`${url}/healthz`)).toBe('200');
+    expect(await curl(`${url}/stats/summary`)).toBe('401');
+    expect(await curl('--cert', path.join(pki, 'kubelet-node-2.crt'), '--key', path.join(pki, 'kubelet-node-2.key'), `${url}/stats/summary`)).toBe('403');
+    expect(await curl('--cert', path.join(pki, 'apiserver-kubelet-client.crt'), '--key', path.join(pki, 'apiserver-kubelet-client.key'), `${url}/stats/summary`)).toBe('200');
+    // The API server scrapes the kubelets' stats with its certificate (kubectl top).
+    await until('kubectl top nodes', async () => ((await cluster.kubectl('top', 'nodes')).stdout.includes('node-1') ? true : undefined), 60_000, 2000);
+  }, 120_000);
+
+  it("refuses a kubelet's credential on another node's pod and Node (403)", async () => {
+    const pods = await cluster.kubectlJson<PodList>('get', 'pods', '-l', 'app=web');
+    const onNode2 = pods.items.find((p) => p.spec.nodeName === 'node-2') ?? pods.items.find((p) => p.spec.nodeName !== 'node-1');
+    expect(onNode2).toBeDefined();
+    const other = onNode2!.spec.nodeName!;
+    const me = other === 'node-1' ? 'node-2' : 'node-1';
+    const kubelet = path.join(pki, `kubelet-${me}.kubeconfig`);
+    const fail = (p: Promise<unknown>) => p.then(() => '', (err: { stderr?: string }) => err.stderr ?? '');
+    expect(await fail(kubectlAs(kubelet, 'delete', 'pod', onNode2!.metadata.name, '--wait=false'))).toContain(
+      `pods "${onNode2!.metadata.name}" is forbidden: node "${me}" can only delete pods with spec.nodeName set to itself`,
+    );
+    expect(await fail(kubectlAs(kubelet, 'label', 'node', other, 'stolen=yes'))).toContain(`nodes "${other}" is forbidden: node "${me}" is not allowed to modify node "${other}"`);
+    // Its own Node is its to change.
+    await kubectlAs(kubelet, 'label', 'node', me, 'mine=yes');
+    // The pod is untouched.
+    expect((await cluster.kubectlJson<{ metadata: { deletionTimestamp?: string } }>('get', 'pod', onNode2!.metadata.name)).metadata.deletionTimestamp).toBeUndefined();
+  });
+
+  it('joins a new node with its own certificate (mk8s node add)', async () => {
+    const { stdout } = await cluster.mk8s('node', 'add');
+    expect(stdout).toContain('node node-3 added and Ready');
+    expect(await readFile(path.join(pki, 'kubelet-node-3.kubeconfig'), 'utf8')).toContain('client-certificate-data:');
+    expect((await cluster.kubectl('get', 'node', 'node-3')).stdout).toMatch(/node-3\s+Ready/);
+  }, 120_000);
+});

@@ -1,0 +1,123 @@
+/**
+ * rbac.authorization.k8s.io/v1 (Role, ClusterRole, RoleBinding,
+ * ClusterRoleBinding) and authorization.k8s.io/v1 SelfSubjectAccessReview:
+ * the objects the API server's RBAC authorizer reads, and the request
+ * `kubectl auth can-i` sends.
+ */
+import type { Static } from '@sinclair/typebox';
+import { LabelSelectorSchema, ObjectMetaSchema } from './meta.js';
+import { atomicList, bool, def, mapOf, opt, str, typeMeta } from './schema-kit.js';
+
+const RBAC = 'io.k8s.api.rbac.v1.';
+const AUTHZ = 'io.k8s.api.authorization.v1.';
+
+export const PolicyRuleSchema = def(`${RBAC}PolicyRule`, {
+  verbs: atomicList(str()),
+  apiGroups: opt(atomicList(str())),
+  resources: opt(atomicList(str())),
+  resourceNames: opt(atomicList(str())),
+  nonResourceURLs: opt(atomicList(str())),
+});
+export type PolicyRule = Static<typeof PolicyRuleSchema>;
+
+export const AggregationRuleSchema = def(`${RBAC}AggregationRule`, {
+  clusterRoleSelectors: opt(atomicList(LabelSelectorSchema)),
+});
+
+export const RoleSchema = def(`${RBAC}Role`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  rules: opt(atomicList(PolicyRuleSchema)),
+});
+export type Role = Static<typeof RoleSchema>;
+
+export const ClusterRoleSchema = def(`${RBAC}ClusterRole`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  rules: opt(atomicList(PolicyRuleSchema)),
+  aggregationRule: opt(AggregationRuleSchema),
+});
+export type ClusterRole = Static<typeof ClusterRoleSchema>;
+
+export const SubjectSchema = def(`${RBAC}Subject`, {
+  kind: str(),
+  apiGroup: opt(str()),
+  name: str(),
+  namespace: opt(str()),
+});
+export type Subject = Static<typeof SubjectSchema>;
+
+export const RoleRefSchema = def(`${RBAC}RoleRef`, {
+  apiGroup: str(),
+  kind: str(),
+  name: str(),
+});
+export type RoleRef = Static<typeof RoleRefSchema>;
+
+export const RoleBindingSchema = def(`${RBAC}RoleBinding`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  subjects: opt(atomicList(SubjectSchema)),
+  roleRef: RoleRefSchema,
+});
+export type RoleBinding = Static<typeof RoleBindingSchema>;
+
+export const ClusterRoleBindingSchema = def(`${RBAC}ClusterRoleBinding`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  subjects: opt(atomicList(SubjectSchema)),
+  roleRef: RoleRefSchema,
+});
+export type ClusterRoleBinding = Static<typeof ClusterRoleBindingSchema>;
+
+export const ResourceAttributesSchema = def(`${AUTHZ}ResourceAttributes`, {
+  namespace: opt(str()),
+  verb: opt(str()),
+  group: opt(str()),
+  version: opt(str()),
+  resource: opt(str()),
+  subresource: opt(str()),
+  name: opt(str()),
+});
+export type ResourceAttributes = Static<typeof ResourceAttributesSchema>;
+
+export const NonResourceAttributesSchema = def(`${AUTHZ}NonResourceAttributes`, {
+  path: opt(str()),
+  verb: opt(str()),
+});
+
+export const SelfSubjectAccessReviewSpecSchema = def(`${AUTHZ}SelfSubjectAccessReviewSpec`, {
+  resourceAttributes: opt(ResourceAttributesSchema),
+  nonResourceAttributes: opt(NonResourceAttributesSchema),
+});
+
+export const SubjectAccessReviewStatusSchema = def(`${AUTHZ}SubjectAccessReviewStatus`, {
+  allowed: bool(),
+  denied: opt(bool()),
+  reason: opt(str()),
+  evaluationError: opt(str()),
+});
+
+export const SelfSubjectAccessReviewSchema = def(`${AUTHZ}SelfSubjectAccessReview`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  spec: SelfSubjectAccessReviewSpecSchema,
+  status: opt(SubjectAccessReviewStatusSchema),
+});
+export type SelfSubjectAccessReview = Static<typeof SelfSubjectAccessReviewSchema>;
+
+const AUTHN = 'io.k8s.api.authentication.v1.';
+
+export const UserInfoSchema = def(`${AUTHN}UserInfo`, {
+  username: opt(str()),
+  uid: opt(str()),
+  groups: opt(atomicList(str())),
+  extra: opt(mapOf(atomicList(str()))),
+});
+
+export const SelfSubjectReviewSchema = def(`${AUTHN}SelfSubjectReview`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  status: opt(def(`${AUTHN}SelfSubjectReviewStatus`, { userInfo: opt(UserInfoSchema) })),
+});
+export type SelfSubjectReview = Static<typeof SelfSubjectReviewSchema>;

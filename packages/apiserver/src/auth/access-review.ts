@@ -1,0 +1,69 @@
+/**
+ * `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews` (what
+ * `kubectl auth can-i` sends): asks the server's authorizers whether the
+ * requesting user may do what the review's `spec` describes, and answers the
+ * review with `status.allowed` (201, nothing stored). Create is the only verb.
+ * `POST /apis/authentication.k8s.io/v1/selfsubjectreviews` (`kubectl auth
+ * whoami`) answers with the authenticated user.
+ */
+import type { ResourceType } from '@mk8s/api';
+import { errors } from '../errors.js';
+import type { RequestInfo } from '../http/request-info.js';
+import type { Registry } from '../registry/registry.js';
+import type { Attributes, Authorizer } from './attributes.js';
+import { authorizeUnion } from './rbac.js';
+import type { UserInfo } from './user.js';
+
+/** A SelfSubjectAccessReview or a SelfSubjectReview (`kubectl auth whoami`): answered, never stored. */
+export function isSelfReview(info: RequestInfo): boolean {
+  return (
+    (info.group === 'authorization.k8s.io' && info.resource === 'selfsubjectaccessreviews') ||
+    (info.group === 'authentication.k8s.io' && info.resource === 'selfsubjectreviews')
+  );
+}
+
+/** `POST .../selfsubjectreviews`: who the server takes the requester for. */
+export function selfSubjectReview(rt: ResourceType, registry: Registry, user: UserInfo, info: RequestInfo, body: unknown): Obj {
+  if (info.verb !== 'create' || info.name !== undefined) throw errors.methodNotAllowed();
+  registry.decodeBody(rt, body ?? {});
+  const userInfo: Obj = { username: user.name, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups, ...(user.extra ? { extra: user.extra } : {}) };
+  return { kind: rt.kind, apiVersion: rt.apiVersion, metadata: { creationTimestamp: null }, status: { userInfo } };
+}
+
+type Obj = Record<string, unknown>;
+
+export async function selfSubjectAccessReview(
+  rt: ResourceType,
+  registry: Registry,
+  authorizers: readonly Authorizer[],
+  user: UserInfo,
+  info: RequestInfo,
+  body: unknown,
+): Promise<Obj> {
+  if (info.verb !== 'create' || info.name !== undefined) throw errors.methodNotAllowed();
+  const { object } = registry.decodeBody(rt, body);
+  const spec = (object['spec'] ?? {}) as Obj;
+  const ra = spec['resourceAttributes'] as Record<string, string | undefined> | undefined;
+  const nra = spec['nonResourceAttributes'] as Record<string, string | undefined> | undefined;
+  if (!ra && !nra) throw errors.invalid({ qualifiedResource: rt.resource, group: rt.group, kind: rt.kind, name: '' }, [{ type: 'FieldValueRequired', field: 'spec.resourceAttributes', message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified' }]);
+  const attrs: Attributes = ra
+    ? {
+        user,
+        verb: ra['verb'] ?? '',
+        resourceRequest: true,
+        path: '',
+        namespace: ra['namespace'] ?? '',
+        apiGroup: ra['group'] ?? '',
+        apiVersion: ra['version'] ?? '',
+        resource: ra['resource'] ?? '',
+        subresource: ra['subresource'] ?? '',
+        name: ra['name'] ?? '',
+      }
+    : { user, verb: nra?.['verb'] ?? '', resourceRequest: false, path: nra?.['path'] ?? '', namespace: '', apiGroup: '', apiVersion: '', resource: '', subresource: '', name: '' };
+  const result = await authorizeUnion(authorizers, attrs);
+  const status: Obj = { allowed: result.decision === 'allow' };
+  if (result.decision === 'deny') status['denied'] = true;
+  if (result.reason) status['reason'] = result.reason;
+  const metadata = { ...((object['metadata'] as Obj | undefined) ?? {}), creationTimestamp: null };
+  return { kind: rt.kind, apiVersion: rt.apiVersion, metadata, spec, status };
+}

@@ -1,0 +1,249 @@
+/**
+ * The default RBAC policy the API server creates at start when RBAC is on,
+ * after Kubernetes' bootstrap policy (plugin/pkg/auth/authorizer/rbac/
+ * bootstrappolicy): the user-facing roles (cluster-admin, admin, edit, view),
+ * discovery for everyone, and one role per component identity. Reconciled on
+ * every start: a missing object is created, an existing one labelled
+ * `rbac.authorization.kubernetes.io/autoupdate: "true"` (the default) gets
+ * the rules or subjects it lacks; one set to "false" is left alone.
+ *
+ * `system:node` is created but not bound: node identities are authorized by
+ * the Node authorizer, which evaluates the same rules (`NODE_RULES`) plus
+ * the node's relationships (its own Lease, the Secrets and ConfigMaps of its
+ * pods), as in Kubernetes.
+ */
+import { resourceFor, type ClusterRole, type ClusterRoleBinding, type PolicyRule, type Subject } from '@mk8s/api';
+import { StatusError } from '../errors.js';
+import type { Registry } from '../registry/registry.js';
+import { AUTHENTICATED_GROUP, BOOTSTRAPPERS_GROUP, MASTERS_GROUP, UNAUTHENTICATED_GROUP } from './user.js';
+
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+function rule(verbs: string[], apiGroups: string[], resources: string[], resourceNames?: string[]): PolicyRule {
+  return { verbs, apiGroups, resources, ...(resourceNames ? { resourceNames } : {}) };
+}
+function urls(verbs: string[], nonResourceURLs: string[]): PolicyRule {
+  return { verbs, nonResourceURLs };
+}
+const eventsRule = rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']);
+
+/** What the kubelet may do (Kubernetes' NodeRules, for the resources mk8s serves). */
+export const NODE_RULES: readonly PolicyRule[] = [
+  rule(['create', 'delete', 'get', 'list', 'watch', 'patch', 'update'], [''], ['nodes']),
+  rule(['patch', 'update'], [''], ['nodes/status']),
+  rule(READ, [''], ['services', 'endpoints']),
+  rule(['get', 'list', 'watch', 'create', 'delete'], [''], ['pods']),
+  rule(['update', 'patch'], [''], ['pods/status']),
+  rule(['create'], ['', 'policy'], ['pods/eviction']),
+  eventsRule,
+  rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+  rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews', 'localsubjectaccessreviews']),
+  rule(['get', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
+  rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+];
+
+const VIEW_CORE = ['pods', 'pods/log', 'pods/status', 'services', 'services/status', 'endpoints', 'events', 'configmaps', 'namespaces', 'namespaces/status', 'persistentvolumeclaims', 'replicationcontrollers', 'serviceaccounts', 'limitranges', 'resourcequotas'];
+const VIEW_APPS = ['deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'daemonsets', 'statefulsets'];
+const viewRules: PolicyRule[] = [
+  rule(READ, [''], VIEW_CORE),
+  rule(READ, ['apps'], VIEW_APPS),
+  rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
+  rule(READ, ['batch'], ['jobs', 'cronjobs']),
+  rule(READ, ['policy'], ['poddisruptionbudgets']),
+  rule(READ, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
+  rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+  rule(READ, ['metrics.k8s.io'], ['pods', 'nodes']),
+];
+const editRules: PolicyRule[] = [
+  ...viewRules,
+  rule([...READ, ...WRITE], [''], ['pods', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'configmaps', 'endpoints', 'persistentvolumeclaims', 'replicationcontrollers', 'services', 'services/proxy', 'secrets', 'serviceaccounts']),
+  rule(['create'], ['', 'policy'], ['pods/eviction']),
+  rule(['get'], [''], ['pods/exec']),
+  rule([...READ, ...WRITE], ['apps'], ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale', 'daemonsets', 'statefulsets']),
+  rule([...READ, ...WRITE], ['autoscaling'], ['horizontalpodautoscalers']),
+  rule([...READ, ...WRITE], ['batch'], ['jobs', 'cronjobs']),
+  rule([...READ, ...WRITE], ['policy'], ['poddisruptionbudgets']),
+  rule([...READ, ...WRITE], ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
+  rule([...READ, ...WRITE], ['coordination.k8s.io'], ['leases']),
+];
+const adminRules: PolicyRule[] = [
+  ...editRules,
+  rule([...READ, ...WRITE], [RBAC_GROUP], ['roles', 'rolebindings']),
+  rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
+];
+
+interface DefaultRole {
+  name: string;
+  rules: PolicyRule[];
+  /** Subjects of the ClusterRoleBinding of the same name; none: not bound. */
+  bindTo?: Subject[];
+  /** Name of the binding when it differs from the role's. */
+  bindingName?: string;
+}
+
+const group = (name: string): Subject => ({ kind: 'Group', apiGroup: RBAC_GROUP, name });
+const user = (name: string): Subject => ({ kind: 'User', apiGroup: RBAC_GROUP, name });
+
+export const COMPONENT_USERS = {
+  scheduler: 'system:kube-scheduler',
+  controllerManager: 'system:kube-controller-manager',
+  cloudControllerManager: 'system:cloud-controller-manager',
+  proxy: 'system:kube-proxy',
+} as const;
+
+/** The default ClusterRoles, each with its ClusterRoleBinding when it has subjects. */
+export const DEFAULT_ROLES: readonly DefaultRole[] = [
+  {
+    name: 'cluster-admin',
+    rules: [rule(['*'], ['*'], ['*']), urls(['*'], ['*'])],
+    bindTo: [group(MASTERS_GROUP)],
+  },
+  { name: 'admin', rules: adminRules },
+  { name: 'edit', rules: editRules },
+  { name: 'view', rules: viewRules },
+  {
+    name: 'system:discovery',
+    rules: [urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/readyz', '/openapi', '/openapi/*', '/version', '/version/'])],
+    bindTo: [group(AUTHENTICATED_GROUP)],
+  },
+  {
+    name: 'system:public-info-viewer',
+    rules: [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])],
+    bindTo: [group(AUTHENTICATED_GROUP), group(UNAUTHENTICATED_GROUP)],
+  },
+  {
+    name: 'system:basic-user',
+    rules: [
+      rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
+      rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
+    ],
+    bindTo: [group(AUTHENTICATED_GROUP)],
+  },
+  {
+    name: 'system:monitoring',
+    rules: [urls(['get'], ['/metrics', '/livez', '/readyz', '/healthz', '/livez/*', '/readyz/*', '/healthz/*'])],
+    bindTo: [group('system:monitoring')],
+  },
+  {
+    name: 'system:kube-scheduler',
+    rules: [
+      eventsRule,
+      rule(['create', 'get', 'update', 'list', 'watch'], ['coordination.k8s.io'], ['leases']),
+      rule(READ, [''], ['nodes', 'namespaces', 'services', 'replicationcontrollers', 'persistentvolumeclaims', 'persistentvolumes']),
+      rule(['delete', 'get', 'list', 'watch'], [''], ['pods']),
+      rule(['create'], [''], ['bindings', 'pods/binding']),
+      rule(['patch', 'update'], [''], ['pods/status']),
+      rule(READ, ['apps'], ['replicasets', 'statefulsets']),
+      rule(READ, ['policy'], ['poddisruptionbudgets']),
+      rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+    ],
+    bindTo: [user(COMPONENT_USERS.scheduler)],
+  },
+  {
+    // One identity runs every controller, so it holds the union of Kubernetes' per-controller roles
+    // (the garbage collector's and namespace controller's `*` rules among them).
+    name: 'system:kube-controller-manager',
+    rules: [
+      eventsRule,
+      rule(['get', 'list', 'watch', 'patch', 'update', 'delete', 'deletecollection'], ['*'], ['*']),
+      rule(['create'], ['', 'apps', 'autoscaling', 'coordination.k8s.io', 'discovery.k8s.io', 'policy'], ['pods', 'pods/eviction', 'pods/binding', 'endpoints', 'replicasets', 'deployments', 'leases', 'endpointslices', 'namespaces', 'nodes', 'configmaps', 'serviceaccounts']),
+      rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+    ],
+    bindTo: [user(COMPONENT_USERS.controllerManager)],
+  },
+  {
+    name: 'system:cloud-controller-manager',
+    rules: [
+      eventsRule,
+      rule(['create', 'get', 'update', 'list', 'watch'], ['coordination.k8s.io'], ['leases']),
+      rule(['get', 'list', 'watch', 'patch', 'update', 'delete'], [''], ['nodes']),
+      rule(['patch', 'update'], [''], ['nodes/status']),
+      rule(['get', 'list', 'watch', 'patch', 'update'], [''], ['services']),
+      rule(['patch', 'update'], [''], ['services/status']),
+      rule(['create', 'get', 'list', 'watch', 'update'], [''], ['serviceaccounts', 'endpoints']),
+    ],
+    bindTo: [user(COMPONENT_USERS.cloudControllerManager)],
+  },
+  {
+    name: 'system:node-proxier',
+    rules: [
+      rule(['list', 'watch'], [''], ['services', 'endpoints']),
+      rule(READ, [''], ['nodes']),
+      eventsRule,
+      rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+    ],
+    bindTo: [user(COMPONENT_USERS.proxy)],
+    bindingName: 'system:node-proxier',
+  },
+  { name: 'system:node', rules: [...NODE_RULES] },
+  {
+    name: 'system:node-bootstrapper',
+    rules: [rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])],
+    bindTo: [group(BOOTSTRAPPERS_GROUP)],
+  },
+];
+
+const BOOTSTRAP_LABELS = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
+const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Creates or completes the default ClusterRoles and ClusterRoleBindings
+ * (idempotent; safe on every start and with several API servers: a lost
+ * race on create or update is retried on the next start).
+ */
+export async function reconcileBootstrapPolicy(registry: Registry, log?: { warn: (obj: object, msg: string) => void }): Promise<void> {
+  const roles = resourceFor(RBAC_GROUP, 'v1', 'clusterroles')!;
+  const bindings = resourceFor(RBAC_GROUP, 'v1', 'clusterrolebindings')!;
+  const metadata = (name: string) => ({ name, labels: { ...BOOTSTRAP_LABELS }, annotations: { [AUTOUPDATE]: 'true' } });
+  const ensure = async (rt: typeof roles, name: string, fresh: Record<string, unknown>, complete: (existing: Record<string, unknown>) => boolean): Promise<void> => {
+    try {
+      let existing: Record<string, unknown> | undefined;
+      try {
+        existing = structuredClone(await registry.get(rt, undefined, name));
+      } catch (err) {
+        if (!(err instanceof StatusError && err.code === 404)) throw err;
+      }
+      if (!existing) {
+        await registry.create(rt, undefined, fresh);
+        return;
+      }
+      const annotations = ((existing['metadata'] as Record<string, unknown>)['annotations'] ?? {}) as Record<string, string>;
+      if (annotations[AUTOUPDATE] === 'false') return;
+      if (complete(existing)) await registry.update(rt, undefined, name, existing);
+    } catch (err) {
+      log?.warn({ err, name, resource: rt.resource }, 'could not reconcile bootstrap RBAC policy');
+    }
+  };
+  for (const role of DEFAULT_ROLES) {
+    const body: ClusterRole = { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: metadata(role.name), rules: role.rules };
+    await ensure(roles, role.name, body as Record<string, unknown>, (existing) => {
+      const rules = (existing['rules'] as PolicyRule[] | undefined) ?? [];
+      const missing = role.rules.filter((r) => !rules.some((e) => same(e, r)));
+      if (missing.length === 0) return false;
+      existing['rules'] = [...rules, ...missing];
+      return true;
+    });
+    if (!role.bindTo) continue;
+    const bindingName = role.bindingName ?? role.name;
+    const binding: ClusterRoleBinding = {
+      apiVersion: `${RBAC_GROUP}/v1`,
+      kind: 'ClusterRoleBinding',
+      metadata: metadata(bindingName),
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: role.name },
+      subjects: role.bindTo,
+    };
+    await ensure(bindings, bindingName, binding as Record<string, unknown>, (existing) => {
+      const subjects = (existing['subjects'] as Subject[] | undefined) ?? [];
+      const missing = role.bindTo!.filter((s) => !subjects.some((e) => e.kind === s.kind && e.name === s.name && (e.namespace ?? '') === (s.namespace ?? '')));
+      if (missing.length === 0) return false;
+      existing['subjects'] = [...subjects, ...missing];
+      return true;
+    });
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Authentication and authorization of every request (see docs/security.md).
+ *
+ * `installAuth(app, deps)` adds two hooks: `onRequest` authenticates
+ * (401 `Unauthorized`), sets `req.user` and authorizes the request with the
+ * configured modes (403 `Forbidden` in Kubernetes' wording); `preHandler`
+ * runs NodeRestriction on kubelets' writes, once the body is decoded. The
+ * returned object serves SelfSubjectAccessReviews and reconciles the
+ * default RBAC policy (`start`, after the watch cache is loaded).
+ *
+ * ```ts
+ * const auth = installAuth(app, { cache, registry, log, options: { tokenAuthFile: 'tokens.csv', authorizationModes: ['Node', 'RBAC'] } });
+ * await auth.start();
+ * ```
+ *
+ * Without options the server keeps its insecure default: anonymous
+ * requests, everything allowed.
+ */
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { ResourceType } from '@mk8s/api';
+import type { WatchCache } from '../cache/watch-cache.js';
+import { StatusError } from '../errors.js';
+import { parseRequestInfo, type RequestInfo } from '../http/request-info.js';
+import type { Registry } from '../registry/registry.js';
+import { selfSubjectAccessReview, selfSubjectReview } from './access-review.js';
+import { forbiddenWhy, requestAttributes, type Attributes, type Authorizer } from './attributes.js';
+import { authenticate, BootstrapTokenAuthenticator, StaticTokenAuthenticator, type AuthenticatorChain, type TokenAuthenticator } from './authenticators.js';
+import { reconcileBootstrapPolicy } from './bootstrap-policy.js';
+import { NodeAuthorizer } from './node-authorizer.js';
+import { admitNodeRequest } from './node-restriction.js';
+import { alwaysAllow, alwaysDeny, authorizeUnion, RbacAuthorizer } from './rbac.js';
+import { TokenFile } from './token-file.js';
+import type { UserInfo } from './user.js';
+
+export type AuthorizationMode = 'AlwaysAllow' | 'AlwaysDeny' | 'RBAC' | 'Node';
+export const AUTHORIZATION_MODES: readonly AuthorizationMode[] = ['AlwaysAllow', 'AlwaysDeny', 'RBAC', 'Node'];
+
+export interface AuthOptions {
+  /** `--token-auth-file`: CSV `token,user,uid,"group1,group2"`; re-read when it changes. */
+  tokenAuthFile?: string;
+  /** Static tokens given directly (tests, embedding), besides the file's. */
+  tokens?: ReadonlyMap<string, UserInfo>;
+  /** Accept bootstrap tokens from kube-system Secrets (default true). */
+  bootstrapTokens?: boolean;
+  /** Authenticate TLS client certificates (the HTTPS server must request them against the client CA). */
+  clientCertificates?: boolean;
+  /** Serve requests without credentials as `system:anonymous` (default false). */
+  anonymous?: boolean;
+  /** Authorizers, in order (`--authorization-mode`); default `['Node', 'RBAC']`. */
+  authorizationModes?: readonly AuthorizationMode[];
+}
+
+/** The insecure default: anonymous requests, everything allowed. */
+export const INSECURE_AUTH: AuthOptions = { anonymous: true, authorizationModes: ['AlwaysAllow'], bootstrapTokens: false };
+
+export interface AuthDeps {
+  cache: WatchCache;
+  registry: Registry;
+  log: FastifyBaseLogger;
+  now: () => number;
+  options: AuthOptions;
+}
+
+export interface Auth {
+  authorizers: readonly Authorizer[];
+  modes: readonly AuthorizationMode[];
+  /** Reconciles the default RBAC policy when RBAC is on. */
+  start(): Promise<void>;
+  /** Answers a SelfSubjectAccessReview or SelfSubjectReview create for the request's user. */
+  selfReview(rt: ResourceType, req: FastifyRequest, info: RequestInfo): Promise<Record<string, unknown>>;
+}
+
+const ATTRS = Symbol('mk8s.authAttributes');
+type WithAttrs = FastifyRequest & { [ATTRS]?: Attributes; requestInfo?: RequestInfo };
+
+export function unauthorized(): StatusError {
+  return new StatusError(401, 'Unauthorized', 'Unauthorized');
+}
+
+/** The 403 of a denied request, with Kubernetes' message and details. */
+export function forbidden(attrs: Attributes, reason?: string): StatusError {
+  const why = forbiddenWhy(attrs, reason);
+  if (!attrs.resourceRequest) return new StatusError(403, 'Forbidden', `forbidden: ${why}`, {});
+  const qualified = attrs.apiGroup ? `${attrs.resource}.${attrs.apiGroup}` : attrs.resource;
+  const subject = attrs.name ? `${qualified} "${attrs.name}"` : qualified;
+  return new StatusError(403, 'Forbidden', `${subject} is forbidden: ${why}`, {
+    ...(attrs.name ? { name: attrs.name } : {}),
+    ...(attrs.apiGroup ? { group: attrs.apiGroup } : {}),
+    kind: attrs.resource,
+  });
+}
+
+function requestInfoOf(method: string, pathname: string, query: unknown): RequestInfo | undefined {
+  try {
+    return parseRequestInfo(method, pathname, (query ?? {}) as Record<string, unknown>);
+  } catch {
+    return undefined;
+  }
+}
+
+export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
+  const opts = deps.options;
+  const tokens: TokenAuthenticator[] = [];
+  if (opts.tokens) tokens.push(new StaticTokenAuthenticator(opts.tokens));
+  if (opts.tokenAuthFile) {
+    tokens.push(new StaticTokenAuthenticator(new TokenFile(opts.tokenAuthFile, (err) => deps.log.warn({ err }, 'could not re-read the token file; keeping the tokens read before'))));
+  }
+  if (opts.bootstrapTokens ?? true) tokens.push(new BootstrapTokenAuthenticator(deps.cache, deps.now));
+  const chain: AuthenticatorChain = { clientCertificates: opts.clientCertificates ?? false, tokens, anonymous: opts.anonymous ?? false };
+  const modes = opts.authorizationModes ?? ['Node', 'RBAC'];
+  const authorizers = modes.map((m): Authorizer => {
+    switch (m) {
+      case 'AlwaysAllow':
+        return alwaysAllow;
+      case 'AlwaysDeny':
+        return alwaysDeny;
+      case 'RBAC':
+        return new RbacAuthorizer(deps.cache);
+      case 'Node':
+        return new NodeAuthorizer(deps.cache);
+      default:
+        throw new Error(`unknown authorization mode "${String(m)}"`);
+    }
+  });
+  const allowAll = modes.length > 0 && modes[0] === 'AlwaysAllow';
+  const nodeRestriction = modes.includes('Node');
+
+  app.addHook('onRequest', async (request) => {
+    const req = request as WithAttrs;
+    const result = authenticate(req, chain);
+    if ('error' in result) {
+      req.log.debug({ reason: result.error }, 'unauthorized request');
+      throw unauthorized();
+    }
+    req.user = result.user;
+    if (allowAll) return;
+    const url = new URL(req.url, 'http://localhost');
+    const info = url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname === '/apis' || url.pathname.startsWith('/apis/') ? requestInfoOf(req.method, url.pathname, req.query) : undefined;
+    const attrs = requestAttributes(result.user, req.method, url.pathname, info);
+    const decision = await authorizeUnion(authorizers, attrs);
+    if (decision.decision !== 'allow') {
+      req.log.info({ user: result.user.name, verb: attrs.verb, resource: attrs.resource, subresource: attrs.subresource, namespace: attrs.namespace, path: attrs.path }, 'forbidden');
+      throw forbidden(attrs, decision.reason);
+    }
+    req[ATTRS] = attrs;
+  });
+  if (nodeRestriction) {
+    app.addHook('preHandler', async (request) => {
+      const req = request as WithAttrs;
+      const attrs = req[ATTRS];
+      if (attrs) await admitNodeRequest(attrs, req.body, deps.registry);
+    });
+  }
+
+  return {
+    authorizers,
+    modes,
+    start: async () => {
+      if (modes.includes('RBAC')) await reconcileBootstrapPolicy(deps.registry, deps.log);
+    },
+    selfReview: async (rt, req, info) => {
+      const user = req.user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+      if (rt.resource === 'selfsubjectreviews') return selfSubjectReview(rt, deps.registry, user, info, req.body);
+      return selfSubjectAccessReview(rt, deps.registry, authorizers, user, info, req.body);
+    },
+  };
+}
+
+export { forbiddenWhy, requestAttributes, type Attributes, type Authorizer, type AuthorizerResult, type Decision } from './attributes.js';
+export { parseTokenFile, TokenFile, TokenFileError } from './token-file.js';
+export { DEFAULT_ROLES, COMPONENT_USERS, NODE_RULES, reconcileBootstrapPolicy } from './bootstrap-policy.js';
+export { nodeIdentity } from './node-authorizer.js';
+export { RbacAuthorizer, authorizeUnion } from './rbac.js';
+export { isSelfReview } from './access-review.js';
+export * from './user.js';

@@ -1,0 +1,167 @@
+/**
+ * The resource-quota controller (Kubernetes' pkg/controller/resourcequota):
+ * keeps every ResourceQuota's `status.hard` equal to `spec.hard` and its
+ * `status.used` equal to what the namespace's objects actually use. The API
+ * server's ResourceQuota admission charges usage as objects are created;
+ * this loop gives usage back when objects go away or finish (deleted pods,
+ * pods that Succeeded or Failed) and corrects any drift (a charged create
+ * that the store then refused), on changes and every `resyncPeriodMs`.
+ *
+ * Usage comes from informers for the commonly quota'd resources (pods,
+ * services, configmaps, secrets, deployments, replicasets); other
+ * `count/<resource>.<group>` names are counted with a live LIST.
+ */
+import { addUsage, countedResource, objectUsage, resourceFor, RESOURCE_TYPES, type ResourceQuota, type Usage } from '@mk8s/api';
+import {
+  createController,
+  deletedObject,
+  isConflict,
+  isNotFound,
+  objectKey,
+  RateLimitingQueue,
+  realClock,
+  silentLogger,
+  splitKey,
+  type Clientset,
+  type Clock,
+  type ControllerLogger,
+  type ControllerOptions,
+  type KubeObject,
+  type ResourceClient,
+  type SharedInformer,
+} from '@mk8s/client';
+import type { ControllerDeps } from '../util/controller-deps.js';
+
+export interface ResourceQuotaControllerOptions extends ControllerDeps {
+  /** Full recount of every quota (Kubernetes' `--resource-quota-sync-period`, 5 min); default 30 s. */
+  resyncPeriodMs?: number;
+}
+
+/** Resources followed by informers, as (resource, group). */
+const MONITORED: ReadonlyArray<[string, string]> = [
+  ['pods', ''],
+  ['services', ''],
+  ['configmaps', ''],
+  ['secrets', ''],
+  ['deployments', 'apps'],
+  ['replicasets', 'apps'],
+];
+
+type Json = Record<string, unknown>;
+
+function sameStrings(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const ka = Object.keys(a ?? {}).sort();
+  const kb = Object.keys(b ?? {}).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a![k] === b![k]);
+}
+
+export class ResourceQuotaController {
+  private readonly client: Clientset;
+  private readonly log: ControllerLogger;
+  private readonly clock: Clock;
+  private readonly quotas: SharedInformer<ResourceQuota & KubeObject>;
+  private readonly monitored = new Map<string, SharedInformer<KubeObject>>();
+  private readonly queue: RateLimitingQueue<string>;
+  private readonly options: Omit<ControllerOptions, 'workers'>;
+  private readonly resyncPeriodMs: number;
+  private readonly quotaClient: ResourceClient<ResourceQuota & KubeObject>;
+
+  constructor(opts: ResourceQuotaControllerOptions) {
+    this.client = opts.client;
+    this.log = opts.log ?? silentLogger;
+    this.clock = opts.clock ?? realClock;
+    this.resyncPeriodMs = opts.resyncPeriodMs ?? 30_000;
+    this.quotaClient = this.client.resource<ResourceQuota & KubeObject>('', 'v1', 'resourcequotas');
+    this.quotas = opts.factory.informerFor<ResourceQuota & KubeObject>('resourcequotas');
+    const metrics = opts.metrics ? { metrics: opts.metrics } : {};
+    this.queue = new RateLimitingQueue<string>({ name: 'resourcequota', clock: this.clock, ...metrics });
+    this.quotas.addEventHandler({
+      onAdd: (q) => this.queue.add(objectKey(q)),
+      onUpdate: (old, q) => {
+        // Our own status writes come back as updates: only a spec change (or a status that drifted from spec) needs a recount.
+        if (JSON.stringify(old.spec ?? {}) !== JSON.stringify(q.spec ?? {}) || !sameStrings(q.status?.hard, q.spec?.hard)) this.queue.add(objectKey(q));
+      },
+    });
+    const informers: SharedInformer<KubeObject>[] = [this.quotas as unknown as SharedInformer<KubeObject>];
+    for (const [resource, group] of MONITORED) {
+      // The names other controllers use, so the informers are shared.
+      const informer = opts.factory.informerFor<KubeObject>(resource);
+      this.monitored.set(`${resource}.${group}`, informer);
+      informers.push(informer);
+      const touch = (o: KubeObject) => this.enqueueNamespace(o.metadata?.namespace);
+      informer.addEventHandler({
+        onAdd: touch,
+        onUpdate: (old, o) => {
+          // Usage changes when a pod finishes; other updates (status churn) do not change counts.
+          if (resource === 'pods' && (old as Json)['status'] !== undefined) {
+            const was = ((old as Json)['status'] as Json | undefined)?.['phase'];
+            const is = ((o as Json)['status'] as Json | undefined)?.['phase'];
+            if (was !== is) touch(o);
+            return;
+          }
+          if (resource === 'services') touch(o);
+        },
+        onDelete: (d) => touch(deletedObject(d)),
+      });
+    }
+    this.options = { name: 'resourcequota', informers, sync: (k) => this.sync(k), queue: this.queue, clock: this.clock, log: this.log, ...metrics };
+  }
+
+  async run(signal: AbortSignal, workers = 1): Promise<void> {
+    await createController({ ...this.options, workers }).run(signal);
+  }
+
+  private enqueueNamespace(namespace: string | undefined): void {
+    if (!namespace) return;
+    for (const q of this.quotas.lister.namespace(namespace).list()) this.queue.add(objectKey(q));
+  }
+
+  /** Usage of `names` in `namespace`, from informers (or a live LIST for resources without one). */
+  private async usage(namespace: string, names: string[]): Promise<Usage> {
+    const resources = new Map<string, { resource: string; group: string }>();
+    for (const n of names) {
+      const r = countedResource(n);
+      if (r) resources.set(`${r.resource}.${r.group}`, r);
+    }
+    let total: Usage = {};
+    for (const [key, { resource, group }] of resources) {
+      let objects: KubeObject[];
+      const informer = this.monitored.get(key);
+      if (informer) objects = informer.lister.namespace(namespace).list();
+      else {
+        const rt = RESOURCE_TYPES.find((t) => t.resource === resource && t.group === group && t.namespaced) ?? resourceFor(group, 'v1', resource);
+        if (!rt) continue;
+        objects = (await this.client.resource<KubeObject>(rt.group, rt.version, rt.resource).inNamespace(namespace).listAll()).items;
+      }
+      for (const o of objects) total = addUsage(total, objectUsage(resource, group, o as unknown as Json));
+    }
+    return total;
+  }
+
+  private async sync(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const quota = this.quotas.lister.namespace(namespace ?? '').get(name);
+    if (!quota || !namespace) return;
+    const hard: Record<string, string> = { ...(quota.spec?.hard ?? {}) };
+    const names = Object.keys(hard).sort();
+    const usage = await this.usage(namespace, names);
+    const used: Record<string, string> = {};
+    for (const n of names) used[n] = usage[n]?.toString() ?? '0';
+    if (!sameStrings(quota.status?.hard, hard) || !sameStrings(quota.status?.used, used)) {
+      const next = structuredClone(quota);
+      next.status = { hard, used };
+      try {
+        await this.quotaClient.inNamespace(namespace).updateStatus(next);
+      } catch (err) {
+        if (isNotFound(err)) return;
+        // A concurrent write (admission charging usage): recount from the newer copy.
+        if (isConflict(err)) {
+          this.queue.addRateLimited(key);
+          return;
+        }
+        throw err;
+      }
+    }
+    this.queue.addAfter(key, this.resyncPeriodMs);
+  }
+}

@@ -1,0 +1,44 @@
+// The resource-quota controller against a real API server (with its
+// ResourceQuota admission): status.hard mirrors spec.hard, status.used is
+// recounted from the objects, and usage comes back when pods go or finish.
+import type { ResourceQuota } from '@mk8s/api';
+import { buildPod } from '@mk8s/testing';
+import { describe, expect, it, vi } from 'vitest';
+import { controllerTestBed } from '../util/controller-test-bed.js';
+import { ResourceQuotaController } from './resource-quota-controller.js';
+
+describe('ResourceQuotaController (integration)', () => {
+  const bed = controllerTestBed();
+
+  it('recounts usage on changes: deletes and finished pods give room back', async () => {
+    const client = bed.client;
+    const pods = client.pods.inNamespace('default');
+    await pods.create(buildPod('before-quota'));
+    await client.configMaps.inNamespace('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+    const quotas = client.resource<ResourceQuota & { metadata: { name: string } }>('', 'v1', 'resourcequotas').inNamespace('default');
+    await quotas.create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { pods: '3', 'count/configmaps': '5', 'count/deployments.apps': '2' } } });
+    bed.start(({ client, factory }) => new ResourceQuotaController({ client, factory, resyncPeriodMs: 60_000 }));
+    const used = async () => (await quotas.get('q')).status?.used;
+    // Objects created before the quota are counted too.
+    await vi.waitFor(async () => expect(await used()).toEqual({ pods: '1', 'count/configmaps': '1', 'count/deployments.apps': '0' }), { timeout: 15_000, interval: 100 });
+    expect((await quotas.get('q')).status?.hard).toEqual({ pods: '3', 'count/configmaps': '5', 'count/deployments.apps': '2' });
+
+    await pods.create(buildPod('a'));
+    await pods.create(buildPod('b'));
+    await vi.waitFor(async () => expect((await used())?.['pods']).toBe('3'), { timeout: 15_000, interval: 100 });
+    await expect(pods.create(buildPod('c'))).rejects.toThrow(/exceeded quota: q/);
+
+    await pods.delete('a', { gracePeriodSeconds: 0 });
+    await vi.waitFor(async () => expect((await used())?.['pods']).toBe('2'), { timeout: 15_000, interval: 100 });
+    const b = await pods.get('b');
+    await pods.updateStatus({ ...b, status: { ...b.status, phase: 'Succeeded' } });
+    await vi.waitFor(async () => expect((await used())?.['pods']).toBe('1'), { timeout: 15_000, interval: 100 });
+    await pods.create(buildPod('c'));
+    await pods.create(buildPod('d'));
+
+    // A change of spec.hard is mirrored into status.hard.
+    const q = await quotas.get('q');
+    await quotas.update({ ...q, spec: { hard: { pods: '10' } } });
+    await vi.waitFor(async () => expect((await quotas.get('q')).status).toEqual({ hard: { pods: '10' }, used: { pods: '3' } }), { timeout: 15_000, interval: 100 });
+  });
+});
