@@ -19,7 +19,7 @@ export * from './types.js';
 export { FakeClock, realClock, type Clock, type TimerHandle } from './clock.js';
 export * from './errors.js';
 
-export { DEFAULT_BURST, DEFAULT_QPS, KubeconfigError, loadKubeconfig, parseKubeconfig, type ClientConfig, type KubeconfigOptions } from './rest/config.js';
+export { DEFAULT_BURST, DEFAULT_QPS, KubeconfigError, SERVERS_EXTENSION, loadKubeconfig, parseKubeconfig, type ClientConfig, type KubeconfigOptions } from './rest/config.js';
 export { TokenBucketRateLimiter, rateLimiterFor, unlimitedRateLimiter, type RateLimiter as RequestRateLimiter } from './rest/rate-limiter.js';
 export { HttpTransport, TransportError, type RequestSpec } from './rest/http.js';
 export { decodeWatchEvents, watchEvents } from './rest/watch-stream.js';
