@@ -128,7 +128,7 @@ export class Kubelet {
         nodeName,
         rootDir: this.opts.rootDir,
         clock,
-        readiness: (uid, name) => prober.readiness(uid, name),
+        readiness: (uid, name, containerId) => prober.readiness(uid, name, containerId),
         ...(hostIP ? { hostIP } : {}),
         ...(this.opts.relistPeriodMs ? { relistPeriodMs: this.opts.relistPeriodMs } : {}),
         ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),

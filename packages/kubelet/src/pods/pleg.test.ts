@@ -2,7 +2,7 @@ import { FakeClock } from '@mk8s/client';
 import { FakeRuntime } from '@mk8s/runtime-fake';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from './labels.js';
-import { Pleg, type ExternalRuntimeEvent, type PodLifecycleEvent } from './pleg.js';
+import { EVENT_RECHECK_MS, Pleg, type ExternalRuntimeEvent, type PodLifecycleEvent } from './pleg.js';
 
 const runtimes: FakeRuntime[] = [];
 afterEach(() => {
@@ -82,6 +82,14 @@ describe('Pleg', () => {
     await clock.advance(0);
     expect(runtime.callCount('listContainers')).toBe(3);
     expect(seen.some((e) => e.containerId === containerId && e.type === 'ContainerStarted')).toBe(true);
+
+    // The runtime's list can lag its event (Docker's does): the relist shortly after an event catches it.
+    runtime.exitContainer(containerId, 1);
+    push?.({ podUid: 'p2' });
+    await clock.advance(0);
+    expect(runtime.callCount('listContainers')).toBe(4);
+    await clock.advance(EVENT_RECHECK_MS);
+    expect(runtime.callCount('listContainers')).toBe(5);
     ac.abort();
     await done;
   });

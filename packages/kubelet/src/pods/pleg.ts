@@ -1,4 +1,4 @@
-import type { Clock } from '@mk8s/client';
+import type { Clock, TimerHandle } from '@mk8s/client';
 import type { CriRuntime } from '@mk8s/cri';
 import { silentLogger, type PodLogger } from './logger.js';
 import { LABEL_POD_UID, podUidOf } from './labels.js';
@@ -16,6 +16,9 @@ export interface PodLifecycleEvent {
 export interface ExternalRuntimeEvent {
   podUid?: string;
 }
+
+/** How soon after a runtime event PLEG relists a second time. */
+export const EVENT_RECHECK_MS = 50;
 
 export interface PlegOptions {
   runtime: CriRuntime;
@@ -141,10 +144,19 @@ export class Pleg {
   private primed = false;
 
   private async follow(events: AsyncIterable<ExternalRuntimeEvent>, signal: AbortSignal): Promise<void> {
+    let recheck: TimerHandle | undefined;
+    signal.addEventListener('abort', () => recheck?.cancel(), { once: true });
     try {
       for await (const _e of events) {
         if (signal.aborted) break;
         void this.relist();
+        // Docker announces a death a moment before its container list shows
+        // it (the list is a replica updated after the event), so an immediate
+        // relist can still see the container running: look once more shortly.
+        recheck ??= this.opts.clock.after(EVENT_RECHECK_MS, () => {
+          recheck = undefined;
+          if (!signal.aborted) void this.relist();
+        });
       }
     } catch (err) {
       if (!signal.aborted) this.log.warn('runtime event stream failed; relisting only', { error: (err as Error).message });

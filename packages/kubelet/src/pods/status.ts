@@ -9,8 +9,13 @@ export interface WaitingReason {
   message?: string;
 }
 
-/** Readiness of a running container (the prober's answer); the default treats running as ready. */
-export type ReadinessFn = (podUid: string, containerName: string) => boolean;
+/**
+ * Readiness of a running container (the prober's answer); the default treats
+ * running as ready. `containerId` is the running container's runtime ID: a
+ * verdict about an earlier container of the same name (before a restart)
+ * must not count for it.
+ */
+export type ReadinessFn = (podUid: string, containerName: string, containerId?: string) => boolean;
 
 export interface StatusInputs {
   pod: Pod;
@@ -179,7 +184,7 @@ function containerStatus(
   const prevState: ContainerState = previous && previous.state === 'CONTAINER_EXITED' ? { terminated: terminated(previous, inp.runtimeName) } : {};
   switch (latest.state) {
     case 'CONTAINER_RUNNING': {
-      const ready = readiness(inp.pod.metadata?.uid ?? '', c.name);
+      const ready = readiness(inp.pod.metadata?.uid ?? '', c.name, latest.id);
       return { ...base, ...ids, state: { running: { startedAt: rfc3339(nsToMs(latest.startedAt)) } }, lastState: prevState, ready, started: true };
     }
     case 'CONTAINER_EXITED':

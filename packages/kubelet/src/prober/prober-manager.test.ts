@@ -78,6 +78,14 @@ describe('ProberManager', () => {
     expect(execs).toEqual([]);
   });
 
+  it('a verdict about the container before a restart does not make its successor ready', async () => {
+    const app = await start('app');
+    manager.addPod(pod({ name: 'app' }), [app]);
+    expect(manager.readiness(UID, 'app', app.containerId)).toBe(true);
+    // The runtime restarted it; the prober has not heard of the new container yet.
+    expect(manager.readiness(UID, 'app', 'restarted-container-id')).toBe(false);
+  });
+
   it('is not ready until the readiness probe has succeeded successThreshold times', async () => {
     script('ready', false);
     const app = await start('app');

@@ -159,11 +159,14 @@ export class ProberManager {
 
   /**
    * containerStatuses[].ready: started, and either without a readiness probe
-   * or with one whose current verdict for this container ID is success.
+   * or with one whose current verdict for this container ID is success. With
+   * `containerId`, a container the prober does not follow yet (just
+   * restarted: it learns of it from the next pod update) is not ready.
    */
-  readiness(podUid: string, containerName: string): boolean {
+  readiness(podUid: string, containerName: string, containerId?: string): boolean {
     const c = this.pods.get(podUid)?.containers.get(containerName);
     if (!c || !this.isStarted(podUid, containerName)) return false;
+    if (containerId !== undefined && c.containerId !== containerId) return false;
     if (!c.workers.has('readiness')) return true;
     return this.resultFor(podUid, containerName, c.containerId, 'readiness') === 'success';
   }
