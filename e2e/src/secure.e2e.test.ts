@@ -103,6 +103,27 @@ describe('mk8s up --secure', () => {
     expect(denied).toContain('pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "kube-system"');
   });
 
+  it('issues ServiceAccount tokens: kubectl create token, then the token is the ServiceAccount (whoami, RBAC)', async () => {
+    // The serviceaccount controller gives every namespace its `default` ServiceAccount.
+    await until('the default ServiceAccount', async () => ((await cluster.kubectl('get', 'serviceaccount', 'default')).stdout.includes('default') ? true : undefined), 30_000, 500);
+    await cluster.kubectl('create', 'serviceaccount', 'robot');
+    const token = (await cluster.kubectl('create', 'token', 'robot')).stdout.trim();
+    expect(token.split('.')).toHaveLength(3);
+    const who = (await kubectlToken(token, 'auth', 'whoami')).stdout;
+    expect(who).toContain('system:serviceaccount:default:robot');
+    expect(who).toContain('system:serviceaccounts:default');
+    expect(await canI(token, 'list', 'pods', '-n', 'default')).toBe('no');
+    await cluster.kubectl('create', 'rolebinding', 'robot-view', '--clusterrole=view', '--serviceaccount=default:robot', '--namespace', 'default');
+    expect(await canI(token, 'list', 'pods', '-n', 'default')).toBe('yes');
+    // Deleting the ServiceAccount revokes its tokens.
+    await cluster.kubectl('delete', 'serviceaccount', 'robot');
+    const gone = await kubectlToken(token, 'get', 'pods').then(
+      () => '',
+      (err: { stderr?: string }) => err.stderr ?? '',
+    );
+    expect(gone).toMatch(/Unauthorized|must be logged in/);
+  });
+
   it('serves logs, exec and stats through kubelets that require the API server\'s client certificate', async () => {
     const pods = await cluster.kubectlJson<PodList>('get', 'pods', '-l', 'app=web');
     const name = pods.items[0]!.metadata.name;

@@ -15,7 +15,9 @@ import {
   ADMISSION_PLUGINS,
   AUDIT_LEVELS,
   AUTHORIZATION_MODES,
+  DEFAULT_ISSUER,
   POD_SECURITY_LEVELS,
+  ServiceAccountKeys,
   buildApiServer,
   enabledPlugins,
   loadPolicyFile,
@@ -62,6 +64,12 @@ const FLAGS = {
   'tls-private-key-file': { type: 'string', description: 'PEM private key of --tls-cert-file' },
   'client-ca-file': { type: 'string', description: 'PEM CA bundle: client certificates it signed authenticate as CN (user) and O (groups)' },
   'token-auth-file': { type: 'string', description: 'CSV of static bearer tokens: token,user,uid,"group1,group2"' },
+  'service-account-signing-key-file': {
+    type: 'string',
+    description: 'PEM private key that signs service-account tokens (default: a key pair generated in memory; its tokens die with the process)',
+  },
+  'service-account-key-file': { type: 'string', description: 'PEM public (or private) key(s) that verify service-account tokens, besides the signing key' },
+  'service-account-issuer': { type: 'string', description: 'the iss claim of service-account tokens (and the audience accepted)', default: 'https://kubernetes.default.svc.cluster.local' },
   'authorization-mode': {
     type: 'string',
     description: 'ordered authorizers, of AlwaysAllow, AlwaysDeny, Node, RBAC (default: Node,RBAC when serving HTTPS, else AlwaysAllow)',
@@ -140,7 +148,22 @@ function authFromFlags(flags: Partial<Record<string, string | boolean>>, secure:
     clientCertificates: secure && str('client-ca-file') !== undefined,
     bootstrapTokens: modes.some((m) => m !== 'AlwaysAllow'),
     ...(str('token-auth-file') ? { tokenAuthFile: str('token-auth-file')! } : {}),
+    ...serviceAccountKeysFromFlags(str),
   };
+}
+
+/** `--service-account-signing-key-file` / `--service-account-key-file` / `--service-account-issuer`. */
+function serviceAccountKeysFromFlags(str: (name: string) => string | undefined): Pick<AuthOptions, 'serviceAccountKeys'> {
+  const signing = str('service-account-signing-key-file');
+  const verify = str('service-account-key-file');
+  const issuer = str('service-account-issuer') ?? DEFAULT_ISSUER;
+  if (!signing && verify) throw new FlagError('--service-account-key-file needs --service-account-signing-key-file');
+  try {
+    if (signing) return { serviceAccountKeys: ServiceAccountKeys.fromFiles(signing, verify ? [verify] : [], issuer) };
+  } catch (err) {
+    throw new FlagError(`--service-account-signing-key-file/--service-account-key-file: ${(err as Error).message}`);
+  }
+  return issuer === DEFAULT_ISSUER ? {} : { serviceAccountKeys: ServiceAccountKeys.generate(issuer) };
 }
 
 async function main(): Promise<void> {

@@ -111,6 +111,8 @@ export const COMPONENTS: readonly ComponentSpec[] = [
             '--tls-private-key-file', path.join(ctx.home, 'pki', 'apiserver.key'),
             '--client-ca-file', path.join(ctx.home, 'pki', 'ca.crt'),
             '--token-auth-file', path.join(ctx.home, 'pki', 'tokens.csv'),
+            '--service-account-signing-key-file', path.join(ctx.home, 'pki', 'sa.key'),
+            '--service-account-key-file', path.join(ctx.home, 'pki', 'sa.pub'),
             '--authorization-mode', 'Node,RBAC',
             '--kubelet-client-certificate', path.join(ctx.home, 'pki', 'apiserver-kubelet-client.crt'),
             '--kubelet-client-key', path.join(ctx.home, 'pki', 'apiserver-kubelet-client.key'),

@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { kubeconfig } from './launch.js';
@@ -116,6 +116,12 @@ export async function ensureCluster(home: string): Promise<void> {
   const tokens = path.join(dir, 'tokens.csv');
   if (!existsSync(tokens)) {
     await writeFile(tokens, '# Static bearer tokens (--token-auth-file), one a line: token,user,uid,"group1,group2"\n# The API server re-reads this file when it changes.\n', { mode: 0o600 });
+  }
+  // The service-account token key pair (--service-account-signing-key-file / --service-account-key-file).
+  if (!existsSync(path.join(dir, 'sa.key'))) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    await writeFile(path.join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+    await writeFile(path.join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   }
 }
 

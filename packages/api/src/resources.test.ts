@@ -15,6 +15,7 @@ describe('resource table', () => {
       ['v1', 'events', 'Event', true, 'ev', ''],
       ['v1', 'configmaps', 'ConfigMap', true, 'cm', ''],
       ['v1', 'secrets', 'Secret', true, '', ''],
+      ['v1', 'serviceaccounts', 'ServiceAccount', true, 'sa', ''],
       ['v1', 'resourcequotas', 'ResourceQuota', true, 'quota', ''],
       ['v1', 'limitranges', 'LimitRange', true, 'limits', ''],
       ['coordination.k8s.io/v1', 'leases', 'Lease', true, '', ''],
@@ -69,7 +70,7 @@ describe('resource table', () => {
   });
 
   it('knows the request/response-only kinds', () => {
-    expect(Object.keys(KIND_SCHEMAS).sort()).toEqual(['Binding', 'DeleteOptions', 'Eviction', 'Scale', 'Status', 'Table', 'WatchEvent']);
+    expect(Object.keys(KIND_SCHEMAS).sort()).toEqual(['Binding', 'DeleteOptions', 'Eviction', 'Scale', 'Status', 'Table', 'TokenRequest', 'WatchEvent']);
     expect(KIND_SCHEMAS['Binding']).toMatchObject({ apiVersion: 'v1', definition: 'io.k8s.api.core.v1.Binding' });
     expect(KIND_SCHEMAS['Scale']).toMatchObject({ apiVersion: 'autoscaling/v1', definition: 'io.k8s.api.autoscaling.v1.Scale' });
     expect(KIND_SCHEMAS['Eviction']).toMatchObject({ apiVersion: 'policy/v1', definition: 'io.k8s.api.policy.v1.Eviction' });

@@ -17,12 +17,13 @@ import {
   NamespaceSchema,
   NodeSchema,
   SecretSchema,
+  ServiceAccountSchema,
   ServiceSchema,
 } from './schemas/core.js';
 import { LimitRangeSchema, ResourceQuotaSchema } from './schemas/core-policy.js';
 import { DeleteOptionsSchema, StatusSchema, TableSchema, WatchEventSchema } from './schemas/meta.js';
 import { EvictionSchema } from './schemas/policy.js';
-import { ClusterRoleBindingSchema, ClusterRoleSchema, RoleBindingSchema, RoleSchema, SelfSubjectAccessReviewSchema, SelfSubjectReviewSchema } from './schemas/rbac.js';
+import { ClusterRoleBindingSchema, ClusterRoleSchema, RoleBindingSchema, RoleSchema, SelfSubjectAccessReviewSchema, SelfSubjectReviewSchema, TokenRequestSchema } from './schemas/rbac.js';
 import { DEFINITION_KEY } from './schemas/schema-kit.js';
 
 export interface ResourceType {
@@ -99,6 +100,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   resourceType('v1', 'Event', 'events', true, EventSchema, { shortNames: ['ev'] }),
   resourceType('v1', 'ConfigMap', 'configmaps', true, ConfigMapSchema, { shortNames: ['cm'] }),
   resourceType('v1', 'Secret', 'secrets', true, SecretSchema),
+  resourceType('v1', 'ServiceAccount', 'serviceaccounts', true, ServiceAccountSchema, { shortNames: ['sa'], subresources: ['token'] }),
   resourceType('v1', 'ResourceQuota', 'resourcequotas', true, ResourceQuotaSchema, { shortNames: ['quota'], subresources: ['status'] }),
   resourceType('v1', 'LimitRange', 'limitranges', true, LimitRangeSchema, { shortNames: ['limits'] }),
   resourceType('coordination.k8s.io/v1', 'Lease', 'leases', true, LeaseSchema),
@@ -156,6 +158,7 @@ export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = Object.freeze(
   Binding: kindSchema('v1', 'Binding', BindingSchema),
   Scale: kindSchema('autoscaling/v1', 'Scale', ScaleSchema),
   Eviction: kindSchema('policy/v1', 'Eviction', EvictionSchema),
+  TokenRequest: kindSchema('authentication.k8s.io/v1', 'TokenRequest', TokenRequestSchema),
   DeleteOptions: kindSchema('meta.k8s.io/v1', 'DeleteOptions', DeleteOptionsSchema),
   Status: kindSchema('v1', 'Status', StatusSchema),
   Table: kindSchema('meta.k8s.io/v1', 'Table', TableSchema),

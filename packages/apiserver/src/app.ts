@@ -30,7 +30,7 @@ import { ServiceAllocator } from './registry/service-allocator.js';
 import { buildAdmissionChain, type AdmissionOptions } from './admission/index.js';
 import { AuditLogger, type AuditOptions } from './audit/index.js';
 import { isHpaV1, serveHpaV1 } from './autoscaling-v1/hpa-v1-handler.js';
-import { installAuth, INSECURE_AUTH, isSelfReview, type Auth, type AuthOptions } from './auth/index.js';
+import { installAuth, INSECURE_AUTH, isSelfReview, isTokenRequest, type Auth, type AuthOptions } from './auth/index.js';
 import { DEFAULT_METRICS_RESOLUTION_MS, MetricsApi, MetricsScraper, MetricsStore, extendGroupDoc, extendGroupList, isMetricsPath } from './metrics-api/index.js';
 
 export interface ApiServerOptions {
@@ -288,6 +288,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await cache.start();
     if (isHpaV1(info)) return serveHpaV1(ctx, info, req, reply);
     if (isSelfReview(info)) return reply.code(201).send(await auth.selfReview(resourceFor(info.group, info.version, info.resource!)!, req, info));
+    if (isTokenRequest(info)) {
+      if (info.verb !== 'create' || !info.name || !info.namespace) throw errors.methodNotAllowed();
+      return reply.code(201).send(await auth.tokenRequest(info.namespace, info.name, req.body));
+    }
     return handleResource(ctx, info, req, reply);
   };
   const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -3,6 +3,7 @@
  * Secret and the Binding a scheduler posts to `pods/<name>/binding`.
  */
 import type { Static } from '@sinclair/typebox';
+import { LocalObjectReferenceSchema } from './core-pod.js';
 import { ConditionSchema, ObjectMetaSchema } from './meta.js';
 import {
   CORE,
@@ -279,6 +280,17 @@ export const SecretSchema = def(`${CORE}Secret`, {
   type: opt(str()),
 });
 export type Secret = Static<typeof SecretSchema>;
+
+// ServiceAccount
+
+export const ServiceAccountSchema = def(`${CORE}ServiceAccount`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  secrets: opt(atomicList(ObjectReferenceSchema)),
+  imagePullSecrets: opt(atomicList(LocalObjectReferenceSchema)),
+  automountServiceAccountToken: opt(bool()),
+});
+export type ServiceAccount = Static<typeof ServiceAccountSchema>;
 
 // Binding
 

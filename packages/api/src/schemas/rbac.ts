@@ -6,7 +6,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import { LabelSelectorSchema, ObjectMetaSchema } from './meta.js';
-import { atomicList, bool, def, mapOf, opt, str, typeMeta } from './schema-kit.js';
+import { atomicList, bool, def, int64, mapOf, opt, str, time, typeMeta } from './schema-kit.js';
 
 const RBAC = 'io.k8s.api.rbac.v1.';
 const AUTHZ = 'io.k8s.api.authorization.v1.';
@@ -121,3 +121,25 @@ export const SelfSubjectReviewSchema = def(`${AUTHN}SelfSubjectReview`, {
   status: opt(def(`${AUTHN}SelfSubjectReviewStatus`, { userInfo: opt(UserInfoSchema) })),
 });
 export type SelfSubjectReview = Static<typeof SelfSubjectReviewSchema>;
+
+export const BoundObjectReferenceSchema = def(`${AUTHN}BoundObjectReference`, {
+  kind: opt(str()),
+  apiVersion: opt(str()),
+  name: opt(str()),
+  uid: opt(str()),
+});
+
+/** `POST /api/v1/namespaces/{ns}/serviceaccounts/{name}/token` (`kubectl create token`): not stored. */
+export const TokenRequestSchema = def(`${AUTHN}TokenRequest`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  spec: opt(
+    def(`${AUTHN}TokenRequestSpec`, {
+      audiences: opt(atomicList(str())),
+      expirationSeconds: opt(int64()),
+      boundObjectRef: opt(BoundObjectReferenceSchema),
+    }),
+  ),
+  status: opt(def(`${AUTHN}TokenRequestStatus`, { token: str(), expirationTimestamp: time() })),
+});
+export type TokenRequest = Static<typeof TokenRequestSchema>;

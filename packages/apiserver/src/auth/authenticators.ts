@@ -6,7 +6,8 @@
  * 2. a bearer token (`Authorization: Bearer <token>`): the static token
  *    file, then bootstrap tokens (`<id>.<secret>` matching a Secret
  *    `kube-system/bootstrap-token-<id>` of type `bootstrap.kubernetes.io/token`,
- *    user `system:bootstrap:<id>`, group `system:bootstrappers`);
+ *    user `system:bootstrap:<id>`, group `system:bootstrappers`), then
+ *    service-account tokens (JWTs signed by `--service-account-signing-key-file`);
  * 3. nothing: `system:anonymous` in `system:unauthenticated` when anonymous
  *    requests are allowed.
  *
@@ -19,8 +20,9 @@ import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import type { WatchCache } from '../cache/watch-cache.js';
 import { objectKey } from '../registry/keys.js';
+import { looksLikeJwt, verifyServiceAccountToken, type ServiceAccountKeys } from './service-account-token.js';
 import type { TokenFile } from './token-file.js';
-import { ANONYMOUS_USER, AUTHENTICATED_GROUP, BOOTSTRAPPERS_GROUP, UNAUTHENTICATED_GROUP, type UserInfo } from './user.js';
+import { ANONYMOUS_USER, AUTHENTICATED_GROUP, BOOTSTRAPPERS_GROUP, SERVICE_ACCOUNTS_GROUP, UNAUTHENTICATED_GROUP, type UserInfo } from './user.js';
 
 /** The outcome of one authenticator: a user, a rejected credential, or no credential of its kind. */
 export type AuthnResult = { user: UserInfo } | { error: string } | undefined;
@@ -124,4 +126,39 @@ export function authenticate(req: FastifyRequest, chain: AuthenticatorChain): { 
   }
   if (chain.anonymous) return { user: { name: ANONYMOUS_USER, groups: [UNAUTHENTICATED_GROUP] } };
   return { error: 'no credentials' };
+}
+
+/**
+ * Service-account tokens (JWTs signed by the API server's key): user
+ * `system:serviceaccount:<ns>:<name>`, groups `system:serviceaccounts` and
+ * `system:serviceaccounts:<ns>`. The ServiceAccount must still exist with the
+ * token's uid.
+ */
+export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
+  constructor(
+    /** The keys, or how to get them (generated on first use). */
+    private readonly keys: () => ServiceAccountKeys,
+    private readonly cache: WatchCache,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  authenticateToken(token: string): AuthnResult {
+    if (!looksLikeJwt(token)) return undefined;
+    const r = verifyServiceAccountToken(this.keys(), token, { now: this.now() });
+    if (!r || 'error' in r) return r;
+    const { namespace, serviceaccount } = r.claims['kubernetes.io'];
+    const sa = this.cache.get('serviceaccounts', objectKey('serviceaccounts', namespace, serviceaccount.name)) as Record<string, unknown> | undefined;
+    const meta = (sa?.['metadata'] ?? {}) as Record<string, unknown>;
+    if (!sa) return { error: `service account ${namespace}/${serviceaccount.name} has been deleted` };
+    if (meta['uid'] !== serviceaccount.uid) return { error: `service account UID (${serviceaccount.uid}) does not match the current one (${String(meta['uid'])})` };
+    if (meta['deletionTimestamp']) return { error: `service account ${namespace}/${serviceaccount.name} is being deleted` };
+    return {
+      user: {
+        name: r.claims.sub,
+        uid: serviceaccount.uid,
+        groups: [SERVICE_ACCOUNTS_GROUP, `${SERVICE_ACCOUNTS_GROUP}:${namespace}`],
+        ...(r.claims.jti ? { extra: { 'authentication.kubernetes.io/credential-id': [`JTI=${r.claims.jti}`] } } : {}),
+      },
+    };
+  }
 }

@@ -24,12 +24,14 @@ import { parseRequestInfo, type RequestInfo } from '../http/request-info.js';
 import type { Registry } from '../registry/registry.js';
 import { selfSubjectAccessReview, selfSubjectReview } from './access-review.js';
 import { forbiddenWhy, requestAttributes, type Attributes, type Authorizer } from './attributes.js';
-import { authenticate, BootstrapTokenAuthenticator, StaticTokenAuthenticator, type AuthenticatorChain, type TokenAuthenticator } from './authenticators.js';
+import { authenticate, BootstrapTokenAuthenticator, ServiceAccountTokenAuthenticator, StaticTokenAuthenticator, type AuthenticatorChain, type TokenAuthenticator } from './authenticators.js';
 import { reconcileBootstrapPolicy } from './bootstrap-policy.js';
 import { NodeAuthorizer } from './node-authorizer.js';
 import { admitNodeRequest } from './node-restriction.js';
 import { alwaysAllow, alwaysDeny, authorizeUnion, RbacAuthorizer } from './rbac.js';
+import { ServiceAccountKeys } from './service-account-token.js';
 import { TokenFile } from './token-file.js';
+import { tokenRequest } from './token-request.js';
 import type { UserInfo } from './user.js';
 
 export type AuthorizationMode = 'AlwaysAllow' | 'AlwaysDeny' | 'RBAC' | 'Node';
@@ -48,6 +50,12 @@ export interface AuthOptions {
   anonymous?: boolean;
   /** Authorizers, in order (`--authorization-mode`); default `['Node', 'RBAC']`. */
   authorizationModes?: readonly AuthorizationMode[];
+  /**
+   * The keys that sign and verify service-account tokens
+   * (`--service-account-signing-key-file`, `--service-account-key-file`);
+   * absent: a key pair generated in memory, so tokens die with the process.
+   */
+  serviceAccountKeys?: ServiceAccountKeys;
 }
 
 /** The insecure default: anonymous requests, everything allowed. */
@@ -68,6 +76,10 @@ export interface Auth {
   start(): Promise<void>;
   /** Answers a SelfSubjectAccessReview or SelfSubjectReview create for the request's user. */
   selfReview(rt: ResourceType, req: FastifyRequest, info: RequestInfo): Promise<Record<string, unknown>>;
+  /** The keys service-account tokens are signed and verified with (generated on first call when not configured). */
+  serviceAccountKeys(): ServiceAccountKeys;
+  /** Answers a TokenRequest (`serviceaccounts/<name>/token`) with a signed token. */
+  tokenRequest(namespace: string, name: string, body: unknown): Promise<Record<string, unknown>>;
 }
 
 const ATTRS = Symbol('mk8s.authAttributes');
@@ -106,6 +118,10 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     tokens.push(new StaticTokenAuthenticator(new TokenFile(opts.tokenAuthFile, (err) => deps.log.warn({ err }, 'could not re-read the token file; keeping the tokens read before'))));
   }
   if (opts.bootstrapTokens ?? true) tokens.push(new BootstrapTokenAuthenticator(deps.cache, deps.now));
+  // Generated on first use when not given: tokens then die with the process.
+  let generatedKeys: ServiceAccountKeys | undefined;
+  const saKeys = (): ServiceAccountKeys => opts.serviceAccountKeys ?? (generatedKeys ??= ServiceAccountKeys.generate());
+  tokens.push(new ServiceAccountTokenAuthenticator(saKeys, deps.cache, deps.now));
   const chain: AuthenticatorChain = { clientCertificates: opts.clientCertificates ?? false, tokens, anonymous: opts.anonymous ?? false };
   const modes = opts.authorizationModes ?? ['Node', 'RBAC'];
   const authorizers = modes.map((m): Authorizer => {
@@ -163,6 +179,8 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
       if (rt.resource === 'selfsubjectreviews') return selfSubjectReview(rt, deps.registry, user, info, req.body);
       return selfSubjectAccessReview(rt, deps.registry, authorizers, user, info, req.body);
     },
+    serviceAccountKeys: saKeys,
+    tokenRequest: (namespace, name, body) => tokenRequest(saKeys(), deps.registry, deps.now, namespace, name, body),
   };
 }
 
@@ -172,4 +190,6 @@ export { DEFAULT_ROLES, COMPONENT_USERS, NODE_RULES, reconcileBootstrapPolicy } 
 export { nodeIdentity } from './node-authorizer.js';
 export { RbacAuthorizer, authorizeUnion } from './rbac.js';
 export { isSelfReview } from './access-review.js';
+export { ServiceAccountKeys, DEFAULT_ISSUER, signServiceAccountToken, verifyServiceAccountToken } from './service-account-token.js';
+export { isTokenRequest } from './token-request.js';
 export * from './user.js';

@@ -38,6 +38,7 @@ const SUBRESOURCES: Record<string, SubresourceInfo[]> = {
     { name: 'status', kind: 'ReplicaSet', verbs: ['get', 'patch', 'update'] },
     { name: 'scale', kind: 'Scale', verbs: ['get', 'patch', 'update'], group: 'autoscaling', version: 'v1' },
   ],
+  serviceaccounts: [{ name: 'token', kind: 'TokenRequest', verbs: ['create'], group: 'authentication.k8s.io', version: 'v1' }],
   horizontalpodautoscalers: [{ name: 'status', kind: 'HorizontalPodAutoscaler', verbs: ['get', 'patch', 'update'] }],
 };
 

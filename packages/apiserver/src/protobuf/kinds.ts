@@ -52,6 +52,7 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   },
   'authentication.k8s.io/v1': {
     SelfSubjectReview: 'k8s.io.api.authentication.v1.SelfSubjectReview',
+    TokenRequest: 'k8s.io.api.authentication.v1.TokenRequest',
   },
   'policy/v1': {
     Eviction: `${POLICY}.Eviction`,

@@ -70,7 +70,7 @@ describe('toTable', () => {
 
   it('has a printer for every resource it lists, with one cell per column', () => {
     expect([...TABLE_RESOURCES].sort()).toEqual(
-      ['configmaps', 'deployments', 'endpoints', 'events', 'horizontalpodautoscalers', 'leases', 'namespaces', 'nodes', 'pods', 'replicasets', 'resourcequotas', 'secrets', 'services', 'rolebindings', 'clusterrolebindings'].sort(),
+      ['configmaps', 'deployments', 'endpoints', 'events', 'horizontalpodautoscalers', 'leases', 'namespaces', 'nodes', 'pods', 'replicasets', 'resourcequotas', 'secrets', 'serviceaccounts', 'services', 'rolebindings', 'clusterrolebindings'].sort(),
     );
     for (const resource of TABLE_RESOURCES) {
       const table = toTable(resource, [{ metadata: { name: 'x', creationTimestamp: ago(MINUTE) } }], { now: NOW });

@@ -19,6 +19,7 @@ import { replicaSetPrinter } from './printers/replicasets.js';
 import { roleBindingPrinter } from './printers/rolebindings.js';
 import { resourceQuotaPrinter } from './printers/resourcequotas.js';
 import { secretPrinter } from './printers/secrets.js';
+import { serviceAccountPrinter } from './printers/serviceaccounts.js';
 import { servicePrinter } from './printers/services.js';
 import { rfc3339 } from './time-cells.js';
 import type { ResourcePrinter, Table, TableRow, ToTableOptions } from './types.js';
@@ -33,6 +34,7 @@ const PRINTERS: ReadonlyMap<string, ResourcePrinter> = new Map([
   ['events', eventPrinter],
   ['configmaps', configMapPrinter],
   ['secrets', secretPrinter],
+  ['serviceaccounts', serviceAccountPrinter],
   ['resourcequotas', resourceQuotaPrinter],
   ['leases', leasePrinter],
   ['replicasets', replicaSetPrinter],

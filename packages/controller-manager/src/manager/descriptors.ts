@@ -14,6 +14,7 @@ import { NodeLifecycleController } from '../node-lifecycle/index.js';
 import { ReplicaSetController } from '../replicaset/index.js';
 import { PodGCController } from '../podgc/index.js';
 import { ResourceQuotaController } from '../resourcequota/index.js';
+import { ServiceAccountsController } from '../serviceaccount/index.js';
 
 export interface ControllerSettings {
   /** A node whose Lease is older than this is Unknown; default 10 s (Kubernetes: 40-50 s). */
@@ -120,6 +121,13 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
     defaultOn: true,
     defaultWorkers: 1,
     create: (ctx) => new PodGCController(common(ctx)),
+  },
+  {
+    name: 'serviceaccount-controller',
+    aliases: ['serviceaccount'],
+    defaultOn: true,
+    defaultWorkers: 1,
+    create: (ctx) => new ServiceAccountsController(common(ctx)),
   },
   {
     name: 'resourcequota-controller',

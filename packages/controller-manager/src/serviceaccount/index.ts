@@ -1,0 +1,1 @@
+export { ServiceAccountsController, type ServiceAccountsControllerOptions } from './serviceaccounts-controller.js';
