@@ -12,7 +12,7 @@
  * releases it on SIGTERM and exits 1 if it ever loses it.
  */
 import { Clientset, loadKubeconfig } from '@mk8s/client';
-import { aborted, createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runElected, runMain, startHealthServer } from '@mk8s/component-base';
+import { createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain, serveElected } from '@mk8s/component-base';
 import {
   CLOUD_CONTROLLERS,
   CloudControllerManager,
@@ -76,26 +76,19 @@ async function main(): Promise<void> {
         if (err instanceof UnknownCloudControllerError) throw new FlagError(`--controllers: ${err.message}`);
         throw err;
       }
-      let leading = !flags['leader-elect'];
-      const health = await startHealthServer({ port, host: flags.address ?? '127.0.0.1', registry: metrics, readiness: { leader: () => leading } });
-      console.log(`cloud-controller-manager serving on ${health.url}`);
       log.info({ cloud: cloud.name, controllers: manager.enabled }, 'controllers enabled');
       try {
-        await runElected({
+        await serveElected({
+          name: 'cloud-controller-manager',
+          health: { port, host: flags.address ?? '127.0.0.1', registry: metrics },
           leaderElect: flags['leader-elect'] === true,
           client,
           lockName: 'cloud-controller-manager',
           log,
           signal,
-          run: async (leadingSignal) => {
-            leading = true;
-            await manager.run(leadingSignal);
-            leading = false;
-          },
+          run: (leadingSignal) => manager.run(leadingSignal),
         });
-        await aborted(signal);
       } finally {
-        await health.close();
         client.close();
       }
     },

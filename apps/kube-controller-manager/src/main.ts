@@ -11,7 +11,7 @@
  * over at once, and it exits 1 if it ever loses the Lease.
  */
 import { Clientset, loadKubeconfig } from '@mk8s/client';
-import { aborted, createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runElected, runMain, startHealthServer } from '@mk8s/component-base';
+import { createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain, serveElected } from '@mk8s/component-base';
 import { CONTROLLER_DESCRIPTORS, ControllerManager, UnknownControllerError } from '@mk8s/controller-manager';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -73,32 +73,20 @@ async function main(): Promise<void> {
         if (err instanceof UnknownControllerError) throw new FlagError(`--controllers: ${err.message}`);
         throw err;
       }
-      let leading = !flags['leader-elect'];
-      const health = await startHealthServer({
-        port,
-        host: flags.address ?? '127.0.0.1',
-        registry: metrics,
-        readiness: { leader: () => leading },
-      });
-      console.log(`kube-controller-manager serving on ${health.url}`);
       log.info({ controllers: manager.enabled.map((d) => d.name) }, 'controllers enabled');
       try {
-        await runElected({
+        await serveElected({
+          name: 'kube-controller-manager',
+          health: { port, host: flags.address ?? '127.0.0.1', registry: metrics },
           leaderElect: flags['leader-elect'] === true,
           client,
           lockName: 'kube-controller-manager',
           log,
           signal,
-          run: async (leadingSignal) => {
-            leading = true;
-            // One term only: losing the Lease makes runElected reject and the process exit.
-            await manager.run(leadingSignal);
-            leading = false;
-          },
+          // One term only: losing the Lease makes serveElected reject and the process exit.
+          run: (leadingSignal) => manager.run(leadingSignal),
         });
-        await aborted(signal);
       } finally {
-        await health.close();
         client.close();
       }
     },

@@ -10,7 +10,7 @@
  * stops it gracefully (in-flight binds finish, the lease is released).
  */
 import { Clientset, loadKubeconfig } from '@mk8s/client';
-import { aborted, createLogger, FlagError, helpText, intFlag, parseFlags, reportFatal, runElected, runMain, startHealthServer } from '@mk8s/component-base';
+import { createLogger, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain, serveElected } from '@mk8s/component-base';
 import { ConfigError, Scheduler, loadConfigFile, type SchedulerConfiguration } from '@mk8s/scheduler';
 
 const FLAGS = {
@@ -58,26 +58,18 @@ async function main(): Promise<void> {
         if (err instanceof ConfigError) throw new FlagError(`--config: ${err.message}`);
         throw err;
       }
-      const health = await startHealthServer({
-        port,
-        host: flags.address ?? '127.0.0.1',
-        registry: scheduler.registry,
-        readiness: { 'informer-sync': () => scheduler.hasSynced() },
-      });
-      // The launcher waits for this line.
-      console.log(`kube-scheduler serving on ${health.url}`);
       try {
-        await runElected({
-          leaderElect: flags['leader-elect'],
+        await serveElected({
+          name: 'kube-scheduler',
+          health: { port, host: flags.address ?? '127.0.0.1', registry: scheduler.registry, readiness: { 'informer-sync': () => scheduler.hasSynced() } },
+          leaderElect: flags['leader-elect'] === true,
           client,
           lockName: 'kube-scheduler',
           log,
           signal,
           run: (leading) => scheduler.run(leading),
         });
-        await aborted(signal);
       } finally {
-        await health.close();
         client.close();
         eventClient.close();
       }

@@ -15,4 +15,4 @@ export { createLogger, type Logger } from './logger.js';
 export { FlagError, durationFlag, helpText, intFlag, keyValueFlag, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
 export { aborted, reportFatal, runMain, type MainOptions } from './run.js';
 export { startHealthServer, type HealthCheck, type HealthServer, type HealthServerOptions } from './health-server.js';
-export { LeadershipLostError, apiLeaseClient, runElected, type RunElectedOptions } from './run-elected.js';
+export { LeadershipLostError, apiLeaseClient, runElected, serveElected, type RunElectedOptions, type ServeElectedOptions } from './run-elected.js';

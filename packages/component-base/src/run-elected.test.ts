@@ -1,6 +1,6 @@
 import { FakeLeaseStore, type Clientset } from '@mk8s/client';
-import { describe, expect, it } from 'vitest';
-import { LeadershipLostError, runElected } from './run-elected.js';
+import { describe, expect, it, vi } from 'vitest';
+import { LeadershipLostError, runElected, serveElected } from './run-elected.js';
 
 const noClient = {} as Clientset;
 
@@ -57,5 +57,42 @@ describe('runElected', () => {
     await store.client().update({ ...lease, spec: { ...lease.spec, holderIdentity: 'other' } });
     await expect(done).rejects.toBeInstanceOf(LeadershipLostError);
     ac.abort();
+  });
+});
+
+describe('serveElected', () => {
+  it('serves health first, prints the serving line, is ready only while leading, and closes the server at the end', async () => {
+    const store = new FakeLeaseStore();
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((l: string) => void lines.push(l));
+    const ac = new AbortController();
+    let url = '';
+    let readyWhileLeading = 0;
+    try {
+      const done = serveElected({
+        name: 'demo',
+        health: { port: 0, host: '127.0.0.1' },
+        leaderElect: true,
+        client: noClient,
+        leaseClient: store.client(),
+        lockName: 'demo',
+        identity: 'me',
+        retryPeriodMs: 20,
+        signal: ac.signal,
+        run: async (s) => {
+          url = /serving on (\S+)/.exec(lines.join('\n'))?.[1] ?? '';
+          readyWhileLeading = (await fetch(`${url}/readyz`)).status;
+          await new Promise((r) => s.addEventListener('abort', r, { once: true }));
+        },
+      });
+      for (let i = 0; i < 200 && !readyWhileLeading; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(readyWhileLeading).toBe(200);
+      ac.abort();
+      await done;
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

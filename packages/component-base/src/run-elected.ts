@@ -9,6 +9,8 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Lease } from '@mk8s/api';
 import { runLeaderElection, type Clientset, type LeaseClient } from '@mk8s/client';
+import { startHealthServer, type HealthServerOptions } from './health-server.js';
+import { aborted } from './run.js';
 
 export interface RunElectedOptions {
   /** false: run without election. */
@@ -65,4 +67,45 @@ export async function runElected(opts: RunElectedOptions): Promise<void> {
     },
   });
   if (end === 'lost') throw new LeadershipLostError(`lost the leadership of ${namespace}/${opts.lockName}`);
+}
+
+export interface ServeElectedOptions extends Omit<RunElectedOptions, 'run'> {
+  /** Names the component in the "serving on" line the launcher waits for. */
+  name: string;
+  /** The health server; its /readyz also reports `leader` (ready while leading, or always without election). */
+  health: HealthServerOptions;
+  /** The guarded work; must stop when its signal aborts. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * How the control-plane components run (scheduler, controller managers):
+ * health and metrics server up first, the `<name> serving on URL` line, then
+ * the work under `--leader-elect` until `signal` aborts; the health server
+ * closes last. Rejects with LeadershipLostError when leadership is lost.
+ */
+export async function serveElected(opts: ServeElectedOptions): Promise<void> {
+  const { name, health: healthOptions, run, ...elected } = opts;
+  let leading = !opts.leaderElect;
+  const health = await startHealthServer({
+    ...healthOptions,
+    readiness: { ...healthOptions.readiness, leader: () => leading },
+  });
+  console.log(`${name} serving on ${health.url}`);
+  try {
+    await runElected({
+      ...elected,
+      run: async (leadingSignal) => {
+        leading = true;
+        try {
+          await run(leadingSignal);
+        } finally {
+          leading = !opts.leaderElect;
+        }
+      },
+    });
+    await aborted(opts.signal);
+  } finally {
+    await health.close();
+  }
 }
