@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeObject } from './decode.js';
+import { cloneJson, decodeObject } from './decode.js';
 import { DeploymentSchema } from './schemas/apps.js';
 import { PodSchema } from './schemas/core-pod.js';
 import { ConfigMapSchema, SecretSchema, ServiceSchema } from './schemas/core.js';
@@ -149,5 +149,147 @@ describe('decodeObject', () => {
   it('reports a map where an object was expected and an object where a string was', () => {
     const { errors } = decodeObject(ConfigMapSchema, { metadata: 'x', data: { a: { b: 1 } } });
     expect(errors.map((e) => e.field)).toEqual(['metadata', 'data[a]']);
+  });
+
+  describe('number ranges of the Go types behind the fields', () => {
+    const deployment = (spec: Record<string, unknown>) => ({ apiVersion: 'apps/v1', kind: 'Deployment', spec });
+
+    it('rejects int32 fields outside [-2^31, 2^31-1], 1e308 and Infinity with Go\'s message', () => {
+      const { object, errors } = decodeObject(
+        DeploymentSchema,
+        JSON.parse('{"spec":{"replicas":2147483648,"revisionHistoryLimit":-2147483649,"progressDeadlineSeconds":1e308,"minReadySeconds":1e999}}'),
+      );
+      expect(errors).toEqual([
+        {
+          type: 'FieldValueTypeInvalid',
+          field: 'spec.replicas',
+          message: 'json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32',
+        },
+        {
+          type: 'FieldValueTypeInvalid',
+          field: 'spec.revisionHistoryLimit',
+          message: 'json: cannot unmarshal number -2147483649 into Go struct field DeploymentSpec.spec.revisionHistoryLimit of type int32',
+        },
+        {
+          type: 'FieldValueTypeInvalid',
+          field: 'spec.progressDeadlineSeconds',
+          message: 'json: cannot unmarshal number 1e+308 into Go struct field DeploymentSpec.spec.progressDeadlineSeconds of type int32',
+        },
+        {
+          type: 'FieldValueTypeInvalid',
+          field: 'spec.minReadySeconds',
+          message: 'json: cannot unmarshal number Infinity into Go struct field DeploymentSpec.spec.minReadySeconds of type int32',
+        },
+      ]);
+      expect(object).toEqual({ spec: {} });
+    });
+
+    it('accepts the int32 bounds', () => {
+      const { object, errors } = decodeObject(DeploymentSchema, deployment({ replicas: 2147483647, revisionHistoryLimit: -2147483648 }));
+      expect(errors).toEqual([]);
+      expect(object['spec']).toEqual({ replicas: 2147483647, revisionHistoryLimit: -2147483648 });
+    });
+
+    it('names nested fields by Go struct and JSON path (no indexes), probes and ports included', () => {
+      const { errors } = decodeObject(PodSchema, {
+        spec: {
+          containers: [
+            { name: 'a' },
+            { name: 'c', ports: [{ containerPort: 4294967376 }], livenessProbe: { periodSeconds: 2 ** 40, httpGet: { port: 2 ** 31 } } },
+          ],
+        },
+      });
+      expect(errors.map((e) => [e.field, e.message])).toEqual([
+        [
+          'spec.containers[1].ports[0].containerPort',
+          'json: cannot unmarshal number 4294967376 into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32',
+        ],
+        [
+          'spec.containers[1].livenessProbe.periodSeconds',
+          'json: cannot unmarshal number 1099511627776 into Go struct field Probe.spec.containers.livenessProbe.periodSeconds of type int32',
+        ],
+        [
+          'spec.containers[1].livenessProbe.httpGet.port',
+          'json: cannot unmarshal number 2147483648 into Go struct field HTTPGetAction.spec.containers.livenessProbe.httpGet.port of type int32',
+        ],
+      ]);
+    });
+
+    it('holds the int half of int-or-string to int32', () => {
+      const { errors } = decodeObject(
+        DeploymentSchema,
+        deployment({ strategy: { rollingUpdate: { maxSurge: 2147483648, maxUnavailable: -2147483648 } } }),
+      );
+      expect(errors.map((e) => [e.field, e.message])).toEqual([
+        [
+          'spec.strategy.rollingUpdate.maxSurge',
+          'json: cannot unmarshal number 2147483648 into Go struct field RollingUpdateDeployment.spec.strategy.rollingUpdate.maxSurge of type int32',
+        ],
+      ]);
+      const svc = decodeObject(ServiceSchema, JSON.parse('{"spec":{"ports":[{"port":80,"targetPort":1e308}]}}'));
+      expect(svc.errors.map((e) => e.field)).toEqual(['spec.ports[0].targetPort']);
+    });
+
+    it('takes int64 fields as safe integers only, rather than storing a rounded value', () => {
+      const ok = decodeObject(PodSchema, { spec: { terminationGracePeriodSeconds: Number.MAX_SAFE_INTEGER, activeDeadlineSeconds: -Number.MAX_SAFE_INTEGER } });
+      expect(ok.errors).toEqual([]);
+      // 9007199254740993 arrives from JSON.parse already rounded to 9007199254740992.
+      const { object, errors } = decodeObject(
+        PodSchema,
+        JSON.parse('{"spec":{"terminationGracePeriodSeconds":9007199254740993,"activeDeadlineSeconds":9223372036854775808}}'),
+      );
+      expect(errors).toEqual([
+        {
+          type: 'FieldValueTypeInvalid',
+          field: 'spec.terminationGracePeriodSeconds',
+          message:
+            'Invalid value: 9007199254740992: must be between -9007199254740991 and 9007199254740991, inclusive ' +
+            '(integers of larger magnitude cannot be represented exactly by this server)',
+        },
+        {
+          type: 'FieldValueTypeInvalid',
+          field: 'spec.activeDeadlineSeconds',
+          message: 'json: cannot unmarshal number 9223372036854776000 into Go struct field PodSpec.spec.activeDeadlineSeconds of type int64',
+        },
+      ]);
+      expect(object).toEqual({ spec: {} });
+    });
+
+    it('rejects numbers JSON.parse could only read as Infinity anywhere, untyped values and quantities included', () => {
+      const table = decodeObject(TableSchema, JSON.parse('{"rows":[{"cells":["a",1e999,1e308]}]}'));
+      expect(table.errors.map((e) => [e.field, e.message])).toEqual([
+        ['rows[0].cells[1]', 'json: cannot unmarshal number Infinity into Go struct field TableRow.rows.cells of type float64'],
+      ]);
+      const pod = decodeObject(PodSchema, JSON.parse('{"spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":-1e999}}}]}}'));
+      expect(pod.errors.map((e) => e.field)).toEqual(['spec.containers[0].resources.limits[cpu]']);
+      expect(pod.errors[0]!.message).toMatch(/^json: cannot unmarshal number -Infinity into .* of type resource.Quantity$/);
+    });
+  });
+
+  describe('keys that are Object.prototype names', () => {
+    it('keeps __proto__, constructor and prototype map keys as own data and never changes a prototype', () => {
+      const input = JSON.parse(
+        '{"metadata":{"name":"c","labels":{"__proto__":"x"},"annotations":{"constructor":"a"}},' +
+          '"data":{"__proto__":"x","constructor":"y","prototype":"z"},"binaryData":{"__proto__":"eA=="}}',
+      ) as Record<string, unknown>;
+      const { object, errors } = decodeObject(ConfigMapSchema, input);
+      expect(errors).toEqual([]);
+      const data = object['data'] as Record<string, unknown>;
+      expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+      expect(Object.keys(data)).toEqual(['__proto__', 'constructor', 'prototype']);
+      expect(JSON.stringify(object)).toBe(
+        '{"metadata":{"name":"c","labels":{"__proto__":"x"},"annotations":{"constructor":"a"}},' +
+          '"data":{"__proto__":"x","constructor":"y","prototype":"z"},"binaryData":{"__proto__":"eA=="}}',
+      );
+    });
+
+    it('keeps them in untyped and preserved subtrees and in cloneJson copies', () => {
+      const table = decodeObject(TableSchema, JSON.parse('{"rows":[{"cells":[{"__proto__":{"polluted":true}}]}]}'));
+      expect(JSON.stringify(table.object)).toBe('{"rows":[{"cells":[{"__proto__":{"polluted":true}}]}]}');
+      const copy = cloneJson(JSON.parse('{"a":{"__proto__":{"polluted":true},"b":1}}') as Record<string, Record<string, unknown>>);
+      expect(Object.keys(copy['a']!)).toEqual(['__proto__', 'b']);
+      expect(Object.getPrototypeOf(copy['a'])).toBe(Object.prototype);
+      expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    });
   });
 });

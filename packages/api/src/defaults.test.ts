@@ -127,6 +127,25 @@ describe('Pod defaults', () => {
   });
 });
 
+describe('defaults with user keys named like Object.prototype members', () => {
+  it('copies limits named constructor or __proto__ into missing requests as own keys', () => {
+    const pod = JSON.parse(
+      '{"spec":{"containers":[{"name":"c","resources":{"limits":{"constructor":"1","__proto__":"2"},"requests":{}}}]}}',
+    ) as Pod;
+    applyDefaults('Pod', pod);
+    const requests = pod.spec!.containers[0]!.resources!.requests!;
+    expect(Object.getPrototypeOf(requests)).toBe(Object.prototype);
+    expect(JSON.stringify(requests)).toBe('{"constructor":"1","__proto__":"2"}');
+  });
+
+  it('ignores kinds that are Object.prototype member names', () => {
+    const obj = { a: 1 };
+    applyDefaults('constructor', obj);
+    applyDefaults('__proto__', obj);
+    expect(obj).toEqual({ a: 1 });
+  });
+});
+
 describe('Service defaults', () => {
   it('defaults a ClusterIP service', () => {
     const svc: Service = { spec: { selector: { app: 'web' }, ports: [{ port: 80 }, { port: 443, targetPort: 'https', protocol: 'TCP' }] } };

@@ -15,6 +15,7 @@ import type { Deployment, ReplicaSet } from './schemas/apps.js';
 import type { HPAScalingRules, HorizontalPodAutoscaler } from './schemas/autoscaling.js';
 import type { Container, HTTPGetAction, Pod, PodSpec, PodTemplateSpec, Probe, Volume } from './schemas/core-pod.js';
 import type { Endpoints, Namespace, Node, Secret, Service } from './schemas/core.js';
+import { setOwn } from './own.js';
 
 /** 0644: the mode of files projected from ConfigMaps, Secrets and the downward API. */
 export const DEFAULT_VOLUME_MODE = 420;
@@ -41,7 +42,7 @@ const DEFAULTERS: Record<string, Defaulter> = {
 
 /** Applies the defaults of `kind` (e.g. `Pod`, `Deployment`) to `obj` in place; unknown kinds are left alone. */
 export function applyDefaults(kind: string, obj: Record<string, unknown>): void {
-  DEFAULTERS[kind]?.(obj);
+  if (Object.hasOwn(DEFAULTERS, kind)) DEFAULTERS[kind]?.(obj);
 }
 
 /** Create-only values (Kubernetes sets them in the registry's PrepareForCreate). Run after `applyDefaults`. */
@@ -63,7 +64,8 @@ function defaultPod(pod: Pod): void {
     const limits = c.resources?.limits;
     if (!limits) continue;
     const requests = (c.resources!.requests ??= {});
-    for (const [name, value] of Object.entries(limits)) if (!(name in requests)) requests[name] = value;
+    // Own properties only: resource names are user keys (`constructor` is not "in" every map).
+    for (const [name, value] of Object.entries(limits)) if (!Object.hasOwn(requests, name)) setOwn(requests, name, value);
   }
   spec.enableServiceLinks ??= true;
   defaultPodSpec(spec);

@@ -23,8 +23,12 @@ export interface FieldError {
   message: string;
 }
 
-/** Renders a value the way Kubernetes quotes it in messages (strings quoted, others as JSON). */
+/**
+ * Renders a value the way Kubernetes quotes it in messages (strings quoted, others as JSON).
+ * Numbers JSON cannot write (Infinity, NaN) are shown as they are rather than as `null`.
+ */
 function quote(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
 }
 

@@ -55,4 +55,14 @@ describe('podRequests', () => {
     expect(podRequests({ spec: { containers: [{ name: 'a' }] } })).toEqual({});
     expect(resourceAmounts({ cpu: 'lots', pods: '3' })).toEqual({ cpu: 0, pods: 3 });
   });
+
+  it('keeps resource names such as constructor and __proto__ as plain keys', () => {
+    const pod = JSON.parse(
+      '{"spec":{"containers":[{"name":"a","resources":{"requests":{"constructor":"2","__proto__":"3"}}}],' +
+        '"initContainers":[{"name":"i","resources":{"requests":{"constructor":"5"}}}]}}',
+    ) as Pod;
+    const total = podRequests(pod);
+    expect(Object.getPrototypeOf(total)).toBe(Object.prototype);
+    expect(JSON.stringify(total)).toBe('{"constructor":5,"__proto__":3}');
+  });
 });

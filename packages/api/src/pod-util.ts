@@ -7,6 +7,7 @@
 import type { OwnerReference } from './schemas/meta.js';
 import type { Pod, PodCondition } from './schemas/core-pod.js';
 import { parseQuantity } from './quantity.js';
+import { getOwn, setOwn } from './own.js';
 
 /** The pod's condition of `type`, if it has one. */
 export function podCondition(pod: Pod, type: string): PodCondition | undefined {
@@ -50,7 +51,7 @@ export function controllerRef(obj: { metadata?: { ownerReferences?: OwnerReferen
 export type ResourceAmounts = Record<string, number>;
 
 function addInto(total: ResourceAmounts, name: string, amount: number): void {
-  total[name] = (total[name] ?? 0) + amount;
+  setOwn(total, name, (getOwn(total, name) ?? 0) + amount);
 }
 
 /** `cpu` as millicores, other resources as whole units; unparsable values count as 0. */
@@ -88,7 +89,7 @@ export function podRequests(pod: Pod): ResourceAmounts {
   }
   for (const c of spec?.initContainers ?? []) {
     for (const [name, amount] of Object.entries(requestsOf(c))) {
-      if (amount > (total[name] ?? 0)) total[name] = amount;
+      if (amount > (getOwn(total, name) ?? 0)) setOwn(total, name, amount);
     }
   }
   for (const [name, amount] of Object.entries(resourceAmounts(spec?.overhead as Record<string, string> | undefined))) addInto(total, name, amount);

@@ -42,4 +42,20 @@ describe('quota accounting', () => {
     const p = pod([{ name: 'a', resources: { limits: { cpu: '1' } } }, { name: 'b' }]);
     expect(missingPodConstraints(p, ['requests.cpu', 'limits.cpu', 'pods'])).toEqual(new Map([['requests.cpu', ['b']], ['limits.cpu', ['b']]]));
   });
+
+  it('treats constructor and __proto__ as plain resource names, never as inherited members', () => {
+    // Before: exceeded() read usage.constructor (the Object function) and crashed on .cmp().
+    const hard = hardOf(JSON.parse('{"spec":{"hard":{"constructor":"1","__proto__":"2","pods":"1"}}}') as Record<string, unknown>);
+    expect(Object.keys(hard)).toEqual(['constructor', '__proto__', 'pods']);
+    expect(Object.getPrototypeOf(hard)).toBe(Object.prototype);
+    const used = objectUsage('pods', '', pod([{ name: 'a' }]));
+    expect(exceeded(used, hard)).toEqual([]);
+    expect(usageFor(['constructor', 'toString', 'pods'], used)).toEqual({ constructor: '0', pods: '1', toString: '0' });
+    const odd = objectUsage('pods', '', JSON.parse('{"spec":{"containers":[{"resources":{"requests":{"__proto__":"1","constructor":"2"}}}]}}') as Record<string, unknown>);
+    expect(Object.getPrototypeOf(odd)).toBe(Object.prototype);
+    expect(missingPodConstraints(pod([{ name: 'a' }]), ['requests.constructor', 'limits.cpu'])).toEqual(new Map([['limits.cpu', ['a']]]));
+    const sum = addUsage(hard, hard);
+    expect(Object.keys(sum)).toEqual(['constructor', '__proto__', 'pods']);
+    expect(usageFor(['__proto__'], sum)).toEqual(JSON.parse('{"__proto__":"4"}'));
+  });
 });

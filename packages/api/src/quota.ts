@@ -11,6 +11,7 @@
  * const over = exceeded(total, hardOf(quota));         // resource names over the limit
  * ```
  */
+import { getOwn, setOwn } from './own.js';
 import { Quantity, parseQuantity } from './quantity.js';
 
 export type Usage = Record<string, Quantity>;
@@ -48,14 +49,16 @@ function q(v: unknown): Quantity | undefined {
   }
 }
 
+// Resource names are user keys (a quota's `spec.hard`, a container's resources): usages are
+// read and written as own properties only, so `constructor` or `__proto__` are plain names.
 function addInto(u: Usage, name: string, amount: Quantity): void {
-  const cur = u[name];
-  u[name] = cur ? cur.add(amount) : amount;
+  const cur = getOwn(u, name);
+  setOwn(u, name, cur ? cur.add(amount) : amount);
 }
 
 /** Sum of two usages (new object; inputs unchanged). */
 export function addUsage(a: Usage, b: Usage): Usage {
-  const out: Usage = { ...a };
+  const out: Usage = Object.fromEntries(Object.entries(a));
   for (const [k, v] of Object.entries(b)) addInto(out, k, v);
   return out;
 }
@@ -77,7 +80,7 @@ function podCompute(pod: Json, which: 'requests' | 'limits'): Usage {
     for (const src of sources) {
       for (const [name, value] of Object.entries(src)) {
         const v = q(value);
-        if (v) out[name] = v;
+        if (v) setOwn(out, name, v);
       }
     }
     return out;
@@ -86,8 +89,8 @@ function podCompute(pod: Json, which: 'requests' | 'limits'): Usage {
   for (const c of list(spec['containers'])) for (const [k, v] of Object.entries(of(c))) addInto(total, k, v);
   for (const c of list(spec['initContainers'])) {
     for (const [k, v] of Object.entries(of(c))) {
-      const cur = total[k];
-      if (!cur || v.cmp(cur) > 0) total[k] = v;
+      const cur = getOwn(total, k);
+      if (!cur || v.cmp(cur) > 0) setOwn(total, k, v);
     }
   }
   for (const [k, value] of Object.entries(rec(spec['overhead']))) {
@@ -109,11 +112,13 @@ export function objectUsage(resource: string, group: string, obj: Json): Usage {
     const requests = podCompute(obj, 'requests');
     const limits = podCompute(obj, 'limits');
     for (const name of COMPUTE) {
-      if (requests[name]) {
-        usage[`requests.${name}`] = requests[name];
-        usage[name] = requests[name];
+      const request = getOwn(requests, name);
+      if (request) {
+        usage[`requests.${name}`] = request;
+        usage[name] = request;
       }
-      if (limits[name]) usage[`limits.${name}`] = limits[name];
+      const limit = getOwn(limits, name);
+      if (limit) usage[`limits.${name}`] = limit;
     }
   }
   if (resource === 'services' && group === '') {
@@ -164,7 +169,7 @@ export function hardOf(quota: Json): Usage {
   const out: Usage = {};
   for (const [k, v] of Object.entries(rec(rec(quota['spec'])['hard']))) {
     const p = q(v);
-    if (p) out[k] = p;
+    if (p) setOwn(out, k, p);
   }
   return out;
 }
@@ -172,14 +177,17 @@ export function hardOf(quota: Json): Usage {
 /** Names in `hard` whose usage is over the limit. */
 export function exceeded(usage: Usage, hard: Usage): string[] {
   return Object.keys(hard)
-    .filter((k) => usage[k] !== undefined && usage[k].cmp(hard[k]!) > 0)
+    .filter((k) => {
+      const used = getOwn(usage, k);
+      return used !== undefined && used.cmp(hard[k]!) > 0;
+    })
     .sort();
 }
 
 /** Usage restricted to `names`, missing ones as 0 (a quota's `status.used`). */
 export function usageFor(names: Iterable<string>, usage: Usage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const n of [...names].sort()) out[n] = (usage[n] ?? Quantity.fromInt(0)).toString();
+  for (const n of [...names].sort()) setOwn(out, n, (getOwn(usage, n) ?? Quantity.fromInt(0)).toString());
   return out;
 }
 
@@ -198,7 +206,7 @@ export function missingPodConstraints(pod: Json, constrained: Iterable<string>):
     const limits = rec(res['limits']);
     for (const name of wanted) {
       const base = name.replace(/^(requests|limits)\./, '');
-      const ok = name.startsWith('limits.') ? limits[base] !== undefined : requests[base] !== undefined || limits[base] !== undefined;
+      const ok = name.startsWith('limits.') ? Object.hasOwn(limits, base) : Object.hasOwn(requests, base) || Object.hasOwn(limits, base);
       if (ok) continue;
       const names = missing.get(name) ?? [];
       names.push(String(c['name'] ?? ''));

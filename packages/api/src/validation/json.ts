@@ -66,7 +66,8 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
   if (isObject(a) || isObject(b)) {
     if (!isObject(a) || !isObject(b)) return false;
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of keys) if (!semanticEqual(a[k], b[k])) return false;
+    // Own members only: a key missing on one side is its zero value, never an inherited member.
+    for (const k of keys) if (!semanticEqual(Object.hasOwn(a, k) ? a[k] : undefined, Object.hasOwn(b, k) ? b[k] : undefined)) return false;
     return true;
   }
   return a === b;

@@ -126,6 +126,9 @@ describe('other formats', () => {
     expect(isValidPathSegmentName('..')).toEqual(["may not be '..'"]);
     expect(isValidPathSegmentName('a/b%')).toEqual(["may not contain '/'", "may not contain '%'"]);
     expect(isValidPathSegmentName('Any_Name.1')).toEqual([]);
+    // Not a Kubernetes rule: our storage keys cannot hold NUL, so such names are refused (422) here.
+    expect(isValidPathSegmentName('a\u0000b')).toEqual(['may not contain the NUL character']);
+    expect(validateNameByRule('path-segment', 'x\u0000', true)).toEqual(['may not contain the NUL character']);
   });
 
   it('name rules accept a generateName prefix ending in a dash', () => {

@@ -245,15 +245,21 @@ export function isValidCIDR(value: string): string[] {
   return Number(bits) <= (family === 4 ? 32 : 128) ? [] : bad;
 }
 
-/** Names that become one URL path segment (e.g. Events, HPAs, scale target names). */
+/** Names that become one URL path segment (e.g. Events, HPAs, RBAC objects, scale target names). */
 export function isValidPathSegmentName(name: string): string[] {
   for (const illegal of ['.', '..']) if (name === illegal) return [`may not be '${illegal}'`];
   return isValidPathSegmentPrefix(name);
 }
 
+/** The one path-segment message Kubernetes does not have (see `isValidPathSegmentPrefix`). */
+export const PATH_SEGMENT_NUL = 'may not contain the NUL character';
+
 export function isValidPathSegmentPrefix(name: string): string[] {
   const errs: string[] = [];
   for (const illegal of ['/', '%']) if (name.includes(illegal)) errs.push(`may not contain '${illegal}'`);
+  // Not a Kubernetes rule (etcd keys are bytes), but our storage keys cannot hold NUL: a name
+  // with one must be refused here (422) rather than fail at the store (500).
+  if (name.includes('\u0000')) errs.push(PATH_SEGMENT_NUL);
   return errs;
 }
 

@@ -75,6 +75,15 @@ describe('validateObjectMeta', () => {
   });
 });
 
+describe('user keys named like Object.prototype members', () => {
+  it('sees a __proto__ label key (from JSON text) and rejects it on metadata.labels', () => {
+    const meta = JSON.parse('{"name":"a","labels":{"__proto__":"x","constructor":"y"}}') as Record<string, unknown>;
+    const errs = validateObjectMeta(meta, { namespaced: false });
+    expect(summary(errs)).toEqual([['FieldValueInvalid', 'metadata.labels']]);
+    expect(errs[0]!.message).toMatch(/^Invalid value: "__proto__": name part must consist of alphanumeric characters/);
+  });
+});
+
 describe('validateObjectMetaUpdate', () => {
   const old = {
     name: 'a',

@@ -88,6 +88,35 @@ describe('applyJsonPatch', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
+  it('resolves paths on own members only: inherited Object.prototype names do not exist', () => {
+    // Before, fast-json-patch found these through the prototype: remove/replace "succeeded",
+    // copy copied the Object function (serialised as nothing), test compared against it.
+    for (const op of [
+      { op: 'remove', path: '/metadata/labels/constructor' },
+      { op: 'replace', path: '/metadata/labels/toString', value: 'x' },
+      { op: 'test', path: '/metadata/labels/hasOwnProperty', value: null },
+      { op: 'copy', from: '/metadata/labels/constructor', path: '/metadata/labels/copied' },
+      { op: 'move', from: '/metadata/valueOf', path: '/metadata/labels/moved' },
+      { op: 'add', path: '/metadata/constructor/name', value: 'x' },
+    ]) {
+      const err = thrown(() => applyJsonPatch(pod(), [op]));
+      expect(err.code).toBe(422);
+      expect(err.detail).toMatch(/UNRESOLVABLE/);
+    }
+  });
+
+  it('adds, replaces and removes own keys named like Object.prototype members, and keeps __proto__ data keys', () => {
+    const doc = JSON.parse('{"data":{"__proto__":"x","constructor":"y"}}') as Record<string, unknown>;
+    const result = applyJsonPatch(doc, [
+      { op: 'add', path: '/data/prototype', value: 'p' },
+      { op: 'replace', path: '/data/constructor', value: 'z' },
+      { op: 'add', path: '/data/toString', value: 't' },
+      { op: 'remove', path: '/data/toString' },
+      { op: 'test', path: '/data/constructor', value: 'z' },
+    ]);
+    expect(JSON.stringify(result)).toBe('{"data":{"__proto__":"x","constructor":"z","prototype":"p"}}');
+  });
+
   it('answers a patch that is not a list of operations with 400 BadRequest', () => {
     for (const bad of [{ op: 'add', path: '/a', value: 1 }, 'add', null, [1], [{ op: 'add' }], [{ op: 1, path: '/a' }], [{ op: 'move', path: '/a', from: 3 }]]) {
       const err = thrown(() => applyJsonPatch(pod(), bad));
@@ -98,6 +127,14 @@ describe('applyJsonPatch', () => {
 
   it('may replace the whole document (index.ts rejects a non-object result)', () => {
     expect(applyJsonPatch(pod(), [{ op: 'replace', path: '', value: 5 }])).toBe(5);
+  });
+
+  it('refuses to move a value into itself (no cycle is ever built)', () => {
+    for (const from of ['', '/metadata']) {
+      const err = thrown(() => applyJsonPatch(pod(), [{ op: 'move', path: '/metadata/uid', from }]));
+      expect(err.code).toBe(422);
+    }
+    expect(JSON.stringify(applyJsonPatch(pod(), [{ op: 'copy', path: '/metadata/copy', from: '' }]))).toContain('"copy"');
   });
 
   it('applies an empty patch as a copy', () => {
