@@ -42,6 +42,23 @@ const FLAGS = {
   'compaction-interval': { type: 'string', description: 'how often history is compacted', default: '60s' },
   'compaction-window': { type: 'string', description: 'how much history watches can resume from', default: '5m' },
   'bookmark-interval': { type: 'string', description: 'interval of watch bookmarks', default: '10s' },
+  'request-read-timeout': {
+    type: 'string',
+    description: 'how long a client may take to send a whole request, headers and body, before a 408 (watches and exec streams are not bounded by it)',
+    default: '60s',
+  },
+  'default-watch-cache-size': { type: 'string', description: 'events the watch cache keeps per resource for resuming watches', default: '10000' },
+  'watch-cache-max-bytes': {
+    type: 'string',
+    description: 'approximate bytes (JSON length) of the events the watch cache keeps, all resources together; older watches are served from the store',
+    default: '64Mi',
+  },
+  'watch-max-buffered-bytes': { type: 'string', description: 'bytes a watch client may leave unread before the watch is closed (the client re-watches)', default: '8Mi' },
+  'watch-max-total-buffered-bytes': { type: 'string', description: 'bytes all watch clients together may leave unread; past it the watches holding the most are closed', default: '128Mi' },
+  'storage-history-max-bytes': {
+    type: 'string',
+    description: 'level and memory backends: bytes of old versions kept for watches and reads at older revisions; past it the oldest are compacted (default 128Mi for memory, 0 = only --compaction-window for level)',
+  },
   'default-not-ready-toleration-seconds': {
     type: 'string',
     description: 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod that has none (Kubernetes: 300; mk8s heals fast)',
@@ -93,6 +110,15 @@ const FLAGS = {
   'kubelet-certificate-authority': { type: 'string', description: "PEM CA of the kubelets' serving certificates" },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;
+
+/** Byte sizes: a plain number of bytes or one with a suffix Ki, Mi, Gi (powers of 1024) or K, M, G (powers of 1000). */
+function bytesFlag(name: string, value: string | boolean | undefined, fallback: number): number {
+  if (typeof value !== 'string' || value === '') return fallback;
+  const m = /^(\d+)(Ki|Mi|Gi|K|M|G)?$/.exec(value.trim());
+  if (!m) throw new FlagError(`--${name} must be a byte size such as 8Mi, 512Ki or 1000000, got "${value}"`);
+  const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, K: 1e3, M: 1e6, G: 1e9 }[m[2] ?? ''] ?? 1;
+  return Number(m[1]) * unit;
+}
 
 function listFlag(value: string | boolean | undefined): string[] {
   return typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
@@ -204,6 +230,18 @@ async function main(): Promise<void> {
   const compactionWindow = durationFlag('compaction-window', flags['compaction-window'], 300_000);
   const bookmarkIntervalMs = durationFlag('bookmark-interval', flags['bookmark-interval'], 10_000);
   const metricsResolutionMs = durationFlag('metrics-resolution', flags['metrics-resolution'], 10_000);
+  const requestReadTimeoutMs = durationFlag('request-read-timeout', flags['request-read-timeout'], 60_000);
+  if (requestReadTimeoutMs <= 0) throw new FlagError('--request-read-timeout must be positive');
+  const memoryLimits = {
+    watchCacheWindow: intFlag('default-watch-cache-size', flags['default-watch-cache-size'], 10_000),
+    watchCacheMaxBytes: bytesFlag('watch-cache-max-bytes', flags['watch-cache-max-bytes'], 64 * 2 ** 20),
+    watchMaxBufferedBytes: bytesFlag('watch-max-buffered-bytes', flags['watch-max-buffered-bytes'], 8 * 2 ** 20),
+    watchMaxTotalBufferedBytes: bytesFlag('watch-max-total-buffered-bytes', flags['watch-max-total-buffered-bytes'], 128 * 2 ** 20),
+  };
+  for (const [flag, v] of [['default-watch-cache-size', memoryLimits.watchCacheWindow], ['watch-cache-max-bytes', memoryLimits.watchCacheMaxBytes], ['watch-max-buffered-bytes', memoryLimits.watchMaxBufferedBytes], ['watch-max-total-buffered-bytes', memoryLimits.watchMaxTotalBufferedBytes]] as const) {
+    if (v <= 0) throw new FlagError(`--${flag} must be positive`);
+  }
+  const historyMaxBytes = bytesFlag('storage-history-max-bytes', flags['storage-history-max-bytes'], backend === 'memory' ? 128 * 2 ** 20 : 0);
   const admission = {
     defaultNotReadyTolerationSeconds: intFlag('default-not-ready-toleration-seconds', flags['default-not-ready-toleration-seconds'], 0),
     defaultUnreachableTolerationSeconds: intFlag('default-unreachable-toleration-seconds', flags['default-unreachable-toleration-seconds'], 0),
@@ -220,6 +258,8 @@ async function main(): Promise<void> {
         backend,
         ...(flags['data-dir'] ? { dataDir: flags['data-dir'] } : {}),
         ...(backend === 'etcd' ? { etcdServers, ...(flags['etcd-prefix'] ? { etcdPrefix: flags['etcd-prefix'] } : {}) } : {}),
+        historyMaxBytes,
+        onCompactionError: (err) => log.error({ err }, 'compaction for --storage-history-max-bytes failed'),
       });
       const stopCompactor = startCompactor(store, { intervalMs: compactionInterval, retainMs: compactionWindow });
       try {
@@ -227,6 +267,8 @@ async function main(): Promise<void> {
           store,
           loggerInstance: log,
           bookmarkIntervalMs,
+          ...memoryLimits,
+          requestReadTimeoutMs,
           processMetrics: true,
           admission,
           admissionControl,

@@ -19,8 +19,11 @@ import type { ServerContext } from './http/context.js';
 import type { KubeletClientTLS } from './http/kubelet-client.js';
 import { installUpgradeDispatch } from './http/exec-proxy.js';
 import { handleResource } from './http/resource-handler.js';
-import { parseRequestInfo, type RequestInfo } from './http/request-info.js';
-import { createMetrics, type ApiMetrics } from './metrics.js';
+import { isApiPath, parseRequestInfo, rawPathOf, type RequestInfo } from './http/request-info.js';
+import { parseJsonBody } from './http/json-body.js';
+import { DEFAULT_REQUEST_READ_TIMEOUT_MS, badUrlStatus, clientErrorStatus } from './http/client-errors.js';
+import { createMetrics, observeMemory, type ApiMetrics } from './metrics.js';
+import { WatchBudget } from './http/watch.js';
 import { PROTOBUF_CONTENT_TYPE, ProtobufDecodeError, decodeKubernetesProtobuf } from './protobuf/index.js';
 import { Registry } from './registry/registry.js';
 import type { AdmissionSettings } from './registry/strategy.js';
@@ -43,8 +46,14 @@ export interface ApiServerOptions {
   bodyLimit?: number;
   /** Interval of BOOKMARK events on watches that allow them (default 10 s). */
   bookmarkIntervalMs?: number;
-  /** Events kept per resource for resuming watches from the cache. */
+  /** Events kept per resource for resuming watches from the cache (default 10,000; `--default-watch-cache-size`). */
   watchCacheWindow?: number;
+  /** Approximate bytes the watch cache windows keep across resources (default 64 MiB; `--watch-cache-max-bytes`). */
+  watchCacheMaxBytes?: number;
+  /** Unsent bytes past which a watch is closed (default 8 MiB; `--watch-max-buffered-bytes`). */
+  watchMaxBufferedBytes?: number;
+  /** Unsent bytes of all watches past which the watches holding the most are closed (default 128 MiB; `--watch-max-total-buffered-bytes`). */
+  watchMaxTotalBufferedBytes?: number;
   /** Include process metrics (CPU, memory, event loop) in /metrics. */
   processMetrics?: boolean;
   now?: () => number;
@@ -66,6 +75,12 @@ export interface ApiServerOptions {
   https?: HttpsServerOptions;
   /** Call kubelets over HTTPS with this client certificate (`--kubelet-client-certificate`); plain HTTP when absent. */
   kubeletClient?: KubeletClientTLS;
+  /**
+   * How long a client may take to send a whole request, headers and body
+   * (default 60 s, as Kubernetes' request timeout); a slower one gets a 408.
+   * Responses are not bounded by it, so watches and exec streams live on.
+   */
+  requestReadTimeoutMs?: number;
 }
 
 export interface ApiServer {
@@ -116,20 +131,42 @@ function statusFromError(err: unknown): StatusError {
 }
 
 export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const readTimeoutMs = opts.requestReadTimeoutMs ?? DEFAULT_REQUEST_READ_TIMEOUT_MS;
+  // Node checks these timeouts on a timer: check often enough that a slow client is cut near its deadline.
+  const httpTimeouts = {
+    headersTimeout: Math.min(readTimeoutMs, 32_000),
+    connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(readTimeoutMs / 4))),
+  };
   const app = Fastify({
     ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? false }),
     bodyLimit: opts.bodyLimit ?? 3 * 1024 * 1024,
     forceCloseConnections: true,
     return503OnClosing: true,
+    requestTimeout: readTimeoutMs,
     // Kubernetes names may contain dots and colons; keep the router out of it.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
-    ...(opts.https ? { https: opts.https } : {}),
+    ...(opts.https ? { https: { ...opts.https, ...httpTimeouts } } : { http: httpTimeouts }),
+    // What the HTTP layer refuses before a route runs is a Status too.
+    frameworkErrors: (err, req, reply) => {
+      const status = err.code === 'FST_ERR_BAD_URL' ? badUrlStatus(req.url) : statusFromError(err);
+      void (reply as FastifyReply).code(status.code).type('application/json').send(status.status);
+    },
+    clientErrorHandler: clientErrorStatus,
   }) as unknown as FastifyInstance;
+  app.server.on('checkExpectation', (_req, res) => {
+    const status = new StatusError(417, '', 'only "Expect: 100-continue" is supported');
+    const body = JSON.stringify(status.status);
+    res.writeHead(417, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  });
   const metrics = createMetrics({ processMetrics: opts.processMetrics ?? false });
   const cache = new WatchCache(opts.store, '/registry/', {
     ...(opts.watchCacheWindow ? { windowSize: opts.watchCacheWindow } : {}),
+    ...(opts.watchCacheMaxBytes ? { maxBytes: opts.watchCacheMaxBytes } : {}),
     onError: (err) => app.log.error({ err }, 'watch cache lost the store watch; relisting'),
+    onEvict: (resource, reason) => metrics.watchCacheEvictions.inc({ resource, reason }),
   });
+  const watchBudget = new WatchBudget({ maxBufferedBytes: opts.watchMaxBufferedBytes, maxTotalBufferedBytes: opts.watchMaxTotalBufferedBytes });
+  observeMemory(metrics, { cache, store: opts.store, watchBudget });
   const now = opts.now ?? Date.now;
   const serviceAllocator = new ServiceAllocator({
     ...(opts.serviceClusterIPRange ? { serviceClusterIPRange: opts.serviceClusterIPRange } : {}),
@@ -152,6 +189,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     log: app.log,
     now,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,
+    watchBudget,
     closeWatches: new Set(),
     closeStreams: new Set(),
     ...(opts.kubeletClient ? { kubeletTLS: opts.kubeletClient } : {}),
@@ -171,12 +209,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(String(body)));
     } catch (err) {
-      done(errors.badRequest(`the body of the request could not be decoded as JSON: ${(err as Error).message}`), undefined);
+      done(err as Error, undefined);
     }
   });
   // kubectl's generators (`create configmap|deployment|...`) send protobuf; replies stay JSON.
@@ -189,6 +225,14 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
   });
   app.addContentTypeParser('application/apply-patch+yaml', { parseAs: 'string' }, (_req, body, done) => done(null, String(body)));
+  // The request is parsed once, from the path as sent, before authentication and authorization read it.
+  app.addHook('onRequest', async (req) => {
+    const rawPath = rawPathOf(req.url);
+    if (!isApiPath(rawPath) || isMetricsPath(rawPath)) return;
+    const info = parseRequestInfo(req.method, rawPath, (req.query ?? {}) as Record<string, unknown>);
+    if (!info) throw errors.notFoundPath();
+    (req as { requestInfo?: RequestInfo }).requestInfo = info;
+  });
   const auth = installAuth(app, { cache, registry, log: app.log, now, options: opts.auth ?? INSECURE_AUTH });
 
   app.setErrorHandler((err, req, reply) => {
@@ -265,25 +309,30 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
 
   const serveApi = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
-    const url = new URL(req.url, 'http://localhost');
-    if (isMetricsPath(url.pathname)) {
+    const rawPath = rawPathOf(req.url);
+    if (isMetricsPath(rawPath)) {
       (req as { requestInfo?: RequestInfo }).requestInfo = { discovery: false, group: 'metrics.k8s.io', version: 'v1beta1', verb: req.method === 'GET' ? 'get' : 'create' };
       await cache.start();
-      return metricsApi.serve(req.method, url.pathname.replace(/\/$/, ''), (req.query ?? {}) as Record<string, unknown>);
+      return metricsApi.serve(req.method, rawPath.replace(/\/$/, ''), (req.query ?? {}) as Record<string, unknown>);
     }
-    const info = parseRequestInfo(req.method, url.pathname, (req.query ?? {}) as Record<string, unknown>);
+    const info = (req as { requestInfo?: RequestInfo }).requestInfo;
     if (!info) throw errors.notFoundPath();
-    (req as { requestInfo?: RequestInfo }).requestInfo = info;
     if (info.discovery) {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed();
       const host = req.headers.host ?? 'localhost';
       let doc: unknown;
-      if (url.pathname.replace(/\/$/, '') === '/api') doc = apiVersions(host);
-      else if (url.pathname.replace(/\/$/, '') === '/apis') doc = extendGroupList(apiGroupList());
+      const path = rawPath.replace(/\/$/, '');
+      if (path === '/api') doc = apiVersions(host);
+      else if (path === '/apis') doc = extendGroupList(apiGroupList());
       else if (!info.version) doc = extendGroupDoc(info.group, undefined, apiGroupDoc(info.group));
       else doc = extendGroupDoc(info.group, info.version, apiResourceList(info.group, info.version));
       if (!doc) throw errors.notFoundPath();
       return doc;
+    }
+    // Across all namespaces a namespaced resource is only read (list, watch); Kubernetes has no other route there.
+    const namespaced = isHpaV1(info) || resourceFor(info.group, info.version, info.resource ?? '')?.namespaced === true;
+    if (namespaced && info.namespace === undefined && info.name === undefined && info.verb !== 'list' && info.verb !== 'watch') {
+      throw errors.methodNotAllowed();
     }
     await cache.start();
     if (isHpaV1(info)) return serveHpaV1(ctx, info, req, reply);

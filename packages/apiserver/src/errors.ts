@@ -65,7 +65,7 @@ export interface Target {
 
 export class StatusError extends Error {
   readonly status: Status;
-  constructor(code: number, reason: StatusReason, message: string, details?: StatusDetails) {
+  constructor(code: number, reason: StatusReason | '', message: string, details?: StatusDetails) {
     super(message);
     this.name = 'StatusError';
     this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
@@ -74,8 +74,9 @@ export class StatusError extends Error {
   get code(): number {
     return this.status.code;
   }
-  get reason(): StatusReason {
-    return this.status.reason as StatusReason;
+  /** '' is Kubernetes' StatusReasonUnknown, for codes no reason names (417, 431). */
+  get reason(): StatusReason | '' {
+    return this.status.reason ?? '';
   }
 }
 
@@ -110,6 +111,14 @@ export const errors = {
         kind: t.kind,
         causes: fieldErrors.map((e) => ({ reason: e.type, message: e.message, field: e.field })),
       },
+    ),
+  /** Invalid request options (`ListOptions`, `CreateOptions`, ...), as Kubernetes reports them: a 422 on `<Kind>.meta.k8s.io ""`. */
+  invalidOptions: (kind: string, fieldErrors: readonly FieldError[]) =>
+    new StatusError(
+      422,
+      'Invalid',
+      `${kind}.meta.k8s.io "" is invalid: ${fieldErrors.length === 1 ? formatFieldError(fieldErrors[0]!) : `[${fieldErrors.map(formatFieldError).join(', ')}]`}`,
+      { name: '', group: 'meta.k8s.io', kind, causes: fieldErrors.map((e) => ({ reason: e.type, message: e.message, field: e.field })) },
     ),
   gone: (message: string) => new StatusError(410, 'Expired', message),
   forbidden: (t: Target, why: string) =>

@@ -17,17 +17,29 @@ export interface StorageOptions {
   etcdServers?: string[];
   /** Prepended to every key in etcd (`--etcd-prefix`; default none: keys are `/registry/...`). */
   etcdPrefix?: string;
+  /**
+   * `level` and `memory`: byte budget of superseded history past which the
+   * store compacts itself (`--storage-history-max-bytes`); 0 for none.
+   * Default: none for `level`, 128 MiB for `memory`. etcd bounds its own.
+   */
+  historyMaxBytes?: number;
+  /** Called when a compaction started by the history budget fails. */
+  onCompactionError?: (err: unknown) => void;
 }
 
 export async function openStore(opts: StorageOptions): Promise<Store> {
-  if (opts.backend === 'memory') return openMemoryStore();
+  const history = {
+    ...(opts.historyMaxBytes !== undefined ? { maxHistoryBytes: opts.historyMaxBytes } : {}),
+    ...(opts.onCompactionError ? { onCompactionError: opts.onCompactionError } : {}),
+  };
+  if (opts.backend === 'memory') return openMemoryStore(history);
   if (opts.backend === 'etcd') {
     if (!opts.etcdServers || opts.etcdServers.length === 0) throw new Error('etcd servers are required for the etcd backend');
     return EtcdStore.open({ endpoints: opts.etcdServers, ...(opts.etcdPrefix ? { prefix: opts.etcdPrefix } : {}) });
   }
   if (!opts.dataDir) throw new Error('a data folder is required for the level backend');
   await mkdir(opts.dataDir, { recursive: true });
-  return LevelStore.open({ path: opts.dataDir });
+  return LevelStore.open({ path: opts.dataDir, ...history });
 }
 
 export { startCompactor, type Store };

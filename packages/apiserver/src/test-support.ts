@@ -4,6 +4,7 @@
  * HTTP and watch clients. Not exported from the package.
  */
 import http from 'node:http';
+import net from 'node:net';
 import { openMemoryStore, type Store } from '@mk8s/storage';
 import { buildApiServer, type ApiServer, type ApiServerOptions } from './app.js';
 
@@ -142,4 +143,42 @@ export function pod(name: string, extra: { labels?: Record<string, string>; node
       ...(extra.nodeName ? { nodeName: extra.nodeName } : {}),
     },
   };
+}
+
+export interface RawReply {
+  /** HTTP status of the first response, 0 when none arrived. */
+  status: number;
+  head: string;
+  body: string;
+  /** True when the server did not close the connection within the time limit. */
+  timedOut: boolean;
+}
+
+/**
+ * Sends `text` as is over TCP (no client-side URL normalization, any bytes)
+ * and reads until the server closes or `timeoutMs` passes. Send
+ * `Connection: close` to have the server close after its reply.
+ */
+export function rawRequest(base: string, text: string | Buffer, timeoutMs = 5_000): Promise<RawReply> {
+  const url = new URL(base);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(url.port), url.hostname, () => socket.write(text));
+    const chunks: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      socket.destroy();
+    }, timeoutMs);
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const all = Buffer.concat(chunks).toString('utf8');
+      const split = all.indexOf('\r\n\r\n');
+      const head = split < 0 ? all : all.slice(0, split);
+      const body = split < 0 ? '' : all.slice(split + 4);
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
+      resolve({ status, head, body, timedOut });
+    });
+  });
 }

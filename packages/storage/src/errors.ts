@@ -111,8 +111,11 @@ export class FutureRevisionError extends StorageError {
 export class WatchOverflowError extends StorageError {
   readonly code = 'WATCH_OVERFLOW';
 
-  constructor(readonly limit: number) {
-    super(`storage: watcher fell more than ${limit} events behind and was ended`);
+  constructor(
+    readonly limit: number,
+    readonly unit: 'events' | 'bytes' = 'events',
+  ) {
+    super(unit === 'events' ? `storage: watcher fell more than ${limit} events behind and was ended` : `storage: watcher buffered more than ${limit} bytes of events and was ended`);
   }
 }
 

@@ -13,7 +13,7 @@
  * }
  * ```
  */
-export type { KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchEventType, WatchOptions } from './store.js';
+export type { HistoryStats, KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchEventType, WatchOptions } from './store.js';
 export {
   CompactedError,
   ConflictError,
@@ -28,6 +28,6 @@ export {
   type StorageErrorCode,
 } from './errors.js';
 export { LevelStore, type LevelStoreOptions } from './level-store.js';
-export { openMemoryStore } from './memory-store.js';
+export { DEFAULT_MEMORY_HISTORY_BYTES, openMemoryStore } from './memory-store.js';
 export { EtcdStore, type EtcdStoreOptions } from './etcd-store.js';
 export { startCompactor, type CompactorOptions } from './compactor.js';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryLevel } from 'memory-level';
 import { LevelStore } from './level-store.js';
 import { openMemoryStore } from './memory-store.js';
-import { KeyExistsError, KeyNotFoundError, WatchOverflowError } from './errors.js';
+import { CompactedError, KeyExistsError, KeyNotFoundError, WatchOverflowError } from './errors.js';
 import { range, revisions, take } from './test-helpers.js';
 
 let store: LevelStore;
@@ -61,6 +61,57 @@ describe('LevelStore watch buffer', () => {
     const next = fine.next();
     await store.create('/o/x', 'v');
     expect((await next).value?.kv.modRevision).toBe(21);
+  });
+
+  it('stops a watcher whose buffered events pass watchBufferBytes', async () => {
+    await store.close();
+    store = await openMemoryStore({ watchBufferBytes: 50_000 });
+    const iterator = store.watch('', { afterRevision: 0 })[Symbol.asyncIterator]();
+    const first = iterator.next();
+    for (let i = 0; i < 10; i++) await store.create(`/o/${i}`, 'x'.repeat(10_000));
+    expect((await first).value?.kv.modRevision).toBe(1);
+    await expect(iterator.next()).rejects.toThrow(/buffered more than 50000 bytes/);
+  });
+});
+
+describe('LevelStore history budget', () => {
+  const value = (i: number): string => `${i}:` + 'x'.repeat(10_000);
+
+  it('compacts its oldest history once superseded versions pass maxHistoryBytes', async () => {
+    await store.close();
+    store = await openMemoryStore({ maxHistoryBytes: 100_000 });
+    let kv = await store.create('/big/a', value(0));
+    for (let i = 1; i <= 40; i++) kv = await store.update('/big/a', value(i));
+    await store.compact(0); // waits for compactions already queued
+    const stats = store.historyStats();
+    expect(stats.limitBytes).toBe(100_000);
+    expect(stats.budgetCompactions).toBeGreaterThan(0);
+    expect(stats.bytes).toBeLessThanOrEqual(100_000);
+    // Oldest revisions are gone, recent ones still replay, the current state is intact.
+    const compacted = store.compactedRevision();
+    expect(compacted).toBeGreaterThan(1);
+    expect(compacted).toBeLessThan(kv.modRevision - 5);
+    const old = store.watch('/big/', { afterRevision: 0 })[Symbol.asyncIterator]();
+    await expect(old.next()).rejects.toBeInstanceOf(CompactedError);
+    const ac = new AbortController();
+    const recent = await take(store.watch('/big/', { afterRevision: compacted, signal: ac.signal })[Symbol.asyncIterator](), kv.modRevision - compacted);
+    expect(revisions(recent)).toEqual(range(compacted + 1, kv.modRevision));
+    ac.abort();
+    expect((await store.get('/big/a'))?.value).toBe(value(40));
+  });
+
+  it('counts only superseded history, and keeps everything without a budget', async () => {
+    await store.close();
+    store = await LevelStore.open({});
+    for (let i = 0; i < 20; i++) await store.create(`/many/${i}`, value(i));
+    const created = store.historyStats().bytes;
+    expect(created).toBeLessThan(20 * 200); // creates supersede nothing: log rows only
+    for (let i = 0; i < 20; i++) await store.update(`/many/${i}`, value(i + 100));
+    expect(store.historyStats()).toMatchObject({ limitBytes: 0, budgetCompactions: 0 });
+    expect(store.historyStats().bytes).toBeGreaterThan(20 * 10_000);
+    expect(store.compactedRevision()).toBe(0);
+    await store.compact(store.currentRevision());
+    expect(store.historyStats().bytes).toBe(0);
   });
 });
 

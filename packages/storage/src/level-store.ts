@@ -26,7 +26,7 @@
 import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
 import type { AbstractBatchOptions, AbstractLevel, AbstractSnapshot } from 'abstract-level';
-import type { KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchOptions } from './store.js';
+import type { HistoryStats, KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchOptions } from './store.js';
 import {
   CompactedError,
   ConflictError,
@@ -74,6 +74,19 @@ export interface LevelStoreOptions {
   durable?: boolean;
   /** Events a watcher may fall behind before it ends with WatchOverflowError (default 10,000). */
   watchBufferSize?: number;
+  /** Bytes of event values a watcher may fall behind before it ends with WatchOverflowError (default 64 MiB). */
+  watchBufferBytes?: number;
+  /**
+   * Byte budget of superseded history (previous versions, tombstones, log
+   * rows) kept for watches and reads at older revisions; past it the store
+   * compacts itself, oldest revisions first, down to 3/4 of the budget (reads
+   * and watches at compacted revisions then fail with CompactedError). Only
+   * history written since the store was opened counts. Default: unbounded
+   * (a compactor bounds history by time).
+   */
+  maxHistoryBytes?: number;
+  /** Called when a compaction started for `maxHistoryBytes` fails (the next write retries). */
+  onCompactionError?: (err: unknown) => void;
   /** Most write requests committed in one batch (default 1,000). */
   maxBatchOps?: number;
   /** Approximate byte budget of one batch (default 4 MiB); a single larger write still goes alone. */
@@ -103,10 +116,28 @@ type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key:
 
 const NO_SYNC: WriteOptions = { sync: false };
 const DEFAULT_WATCH_BUFFER = 10_000;
+const DEFAULT_WATCH_BUFFER_BYTES = 64 * 1024 * 1024;
+/** Fixed overhead of a history or log row beyond its key and value (approximate). */
+const ROW_OVERHEAD = 48;
 const DEFAULT_MAX_BATCH_OPS = 1_000;
 const DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const REPLAY_CHUNK = 256;
 const COMPACT_CHUNK = 1_000;
+
+/** Superseded history written in a run of revisions ending at `rev`: what compacting up to `rev` frees. */
+interface GarbageBucket {
+  rev: number;
+  bytes: number;
+}
+
+/** Bytes that become garbage once a compaction passes this write's revision: its log row and the version it supersedes. */
+function garbageBytes(event: WatchEvent): number {
+  const key = event.kv.key.length;
+  let bytes = key + ROW_OVERHEAD; // log row
+  if (event.prevKv) bytes += key + ROW_OVERHEAD + event.prevKv.value.length; // the superseded version
+  if (event.type === 'delete') bytes += key + ROW_OVERHEAD; // the tombstone
+  return bytes;
+}
 
 function freezeEvent(event: WatchEvent): WatchEvent {
   Object.freeze(event.kv);
@@ -134,6 +165,16 @@ export class LevelStore implements Store {
 
   private readonly syncWrite: WriteOptions;
   private readonly watchBufferSize: number;
+  private readonly watchBufferBytes: number;
+  private readonly maxHistoryBytes: number | undefined;
+  private readonly onCompactionError: (err: unknown) => void;
+  /** Superseded history since the last compaction, oldest first, in buckets of about `bucketBytes`. */
+  private garbage: GarbageBucket[] = [];
+  private garbageHead = 0;
+  private garbageTotal = 0;
+  private readonly bucketBytes: number;
+  private budgetCompaction: Promise<void> | undefined;
+  private budgetCompactions = 0;
   private readonly maxBatchOps: number;
   private readonly maxBatchBytes: number;
 
@@ -147,6 +188,11 @@ export class LevelStore implements Store {
     this.index = state.index;
     this.syncWrite = { sync: opts.durable ?? true };
     this.watchBufferSize = opts.watchBufferSize ?? DEFAULT_WATCH_BUFFER;
+    this.watchBufferBytes = opts.watchBufferBytes ?? DEFAULT_WATCH_BUFFER_BYTES;
+    this.maxHistoryBytes = opts.maxHistoryBytes !== undefined && opts.maxHistoryBytes > 0 ? opts.maxHistoryBytes : undefined;
+    this.onCompactionError = opts.onCompactionError ?? (() => {});
+    // Fine enough to compact close to the budget, coarse enough to keep the list short.
+    this.bucketBytes = this.maxHistoryBytes !== undefined ? Math.max(1, Math.floor(this.maxHistoryBytes / 256)) : 1024 * 1024;
     this.maxBatchOps = opts.maxBatchOps ?? DEFAULT_MAX_BATCH_OPS;
     this.maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
   }
@@ -201,6 +247,16 @@ export class LevelStore implements Store {
 
   compactedRevision(): number {
     return this.compacted;
+  }
+
+  /**
+   * Approximate bytes of superseded history (older versions, tombstones, log
+   * rows) not compacted yet, counting what was written since the store was
+   * opened; with its budget (`maxHistoryBytes`, 0 when unbounded) and how
+   * many compactions the budget started.
+   */
+  historyStats(): HistoryStats {
+    return { bytes: this.garbageTotal, limitBytes: this.maxHistoryBytes ?? 0, budgetCompactions: this.budgetCompactions };
   }
 
   // ---- reads ---------------------------------------------------------------
@@ -437,12 +493,63 @@ export class LevelStore implements Store {
     for (const o of outcomes) {
       if ('error' in o) continue;
       const event = freezeEvent(o.event);
+      this.noteGarbage(event.kv.modRevision, garbageBytes(event));
       for (const channel of this.watchers) if (event.kv.key.startsWith(channel.prefix)) channel.push(event);
     }
     for (const o of outcomes) {
       if ('error' in o) o.write.reject(o.error);
       else o.write.resolve(o.result);
     }
+    this.compactForBudget();
+  }
+
+  // ---- history budget ------------------------------------------------------
+
+  private noteGarbage(rev: number, bytes: number): void {
+    const last = this.garbage.length > this.garbageHead ? this.garbage[this.garbage.length - 1]! : undefined;
+    if (last && last.bytes < this.bucketBytes) {
+      last.rev = rev;
+      last.bytes += bytes;
+    } else this.garbage.push({ rev, bytes });
+    this.garbageTotal += bytes;
+  }
+
+  /** Forgets the garbage a compaction up to `revision` removes. */
+  private forgetGarbage(revision: number): void {
+    while (this.garbageHead < this.garbage.length && this.garbage[this.garbageHead]!.rev <= revision) {
+      this.garbageTotal -= this.garbage[this.garbageHead]!.bytes;
+      this.garbageHead++;
+    }
+    if (this.garbageHead === this.garbage.length) {
+      this.garbage = [];
+      this.garbageHead = 0;
+      this.garbageTotal = 0;
+    } else if (this.garbageHead >= 64 && this.garbageHead * 2 >= this.garbage.length) {
+      this.garbage = this.garbage.slice(this.garbageHead);
+      this.garbageHead = 0;
+    }
+  }
+
+  /** Over the history budget: compacts the oldest revisions until 3/4 of the budget is left (one compaction at a time). */
+  private compactForBudget(): void {
+    const budget = this.maxHistoryBytes;
+    if (budget === undefined || this.garbageTotal <= budget || this.budgetCompaction || this.closing) return;
+    const goal = Math.floor((budget * 3) / 4);
+    let remaining = this.garbageTotal;
+    let target = this.compacted;
+    for (let i = this.garbageHead; i < this.garbage.length && remaining > goal; i++) {
+      remaining -= this.garbage[i]!.bytes;
+      target = this.garbage[i]!.rev;
+    }
+    if (target <= this.compacted) return;
+    this.budgetCompactions++;
+    this.budgetCompaction = this.compact(target)
+      .catch((err: unknown) => {
+        if (!this.closing) this.onCompactionError(err);
+      })
+      .finally(() => {
+        this.budgetCompaction = undefined;
+      });
   }
 
   // ---- watch ---------------------------------------------------------------
@@ -460,7 +567,7 @@ export class LevelStore implements Store {
     // Subscribe, note the revision and take the replay snapshot in one
     // synchronous step: every later commit reaches the channel, every earlier
     // one is in the snapshot.
-    const channel = new WatchChannel(prefix, this.watchBufferSize, (ch) => this.watchers.delete(ch));
+    const channel = new WatchChannel(prefix, this.watchBufferSize, (ch) => this.watchers.delete(ch), this.watchBufferBytes);
     this.watchers.add(channel);
     const onAbort = (): void => channel.end();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -468,7 +575,7 @@ export class LevelStore implements Store {
     const replaying = afterRevision < replayTo;
     // Without explicit snapshots (a custom `db`), the replay's history reads
     // may race a compaction and then fail with CompactedError.
-    const snapshot = replaying && this.db.supports.explicitSnapshots ? this.db.snapshot() : undefined;
+    let snapshot = replaying && this.db.supports.explicitSnapshots ? this.db.snapshot() : undefined;
     let last = afterRevision;
     try {
       if (replaying) {
@@ -483,6 +590,10 @@ export class LevelStore implements Store {
           if (this.closing || channel.ended) return;
           throw err;
         }
+        // A snapshot pins the history it saw (in memory for memory-level): release it once replayed.
+        const replayed = snapshot;
+        snapshot = undefined;
+        if (replayed !== undefined) await replayed.close().catch(() => {});
       }
       for (;;) {
         const event = channel.shift();
@@ -591,6 +702,7 @@ export class LevelStore implements Store {
   private async runCompaction(revision: number): Promise<void> {
     if (revision <= this.compacted) return;
     this.compacted = revision;
+    this.forgetGarbage(revision);
     await this.db.batch([{ type: 'put', key: META_COMPACTED, value: String(revision) }], this.syncWrite);
 
     // Start from the first remaining log entry (not the previous compacted

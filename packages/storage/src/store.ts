@@ -39,6 +39,12 @@ export interface WatchEvent {
   prevKv?: KeyValue;
 }
 
+export interface HistoryStats {
+  bytes: number;
+  limitBytes: number;
+  budgetCompactions: number;
+}
+
 export interface ListOptions {
   /** Read the state as of this revision (0 or absent: current). Fails with CompactedError if compacted. */
   revision?: number;
@@ -94,6 +100,13 @@ export interface Store {
 
   /** Drops history at or below `revision` (never the current version of a live key). */
   compact(revision: number): Promise<void>;
+
+  /**
+   * Stores that keep history in this process (LevelStore): approximate bytes
+   * of superseded history not compacted yet, its byte budget (0: unbounded)
+   * and how many compactions the budget started. Absent for etcd.
+   */
+  historyStats?(): HistoryStats;
 
   close(): Promise<void>;
 }

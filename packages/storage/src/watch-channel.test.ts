@@ -40,6 +40,18 @@ describe('WatchChannel', () => {
     expect(() => ch.check()).toThrow(/fell more than 3 events behind/);
   });
 
+  it('fails past maxBytes of buffered values, but takes one oversized event when empty', async () => {
+    const big = (rev: number): WatchEvent => ({ type: 'create', kv: { key: '/k', value: 'x'.repeat(1_000), createRevision: rev, modRevision: rev } });
+    const ch = new WatchChannel('', 100, () => {}, 500);
+    ch.push(big(1));
+    expect(ch.size).toBe(1);
+    expect(ch.shift()?.kv.modRevision).toBe(1);
+    expect(ch.bufferedBytes).toBe(0);
+    ch.push(big(2));
+    ch.push(big(3));
+    expect(() => ch.shift()).toThrow(/buffered more than 500 bytes/);
+  });
+
   it('end() releases a waiter and drops buffered events', async () => {
     const ch = new WatchChannel('', 10);
     ch.push(event(1));

@@ -20,7 +20,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify
 import type { ResourceType } from '@mk8s/api';
 import type { WatchCache } from '../cache/watch-cache.js';
 import { StatusError } from '../errors.js';
-import { parseRequestInfo, type RequestInfo } from '../http/request-info.js';
+import { isApiPath, parseRequestInfo, rawPathOf, type RequestInfo } from '../http/request-info.js';
 import type { Registry } from '../registry/registry.js';
 import { selfSubjectAccessReview, selfSubjectReview } from './access-review.js';
 import { forbiddenWhy, requestAttributes, type Attributes, type Authorizer } from './attributes.js';
@@ -150,9 +150,10 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     }
     req.user = result.user;
     if (allowAll) return;
-    const url = new URL(req.url, 'http://localhost');
-    const info = url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname === '/apis' || url.pathname.startsWith('/apis/') ? requestInfoOf(req.method, url.pathname, req.query) : undefined;
-    const attrs = requestAttributes(result.user, req.method, url.pathname, info);
+    // The request info was parsed from the path as sent, before this hook (app.ts); never from a normalized URL.
+    const rawPath = rawPathOf(req.url);
+    const info = req.requestInfo ?? (isApiPath(rawPath) ? requestInfoOf(req.method, rawPath, req.query) : undefined);
+    const attrs = requestAttributes(result.user, req.method, rawPath, info);
     const decision = await authorizeUnion(authorizers, attrs);
     if (decision.decision !== 'allow') {
       req.log.info({ user: result.user.name, verb: attrs.verb, resource: attrs.resource, subresource: attrs.subresource, namespace: attrs.namespace, path: attrs.path }, 'forbidden');

@@ -9,14 +9,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { resourceFor } from '@mk8s/api';
 import type { Obj } from '../cache/watch-cache.js';
-import { errors } from '../errors.js';
+import { errors, StatusError } from '../errors.js';
 import { negotiate } from '../http/accept.js';
 import type { ServerContext } from '../http/context.js';
-import { dryRun, fieldValidation, str, type Query } from '../http/query.js';
+import { parseDeleteOptions } from '../http/delete-options.js';
+import { listOptions } from '../http/list-options.js';
+import { writeOptions, type Query } from '../http/query.js';
 import type { RequestInfo } from '../http/request-info.js';
-import { selectorFilter } from '../http/resource-handler.js';
+import { patchOrStatus, selectorFilter, warn } from '../http/resource-handler.js';
 import { applyPatch } from '../patch/index.js';
-import { PatchError } from '../patch/errors.js';
 import { toTable } from '../tables/index.js';
 import { hpaV1ToV2, hpaV2ToV1 } from './convert.js';
 
@@ -70,7 +71,7 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
   const neg = negotiate(req.headers.accept, q['includeObject']);
   if (!neg) throw errors.notAcceptable('only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io');
   const reg = ctx.registry;
-  const opts = { dryRun: dryRun(q), fieldValidation: fieldValidation(q) };
+  const opts = writeOptions(q, info.verb === 'create' ? 'CreateOptions' : info.verb === 'patch' ? 'PatchOptions' : 'UpdateOptions');
   const sub = info.subresource;
   if (sub !== undefined && sub !== 'status') throw errors.notFoundPath();
 
@@ -80,19 +81,10 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
       rt,
       ns,
       info.name!,
-      (current) => {
-        try {
-          return hpaV1ToV2(applyPatch(contentType, hpaV2ToV1(current), req.body, rt.schema) as Obj);
-        } catch (err) {
-          if (err instanceof PatchError) {
-            if (err.code === 415) throw errors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
-            throw errors.badRequest(err.message);
-          }
-          throw err;
-        }
-      },
+      (current) => patchOrStatus(ctx, rt, info.name!, () => hpaV1ToV2(applyPatch(contentType, hpaV2ToV1(current), req.body, rt.schema) as Obj)),
       { ...opts, status },
     );
+    warn(reply, r.warnings);
     return hpaV2ToV1(r.object);
   };
 
@@ -100,8 +92,11 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
     switch (info.verb) {
       case 'get':
         return hpaV2ToV1(await reg.get(rt, ns, info.name!));
-      case 'update':
-        return hpaV2ToV1((await reg.updateStatus(rt, ns, info.name!, checkBody(req.body), opts)).object);
+      case 'update': {
+        const r = await reg.updateStatus(rt, ns, info.name!, checkBody(req.body), opts);
+        warn(reply, r.warnings);
+        return hpaV2ToV1(r.object);
+      }
       case 'patch':
         return patchWith(true);
       default:
@@ -112,9 +107,19 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
   switch (info.verb) {
     case 'list': {
       const filter = selectorFilter(rt, q);
-      const result = await reg.list(rt, ns, { filter });
-      if (neg.table) return v1Table(toTable(rt.resource, result.items, { now: ctx.now(), includeObject: neg.includeObject, resourceVersion: result.resourceVersion }));
-      return { kind: 'HorizontalPodAutoscalerList', apiVersion: 'autoscaling/v1', metadata: { resourceVersion: result.resourceVersion }, items: result.items.map(hpaV2ToV1) };
+      const o = listOptions(q, 'list');
+      const result = await reg.list(rt, ns, {
+        filter,
+        ...(o.limit !== undefined ? { limit: o.limit } : {}),
+        ...(o.continue ? { continue: o.continue } : {}),
+        ...(o.rawResourceVersion !== undefined ? { resourceVersion: o.rawResourceVersion } : {}),
+        ...(o.resourceVersionMatch ? { resourceVersionMatch: o.resourceVersionMatch } : {}),
+      });
+      const metadata: Obj = { resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}) };
+      if (neg.table) {
+        return v1Table(toTable(rt.resource, result.items, { now: ctx.now(), includeObject: neg.includeObject, resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}) }));
+      }
+      return { kind: 'HorizontalPodAutoscalerList', apiVersion: 'autoscaling/v1', metadata, items: result.items.map(hpaV2ToV1) };
     }
     case 'get': {
       const obj = await reg.get(rt, ns, info.name!);
@@ -124,27 +129,34 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
     case 'create': {
       if (info.name !== undefined) throw errors.methodNotAllowed();
       const r = await reg.create(rt, ns, checkBody(req.body), opts);
+      warn(reply, r.warnings);
       reply.code(201);
       return hpaV2ToV1(r.object);
     }
     case 'update': {
       const r = await reg.update(rt, ns, info.name!, checkBody(req.body), opts);
+      warn(reply, r.warnings);
       reply.code(r.created ? 201 : 200);
       return hpaV2ToV1(r.object);
     }
     case 'patch':
       return patchWith(false);
     case 'delete': {
-      const grace = str(q, 'gracePeriodSeconds');
-      const r = await reg.delete(rt, ns, info.name!, grace !== undefined ? { gracePeriodSeconds: Number(grace) } : {});
+      const r = await reg.delete(rt, ns, info.name!, parseDeleteOptions(req.body, q));
       return hpaV2ToV1(r.object);
     }
     case 'deletecollection': {
-      const { items, resourceVersion } = await reg.list(rt, ns, { filter: selectorFilter(rt, q) });
+      const filter = selectorFilter(rt, q);
+      const deleteOptions = parseDeleteOptions(req.body, q);
+      const { items, resourceVersion } = await reg.list(rt, ns, { filter });
       const out: Obj[] = [];
       for (const item of items) {
         const m = item['metadata'] as Obj;
-        out.push(hpaV2ToV1((await reg.delete(rt, String(m['namespace']), String(m['name']))).object));
+        try {
+          out.push(hpaV2ToV1((await reg.delete(rt, String(m['namespace']), String(m['name']), deleteOptions)).object));
+        } catch (err) {
+          if (!(err instanceof StatusError && err.code === 404)) throw err;
+        }
       }
       return { kind: 'HorizontalPodAutoscalerList', apiVersion: 'autoscaling/v1', metadata: { resourceVersion }, items: out };
     }

@@ -1,28 +1,45 @@
 /**
- * Typed access to Kubernetes' query parameters, with the 400s Kubernetes
- * gives for malformed ones.
+ * Typed access to Kubernetes' query parameters, parsed as Kubernetes'
+ * parameter codec parses them (runtime.Convert_Slice_string_To_*): the first
+ * of repeated values counts, integers are Go's `strconv.ParseInt(s, 10, 64)`
+ * (no hex, no exponent, no empty value), and a boolean is false only when
+ * absent, `0` or `false` in any case. Malformed values are 400s with Go's
+ * messages.
  */
+import { fieldErrors, type FieldError } from '@mk8s/api';
 import { errors } from '../errors.js';
 
 export type Query = Record<string, unknown>;
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The first value of a parameter (Kubernetes reads `values[0]`). */
 export function str(q: Query, name: string): string | undefined {
   const v = q[name];
-  if (Array.isArray(v)) return v.length ? String(v[v.length - 1]) : undefined;
+  if (Array.isArray(v)) return v.length ? String(v[0]) : undefined;
   return v === undefined ? undefined : String(v);
 }
 
+/**
+ * An int64 parameter. Values past 2^53 are accepted as Go accepts them and
+ * come back rounded to the nearest double, which is harmless for the
+ * parameters that take them (limits and durations, which cap far lower).
+ */
 export function int(q: Query, name: string): number | undefined {
   const v = str(q, name);
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw errors.badRequest(`invalid value for ${name}: ${JSON.stringify(v)}: must be an integer`);
-  return n;
+  if (v === undefined) return undefined;
+  if (!/^[+-]?\d+$/.test(v)) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  const n = BigInt(v);
+  if (n < INT64_MIN || n > INT64_MAX) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
+  return Number(n);
 }
 
+/** A boolean parameter: absent, `0` and `false` (any case) are false; anything else, even empty, is true. */
 export function bool(q: Query, name: string): boolean {
   const v = str(q, name);
-  return v === 'true' || v === '1';
+  if (v === undefined) return false;
+  return v !== '0' && v.toLowerCase() !== 'false';
 }
 
 /** `dryRun=All` (the only value Kubernetes defines). */
@@ -38,4 +55,33 @@ export function fieldValidation(q: Query): 'Strict' | 'Warn' | 'Ignore' {
   if (v === undefined || v === '') return 'Warn';
   if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
   throw errors.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(v)}`);
+}
+
+
+const FIELD_MANAGER_MAX_LENGTH = 128;
+/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+/**
+ * The options every write takes (CreateOptions, UpdateOptions, PatchOptions),
+ * validated as Kubernetes validates them: `fieldManager` at most 128 bytes of
+ * printable characters (a 422 on `<kind>.meta.k8s.io ""`), `dryRun` and
+ * `fieldValidation` as above.
+ */
+export function writeOptions(q: Query, kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions'): { dryRun: boolean; fieldValidation: 'Strict' | 'Warn' | 'Ignore' } {
+  const manager = str(q, 'fieldManager');
+  if (manager !== undefined) {
+    const errs: FieldError[] = [];
+    if (Buffer.byteLength(manager) > FIELD_MANAGER_MAX_LENGTH) errs.push(fieldErrors.tooLong('fieldManager', FIELD_MANAGER_MAX_LENGTH));
+    let at = 0;
+    for (const ch of manager) {
+      if (!PRINTABLE.test(ch)) {
+        const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+        errs.push(fieldErrors.invalid('fieldManager', manager, `invalid character U+${code} (at position ${at})`));
+      }
+      at += Buffer.byteLength(ch);
+    }
+    if (errs.length > 0) throw errors.invalidOptions(kind, errs);
+  }
+  return { dryRun: dryRun(q), fieldValidation: fieldValidation(q) };
 }

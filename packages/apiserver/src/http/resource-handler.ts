@@ -8,15 +8,17 @@ import type { ResourceType } from '@mk8s/api';
 import { objectFields, parseFieldSelector, parseLabelSelector, resourceFor, unsupportedFieldLabels } from '@mk8s/api';
 import { errors, StatusError, successStatus } from '../errors.js';
 import type { Obj } from '../cache/watch-cache.js';
-import type { DeleteOptions } from '../registry/registry.js';
 import { applyPatch } from '../patch/index.js';
 import { PatchError } from '../patch/errors.js';
 import { toTable } from '../tables/index.js';
 import { negotiate, type Negotiated } from './accept.js';
-import { bool, dryRun, fieldValidation, int, str, type Query } from './query.js';
+import { dryRun, str, writeOptions, type Query } from './query.js';
 import type { RequestInfo } from './request-info.js';
 import type { ServerContext } from './context.js';
 import { serveWatch } from './watch.js';
+import { parseDeleteOptions } from './delete-options.js';
+import { listOptions } from './list-options.js';
+import { warningHeaderValues } from './warning-header.js';
 import { serveLog } from './log-proxy.js';
 import { serveExec } from './exec-proxy.js';
 import { scaleHandlers } from './scale.js';
@@ -53,39 +55,10 @@ export function selectorFilter(rt: ResourceType, q: Query): Filter {
   return labelMatch ?? fieldMatch ?? (() => true);
 }
 
-function parseDeleteOptions(body: unknown, q: Query): DeleteOptions {
-  const opts: DeleteOptions = {};
-  if (body !== undefined && body !== null && body !== '') {
-    if (typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of a DELETE must be a DeleteOptions object');
-    const b = body as Obj;
-    if (b['kind'] !== undefined && b['kind'] !== 'DeleteOptions') {
-      throw errors.badRequest(`${String(b['kind'])} is not suitable for deleting: expected DeleteOptions`);
-    }
-    if (b['gracePeriodSeconds'] !== undefined && b['gracePeriodSeconds'] !== null) {
-      if (!Number.isInteger(b['gracePeriodSeconds'])) throw errors.badRequest('gracePeriodSeconds must be an integer');
-      opts.gracePeriodSeconds = b['gracePeriodSeconds'] as number;
-    }
-    if (typeof b['propagationPolicy'] === 'string') opts.propagationPolicy = b['propagationPolicy'] as DeleteOptions['propagationPolicy'];
-    if (typeof b['orphanDependents'] === 'boolean') opts.orphanDependents = b['orphanDependents'];
-    if (b['preconditions'] && typeof b['preconditions'] === 'object') opts.preconditions = b['preconditions'] as DeleteOptions['preconditions'];
-    if (Array.isArray(b['dryRun']) && b['dryRun'].length > 0) opts.dryRun = true;
-  }
-  const grace = int(q, 'gracePeriodSeconds');
-  if (grace !== undefined) opts.gracePeriodSeconds = grace;
-  const policy = str(q, 'propagationPolicy');
-  if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
-  if (str(q, 'orphanDependents') !== undefined) opts.orphanDependents = bool(q, 'orphanDependents');
-  if (dryRun(q)) opts.dryRun = true;
-  if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
-    throw errors.badRequest(`propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
-  }
-  if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 0;
-  return opts;
-}
-
-function warn(reply: FastifyReply, warnings: readonly string[]): void {
-  if (warnings.length === 0) return;
-  reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+/** Adds `Warning` headers; called after a write commits, so it must not fail (see warning-header.ts). */
+export function warn(reply: FastifyReply, warnings: readonly string[]): void {
+  const values = warningHeaderValues(warnings);
+  if (values.length > 0) reply.header('Warning', values);
 }
 
 /** Lists and objects, as JSON or as a Table when the client asked for one. */
@@ -124,16 +97,13 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
   switch (info.verb) {
     case 'list': {
       const filter = selectorFilter(rt, q);
-      const limit = int(q, 'limit');
-      const cont = str(q, 'continue');
-      const rv = str(q, 'resourceVersion');
-      const rvm = str(q, 'resourceVersionMatch');
+      const o = listOptions(q, 'list');
       const result = await reg.list(rt, ns, {
         filter,
-        ...(limit !== undefined ? { limit } : {}),
-        ...(cont ? { continue: cont } : {}),
-        ...(rv !== undefined ? { resourceVersion: rv } : {}),
-        ...(rvm ? { resourceVersionMatch: rvm } : {}),
+        ...(o.limit !== undefined ? { limit: o.limit } : {}),
+        ...(o.continue ? { continue: o.continue } : {}),
+        ...(o.rawResourceVersion !== undefined ? { resourceVersion: o.rawResourceVersion } : {}),
+        ...(o.resourceVersionMatch ? { resourceVersionMatch: o.resourceVersionMatch } : {}),
       });
       const metadata: Obj = { resourceVersion: result.resourceVersion };
       if (result.continue) metadata['continue'] = result.continue;
@@ -148,14 +118,14 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       return render(ctx, rt, neg, await reg.get(rt, ns, info.name!));
     case 'create': {
       if (info.name !== undefined) throw errors.methodNotAllowed();
-      const r = await reg.create(rt, ns, req.body, { dryRun: dryRun(q), fieldValidation: fieldValidation(q) });
+      const r = await reg.create(rt, ns, req.body, writeOptions(q, 'CreateOptions'));
       warn(reply, r.warnings);
       reply.code(201);
       return r.object;
     }
     case 'update': {
       if (info.name === undefined) throw errors.methodNotAllowed();
-      const r = await reg.update(rt, ns, info.name, req.body, { dryRun: dryRun(q), fieldValidation: fieldValidation(q) });
+      const r = await reg.update(rt, ns, info.name, req.body, writeOptions(q, 'UpdateOptions'));
       warn(reply, r.warnings);
       reply.code(r.created ? 201 : 200);
       return r.object;
@@ -171,6 +141,8 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       return r.object;
     }
     case 'deletecollection': {
+      // Kubernetes serves no deletecollection on namespaces: one request must not empty a cluster.
+      if (rt.resource === 'namespaces') throw errors.methodNotAllowed();
       const filter = selectorFilter(rt, q);
       const opts = parseDeleteOptions(req.body, q);
       const { items, resourceVersion } = await reg.list(rt, ns, { filter });
@@ -188,26 +160,27 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
   }
 }
 
+/** Runs a patch algorithm, turning its PatchError into the Status Kubernetes answers with. */
+export function patchOrStatus<T>(ctx: ServerContext, rt: ResourceType, name: string, apply: () => T): T {
+  try {
+    return apply();
+  } catch (err) {
+    if (!(err instanceof PatchError)) throw err;
+    if (err.code === 415) throw errors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+    if (err.code === 422) throw errors.invalid(ctx.registry.target(rt, name), [{ type: 'FieldValueInvalid', field: '', message: err.message }]);
+    if (err.code === 409) throw errors.conflict(ctx.registry.target(rt, name), err.message);
+    throw errors.badRequest(err.message);
+  }
+}
+
 async function patch(ctx: ServerContext, rt: ResourceType, ns: string | undefined, name: string, req: FastifyRequest, q: Query, status: boolean) {
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   return ctx.registry.modify(
     rt,
     ns,
     name,
-    (current) => {
-      try {
-        return applyPatch(contentType, current, req.body, rt.schema);
-      } catch (err) {
-        if (err instanceof PatchError) {
-          if (err.code === 415) throw errors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
-          if (err.code === 422) throw errors.invalid(ctx.registry.target(rt, name), [{ type: 'FieldValueInvalid', field: '', message: err.message }]);
-          if (err.code === 409) throw errors.conflict(ctx.registry.target(rt, name), err.message);
-          throw errors.badRequest(err.message);
-        }
-        throw err;
-      }
-    },
-    { status, dryRun: dryRun(q), fieldValidation: fieldValidation(q) },
+    (current) => patchOrStatus(ctx, rt, name, () => applyPatch(contentType, current, req.body, rt.schema)),
+    { status, ...writeOptions(q, 'PatchOptions') },
   );
 }
 
@@ -266,7 +239,7 @@ async function handleSubresource(
       case 'get':
         return render(ctx, rt, neg, await reg.get(rt, ns, name));
       case 'update': {
-        const r = await reg.updateStatus(rt, ns, name, req.body, { dryRun: dryRun(q), fieldValidation: fieldValidation(q) });
+        const r = await reg.updateStatus(rt, ns, name, req.body, writeOptions(q, 'UpdateOptions'));
         warn(reply, r.warnings);
         return r.object;
       }

@@ -4,30 +4,111 @@
  * cache; a start revision older than the cache's window is served from the
  * store's history, and one older than compaction gets an ERROR event with a
  * 410 `Expired` Status (clients then relist).
+ *
+ * Memory: a watch whose client does not read keeps what it was sent in its
+ * socket's buffer. A watch with more than `maxBufferedBytes` unsent when its
+ * next event comes is closed (its buffer dropped, as Kubernetes closes
+ * unresponsive watchers; clients re-watch or relist), and when all watches
+ * together hold more than `maxTotalBufferedBytes`, the ones holding the most
+ * are closed. The initial
+ * burst (the current state, or a replay from the cache window) may exceed the
+ * per-watch limit until the client has drained it once. A replay from the
+ * store waits for the client instead (closing it when it stalls).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceType } from '@mk8s/api';
-import { CompactedError } from '@mk8s/storage';
+import { CompactedError, WatchOverflowError } from '@mk8s/storage';
 import { fromStoreEvent, type CacheEvent, type Obj } from '../cache/watch-cache.js';
 import { errors, type StatusError } from '../errors.js';
 import { listPrefix } from '../registry/keys.js';
 import { toTable } from '../tables/index.js';
 import type { Negotiated } from './accept.js';
 import type { ServerContext } from './context.js';
-import { bool, int, str, type Query } from './query.js';
+import { listOptions } from './list-options.js';
+import type { Query } from './query.js';
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
-/** Watchers are ended when their socket buffers this much unsent data. */
-const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+/** Default per-watch limit of unsent bytes (`--watch-max-buffered-bytes`). */
+export const DEFAULT_WATCH_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** Default limit of unsent bytes of all watches together (`--watch-max-total-buffered-bytes`). */
+export const DEFAULT_WATCH_MAX_TOTAL_BUFFERED_BYTES = 128 * 1024 * 1024;
+/** Node timers fire at once past a signed 32-bit millisecond count; longer timeouts are clamped to it (about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A watch replaying from the store whose client does not drain its buffer for this long is closed. */
+const STALL_MS = 30_000;
 
-/** Encoded events shared by every plain-JSON watcher of the same event. */
-const encoded = new WeakMap<CacheEvent, Partial<Record<EventType, string>>>();
+export type TerminationReason = 'buffer_full' | 'total_buffer_full';
+
+export interface WatchLimits {
+  /** Unsent bytes past which one watch is closed (default 8 MiB). */
+  maxBufferedBytes?: number;
+  /** Unsent bytes of all watches past which the watches holding the most are closed (default 128 MiB). */
+  maxTotalBufferedBytes?: number;
+}
+
+interface TrackedWatch {
+  bytes: number;
+  kill(reason: TerminationReason): void;
+}
+
+/** The unsent bytes of every open watch of one server, and their limits. */
+export class WatchBudget {
+  readonly maxBufferedBytes: number;
+  readonly maxTotalBufferedBytes: number;
+  private readonly watches = new Set<TrackedWatch>();
+  private total = 0;
+
+  constructor(limits: WatchLimits = {}) {
+    const positive = (v: number | undefined, d: number): number => (v !== undefined && v > 0 ? v : d);
+    this.maxBufferedBytes = positive(limits.maxBufferedBytes, DEFAULT_WATCH_MAX_BUFFERED_BYTES);
+    this.maxTotalBufferedBytes = positive(limits.maxTotalBufferedBytes, DEFAULT_WATCH_MAX_TOTAL_BUFFERED_BYTES);
+  }
+
+  /** Unsent bytes of all watches (as last seen: on each write and when a socket drains). */
+  get bufferedBytes(): number {
+    return this.total;
+  }
+
+  add(w: TrackedWatch): void {
+    this.watches.add(w);
+  }
+
+  remove(w: TrackedWatch): void {
+    if (!this.watches.delete(w)) return;
+    this.total -= w.bytes;
+    w.bytes = 0;
+  }
+
+  set(w: TrackedWatch, bytes: number): void {
+    if (!this.watches.has(w)) return;
+    this.total += bytes - w.bytes;
+    w.bytes = bytes;
+  }
+
+  /** Closes the watches holding the most unsent data until all of them fit in the total limit. */
+  enforceTotal(): void {
+    while (this.total > this.maxTotalBufferedBytes) {
+      let largest: TrackedWatch | undefined;
+      for (const w of this.watches) if (!largest || w.bytes > largest.bytes) largest = w;
+      if (!largest || largest.bytes === 0) return;
+      largest.kill('total_buffer_full');
+      this.remove(largest);
+    }
+  }
+}
+
+/**
+ * The encoding of the event being fanned out: every plain-JSON watcher of a
+ * live event gets the same string. Only the latest event is kept (the cache
+ * calls all listeners of an event in one go), so encodings do not pile up
+ * beside the watch cache window; replays encode again.
+ */
+let lastEncoded: { ev: CacheEvent; byType: Partial<Record<EventType, string>> } | undefined;
 
 function encodePlain(ev: CacheEvent, type: EventType): string {
-  let m = encoded.get(ev);
-  if (!m) encoded.set(ev, (m = {}));
-  return (m[type] ??= JSON.stringify({ type, object: ev.object }) + '\n');
+  if (lastEncoded?.ev !== ev) lastEncoded = { ev, byType: {} };
+  return (lastEncoded.byType[type] ??= JSON.stringify({ type, object: ev.object }) + '\n');
 }
 
 /** Maps a cache event to what a watcher with this filter sees (selection changes become ADDED/DELETED). */
@@ -53,12 +134,11 @@ export async function serveWatch(
   req: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
-  const rv = str(q, 'resourceVersion');
-  if (rv !== undefined && rv !== '' && (!/^\d+$/.test(rv))) throw errors.badRequest(`invalid resource version: ${rv}`);
-  const timeoutSeconds = int(q, 'timeoutSeconds');
-  const bookmarks = bool(q, 'allowWatchBookmarks');
+  const { rawResourceVersion: rv, resourceVersion: requested, timeoutSeconds, allowWatchBookmarks: bookmarks } = listOptions(q, 'watch');
   const prefix = listPrefix(rt.resource, ns);
-  const from = rv === undefined || rv === '' || rv === '0' ? undefined : Number(rv);
+  // A version past the store's (even past 2^53) is refused below with its exact digits.
+  const tooLarge = requested !== undefined && requested > BigInt(ctx.store.currentRevision());
+  const from = requested === undefined ? undefined : Number(requested);
   if (rv !== '0') await ctx.cache.fresh();
 
   const raw = reply.raw;
@@ -71,28 +151,85 @@ export async function serveWatch(
   raw.flushHeaders();
   ctx.metrics.watchers.inc({ resource: rt.resource });
 
+  const budget = ctx.watchBudget;
+  const limit = budget.maxBufferedBytes;
   let closed = false;
   const cleanups: Array<() => void> = [];
-  const close = (): void => {
+  /** Ends the stream; `drop` discards what the client has not received (a slow client) instead of flushing it. */
+  const close = (drop = false): void => {
     if (closed) return;
     closed = true;
     ctx.metrics.watchers.dec({ resource: rt.resource });
     for (const c of cleanups) c();
-    raw.end();
+    if (drop) raw.destroy();
+    else raw.end();
   };
-  ctx.closeWatches.add(close);
-  cleanups.push(() => ctx.closeWatches.delete(close));
-  raw.on('close', close);
-  req.raw.on('close', close);
+  const tracked: TrackedWatch = {
+    bytes: 0,
+    kill: (reason) => {
+      ctx.metrics.terminatedWatchers.inc({ resource: rt.resource, reason });
+      ctx.log.warn({ resource: rt.resource, reason, unsentBytes: raw.writableLength }, 'closing a watch whose client does not keep up');
+      if (closed) raw.destroy();
+      else close(true);
+      budget.remove(tracked);
+    },
+  };
+  budget.add(tracked);
+  // Ended watches count until their last bytes are handed to the kernel.
+  const untrack = (): void => budget.remove(tracked);
+  raw.on('finish', untrack);
+  raw.on('close', untrack);
+  const endWatch = (): void => close();
+  ctx.closeWatches.add(endWatch);
+  cleanups.push(() => ctx.closeWatches.delete(endWatch));
+  raw.on('close', endWatch);
+  req.raw.on('close', endWatch);
+
+  /** True while the initial burst (current state or window replay) is written: it may pass the per-watch limit once. */
+  let bursting = true;
+  /** How far the initial burst took the buffer past the limit; gone once the client drained. */
+  let allowance = 0;
+  raw.on('drain', () => {
+    allowance = 0;
+    budget.set(tracked, raw.writableLength);
+  });
+  const endBurst = (): void => {
+    bursting = false;
+    allowance = Math.max(0, raw.writableLength - limit);
+    budget.enforceTotal();
+  };
 
   const write = (line: string): void => {
     if (closed) return;
+    // Judged before writing, so one event larger than the limit still reaches a client that keeps up.
+    if (!bursting && raw.writableLength > limit + allowance) return tracked.kill('buffer_full');
     raw.write(line);
-    if (raw.writableLength > MAX_BUFFERED_BYTES) {
-      ctx.log.warn({ resource: rt.resource }, 'ending a watch whose client does not keep up');
-      close();
-    }
+    const unsent = raw.writableLength;
+    budget.set(tracked, unsent);
+    if (bursting) return;
+    if (unsent <= limit) allowance = 0;
+    budget.enforceTotal();
   };
+  /** Resolves once the client has taken most of what it was sent: true, or false when the watch ended (or stalled and was closed). */
+  const drained = (): Promise<boolean> => {
+    if (closed) return Promise.resolve(false);
+    if (raw.writableLength <= limit / 2) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const finish = (stalled: boolean): void => {
+        clearTimeout(timer);
+        raw.off('drain', wake);
+        wakeDrained = undefined;
+        if (stalled && !closed) tracked.kill('buffer_full');
+        resolve(!closed);
+      };
+      const wake = (): void => finish(false);
+      const timer = setTimeout(() => finish(true), STALL_MS);
+      raw.once('drain', wake);
+      wakeDrained = wake;
+    });
+  };
+  let wakeDrained: (() => void) | undefined;
+  cleanups.push(() => wakeDrained?.());
   const send = (type: EventType, ev: CacheEvent | undefined, object: Obj): void => {
     if (neg.table && type !== 'BOOKMARK' && type !== 'ERROR') {
       const table = toTable(rt.resource, [object], { now: ctx.now(), includeObject: neg.includeObject });
@@ -110,14 +247,10 @@ export async function serveWatch(
     close();
   };
 
-  if (timeoutSeconds !== undefined && timeoutSeconds > 0) {
-    const t = setTimeout(close, timeoutSeconds * 1000);
-    cleanups.push(() => clearTimeout(t));
-  } else {
-    // Like Kubernetes, spread long-lived watches over time so reconnects do not stampede.
-    const t = setTimeout(close, (1800 + Math.random() * 1800) * 1000);
-    cleanups.push(() => clearTimeout(t));
-  }
+  // Without timeoutSeconds, like Kubernetes, spread long-lived watches over time so reconnects do not stampede.
+  const timeoutMs = timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds * 1000 : (1800 + Math.random() * 1800) * 1000;
+  const timeout = setTimeout(endWatch, Math.min(timeoutMs, MAX_TIMER_MS));
+  cleanups.push(() => clearTimeout(timeout));
   if (bookmarks) {
     const t = setInterval(() => {
       send('BOOKMARK', undefined, { kind: rt.kind, apiVersion: rt.apiVersion, metadata: { resourceVersion: String(ctx.cache.revision) } });
@@ -130,17 +263,19 @@ export async function serveWatch(
     for (const o of ctx.cache.list(rt.resource, prefix)) if (filter(o)) send('ADDED', undefined, o);
     const sub = ctx.cache.subscribe(rt.resource, undefined, deliver)!;
     cleanups.push(sub.unsubscribe);
-    return;
+    return endBurst();
   }
-  if (from > ctx.store.currentRevision()) {
-    return sendError(errors.timeout(`Too large resource version: ${from}, current: ${ctx.store.currentRevision()}`));
+  if (tooLarge) {
+    return sendError(errors.timeout(`Too large resource version: ${requested}, current: ${ctx.store.currentRevision()}`));
   }
   const sub = ctx.cache.subscribe(rt.resource, from, deliver);
   if (sub) {
     cleanups.push(sub.unsubscribe);
     for (const ev of sub.replay) deliver(ev);
-    return;
+    return endBurst();
   }
+  // From the store the watch waits for its client instead (see `drained`).
+  bursting = false;
   // Older than the cache's window: replay the store's history, then keep following it.
   const abort = new AbortController();
   cleanups.push(() => abort.abort());
@@ -148,10 +283,13 @@ export async function serveWatch(
     try {
       for await (const sev of ctx.store.watch(prefix, { afterRevision: from, signal: abort.signal })) {
         deliver(fromStoreEvent(sev));
-        if (closed) break;
+        if (closed || !(await drained())) break;
       }
     } catch (err) {
-      if (err instanceof CompactedError) {
+      if (err instanceof WatchOverflowError) {
+        // The store buffered too much for this watch while its client did not read.
+        if (!closed) tracked.kill('buffer_full');
+      } else if (err instanceof CompactedError) {
         sendError(errors.gone(`too old resource version: ${from} (${ctx.store.compactedRevision() + 1})`));
       } else if (!abort.signal.aborted) {
         ctx.log.error({ err }, 'store watch failed');

@@ -21,6 +21,7 @@ import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError } from 
 import { errors, type Target } from '../errors.js';
 import { decodeStored, type Obj, type WatchCache } from '../cache/watch-cache.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
+import { parseResourceVersion, revisionAtMost } from './resource-version.js';
 import { listPrefix, objectKey } from './keys.js';
 import { strategyFor } from './strategies.js';
 import { DEFAULT_ADMISSION, type AdmissionSettings, type Strategy } from './strategy.js';
@@ -82,6 +83,13 @@ export interface RegistryDeps {
 }
 
 const MAX_RETRIES = 50;
+
+/**
+ * Namespaces no request may delete (Kubernetes' NamespaceLifecycle admission
+ * protects default, kube-system and kube-public; mk8s adds kube-node-lease,
+ * because node heartbeats stop without it and nothing would recreate it).
+ */
+export const IMMORTAL_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** RFC 3339 with second precision, as Kubernetes writes metav1.Time. */
@@ -142,7 +150,9 @@ export class Registry {
     return strategyFor(rt.resource);
   }
 
+  /** The store key of an object. A name or namespace with a NUL cannot be stored, so no such object exists: 404. */
   key(rt: ResourceType, namespace: string | undefined, name: string): string {
+    if (name.includes('\0') || namespace?.includes('\0')) throw errors.notFound(this.target(rt, name));
     return objectKey(rt.resource, rt.namespaced ? namespace : undefined, name);
   }
 
@@ -384,10 +394,10 @@ export class Registry {
   async update(rt: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult & { created: boolean }> {
     const { object, warnings } = this.decodeBody(rt, body, opts.fieldValidation);
     const m = meta(object);
-    if (m['name'] !== undefined && m['name'] !== name) {
-      throw errors.badRequest(`the name of the object (${String(m['name'])}) does not match the name on the URL (${name})`);
+    // As Kubernetes' checkName: a body without a name does not name this object (a PUT of `{}` is a 400, not a wipe).
+    if (m['name'] !== name) {
+      throw errors.badRequest(`the name of the object (${String(m['name'] ?? '')}) does not match the name on the URL (${name})`);
     }
-    m['name'] = name;
     if (rt.namespaced) {
       if (m['namespace'] !== undefined && m['namespace'] !== '' && m['namespace'] !== namespace) {
         throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -469,8 +479,8 @@ export class Registry {
   async updateStatus(rt: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
     const { object, warnings } = this.decodeBody(rt, body, opts.fieldValidation);
     const m = meta(object);
-    if (m['name'] !== undefined && m['name'] !== name) {
-      throw errors.badRequest(`the name of the object (${String(m['name'])}) does not match the name on the URL (${name})`);
+    if (m['name'] !== name) {
+      throw errors.badRequest(`the name of the object (${String(m['name'] ?? '')}) does not match the name on the URL (${name})`);
     }
     const strategy = this.strategy(rt);
     const result = await this.guaranteedUpdate(rt, this.key(rt, namespace, name), name, (current) => {
@@ -529,6 +539,9 @@ export class Registry {
   }
 
   async delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    if (rt.resource === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) {
+      throw errors.forbidden(this.target(rt, name), 'this namespace may not be deleted');
+    }
     const key = this.key(rt, namespace, name);
     const strategy = this.strategy(rt);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
@@ -608,13 +621,8 @@ export class Registry {
     const filter = opts.filter ?? (() => true);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const rv = opts.resourceVersion;
-    const rvNum = rv && rv !== '0' ? Number(rv) : undefined;
-    if (rv !== undefined && rv !== '' && (!Number.isInteger(Number(rv)) || Number(rv) < 0)) {
-      throw errors.badRequest(`invalid resource version: ${rv}`);
-    }
-    if (rvNum !== undefined && rvNum > this.deps.store.currentRevision()) {
-      throw errors.timeout(`Too large resource version: ${rvNum}, current: ${this.deps.store.currentRevision()}`);
-    }
+    const parsed = parseResourceVersion(rv);
+    const rvNum = parsed === undefined ? undefined : revisionAtMost(parsed, this.deps.store.currentRevision());
     if (!limit && !opts.continue && opts.resourceVersionMatch !== 'Exact') {
       if (rv !== '0') await this.deps.cache.fresh();
       if (rvNum !== undefined) await this.deps.cache.waitFor(rvNum);
@@ -624,7 +632,7 @@ export class Registry {
     let revision = opts.resourceVersionMatch === 'Exact' && rvNum !== undefined ? rvNum : 0;
     let after: string | undefined;
     if (opts.continue) {
-      const c = decodeContinue(opts.continue, prefix);
+      const c = decodeContinue(opts.continue, prefix, this.deps.store.currentRevision());
       revision = c.revision;
       after = c.after;
     }

@@ -60,6 +60,16 @@ const namespaces: Strategy = {
   prepareForCreate(obj) {
     obj['status'] = { phase: 'Active' };
   },
+  // Only the `finalize` subresource changes spec.finalizers: a plain update or
+  // patch that dropped them would let a Terminating namespace vanish before
+  // the namespace controller has emptied it.
+  prepareForUpdate(obj, old) {
+    const finalizers = (old['spec'] as Obj | undefined)?.['finalizers'];
+    const spec = { ...((obj['spec'] as Obj | undefined) ?? {}) };
+    if (finalizers === undefined) delete spec['finalizers'];
+    else spec['finalizers'] = structuredClone(finalizers);
+    if (Object.keys(spec).length > 0 || obj['spec'] !== undefined) obj['spec'] = spec;
+  },
 };
 
 /** `stringData` is a write-only convenience: merged into `data` (base64), never stored. */

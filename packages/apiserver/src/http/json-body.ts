@@ -1,0 +1,46 @@
+/**
+ * Request bodies in JSON. Before anything parses a body, its nesting depth is
+ * counted on the raw text without recursion, and a body nested deeper than
+ * `MAX_JSON_DEPTH` is refused with a 400: every later step (decoding,
+ * defaulting, validation, the patch algorithms, structured cloning) walks
+ * objects recursively, and a few thousand levels would overflow the stack.
+ * Real objects nest a few dozen levels at most; Kubernetes' own JSON decoder
+ * stops at 10,000 levels, a depth our recursive code cannot afford.
+ */
+import { errors } from '../errors.js';
+
+export const MAX_JSON_DEPTH = 200;
+
+/** The deepest nesting of `[` and `{` outside strings, stopping early once past `limit`. */
+export function jsonDepth(text: string, limit = Infinity): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
+/** Parses a JSON request body: empty is undefined, malformed or too deep is a 400. */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw errors.badRequest(`the body of the request could not be decoded as JSON: it is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw errors.badRequest(`the body of the request could not be decoded as JSON: ${(err as Error).message}`);
+  }
+}
