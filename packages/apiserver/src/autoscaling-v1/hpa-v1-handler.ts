@@ -13,10 +13,9 @@ import { errors, StatusError } from '../errors.js';
 import { negotiate } from '../http/accept.js';
 import type { ServerContext } from '../http/context.js';
 import { parseDeleteOptions } from '../http/delete-options.js';
-import { listOptions } from '../http/list-options.js';
 import { writeOptions, type Query } from '../http/query.js';
 import type { RequestInfo } from '../http/request-info.js';
-import { patchOrStatus, selectorFilter, warn } from '../http/resource-handler.js';
+import { listObjects, patchOrStatus, selectorFilter, warn } from '../http/resource-handler.js';
 import { applyPatch } from '../patch/index.js';
 import { toTable } from '../tables/index.js';
 import { hpaV1ToV2, hpaV2ToV1 } from './convert.js';
@@ -106,15 +105,7 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
 
   switch (info.verb) {
     case 'list': {
-      const filter = selectorFilter(rt, q);
-      const o = listOptions(q, 'list');
-      const result = await reg.list(rt, ns, {
-        filter,
-        ...(o.limit !== undefined ? { limit: o.limit } : {}),
-        ...(o.continue ? { continue: o.continue } : {}),
-        ...(o.rawResourceVersion !== undefined ? { resourceVersion: o.rawResourceVersion } : {}),
-        ...(o.resourceVersionMatch ? { resourceVersionMatch: o.resourceVersionMatch } : {}),
-      });
+      const result = await listObjects(ctx, rt, ns, q);
       const metadata: Obj = { resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}) };
       if (neg.table) {
         return v1Table(toTable(rt.resource, result.items, { now: ctx.now(), includeObject: neg.includeObject, resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}) }));

@@ -8,6 +8,7 @@ import type { ResourceType } from '@mk8s/api';
 import { objectFields, parseFieldSelector, parseLabelSelector, resourceFor, unsupportedFieldLabels } from '@mk8s/api';
 import { errors, StatusError, successStatus } from '../errors.js';
 import type { Obj } from '../cache/watch-cache.js';
+import type { ListResult } from '../registry/registry.js';
 import { applyPatch } from '../patch/index.js';
 import { PatchError } from '../patch/errors.js';
 import { toTable } from '../tables/index.js';
@@ -73,6 +74,19 @@ function render(ctx: ServerContext, rt: ResourceType, neg: Negotiated, body: Obj
   }) as unknown as Obj;
 }
 
+/** A list request: selectors and ListOptions from the query, validated, then the registry's list. */
+export async function listObjects(ctx: ServerContext, rt: ResourceType, ns: string | undefined, q: Query): Promise<ListResult> {
+  const filter = selectorFilter(rt, q);
+  const o = listOptions(q, 'list');
+  return ctx.registry.list(rt, ns, {
+    filter,
+    ...(o.limit !== undefined ? { limit: o.limit } : {}),
+    ...(o.continue ? { continue: o.continue } : {}),
+    ...(o.rawResourceVersion !== undefined ? { resourceVersion: o.rawResourceVersion } : {}),
+    ...(o.resourceVersionMatch ? { resourceVersionMatch: o.resourceVersionMatch } : {}),
+  });
+}
+
 export async function handleResource(ctx: ServerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const rt = resourceFor(info.group, info.version, info.resource ?? '');
   if (!rt) {
@@ -96,15 +110,7 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
   const reg = ctx.registry;
   switch (info.verb) {
     case 'list': {
-      const filter = selectorFilter(rt, q);
-      const o = listOptions(q, 'list');
-      const result = await reg.list(rt, ns, {
-        filter,
-        ...(o.limit !== undefined ? { limit: o.limit } : {}),
-        ...(o.continue ? { continue: o.continue } : {}),
-        ...(o.rawResourceVersion !== undefined ? { resourceVersion: o.rawResourceVersion } : {}),
-        ...(o.resourceVersionMatch ? { resourceVersionMatch: o.resourceVersionMatch } : {}),
-      });
+      const result = await listObjects(ctx, rt, ns, q);
       const metadata: Obj = { resourceVersion: result.resourceVersion };
       if (result.continue) metadata['continue'] = result.continue;
       return render(ctx, rt, neg, { kind: rt.listKind, apiVersion: rt.apiVersion, metadata, items: result.items }, result);
