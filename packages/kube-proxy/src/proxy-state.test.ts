@@ -19,3 +19,15 @@ describe('buildProxyState: LoadBalancer Services', () => {
     expect(plain?.loadBalancerIPs).toBeUndefined();
   });
 });
+
+describe('buildProxyState: address families', () => {
+  it('programs IPv4 endpoints only, so an IPv6 address cannot break the IPv4 rules of every Service', () => {
+    const svc: Service = { metadata: { namespace: 'default', name: 'web' }, spec: { clusterIP: '10.96.0.30', ports: [{ port: 80 }] } };
+    const ep: Endpoints = {
+      metadata: { namespace: 'default', name: 'web' },
+      subsets: [{ addresses: [{ ip: '2001:db8::1' }, { ip: '172.17.0.3' }], notReadyAddresses: [{ ip: 'fe80::1' }], ports: [{ port: 8080 }] }],
+    };
+    const [state] = buildProxyState([svc], [ep]);
+    expect(state?.endpoints).toEqual([{ ip: '172.17.0.3', port: 8080 }]);
+  });
+});

@@ -5,6 +5,7 @@
  * proxiers apply this state; computing it is pure and deterministic (sorted),
  * so applying the same caches twice gives the same rules.
  */
+import { isIPv4 } from 'node:net';
 import type { Endpoints, Service } from '@mk8s/api';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
@@ -71,8 +72,11 @@ export function buildProxyState(services: readonly Service[], endpoints: readonl
       for (const subset of ep?.subsets ?? []) {
         const epPort = (subset.ports ?? []).find((x) => (x.name ?? '') === portName && (x.protocol ?? 'TCP') === protocol);
         if (!epPort) continue;
-        for (const a of subset.addresses ?? []) ready.push({ ip: a.ip, port: epPort.port });
+        // The proxiers program IPv4 only: an IPv6 endpoint (valid in the API) must not reach iptables-restore,
+        // where one bad line would fail the sync of every Service.
+        for (const a of subset.addresses ?? []) if (isIPv4(a.ip)) ready.push({ ip: a.ip, port: epPort.port });
         for (const a of subset.notReadyAddresses ?? []) {
+          if (!isIPv4(a.ip)) continue;
           if (spec.publishNotReadyAddresses) ready.push({ ip: a.ip, port: epPort.port });
           else notReady++;
         }

@@ -47,6 +47,8 @@ describe('validateService', () => {
     ['selector labels', { selector: { 'a b': 'c' }, ports: [port()] }, [['FieldValueInvalid', 'spec.selector']]],
     ['kubelet port on LoadBalancer', { type: 'LoadBalancer', ports: [port({ port: 10250 })] }, [['FieldValueInvalid', 'spec.ports[0]']], 'may not expose port 10250 externally since it is used by kubelet'],
     ['sessionAffinity enum', { sessionAffinity: 'Sticky', ports: [port()] }, [['FieldValueNotSupported', 'spec.sessionAffinity']]],
+    ['affinity timeout too small', { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: -1 } }, ports: [port()] }, [['FieldValueInvalid', 'spec.sessionAffinityConfig.clientIP.timeoutSeconds']], 'must be greater than 0 and less than 86400'],
+    ['affinity timeout too large', { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 86401 } }, ports: [port()] }, [['FieldValueInvalid', 'spec.sessionAffinityConfig.clientIP.timeoutSeconds']]],
     ['clusterIPs must start with clusterIP', { clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.2'], ports: [port()] }, [['FieldValueInvalid', 'spec.clusterIPs[0]']], 'first value must match `clusterIP`'],
   ])('%s', (_name, spec, expected, fragment) => {
     const errs = validateService(svc(spec));

@@ -33,6 +33,9 @@ function isHeadless(spec: JsonObject): boolean {
   return (str(spec['type']) ?? 'ClusterIP') === 'ClusterIP' && ips.length === 1 && ips[0] === 'None';
 }
 
+
+/** The longest ClientIP session affinity (one day), as Kubernetes' MaxClientIPServiceAffinitySeconds. */
+const MAX_CLIENT_IP_AFFINITY_SECONDS = 86400;
 export function validateService(svc: JsonObject, namespaced = true): FieldError[] {
   const errs = validateObjectMeta(svc['metadata'], { namespaced, nameRule: 'dns1035-label' });
   const spec = obj(svc['spec']);
@@ -121,6 +124,11 @@ export function validateService(svc: JsonObject, namespaced = true): FieldError[
 
   errs.push(...validateLabels(spec['selector'], 'spec.selector'));
   errs.push(...validateEnum(spec['sessionAffinity'], 'spec.sessionAffinity', ['ClientIP', 'None']));
+  // Kubernetes' validateAffinityTimeout: kube-proxy writes it into iptables' `recent --seconds`.
+  const affinityTimeout = obj(obj(spec['sessionAffinityConfig'])['clientIP'])['timeoutSeconds'];
+  if (typeof affinityTimeout === 'number' && (affinityTimeout <= 0 || affinityTimeout > MAX_CLIENT_IP_AFFINITY_SECONDS)) {
+    errs.push(fieldErrors.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', affinityTimeout, `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`));
+  }
   errs.push(...validateEnum(spec['type'], 'spec.type', SERVICE_TYPES));
   for (const field of ['externalTrafficPolicy', 'internalTrafficPolicy']) {
     errs.push(...validateEnum(spec[field], `spec.${field}`, ['Cluster', 'Local']));
