@@ -38,15 +38,25 @@ export function groupVersionPrefix(r: Pick<ServedResource, 'group' | 'version'>)
   return r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
 }
 
+/**
+ * Percent-encodes a path segment. A lone UTF-16 surrogate has no UTF-8 form
+ * (encodeURIComponent throws on it); the server never stores one, so an
+ * object named with one is itself a finding, which the list-get check reports
+ * when the U+FFFD-encoded name is not found.
+ */
+function segment(s: string): string {
+  return encodeURIComponent(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+}
+
 /** Collection path: `/api/v1/namespaces/NS/configmaps`; cluster-wide when `ns` is undefined. */
 export function collectionPath(r: ServedResource, ns: string | undefined): string {
-  const nsPart = r.namespaced && ns !== undefined ? `/namespaces/${encodeURIComponent(ns)}` : '';
+  const nsPart = r.namespaced && ns !== undefined ? `/namespaces/${segment(ns)}` : '';
   return `${groupVersionPrefix(r)}${nsPart}/${r.resource}`;
 }
 
 /** Item path, with the subresource of `r` if it has one; the name is percent-encoded. */
 export function itemPath(r: ServedResource, ns: string | undefined, name: string): string {
-  return `${collectionPath(r, ns)}/${encodeURIComponent(name)}${r.sub ? `/${r.sub}` : ''}`;
+  return `${collectionPath(r, ns)}/${segment(name)}${r.sub ? `/${r.sub}` : ''}`;
 }
 
 async function getJson(target: Target, path: string): Promise<unknown> {

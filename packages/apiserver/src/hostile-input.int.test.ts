@@ -305,6 +305,13 @@ describe('across all namespaces a namespaced resource is only read', () => {
       expect((await call(s.url, 'GET', `/api/v1/namespaces/${ns}/configmaps/a`)).status).toBe(200);
     });
   }
+  it('a namespaced autoscaling/v1 collection takes no PUT or PATCH', async () => {
+    for (const method of ['PUT', 'PATCH']) {
+      const r = await call(s.url, method, `/apis/autoscaling/v1/namespaces/${ns}/horizontalpodautoscalers`, {}, { contentType: 'application/merge-patch+json' });
+      expect(r.status, method).toBe(405);
+    }
+  });
+
   it('lists across all namespaces still work', async () => {
     expect((await call(s.url, 'GET', '/api/v1/configmaps')).status).toBe(200);
   });

@@ -73,6 +73,8 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
   const opts = writeOptions(q, info.verb === 'create' ? 'CreateOptions' : info.verb === 'patch' ? 'PatchOptions' : 'UpdateOptions');
   const sub = info.subresource;
   if (sub !== undefined && sub !== 'status') throw errors.notFoundPath();
+  // A collection takes no PUT or PATCH (as in the main handler).
+  if ((info.verb === 'update' || info.verb === 'patch') && info.name === undefined) throw errors.methodNotAllowed();
 
   const patchWith = async (status: boolean) => {
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();

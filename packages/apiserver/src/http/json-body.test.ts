@@ -35,3 +35,11 @@ describe('parseJsonBody', () => {
     }
   });
 });
+
+describe('lone surrogates', () => {
+  it('become U+FFFD in strings and keys, as Go decodes them, and pairs stay', () => {
+    const v = parseJsonBody('{"metadata":{"name":"a\\ud800b"},"data":{"\\udc00k":"\\ud83d\\ude00 ok \\\\ud800"}}') as Record<string, Record<string, string>>;
+    expect(v['metadata']!['name']).toBe('a\ufffdb');
+    expect(v['data']).toEqual({ '\ufffdk': '\u{1F600} ok \\ud800' });
+  });
+});

@@ -38,9 +38,32 @@ export function parseJsonBody(text: string): unknown {
   if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
     throw errors.badRequest(`the body of the request could not be decoded as JSON: it is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw errors.badRequest(`the body of the request could not be decoded as JSON: ${(err as Error).message}`);
   }
+  // Only an escape can carry a lone surrogate: bytes that are not UTF-8 were already replaced when the body was read.
+  return LONE_SURROGATE_ESCAPE.test(text) ? wellFormed(value) : value;
+}
+
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * Replaces lone UTF-16 surrogates (`"\ud800"`) in strings and keys with
+ * U+FFFD, as Go's JSON decoder does. Such a string has no UTF-8 form: an
+ * object named with one could be listed but never addressed in a URL.
+ * Depth is bounded by MAX_JSON_DEPTH, so the recursion is too.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const fixString = (s: string): string => s.replace(LONE_SURROGATE, '\uFFFD');
+
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return fixString(value);
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) Object.defineProperty(out, fixString(k), { value: wellFormed(v), enumerable: true, writable: true, configurable: true });
+  return out;
 }
