@@ -9,6 +9,7 @@ import { containerFieldPath, type EventRecorder } from '../events/recorder.js';
 import { ANNOTATION_GRACE_PERIOD } from './labels.js';
 import { silentLogger, type PodLogger } from './logger.js';
 import { Pleg, type ExternalRuntimeEvent, type RelistResult } from './pleg.js';
+import { cleanupSubPaths, mountsUnder, podsWithSubPaths } from './subpath.js';
 import { PodWorkers } from './pod-workers.js';
 import { getRuntimePodStatus, type RuntimePodStatus } from './runtime-pod.js';
 import { generatePodStatus, type ReadinessFn } from './status.js';
@@ -44,6 +45,7 @@ export interface PodLifecycleOptions {
 }
 
 const KUBELET_CONDITIONS = new Set(['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']);
+const DIR_SWEEP_PERIOD_MS = 60_000;
 
 /**
  * The kubelet's pod lifecycle: pod workers + syncer + PLEG + status manager +
@@ -70,6 +72,7 @@ export class PodLifecycle {
   private readonly gone = new Set<string>();
   private readonly cleaning = new Set<string>();
   private runtimeName: string | undefined;
+  private lastDirSweep: number | undefined;
 
   constructor(private readonly opts: PodLifecycleOptions) {
     this.clock = opts.clock ?? realClock;
@@ -95,7 +98,10 @@ export class PodLifecycle {
       log: this.log,
     });
     this.pleg.onEvent((e) => this.workers.resync(e.podUid));
-    this.pleg.onRelist((r) => void this.cleanupOrphans(r));
+    this.pleg.onRelist((r) => {
+      void this.cleanupOrphans(r);
+      void this.cleanupPodDirs(r);
+    });
   }
 
   handlePodAdd(pod: Pod): void {
@@ -192,12 +198,49 @@ export class PodLifecycle {
     }
   }
 
-  /** The pod's folder (logs and volumes) goes with the pod. Only a uid-named folder under rootDir/pods is removed. */
+  /**
+   * The pod's folder (logs and volumes) goes with the pod. Only a uid-named
+   * folder under rootDir/pods is removed, after its subPath mount points are
+   * unmounted, and never while anything is still mounted under it (a
+   * recursive delete would go through the mount into the volume).
+   */
   private async removePodDir(uid: string): Promise<void> {
     if (!/^[A-Za-z0-9-]+$/.test(uid)) return;
-    await rm(join(this.opts.rootDir, 'pods', uid), { recursive: true, force: true }).catch((err: unknown) =>
-      this.log.warn('removing the pod folder failed', { uid, error: (err as Error).message }),
-    );
+    const dir = join(this.opts.rootDir, 'pods', uid);
+    try {
+      if (!(await cleanupSubPaths(dir))) {
+        this.log.warn('not removing the pod folder: something is still mounted under it', { uid, mounts: await mountsUnder(dir) });
+        return;
+      }
+      await rm(dir, { recursive: true, force: true });
+    } catch (err) {
+      this.log.warn('removing the pod folder failed', { uid, error: (err as Error).message });
+    }
+  }
+
+  /**
+   * Leftovers of pods that are gone (the kubelet was down or failed while
+   * removing them): pod folders with subPath mount points, of pods that have
+   * no worker, no runtime pod, and are not on this node in the API, are
+   * unmounted and removed. At most once a minute, from the first relist on.
+   */
+  private async cleanupPodDirs(r: RelistResult): Promise<void> {
+    const now = this.clock.now();
+    if (this.lastDirSweep !== undefined && now - this.lastDirSweep < DIR_SWEEP_PERIOD_MS) return;
+    this.lastDirSweep = now;
+    try {
+      const candidates = (await podsWithSubPaths(this.opts.rootDir)).filter((uid) => !this.workers.has(uid) && !r.pods.has(uid) && !this.cleaning.has(uid));
+      if (candidates.length === 0) return;
+      const onNode = await this.opts.client.pods.list({ fieldSelector: `spec.nodeName=${this.opts.nodeName}` });
+      const known = new Set(onNode.items.map((p) => p.metadata?.uid));
+      for (const uid of candidates) {
+        if (known.has(uid) || this.workers.has(uid) || this.cleaning.has(uid)) continue;
+        await this.removePodDir(uid);
+        this.log.info('removed the folder of a gone pod', { uid });
+      }
+    } catch (err) {
+      this.log.warn('pod folder cleanup failed', { error: (err as Error).message });
+    }
   }
 
   private async writeStatus(pod: Pod, rs: RuntimePodStatus): Promise<void> {

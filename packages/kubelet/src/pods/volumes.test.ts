@@ -37,20 +37,22 @@ describe('pod volumes', () => {
   afterEach(async () => {
     await rm(root, { recursive: true, force: true });
   });
+  /** Subpaths resolve by path (no mounts: these tests run anywhere; subpath.int.test.ts mounts). */
+  const ctx = () => ({ podDir: path.join(root, 'pods', 'uid-1'), bindMounts: false });
 
-  it('makes emptyDir and hostPath folders and mounts them, with subPath', async () => {
+  it('makes emptyDir and hostPath folders and mounts them', async () => {
     const host = path.join(root, 'host-data');
     const p = pod(
       [{ name: 'scratch', emptyDir: {} }, { name: 'data', hostPath: { path: host, type: 'DirectoryOrCreate' } }],
-      [{ name: 'scratch', mountPath: '/scratch' }, { name: 'data', mountPath: '/data/logs', subPath: 'logs', readOnly: true }],
+      [{ name: 'scratch', mountPath: '/scratch' }, { name: 'data', mountPath: '/data/logs', readOnly: true }],
     );
     const vols = await prepareVolumes(undefined, p, root);
     expect((await stat(vols.get('scratch')!.hostPath)).isDirectory()).toBe(true);
     expect(vols.get('scratch')!.hostPath).toBe(path.join(root, 'pods', 'uid-1', 'volumes', 'empty-dir', 'scratch'));
     expect((await stat(host)).isDirectory()).toBe(true);
-    expect(containerMounts(p.spec!.containers[0]!, vols)).toEqual([
+    expect(await containerMounts(p.spec!.containers[0]!, vols, ctx())).toEqual([
       { containerPath: '/scratch', hostPath: vols.get('scratch')!.hostPath, readonly: false },
-      { containerPath: '/data/logs', hostPath: path.join(host, 'logs'), readonly: true },
+      { containerPath: '/data/logs', hostPath: host, readonly: true },
     ]);
   });
 
@@ -67,7 +69,7 @@ describe('pod volumes', () => {
     expect(await readFile(path.join(vols.get('conf')!.hostPath, 'etc/app.conf'), 'utf8')).toBe('debug=true\n');
     await expect(readFile(path.join(vols.get('conf')!.hostPath, 'other'))).rejects.toThrow(/ENOENT/);
     expect(await readFile(path.join(vols.get('creds')!.hostPath, 'password'), 'utf8')).toBe('s3cret');
-    expect(containerMounts(p.spec!.containers[0]!, vols).every((m) => m.readonly)).toBe(true);
+    expect((await containerMounts(p.spec!.containers[0]!, vols, ctx())).every((m) => m.readonly)).toBe(true);
   });
 
   it('fails with CreateContainerConfigError for missing sources, bad paths and unsupported types', async () => {
@@ -77,9 +79,9 @@ describe('pod volumes', () => {
     await expect(prepareVolumes(client, pod([{ name: 'h', hostPath: { path: path.join(root, 'missing'), type: 'Directory' } }], []), root)).rejects.toThrow(/not an existing directory/);
     await expect(prepareVolumes(client, pod([{ name: 'x', persistentVolumeClaim: { claimName: 'c' } }], []), root)).rejects.toThrow(/persistentVolumeClaim is not supported/);
     const p = pod([{ name: 'e', emptyDir: {} }], [{ name: 'other', mountPath: '/x' }]);
-    expect(() => containerMounts(p.spec!.containers[0]!, new Map())).toThrow(/names no volume/);
+    await expect(containerMounts(p.spec!.containers[0]!, new Map(), ctx())).rejects.toThrow(/names no volume/);
     const escape = pod([{ name: 'e', emptyDir: {} }], [{ name: 'e', mountPath: '/x', subPath: '../../etc' }]);
     const vols = await prepareVolumes(undefined, escape, root);
-    expect(() => containerMounts(escape.spec!.containers[0]!, vols)).toThrow(/may not contain '..'/);
+    await expect(containerMounts(escape.spec!.containers[0]!, vols, ctx())).rejects.toThrow(/may not contain '..'/);
   });
 });

@@ -6,7 +6,9 @@
  * pod; hostPath is the host's own path; configMap and secret volumes are
  * folders of files, one per key (or per `items` entry), rewritten on every
  * sync so changes reach the pod. Anything else is a CreateContainerConfigError
- * naming the unsupported volume type.
+ * naming the unsupported volume type. A volumeMount's subPath is opened
+ * without following symlinks and bind-mounted onto a kubelet-owned mount
+ * point that the runtime gets instead (subpath.ts).
  */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
@@ -15,6 +17,7 @@ import type { Clientset } from '@mk8s/client';
 import { isNotFound } from '@mk8s/client';
 import type { Mount } from '@mk8s/cri';
 import { ContainerConfigError } from './env.js';
+import { SubPathError, bindHandle, canBindMount, openSubPath, subPathComponents, subPathTarget } from './subpath.js';
 
 type Obj = Record<string, unknown>;
 
@@ -112,14 +115,52 @@ export async function prepareVolumes(client: Clientset | undefined, pod: Pod, ro
   return out;
 }
 
-/** The CRI mounts of one container from its volumeMounts. */
-export function containerMounts(c: Container, volumes: ReadonlyMap<string, PreparedVolume>): Mount[] {
+/** Where a container's subPath mount points live, and how they are made. */
+export interface MountContext {
+  /** The pod's folder, `<rootDir>/pods/<uid>`: subPath mount points go under its `volume-subpaths`. */
+  podDir: string;
+  /** Bind-mount subPaths from an opened descriptor (default: when the kubelet runs as root). */
+  bindMounts?: boolean;
+}
+
+/**
+ * The CRI mounts of one container from its volumeMounts. A subPath is never
+ * given to the runtime as a path inside the volume (a container could have
+ * made it a symlink out of it): see subpath.ts.
+ */
+export async function containerMounts(c: Container, volumes: ReadonlyMap<string, PreparedVolume>, ctx: MountContext): Promise<Mount[]> {
   const mounts: Mount[] = [];
-  for (const m of c.volumeMounts ?? []) {
+  for (const [index, m] of (c.volumeMounts ?? []).entries()) {
     const v = volumes.get(m.name);
     if (!v) throw new ContainerConfigError(`container "${c.name}": volumeMount "${m.name}" names no volume of the pod`);
-    const hostPath = m.subPath ? join(v.hostPath, safeRelative(m.subPath, `volumeMount "${m.name}" subPath`)) : v.hostPath;
+    const hostPath = m.subPath ? await subPathSource(c.name, m.name, m.subPath, index, v, ctx) : v.hostPath;
     mounts.push({ containerPath: m.mountPath, hostPath, readonly: m.readOnly === true || v.readOnly });
   }
   return mounts;
+}
+
+/** The host path the runtime binds for a subPath: a kubelet-owned mount point of the opened subPath. */
+async function subPathSource(container: string, volume: string, subPath: string, index: number, v: PreparedVolume, ctx: MountContext): Promise<string> {
+  try {
+    const parts = subPathComponents(subPath);
+    if (!(ctx.bindMounts ?? canBindMount())) {
+      // Only the kubelet writes read-only volumes (configMap, secret): what the walk checked stays as it was.
+      if (!v.readOnly) {
+        throw new SubPathError(`containers can write to volume "${volume}" and this kubelet cannot bind-mount (it does not run as root), so the subPath cannot be opened safely`);
+      }
+      await (await openSubPath(v.hostPath, subPath, { create: true })).close();
+      return join(v.hostPath, ...parts);
+    }
+    const target = subPathTarget(ctx.podDir, volume, container, index);
+    const handle = await openSubPath(v.hostPath, subPath, { create: true });
+    try {
+      await bindHandle(handle, target);
+    } finally {
+      await handle.close();
+    }
+    return target;
+  } catch (err) {
+    const reason = err instanceof SubPathError ? err.message : `mounting it failed: ${(err as Error).message}`;
+    throw new ContainerConfigError(`subPath ${JSON.stringify(subPath)} of volumeMount "${volume}" in container "${container}" refused: ${reason}`);
+  }
 }
