@@ -60,6 +60,22 @@ const UPSTREAM: Record<string, Record<string, number>> = {
   PullImageRequest: { image: 1, auth: 2, sandbox_config: 3 },
   StatusResponse: { status: 1, info: 2 },
   FilesystemUsage: { timestamp: 1, fs_id: 2, used_bytes: 3, inodes_used: 4 },
+  NamespaceOption: { network: 1, pid: 2, ipc: 3, target_id: 4 },
+  LinuxPodSandboxConfig: { cgroup_parent: 1, security_context: 2, sysctls: 3, overhead: 4, resources: 5 },
+  LinuxSandboxSecurityContext: {
+    namespace_options: 1, selinux_options: 2, run_as_user: 3, readonly_rootfs: 4, supplemental_groups: 5, privileged: 6,
+    run_as_group: 8, seccomp: 9, apparmor: 10,
+  },
+  LinuxContainerConfig: { resources: 1, security_context: 2 },
+  LinuxContainerSecurityContext: {
+    capabilities: 1, privileged: 2, namespace_options: 3, selinux_options: 4, run_as_user: 5, run_as_username: 6,
+    readonly_rootfs: 7, supplemental_groups: 8, no_new_privs: 11, run_as_group: 12, masked_paths: 13, readonly_paths: 14,
+    seccomp: 15, apparmor: 16,
+  },
+  Capability: { add_capabilities: 1, drop_capabilities: 2 },
+  SecurityProfile: { profile_type: 1, localhost_ref: 2 },
+  SELinuxOption: { user: 1, role: 2, type: 3, level: 4 },
+  Int64Value: { value: 1 },
 };
 
 const ENUMS: Record<string, Record<string, number>> = {
@@ -87,6 +103,12 @@ describe('proto/api.proto', () => {
 
   it.each(Object.entries(ENUMS))('enum %s has the upstream values', (name, values) => {
     expect(numbers(name, 'value')).toEqual(values);
+  });
+
+  it('nests SecurityProfile.ProfileType with the upstream values', () => {
+    const d = definition['runtime.v1.SecurityProfile'] as { type: { enumType?: Array<{ name: string; value: Array<{ name: string; number: number }> }> } };
+    const e = d.type.enumType?.find((x) => x.name === 'ProfileType');
+    expect(Object.fromEntries((e?.value ?? []).map((v) => [v.name, v.number]))).toEqual({ RuntimeDefault: 0, Unconfined: 1, Localhost: 2 });
   });
 
   it('defines every RPC the interface names, under package runtime.v1', () => {
@@ -125,5 +147,31 @@ describe('proto/api.proto', () => {
     expect(Buffer.isBuffer(out.stdout)).toBe(true);
     expect(out.stdout.toString()).toBe('hi\n');
     expect(out.stderr.length).toBe(0);
+  });
+
+  it('carries a container security context across the wire, root (uid 0) included', () => {
+    const rpc = RuntimeService.service.CreateContainer;
+    if (!rpc) throw new Error('rpc missing');
+    const securityContext = {
+      capabilities: { addCapabilities: ['NET_BIND_SERVICE'], dropCapabilities: ['ALL'] },
+      privileged: false,
+      namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'NODE' },
+      selinuxOptions: { user: 'u', role: 'r', type: 't', level: 's0' },
+      runAsUser: { value: 0 },
+      runAsGroup: { value: 2000 },
+      readonlyRootfs: true,
+      supplementalGroups: [3000, 4000],
+      noNewPrivs: true,
+      maskedPaths: ['/proc/kcore'],
+      readonlyPaths: ['/proc/sys'],
+      seccomp: { profileType: 'Localhost', localhostRef: '/var/lib/kubelet/seccomp/p.json' },
+      apparmor: { profileType: 'Unconfined' },
+    };
+    const wire = rpc.requestSerialize({ podSandboxId: 's', config: { metadata: { name: 'c' }, image: { image: 'i' }, linux: { securityContext } } });
+    const decoded = rpc.requestDeserialize(wire) as { config: { linux: { securityContext: Record<string, unknown> } } };
+    expect(decoded.config.linux.securityContext).toMatchObject({ ...securityContext, namespaceOptions: { ...securityContext.namespaceOptions, targetId: '' }, runAsUsername: '' });
+    // An absent profile or user stays absent (null), distinct from RuntimeDefault and from root.
+    const bare = rpc.requestDeserialize(rpc.requestSerialize({ podSandboxId: 's', config: { metadata: { name: 'c' }, image: { image: 'i' }, linux: { securityContext: {} } } })) as typeof decoded;
+    expect(bare.config.linux.securityContext).toMatchObject({ runAsUser: null, seccomp: null, apparmor: null, maskedPaths: [] });
   });
 });

@@ -46,6 +46,11 @@ describe('serveCri', () => {
     return client;
   };
 
+  it('serves on a socket only its owner may connect to', async () => {
+    await serve(stubRuntime({}));
+    expect((await stat(socket)).mode & 0o777).toBe(0o600);
+  });
+
   it('answers calls with what the runtime returns', async () => {
     await serve(
       stubRuntime({

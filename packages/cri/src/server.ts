@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { lstat, mkdir, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
   Server,
@@ -45,7 +45,8 @@ export async function serveCri(runtime: CriRuntime, socketPath: string, options:
   const path = resolve(socketPath);
   const { RuntimeService, ImageService } = loadCriServices();
 
-  await mkdir(dirname(path), { recursive: true });
+  // Whoever can connect to the socket runs containers as root: the owner only.
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await removeStaleSocket(path);
 
   const server = new Server({
@@ -61,7 +62,9 @@ export async function serveCri(runtime: CriRuntime, socketPath: string, options:
 
   await new Promise<void>((ok, fail) => {
     server.bindAsync(`unix:${path}`, ServerCredentials.createInsecure(), (err) => (err ? fail(err) : ok()));
-  }).catch((err: unknown) => {
+  })
+    .then(() => chmod(path, 0o600))
+    .catch((err: unknown) => {
     server.forceShutdown();
     throw err;
   });

@@ -129,15 +129,37 @@ export interface StatusResponse {
   info?: Labels;
 }
 
+// ---- security ----
+
+export interface SELinuxOption {
+  user?: string;
+  role?: string;
+  type?: string;
+  level?: string;
+}
+
+export type SecurityProfileType = 'RuntimeDefault' | 'Unconfined' | 'Localhost';
+
+/** A seccomp or AppArmor profile; absent (null) means "not specified", which is not RuntimeDefault. */
+export interface SecurityProfile {
+  profileType?: SecurityProfileType;
+  /** Localhost only: seccomp, the absolute path of a profile file on the node; AppArmor, the profile's name. */
+  localhostRef?: string;
+}
+
 // ---- pod sandboxes ----
 
 export interface LinuxSandboxSecurityContext {
   namespaceOptions?: NamespaceOption | null;
+  selinuxOptions?: SELinuxOption | null;
   runAsUser?: Int64Value | null;
   readonlyRootfs?: boolean;
   supplementalGroups?: number[];
+  /** True when a container of the pod is privileged (containerd refuses privileged containers otherwise). */
   privileged?: boolean;
   runAsGroup?: Int64Value | null;
+  seccomp?: SecurityProfile | null;
+  apparmor?: SecurityProfile | null;
 }
 
 export interface LinuxPodSandboxConfig {
@@ -259,16 +281,28 @@ export interface Capability {
   dropCapabilities?: string[];
 }
 
+/**
+ * How a container runs. `runAsUser` {value: 0} is root, absent is "the
+ * image's user". The kubelet always fills `maskedPaths`/`readonlyPaths`: an
+ * empty list means nothing is masked (procMount Unmasked), as in Kubernetes;
+ * runtimes apply their own defaults only when the whole security context is
+ * absent.
+ */
 export interface LinuxContainerSecurityContext {
   capabilities?: Capability | null;
   privileged?: boolean;
   namespaceOptions?: NamespaceOption | null;
+  selinuxOptions?: SELinuxOption | null;
   runAsUser?: Int64Value | null;
   runAsUsername?: string;
   readonlyRootfs?: boolean;
   supplementalGroups?: number[];
   noNewPrivs?: boolean;
   runAsGroup?: Int64Value | null;
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+  seccomp?: SecurityProfile | null;
+  apparmor?: SecurityProfile | null;
 }
 
 export interface LinuxContainerConfig {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerCreateOptions, resourcesHostConfig, sandboxCreateOptions } from './container-config.js';
+import { containerCreateOptions, localhostSeccompRef, resourcesHostConfig, sandboxCreateOptions, securityFeatures } from './container-config.js';
 import { decodeMap } from './labels.js';
 
 describe('sandboxCreateOptions', () => {
@@ -111,5 +111,131 @@ describe('containerCreateOptions', () => {
   it('ignores unset resources and lowering the OOM score', () => {
     expect(resourcesHostConfig({ cpuQuota: 0, memoryLimitInBytes: 0, oomScoreAdj: -998 })).toEqual({});
     expect(resourcesHostConfig({ cpuQuota: 20_000 })).toEqual({ CpuQuota: 20_000, CpuPeriod: 100_000 });
+  });
+});
+
+describe('security context -> Docker', () => {
+  const base = {
+    sandboxId: 'sb1',
+    pod: { name: 'web', namespace: 'default', uid: 'u1' },
+    logPath: '',
+    createdAtNs: 5,
+    scopeLabels: {},
+    sandboxHostNetwork: false,
+  };
+  const withSc = (securityContext: Record<string, unknown> | undefined, security?: Parameters<typeof containerCreateOptions>[0]['security']) =>
+    containerCreateOptions({ ...base, ...(security ? { security } : {}), config: { metadata: { name: 'c' }, image: { image: 'busybox' }, ...(securityContext ? { linux: { securityContext } } : {}) } });
+  const all = { features: { seccomp: true, apparmor: true, selinux: true } };
+
+  it('maps user, group, supplementary groups, capabilities, no_new_privs, read-only root and paths', () => {
+    const o = withSc({
+      runAsUser: { value: 1000 },
+      runAsGroup: { value: 3000 },
+      supplementalGroups: [2000, 4000],
+      capabilities: { addCapabilities: ['NET_BIND_SERVICE'], dropCapabilities: ['ALL'] },
+      noNewPrivs: true,
+      readonlyRootfs: true,
+      maskedPaths: ['/proc/kcore'],
+      readonlyPaths: ['/proc/sys'],
+      seccomp: { profileType: 'RuntimeDefault' },
+    });
+    expect(o.User).toBe('1000:3000');
+    const hc = o.HostConfig!;
+    expect(hc.GroupAdd).toEqual(['2000', '4000']);
+    expect(hc.CapAdd).toEqual(['NET_BIND_SERVICE']);
+    expect(hc.CapDrop).toEqual(['ALL']);
+    expect(hc.ReadonlyRootfs).toBe(true);
+    expect(hc.Privileged).toBeUndefined();
+    expect(hc.SecurityOpt).toEqual(['no-new-privileges']);
+    expect(hc.MaskedPaths).toEqual(['/proc/kcore']);
+    expect(hc.ReadonlyPaths).toEqual(['/proc/sys']);
+  });
+
+  it('keeps the image user and Docker defaults when there is no security context', () => {
+    const o = withSc(undefined);
+    expect(o.User).toBeUndefined();
+    expect(o.HostConfig).not.toHaveProperty('MaskedPaths');
+    expect(o.HostConfig).not.toHaveProperty('SecurityOpt');
+    expect(o.HostConfig).not.toHaveProperty('GroupAdd');
+  });
+
+  it('runs as root when told (uid 0), and by name with a group', () => {
+    expect(withSc({ runAsUser: { value: 0 } }).User).toBe('0');
+    expect(withSc({ runAsUsername: 'nobody', runAsGroup: { value: 7 } }).User).toBe('nobody:7');
+  });
+
+  it('refuses a group without a user', () => {
+    expect(() => withSc({ runAsGroup: { value: 7 } })).toThrow(/run_as_group 7 is specified without run_as_user/);
+  });
+
+  it('procMount Unmasked: empty masked and read-only paths; privileged: Docker decides', () => {
+    const o = withSc({ maskedPaths: [], readonlyPaths: [] });
+    expect(o.HostConfig?.MaskedPaths).toEqual([]);
+    expect(o.HostConfig?.ReadonlyPaths).toEqual([]);
+    const p = withSc({ privileged: true, maskedPaths: ['/proc/kcore'], seccomp: { profileType: 'RuntimeDefault' } });
+    expect(p.HostConfig?.Privileged).toBe(true);
+    expect(p.HostConfig).not.toHaveProperty('MaskedPaths');
+  });
+
+  it('maps seccomp: RuntimeDefault is Docker default, Unconfined, Localhost with the loaded JSON', () => {
+    expect(withSc({ seccomp: { profileType: 'RuntimeDefault' } }).HostConfig?.SecurityOpt).toBeUndefined();
+    expect(withSc({ seccomp: { profileType: 'Unconfined' } }).HostConfig?.SecurityOpt).toEqual(['seccomp=unconfined']);
+    const json = '{"defaultAction":"SCMP_ACT_ALLOW"}';
+    const local = withSc({ seccomp: { profileType: 'Localhost', localhostRef: '/p.json' } }, { ...all, seccompProfile: json });
+    expect(local.HostConfig?.SecurityOpt).toEqual([`seccomp=${json}`]);
+    expect(() => withSc({ seccomp: { profileType: 'Localhost', localhostRef: '/p.json' } })).toThrow(/was not loaded/);
+    expect(() => withSc({ seccomp: { profileType: 'Bogus' } })).toThrow(/unknown seccomp profile type/);
+    expect(() => withSc({ seccomp: { profileType: 'RuntimeDefault' } }, { features: { seccomp: false, apparmor: false, selinux: false } })).toThrow(/seccomp is not enabled/);
+    expect(localhostSeccompRef({ seccomp: { profileType: 'Localhost', localhostRef: '/x.json' } })).toBe('/x.json');
+    expect(localhostSeccompRef({ seccomp: { profileType: 'RuntimeDefault' } })).toBeUndefined();
+  });
+
+  it('applies AppArmor and SELinux only where the engine has them, and refuses otherwise', () => {
+    expect(() => withSc({ apparmor: { profileType: 'Localhost', localhostRef: 'my-profile' } })).toThrow(/AppArmor is not enabled/);
+    expect(() => withSc({ selinuxOptions: { type: 'spc_t' } })).toThrow(/SELinux is not enabled/);
+    expect(withSc({ apparmor: { profileType: 'Unconfined' } }).HostConfig?.SecurityOpt).toEqual(['apparmor=unconfined']);
+    expect(withSc({ apparmor: { profileType: 'RuntimeDefault' } }).HostConfig?.SecurityOpt).toBeUndefined();
+    const o = withSc({ apparmor: { profileType: 'Localhost', localhostRef: 'my-profile' }, selinuxOptions: { user: 'system_u', type: 'spc_t', role: '', level: '' }, noNewPrivs: true }, all);
+    expect(o.HostConfig?.SecurityOpt).toEqual(['no-new-privileges', 'label=user:system_u', 'label=type:spc_t', 'apparmor=my-profile']);
+  });
+
+  it('reads the engine features from docker info', () => {
+    expect(securityFeatures(['name=seccomp,profile=default', 'name=apparmor', 'name=cgroupns'])).toEqual({ seccomp: true, apparmor: true, selinux: false });
+    expect(securityFeatures(undefined)).toEqual({ seccomp: false, apparmor: false, selinux: false });
+  });
+
+  it('maps host namespaces of containers', () => {
+    const o = withSc({ namespaceOptions: { network: 'NODE', pid: 'NODE', ipc: 'NODE' } });
+    expect(o.HostConfig?.IpcMode).toBe('host');
+    expect(o.HostConfig?.PidMode).toBe('host');
+    expect(withSc({ namespaceOptions: { pid: 'CONTAINER' } }).HostConfig?.PidMode).toBeUndefined();
+  });
+
+  it("runs the pause container as the pod's user with its groups, sysctls and no published ports on the host network", () => {
+    const o = sandboxCreateOptions({
+      config: {
+        metadata: { name: 'p', namespace: 'ns', uid: 'u3' },
+        portMappings: [{ containerPort: 80, hostPort: 80 }],
+        linux: {
+          sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0' },
+          securityContext: { runAsUser: { value: 1000 }, runAsGroup: { value: 3000 }, supplementalGroups: [2000], namespaceOptions: { network: 'NODE', pid: 'NODE', ipc: 'NODE' }, privileged: true, seccomp: { profileType: 'RuntimeDefault' } },
+        },
+      },
+      image: 'p',
+      runtimeHandler: '',
+      createdAtNs: 1,
+      scopeLabels: {},
+    });
+    expect(o.User).toBe('1000:3000');
+    const hc = o.HostConfig!;
+    expect(hc.GroupAdd).toEqual(['2000']);
+    expect(hc.Sysctls).toEqual({ 'net.ipv4.ip_unprivileged_port_start': '0' });
+    expect(hc.NetworkMode).toBe('host');
+    expect(hc.PidMode).toBe('host');
+    expect(hc.IpcMode).toBe('host');
+    expect(hc.PortBindings).toBeUndefined();
+    expect(o.ExposedPorts).toBeUndefined();
+    // `privileged` only says a privileged container will join: the pause container itself is not.
+    expect(hc.Privileged).toBeUndefined();
   });
 });

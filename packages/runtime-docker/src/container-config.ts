@@ -9,6 +9,7 @@
  */
 import type Dockerode from 'dockerode';
 import type { ContainerConfig, Labels, LinuxContainerResources, Mount, PodSandboxConfig } from '@mk8s/cri';
+import { FailedPreconditionError, InvalidArgumentError } from '@mk8s/cri';
 import {
   LABEL_ATTEMPT,
   LABEL_CONTAINER_NAME,
@@ -29,7 +30,7 @@ import {
   encodeMap,
 } from './labels.js';
 
-/** Loose view of the security context fields this runtime honours. */
+/** Loose view of a sandbox's or container's security context (both CRI messages). */
 interface SecurityContextView {
   namespaceOptions?: { network?: string; pid?: string; ipc?: string } | null;
   privileged?: boolean;
@@ -37,11 +38,120 @@ interface SecurityContextView {
   runAsUser?: { value?: number } | null;
   runAsGroup?: { value?: number } | null;
   runAsUsername?: string;
+  supplementalGroups?: number[];
+  noNewPrivs?: boolean;
   capabilities?: { addCapabilities?: string[]; dropCapabilities?: string[] } | null;
+  selinuxOptions?: { user?: string; role?: string; type?: string; level?: string } | null;
+  seccomp?: { profileType?: string; localhostRef?: string } | null;
+  apparmor?: { profileType?: string; localhostRef?: string } | null;
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
 }
 
 function securityContext(value: unknown): SecurityContextView {
   return value && typeof value === 'object' ? (value as SecurityContextView) : {};
+}
+
+/** The security modules the Docker engine applies (its `docker info` SecurityOptions). */
+export interface DockerSecurityFeatures {
+  seccomp: boolean;
+  apparmor: boolean;
+  selinux: boolean;
+}
+
+export function securityFeatures(securityOptions: readonly string[] | undefined): DockerSecurityFeatures {
+  const names = new Set((securityOptions ?? []).map((o) => /(?:^|,)name=([^,]+)/.exec(o)?.[1] ?? o));
+  return { seccomp: names.has('seccomp'), apparmor: names.has('apparmor'), selinux: names.has('selinux') };
+}
+
+/** What the caller looked up for a security context: the engine's features and a Localhost seccomp profile's JSON. */
+export interface SecurityEnvironment {
+  features: DockerSecurityFeatures;
+  /** The content of `seccomp.localhostRef` (compact JSON), when the profile type is Localhost. */
+  seccompProfile?: string;
+}
+
+const DEFAULT_ENV: SecurityEnvironment = { features: { seccomp: true, apparmor: false, selinux: false } };
+
+/** The `localhostRef` of a Localhost seccomp profile that the caller must load, or undefined. */
+export function localhostSeccompRef(value: unknown): string | undefined {
+  const sc = securityContext(value);
+  return sc.seccomp?.profileType === 'Localhost' ? (sc.seccomp.localhostRef ?? '') : undefined;
+}
+
+/** Docker's `User` for a CRI security context (dockershim's rules); '' keeps the image's user. */
+export function dockerUser(sc: SecurityContextView): string {
+  let user = sc.runAsUser && typeof sc.runAsUser.value === 'number' ? String(sc.runAsUser.value) : '';
+  if (sc.runAsUsername) user = sc.runAsUsername;
+  if (sc.runAsGroup && typeof sc.runAsGroup.value === 'number') {
+    if (!user) throw new InvalidArgumentError(`run_as_group ${sc.runAsGroup.value} is specified without run_as_user or run_as_username`);
+    user = `${user}:${sc.runAsGroup.value}`;
+  }
+  return user;
+}
+
+/**
+ * The Docker HostConfig fields of a CRI security context. Everything is
+ * applied or refused, never dropped: SELinux labels and an AppArmor profile
+ * need the engine to have that module (Docker itself ignores them silently
+ * otherwise), seccomp profiles need seccomp. For a container (not the
+ * sandbox) an absent security context keeps Docker's defaults; a present
+ * one sets the masked and read-only paths it lists, none when both are
+ * empty (procMount Unmasked), as containerd does.
+ */
+export function securityHostConfig(value: unknown, env: SecurityEnvironment, kind: 'sandbox' | 'container'): Dockerode.HostConfig {
+  if (!value || typeof value !== 'object') return {};
+  const sc = securityContext(value);
+  const hc: Dockerode.HostConfig = {};
+  const opts: string[] = [];
+  const privileged = kind === 'container' && sc.privileged === true;
+  if (privileged) hc.Privileged = true;
+  if (sc.readonlyRootfs) hc.ReadonlyRootfs = true;
+  if (sc.supplementalGroups?.length) hc.GroupAdd = sc.supplementalGroups.map(String);
+  if (kind === 'container') {
+    if (sc.capabilities?.addCapabilities?.length) hc.CapAdd = [...sc.capabilities.addCapabilities];
+    if (sc.capabilities?.dropCapabilities?.length) hc.CapDrop = [...sc.capabilities.dropCapabilities];
+    if (sc.noNewPrivs) opts.push('no-new-privileges');
+    if (!privileged) {
+      hc.MaskedPaths = [...(sc.maskedPaths ?? [])];
+      hc.ReadonlyPaths = [...(sc.readonlyPaths ?? [])];
+    }
+  }
+
+  const se = sc.selinuxOptions;
+  const labels = se ? (['user', 'role', 'type', 'level'] as const).filter((k) => se[k]).map((k) => `label=${k}:${se[k]}`) : [];
+  if (labels.length) {
+    if (!env.features.selinux) throw new FailedPreconditionError(`SELinux is not enabled in this node's Docker engine: cannot apply selinux_options ${labels.join(' ')}`);
+    opts.push(...labels);
+  }
+
+  const aa = sc.apparmor;
+  if (aa?.profileType === 'Unconfined') opts.push('apparmor=unconfined');
+  else if (aa?.profileType === 'Localhost') {
+    if (!aa.localhostRef) throw new InvalidArgumentError('apparmor profile type Localhost needs localhost_ref');
+    if (!env.features.apparmor) throw new FailedPreconditionError(`AppArmor is not enabled in this node's Docker engine: cannot apply the AppArmor profile ${JSON.stringify(aa.localhostRef)}`);
+    opts.push(`apparmor=${aa.localhostRef}`);
+  } else if (aa && aa.profileType !== undefined && aa.profileType !== 'RuntimeDefault') {
+    throw new InvalidArgumentError(`unknown apparmor profile type ${JSON.stringify(aa.profileType)}`);
+  }
+
+  const sp = sc.seccomp;
+  if (sp?.profileType === 'Unconfined') opts.push('seccomp=unconfined');
+  else if (sp && !privileged) {
+    // Privileged containers run without seccomp in Docker, whatever the profile.
+    if (sp.profileType === 'Localhost') {
+      if (!env.seccompProfile) throw new InvalidArgumentError(`seccomp profile ${JSON.stringify(sp.localhostRef ?? '')} was not loaded`);
+      if (!env.features.seccomp) throw new FailedPreconditionError('seccomp is not enabled in this node\'s Docker engine: cannot apply a Localhost seccomp profile');
+      opts.push(`seccomp=${env.seccompProfile}`);
+    } else if (sp.profileType === undefined || sp.profileType === 'RuntimeDefault') {
+      if (!env.features.seccomp) throw new FailedPreconditionError('seccomp is not enabled in this node\'s Docker engine: cannot apply the RuntimeDefault seccomp profile');
+      // Docker applies its default profile by itself.
+    } else {
+      throw new InvalidArgumentError(`unknown seccomp profile type ${JSON.stringify(sp.profileType)}`);
+    }
+  }
+  if (opts.length) hc.SecurityOpt = opts;
+  return hc;
 }
 
 /** Docker's own container name, readable in `docker ps`; uniqueness per pod uid and attempt. */
@@ -51,6 +161,8 @@ function dockerName(parts: Array<string | number>): string {
 
 export interface SandboxCreateInput {
   config: PodSandboxConfig;
+  /** Default: an engine with seccomp only. */
+  security?: SecurityEnvironment;
   image: string;
   runtimeHandler: string;
   createdAtNs: number;
@@ -84,7 +196,8 @@ export function sandboxCreateOptions(input: SandboxCreateInput): Dockerode.Conta
 
   const exposed: Record<string, object> = {};
   const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
-  for (const pm of config.portMappings ?? []) {
+  // With the host's network there is nothing to publish: the ports are the host's.
+  for (const pm of hostNetwork ? [] : (config.portMappings ?? [])) {
     if (!pm.containerPort) continue;
     const key = `${pm.containerPort}/${(pm.protocol ?? 'TCP').toLowerCase()}`;
     exposed[key] = {};
@@ -102,11 +215,14 @@ export function sandboxCreateOptions(input: SandboxCreateInput): Dockerode.Conta
     ...(dns?.options?.length ? { DnsOptions: dns.options } : {}),
     ...(Object.keys(bindings).length ? { PortBindings: bindings } : {}),
     ...(config.linux?.sysctls && Object.keys(config.linux.sysctls).length ? { Sysctls: config.linux.sysctls } : {}),
+    ...securityHostConfig(config.linux?.securityContext, input.security ?? DEFAULT_ENV, 'sandbox'),
   };
+  const user = dockerUser(sc);
 
   return {
     name: dockerName(['k8s', 'POD', name, namespace, uid, attempt]),
     Image: input.image,
+    ...(user ? { User: user } : {}),
     // Docker refuses a hostname together with the host's network namespace.
     ...(config.hostname && !hostNetwork ? { Hostname: config.hostname } : {}),
     Labels: labels,
@@ -161,7 +277,10 @@ export interface ContainerCreateInput {
   scopeLabels: Labels;
   /** Whether the sandbox uses the host's network namespace. */
   sandboxHostNetwork: boolean;
+  /** Default: an engine with seccomp only. */
+  security?: SecurityEnvironment;
 }
+
 
 export function containerCreateOptions(input: ContainerCreateInput): Dockerode.ContainerCreateOptions {
   const { config, pod, sandboxId } = input;
@@ -189,11 +308,7 @@ export function containerCreateOptions(input: ContainerCreateInput): Dockerode.C
   };
 
   const joined = `container:${sandboxId}`;
-  const user =
-    sc.runAsUsername ||
-    (sc.runAsUser && typeof sc.runAsUser.value === 'number'
-      ? `${sc.runAsUser.value}${sc.runAsGroup && typeof sc.runAsGroup.value === 'number' ? `:${sc.runAsGroup.value}` : ''}`
-      : '');
+  const user = dockerUser(sc);
 
   const hostConfig: Dockerode.HostConfig = {
     NetworkMode: input.sandboxHostNetwork ? 'host' : joined,
@@ -201,10 +316,7 @@ export function containerCreateOptions(input: ContainerCreateInput): Dockerode.C
     ...(ns?.pid === 'POD' ? { PidMode: joined } : ns?.pid === 'NODE' ? { PidMode: 'host' } : {}),
     ...resourcesHostConfig(config.linux?.resources),
     ...(config.mounts?.length ? { Mounts: dockerMounts(config.mounts) } : {}),
-    ...(sc.privileged ? { Privileged: true } : {}),
-    ...(sc.readonlyRootfs ? { ReadonlyRootfs: true } : {}),
-    ...(sc.capabilities?.addCapabilities?.length ? { CapAdd: sc.capabilities.addCapabilities } : {}),
-    ...(sc.capabilities?.dropCapabilities?.length ? { CapDrop: sc.capabilities.dropCapabilities } : {}),
+    ...securityHostConfig(config.linux?.securityContext, input.security ?? DEFAULT_ENV, 'container'),
   };
 
   return {

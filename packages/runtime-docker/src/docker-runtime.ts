@@ -14,6 +14,7 @@
  * runtime only ever sees and touches objects with all of them plus
  * `io.mk8s.type`, so several runtimes (nodes, tests) can share one Docker.
  */
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import Dockerode from 'dockerode';
 import type {
@@ -65,7 +66,7 @@ import type {
 } from '@mk8s/cri';
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError } from '@mk8s/cri';
 import { cleanupByLabel } from './cleanup.js';
-import { containerCreateOptions, sandboxCreateOptions } from './container-config.js';
+import { containerCreateOptions, localhostSeccompRef, sandboxCreateOptions, securityFeatures, type DockerSecurityFeatures, type SecurityEnvironment } from './container-config.js';
 import { errorMessage, isConflict, isNotFound, isNotModified } from './docker-errors.js';
 import { dockerEvents, toContainerEvent } from './events.js';
 import type { EventsOptions, RuntimeEvent } from './events.js';
@@ -124,6 +125,7 @@ export class DockerRuntime implements CriRuntime {
   private readonly sandboxStopTimeout: number;
   private readonly cpuSamples = new Map<string, CpuSample>();
   private readonly followers = new Map<string, LogFollower>();
+  private features: Promise<DockerSecurityFeatures> | undefined;
   private closed = false;
 
   constructor(options: DockerRuntimeOptions = {}) {
@@ -189,6 +191,38 @@ export class DockerRuntime implements CriRuntime {
     });
   }
 
+  /**
+   * What a security context needs from the engine and the node: its
+   * security modules (asked once) and a Localhost seccomp profile's content
+   * (read at every create, so edits to the file apply to new containers).
+   */
+  private async securityEnvironment(securityContext: unknown): Promise<SecurityEnvironment> {
+    this.features ??= this.docker.info().then(
+      (info: { SecurityOptions?: string[] }) => securityFeatures(info.SecurityOptions),
+      (err: unknown) => {
+        this.features = undefined;
+        throw err;
+      },
+    );
+    const env: SecurityEnvironment = { features: await this.features };
+    const ref = localhostSeccompRef(securityContext);
+    if (ref !== undefined) {
+      if (!isAbsolute(ref)) throw new InvalidArgumentError(`seccomp profile ${JSON.stringify(ref)}: localhost_ref must be an absolute path`);
+      let text: string;
+      try {
+        text = await readFile(ref, 'utf8');
+      } catch (err) {
+        throw new InvalidArgumentError(`seccomp profile ${ref} cannot be read: ${(err as Error).message}`);
+      }
+      try {
+        env.seccompProfile = JSON.stringify(JSON.parse(text));
+      } catch (err) {
+        throw new InvalidArgumentError(`seccomp profile ${ref} is not valid JSON: ${(err as Error).message}`);
+      }
+    }
+    return env;
+  }
+
   // ---- runtime service ----------------------------------------------------
 
   async version(_req: VersionRequest): Promise<VersionResponse> {
@@ -222,6 +256,7 @@ export class DockerRuntime implements CriRuntime {
     if (!config?.metadata?.uid) throw new InvalidArgumentError('pod sandbox config needs metadata with a uid');
     const options = sandboxCreateOptions({
       config,
+      security: await this.securityEnvironment(config.linux?.securityContext),
       image: this.sandboxImage,
       runtimeHandler: req.runtimeHandler ?? '',
       createdAtNs: nowNs(),
@@ -304,6 +339,7 @@ export class DockerRuntime implements CriRuntime {
       createdAtNs: nowNs(),
       scopeLabels: this.scopeLabels,
       sandboxHostNetwork: sandbox.HostConfig?.NetworkMode === 'host',
+      security: await this.securityEnvironment(config.linux?.securityContext),
     });
     if (logPath) await ensureLogFile(logPath);
     try {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import {
@@ -33,7 +34,7 @@ import {
 } from './behavior.js';
 import { ImageStore, normalizeImageRef } from './images.js';
 import { IpPool } from './ip-pool.js';
-import { interpret, type Step } from './shell.js';
+import { CAPABILITIES, DEFAULT_CAPABILITIES, interpret, type ProcessContext, type Step } from './shell.js';
 import { realTimer, type Timer } from './timer.js';
 
 export interface FakeRuntimeOptions {
@@ -86,6 +87,8 @@ interface FakeContainer {
   imageRef: string;
   imageId: string;
   logPath: string;
+  /** Who its processes are (from the security context and the image's user). */
+  process: ProcessContext;
   behavior: ContainerBehavior | undefined;
   state: ContainerState;
   createdAt: number;
@@ -167,9 +170,9 @@ export class FakeRuntime implements CriRuntime {
     this.conditions.set(type, { type, status, reason, message });
   }
 
-  /** Makes an image present, as if pulled or loaded. */
-  addImage(ref: string, size?: number): void {
-    this.images.add(ref, size);
+  /** Makes an image present, as if pulled or loaded; `user` is its configured user ('1000', 'app'; default root). */
+  addImage(ref: string, size?: number, user?: string): void {
+    this.images.add(ref, size, user);
   }
 
   /** Lets PullImage fetch `ref`. */
@@ -249,7 +252,8 @@ export class FakeRuntime implements CriRuntime {
       runtimeHandler: req.runtimeHandler ?? '',
       state: 'SANDBOX_READY',
       createdAt: this.nowNs(),
-      ip: this.pool.allocate(),
+      // A sandbox in the node's network namespace has no address of its own.
+      ip: config.linux?.securityContext?.namespaceOptions?.network === 'NODE' ? '' : this.pool.allocate(),
     };
     this.sandboxes.set(sandbox.id, sandbox);
     return { podSandboxId: sandbox.id };
@@ -331,6 +335,7 @@ export class FakeRuntime implements CriRuntime {
       }
     }
     const stored = structuredClone(config);
+    const process = processContext(stored, image);
     const behavior = [...this.containerScripts].reverse().find((sc) => matchesContainer(sc.match, stored, s.config))?.behavior;
     const c: FakeContainer = {
       id: newId(),
@@ -339,6 +344,7 @@ export class FakeRuntime implements CriRuntime {
       imageRef: image.id,
       imageId: image.id,
       logPath: resolveLogPath(s.config.logDirectory, config.logPath),
+      process,
       behavior,
       state: 'CONTAINER_CREATED',
       createdAt: this.nowNs(),
@@ -374,7 +380,7 @@ export class FakeRuntime implements CriRuntime {
     c.cpuSince = this.timer.now();
     const run: Run = { cancelled: false };
     c.run = run;
-    const steps = scriptsProcess(c.behavior) ? scriptedSteps(c.behavior ?? {}) : interpret(argvOf(c.config), { unknown: 'block' });
+    const steps = scriptsProcess(c.behavior) ? scriptedSteps(c.behavior ?? {}) : interpret(argvOf(c.config), { unknown: 'block', process: c.process });
     // The process runs after StartContainer answers, as a real one would.
     void Promise.resolve().then(() => this.play(c, run, steps));
     return {};
@@ -451,7 +457,7 @@ export class FakeRuntime implements CriRuntime {
       stderr = scripted.stderr ?? '';
       exitCode = scripted.exitCode ?? 0;
     } else {
-      for (const step of interpret(cmd, { unknown: 'succeed' })) {
+      for (const step of interpret(cmd, { unknown: 'succeed', process: c.process })) {
         if (step.kind === 'out') {
           if (step.stream === 'stdout') stdout += step.text;
           else stderr += step.text;
@@ -736,4 +742,68 @@ function registryHost(ref: string): string {
 
 function newId(): string {
   return randomBytes(32).toString('hex');
+}
+
+/** Users the fake knows by name, as busybox's /etc/passwd lists them. */
+const PASSWD: Record<string, { uid: number; gid: number }> = { root: { uid: 0, gid: 0 }, nobody: { uid: 65534, gid: 65534 } };
+
+function capabilityName(name: string): string {
+  const n = name.toUpperCase().replace(/^CAP_/, '');
+  if (n !== 'ALL' && !(CAPABILITIES as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown capability ${JSON.stringify(name)}`);
+  return n;
+}
+
+/**
+ * Who a container's processes are, from its security context (the fake's
+ * part of applying it): user and groups, capabilities (Docker's default set,
+ * minus drops, plus adds; none for a non-root user), no_new_privs and a
+ * read-only root. Refuses, as real runtimes do, what cannot be applied: an
+ * unknown capability, a group without a user, a user name the image does
+ * not have, a Localhost seccomp profile that does not exist.
+ */
+function processContext(config: ContainerConfig, image: t.Image): ProcessContext {
+  const sc = config.linux?.securityContext;
+  let uid = 0;
+  let gid = 0;
+  const name = sc?.runAsUsername || (!sc?.runAsUser ? (image.username ?? '') : '');
+  if (sc?.runAsUser) {
+    uid = sc.runAsUser.value;
+  } else if (name) {
+    const known = PASSWD[name];
+    if (!known) throw new FailedPreconditionError(`no user ${JSON.stringify(name)} found in the image's /etc/passwd`);
+    ({ uid, gid } = known);
+  } else if (image.uid) {
+    uid = image.uid.value;
+  }
+  if (sc?.runAsGroup) {
+    if (!sc.runAsUser && !sc.runAsUsername) throw new InvalidArgumentError(`run_as_group ${sc.runAsGroup.value} is specified without run_as_user or run_as_username`);
+    gid = sc.runAsGroup.value;
+  }
+  const seccomp = sc?.seccomp;
+  if (seccomp?.profileType === 'Localhost' && !(seccomp.localhostRef && existsSync(seccomp.localhostRef))) {
+    throw new InvalidArgumentError(`seccomp profile ${JSON.stringify(seccomp.localhostRef ?? '')} not found`);
+  }
+  const caps = new Set<string>(sc?.privileged ? CAPABILITIES : DEFAULT_CAPABILITIES);
+  const add = (sc?.capabilities?.addCapabilities ?? []).map(capabilityName);
+  const drop = (sc?.capabilities?.dropCapabilities ?? []).map(capabilityName);
+  if (!sc?.privileged) {
+    if (drop.includes('ALL')) caps.clear();
+    for (const d of drop) caps.delete(d);
+    for (const a of add) if (a === 'ALL') CAPABILITIES.forEach((x) => caps.add(x)); else caps.add(a);
+  }
+  const mounts = config.mounts ?? [];
+  const under = (path: string, dir: string): boolean => path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+  const readOnly = (path: string): boolean => {
+    const abs = path.startsWith('/') ? path : `${config.workingDir || '/'}/${path}`;
+    const mount = mounts.filter((m) => under(abs, m.containerPath)).sort((a, b) => b.containerPath.length - a.containerPath.length)[0];
+    return mount ? mount.readonly === true : sc?.readonlyRootfs === true;
+  };
+  return {
+    uid,
+    gid,
+    groups: [...(sc?.supplementalGroups ?? [])],
+    noNewPrivs: sc?.noNewPrivs === true,
+    capabilities: uid === 0 ? caps : new Set(),
+    readOnly,
+  };
 }

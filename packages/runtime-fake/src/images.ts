@@ -15,6 +15,12 @@ export function normalizeImageRef(ref: string): string {
   return hasTag ? r : `${r}:latest`;
 }
 
+/** An image's user as CRI reports it: a numeric uid, else a name. */
+function imageUser(user: string): Pick<Image, 'uid' | 'username'> {
+  const who = user.split(':')[0] ?? '';
+  return /^\d+$/.test(who) ? { uid: { value: Number(who) }, username: '' } : { uid: null, username: who };
+}
+
 /** The in-memory image list of one fake node. */
 export class ImageStore {
   private readonly byRef = new Map<string, Image>();
@@ -23,17 +29,25 @@ export class ImageStore {
     for (const ref of refs) this.add(ref);
   }
 
-  /** Makes `ref` present (idempotent) and returns it. */
-  add(ref: string, size = 2_000_000): Image {
+  /**
+   * Makes `ref` present (idempotent) and returns it. `user` is the image's
+   * configured user as Docker writes it ('1000', '1000:1000', 'app'); absent
+   * or '' means root. ImageStatus reports it as uid or username.
+   */
+  add(ref: string, size = 2_000_000, user?: string): Image {
     const tag = normalizeImageRef(ref);
     const existing = this.byRef.get(tag);
-    if (existing) return existing;
+    if (existing) {
+      if (user !== undefined) Object.assign(existing, imageUser(user));
+      return existing;
+    }
     const image: Image = {
       id: `sha256:${createHash('sha256').update(tag).digest('hex')}`,
       repoTags: [tag],
       repoDigests: [],
       size,
       spec: { image: tag },
+      ...imageUser(user ?? ''),
     };
     this.byRef.set(tag, image);
     return image;

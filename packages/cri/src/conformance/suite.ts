@@ -350,6 +350,73 @@ export function defineConformanceSuite(name: string, setup: ConformanceSetup, op
       }
     }, timeout);
 
+    const exec = async (containerId: string, cmd: string[]): Promise<{ out: string; code: number }> => {
+      const r = await cri().execSync({ containerId, cmd, timeout: 10 });
+      return { out: Buffer.from(r.stdout).toString(), code: r.exitCode };
+    };
+
+    it('applies a container security context: user, groups, capabilities, no_new_privs, read-only root', async () => {
+      const sandbox = await runSandbox();
+      const config = containerConfig(run, image(), { name: 'confined', argv: SLEEP_FOREVER });
+      config.linux = {
+        securityContext: {
+          runAsUser: { value: 1234 },
+          runAsGroup: { value: 2345 },
+          supplementalGroups: [3456],
+          readonlyRootfs: true,
+          noNewPrivs: true,
+          capabilities: { dropCapabilities: ['ALL'] },
+          namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' },
+          maskedPaths: ['/proc/kcore', '/proc/keys'],
+          readonlyPaths: ['/proc/sys'],
+          seccomp: { profileType: 'RuntimeDefault' },
+        },
+      };
+      const { containerId } = await cri().createContainer({ podSandboxId: sandbox.id, config, sandboxConfig: sandbox.config });
+      tracker.container(containerId);
+      await cri().startContainer({ containerId });
+      await waitForContainerState(cri(), containerId, 'CONTAINER_RUNNING');
+
+      expect((await exec(containerId, ['id', '-u'])).out.trim()).toBe('1234');
+      expect((await exec(containerId, ['id', '-g'])).out.trim()).toBe('2345');
+      const groups = [...new Set((await exec(containerId, ['id', '-G'])).out.trim().split(/\s+/))].sort();
+      expect(groups).toEqual(['2345', '3456']);
+      const status = (await exec(containerId, ['cat', '/proc/self/status'])).out;
+      expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+      expect(status).toMatch(/^CapEff:\s+0+$/m);
+      expect((await exec(containerId, ['sh', '-c', 'touch /mk8s-conformance-probe'])).code).not.toBe(0);
+    }, timeout);
+
+    it('drops a capability for root: chown fails without CAP_CHOWN', async () => {
+      const sandbox = await runSandbox();
+      const config = containerConfig(run, image(), { name: 'nochown', argv: SLEEP_FOREVER });
+      config.linux = { securityContext: { runAsUser: { value: 0 }, capabilities: { dropCapabilities: ['CHOWN'] }, maskedPaths: ['/proc/kcore'], readonlyPaths: ['/proc/sys'] } };
+      const { containerId } = await cri().createContainer({ podSandboxId: sandbox.id, config, sandboxConfig: sandbox.config });
+      tracker.container(containerId);
+      await cri().startContainer({ containerId });
+      await waitForContainerState(cri(), containerId, 'CONTAINER_RUNNING');
+      expect((await exec(containerId, ['id', '-u'])).out.trim()).toBe('0');
+      const chown = await cri().execSync({ containerId, cmd: ['chown', '1', '/tmp'], timeout: 10 });
+      expect(chown.exitCode).not.toBe(0);
+      expect(Buffer.from(chown.stderr).toString()).toMatch(/Operation not permitted/);
+    }, timeout);
+
+    it('refuses a Localhost seccomp profile that does not exist instead of running unconfined', async () => {
+      const sandbox = await runSandbox();
+      const config = containerConfig(run, image(), { name: 'noprofile', argv: SLEEP_FOREVER });
+      config.linux = { securityContext: { seccomp: { profileType: 'Localhost', localhostRef: `/nonexistent/mk8s-conformance-${run}.json` } } };
+      let refused: unknown;
+      try {
+        const { containerId } = await cri().createContainer({ podSandboxId: sandbox.id, config, sandboxConfig: sandbox.config });
+        tracker.container(containerId);
+        await cri().startContainer({ containerId });
+      } catch (err) {
+        refused = err;
+      }
+      expect(refused).toBeInstanceOf(CriError);
+      expect((refused as Error).message).not.toBe('');
+    }, timeout);
+
     it('rejects calls on sandboxes and containers that do not exist', async () => {
       const ghost = `mk8s-missing-${randomUUID().replace(/-/g, '')}`;
       await expect(cri().containerStatus({ containerId: ghost })).rejects.toBeInstanceOf(NotFoundError);

@@ -88,10 +88,11 @@ export function generatePodStatus(inp: StatusInputs): PodStatus {
   ];
 
   const sandbox = readySandbox(runtimeStatus);
-  const ip = sandbox?.network?.ip ?? '';
-  const podIPs = ip ? [{ ip }, ...(sandbox?.network?.additionalIps ?? []).map((a) => ({ ip: a.ip }))] : (old.podIPs ?? (old.podIP ? [{ ip: old.podIP }] : []));
-  const podIP = ip || old.podIP;
   const hostIP = inp.hostIP ?? old.hostIP;
+  // A hostNetwork pod has the node's address, as in Kubernetes (its sandbox has none of its own).
+  const ip = spec.hostNetwork && sandbox && hostIP ? hostIP : (sandbox?.network?.ip ?? '');
+  const podIPs = ip ? [{ ip }, ...(spec.hostNetwork ? [] : (sandbox?.network?.additionalIps ?? []).map((a) => ({ ip: a.ip })))] : (old.podIPs ?? (old.podIP ? [{ ip: old.podIP }] : []));
+  const podIP = ip || old.podIP;
 
   const status: PodStatus = {
     phase,

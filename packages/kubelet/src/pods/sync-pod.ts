@@ -14,6 +14,8 @@ import { goDuration, silentLogger, type PodLogger } from './logger.js';
 import { containersNamed, readySandbox, type RuntimeContainer, type RuntimePodStatus } from './runtime-pod.js';
 import type { WaitingReason } from './status.js';
 import { nsToMs } from './time.js';
+import { containerSecurityContext, needsImageUser, sandboxLinuxConfig, verifyRunAsNonRoot, type ImageUser } from './security-context.js';
+import { applyVolumeOwnership } from './volume-ownership.js';
 
 export interface PodSyncerOptions {
   runtime: CriRuntime;
@@ -29,6 +31,8 @@ export interface PodSyncerOptions {
   log?: PodLogger;
   /** Pulled/Created/Started/Killing/BackOff/Failed events (default: none recorded). */
   recorder?: EventRecorder;
+  /** Folder of seccomp profiles that `seccompProfile.localhostProfile` names (default: <rootDir>/seccomp, as Kubernetes). */
+  seccompProfileRoot?: string;
 }
 
 export interface SyncResult {
@@ -102,12 +106,20 @@ export class PodSyncer {
     const sandboxConfig = this.sandboxConfig(pod, sandbox?.metadata.attempt ?? (rs.sandboxes[0]?.metadata.attempt ?? -1) + 1);
     if (!sandbox) {
       await this.killAll(pod, rs);
-      const { podSandboxId } = await this.runtime.runPodSandbox({ config: sandboxConfig });
+      let podSandboxId: string;
+      try {
+        ({ podSandboxId } = await this.runtime.runPodSandbox({ config: sandboxConfig }));
+      } catch (err) {
+        // E.g. a sysctl or host namespace the runtime refuses: visible on the pod, retried with backoff.
+        this.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
+        throw err;
+      }
       this.log.info('started pod sandbox', { pod: podRef(pod), sandbox: podSandboxId });
       sandbox = (await this.runtime.podSandboxStatus({ podSandboxId })).status;
     }
     const sb = sandbox;
-    const podIP = sb.network?.ip ?? '';
+    // A hostNetwork pod's IP (status.podIP, fieldRef env) is the node's, as in Kubernetes.
+    const podIP = (pod.spec?.hostNetwork ? this.opts.hostIP : undefined) || (sb.network?.ip ?? '');
     const inSandbox = (name: string): RuntimeContainer[] => containersNamed(rs, name).filter((c) => c.podSandboxId === sb.id);
     const ctx: StartContext = { pod, sandboxId: sb.id, sandboxConfig, podIP, rs };
     const requeue: number[] = [];
@@ -285,13 +297,19 @@ export class PodSyncer {
       portMappings,
       labels: { ...(md.labels ?? {}), [LABEL_POD_NAME]: md.name ?? '', [LABEL_POD_NAMESPACE]: md.namespace ?? 'default', [LABEL_POD_UID]: uid },
       annotations: { ...(md.annotations ?? {}) },
+      linux: sandboxLinuxConfig(pod),
     };
   }
 
   private async containerConfig(pod: Pod, c: Container, kind: 'init' | 'app', attempt: number, podIP: string): Promise<ContainerConfig> {
     const md = pod.metadata ?? {};
     const envs = await buildEnv(this.opts.client, pod, c, { podIP, ...(this.opts.hostIP ? { hostIP: this.opts.hostIP } : {}), ...(this.opts.services ? { services: this.opts.services } : {}) });
-    const mounts = containerMounts(c, await prepareVolumes(this.opts.client, pod, this.opts.rootDir));
+    const image = needsImageUser(pod, c) ? await this.imageUser(c) : undefined;
+    verifyRunAsNonRoot(pod, c, image);
+    const securityContext = containerSecurityContext(pod, c, { seccompProfileRoot: this.opts.seccompProfileRoot ?? join(this.opts.rootDir, 'seccomp') }, image);
+    const volumes = await prepareVolumes(this.opts.client, pod, this.opts.rootDir);
+    await applyVolumeOwnership(pod, volumes);
+    const mounts = await containerMounts(c, volumes, { podDir: join(this.opts.rootDir, 'pods', md.uid ?? '') });
     const resources = linuxResources(c);
     const vars = new Map(envs.map((e) => [e.key, e.value]));
     return {
@@ -302,7 +320,7 @@ export class PodSyncer {
       ...(c.workingDir ? { workingDir: c.workingDir } : {}),
       envs,
       ...(mounts.length ? { mounts } : {}),
-      ...(resources ? { linux: { resources } } : {}),
+      linux: { ...(resources ? { resources } : {}), securityContext },
       labels: {
         [LABEL_POD_NAME]: md.name ?? '',
         [LABEL_POD_NAMESPACE]: md.namespace ?? 'default',
@@ -319,6 +337,13 @@ export class PodSyncer {
       ...(c.stdinOnce ? { stdinOnce: true } : {}),
       ...(c.tty ? { tty: true } : {}),
     };
+  }
+
+  /** The user the container's image runs as (CRI ImageStatus); no uid and no name means root. */
+  private async imageUser(c: Container): Promise<ImageUser> {
+    const img = (await this.runtime.imageStatus({ image: { image: c.image ?? '' } })).image;
+    if (img?.uid) return { uid: img.uid.value };
+    return img?.username ? { username: img.username } : {};
   }
 
   /** Before a new sandbox: nothing of the old one may keep running. */
