@@ -3,7 +3,7 @@
  * loopback port, over a fresh memory store (or a level store in `dataDir`).
  * Integration tests of every component run against it.
  */
-import { buildApiServer, openStore, type ApiServer, type Store } from '@mk8s/apiserver';
+import { buildApiServer, openStore, type ApiServer, type ApiServerOptions, type Store } from '@mk8s/apiserver';
 import { Clientset } from '@mk8s/client';
 
 export interface TestCluster {
@@ -24,6 +24,10 @@ export interface TestClusterOptions {
   dataDir?: string;
   bookmarkIntervalMs?: number;
   watchCacheWindow?: number;
+  /** Authentication and authorization of the server (e.g. static tokens and RBAC); default the insecure AlwaysAllow. */
+  auth?: ApiServerOptions['auth'];
+  /** Bearer token of `client`. */
+  token?: string;
 }
 
 export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
@@ -33,11 +37,12 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       store,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
       ...(opts.watchCacheWindow ? { watchCacheWindow: opts.watchCacheWindow } : {}),
+      ...(opts.auth ? { auth: opts.auth } : {}),
     });
   let server = await build();
   const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
   const port = Number(new URL(url).port);
-  const client = new Clientset({ server: url });
+  const client = new Clientset({ server: url, ...(opts.token ? { token: opts.token } : {}) });
   const cluster: TestCluster = {
     url,
     get server() {

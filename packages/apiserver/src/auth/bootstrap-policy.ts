@@ -2,17 +2,19 @@
  * The default RBAC policy the API server creates at start when RBAC is on,
  * after Kubernetes' bootstrap policy (plugin/pkg/auth/authorizer/rbac/
  * bootstrappolicy): the user-facing roles (cluster-admin, admin, edit, view),
- * discovery for everyone, and one role per component identity. Reconciled on
+ * discovery for everyone, one role per component identity, and one per
+ * controller of kube-controller-manager (`system:controller:*`). Reconciled on
  * every start: a missing object is created, an existing one labelled
  * `rbac.authorization.kubernetes.io/autoupdate: "true"` (the default) gets
- * the rules or subjects it lacks; one set to "false" is left alone.
+ * the rules or subjects it lacks and loses the rules earlier versions granted
+ * that this one no longer does; one set to "false" is left alone.
  *
  * `system:node` is created but not bound: node identities are authorized by
  * the Node authorizer, which evaluates the same rules (`NODE_RULES`) plus
  * the node's relationships (its own Lease, the Secrets and ConfigMaps of its
  * pods), as in Kubernetes.
  */
-import { resourceFor, type ClusterRole, type ClusterRoleBinding, type PolicyRule, type Subject } from '@mk8s/api';
+import { RESOURCE_TYPES, resourceFor, type ClusterRole, type ClusterRoleBinding, type PolicyRule, type Subject } from '@mk8s/api';
 import { StatusError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { AUTHENTICATED_GROUP, BOOTSTRAPPERS_GROUP, MASTERS_GROUP, UNAUTHENTICATED_GROUP } from './user.js';
@@ -81,6 +83,8 @@ interface DefaultRole {
   bindTo?: Subject[];
   /** Name of the binding when it differs from the role's. */
   bindingName?: string;
+  /** Rules earlier versions granted and this one does not: removed from the stored role on reconcile. */
+  obsoleteRules?: PolicyRule[];
 }
 
 const group = (name: string): Subject => ({ kind: 'Group', apiGroup: RBAC_GROUP, name });
@@ -92,6 +96,126 @@ export const COMPONENT_USERS = {
   cloudControllerManager: 'system:cloud-controller-manager',
   proxy: 'system:kube-proxy',
 } as const;
+
+/** The served resources (no subresources) of each API group, namespaced ones only when asked; create-only reviews left out. */
+function servedResources(namespacedOnly: boolean): PolicyRule[] {
+  const byGroup = new Map<string, string[]>();
+  for (const rt of RESOURCE_TYPES) {
+    if ((namespacedOnly && !rt.namespaced) || (rt.verbs && !rt.verbs.includes('list'))) continue;
+    byGroup.set(rt.group, [...(byGroup.get(rt.group) ?? []), rt.resource]);
+  }
+  return [...byGroup].map(([group, resources]) => rule([], [group], resources));
+}
+const withVerbs = (verbs: string[], rules: PolicyRule[]): PolicyRule[] => rules.map((r) => ({ ...r, verbs }));
+
+/**
+ * One role per controller of kube-controller-manager, as Kubernetes' controller
+ * roles (`system:controller:<name>`), limited to what mk8s' controllers do
+ * (packages/controller-manager). Kubernetes binds them to each controller's
+ * ServiceAccount; mk8s runs every controller under the one identity
+ * `system:kube-controller-manager`, so all are bound to it. Reads cover the
+ * served resources, never their subresources (no pods/exec, no proxies).
+ * Nothing creates, updates or patches RBAC objects; the namespace controller
+ * deletes the Roles and RoleBindings of a namespace being deleted. Nothing
+ * creates or updates Secrets: the namespace controller and the garbage
+ * collector delete them, and the garbage collector patches dependents'
+ * ownerReferences and finalizers (Kubernetes' collector may patch anything).
+ */
+const controllerRoles: Array<[string, PolicyRule[]]> = [
+  [
+    'deployment-controller',
+    [
+      rule(['get', 'list', 'watch', 'update', 'patch'], ['apps'], ['deployments']),
+      rule(['update'], ['apps'], ['deployments/status']),
+      rule(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], ['apps'], ['replicasets']),
+      rule(['list', 'watch'], [''], ['pods']),
+      eventsRule,
+    ],
+  ],
+  [
+    'replicaset-controller',
+    [
+      rule(['get', 'list', 'watch', 'update'], ['apps'], ['replicasets']),
+      rule(['update'], ['apps'], ['replicasets/status']),
+      rule(['list', 'watch', 'create', 'patch', 'delete'], [''], ['pods']),
+      eventsRule,
+    ],
+  ],
+  [
+    'endpoint-controller',
+    [
+      rule(READ, [''], ['services', 'pods']),
+      rule(['get', 'list', 'watch', 'create', 'update', 'delete'], [''], ['endpoints']),
+      eventsRule,
+    ],
+  ],
+  [
+    // Owners may be of any served kind; dependents are the kinds it watches (DEFAULT_GC_RESOURCES).
+    'generic-garbage-collector',
+    [
+      ...withVerbs(READ, servedResources(false)),
+      rule(['patch', 'delete'], [''], ['pods', 'services', 'endpoints', 'configmaps', 'secrets', 'nodes', 'namespaces']),
+      rule(['patch', 'delete'], ['apps'], ['replicasets', 'deployments']),
+      rule(['patch', 'delete'], ['coordination.k8s.io'], ['leases']),
+      rule(['patch', 'delete'], ['autoscaling'], ['horizontalpodautoscalers']),
+    ],
+  ],
+  [
+    'horizontal-pod-autoscaler',
+    [
+      rule(READ, ['autoscaling'], ['horizontalpodautoscalers']),
+      rule(['update'], ['autoscaling'], ['horizontalpodautoscalers/status']),
+      rule(['get', 'update'], ['apps'], ['deployments/scale', 'replicasets/scale']),
+      rule(['list', 'watch'], [''], ['pods']),
+      rule(['list'], ['metrics.k8s.io'], ['pods']),
+      eventsRule,
+    ],
+  ],
+  [
+    // Empties a namespace being deleted: every namespaced kind is listed and deleted.
+    'namespace-controller',
+    [
+      rule(['get', 'list', 'watch', 'delete'], [''], ['namespaces']),
+      rule(['update'], [''], ['namespaces/finalize', 'namespaces/status']),
+      ...withVerbs(['get', 'list', 'delete', 'deletecollection'], servedResources(true)),
+    ],
+  ],
+  [
+    'node-controller',
+    [
+      rule(['get', 'list', 'watch', 'patch', 'update'], [''], ['nodes']),
+      rule(['patch', 'update'], [''], ['nodes/status']),
+      rule(['list', 'watch'], ['coordination.k8s.io'], ['leases']),
+      rule(['get', 'list', 'watch', 'delete'], [''], ['pods']),
+      rule(['patch', 'update'], [''], ['pods/status']),
+      eventsRule,
+    ],
+  ],
+  [
+    'pod-garbage-collector',
+    [rule(['list', 'watch', 'delete'], [''], ['pods']), rule(READ, [''], ['nodes'])],
+  ],
+  [
+    // Counts objects of any namespaced kind (`count/<resource>`).
+    'resourcequota-controller',
+    [...withVerbs(['list', 'watch'], servedResources(true)), rule(['update'], [''], ['resourcequotas/status']), eventsRule],
+  ],
+  [
+    'service-account-controller',
+    [rule(['list', 'watch'], [''], ['namespaces']), rule(['list', 'watch', 'create'], [''], ['serviceaccounts']), eventsRule],
+  ],
+];
+const CONTROLLER_ROLES: DefaultRole[] = controllerRoles.map(([name, rules]) => ({
+  name: `system:controller:${name}`,
+  rules,
+  bindTo: [user(COMPONENT_USERS.controllerManager)],
+}));
+
+/** The blanket rules `system:kube-controller-manager` held before its controllers got their own roles; removed on reconcile. */
+const OBSOLETE_CONTROLLER_MANAGER_RULES: PolicyRule[] = [
+  rule(['get', 'list', 'watch', 'patch', 'update', 'delete', 'deletecollection'], ['*'], ['*']),
+  rule(['create'], ['', 'apps', 'autoscaling', 'coordination.k8s.io', 'discovery.k8s.io', 'policy'], ['pods', 'pods/eviction', 'pods/binding', 'endpoints', 'replicasets', 'deployments', 'leases', 'endpointslices', 'namespaces', 'nodes', 'configmaps', 'serviceaccounts']),
+];
 
 /** The default ClusterRoles, each with its ClusterRoleBinding when it has subjects. */
 export const DEFAULT_ROLES: readonly DefaultRole[] = [
@@ -143,18 +267,19 @@ export const DEFAULT_ROLES: readonly DefaultRole[] = [
     bindTo: [user(COMPONENT_USERS.scheduler)],
   },
   {
-    // One identity runs every controller, so it holds the union of Kubernetes' per-controller roles
-    // (the garbage collector's and namespace controller's `*` rules among them).
+    // The controller manager's own needs (leader election); what its controllers do is in the roles below.
     name: 'system:kube-controller-manager',
     rules: [
       eventsRule,
-      rule(['get', 'list', 'watch', 'patch', 'update', 'delete', 'deletecollection'], ['*'], ['*']),
-      rule(['create'], ['', 'apps', 'autoscaling', 'coordination.k8s.io', 'discovery.k8s.io', 'policy'], ['pods', 'pods/eviction', 'pods/binding', 'endpoints', 'replicasets', 'deployments', 'leases', 'endpointslices', 'namespaces', 'nodes', 'configmaps', 'serviceaccounts']),
+      rule(['create'], ['coordination.k8s.io'], ['leases']),
+      rule(['get', 'update'], ['coordination.k8s.io'], ['leases'], ['kube-controller-manager']),
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
       rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
     ],
     bindTo: [user(COMPONENT_USERS.controllerManager)],
+    obsoleteRules: OBSOLETE_CONTROLLER_MANAGER_RULES,
   },
+  ...CONTROLLER_ROLES,
   {
     name: 'system:cloud-controller-manager',
     rules: [
@@ -190,7 +315,17 @@ export const DEFAULT_ROLES: readonly DefaultRole[] = [
 const BOOTSTRAP_LABELS = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
 const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** JSON with sorted keys: stored objects need not keep the field order they were written with. */
+const canonical = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonical).join(',')}]`
+    : v && typeof v === 'object'
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : JSON.stringify(v);
+const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 
 /**
  * Creates or completes the default ClusterRoles and ClusterRoleBindings
@@ -223,9 +358,10 @@ export async function reconcileBootstrapPolicy(registry: Registry, log?: { warn:
   for (const role of DEFAULT_ROLES) {
     const body: ClusterRole = { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: metadata(role.name), rules: role.rules };
     await ensure(roles, role.name, body as Record<string, unknown>, (existing) => {
-      const rules = (existing['rules'] as PolicyRule[] | undefined) ?? [];
+      const stored = (existing['rules'] as PolicyRule[] | undefined) ?? [];
+      const rules = stored.filter((e) => !(role.obsoleteRules ?? []).some((o) => same(e, o)));
       const missing = role.rules.filter((r) => !rules.some((e) => same(e, r)));
-      if (missing.length === 0) return false;
+      if (missing.length === 0 && rules.length === stored.length) return false;
       existing['rules'] = [...rules, ...missing];
       return true;
     });

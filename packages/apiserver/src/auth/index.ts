@@ -21,11 +21,12 @@ import type { ResourceType } from '@mk8s/api';
 import type { WatchCache } from '../cache/watch-cache.js';
 import { StatusError } from '../errors.js';
 import { isApiPath, parseRequestInfo, rawPathOf, type RequestInfo } from '../http/request-info.js';
-import type { Registry } from '../registry/registry.js';
+import type { Registry, WriteCheck } from '../registry/registry.js';
 import { selfSubjectAccessReview, selfSubjectReview } from './access-review.js';
 import { forbiddenWhy, requestAttributes, type Attributes, type Authorizer } from './attributes.js';
 import { authenticate, BootstrapTokenAuthenticator, ServiceAccountTokenAuthenticator, StaticTokenAuthenticator, type AuthenticatorChain, type TokenAuthenticator } from './authenticators.js';
 import { reconcileBootstrapPolicy } from './bootstrap-policy.js';
+import { escalationCheck, RuleResolver } from './escalation.js';
 import { NodeAuthorizer } from './node-authorizer.js';
 import { admitNodeRequest } from './node-restriction.js';
 import { alwaysAllow, alwaysDeny, authorizeUnion, RbacAuthorizer } from './rbac.js';
@@ -80,6 +81,8 @@ export interface Auth {
   serviceAccountKeys(): ServiceAccountKeys;
   /** Answers a TokenRequest (`serviceaccounts/<name>/token`) with a signed token. */
   tokenRequest(namespace: string, name: string, body: unknown): Promise<Record<string, unknown>>;
+  /** RBAC's escalation check of a create, update or patch of roles and bindings (escalation.ts); none without RBAC or when it does not apply. */
+  guardWrite(rt: ResourceType, info: RequestInfo, user: UserInfo | undefined): Promise<WriteCheck | undefined>;
 }
 
 const ATTRS = Symbol('mk8s.authAttributes');
@@ -139,6 +142,9 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     }
   });
   const allowAll = modes.length > 0 && modes[0] === 'AlwaysAllow';
+  // Escalation prevention comes with RBAC, as in Kubernetes; AlwaysAllow first exempts everyone.
+  const rbac = allowAll ? undefined : authorizers.find((a): a is RbacAuthorizer => a instanceof RbacAuthorizer);
+  const resolver = rbac && new RuleResolver(rbac, deps.cache);
   const nodeRestriction = modes.includes('Node');
 
   app.addHook('onRequest', async (request) => {
@@ -165,7 +171,7 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     app.addHook('preHandler', async (request) => {
       const req = request as WithAttrs;
       const attrs = req[ATTRS];
-      if (attrs) await admitNodeRequest(attrs, req.body, deps.registry);
+      if (attrs) await admitNodeRequest(attrs, req.body, deps.registry, (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase());
     });
   }
 
@@ -182,6 +188,8 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     },
     serviceAccountKeys: saKeys,
     tokenRequest: (namespace, name, body) => tokenRequest(saKeys(), deps.registry, deps.now, namespace, name, body),
+    guardWrite: async (rt, info, user) =>
+      resolver ? escalationCheck({ authorizers, resolver }, rt, info.namespace ?? '', info.name ?? '', user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] }) : undefined,
   };
 }
 

@@ -11,7 +11,7 @@
  * of every ClusterRole its selectors match, evaluated when asked, as
  * Kubernetes' aggregation controller would have written them.
  */
-import { selectorFromLabelSelector, type ClusterRole, type PolicyRule, type RoleBinding, type Subject } from '@mk8s/api';
+import { selectorFromLabelSelector, type ClusterRole, type PolicyRule, type RoleBinding, type RoleRef, type Subject } from '@mk8s/api';
 import type { WatchCache } from '../cache/watch-cache.js';
 import { listPrefix, objectKey } from '../registry/keys.js';
 import type { Attributes, Authorizer, AuthorizerResult } from './attributes.js';
@@ -65,6 +65,19 @@ export class RbacAuthorizer implements Authorizer {
         yield ((role?.['rules'] as PolicyRule[] | undefined) ?? []);
       }
     }
+  }
+
+  /**
+   * The rules a binding's roleRef grants in `namespace` (the binding's; '' for a
+   * ClusterRoleBinding), aggregated ones included; undefined when the role does not exist.
+   */
+  roleRefRules(roleRef: RoleRef, namespace: string): PolicyRule[] | undefined {
+    if (roleRef.kind === 'ClusterRole') {
+      return this.cache.get('clusterroles', objectKey('clusterroles', undefined, roleRef.name)) ? this.clusterRoleRules(roleRef.name) : undefined;
+    }
+    if (roleRef.kind !== 'Role' || !namespace) return undefined;
+    const role = this.cache.get('roles', objectKey('roles', namespace, roleRef.name)) as Obj | undefined;
+    return role ? ((role['rules'] as PolicyRule[] | undefined) ?? []) : undefined;
   }
 
   private clusterRoleRules(name: string): PolicyRule[] {

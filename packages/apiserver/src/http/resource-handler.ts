@@ -8,7 +8,7 @@ import type { ResourceType } from '@mk8s/api';
 import { objectFields, parseFieldSelector, parseLabelSelector, resourceFor, unsupportedFieldLabels } from '@mk8s/api';
 import { errors, StatusError, successStatus } from '../errors.js';
 import type { Obj } from '../cache/watch-cache.js';
-import type { ListResult } from '../registry/registry.js';
+import type { ListResult, WriteOptions } from '../registry/registry.js';
 import { applyPatch } from '../patch/index.js';
 import { PatchError } from '../patch/errors.js';
 import { toTable } from '../tables/index.js';
@@ -23,6 +23,7 @@ import { warningHeaderValues } from './warning-header.js';
 import { serveLog } from './log-proxy.js';
 import { serveExec } from './exec-proxy.js';
 import { scaleHandlers } from './scale.js';
+import { auditAnnotations } from '../audit/audit-log.js';
 
 export type Filter = (obj: Obj) => boolean;
 
@@ -124,21 +125,21 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       return render(ctx, rt, neg, await reg.get(rt, ns, info.name!));
     case 'create': {
       if (info.name !== undefined) throw errors.methodNotAllowed();
-      const r = await reg.create(rt, ns, req.body, writeOptions(q, 'CreateOptions'));
+      const r = await reg.create(rt, ns, req.body, await guarded(ctx, rt, info, req, writeOptions(q, 'CreateOptions')));
       warn(reply, r.warnings);
       reply.code(201);
       return r.object;
     }
     case 'update': {
       if (info.name === undefined) throw errors.methodNotAllowed();
-      const r = await reg.update(rt, ns, info.name, req.body, writeOptions(q, 'UpdateOptions'));
+      const r = await reg.update(rt, ns, info.name, req.body, await guarded(ctx, rt, info, req, writeOptions(q, 'UpdateOptions')));
       warn(reply, r.warnings);
       reply.code(r.created ? 201 : 200);
       return r.object;
     }
     case 'patch': {
       if (info.name === undefined) throw errors.methodNotAllowed();
-      const r = await patch(ctx, rt, ns, info.name, req, q, false);
+      const r = await patch(ctx, rt, ns, info.name, req, q, false, info);
       warn(reply, r.warnings);
       return r.object;
     }
@@ -179,14 +180,23 @@ export function patchOrStatus<T>(ctx: ServerContext, rt: ResourceType, name: str
   }
 }
 
-async function patch(ctx: ServerContext, rt: ResourceType, ns: string | undefined, name: string, req: FastifyRequest, q: Query, status: boolean) {
+/** Write options with the server's check of this request's write (RBAC escalation prevention), when it has one, and what admission needs (the user, the audit annotations). */
+async function guarded(ctx: ServerContext, rt: ResourceType, info: RequestInfo, req: FastifyRequest, opts: WriteOptions): Promise<WriteOptions> {
+  const check = await ctx.guardWrite?.(rt, info, req.user);
+  const withAdmission: WriteOptions = { ...opts, admission: { ...(req.user ? { user: req.user } : {}), auditAnnotations: auditAnnotations(req) } };
+  return check ? { ...withAdmission, check } : withAdmission;
+}
+
+async function patch(ctx: ServerContext, rt: ResourceType, ns: string | undefined, name: string, req: FastifyRequest, q: Query, status: boolean, info?: RequestInfo) {
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const opts = writeOptions(q, 'PatchOptions');
+  // The check sees the patched object, as Kubernetes checks the result of the update.
   return ctx.registry.modify(
     rt,
     ns,
     name,
     (current) => patchOrStatus(ctx, rt, name, () => applyPatch(contentType, current, req.body, rt.schema)),
-    { status, ...writeOptions(q, 'PatchOptions') },
+    { status, ...(info ? await guarded(ctx, rt, info, req, opts) : opts) },
   );
 }
 

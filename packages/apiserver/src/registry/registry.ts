@@ -26,13 +26,25 @@ import { listPrefix, objectKey } from './keys.js';
 import { strategyFor } from './strategies.js';
 import { DEFAULT_ADMISSION, type AdmissionSettings, type Strategy } from './strategy.js';
 import type { AllocationTx, ResourceAllocator } from './service-allocator.js';
-import type { AdmissionHooks } from '../admission/types.js';
+import type { AdmissionHooks, AdmissionRequest } from '../admission/types.js';
+import { admitUpdate, requestAttributes } from '../admission/update.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/**
+ * A last say on a write, given the object about to be stored (defaulted and
+ * validated) and the current one (undefined on create); throws a StatusError
+ * to refuse. RBAC's escalation check (auth/escalation.ts) is one.
+ */
+export type WriteCheck = (obj: Obj, old: Obj | undefined) => void | Promise<void>;
 
 export interface WriteOptions {
   dryRun?: boolean;
   fieldValidation?: FieldValidation;
+  /** Runs on the resulting object of a create, update or patch, before admission's validation and the store write. */
+  check?: WriteCheck;
+  /** The requesting user and the audit annotations sink, for admission (creates, updates, patches). */
+  admission?: AdmissionRequest;
 }
 
 export interface WriteResult {
@@ -78,7 +90,7 @@ export interface RegistryDeps {
   admission?: Partial<AdmissionSettings>;
   /** Per-resource allocators (services: ClusterIPs and NodePorts) taking values before a write and releasing them after. */
   allocators?: Readonly<Record<string, ResourceAllocator>>;
-  /** The admission chain run on creates (mutating after defaulting, validating before the store write); none when absent. */
+  /** The admission chain run on creates (mutating after defaulting, validating before the store write) and updates (validating); none when absent. */
   admit?: AdmissionHooks;
 }
 
@@ -231,24 +243,25 @@ export class Registry {
       const obj = clone(object);
       this.prepareCreate(rt, obj, generated, false);
       const name = String(meta(obj)['name'] ?? '');
-      const attrs = { operation: 'CREATE' as const, resource: rt, subresource: '', namespace: rt.namespaced ? namespace : undefined, name, object: obj, dryRun: opts.dryRun === true };
+      const attrs = { operation: 'CREATE' as const, resource: rt, subresource: '', namespace: rt.namespaced ? namespace : undefined, name, object: obj, dryRun: opts.dryRun === true, ...requestAttributes(opts.admission) };
       await this.deps.admit?.mutate(attrs);
       this.strategy(rt).prepareForCreate?.(obj, { ...DEFAULT_ADMISSION, ...this.deps.admission });
       this.invalidIf(rt, name, validateObject(rt.kind, obj, { namespaced: rt.namespaced }));
       if (rt.namespaced) await this.checkNamespace(namespace!);
+      await opts.check?.(obj, undefined);
       // Validating admission may hold a reservation (a quota lock) until the write is settled.
       const finish = await this.deps.admit?.validate(attrs);
       let committed = false;
       try {
         const tx = this.deps.allocators?.[rt.resource]?.begin({ dryRun: opts.dryRun === true });
         tx?.prepare(obj, undefined);
-        if (opts.dryRun) return { object: obj, warnings };
+        if (opts.dryRun) return { object: obj, warnings: [...warnings, ...attrs.warnings] };
         try {
           const kv = await this.deps.store.create(this.key(rt, namespace, name), serialize(obj));
           committed = true;
           tx?.commit(obj);
           meta(obj)['resourceVersion'] = String(kv.modRevision);
-          return { object: obj, warnings };
+          return { object: obj, warnings: [...warnings, ...attrs.warnings] };
         } catch (err) {
           tx?.revert();
           if (err instanceof KeyExistsError) {
@@ -296,7 +309,7 @@ export class Registry {
     key: string,
     name: string,
     mutate: (current: Obj | undefined) => Obj | undefined,
-    opts: { dryRun?: boolean; allowCreate?: boolean } = {},
+    opts: { dryRun?: boolean; allowCreate?: boolean; check?: WriteCheck } = {},
   ): Promise<{ object: Obj; created: boolean; deleted: boolean }> {
     const tx = this.deps.allocators?.[rt.resource]?.begin({ dryRun: opts.dryRun === true });
     try {
@@ -313,7 +326,7 @@ export class Registry {
     key: string,
     name: string,
     mutate: (current: Obj | undefined) => Obj | undefined,
-    opts: { dryRun?: boolean; allowCreate?: boolean },
+    opts: { dryRun?: boolean; allowCreate?: boolean; check?: WriteCheck },
     tx: AllocationTx | undefined,
   ): Promise<{ object: Obj; created: boolean; deleted: boolean }> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
@@ -336,6 +349,7 @@ export class Registry {
       let next: Obj | undefined;
       try {
         next = mutate(current ? clone(current) : undefined);
+        if (next && opts.check) await opts.check(next, current);
         if (next && tx) tx.prepare(next, current);
       } catch (err) {
         if (cached) continue;
@@ -408,7 +422,8 @@ export class Registry {
     const key = this.key(rt, namespace, name);
     // Created through PUT: the namespace must exist, as for POST.
     if (strategy.allowCreateOnUpdate && rt.namespaced && !(await this.deps.store.get(key))) await this.checkNamespace(namespace!);
-    const result = await this.guaranteedUpdate(
+    const adm = admitUpdate(this.deps.admit, rt, namespace, name, opts);
+    const result = await adm.run(() => this.guaranteedUpdate(
       rt,
       key,
       name,
@@ -427,9 +442,9 @@ export class Registry {
         this.invalidIf(rt, name, validateObjectUpdate(rt.kind, next, current, { namespaced: rt.namespaced }));
         return next;
       },
-      { dryRun: opts.dryRun === true, allowCreate: strategy.allowCreateOnUpdate },
-    );
-    return { object: result.object, warnings, created: result.created };
+      { dryRun: opts.dryRun === true, allowCreate: strategy.allowCreateOnUpdate, ...(adm.check ? { check: adm.check } : {}) },
+    ));
+    return { object: result.object, warnings: [...warnings, ...adm.warnings], created: result.created };
   }
 
   /** Fields the client may not change through the main resource. */
@@ -509,7 +524,9 @@ export class Registry {
   ): Promise<WriteResult> {
     const strategy = this.strategy(rt);
     const warnings: string[] = [];
-    const result = await this.guaranteedUpdate(rt, this.key(rt, namespace, name), name, (current) => {
+    // Admission sees main-resource updates only (not status).
+    const adm = admitUpdate(opts.status ? undefined : this.deps.admit, rt, namespace, name, opts);
+    const result = await adm.run(() => this.guaranteedUpdate(rt, this.key(rt, namespace, name), name, (current) => {
       const wanted = mutate(clone(current!));
       const { object, warnings: w } = this.decodeBody(rt, wanted, opts.fieldValidation);
       warnings.splice(0, warnings.length, ...w);
@@ -534,8 +551,8 @@ export class Registry {
       this.bumpGeneration(strategy, object, current!);
       this.invalidIf(rt, name, validateObjectUpdate(rt.kind, object, current!, { namespaced: rt.namespaced }));
       return object;
-    }, { dryRun: opts.dryRun === true });
-    return { object: result.object, warnings };
+    }, { dryRun: opts.dryRun === true, ...(adm.check ? { check: adm.check } : {}) }));
+    return { object: result.object, warnings: [...warnings, ...adm.warnings] };
   }
 
   async delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
