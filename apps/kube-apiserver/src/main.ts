@@ -99,6 +99,8 @@ const FLAGS = {
   'disable-admission-plugins': { type: 'string', description: 'admission plugins to turn off, comma-separated' },
   'pod-security-default': { type: 'string', description: 'Pod Security level of namespaces without a pod-security.kubernetes.io/enforce label: privileged, baseline or restricted', default: 'baseline' },
   'pod-security-exempt-namespaces': { type: 'string', description: 'namespaces Pod Security admission never checks, comma-separated', default: 'kube-system' },
+  'pod-security-exempt-usernames': { type: 'string', description: 'users whose requests Pod Security admission never checks, comma-separated' },
+  'pod-security-exempt-runtime-classes': { type: 'string', description: 'runtime classes whose pods Pod Security admission never checks, comma-separated' },
   'audit-log-path': { type: 'string', description: 'append one audit.k8s.io/v1 Event JSON line per request to this file ("-" for stdout); no audit log when unset' },
   'audit-log-level': { type: 'string', description: 'audit level of every request when no --audit-policy-file: None or Metadata', default: 'Metadata' },
   'audit-policy-file': { type: 'string', description: 'audit Policy (JSON) whose rules pick each request\'s level' },
@@ -134,7 +136,15 @@ function admissionFromFlags(flags: Partial<Record<string, string | boolean>>): A
   }
   const level = String(flags['pod-security-default'] ?? 'baseline');
   if (!(POD_SECURITY_LEVELS as readonly string[]).includes(level)) throw new FlagError(`--pod-security-default must be one of ${POD_SECURITY_LEVELS.join(', ')}, got "${level}"`);
-  return { ...opts, podSecurity: { defaultLevel: level as PodSecurityLevel, exemptNamespaces: listFlag(flags['pod-security-exempt-namespaces'] ?? 'kube-system') } };
+  return {
+    ...opts,
+    podSecurity: {
+      defaultLevel: level as PodSecurityLevel,
+      exemptNamespaces: listFlag(flags['pod-security-exempt-namespaces'] ?? 'kube-system'),
+      exemptUsernames: listFlag(flags['pod-security-exempt-usernames']),
+      exemptRuntimeClasses: listFlag(flags['pod-security-exempt-runtime-classes']),
+    },
+  };
 }
 
 /** The audit log the flags ask for (docs/audit.md); undefined without --audit-log-path. */

@@ -1,7 +1,12 @@
 // The admission chain through the HTTP API of a real API server in process:
 // ResourceQuota (messages, charging, concurrency), LimitRanger (defaults and
-// bounds), PodSecurity (levels by namespace label), plugin switches.
-import { afterEach, describe, expect, it } from 'vitest';
+// bounds), PodSecurity (levels, versions and modes by namespace label, pod
+// updates, workload warnings, namespace label changes, exemptions, audit
+// annotations), plugin switches.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call, startServer, type TestServer } from '../test-support.js';
 
 type Any = any;
@@ -218,6 +223,194 @@ describe('admission chain', () => {
       const patched = await call(s.url, 'PATCH', '/api/v1/namespaces/tight', { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } }, { contentType: 'application/merge-patch+json' });
       expect(patched.status).toBe(200);
       expect((await call(s.url, 'POST', '/api/v1/namespaces/tight/pods', pod('p'))).status).toBe(201);
+    });
+
+    /** The texts of the `Warning` headers of a reply. */
+    const warningsOf = (headers: Record<string, unknown>): string[] =>
+      [...String(headers['warning'] ?? '').matchAll(/299 - "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(["\\])/g, '$1'));
+    const restrictedDetail =
+      'allowPrivilegeEscalation != false (container "c" must set securityContext.allowPrivilegeEscalation=false), ' +
+      'unrestricted capabilities (container "c" must set securityContext.capabilities.drop=["ALL"]), ' +
+      'runAsNonRoot != true (pod or container "c" must set securityContext.runAsNonRoot=true), ' +
+      'seccompProfile (pod or container "c" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")';
+    const restrictedPod = (name: string) =>
+      pod(name, undefined, {
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [{ name: 'c', image: 'busybox', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
+      });
+    const deployment = (name: string, image = 'busybox') => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name },
+      spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image }] } } },
+    });
+    const mergePatch = { contentType: 'application/merge-patch+json' };
+
+    it('words refusals exactly as Kubernetes (restricted and the baseline controls), and admits a pod that meets restricted', async () => {
+      s = await startServer();
+      await namespace(s, 'r1', { 'pod-security.kubernetes.io/enforce': 'restricted' });
+      const r = await call<Any>(s.url, 'POST', '/api/v1/namespaces/r1/pods', pod('web'));
+      expect(r.status).toBe(403);
+      expect(r.body).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403, details: { name: 'web', kind: 'pods' } });
+      expect(r.body.message).toBe(`pods "web" is forbidden: violates PodSecurity "restricted:latest": ${restrictedDetail}`);
+      const ok = await call(s.url, 'POST', '/api/v1/namespaces/r1/pods', restrictedPod('ok'));
+      expect(ok.status).toBe(201);
+      expect(ok.headers['warning']).toBeUndefined();
+      // The baseline controls beyond privileged, host namespaces and hostPath, in Kubernetes' order.
+      const risky = pod('risky', undefined, {
+        securityContext: { seccompProfile: { type: 'Unconfined' }, sysctls: [{ name: 'kernel.msgmax', value: '1' }], seLinuxOptions: { user: 'root' } },
+        containers: [
+          {
+            name: 'c',
+            image: 'busybox',
+            ports: [{ containerPort: 80, hostPort: 8080 }],
+            livenessProbe: { httpGet: { port: 80, host: 'example.com' } },
+            securityContext: { appArmorProfile: { type: 'Unconfined' }, procMount: 'Unmasked', capabilities: { add: ['SYS_ADMIN'] } },
+          },
+        ],
+      });
+      const refused = await call<Any>(s.url, 'POST', '/api/v1/namespaces/default/pods', risky);
+      expect(refused.status).toBe(403);
+      // The probe host (example.com) passes: that check arrived in v1.34, after the v1.32 this server is.
+      expect(refused.body.message).toBe(
+        'pods "risky" is forbidden: violates PodSecurity "baseline:latest": ' +
+          'forbidden AppArmor profile (container "c" must not set AppArmor profile type to "Unconfined"), ' +
+          'non-default capabilities (container "c" must not include "SYS_ADMIN" in securityContext.capabilities.add), ' +
+          'hostPort (container "c" uses hostPort 8080), ' +
+          'procMount (container "c" must not set securityContext.procMount to "Unmasked"), ' +
+          'seLinuxOptions (pod set forbidden securityContext.seLinuxOptions: user may not be set), ' +
+          'seccompProfile (pod must not set securityContext.seccompProfile.type to "Unconfined"), ' +
+          'forbidden sysctls (kernel.msgmax)',
+      );
+    });
+
+    it('warns without refusing in warn mode, and evaluates the labelled version', async () => {
+      s = await startServer();
+      await namespace(s, 'w1', { 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/warn-version': 'v1.30' });
+      const r = await call(s.url, 'POST', '/api/v1/namespaces/w1/pods', pod('web'));
+      expect(r.status).toBe(201);
+      expect(warningsOf(r.headers)).toEqual([`would violate PodSecurity "restricted:v1.30": ${restrictedDetail}`]);
+      // An old version lacks newer checks and newer safe sysctls.
+      const sysctl = (name: string) => pod(name, undefined, { securityContext: { sysctls: [{ name: 'net.ipv4.tcp_wmem', value: '4096 87380 6291456' }] } });
+      await namespace(s, 'v1', { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': 'v1.31' });
+      const old = await call<Any>(s.url, 'POST', '/api/v1/namespaces/v1/pods', sysctl('s'));
+      expect(old.status).toBe(403);
+      expect(old.body.message).toBe('pods "s" is forbidden: violates PodSecurity "baseline:v1.31": forbidden sysctls (net.ipv4.tcp_wmem)');
+      expect((await call(s.url, 'POST', '/api/v1/namespaces/default/pods', sysctl('s'))).status).toBe(201);
+    });
+
+    it('records enforce-policy and audit-violations audit annotations, for refusals too', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'psa-audit-'));
+      try {
+        const file = path.join(dir, 'audit.log');
+        s = await startServer({ audit: { path: file, level: 'Metadata' } });
+        await namespace(s, 'a1', { 'pod-security.kubernetes.io/audit': 'restricted' });
+        expect((await call(s.url, 'POST', '/api/v1/namespaces/a1/pods', pod('web'))).status).toBe(201);
+        expect((await call(s.url, 'POST', '/api/v1/namespaces/a1/pods', pod('bad', undefined, { hostPID: true }))).status).toBe(403);
+        const events = await vi.waitFor(
+          async () => {
+            const all = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+            const pods = all.filter((e: Any) => e.objectRef?.resource === 'pods');
+            if (pods.length < 2) throw new Error('waiting');
+            return pods;
+          },
+          { timeout: 10_000, interval: 50 },
+        );
+        expect(events[0].annotations).toEqual({
+          'pod-security.kubernetes.io/enforce-policy': 'baseline:latest',
+          'pod-security.kubernetes.io/audit-violations': `would violate PodSecurity "restricted:latest": ${restrictedDetail}`,
+        });
+        expect(events[1].responseStatus.code).toBe(403);
+        expect(events[1].annotations['pod-security.kubernetes.io/audit-violations']).toMatch(/^would violate PodSecurity "restricted:latest": host namespaces \(hostPID=true\), /);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('checks pod updates that change images, not the others', async () => {
+      s = await startServer();
+      await namespace(s, 'u1', { 'pod-security.kubernetes.io/enforce': 'privileged' });
+      expect((await call(s.url, 'POST', '/api/v1/namespaces/u1/pods', privileged('x'))).status).toBe(201);
+      const raised = await call(s.url, 'PATCH', '/api/v1/namespaces/u1', { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } }, mergePatch);
+      expect(raised.status).toBe(200);
+      expect((await call(s.url, 'PATCH', '/api/v1/namespaces/u1/pods/x', { metadata: { labels: { tier: 'web' } } }, mergePatch)).status).toBe(200);
+      const image = await call<Any>(s.url, 'PATCH', '/api/v1/namespaces/u1/pods/x', { spec: { containers: [{ name: 'c', image: 'nginx' }] } }, { contentType: 'application/strategic-merge-patch+json' });
+      expect(image.status).toBe(403);
+      expect(image.body.message).toBe(
+        'pods "x" is forbidden: violates PodSecurity "baseline:latest": hostPath volumes (volume "v"), privileged (container "c" must not set securityContext.privileged=true)',
+      );
+      const current = await call<Any>(s.url, 'GET', '/api/v1/namespaces/u1/pods/x');
+      expect(current.body.spec.containers[0].image).toBe('busybox');
+      current.body.spec.containers[0].image = 'nginx';
+      expect((await call(s.url, 'PUT', '/api/v1/namespaces/u1/pods/x', current.body)).status).toBe(403);
+    });
+
+    it('warns about workload pod templates on create and update, never refusing them', async () => {
+      s = await startServer();
+      await namespace(s, 'wl', { 'pod-security.kubernetes.io/enforce': 'restricted' });
+      const created = await call(s.url, 'POST', '/apis/apps/v1/namespaces/wl/deployments', deployment('web'));
+      expect(created.status).toBe(201);
+      expect(warningsOf(created.headers)).toEqual([`would violate PodSecurity "restricted:latest": ${restrictedDetail}`]);
+      const patched = await call(s.url, 'PATCH', '/apis/apps/v1/namespaces/wl/deployments/web', { spec: { template: { spec: { hostNetwork: true } } } }, mergePatch);
+      expect(patched.status).toBe(200);
+      expect(warningsOf(patched.headers)[0]).toMatch(/^would violate PodSecurity "restricted:latest": host namespaces \(hostNetwork=true\), allowPrivilegeEscalation != false/);
+      const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs' }, spec: deployment('rs').spec };
+      const rsCreated = await call(s.url, 'POST', '/apis/apps/v1/namespaces/wl/replicasets', rs);
+      expect(rsCreated.status).toBe(201);
+      expect(warningsOf(rsCreated.headers)).toHaveLength(1);
+      // Baseline namespaces (the default) say nothing about a template that meets baseline.
+      const quiet = await call(s.url, 'POST', '/apis/apps/v1/namespaces/default/deployments', deployment('quiet'));
+      expect(quiet.status).toBe(201);
+      expect(quiet.headers['warning']).toBeUndefined();
+    });
+
+    it('warns about existing pods when a namespace label raises the enforce level (dry run included)', async () => {
+      s = await startServer();
+      await namespace(s, 'lbl');
+      expect((await call(s.url, 'POST', '/api/v1/namespaces/lbl/pods', pod('web'))).status).toBe(201);
+      expect((await call(s.url, 'POST', '/api/v1/namespaces/lbl/pods', pod('api'))).status).toBe(201);
+      expect((await call(s.url, 'POST', '/api/v1/namespaces/lbl/pods', restrictedPod('good'))).status).toBe(201);
+      const label = { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } };
+      const dry = await call(s.url, 'PATCH', '/api/v1/namespaces/lbl?dryRun=All', label, mergePatch);
+      expect(dry.status).toBe(200);
+      expect(warningsOf(dry.headers)).toEqual([
+        'existing pods in namespace "lbl" violate the new PodSecurity enforce level "restricted:latest"',
+        'api (and 1 other pod): allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile',
+      ]);
+      const ns = await call<Any>(s.url, 'GET', '/api/v1/namespaces/lbl');
+      expect(ns.body.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBeUndefined();
+      // The label is set anyway (existing pods keep running); lowering it again says nothing.
+      expect(warningsOf((await call(s.url, 'PATCH', '/api/v1/namespaces/lbl', label, mergePatch)).headers)).toHaveLength(2);
+      const lowered = await call(s.url, 'PATCH', '/api/v1/namespaces/lbl', { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } }, mergePatch);
+      expect(lowered.headers['warning']).toBeUndefined();
+    });
+
+    it('refuses invalid Pod Security labels on namespaces with 422', async () => {
+      s = await startServer();
+      const r = await call<Any>(s.url, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bad', labels: { 'pod-security.kubernetes.io/enforce': 'strict' } } });
+      expect(r.status).toBe(422);
+      expect(r.body).toMatchObject({ reason: 'Invalid', code: 422 });
+      expect(r.body.message).toBe('Namespace "bad" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted');
+      await namespace(s, 'good');
+      const p = await call<Any>(s.url, 'PATCH', '/api/v1/namespaces/good', { metadata: { labels: { 'pod-security.kubernetes.io/warn-version': '1.30' } } }, mergePatch);
+      expect(p.status).toBe(422);
+      expect(p.body.message).toBe('Namespace "good" is invalid: metadata.labels[pod-security.kubernetes.io/warn-version]: Invalid value: "1.30": must be "latest" or "v1.x"');
+    });
+
+    it('exempts configured users and runtime classes', async () => {
+      const admin = { name: 'admin', groups: ['system:masters'] };
+      const dev = { name: 'dev', groups: ['system:authenticated'] };
+      s = await startServer({
+        auth: { tokens: new Map([['admin-token', admin], ['dev-token', dev]]), authorizationModes: ['AlwaysAllow'], bootstrapTokens: false },
+        admissionControl: { podSecurity: { exemptUsernames: ['admin'], exemptRuntimeClasses: ['kata'] } },
+      });
+      const post = (token: string, body: unknown) =>
+        fetch(`${s.url}/api/v1/namespaces/default/pods`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('dev-token', privileged('d'))).status).toBe(403);
+      expect((await post('admin-token', privileged('a'))).status).toBe(201);
+      const kata = privileged('k') as Any;
+      kata.spec.runtimeClassName = 'kata';
+      expect((await post('dev-token', kata)).status).toBe(201);
     });
 
     it('uses the configured default level and can be turned off', async () => {

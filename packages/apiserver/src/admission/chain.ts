@@ -1,7 +1,8 @@
 /**
  * The admission chain the registry runs on every create: mutating plugins in
  * order, then (after the strategy's own preparation and validation) the
- * validating plugins in order, each able to refuse with a `StatusError`.
+ * validating plugins in order, each able to refuse with a `StatusError`. On
+ * updates the registry runs the validating plugins only (update.ts).
  *
  * Order (as Kubernetes' recommended plugin order):
  *   mutating:   LimitRanger (defaults), DefaultTolerationSeconds

@@ -6,6 +6,7 @@
  */
 import type { ResourceType } from '@mk8s/api';
 import type { Store } from '@mk8s/storage';
+import type { UserInfo } from '../auth/user.js';
 import type { Obj, WatchCache } from '../cache/watch-cache.js';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE';
@@ -23,6 +24,22 @@ export interface AdmissionAttributes {
   object: Obj;
   oldObject?: Obj;
   dryRun: boolean;
+  /** The requesting user (Kubernetes' GetUserInfo); absent for server-internal writes. */
+  user?: UserInfo;
+  /** Sink for `Warning` headers of the reply (Kubernetes' warning.AddWarning); absent when nobody reads them. */
+  warnings?: string[];
+  /** Sink for the request's audit event annotations (Kubernetes' audit.AddAuditAnnotations); absent when not audited. */
+  auditAnnotations?: Record<string, string>;
+}
+
+/**
+ * What the HTTP layer tells the registry about a request for admission:
+ * passed as `WriteOptions.admission` on creates, updates and patches.
+ */
+export interface AdmissionRequest {
+  user?: UserInfo;
+  /** The audit event's annotations (audit/audit-log.ts `auditAnnotations(req)`); plugins add to it. */
+  auditAnnotations?: Record<string, string>;
 }
 
 /**
@@ -50,7 +67,7 @@ export interface AdmissionPlugin {
   validate?(attrs: AdmissionAttributes): Promise<AdmissionFinisher | void> | AdmissionFinisher | void;
 }
 
-/** What the registry calls on every create (and update of the main resource). */
+/** What the registry calls on every create and update of the main resource (updates: validation only, see admitUpdate). */
 export interface AdmissionHooks {
   mutate(attrs: AdmissionAttributes): Promise<void>;
   /** Runs the validating plugins; the returned finisher must be called exactly once after the store write. */

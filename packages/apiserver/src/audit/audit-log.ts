@@ -2,8 +2,9 @@
  * The audit log: one JSON line per request, in the shape of Kubernetes'
  * audit.k8s.io/v1 Event (stage `ResponseComplete`, Metadata level: who did
  * what to which object and how it ended; never bodies), plus `latency`.
- * Called from the API server's onResponse hook; never blocks or fails a
- * request (see RotatingFileWriter).
+ * Called from the API server's onResponse hook, and by the exec proxy for
+ * sessions (`ResponseStarted` at the upgrade, `ResponseComplete` at the end,
+ * one auditID); never blocks or fails a request (see RotatingFileWriter).
  *
  * Metrics: `apiserver_audit_event_total` (events logged) and
  * `apiserver_audit_error_total{plugin="log"}` (events dropped: buffer full or
@@ -38,7 +39,8 @@ export interface AuditEvent {
   apiVersion: 'audit.k8s.io/v1';
   level: AuditLevel;
   auditID: string;
-  stage: 'ResponseComplete';
+  /** `ResponseStarted` only for long-running requests (an exec session when it opens). */
+  stage: AuditStage;
   requestURI: string;
   verb: string;
   user: { username: string; uid?: string; groups: string[] };
@@ -50,6 +52,8 @@ export interface AuditEvent {
   stageTimestamp: string;
   /** mk8s' addition: time from request received to response complete, e.g. `1.25ms`. */
   latency: string;
+  /** Audit annotations added while serving the request (admission: `pod-security.kubernetes.io/audit-violations`...). */
+  annotations?: Record<string, string>;
 }
 
 const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
@@ -75,7 +79,19 @@ function sourceIPs(req: FastifyRequest): string[] {
 }
 
 /** Builds the event for a finished request (exported for tests). */
-export function auditEvent(req: FastifyRequest, code: number, elapsedMs: number, level: AuditLevel, nowMs: number): AuditEvent {
+export type AuditStage = 'ResponseStarted' | 'ResponseComplete';
+
+/** Every stage of one request carries the same auditID. */
+const AUDIT_ID = Symbol('auditID');
+
+const ANNOTATIONS = Symbol('auditAnnotations');
+
+/** The request's audit annotations (Kubernetes' audit.AddAuditAnnotations): handlers add to this map; the event carries it. */
+export function auditAnnotations(req: FastifyRequest): Record<string, string> {
+  return ((req as { [ANNOTATIONS]?: Record<string, string> })[ANNOTATIONS] ??= {});
+}
+
+export function auditEvent(req: FastifyRequest, code: number, elapsedMs: number, level: AuditLevel, nowMs: number, stage: AuditStage = 'ResponseComplete'): AuditEvent {
   const info = (req as { requestInfo?: RequestInfo }).requestInfo;
   const user = (req as { user?: UserInfo }).user ?? ANONYMOUS;
   const resourceRequest = info !== undefined && !info.discovery && info.resource !== undefined;
@@ -84,8 +100,8 @@ export function auditEvent(req: FastifyRequest, code: number, elapsedMs: number,
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',
     level,
-    auditID: typeof headerID === 'string' && headerID ? headerID : randomUUID(),
-    stage: 'ResponseComplete',
+    auditID: typeof headerID === 'string' && headerID ? headerID : ((req as { [AUDIT_ID]?: string })[AUDIT_ID] ??= randomUUID()),
+    stage,
     requestURI: req.url,
     verb: resourceRequest ? info.verb : (NON_RESOURCE_VERBS[req.method] ?? req.method.toLowerCase()),
     user: { username: user.name, ...(user.uid ? { uid: user.uid } : {}), groups: [...user.groups] },
@@ -106,6 +122,8 @@ export function auditEvent(req: FastifyRequest, code: number, elapsedMs: number,
       ...(info.subresource ? { subresource: info.subresource } : {}),
     };
   }
+  const annotations = (req as { [ANNOTATIONS]?: Record<string, string> })[ANNOTATIONS];
+  if (annotations && Object.keys(annotations).length > 0) event.annotations = { ...annotations };
   return event;
 }
 
@@ -158,12 +176,22 @@ export class AuditLogger {
 
   /** Records a finished request (onResponse). Never throws. */
   record(req: FastifyRequest, reply: FastifyReply): void {
+    this.recordStage(req, reply.statusCode, reply.elapsedTime, 'ResponseComplete');
+  }
+
+  /**
+   * Records one stage of a request whose reply was taken over (an exec
+   * session, which fastify's onResponse never sees): `ResponseStarted` with
+   * code 101 when the session opens, `ResponseComplete` when it closes, as
+   * Kubernetes audits long-running requests. Never throws.
+   */
+  recordStage(req: FastifyRequest, code: number, elapsedMs: number, stage: AuditStage): void {
     try {
       let level = this.levelOf(req);
       if (level === 'None') return;
       // Bodies are never recorded: Request and RequestResponse log as Metadata.
       level = 'Metadata';
-      const line = JSON.stringify(auditEvent(req, reply.statusCode, reply.elapsedTime, level, this.now()));
+      const line = JSON.stringify(auditEvent(req, code, elapsedMs, level, this.now(), stage));
       this.events.inc();
       if (this.stdout) process.stdout.write(`${line}\n`);
       else this.writer?.write(line);

@@ -7,6 +7,6 @@
  * app.addHook('onResponse', (req, reply, done) => { audit.record(req, reply); done(); });
  * ```
  */
-export { AuditLogger, auditEvent, microTime, type AuditEvent, type AuditOptions } from './audit-log.js';
+export { AuditLogger, auditAnnotations, auditEvent, microTime, type AuditEvent, type AuditOptions } from './audit-log.js';
 export { RotatingFileWriter, backupName, type FileWriterOptions } from './file-writer.js';
 export { AUDIT_LEVELS, AuditPolicyError, globalPolicy, levelFor, loadPolicyFile, parsePolicy, type AuditLevel, type AuditPolicy, type PolicyRule } from './policy.js';
