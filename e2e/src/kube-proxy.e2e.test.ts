@@ -5,9 +5,11 @@
 // through the ClusterIP spreads evenly over both (iptables mode), an
 // endpoint moved to notReadyAddresses stops receiving traffic, a third pod
 // reaches the ClusterIP, SIGTERM leaves the rules and `--cleanup` removes
-// exactly ours (Docker's chains intact). Then the same spread in userspace mode.
+// exactly ours (Docker's chains intact) and puts route_localnet back (it is
+// only on behind MK8S-FIREWALL's martian drop). Then the same spread in
+// userspace mode.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,6 +70,9 @@ async function spread(url: string, n: number): Promise<Map<string, number>> {
   return counts;
 }
 
+const ROUTE_LOCALNET = '/proc/sys/net/ipv4/conf/all/route_localnet';
+const routeLocalnet = async (): Promise<string> => (await readFile(ROUTE_LOCALNET, 'utf8')).trim();
+
 async function iptablesSave(): Promise<string> {
   return (await run('iptables-save')).stdout;
 }
@@ -109,6 +114,7 @@ describe('kube-proxy on real Docker', () => {
   let proxy: ComponentProcess | undefined;
   let proxyURL = '';
   let dockerBefore: string[];
+  let routeLocalnetBefore = '';
   const pods: Record<string, string> = {}; // pod name -> pod IP
   const hostnames: Record<string, string> = {}; // answer -> pod name
   let clusterIP = '';
@@ -142,6 +148,7 @@ describe('kube-proxy on real Docker', () => {
 
   beforeAll(async () => {
     dockerBefore = dockerRules(await iptablesSave());
+    routeLocalnetBefore = await routeLocalnet();
     dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-kube-proxy-e2e-'));
     apiserver = await startApiServerProcess();
     await writeFile(
@@ -216,6 +223,10 @@ describe('kube-proxy on real Docker', () => {
     const save = await iptablesSave();
     expect(save).toContain('-A PREROUTING -m comment --comment "mk8s service portals" -j MK8S-SERVICES');
     expect(save).toMatch(/-m statistic --mode random --probability 0\.50000000000 -j MK8S-SEP-/);
+    // route_localnet (NodePorts on 127.0.0.1) only behind the martian drop (CVE-2020-8558).
+    expect(await routeLocalnet()).toBe('1');
+    expect(save).toContain('-A INPUT -m comment --comment "mk8s localnet firewall" -j MK8S-FIREWALL');
+    expect(save).toContain('-A MK8S-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP');
     expect(await get(`${proxyURL}/healthz`)).toBe('ok');
     const metrics = await get(`${proxyURL}/metrics`);
     expect(metrics).toMatch(/kubeproxy_sync_proxy_rules_iptables_total\{table="nat"\} \d+/);
@@ -271,7 +282,7 @@ describe('kube-proxy on real Docker', () => {
     expect(answer in hostnames).toBe(true);
   });
 
-  it('SIGTERM leaves the rules; --cleanup removes every MK8S- chain, the bridge and route, and nothing of Docker', async () => {
+  it('SIGTERM leaves the rules; --cleanup removes every MK8S- chain, the bridge and route, and nothing of Docker, and restores route_localnet', async () => {
     await proxy!.stop();
     proxy = undefined;
     expect(await iptablesSave()).toContain(':MK8S-SERVICES');
@@ -283,6 +294,7 @@ describe('kube-proxy on real Docker', () => {
     await expect(run('ip', ['link', 'show', 'mk8s-svc0'])).rejects.toThrow();
     const routes = (await run('ip', ['route'])).stdout;
     expect(routes).not.toContain('10.96.0.0/16');
+    expect(await routeLocalnet()).toBe(routeLocalnetBefore);
   });
 
   it('userspace mode: 200 requests through the NodePort spread evenly (round-robin), then cleanup leaves nothing', async () => {

@@ -3,7 +3,7 @@
  *
  *   kube-proxy --kubeconfig .mk8s/kubeconfig --mode iptables     # root: nat-table MK8S- chains
  *   kube-proxy --kubeconfig .mk8s/kubeconfig --mode userspace    # no root: TCP proxy on NodePorts
- *   kube-proxy --cleanup                                         # remove MK8S- chains, bridge and route
+ *   kube-proxy --cleanup                                         # remove MK8S- chains, bridge and route; restore route_localnet
  *
  * Prints `kube-proxy serving on http://HOST:PORT` once its health server
  * (/healthz, /metrics) listens. SIGTERM stops it; in iptables mode the rules
@@ -33,7 +33,7 @@ const FLAGS = {
   'service-cluster-ip-range': { type: 'string', description: 'ClusterIP range (as the API server\'s), routed to the service bridge', default: '10.96.0.0/16' },
   'min-sync-period': { type: 'string', description: 'minimum time between syncs (bursts coalesce)', default: '100ms' },
   'sync-period': { type: 'string', description: 'full resync period', default: '30s' },
-  cleanup: { type: 'boolean', description: 'remove MK8S- iptables chains, jumps, the service bridge and route, then exit' },
+  cleanup: { type: 'boolean', description: 'remove MK8S- iptables chains, jumps, the service bridge and route, put route_localnet back, then exit' },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;
 
@@ -45,8 +45,13 @@ async function main(): Promise<void> {
   }
   const log = createLogger('kube-proxy', (flags['log-level'] ?? 'info') as 'info');
   if (flags.cleanup) {
-    await cleanupIptables(new ExecIptables(), new LinuxHostNetwork());
+    const routeLocalnet = await cleanupIptables(new ExecIptables(), new LinuxHostNetwork());
     console.log('kube-proxy: removed MK8S- chains, jumps, the service bridge and its route');
+    console.log(
+      routeLocalnet === undefined
+        ? 'kube-proxy: route_localnet left as it is (no value remembered from before kube-proxy changed it)'
+        : `kube-proxy: net.ipv4.conf.all.route_localnet restored to ${routeLocalnet}`,
+    );
     return;
   }
   const mode = flags.mode ?? (isRoot ? 'iptables' : 'userspace');

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Clientset, loadKubeconfig } from '@mk8s/client';
 import { aborted, createLogger, FlagError, helpText, keyValueFlag, intFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
 import { CriClient, type CriRuntime } from '@mk8s/cri';
-import { EXTERNAL_CLOUD_PROVIDER_TAINT, Kubelet, parseTaints } from '@mk8s/kubelet';
+import { EXTERNAL_CLOUD_PROVIDER_TAINT, Kubelet, parseTaints, servingRefusal } from '@mk8s/kubelet';
 import { FakeRuntime } from '@mk8s/runtime-fake';
 
 const FLAGS = {
@@ -25,7 +25,7 @@ const FLAGS = {
   hollow: { type: 'boolean', description: 'use an in-memory runtime instead of a CRI socket (scale tests)' },
   'root-dir': { type: 'string', description: 'folder for pod logs', default: '.mk8s/kubelet' },
   port: { type: 'string', description: 'port of the kubelet HTTP server; 0 picks a free one', default: '10250' },
-  address: { type: 'string', description: 'address the HTTP server listens on', default: '127.0.0.1' },
+  address: { type: 'string', description: 'address the HTTP server listens on (a loopback address unless --client-ca-file)', default: '127.0.0.1' },
   'node-ip': { type: 'string', description: 'InternalIP reported for the node', default: '127.0.0.1' },
   cpu: { type: 'string', description: 'cpu capacity (default: this host)' },
   memory: { type: 'string', description: 'memory capacity (default: this host)' },
@@ -33,7 +33,7 @@ const FLAGS = {
   'node-labels': { type: 'string', description: 'extra labels, k=v,k2=v2' },
   'register-with-taints': { type: 'string', description: 'taints the Node is created with, key=value:Effect,key2:Effect (a restart keeps the Node\'s own)' },
   'cloud-provider': { type: 'string', description: "'' (none) or 'external': a cloud-controller-manager sets providerID and zone; the Node registers with the uninitialized taint" },
-  'tls-cert-file': { type: 'string', description: 'PEM serving certificate: the kubelet server speaks HTTPS' },
+  'tls-cert-file': { type: 'string', description: 'PEM serving certificate: the kubelet server speaks HTTPS (needs --client-ca-file)' },
   'tls-private-key-file': { type: 'string', description: 'PEM private key of --tls-cert-file' },
   'client-ca-file': { type: 'string', description: 'PEM CA: callers need a client certificate it signed, in group system:masters (the API server)' },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
@@ -60,6 +60,9 @@ async function main(): Promise<void> {
   const cloudProvider = flags['cloud-provider'] ?? '';
   if (cloudProvider !== '' && cloudProvider !== 'external') throw new FlagError(`--cloud-provider must be '' or 'external', got "${cloudProvider}"`);
   if (cloudProvider === 'external' && !taints.some((t) => t.key === EXTERNAL_CLOUD_PROVIDER_TAINT.key)) taints.push({ ...EXTERNAL_CLOUD_PROVIDER_TAINT });
+  // Unauthenticated exec and logs for anyone who reaches the port: only on loopback, never HTTPS without a client CA.
+  const servingProblem = servingRefusal(flags.address ?? '127.0.0.1', flags['tls-cert-file'] ? { clientCA: flags['client-ca-file'] } : undefined);
+  if (servingProblem) throw new FlagError(servingProblem);
   const config = await loadKubeconfig(flags.kubeconfig);
   if ((flags['tls-cert-file'] === undefined) !== (flags['tls-private-key-file'] === undefined)) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
   if (flags['client-ca-file'] && !flags['tls-cert-file']) throw new FlagError('--client-ca-file needs --tls-cert-file');

@@ -99,3 +99,4 @@ export {
   resourceAmounts,
   type ResourceAmounts,
 } from './pod-util.js';
+export { isLoopbackAddress, isLoopbackHost } from './loopback.js';

@@ -18,6 +18,7 @@ import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './http/
 import type { ServerContext } from './http/context.js';
 import type { KubeletClientTLS } from './http/kubelet-client.js';
 import { installUpgradeDispatch } from './http/exec-proxy.js';
+import { installBrowserGuard, isUnauthenticated } from './http/browser-guard.js';
 import { handleResource } from './http/resource-handler.js';
 import { isApiPath, parseRequestInfo, rawPathOf, type RequestInfo } from './http/request-info.js';
 import { parseJsonBody } from './http/json-body.js';
@@ -182,6 +183,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   const audit = opts.audit ? new AuditLogger(opts.audit, metrics.registry) : undefined;
   const ctx: ServerContext = {
+    ...(audit ? { audit } : {}),
     registry,
     cache,
     store: opts.store,
@@ -225,6 +227,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
   });
   app.addContentTypeParser('application/apply-patch+yaml', { parseAs: 'string' }, (_req, body, done) => done(null, String(body)));
+  // Unauthenticated (the insecure default): keep browsers out first, before anything reads the request (http/browser-guard.ts).
+  if (isUnauthenticated(opts.auth ?? INSECURE_AUTH)) installBrowserGuard(app, [...JSON_TYPES, PROTOBUF_CONTENT_TYPE, 'application/apply-patch+yaml']);
   // The request is parsed once, from the path as sent, before authentication and authorization read it.
   app.addHook('onRequest', async (req) => {
     const rawPath = rawPathOf(req.url);
@@ -234,6 +238,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     (req as { requestInfo?: RequestInfo }).requestInfo = info;
   });
   const auth = installAuth(app, { cache, registry, log: app.log, now, options: opts.auth ?? INSECURE_AUTH });
+  ctx.guardWrite = auth.guardWrite;
 
   app.setErrorHandler((err, req, reply) => {
     const status = statusFromError(err);

@@ -210,7 +210,8 @@ describe('API server: pods/exec', () => {
 
   it('a plain request is a 400 "Upgrade request required"; a SPDY upgrade is a 400 (or 503 when the kubelet is down)', async () => {
     for (const method of ['GET', 'POST']) {
-      const r = await call<Obj>(s.url, method, `${PODS}/web/exec?command=ls&stdout=true`);
+      // A JSON content type: the insecure server refuses a POST without one (http/browser-guard.ts).
+      const r = await call<Obj>(s.url, method, `${PODS}/web/exec?command=ls&stdout=true`, undefined, method === 'POST' ? { raw: '' } : {});
       expect(r.status).toBe(400);
       expect(r.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'Upgrade request required' });
     }
@@ -222,7 +223,7 @@ describe('API server: pods/exec', () => {
   });
 
   it('pods/attach and pods/portforward answer 405 saying they are not supported', async () => {
-    const attach = await call<Obj>(s.url, 'POST', `${PODS}/web/attach?stdout=true`);
+    const attach = await call<Obj>(s.url, 'POST', `${PODS}/web/attach?stdout=true`, undefined, { raw: '' });
     expect(attach.status).toBe(405);
     expect(attach.body).toMatchObject({ kind: 'Status', reason: 'MethodNotAllowed' });
     expect(attach.body.message).toMatch(/^pods\/attach is not supported/);
@@ -282,6 +283,37 @@ describe('API server: pods/exec', () => {
       await expect.poll(() => kubelet.sockets.size).toBe(0);
     } finally {
       await own.close().catch(() => undefined);
+    }
+  });
+});
+
+describe('API server: exec sessions in the audit log', () => {
+  it('records a session when it opens (ResponseStarted, 101) and when it closes (ResponseComplete), under one auditID', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/mk8s-exec-audit-`);
+    const kubelet = await startFakeKubelet();
+    const s = await startServer({ audit: { path: `${dir}/audit.log` } });
+    try {
+      await registerNode(s, 'node-exec', kubelet.port);
+      expect((await call(s.url, 'POST', PODS, pod('web', { nodeName: 'node-exec' }))).status).toBe(201);
+      await exec(s.url, `${PODS}/web/exec?command=echo&command=hi&stdout=true`);
+      const sessionEvents = async () => {
+        const lines = (await readFile(`${dir}/audit.log`, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Obj);
+        return lines.filter((e) => e.objectRef?.subresource === 'exec');
+      };
+      for (let i = 0; i < 50 && (await sessionEvents()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      const events = await sessionEvents();
+      expect(events.map((e) => [e.stage, e.responseStatus.code, e.verb])).toEqual([
+        ['ResponseStarted', 101, 'get'],
+        ['ResponseComplete', 101, 'get'],
+      ]);
+      expect(events[0]!.auditID).toBe(events[1]!.auditID);
+      expect(events[0]!.objectRef).toMatchObject({ resource: 'pods', namespace: 'default', name: 'web', subresource: 'exec' });
+    } finally {
+      await s.close();
+      await kubelet.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -10,6 +10,7 @@
  * - the Node reports the HTTP server's port, so the API server's pods/log
  *   reaches `/containerLogs`.
  */
+import { chmod, mkdir } from 'node:fs/promises';
 import type { Pod, Service } from '@mk8s/api';
 import { SharedInformerFactory, deletedObject, listerWatchersFor, realClock, type Clientset, type Clock } from '@mk8s/client';
 import type { CriRuntime } from '@mk8s/cri';
@@ -88,6 +89,10 @@ export class Kubelet {
 
   async run(signal: AbortSignal): Promise<void> {
     const { client, runtime, nodeName } = this.opts;
+    // Pod folders hold Secret and ConfigMap volumes and container logs: no other local user may traverse them.
+    // (Containers reach their volumes through bind mounts, which do not need the parent folders' permissions.)
+    await mkdir(this.opts.rootDir, { recursive: true, mode: 0o700 });
+    await chmod(this.opts.rootDir, 0o700);
     const clock = this.opts.clock ?? realClock;
     const log = this.opts.log;
     const server = await startKubeletServer({

@@ -62,6 +62,9 @@ describe('iptables rule generation', () => {
     expect(readable(r.input, [web, sticky]).split('\n')).toEqual([
       '*filter',
       ':MK8S-SERVICES - [0:0]',
+      ':MK8S-FIREWALL - [0:0]',
+      // CVE-2020-8558: with route_localnet=1, 127.0.0.0/8 is reachable from the network unless this drops it.
+      '-A MK8S-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
       '-A MK8S-SERVICES -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -m comment --comment "default/empty has no endpoints" -j REJECT --reject-with icmp-port-unreachable',
       '-A MK8S-SERVICES -m addrtype --dst-type LOCAL -p tcp -m tcp --dport 30081 -m comment --comment "default/empty has no endpoints" -j REJECT --reject-with icmp-port-unreachable',
       'COMMIT',
@@ -110,7 +113,7 @@ describe('iptables rule generation', () => {
       ':SVC(sticky) - [0:0]',
       ':SVC(web) - [0:0]',
     ]);
-    expect(r.ruleCount).toEqual({ nat: 19, filter: 2 });
+    expect(r.ruleCount).toEqual({ nat: 19, filter: 3 });
   });
 
   it('sends a LoadBalancer ingress IP on the service port to the service chain, and REJECTs it without endpoints', () => {
@@ -189,5 +192,65 @@ describe('IptablesProxier over a fake iptables', () => {
     expect(host.routes.size).toBe(0);
     // Cleanup twice is fine.
     await cleanupIptables(ipt, host);
+  });
+
+  it('turns route_localnet on only once the martian drop guards INPUT, and --cleanup puts it back before removing the drop', async () => {
+    const ipt = await seeded();
+    await ipt.restore('*filter\n:OTHER - [0:0]\n-A INPUT -j OTHER\n-A OTHER -s 192.0.2.0/24 -j ACCEPT\nCOMMIT\n');
+    const host = new FakeHostNetwork();
+    const drop = '! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP';
+    const jump = '-m comment --comment "mk8s localnet firewall" -j MK8S-FIREWALL';
+    // What the kernel holds at the moment route_localnet is turned on.
+    const seen: Array<{ jumped: boolean; firewall: string[] }> = [];
+    host.onEnableRouteLocalnet = () => void seen.push({ jumped: ipt.tables.filter.get('INPUT')!.includes(jump), firewall: [...(ipt.tables.filter.get('MK8S-FIREWALL') ?? [])] });
+    const proxier = new IptablesProxier({ iptables: ipt, host, serviceCIDR: '10.96.0.0/16' });
+    await proxier.syncRules([web]);
+    expect(seen).toEqual([{ jumped: true, firewall: [drop] }]);
+    expect(host.routeLocalnet).toBe(true);
+    // Every sync rewrites the chain with the same single rule.
+    await proxier.syncRules([web, empty]);
+    expect(ipt.tables.filter.get('MK8S-FIREWALL')).toEqual([drop]);
+    expect(ipt.tables.filter.get('INPUT')!.filter((r) => r === jump)).toHaveLength(1);
+
+    host.onEnableRouteLocalnet = () => {
+      throw new Error('route_localnet again');
+    };
+    const order: string[] = [];
+    const restore = host.restoreRouteLocalnet.bind(host);
+    host.restoreRouteLocalnet = async () => {
+      order.push(`restore while MK8S-FIREWALL ${ipt.tables.filter.get('MK8S-FIREWALL')?.length ? 'drops' : 'is gone'}`);
+      return restore();
+    };
+    expect(await cleanupIptables(ipt, host)).toBe('0');
+    expect(order).toEqual(['restore while MK8S-FIREWALL drops']);
+    expect(host.routeLocalnet).toBe(false);
+    expect(ipt.tables.filter.has('MK8S-FIREWALL')).toBe(false);
+    // Only what we added is gone.
+    expect(ipt.tables.filter.get('INPUT')).toEqual(['-j OTHER']);
+    expect(ipt.tables.filter.get('OTHER')).toEqual(['-s 192.0.2.0/24 -j ACCEPT']);
+    // Nothing remembered any more: a second cleanup leaves route_localnet alone.
+    expect(await cleanupIptables(ipt, host)).toBeUndefined();
+  });
+
+  it('keeps route_localnet on when it was on before kube-proxy', async () => {
+    const ipt = await seeded();
+    const host = new FakeHostNetwork();
+    host.routeLocalnet = true;
+    await new IptablesProxier({ iptables: ipt, host, serviceCIDR: '10.96.0.0/16' }).syncRules([]);
+    expect(await cleanupIptables(ipt, host)).toBe('1');
+    expect(host.routeLocalnet).toBe(true);
+  });
+
+  it('does not turn route_localnet on when the martian drop cannot be installed', async () => {
+    const ipt = await seeded();
+    const failing = Object.assign(Object.create(ipt) as FakeIptables, {
+      ensureRule: async (table: string, chain: string, args: readonly string[]) => {
+        if (chain === 'MK8S-FIREWALL') throw new Error('no conntrack match');
+        return ipt.ensureRule(table as 'filter', chain, args);
+      },
+    });
+    const host = new FakeHostNetwork();
+    await expect(new IptablesProxier({ iptables: failing, host, serviceCIDR: '10.96.0.0/16' }).syncRules([web])).rejects.toThrow(/conntrack/);
+    expect(host.routeLocalnet).toBe(false);
   });
 });

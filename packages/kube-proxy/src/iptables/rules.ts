@@ -17,6 +17,8 @@
  * filter table:
  *   INPUT, FORWARD, OUTPUT (new connections) -> MK8S-SERVICES:
  *     REJECT for ClusterIPs and NodePorts of service ports without ready endpoints.
+ *   INPUT -> MK8S-FIREWALL: DROP packets for 127.0.0.0/8 from elsewhere that
+ *     no DNAT of ours sent there (route_localnet would let them in: CVE-2020-8558).
  */
 import { createHash } from 'node:crypto';
 import type { EndpointAddr, ServicePortState } from '../proxy-state.js';
@@ -27,8 +29,25 @@ export const SERVICES_CHAIN = 'MK8S-SERVICES';
 export const NODEPORTS_CHAIN = 'MK8S-NODEPORTS';
 export const POSTROUTING_CHAIN = 'MK8S-POSTROUTING';
 export const MARK_MASQ_CHAIN = 'MK8S-MARK-MASQ';
+/** filter-table chain of the martian-source drop that makes `route_localnet=1` safe (Kubernetes' KUBE-FIREWALL rule). */
+export const FIREWALL_CHAIN = 'MK8S-FIREWALL';
 /** The packet mark bit that asks MK8S-POSTROUTING to masquerade (Kubernetes uses the same bit). */
 export const MASQ_MARK = '0x4000';
+
+/**
+ * The rule of MK8S-FIREWALL, as `iptables` arguments: with
+ * `route_localnet=1` the kernel accepts packets for 127.0.0.0/8 arriving
+ * from other hosts and pods, so anything listening on 127.0.0.1 would be
+ * reachable from the network (CVE-2020-8558). Drop them unless they are
+ * loopback traffic, replies, or connections a DNAT rule sent there
+ * (NodePorts reached on 127.0.0.1). In place before route_localnet is set.
+ */
+export const FIREWALL_RULE: readonly string[] = [
+  '!', '-s', '127.0.0.0/8', '-d', '127.0.0.0/8',
+  '-m', 'comment', '--comment', 'mk8s: block incoming localnet connections',
+  '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT',
+  '-j', 'DROP',
+];
 
 /** The jumps from built-in chains into ours: inserted once at the top, checked with `iptables -C`. */
 export const JUMPS: ReadonlyArray<{ table: Table; chain: string; args: readonly string[] }> = [
@@ -40,12 +59,13 @@ export const JUMPS: ReadonlyArray<{ table: Table; chain: string; args: readonly 
     chain,
     args: ['-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'mk8s service portals', '-j', SERVICES_CHAIN],
   })),
+  { table: 'filter', chain: 'INPUT', args: ['-m', 'comment', '--comment', 'mk8s localnet firewall', '-j', FIREWALL_CHAIN] },
 ];
 
 /** The chains that exist as long as the proxier runs, per table. */
 export const BASE_CHAINS: Record<Table, readonly string[]> = {
   nat: [SERVICES_CHAIN, NODEPORTS_CHAIN, POSTROUTING_CHAIN, MARK_MASQ_CHAIN],
-  filter: [SERVICES_CHAIN],
+  filter: [SERVICES_CHAIN, FIREWALL_CHAIN],
 };
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -85,6 +105,11 @@ function quote(s: string): string {
   return `"${s}"`;
 }
 
+/** A restore line from `iptables` arguments (arguments with spaces quoted). */
+function ruleLine(chain: string, args: readonly string[]): string {
+  return `-A ${chain} ${args.map((a) => (/\s/.test(a) ? quote(a) : a)).join(' ')}`;
+}
+
 export interface GeneratedRules {
   /** The `iptables-restore --noflush` input. */
   input: string;
@@ -105,6 +130,7 @@ export function buildRules(state: readonly ServicePortState[], existing: Record<
   const filterChains = new Set<string>(BASE_CHAINS.filter);
   const nodePortRules: string[] = [];
 
+  filter.push(ruleLine(FIREWALL_CHAIN, FIREWALL_RULE));
   nat.push(`-A ${POSTROUTING_CHAIN} -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`);
   // Clear the mark so a re-traversal (e.g. IPsec) does not masquerade twice.
   nat.push(`-A ${POSTROUTING_CHAIN} -j MARK --xor-mark ${MASQ_MARK}`);

@@ -1,5 +1,6 @@
 /** The kubelet's HTTP server and the pieces it is built from. */
 export { startKubeletServer, type KubeletServer, type KubeletServerOptions } from './kubelet-server.js';
+export { browserRefusal, servingRefusal } from './browser-guard.js';
 export { DEFAULT_EXEC_TIMEOUT_SECONDS, ExecServer, type ExecServerOptions } from './exec-server.js';
 export { CHANNEL, EXEC_PROTOCOLS, STREAM_PROTOCOL_V4, STREAM_PROTOCOL_V5, parseExecRequest, type ExecRequest, type StreamStatus } from './exec-protocol.js';
 export { criLogLocator, findContainerAttempts, type ContainerLogLocator, type LocatedLog } from './log-locator.js';

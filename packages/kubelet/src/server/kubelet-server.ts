@@ -4,8 +4,10 @@
  * API server's `pods/log` proxies to), `/stats/summary`, and
  * `/exec/{ns}/{pod}/{container}` (what `pods/exec` proxies to: a WebSocket
  * upgrade, non-interactive commands only; see exec-server.ts). Plain HTTP
- * bound to 127.0.0.1 unless told otherwise: no authentication is done then.
- * With `tls` it serves HTTPS, and with `tls.clientCA` every path but
+ * bound to 127.0.0.1 by default: no authentication is done then, so it only
+ * listens on a loopback address and keeps web pages out (loopback `Host`,
+ * no `Origin` on upgrades and writes; see browser-guard.ts). With `tls` it
+ * serves HTTPS, which needs `tls.clientCA`: every path but
  * /healthz needs a client certificate that CA signed, of a user in an
  * authorized group (default `system:masters`, the API server's kubelet
  * client): 401 without one, 403 for another user.
@@ -22,6 +24,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { CriRuntime } from '@mk8s/cri';
 import { streamContainerLog } from './container-logs.js';
 import { ExecServer, rejectUpgrade } from './exec-server.js';
+import { browserRefusal, servingRefusal } from './browser-guard.js';
 import type { ContainerLogLocator } from './log-locator.js';
 import { LogOptionsError, parseLogOptions, type ContainerLogOptions, type RawQuery } from './log-options.js';
 import { CpuRateTracker } from './stats-cpu-rate.js';
@@ -30,7 +33,7 @@ import { buildStatsSummary } from './stats-summary.js';
 export interface KubeletServerOptions {
   /** 0 picks a free port (see the returned `port`). */
   port: number;
-  /** Default 127.0.0.1. */
+  /** Default 127.0.0.1; a loopback address unless `tls` has a `clientCA` (else this throws). */
   host?: string;
   logs: ContainerLogLocator;
   runtime: CriRuntime;
@@ -46,7 +49,7 @@ export interface KubeletServerOptions {
   logPollIntervalMs?: number;
   /** How long an exec'd command may run (default 1 h; ExecSync needs a limit). */
   execTimeoutSeconds?: number;
-  /** Serve HTTPS; with `clientCA`, require client certificates (kubelet's --tls-cert-file, --client-ca-file). */
+  /** Serve HTTPS, requiring client certificates `clientCA` signed (kubelet's --tls-cert-file, --client-ca-file); without `clientCA` this throws. */
   tls?: { cert: string | Buffer; key: string | Buffer; clientCA?: string | Buffer; authorizedGroups?: readonly string[] };
 }
 
@@ -72,9 +75,12 @@ export interface KubeletServer {
 }
 
 export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
+  const tls = opts.tls;
+  // Without client certificates nobody is authenticated: loopback only, never HTTPS without a client CA.
+  const refused = servingRefusal(opts.host ?? '127.0.0.1', tls);
+  if (refused) throw new Error(refused);
   const registry = opts.registry ?? new Registry();
   if (!opts.registry) collectDefaultMetrics({ register: registry });
-  const tls = opts.tls;
   const app = Fastify({
     ...(opts.log ? { loggerInstance: opts.log } : { logger: false }),
     forceCloseConnections: true,
@@ -86,6 +92,11 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       if ((req.url.split('?')[0] ?? '') === '/healthz') return;
       const denied = checkKubeletClient(req.raw.socket, authorizedGroups);
       if (denied) return reply.code(denied.code).type('text/plain; charset=utf-8').send(denied.message);
+    });
+  } else {
+    app.addHook('onRequest', async (req, reply) => {
+      const why = browserRefusal(req.method, req.headers);
+      if (why) return reply.code(403).type('text/plain; charset=utf-8').send(why);
     });
   }
 
@@ -130,6 +141,8 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     if (path.startsWith('/exec/')) {
       const denied = tls?.clientCA ? checkKubeletClient(socket, authorizedGroups) : undefined;
       if (denied) return rejectUpgrade(socket, denied.code, denied.message);
+      const why = tls?.clientCA ? undefined : browserRefusal(req.method, req.headers);
+      if (why) return rejectUpgrade(socket, 403, why);
       return exec.handleUpgrade(req, socket, head);
     }
     // Node stops parsing at the headers of an upgrade: a body would never reach a route.
