@@ -4,7 +4,7 @@
  * component that exits during start-up is reported with the tail of its log.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StatePaths } from './state.js';
@@ -32,10 +32,13 @@ export interface Launch {
 }
 
 export async function startComponent(repoRoot: string, paths: StatePaths, spec: Launch, timeoutMs = 30_000): Promise<number> {
-  await mkdir(paths.logs, { recursive: true });
-  await mkdir(paths.run, { recursive: true });
+  // Logs and sockets are the cluster owner's alone (components log object names; the CRI socket runs containers).
+  for (const dir of [paths.home, paths.logs, paths.run]) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+  }
   const logFile = path.join(paths.logs, `${spec.name}.log`);
-  const log = await open(logFile, 'a');
+  const log = await open(logFile, 'a', 0o600);
   const [exe, argv] = spec.command
     ? [spec.command, spec.args]
     : [process.execPath, [path.join(repoRoot, 'apps', spec.app ?? spec.name, 'bin', `${spec.app ?? spec.name}.mjs`), ...spec.args]];

@@ -20,7 +20,7 @@ import { cleanupByLabel, connectDocker } from '@mk8s/runtime-docker';
 import { containerdInstalled, importImages, releaseContainerdDir, sweepContainerd, writeContainerdFiles } from '@mk8s/runtime-containerd';
 import { COMPONENTS, RUNTIMES, containerdLayout, criSocket, nodeComponents, type LaunchContext, type NodeContext, type RuntimeName } from './components.js';
 import { kubeconfig, LaunchError, startComponent, type Launch } from './launch.js';
-import { cloudConfigPath, nodeNamesOf, readShape, statePaths, writeShape, type ClusterShape } from './state.js';
+import { cloudConfigPath, clusterMode, nodeNamesOf, readShape, statePaths, writeShape, type ClusterShape } from './state.js';
 import { readInventory, setInstance, writeInventory } from '@mk8s/cloud-controller-manager';
 import { listRunning, stopAll } from './processes.js';
 import { COMPONENT_IDENTITIES, ensureCluster, ensureIdentity, ensureKubeletServing, KUBELET_CLIENT, nodeIdentity, pkiDir, readCredential } from './pki.js';
@@ -254,8 +254,12 @@ async function main(argv: string[]): Promise<number> {
     case 'up': {
       const { values } = parseArgs({ args: rest, options: { nodes: { type: 'string' }, foreground: { type: 'boolean' }, runtime: { type: 'string' }, secure: { type: 'boolean' } } });
       const running = await listRunning(paths);
-      // A cluster that is (partly) running keeps the shape it was started with.
-      const saved = running.length > 0 ? await readShape(paths.home) : undefined;
+      // A cluster that is (partly) running keeps the shape it was started with; one whose data exists keeps its mode.
+      const recorded = await readShape(paths.home);
+      const saved = running.length > 0 ? recorded : undefined;
+      const dataExists = existsSync(paths.data) && (await readdir(paths.data)).length > 0;
+      const mode = clusterMode(recorded, dataExists, values.secure);
+      if ('refuse' in mode) throw new LaunchError(mode.refuse);
       const apiPort = saved?.apiPort ?? Number(process.env['MK8S_API_PORT'] ?? 6443);
       if (!Number.isInteger(apiPort) || apiPort <= 0 || apiPort > 65535) throw new LaunchError(`MK8S_API_PORT must be a port number, got "${process.env['MK8S_API_PORT']}"`);
       const wantNodes = saved?.nodes ?? Number(values.nodes ?? 2);
@@ -265,7 +269,7 @@ async function main(argv: string[]): Promise<number> {
       const runtime = saved?.runtime ?? ((values.runtime ?? 'docker') as RuntimeName);
       if (!RUNTIMES.includes(runtime)) throw new LaunchError(`--runtime must be one of ${RUNTIMES.join(', ')}, got "${values.runtime}"`);
       if (runtime === 'containerd' && !containerdInstalled()) throw new LaunchError('--runtime containerd needs containerd on the PATH (Debian: apt-get install containerd; docker.io brings it)');
-      const secure = saved ? saved.secure === true : values.secure === true;
+      const secure = mode.secure;
       const ctx = launchContext(paths, apiPort, secure);
       const kubeconfigPath = path.join(paths.home, 'kubeconfig');
       // Before the plan: every node's context copies the launcher's credential.
@@ -287,7 +291,7 @@ async function main(argv: string[]): Promise<number> {
           console.log(`mk8s is already running (${running.map((r) => r.name).join(', ')}); state in ${paths.home}`);
           return 0;
         }
-        if (values.nodes !== undefined || values.runtime !== undefined || values.secure !== undefined) console.log('mk8s: --nodes, --runtime and --secure apply to a new cluster; this one keeps its shape');
+        if (values.nodes !== undefined || values.runtime !== undefined) console.log('mk8s: --nodes and --runtime apply to a new cluster; this one keeps its shape');
         console.log(`mk8s is running; starting what is missing: ${missing.map((p) => p.launch.name).join(', ')}`);
       } else {
         await mkdir(paths.data, { recursive: true });

@@ -52,3 +52,20 @@ export async function readShape(home: string): Promise<ClusterShape | undefined>
     return undefined;
   }
 }
+
+/**
+ * The security mode `mk8s up` starts in. A cluster whose data exists keeps
+ * the mode it was created with, running or not: a plain `up` restarts a
+ * `--secure` cluster secure (serving its Secrets anonymously would be a
+ * silent downgrade), and asking for another mode than the data's is refused
+ * until `mk8s down --purge` removes the data. Returns the mode, or the reason
+ * to refuse.
+ */
+export function clusterMode(saved: ClusterShape | undefined, dataExists: boolean, requested: boolean | undefined): { secure: boolean } | { refuse: string } {
+  if (!saved || !dataExists) return { secure: requested === true };
+  const secure = saved.secure === true;
+  if (requested === undefined || requested === secure) return { secure };
+  return secure
+    ? { refuse: 'this cluster was created with --secure and stays secure; run mk8s down --purge first to start an insecure one' }
+    : { refuse: 'this cluster was created without --secure; its data cannot be switched to secure mode: run mk8s down --purge first, then mk8s up --secure' };
+}

@@ -3,7 +3,7 @@
  * storage (ARCHITECTURE.md section 3), so its executable opens the store
  * through here rather than importing @mk8s/storage itself.
  */
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { EtcdStore, LevelStore, openMemoryStore, startCompactor, type Store } from '@mk8s/storage';
 
 /** `level`: embedded, one API server; `memory`: lost on exit; `etcd`: a real etcd cluster, any number of API servers (docs/ha.md). */
@@ -38,7 +38,9 @@ export async function openStore(opts: StorageOptions): Promise<Store> {
     return EtcdStore.open({ endpoints: opts.etcdServers, ...(opts.etcdPrefix ? { prefix: opts.etcdPrefix } : {}) });
   }
   if (!opts.dataDir) throw new Error('a data folder is required for the level backend');
-  await mkdir(opts.dataDir, { recursive: true });
+  // The store holds every Secret in plain text: only its owner may read the folder.
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  await chmod(opts.dataDir, 0o700);
   return LevelStore.open({ path: opts.dataDir, ...history });
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,6 +31,17 @@ describe('RotatingFileWriter', () => {
     for (const f of files) expect((await readFile(path.join(dir, f))).length).toBeLessThanOrEqual(100);
     // The newest lines are in the live file, in order.
     expect((await readFile(file, 'utf8')).trim().split('\n').at(-1)).toMatch(/8$/);
+  });
+
+  it('writes files only their owner may read, rotated ones too', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'audit-'));
+    const w = new RotatingFileWriter({ path: path.join(dir, 'audit.log'), maxSizeBytes: 10, maxBackups: 2 });
+    for (let i = 0; i < 4; i++) {
+      w.write(`line ${i}!`);
+      await w.flush();
+    }
+    await w.close();
+    for (const f of await readdir(dir)) expect((await stat(path.join(dir, f))).mode & 0o777, f).toBe(0o600);
   });
 
   it('drops lines past the buffer instead of waiting, and counts them', async () => {

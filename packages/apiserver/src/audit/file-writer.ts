@@ -83,7 +83,8 @@ export class RotatingFileWriter {
 
   private async openFile(): Promise<FileHandle> {
     if (this.fh) return this.fh;
-    this.fh = await open(this.opts.path, 'a');
+    // Audit events name users and objects: readable by the server's owner only.
+    this.fh = await open(this.opts.path, 'a', 0o600);
     this.size = (await stat(this.opts.path)).size;
     return this.fh;
   }

@@ -16,6 +16,7 @@
  * allowed, as in Kubernetes. Every authenticated user also gets the group
  * `system:authenticated`.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import type { WatchCache } from '../cache/watch-cache.js';
@@ -50,6 +51,17 @@ function decoded(data: Record<string, unknown>, key: string): string | undefined
 }
 
 /** Bootstrap tokens: Secrets in kube-system, read from the watch cache. */
+/**
+ * Compares a stored token secret with a presented one in constant time (as
+ * Kubernetes' subtle.ConstantTimeCompare), so response timing does not
+ * reveal how much of a guess was right. Hashing first gives equal lengths.
+ */
+export function sameSecret(stored: string | undefined, presented: string): boolean {
+  if (stored === undefined) return false;
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(stored), digest(presented));
+}
+
 export class BootstrapTokenAuthenticator implements TokenAuthenticator {
   constructor(
     private readonly cache: WatchCache,
@@ -65,7 +77,7 @@ export class BootstrapTokenAuthenticator implements TokenAuthenticator {
     const meta = (secret['metadata'] ?? {}) as Record<string, unknown>;
     if (meta['deletionTimestamp']) return { error: 'the bootstrap token is being deleted' };
     const data = (secret['data'] ?? {}) as Record<string, unknown>;
-    if (decoded(data, 'token-id') !== id || decoded(data, 'token-secret') !== secretPart) return undefined;
+    if (decoded(data, 'token-id') !== id || !sameSecret(decoded(data, 'token-secret'), secretPart)) return undefined;
     if (decoded(data, 'usage-bootstrap-authentication') !== 'true') return { error: 'the bootstrap token may not be used for authentication' };
     const expiration = decoded(data, 'expiration');
     if (expiration !== undefined) {

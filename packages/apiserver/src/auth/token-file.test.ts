@@ -19,4 +19,17 @@ describe('token file', () => {
     expect(() => parseTokenFile(',u,1\n')).toThrow(TokenFileError);
     expect(() => parseTokenFile('t,u,1,"open\n')).toThrow(/line 1: unterminated/);
   });
+
+  it('never puts the token of a malformed line in its message', () => {
+    for (const text of ['s3cr3t-token,u,1,"open\n', 's3cr3t-token,only-two\n', 's3cr3t-token,,1\n']) {
+      let message = '';
+      try {
+        parseTokenFile(text);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^token file line 1: /);
+      expect(message).not.toContain('s3cr3t');
+    }
+  });
 });

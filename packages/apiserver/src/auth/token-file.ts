@@ -37,7 +37,8 @@ export function splitCsvRecord(line: string): string[] {
       cur = '';
     } else cur += ch;
   }
-  if (quoted) throw new TokenFileError(`unterminated quoted field in "${line}"`);
+  // Never echo the line: it holds a token, and the message reaches the log.
+  if (quoted) throw new TokenFileError('unterminated quoted field');
   fields.push(cur);
   return fields.map((f) => f.trim());
 }

@@ -1,10 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '@mk8s/storage';
 import type { WatchCache } from '../cache/watch-cache.js';
-import type { Registry } from '../registry/registry.js';
+import type { ResourceType } from '@mk8s/api';
+import type { UserInfo } from '../auth/user.js';
+import type { Registry, WriteCheck } from '../registry/registry.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { KubeletClientTLS } from './kubelet-client.js';
+import type { RequestInfo } from './request-info.js';
 import type { WatchBudget } from './watch.js';
+import type { AuditLogger } from '../audit/index.js';
 
 /** What the request handlers share; built once per server by `buildApiServer`. */
 export interface ServerContext {
@@ -22,6 +26,10 @@ export interface ServerContext {
   closeWatches: Set<() => void>;
   /** Ends every upgraded stream, e.g. exec sessions (server shutdown, before connections are closed). */
   closeStreams: Set<() => Promise<void>>;
+  /** The audit log, for requests whose reply is taken over (exec sessions); none when auditing is off. */
+  audit?: AuditLogger;
   /** The client certificate kubelets are called with over HTTPS; plain HTTP when absent. */
   kubeletTLS?: KubeletClientTLS;
+  /** A check for a create, update or patch by this user (RBAC escalation prevention, auth/escalation.ts); none when absent. */
+  guardWrite?: (rt: ResourceType, info: RequestInfo, user: UserInfo | undefined) => Promise<WriteCheck | undefined>;
 }

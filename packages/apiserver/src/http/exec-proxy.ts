@@ -148,7 +148,11 @@ export async function serveExec(ctx: ServerContext, rt: ResourceType, ns: string
     upgrade.socket.off('close', abandon);
     ctx.metrics.requests.inc({ verb: req.method === 'GET' ? 'get' : 'create', resource: 'pods', subresource: 'exec', code: '101' });
     req.log.info({ ...where, protocol: client.protocol }, 'exec session opened');
-    splice(ctx, client, upstream, () => req.log.info(where, 'exec session closed'));
+    ctx.audit?.recordStage(req, 101, reply.elapsedTime, 'ResponseStarted');
+    splice(ctx, client, upstream, () => {
+      req.log.info(where, 'exec session closed');
+      ctx.audit?.recordStage(req, 101, reply.elapsedTime, 'ResponseComplete');
+    });
   });
   return reply;
 }
