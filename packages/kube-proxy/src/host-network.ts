@@ -11,7 +11,7 @@
  * `kube-proxy --cleanup`, another process, can put it back.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export const SERVICE_BRIDGE = 'mk8s-svc0';
@@ -92,6 +92,8 @@ export class LinuxHostNetwork implements HostNetwork {
     const now = (await readFile(this.sysctl, 'utf8')).trim();
     if (now !== before) await writeFile(this.sysctl, `${before}\n`);
     await rm(this.saved, { force: true });
+    // Leave no empty folders behind: the state folder and its parent, each only when empty (rmdir refuses otherwise).
+    for (const dir of [path.dirname(this.saved), path.dirname(path.dirname(this.saved))]) await rmdir(dir).catch(() => undefined);
     return before;
   }
 
