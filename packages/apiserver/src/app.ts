@@ -133,10 +133,13 @@ function statusFromError(err: unknown): StatusError {
 
 export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const readTimeoutMs = opts.requestReadTimeoutMs ?? DEFAULT_REQUEST_READ_TIMEOUT_MS;
-  // Node checks these timeouts on a timer: check often enough that a slow client is cut near its deadline.
   const httpTimeouts = {
     headersTimeout: Math.min(readTimeoutMs, 32_000),
+    // Node checks these timeouts on a timer: check often enough that a slow client is cut near its deadline.
     connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(readTimeoutMs / 4))),
+    // Kubernetes' MaxHeaderBytes (1 MiB), not Node's 16 KiB: names that are path segments (Events, Roles) may be
+    // long enough that their URL alone passes 16 KiB, and every stored object must stay addressable.
+    maxHeaderSize: 1024 * 1024,
   };
   const app = Fastify({
     ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? false }),

@@ -227,8 +227,8 @@ describe('errors below the routes are Status bodies', () => {
     expect(statusOf(r.body)).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' });
   });
 
-  it('headers that are too large', async () => {
-    const r = await rawRequest(s.url, `GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`);
+  it('headers that are too large (past 1 MiB, as Kubernetes)', async () => {
+    const r = await rawRequest(s.url, `GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(1_100_000)}\r\n\r\n`);
     expect(r.status).toBe(431);
     expect(statusOf(r.body)).toMatchObject({ kind: 'Status', code: 431 });
   });
@@ -278,6 +278,16 @@ describe('query parameters are parsed as Kubernetes parses them', () => {
     const huge = await call(s.url, 'GET', `/api/v1/namespaces/${ns}/configmaps?resourceVersion=18446744073709551616`);
     expect(huge.status).toBe(400);
     for (const bad of ['-1', '1e3', '0x10']) expect((await call(s.url, 'GET', `/api/v1/namespaces/${ns}/configmaps?resourceVersion=${bad}`)).status, bad).toBe(400);
+  });
+});
+
+describe('every stored object stays addressable', () => {
+  it('an Event with a 12,000-character name (a 72 KB URL) can be read back', async () => {
+    const name = 'я'.repeat(12_000);
+    expect((await call(s.url, 'POST', `/api/v1/namespaces/${ns}/events`, { metadata: { name }, involvedObject: { namespace: ns } })).status).toBe(201);
+    const r = await call(s.url, 'GET', `/api/v1/namespaces/${ns}/events/${encodeURIComponent(name)}`);
+    expect(r.status).toBe(200);
+    expect((r.body['metadata'] as Record<string, unknown>)['name']).toBe(name);
   });
 });
 
