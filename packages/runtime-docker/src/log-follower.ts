@@ -71,6 +71,14 @@ export class LogFollower {
       ...(since ? { since } : {}),
     });
     this.stream = stream;
+    // Listen for the end before anything else is awaited: a stop() that destroys the stream while the file
+    // opens emits 'close' only once, and a listener attached after it would wait forever.
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+      if ((stream as NodeJS.ReadableStream & { destroyed?: boolean }).destroyed) resolve();
+    });
     if (this.stopped) return this.stop();
     const file = await open(this.path, 'a');
     // Entries are appended in the order frames arrive; writes are chained so
@@ -89,11 +97,7 @@ export class LogFollower {
       sink('stdout') as unknown as NodeJS.WritableStream,
       sink('stderr') as unknown as NodeJS.WritableStream,
     );
-    await new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
-    });
+    await ended;
     await chain;
     await file.close();
   }
