@@ -117,6 +117,9 @@ export interface DockerRuntimeOptions {
   sandboxStopTimeoutSeconds?: number;
 }
 
+/** How long close() waits for the log followers to finish their last writes. */
+const CLOSE_GRACE_MS = 5_000;
+
 export class DockerRuntime implements CriRuntime {
   readonly docker: Dockerode;
   readonly sandboxImage: string;
@@ -503,12 +506,18 @@ export class DockerRuntime implements CriRuntime {
     return cleanupByLabel(this.docker, [LABEL_TYPE, ...labelFilters(this.scopeLabels)]);
   }
 
-  /** Stops log copying; containers keep running and a new runtime adopts them. */
+  /**
+   * Stops log copying; containers keep running and a new runtime adopts them.
+   * Bounded: a follower that does not settle within CLOSE_GRACE_MS (its
+   * stream already destroyed) is left behind rather than holding close().
+   */
   async close(): Promise<void> {
     this.closed = true;
     const pending = [...this.followers.values()];
     for (const f of pending) f.stop();
     this.followers.clear();
-    await Promise.all(pending.map((f) => f.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(pending.map((f) => f.done)), new Promise<void>((r) => (timer = setTimeout(r, CLOSE_GRACE_MS)))]);
+    clearTimeout(timer);
   }
 }
