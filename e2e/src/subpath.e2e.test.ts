@@ -8,21 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { mountsUnder } from '@mk8s/component-base';
 import { CriClient } from '@mk8s/cri';
 import { containerdInstalled, kubeconfigFor, startApiServerProcess, startComponent, startContainerd, type ComponentProcess, type ContainerdInstance } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, until } from './support/cluster.js';
-
-/** Mount points at or under `dir`, deepest first (as the kubelet reads them). */
-async function mountsUnder(dir: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  const decode = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  return info
-    .split('\n')
-    .map((l) => decode(l.split(' ')[4] ?? ''))
-    .filter((p) => p === dir || p.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
-}
 
 interface PodJson {
   metadata: { uid: string };

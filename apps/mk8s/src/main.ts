@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { execFile } from 'node:child_process';
+import { canMount, mountsUnder, unmountUnder } from '@mk8s/component-base';
 import { cleanupByLabel, connectDocker } from '@mk8s/runtime-docker';
 import { containerdInstalled, importImages, releaseContainerdDir, sweepContainerd, writeContainerdFiles } from '@mk8s/runtime-containerd';
 import { COMPONENTS, RUNTIMES, containerdLayout, criSocket, nodeComponents, type LaunchContext, type NodeContext, type RuntimeName } from './components.js';
@@ -71,7 +72,7 @@ async function cleanupKubeProxy(): Promise<void> {
 
 /**
  * Stops every process, then removes the cluster's containers (pods keep
- * running otherwise). containerd keeps its tasks when it stops, so with that
+ * running otherwise) and unmounts what the kubelets mounted for them. containerd keeps its tasks when it stops, so with that
  * runtime the kubelets stop first, then each instance is swept while it still
  * answers, then stopped, then its mounts and bridge are released.
  */
@@ -92,6 +93,12 @@ async function down(paths: ReturnType<typeof statePaths>, purge = false): Promis
     if (removed.length) console.log(`mk8s: removed ${removed.length} container(s) of this cluster`);
   } catch (err) {
     console.log(`mk8s: could not remove the cluster's containers: ${(err as Error).message}`);
+  }
+  // With the containers gone, what the kubelets mounted for them (subPaths, Secret tmpfs) is released; a purge never deletes through a mount.
+  const held = canMount() ? await unmountUnder(paths.home) : await mountsUnder(paths.home);
+  if (held.length > 0) {
+    console.log(`mk8s: still mounted under ${paths.home}: ${held.join(', ')}`);
+    if (purge) throw new Error(`not removing ${paths.home} while something is mounted under it; unmount it (as root), then run mk8s down --purge again`);
   }
   if (purge) await rm(paths.home, { recursive: true, force: true });
   return stopped;

@@ -16,3 +16,4 @@ export { FlagError, durationFlag, helpText, intFlag, keyValueFlag, parseFlags, t
 export { aborted, reportFatal, runMain, type MainOptions } from './run.js';
 export { startHealthServer, type HealthCheck, type HealthServer, type HealthServerOptions } from './health-server.js';
 export { LeadershipLostError, apiLeaseClient, runElected, serveElected, type RunElectedOptions, type ServeElectedOptions } from './run-elected.js';
+export { canMount, ensureTmpfs, isMountPoint, mountsUnder, unmountAll, unmountUnder } from './mounts.js';

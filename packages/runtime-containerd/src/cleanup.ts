@@ -5,8 +5,9 @@
  * and bridge are removed.
  */
 import { execFile } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { mountsUnder } from '@mk8s/component-base';
 
 const exec = promisify(execFile);
 
@@ -56,17 +57,6 @@ export async function sweepContainerd(socket: string): Promise<number> {
     await rm(ns, { force: true }).catch(() => undefined);
   }
   return deleted;
-}
-
-/** Mount points at or under `dir`, deepest first. */
-export async function mountsUnder(dir: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-  const decode = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  return info
-    .split('\n')
-    .map((line) => decode(line.split(' ')[4] ?? ''))
-    .filter((p) => p === dir || p.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
 }
 
 /** After containerd has stopped: unmounts what it left under `dir` and deletes its bridge. */

@@ -25,5 +25,5 @@ export {
   type ContainerdLayout,
 } from './config.js';
 export { importImages } from './images.js';
-export { mountsUnder, networkNamespaces, releaseContainerdDir, sweepContainerd } from './cleanup.js';
+export { networkNamespaces, releaseContainerdDir, sweepContainerd } from './cleanup.js';
 export { containerdAnswers } from './probe.js';

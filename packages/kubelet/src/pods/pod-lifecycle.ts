@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import type { Pod, PodStatus } from '@mk8s/api';
 import type { Clientset, Clock } from '@mk8s/client';
 import { isNotFound, realClock } from '@mk8s/client';
+import { mountsUnder } from '@mk8s/component-base';
 import type { CriRuntime } from '@mk8s/cri';
 import type { BackoffOptions } from './backoff.js';
 import { containerFieldPath, type EventRecorder } from '../events/recorder.js';
 import { ANNOTATION_GRACE_PERIOD } from './labels.js';
 import { silentLogger, type PodLogger } from './logger.js';
 import { Pleg, type ExternalRuntimeEvent, type RelistResult } from './pleg.js';
-import { cleanupSubPaths, mountsUnder, podsWithSubPaths } from './subpath.js';
+import { podsWithMounts, releasePodMounts } from './subpath.js';
 import { PodWorkers } from './pod-workers.js';
 import { getRuntimePodStatus, type RuntimePodStatus } from './runtime-pod.js';
 import { generatePodStatus, type ReadinessFn } from './status.js';
@@ -200,15 +201,15 @@ export class PodLifecycle {
 
   /**
    * The pod's folder (logs and volumes) goes with the pod. Only a uid-named
-   * folder under rootDir/pods is removed, after its subPath mount points are
-   * unmounted, and never while anything is still mounted under it (a
+   * folder under rootDir/pods is removed, after its mount points (subPaths,
+   * Secret tmpfs) are unmounted, and never while anything is still mounted under it (a
    * recursive delete would go through the mount into the volume).
    */
   private async removePodDir(uid: string): Promise<void> {
     if (!/^[A-Za-z0-9-]+$/.test(uid)) return;
     const dir = join(this.opts.rootDir, 'pods', uid);
     try {
-      if (!(await cleanupSubPaths(dir))) {
+      if (!(await releasePodMounts(dir))) {
         this.log.warn('not removing the pod folder: something is still mounted under it', { uid, mounts: await mountsUnder(dir) });
         return;
       }
@@ -220,7 +221,7 @@ export class PodLifecycle {
 
   /**
    * Leftovers of pods that are gone (the kubelet was down or failed while
-   * removing them): pod folders with subPath mount points, of pods that have
+   * removing them): pod folders with mount points, of pods that have
    * no worker, no runtime pod, and are not on this node in the API, are
    * unmounted and removed. At most once a minute, from the first relist on.
    */
@@ -229,7 +230,7 @@ export class PodLifecycle {
     if (this.lastDirSweep !== undefined && now - this.lastDirSweep < DIR_SWEEP_PERIOD_MS) return;
     this.lastDirSweep = now;
     try {
-      const candidates = (await podsWithSubPaths(this.opts.rootDir)).filter((uid) => !this.workers.has(uid) && !r.pods.has(uid) && !this.cleaning.has(uid));
+      const candidates = (await podsWithMounts(this.opts.rootDir)).filter((uid) => !this.workers.has(uid) && !r.pods.has(uid) && !this.cleaning.has(uid));
       if (candidates.length === 0) return;
       const onNode = await this.opts.client.pods.list({ fieldSelector: `spec.nodeName=${this.opts.nodeName}` });
       const known = new Set(onNode.items.map((p) => p.metadata?.uid));

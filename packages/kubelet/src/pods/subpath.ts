@@ -26,9 +26,10 @@
  */
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readFile, readdir, realpath, rm, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, realpath, rm, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { mountsUnder, unmountAll, unmountUnder } from '@mk8s/component-base';
 
 const exec = promisify(execFile);
 
@@ -125,33 +126,6 @@ export async function openSubPath(volumeRoot: string, subPath: string, opts: Ope
   }
 }
 
-/** Mount points at or under `dir` (from /proc/self/mountinfo), deepest first. */
-export async function mountsUnder(dir: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-  const decode = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  return info
-    .split('\n')
-    .map((line) => decode(line.split(' ')[4] ?? ''))
-    .filter((p) => p === dir || p.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
-}
-
-async function isMountPoint(path: string): Promise<boolean> {
-  return (await mountsUnder(path)).includes(path);
-}
-
-/** Unmounts everything mounted at `path` (stacked mounts too); a busy mount is detached lazily. */
-export async function unmountAll(path: string): Promise<void> {
-  for (let i = 0; i < 16 && (await isMountPoint(path)); i++) {
-    try {
-      await exec('umount', ['--no-canonicalize', path]);
-    } catch {
-      await exec('umount', ['--no-canonicalize', '--lazy', path]).catch(() => undefined);
-    }
-  }
-  if (await isMountPoint(path)) throw new Error(`cannot unmount ${path}`);
-}
-
 /**
  * Bind-mounts what `handle` refers to onto `target` (a kubelet-owned path):
  * the mount source is the descriptor's magic link, never looked up by name.
@@ -173,11 +147,6 @@ export async function bindHandle(handle: FileHandle, target: string): Promise<vo
   await exec('mount', ['--no-canonicalize', '--bind', `/proc/${process.pid}/fd/${handle.fd}`, target]);
 }
 
-/** Whether this kubelet can bind-mount subPaths (it runs as root). */
-export function canBindMount(): boolean {
-  return process.getuid?.() === 0;
-}
-
 /** The mount point of one subPath: `<podDir>/volume-subpaths/<volume>/<container>/<index>`. */
 export function subPathTarget(podDir: string, volume: string, container: string, index: number): string {
   for (const n of [volume, container]) {
@@ -187,25 +156,27 @@ export function subPathTarget(podDir: string, volume: string, container: string,
 }
 
 /**
- * Unmounts a pod's subPath mount points and removes their folder. Resolves
- * true when nothing is mounted under the pod folder any more (only then may
- * it be removed recursively: a recursive delete would go through a mount).
+ * Unmounts everything the kubelet mounted under a pod's folder (subPath
+ * mount points, Secret volumes' tmpfs) and removes the subPath folder.
+ * Resolves true when nothing is mounted under the pod folder any more (only
+ * then may it be removed recursively: a recursive delete would go through a
+ * mount).
  */
-export async function cleanupSubPaths(podDir: string): Promise<boolean> {
-  const base = join(podDir, SUBPATH_DIR);
-  for (const m of await mountsUnder(base)) await unmountAll(m).catch(() => undefined);
-  if ((await mountsUnder(podDir)).length > 0) return false;
-  await rm(base, { recursive: true, force: true });
+export async function releasePodMounts(podDir: string): Promise<boolean> {
+  if ((await unmountUnder(podDir)).length > 0) return false;
+  await rm(join(podDir, SUBPATH_DIR), { recursive: true, force: true });
   return true;
 }
 
-/** Pod uids under `<rootDir>/pods` that have subPath mount points (or their folder) left. */
-export async function podsWithSubPaths(rootDir: string): Promise<string[]> {
+/** Pod uids under `<rootDir>/pods` that have mount points (or a subPath folder) left. */
+export async function podsWithMounts(rootDir: string): Promise<string[]> {
   const pods = join(rootDir, 'pods');
   const uids = await readdir(pods).catch(() => [] as string[]);
+  const mounted = await mountsUnder(pods);
   const out: string[] = [];
   for (const uid of uids) {
-    if (await lstat(join(pods, uid, SUBPATH_DIR)).then((s) => s.isDirectory(), () => false)) out.push(uid);
+    const dir = join(pods, uid);
+    if (mounted.some((m) => m.startsWith(`${dir}/`)) || (await lstat(join(dir, SUBPATH_DIR)).then((s) => s.isDirectory(), () => false))) out.push(uid);
   }
   return out;
 }

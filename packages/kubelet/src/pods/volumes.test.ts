@@ -37,7 +37,7 @@ describe('pod volumes', () => {
   afterEach(async () => {
     await rm(root, { recursive: true, force: true });
   });
-  /** Subpaths resolve by path (no mounts: these tests run anywhere; subpath.int.test.ts mounts). */
+  /** Subpaths resolve by path (no mounts: these tests run anywhere; mounts.int.test.ts mounts). */
   const ctx = () => ({ podDir: path.join(root, 'pods', 'uid-1'), bindMounts: false });
 
   it('makes emptyDir and hostPath folders and mounts them', async () => {
@@ -65,7 +65,7 @@ describe('pod volumes', () => {
       ],
       [{ name: 'conf', mountPath: '/etc/app' }, { name: 'creds', mountPath: '/run/creds' }],
     );
-    const vols = await prepareVolumes(client, p, root);
+    const vols = await prepareVolumes(client, p, root, { memoryBackedSecrets: false });
     expect(await readFile(path.join(vols.get('conf')!.hostPath, 'etc/app.conf'), 'utf8')).toBe('debug=true\n');
     await expect(readFile(path.join(vols.get('conf')!.hostPath, 'other'))).rejects.toThrow(/ENOENT/);
     expect(await readFile(path.join(vols.get('creds')!.hostPath, 'password'), 'utf8')).toBe('s3cret');

@@ -5,8 +5,11 @@
  * their volumeMounts. emptyDir is an empty folder that lives as long as the
  * pod; hostPath is the host's own path; configMap and secret volumes are
  * folders of files, one per key (or per `items` entry), rewritten on every
- * sync so changes reach the pod. Anything else is a CreateContainerConfigError
- * naming the unsupported volume type. A volumeMount's subPath is opened
+ * sync so changes reach the pod. A Secret volume's folder is a tmpfs (when
+ * the kubelet may mount, i.e. runs as root), as in Kubernetes: secret data
+ * never reaches the node's disk, and the folder is released when the pod's
+ * folder is (pod-lifecycle.ts unmounts everything under it). Anything else
+ * is a CreateContainerConfigError naming the unsupported volume type. A volumeMount's subPath is opened
  * without following symlinks and bind-mounted onto a kubelet-owned mount
  * point that the runtime gets instead (subpath.ts).
  */
@@ -15,9 +18,10 @@ import { join, normalize, sep } from 'node:path';
 import type { Container, Pod } from '@mk8s/api';
 import type { Clientset } from '@mk8s/client';
 import { isNotFound } from '@mk8s/client';
+import { canMount, ensureTmpfs } from '@mk8s/component-base';
 import type { Mount } from '@mk8s/cri';
 import { ContainerConfigError } from './env.js';
-import { SubPathError, bindHandle, canBindMount, openSubPath, subPathComponents, subPathTarget } from './subpath.js';
+import { SubPathError, bindHandle, openSubPath, subPathComponents, subPathTarget } from './subpath.js';
 
 type Obj = Record<string, unknown>;
 
@@ -62,8 +66,16 @@ async function writeKeys(dir: string, data: Map<string, Buffer>, items: KeyToPat
   }
 }
 
+export interface PrepareVolumesOptions {
+  /** Secret volumes on a tmpfs (default: when the kubelet may mount, i.e. runs as root). */
+  memoryBackedSecrets?: boolean;
+}
+
+/** The mode of a Secret volume's tmpfs root: containers of any user may list it; the files carry the volume's modes. */
+const SECRET_TMPFS_MODE = 0o755;
+
 /** Makes every volume of the pod exist on the host; idempotent, safe to call on every sync. */
-export async function prepareVolumes(client: Clientset | undefined, pod: Pod, rootDir: string): Promise<Map<string, PreparedVolume>> {
+export async function prepareVolumes(client: Clientset | undefined, pod: Pod, rootDir: string, opts: PrepareVolumesOptions = {}): Promise<Map<string, PreparedVolume>> {
   const uid = pod.metadata?.uid ?? '';
   const namespace = pod.metadata?.namespace ?? 'default';
   const base = join(rootDir, 'pods', uid, 'volumes');
@@ -105,6 +117,12 @@ export async function prepareVolumes(client: Clientset | undefined, pod: Pod, ro
         if (!src.optional) throw new ContainerConfigError(`${what}: ${isSecret ? 'secret' : 'configmap'} "${objName}" not found`);
       }
       const dir = join(base, isSecret ? 'secret' : 'configmap', name);
+      if (isSecret && (opts.memoryBackedSecrets ?? canMount())) {
+        await mkdir(dir, { recursive: true });
+        await ensureTmpfs(dir, SECRET_TMPFS_MODE).catch((err: unknown) => {
+          throw new ContainerConfigError(`${what}: cannot mount its tmpfs: ${(err as Error).message}`);
+        });
+      }
       await writeKeys(dir, data, src.items, src.defaultMode ?? 0o644, what, src.optional === true);
       out.set(name, { hostPath: dir, readOnly: true });
     } else {
@@ -143,7 +161,7 @@ export async function containerMounts(c: Container, volumes: ReadonlyMap<string,
 async function subPathSource(container: string, volume: string, subPath: string, index: number, v: PreparedVolume, ctx: MountContext): Promise<string> {
   try {
     const parts = subPathComponents(subPath);
-    if (!(ctx.bindMounts ?? canBindMount())) {
+    if (!(ctx.bindMounts ?? canMount())) {
       // Only the kubelet writes read-only volumes (configMap, secret): what the walk checked stays as it was.
       if (!v.readOnly) {
         throw new SubPathError(`containers can write to volume "${volume}" and this kubelet cannot bind-mount (it does not run as root), so the subPath cannot be opened safely`);
