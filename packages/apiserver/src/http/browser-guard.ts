@@ -59,7 +59,7 @@ export function installBrowserGuard(app: FastifyInstance, contentTypes: readonly
   app.addHook('onRequest', async (req) => {
     const why = browserRefusal(req);
     if (why) {
-      req.log.info({ host: req.headers.host, origin: req.headers.origin, method: req.method, url: req.url }, 'refused a browser-reachable request');
+      req.log.warn({ host: req.headers.host, origin: req.headers.origin, method: req.method, url: req.url }, 'refused a browser-reachable request');
       throw new StatusError(403, 'Forbidden', why);
     }
     if (req.method === 'POST' && req.headers.upgrade === undefined && !accepted.has(mediaType(req.headers['content-type']))) {

@@ -14,7 +14,7 @@
  *
  * Not served: attach and port-forward.
  */
-import { ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
@@ -87,6 +87,9 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     ...(tls ? { https: { cert: tls.cert, key: tls.key, ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}) } } : {}),
   }) as unknown as FastifyInstance;
   const authorizedGroups = tls?.authorizedGroups ?? ['system:masters'];
+  /** Every refusal of a browser-reachable request is logged (the attempt is worth an operator's look). */
+  const refusedBrowser = (method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): void =>
+    app.log.warn({ host: headers.host, origin: headers.origin, method, url: url?.split('?')[0] }, 'refused a browser-reachable request');
   if (tls?.clientCA) {
     app.addHook('onRequest', async (req, reply) => {
       if ((req.url.split('?')[0] ?? '') === '/healthz') return;
@@ -96,7 +99,9 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   } else {
     app.addHook('onRequest', async (req, reply) => {
       const why = browserRefusal(req.method, req.headers);
-      if (why) return reply.code(403).type('text/plain; charset=utf-8').send(why);
+      if (!why) return;
+      refusedBrowser(req.method, req.url, req.headers);
+      return reply.code(403).type('text/plain; charset=utf-8').send(why);
     });
   }
 
@@ -142,7 +147,10 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       const denied = tls?.clientCA ? checkKubeletClient(socket, authorizedGroups) : undefined;
       if (denied) return rejectUpgrade(socket, denied.code, denied.message);
       const why = tls?.clientCA ? undefined : browserRefusal(req.method, req.headers);
-      if (why) return rejectUpgrade(socket, 403, why);
+      if (why) {
+        refusedBrowser(req.method, req.url, req.headers);
+        return rejectUpgrade(socket, 403, why);
+      }
       return exec.handleUpgrade(req, socket, head);
     }
     // Node stops parsing at the headers of an upgrade: a body would never reach a route.
