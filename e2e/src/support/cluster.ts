@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { unmountUnder } from '@mk8s/component-base';
 import { REPO_ROOT, freePort } from '@mk8s/testing';
 
 export { freePort };
@@ -66,7 +67,8 @@ export async function e2eCluster(): Promise<E2eCluster> {
       if (destroyed) return;
       destroyed = true;
       await mk8s('down', '--purge').catch(() => undefined);
-      await rm(home, { recursive: true, force: true });
+      // Never delete through a mount (mk8s down refuses to; a failed run may have left one).
+      if ((await unmountUnder(home)).length === 0) await rm(home, { recursive: true, force: true });
     },
   };
 }
