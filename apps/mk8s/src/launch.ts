@@ -4,10 +4,11 @@
  * component that exits during start-up is reported with the tail of its log.
  */
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StatePaths } from './state.js';
+import { recordProcess } from './processes.js';
 
 export class LaunchError extends Error {}
 
@@ -57,7 +58,7 @@ export async function startComponent(repoRoot: string, paths: StatePaths, spec: 
     await sleep(10); // let the 'error' event name the cause
     throw new LaunchError(`${spec.name} ${exited ?? 'could not start'}`);
   }
-  await writeFile(path.join(paths.run, `${spec.name}.pid`), String(pid));
+  await recordProcess(paths.run, spec.name, pid);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited) throw new LaunchError(`${spec.name} ${exited} during start-up; last lines of ${logFile}:\n${await tail(logFile)}`);

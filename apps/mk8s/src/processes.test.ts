@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, listRunning, stopAll } from './processes.js';
+import { alive, listRunning, recordProcess, startTime, stopAll } from './processes.js';
 import { statePaths } from './state.js';
 
 describe('launcher process bookkeeping', () => {
@@ -28,6 +28,28 @@ describe('launcher process bookkeeping', () => {
     await writeFile(path.join(paths.run, 'stale.pid'), '999999999');
     expect(await listRunning(paths)).toEqual([{ name: 'live', pid: child.pid }]);
     expect(await readdir(paths.run)).toEqual(['live.pid']);
+  });
+
+  it('never trusts a pid that now belongs to another process (a reboot reused it): the start time differs', async () => {
+    const paths = await home();
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    cleanup.push(async () => void child.kill('SIGKILL'));
+    const pid = child.pid!;
+    await recordProcess(paths.run, 'ours', pid);
+    expect(await readFile(path.join(paths.run, 'ours.pid'), 'utf8')).toBe(`${pid}\n`);
+    expect(await readFile(path.join(paths.run, 'ours.start'), 'utf8')).toBe(`${startTime(pid)}\n`);
+    // The same pid recorded with another start time: what a record from before a reboot looks like.
+    const reused = async () => {
+      await writeFile(path.join(paths.run, 'reused.pid'), `${pid}\n`);
+      await writeFile(path.join(paths.run, 'reused.start'), `${Number(startTime(pid)) - 1}\n`);
+    };
+    await reused();
+    expect(await listRunning(paths)).toEqual([{ name: 'ours', pid }]);
+    expect((await readdir(paths.run)).sort()).toEqual(['ours.pid', 'ours.start']);
+    // stopAll leaves the unrelated process alone.
+    await reused();
+    expect(await stopAll(paths, { only: (n) => n === 'reused' })).toEqual([]);
+    expect(alive(pid)).toBe(true);
   });
 
   it('stops with SIGTERM, escalates to SIGKILL after the grace period, and purges', async () => {

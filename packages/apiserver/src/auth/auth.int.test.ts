@@ -165,6 +165,12 @@ describe('authentication and authorization (RBAC, Node, NodeRestriction)', () =>
       expect((await req(server.url, 'jane-token', 'GET', '/api/v1/pods')).status).toBe(403);
       expect((await req(server.url, 'jane-token', 'GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings')).status).toBe(403);
       expect((await req(server.url, 'jane-token', 'DELETE', '/api/v1/namespaces/default/pods/jane-pod')).status).toBe(200);
+      // Endpoints are read-only to editors (CVE-2021-25740: they could point a Service anywhere).
+      expect((await req(server.url, 'jane-token', 'GET', '/api/v1/namespaces/default/endpoints')).status).toBe(200);
+      const ep = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'elsewhere' }, subsets: [{ addresses: [{ ip: '10.0.0.9' }], ports: [{ port: 80 }] }] };
+      const r = await req(server.url, 'jane-token', 'POST', '/api/v1/namespaces/default/endpoints', ep);
+      expect(r.status).toBe(403);
+      expect(r.body.message).toBe('endpoints is forbidden: User "jane" cannot create resource "endpoints" in API group "" in the namespace "default"');
     });
 
     it('evaluates Roles, resourceNames and ServiceAccount subjects', async () => {

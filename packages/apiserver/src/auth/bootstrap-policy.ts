@@ -58,9 +58,12 @@ const viewRules: PolicyRule[] = [
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
   rule(READ, ['metrics.k8s.io'], ['pods', 'nodes']),
 ];
+// No Endpoints (or EndpointSlice) writes: an editor could point a Service at
+// addresses in other namespaces or on the node (CVE-2021-25740; Kubernetes
+// 1.22 took these rights out of `edit` and `admin`). Reads come with `view`.
 const editRules: PolicyRule[] = [
   ...viewRules,
-  rule([...READ, ...WRITE], [''], ['pods', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'configmaps', 'endpoints', 'persistentvolumeclaims', 'replicationcontrollers', 'services', 'services/proxy', 'secrets', 'serviceaccounts']),
+  rule([...READ, ...WRITE], [''], ['pods', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'configmaps', 'persistentvolumeclaims', 'replicationcontrollers', 'services', 'services/proxy', 'secrets', 'serviceaccounts']),
   rule(['create'], ['', 'policy'], ['pods/eviction']),
   rule(['get'], [''], ['pods/exec']),
   rule([...READ, ...WRITE], ['apps'], ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale', 'daemonsets', 'statefulsets']),
