@@ -171,10 +171,11 @@ export function httpGetProbe(req: HttpGetRequest): Promise<ProbeAttempt> {
       const status = res.statusCode ?? 0;
       const chunks: Buffer[] = [];
       let size = 0;
+      // A failure says the status code only, as Kubernetes' does: the body would reach the pod's Events, and
+      // a probe's `host` may name a service on the node that the pod author could otherwise never read.
       const verdict = (): void => {
-        const body = truncate(Buffer.concat(chunks).toString());
-        if (status >= 200 && status < 400) finish({ result: 'success', output: body });
-        else finish({ result: 'failure', output: `HTTP probe failed with statuscode: ${status}${body ? `: ${body}` : ''}` });
+        if (status >= 200 && status < 400) finish({ result: 'success', output: truncate(Buffer.concat(chunks).toString()) });
+        else finish({ result: 'failure', output: `HTTP probe failed with statuscode: ${status}` });
       };
       res.on('data', (c: Buffer) => {
         if (size >= MAX_OUTPUT) return;
