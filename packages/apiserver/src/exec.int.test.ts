@@ -177,6 +177,14 @@ describe('API server: pods/exec', () => {
     expect(kubelet.requests.at(-1)!.url).toBe('/exec/default/web/web?command=cat&stdin=true&stdout=true');
   });
 
+  it('closes a session whose client sends a message over 1 MiB (1009) instead of buffering or relaying it', async () => {
+    const r = await exec(s.url, `${PODS}/web/exec?command=cat&stdin=true&stdout=true`, [V5], (ws) => {
+      ws.send(Buffer.concat([Buffer.from([0]), Buffer.alloc(1024 * 1024 + 1)]));
+    });
+    expect(r.closeCode).toBe(1009);
+    expect(r.streams.get(1)).toBeUndefined();
+  });
+
   it('refuses before upgrading: unknown pod 404, container choice 400, no node 400, no command 400', async () => {
     await expect(exec(s.url, `${PODS}/ghost/exec?command=ls&stdout=true`)).rejects.toMatchObject({ statusCode: 404, body: { kind: 'Status', reason: 'NotFound', message: 'pods "ghost" not found' } });
 

@@ -46,6 +46,13 @@ const kProtocol = Symbol('mk8s.upgrade.protocol');
 type UpgradeCarrier = IncomingMessage & { [kUpgrade]?: PendingUpgrade; [kProtocol]?: string };
 
 const STREAM_FLAGS = ['stdin', 'stdout', 'stderr', 'tty'] as const;
+/**
+ * The largest message either peer may send through the proxy (ws closes the
+ * session with 1009 beyond it, instead of buffering up to its 100 MiB
+ * default): clients send stdin and the kubelet its output in frames of at
+ * most tens of KiB.
+ */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
 const KUBELET_HANDSHAKE_TIMEOUT_MS = 10_000;
 const SHUTDOWN_GRACE_MS = 1_000;
 
@@ -88,6 +95,7 @@ const clientSide = new WebSocketServer({
   noServer: true,
   clientTracking: false,
   perMessageDeflate: false,
+  maxPayload: MAX_MESSAGE_BYTES,
   handleProtocols: (_offered, req: UpgradeCarrier) => req[kProtocol] ?? false,
 });
 
@@ -175,6 +183,7 @@ function dialKubelet(url: string, protocols: string[], nodeName: string, tls?: K
     let settled = false;
     const ws = new WebSocket(url, protocols, {
       perMessageDeflate: false,
+      maxPayload: MAX_MESSAGE_BYTES,
       handshakeTimeout: KUBELET_HANDSHAKE_TIMEOUT_MS,
       ...(tls ? { cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) } : {}),
     });

@@ -22,6 +22,14 @@ export const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, cl
 /** Data messages are cut into frames of at most this many payload bytes. */
 export const MAX_FRAME_PAYLOAD = 32 * 1024;
 
+/**
+ * The largest message a peer may send (ws closes the session with 1009
+ * "Message Too Big" beyond it). kubectl and client libraries send stdin in
+ * frames of tens of KiB; without a cap ws would buffer up to 100 MiB per
+ * message for anyone who can open a session.
+ */
+export const MAX_INCOMING_MESSAGE = 1024 * 1024;
+
 export interface ExecRequest {
   namespace: string;
   pod: string;

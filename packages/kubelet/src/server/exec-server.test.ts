@@ -182,6 +182,20 @@ describe('kubelet /exec over WebSocket', () => {
     expect(runtime.callCount('execSync')).toBe(0);
   });
 
+  it('closes a session whose peer sends a message over 1 MiB (1009), instead of buffering it', async () => {
+    await runPod('web', 'app');
+    runtime.scriptExec({ argv: ['slow'] }, { delayMs: 5_000 });
+    const s = await start();
+    const code = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`${s.url.replace(/^http/, 'ws')}/exec/default/web/app?command=slow&stdout=true`, [STREAM_PROTOCOL_V5]);
+      ws.on('error', () => undefined);
+      ws.on('open', () => ws.send(Buffer.alloc(1024 * 1024 + 2)));
+      ws.on('close', (c) => resolve(c));
+      setTimeout(() => reject(new Error('the session stayed open')), 4_000);
+    });
+    expect(code).toBe(1009);
+  });
+
   it('a runtime timeout becomes a Timeout Status', async () => {
     await runPod('web', 'app');
     runtime.scriptExec({ argv: ['slow'] }, { delayMs: 5_000 });

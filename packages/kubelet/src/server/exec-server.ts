@@ -36,6 +36,7 @@ import {
   failureStatus,
   frame,
   frames,
+  MAX_INCOMING_MESSAGE,
   offeredProtocols,
   parseExecRequest,
   successStatus,
@@ -83,6 +84,7 @@ export class ExecServer {
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
+      maxPayload: MAX_INCOMING_MESSAGE,
       handleProtocols: (offered) => chooseProtocol(offered) ?? false,
     });
   }
