@@ -1,5 +1,7 @@
 import { appendFile, mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatCriLogLine } from '@mk8s/cri';
@@ -67,6 +69,32 @@ describe('readContainerLog', () => {
     expect(await readContainerLog(file, { ...none, tailLines: 0 })).toBe('');
     expect(await readContainerLog(file, { ...none, tailLines: 99 })).toBe('line 1\nline 2\nline 3\nline 4\nline 5\n');
   });
+
+  it('a huge tailLines streams the log without holding it in memory', async () => {
+    // 200,000 lines of 200 bytes (about 48 MB as CRI records): held back as lines, they would take far more heap than this test allows.
+    const payload = 'x'.repeat(200);
+    const block = Array.from({ length: 1000 }, (_, i) => formatCriLogLine(at(1), 'stdout', `${i} ${payload}`)).join('');
+    for (let i = 0; i < 200; i++) await appendFile(file, block);
+    // What the heap retains (after a full collection), sampled while the stream runs.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let peak = 0;
+    let bytes = 0;
+    let chunks = 0;
+    for await (const c of streamContainerLog(file, { ...none, tailLines: 1e15 })) {
+      bytes += c.length;
+      if (++chunks % 10_000 === 0) {
+        gc();
+        peak = Math.max(peak, process.memoryUsage().heapUsed - before);
+      }
+    }
+    const perBlock = Array.from({ length: 1000 }, (_, i) => `${i} ${payload}\n`.length).reduce((a, b) => a + b, 0);
+    expect(bytes).toBe(200 * perBlock);
+    // About 1 MB here; holding the lines back retained over 20 MB.
+    expect(peak).toBeLessThan(8 * 1024 * 1024);
+  }, 60_000);
 
   it('counts a line joined from partial records once for tailLines', async () => {
     await writeFile(file, formatCriLogLine(at(1), 'stdout', 'one') + formatCriLogLine(at(2), 'stdout', 't', 'P') + formatCriLogLine(at(2), 'stdout', 'wo'));

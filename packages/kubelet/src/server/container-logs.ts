@@ -42,16 +42,22 @@ export async function* streamContainerLog(
   const poll = ctl.pollIntervalMs ?? 100;
   const assembler = new LogLineAssembler();
   let remaining = opts.limitBytes ?? Infinity;
-  // Lines of the existing content, held back until it is read entirely when
-  // `tailLines` is set; null once the backlog is out.
-  let backlog: LogLine[] | null = opts.tailLines !== undefined ? [] : null;
+  // tailLines: the lines before the last N of the content as it is now are
+  // skipped as they are read. Counting them first (one extra read of the
+  // file) keeps memory at one line whatever N is; holding back the last N
+  // lines instead would buffer the whole log for a huge N.
+  let skip = opts.tailLines !== undefined ? Math.max(0, (await countLines(path, opts.follow === true)) - opts.tailLines) : 0;
   const reader = new LineReader(path);
 
-  /** Renders lines, applying `since` and the byte limit; [] once the limit is spent. */
-  const render = (lines: LogLine[]): Buffer[] => {
+  /** Renders lines, applying tail, `since` and the byte limit; [] once the limit is spent. */
+  const accept = (lines: LogLine[]): Buffer[] => {
     const out: Buffer[] = [];
     for (const line of lines) {
       if (remaining <= 0) break;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
       if (opts.sinceMs !== undefined && line.time < opts.sinceMs) continue;
       let buf = Buffer.from(renderLogLine(line, opts.timestamps), 'utf8');
       if (buf.length > remaining) buf = buf.subarray(0, remaining);
@@ -59,19 +65,6 @@ export async function* streamContainerLog(
       out.push(buf);
     }
     return out;
-  };
-  const accept = (lines: LogLine[]): Buffer[] => {
-    if (backlog === null) return render(lines);
-    backlog.push(...lines);
-    const keep = opts.tailLines ?? 0;
-    if (backlog.length > keep) backlog.splice(0, backlog.length - keep);
-    return [];
-  };
-  const releaseBacklog = (): Buffer[] => {
-    if (backlog === null) return [];
-    const lines = backlog;
-    backlog = null;
-    return render(lines);
   };
 
   try {
@@ -90,11 +83,9 @@ export async function* streamContainerLog(
 
       // Caught up with the file.
       if (!opts.follow || stopping) {
-        for (const buf of [...accept(assembler.flush()), ...releaseBacklog()]) yield buf;
+        for (const buf of accept(assembler.flush())) yield buf;
         return;
       }
-      for (const buf of releaseBacklog()) yield buf;
-      if (remaining <= 0) return;
       if (ctl.stopWhen && (await ctl.stopWhen())) {
         // One more pass: what the container wrote before it exited.
         stopping = true;
@@ -106,6 +97,27 @@ export async function* streamContainerLog(
   } finally {
     await reader.close();
   }
+}
+
+/**
+ * The lines the file holds now, as the reader below would produce them: with
+ * `follow`, a last line still being written is not one yet.
+ */
+async function countLines(path: string, follow: boolean): Promise<number> {
+  const reader = new LineReader(path);
+  const assembler = new LogLineAssembler();
+  let count = 0;
+  try {
+    for (;;) {
+      const records = await reader.readRecords(!follow);
+      if (records.length === 0) break;
+      for (const r of records) if (assembler.push(r)) count++;
+    }
+    if (!follow) count += assembler.flush().length;
+  } finally {
+    await reader.close();
+  }
+  return count;
 }
 
 /** Collects a whole (non-following) log as a string; for tests and small callers. */
