@@ -100,3 +100,7 @@ export {
   type ResourceAmounts,
 } from './pod-util.js';
 export { isLoopbackAddress, isLoopbackHost } from './loopback.js';
+export { deepEqual } from './util/deep-equal.js';
+export { errorMessage } from './util/error-message.js';
+export { intToIpv4, ipv4ToInt } from './util/ipv4.js';
+export { metaTime, microTime } from './util/time.js';

@@ -17,6 +17,7 @@
  */
 export * from './types.js';
 export { FakeClock, realClock, type Clock, type TimerHandle } from './clock.js';
+export { aborted, every, type EveryOptions } from './wait.js';
 export * from './errors.js';
 
 export { DEFAULT_BURST, DEFAULT_QPS, KubeconfigError, SERVERS_EXTENSION, loadKubeconfig, parseKubeconfig, type ClientConfig, type KubeconfigOptions } from './rest/config.js';

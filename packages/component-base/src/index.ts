@@ -13,7 +13,9 @@
  */
 export { createLogger, type Logger } from './logger.js';
 export { FlagError, durationFlag, helpText, intFlag, keyValueFlag, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
-export { aborted, reportFatal, runMain, type MainOptions } from './run.js';
+export { reportFatal, runMain, type MainOptions } from './run.js';
+// Re-exported for components: the helper lives in the client package, which the base layer shares.
+export { aborted, every } from '@mk8s/client';
 export { startHealthServer, type HealthCheck, type HealthServer, type HealthServerOptions } from './health-server.js';
 export { LeadershipLostError, apiLeaseClient, runElected, serveElected, type RunElectedOptions, type ServeElectedOptions } from './run-elected.js';
 export { canMount, ensureTmpfs, isMountPoint, mountsUnder, unmountAll, unmountUnder } from './mounts.js';

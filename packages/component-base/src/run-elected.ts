@@ -8,9 +8,8 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Lease } from '@mk8s/api';
-import { runLeaderElection, type Clientset, type LeaseClient } from '@mk8s/client';
+import { aborted, runLeaderElection, type Clientset, type LeaseClient } from '@mk8s/client';
 import { startHealthServer, type HealthServerOptions } from './health-server.js';
-import { aborted } from './run.js';
 
 export interface RunElectedOptions {
   /** false: run without election. */

@@ -52,8 +52,3 @@ export function reportFatal(name: string, err: unknown, log?: Logger): void {
   process.exitCode = 1;
 }
 
-/** Resolves when the signal aborts. */
-export function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}
