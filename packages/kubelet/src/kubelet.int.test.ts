@@ -70,7 +70,13 @@ describe('Kubelet (hollow, in-process API server)', () => {
     runtime.scriptContainer({ podName: 'web' }, { stdout: ['hello from the pod'] });
     const pods = cluster.client.pods.inNamespace('default');
     await pods.create(buildPod('web', { nodeName: 'node-1', command: ['httpd', '-f'] }));
-    const pod = await until('pod Running', () => pods.get('web'), (p: Pod) => p.status?.phase === 'Running' && !!p.status.podIP);
+    // The first status write may say Ready False: the prober learns of a new container from the
+    // informer's copy of that write, and the next sync makes it Ready. Wait for both, not for a poll's luck.
+    const pod = await until(
+      'pod Running and Ready',
+      () => pods.get('web'),
+      (p: Pod) => p.status?.phase === 'Running' && !!p.status.podIP && p.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+    );
     expect(pod.status?.podIP).toMatch(/^10\.244\./);
     expect(pod.status?.hostIP).toBe('127.0.0.1');
     expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
@@ -99,6 +105,35 @@ describe('Kubelet (hollow, in-process API server)', () => {
     const unhealthy = events.items.find((e) => e.reason === 'Unhealthy')!;
     expect(unhealthy).toMatchObject({ type: 'Warning', involvedObject: { fieldPath: 'spec.containers{main}' }, source: { component: 'kubelet', host: 'node-1' } });
     expect(unhealthy.message).toMatch(/^Liveness probe failed: /);
+  });
+
+  it("kills an unhealthy container through its pod's worker, with the pod's grace period and Kubernetes' events", async () => {
+    runtime.scriptExec({ argv: ['cat', '/tmp/ok'] }, { exitCode: 1, stderr: 'no\n' });
+    const stops: Array<{ containerId: string; timeout: number | undefined }> = [];
+    const stopContainer = runtime.stopContainer.bind(runtime);
+    runtime.stopContainer = (req) => {
+      stops.push({ containerId: req.containerId, timeout: req.timeout });
+      return stopContainer(req);
+    };
+    try {
+      const pods = cluster.client.pods.inNamespace('default');
+      const pod = buildPod('graceful', { nodeName: 'node-1', command: ['sleep', '3600'] });
+      pod.spec!.terminationGracePeriodSeconds = 12;
+      pod.spec!.containers[0]!.livenessProbe = { exec: { command: ['cat', '/tmp/ok'] }, periodSeconds: 1, failureThreshold: 1 };
+      await pods.create(pod);
+      const restarted = await until('a liveness restart', () => pods.get('graceful'), (p: Pod) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+      const firstId = restarted.status?.containerStatuses?.[0]?.lastState?.terminated?.containerID?.replace(/^.*:\/\//, '');
+      expect(stops.find((s) => s.containerId === firstId)?.timeout).toBe(12);
+      const events = await until(
+        'Unhealthy and Killing events',
+        () => cluster.client.events.inNamespace('default').list({ fieldSelector: 'involvedObject.name=graceful' }),
+        (l) => l.items.some((e) => e.reason === 'Unhealthy') && l.items.some((e) => e.reason === 'Killing'),
+      );
+      expect(events.items.find((e) => e.reason === 'Killing')?.message).toBe('Container main failed liveness probe, will be restarted');
+      expect(events.items.find((e) => e.reason === 'Unhealthy')?.message).toBe('Liveness probe failed: no\n');
+    } finally {
+      runtime.stopContainer = stopContainer;
+    }
   });
 
   it('stops a deleted pod and confirms its deletion', async () => {

@@ -3,10 +3,12 @@
  * kubelet HTTP server around one CRI runtime and one API client.
  *
  * - pod source: an informer on pods with `spec.nodeName=<node>`; its events
- *   feed the pod lifecycle (one worker per pod) and, with the containers the
- *   pod's status says are running, the prober;
- * - readiness comes from the prober; a liveness failure stops the container
- *   with its grace period, and the restart policy brings it back;
+ *   are inputs of the pod lifecycle's dispatcher (`PodLifecycle.dispatch`),
+ *   like PLEG events, probe results and the periodic resync; one worker per
+ *   pod acts on them;
+ * - the prober answers readiness; a liveness failure is one more input: the
+ *   pod is resynced and its plan kills the container with the pod's (or the
+ *   probe's) grace period, and the restart policy brings it back;
  * - the Node reports the HTTP server's port, so the API server's pods/log
  *   reaches `/containerLogs`.
  */
@@ -16,7 +18,7 @@ import { SharedInformerFactory, deletedObject, listerWatchersFor, realClock, typ
 import type { CriRuntime } from '@mk8s/cri';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '@mk8s/component-base';
-import { ApiEventRecorder, containerFieldPath } from './events/recorder.js';
+import { ApiEventRecorder } from './events/recorder.js';
 import { NodeAgent } from './node/node-agent.js';
 import { containerRuntimeVersion, detectNodeConfig, type NodeConfigOverrides } from './node/node-config.js';
 import { criRuntimeReadiness } from './node/runtime-readiness.js';
@@ -25,7 +27,7 @@ import { criContainerEvents } from './pods/runtime-events.js';
 import type { BackoffOptions } from './pods/backoff.js';
 import type { ExternalRuntimeEvent } from './pods/pleg.js';
 import type { PodLogger } from './pods/logger.js';
-import { ProberManager, type ProbedContainer } from './prober/index.js';
+import { ProberManager } from './prober/index.js';
 import { criLogLocator, startKubeletServer, type KubeletServer, type KubeletServerOptions } from './server/index.js';
 
 export interface KubeletOptions {
@@ -60,18 +62,6 @@ function podLogger(log: Logger): PodLogger {
     warn: (msg, fields) => log.warn(fields ?? {}, msg),
     error: (msg, fields) => log.error(fields ?? {}, msg),
   };
-}
-
-/** Containers the pod's status reports running, with their runtime ids, for the prober. */
-function runningContainers(pod: Pod): ProbedContainer[] {
-  const out: ProbedContainer[] = [];
-  for (const cs of pod.status?.containerStatuses ?? []) {
-    const running = cs.state?.running;
-    if (!running || !cs.containerID) continue;
-    const id = cs.containerID.includes('://') ? cs.containerID.slice(cs.containerID.indexOf('://') + 3) : cs.containerID;
-    out.push({ name: cs.name, containerId: id, startedAt: running.startedAt ? Date.parse(running.startedAt) : Date.now() });
-  }
-  return out;
 }
 
 export class Kubelet {
@@ -127,13 +117,17 @@ export class Kubelet {
       });
       const prober = new ProberManager({ runtime, clock, ...(log ? { log } : {}) });
       const recorder = new ApiEventRecorder({ client, component: 'kubelet', host: nodeName, clock, ...(log ? { log } : {}) });
+      const factory = new SharedInformerFactory(listerWatchersFor(client), { clock });
+      const informer = factory.informerFor<Pod>('pods', { fieldSelector: `spec.nodeName=${nodeName}` });
+      const services = factory.informerFor<Service>('services');
+      // PLEG, the prober's results and the periodic resync reach the pods through the lifecycle's dispatcher.
       const pods = new PodLifecycle({
         client,
         runtime,
         nodeName,
         rootDir: this.opts.rootDir,
         clock,
-        readiness: (uid, name, containerId) => prober.readiness(uid, name, containerId),
+        prober,
         ...(hostIP ? { hostIP } : {}),
         ...(this.opts.relistPeriodMs ? { relistPeriodMs: this.opts.relistPeriodMs } : {}),
         ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),
@@ -146,36 +140,11 @@ export class Kubelet {
         // Services for containers' <SVC>_SERVICE_HOST/_PORT variables, read when a container starts.
         services: (ns) => services.lister.namespace(ns).list(),
       });
-      prober.onChange((u) => pods.resyncPod(u.podUid));
-      prober.onLivenessFailure((podUid, containerName, containerId, message, type) => {
-        log?.info({ podUid, containerName, message }, 'liveness probe failed; restarting the container');
-        const pod = informer.getStore().list().find((p) => p.metadata?.uid === podUid);
-        if (pod) {
-          const probe = type === 'startup' ? 'Startup' : 'Liveness';
-          recorder.event(pod, 'Warning', 'Unhealthy', `${probe} probe failed: ${message}`, containerFieldPath(pod, containerName));
-          recorder.event(pod, 'Normal', 'Killing', `Container ${containerName} failed ${probe.toLowerCase()} probe, will be restarted`, containerFieldPath(pod, containerName));
-        }
-        void runtime.stopContainer({ containerId, timeout: 30 }).catch((err: unknown) => log?.warn({ err, containerId }, 'stopping an unhealthy container failed'));
-      });
-
-      const factory = new SharedInformerFactory(listerWatchersFor(client), { clock });
-      const informer = factory.informerFor<Pod>('pods', { fieldSelector: `spec.nodeName=${nodeName}` });
-      const services = factory.informerFor<Service>('services');
-      const seen = (pod: Pod): void => {
-        pods.handlePodUpdate(pod);
-        const uid = pod.metadata?.uid;
-        if (!uid) return;
-        if (pod.metadata?.deletionTimestamp) prober.removePod(uid);
-        else prober.addPod(pod, runningContainers(pod), pod.status?.podIP);
-      };
+      // The pod source.
       informer.addEventHandler({
-        onAdd: (pod) => seen(pod),
-        onUpdate: (_old, pod) => seen(pod),
-        onDelete: (obj) => {
-          const pod = deletedObject(obj);
-          if (pod.metadata?.uid) prober.removePod(pod.metadata.uid);
-          pods.handlePodDelete(pod);
-        },
+        onAdd: (pod) => pods.dispatch({ type: 'add', pod }),
+        onUpdate: (_old, pod) => pods.dispatch({ type: 'update', pod }),
+        onDelete: (obj) => pods.dispatch({ type: 'delete', pod: deletedObject(obj) }),
       });
       factory.start(signal);
       await Promise.all([agent.run(signal), pods.run(signal), factory.stopped()]);

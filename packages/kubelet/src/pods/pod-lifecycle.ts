@@ -7,9 +7,11 @@ import { mountsUnder } from '@mk8s/component-base';
 import type { CriRuntime } from '@mk8s/cri';
 import type { BackoffOptions } from './backoff.js';
 import { containerFieldPath, type EventRecorder } from '../events/recorder.js';
+import type { LivenessFailureListener, ProbedContainer, ResultListener, ResultUpdate } from '../prober/index.js';
 import { ANNOTATION_GRACE_PERIOD } from './labels.js';
 import { silentLogger, type PodLogger } from './logger.js';
-import { Pleg, type ExternalRuntimeEvent, type RelistResult } from './pleg.js';
+import type { FailedProbe } from './pod-actions.js';
+import { Pleg, type ExternalRuntimeEvent, type PodLifecycleEvent, type RelistResult } from './pleg.js';
 import { podsWithMounts, releasePodMounts } from './subpath.js';
 import { PodWorkers } from './pod-workers.js';
 import { getRuntimePodStatus, type RuntimePodStatus } from './runtime-pod.js';
@@ -17,7 +19,7 @@ import { generatePodStatus, type ReadinessFn } from './status.js';
 import type { ServiceLister } from './env.js';
 import { StatusManager } from './status-manager.js';
 import { PodSyncer, type SyncResult } from './sync-pod.js';
-import { confirmDeletion, killPod, removePod, terminationGraceSeconds } from './termination.js';
+import { confirmDeletion, killPod, removePod } from './termination.js';
 
 export interface PodLifecycleOptions {
   client: Clientset;
@@ -43,23 +45,67 @@ export interface PodLifecycleOptions {
   recorder?: EventRecorder;
   /** Services for containers' `<SVC>_SERVICE_HOST`/`_PORT` variables; without it there are none. */
   services?: ServiceLister;
+  /**
+   * The prober (ProberManager): told which containers run, asked for
+   * readiness (unless `readiness` is given) and for liveness verdicts; its
+   * result changes and failures are inputs of the dispatcher.
+   */
+  prober?: PodProber;
 }
+
+/** What the pod lifecycle needs of the prober; ProberManager has it. */
+export interface PodProber {
+  addPod(pod: Pod, containers: ProbedContainer[], podIP?: string): void;
+  removePod(podUid: string): void;
+  readiness(podUid: string, containerName: string, containerId?: string): boolean;
+  failedProbe(podUid: string, containerName: string, containerId: string): FailedProbe | undefined;
+  onChange(fn: ResultListener): () => void;
+  onLivenessFailure(fn: LivenessFailureListener): () => void;
+}
+
+/**
+ * Every input of the pod lifecycle (Kubernetes' syncLoopIteration channels),
+ * handled in one place by `PodLifecycle.dispatch`:
+ * - `add` / `update` / `delete`: the pod source (the informer on this node's
+ *   pods); `delete` means gone from the API;
+ * - `pleg`: the runtime changed under a pod (PLEG);
+ * - `probe`: a probe verdict changed; `probeFailed`: a liveness or startup
+ *   probe reached its failure threshold;
+ * - `resync`: periodic (every pod) or asked for (one pod);
+ * - `housekeeping`: after a PLEG relist, runtime pods and pod folders no pod
+ *   owns any more are cleaned up.
+ */
+export type PodInput =
+  | { type: 'add' | 'update' | 'delete'; pod: Pod }
+  | { type: 'pleg'; event: PodLifecycleEvent }
+  | { type: 'probe'; result: ResultUpdate }
+  | { type: 'probeFailed'; podUid: string; containerName: string; containerId: string; probe: FailedProbe; message: string }
+  | { type: 'resync'; podUid?: string }
+  | { type: 'housekeeping'; relist: RelistResult };
 
 const KUBELET_CONDITIONS = new Set(['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']);
 const DIR_SWEEP_PERIOD_MS = 60_000;
 
 /**
  * The kubelet's pod lifecycle: pod workers + syncer + PLEG + status manager +
- * termination. The pod source (a watch of pods with spec.nodeName=<me>) calls
- * handlePodAdd/Update/Delete; `run` drives PLEG relists, periodic resyncs and
- * orphan cleanup. Contracts:
- * - each pod is synced by its own worker, never twice at once, always with
- *   the newest object; runtime changes (PLEG) and backoff ends resync it;
- * - a pod with a deletionTimestamp is killed with its grace period, its
- *   sandboxes removed, and its deletion confirmed (DELETE grace 0, uid
- *   precondition); a pod gone from the API (handlePodDelete) is killed and
- *   removed; runtime pods no pod owns (checked against the API server) are
- *   removed on relist;
+ * termination. Every input reaches it through `dispatch` (PodInput): the pod
+ * source (a watch of pods with spec.nodeName=<me>), PLEG events, probe
+ * results, periodic resyncs and housekeeping; `run` drives PLEG relists and
+ * the periodic resync. Contracts:
+ * - each pod is handled by its own worker, never twice at once, always with
+ *   the newest object, in one state: syncing -> terminating -> terminated
+ *   (-> forgotten), see PodWorkerState;
+ * - syncing (syncPod): plan (computePodActions) and execute, then write the
+ *   status; a failed liveness or startup probe is one more input of the plan,
+ *   so its kill is serialised with the pod's other changes;
+ * - a pod with a deletionTimestamp, or gone from the API, is terminating
+ *   (syncTerminatingPod): everything is killed with its grace period, its
+ *   status written if it is still in the API; then terminated
+ *   (syncTerminatedPod): its containers, sandboxes and folder are removed and
+ *   its deletion confirmed (DELETE grace 0, uid precondition) if it is still
+ *   in the API; the worker is forgotten once the pod has left the API;
+ * - runtime pods no pod owns (checked against the API server) are removed on
+ *   housekeeping;
  * - what already runs is adopted: nothing running is restarted and restart
  *   counts continue from the runtime's attempt numbers.
  */
@@ -70,7 +116,6 @@ export class PodLifecycle {
   readonly statusManager: StatusManager;
   private readonly clock: Clock;
   private readonly log: PodLogger;
-  private readonly gone = new Set<string>();
   private readonly cleaning = new Set<string>();
   private runtimeName: string | undefined;
   private lastDirSweep: number | undefined;
@@ -87,10 +132,18 @@ export class PodLifecycle {
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
       ...(opts.recorder ? { recorder: opts.recorder } : {}),
       ...(opts.services ? { services: opts.services } : {}),
+      ...(opts.prober ? { probeFailure: (uid: string, name: string, id: string) => opts.prober?.failedProbe(uid, name, id) } : {}),
       log: this.log,
     });
     this.statusManager = new StatusManager({ client: opts.client, log: this.log });
-    this.workers = new PodWorkers({ sync: (pod) => this.syncPod(pod), clock: this.clock, log: this.log });
+    this.workers = new PodWorkers({
+      sync: (pod) => this.syncPod(pod),
+      syncTerminating: (pod, gone) => this.syncTerminatingPod(pod, gone),
+      syncTerminated: (pod, gone) => this.syncTerminatedPod(pod, gone),
+      onForget: (uid) => this.forget(uid),
+      clock: this.clock,
+      log: this.log,
+    });
     this.pleg = new Pleg({
       runtime: opts.runtime,
       clock: this.clock,
@@ -98,34 +151,77 @@ export class PodLifecycle {
       ...(opts.runtimeEvents ? { events: opts.runtimeEvents } : {}),
       log: this.log,
     });
-    this.pleg.onEvent((e) => this.workers.resync(e.podUid));
-    this.pleg.onRelist((r) => {
-      void this.cleanupOrphans(r);
-      void this.cleanupPodDirs(r);
-    });
+    this.pleg.onEvent((event) => this.dispatch({ type: 'pleg', event }));
+    this.pleg.onRelist((relist) => this.dispatch({ type: 'housekeeping', relist }));
+    opts.prober?.onChange((result) => this.dispatch({ type: 'probe', result }));
+    opts.prober?.onLivenessFailure((podUid, containerName, containerId, message, probe) =>
+      this.dispatch({ type: 'probeFailed', podUid, containerName, containerId, probe, message }),
+    );
   }
 
+  /**
+   * The one entry point of every input (Kubernetes' syncLoopIteration): each
+   * case says what that input does to the pods. Never throws and never waits:
+   * the work happens in the pods' workers (or in the background, for
+   * housekeeping).
+   */
+  dispatch(input: PodInput): void {
+    switch (input.type) {
+      case 'add':
+      case 'update': {
+        const { pod } = input;
+        if (!this.mine(pod)) return;
+        this.workers.update(pod);
+        const uid = pod.metadata?.uid ?? '';
+        if (pod.metadata?.deletionTimestamp) this.opts.prober?.removePod(uid);
+        else this.opts.prober?.addPod(pod, runningContainers(pod), pod.status?.podIP);
+        return;
+      }
+      case 'delete': {
+        const uid = input.pod.metadata?.uid;
+        if (!uid) return;
+        this.opts.prober?.removePod(uid);
+        this.workers.delete(input.pod);
+        return;
+      }
+      case 'pleg':
+        this.workers.resync(input.event.podUid);
+        return;
+      case 'probe':
+        this.workers.resync(input.result.podUid);
+        return;
+      case 'probeFailed':
+        this.recordUnhealthy(input.podUid, input.containerName, input.probe, input.message);
+        this.workers.resync(input.podUid);
+        return;
+      case 'resync':
+        for (const uid of input.podUid === undefined ? this.workers.uids() : [input.podUid]) this.workers.resync(uid);
+        return;
+      case 'housekeeping':
+        void this.cleanupOrphans(input.relist);
+        void this.cleanupPodDirs(input.relist);
+        return;
+    }
+  }
+
+  /** The pod source's add: `dispatch({ type: 'add', pod })`. */
   handlePodAdd(pod: Pod): void {
-    if (!this.mine(pod)) return;
-    this.gone.delete(pod.metadata?.uid ?? '');
-    this.workers.update(pod);
+    this.dispatch({ type: 'add', pod });
   }
 
+  /** The pod source's update: `dispatch({ type: 'update', pod })`. */
   handlePodUpdate(pod: Pod): void {
-    this.handlePodAdd(pod);
+    this.dispatch({ type: 'update', pod });
   }
 
-  /** The pod is gone from the API: its containers are killed and removed, then its worker ends. */
+  /** The pod is gone from the API: `dispatch({ type: 'delete', pod })`; it is terminated, cleaned up and forgotten. */
   handlePodDelete(pod: Pod): void {
-    const uid = pod.metadata?.uid ?? '';
-    if (!uid) return;
-    this.gone.add(uid);
-    this.workers.update(pod);
+    this.dispatch({ type: 'delete', pod });
   }
 
-  /** Syncs a pod again now (e.g. the prober saw its readiness change). */
+  /** Syncs a pod again now: `dispatch({ type: 'resync', podUid })`. */
   resyncPod(uid: string): void {
-    this.workers.resync(uid);
+    this.dispatch({ type: 'resync', podUid: uid });
   }
 
   /** Resolves when no pod sync runs or waits to run. For tests and shutdown. */
@@ -144,7 +240,7 @@ export class PodLifecycle {
         } catch {
           return;
         }
-        for (const uid of this.workers.uids()) this.workers.resync(uid);
+        this.dispatch({ type: 'resync' });
       }
     };
     await Promise.all([this.pleg.run(signal), resync()]);
@@ -161,42 +257,50 @@ export class PodLifecycle {
     return this.runtimeName;
   }
 
-  /** The pod worker's sync function. */
+  /** syncing: one plan-and-execute step towards the spec, then the pod's status. */
   private async syncPod(pod: Pod): Promise<SyncResult> {
     const uid = pod.metadata?.uid ?? '';
-    const runtime = this.opts.runtime;
-    const rs = await getRuntimePodStatus(runtime, uid);
-    if (this.gone.has(uid)) {
-      this.recordKilling(pod, rs);
-      await killPod(runtime, rs, terminationGraceSeconds(pod), pod, this.clock);
-      await removePod(runtime, await getRuntimePodStatus(runtime, uid));
-      await this.removePodDir(uid);
-      this.forget(uid);
-      this.workers.remove(uid);
-      this.log.info('removed pod gone from the API', { uid });
-      return {};
-    }
-    if (pod.metadata?.deletionTimestamp) {
-      this.recordKilling(pod, rs);
-      await killPod(runtime, rs, terminationGraceSeconds(pod), pod, this.clock);
-      await this.writeStatus(pod, await getRuntimePodStatus(runtime, uid));
-      await removePod(runtime, await getRuntimePodStatus(runtime, uid));
-      await this.removePodDir(uid);
-      await confirmDeletion(this.opts.client, pod);
-      this.log.info('pod terminated, deletion confirmed', { pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
-      return {};
-    }
-    const res = await this.syncer.sync(pod, rs);
-    await this.writeStatus(pod, await getRuntimePodStatus(runtime, uid));
+    const res = await this.syncer.sync(pod, await getRuntimePodStatus(this.opts.runtime, uid));
+    await this.writeStatus(pod, await getRuntimePodStatus(this.opts.runtime, uid));
     return res;
   }
 
-  /** A Killing event per running container of a pod being stopped, as Kubernetes records them. */
-  private recordKilling(pod: Pod, rs: RuntimePodStatus): void {
-    for (const c of rs.containers) {
-      if (c.state !== 'CONTAINER_RUNNING') continue;
-      this.opts.recorder?.event(pod, 'Normal', 'Killing', `Stopping container ${c.metadata.name}`, containerFieldPath(pod, c.metadata.name));
+  /**
+   * terminating: every container is killed (Killing events, preStop hooks,
+   * the pod's termination grace period) and its sandboxes stopped; a pod
+   * still in the API gets its final status.
+   */
+  private async syncTerminatingPod(pod: Pod, gone: boolean): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    await this.syncer.terminate(pod, await getRuntimePodStatus(this.opts.runtime, uid));
+    if (!gone) await this.writeStatus(pod, await getRuntimePodStatus(this.opts.runtime, uid));
+  }
+
+  /**
+   * terminated: the pod's containers, sandboxes and folder are removed; a pod
+   * still in the API has its deletion confirmed, so it disappears.
+   */
+  private async syncTerminatedPod(pod: Pod, gone: boolean): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    await removePod(this.opts.runtime, await getRuntimePodStatus(this.opts.runtime, uid));
+    await this.removePodDir(uid);
+    if (gone) {
+      this.log.info('removed pod gone from the API', { uid });
+      return;
     }
+    await confirmDeletion(this.opts.client, pod);
+    this.log.info('pod terminated, deletion confirmed', { pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` });
+  }
+
+  /** The Unhealthy event of a probe that reached its failure threshold (the kill's Killing event comes from the plan). */
+  private recordUnhealthy(podUid: string, containerName: string, probe: FailedProbe, message: string): void {
+    this.log.info('probe failed; the pod is resynced to kill the container', { uid: podUid, container: containerName, probe, message });
+    const pod = this.workers.pod(podUid);
+    if (!pod) return;
+    const what = probe === 'startup' ? 'Startup' : 'Liveness';
+    // The prober's message already starts with "<What> probe failed: ".
+    const text = message.startsWith(`${what} probe failed: `) ? message : `${what} probe failed: ${message}`;
+    this.opts.recorder?.event(pod, 'Warning', 'Unhealthy', text, containerFieldPath(pod, containerName));
   }
 
   /**
@@ -252,7 +356,7 @@ export class PodLifecycle {
       now: this.clock.now(),
       runtimeName: await this.ensureRuntimeName(),
       ...(this.opts.hostIP ? { hostIP: this.opts.hostIP } : {}),
-      ...(this.opts.readiness ? { readiness: this.opts.readiness } : {}),
+      ...(this.readiness ? { readiness: this.readiness } : {}),
       waiting: (name) => this.syncer.waitingReason(uid, name),
     });
     await this.statusManager.setPodStatus(pod, status);
@@ -273,10 +377,16 @@ export class PodLifecycle {
     return { ...api, ...mine, conditions };
   }
 
+  /** The pod's worker is gone for good: so is everything kept for it. */
   private forget(uid: string): void {
     this.syncer.forget(uid);
     this.statusManager.forget(uid);
-    this.gone.delete(uid);
+  }
+
+  /** Readiness for status: the given function, else the prober's, else running = ready. */
+  private get readiness(): ReadinessFn | undefined {
+    const prober = this.opts.prober;
+    return this.opts.readiness ?? (prober ? (uid, name, id) => prober.readiness(uid, name, id) : undefined);
   }
 
   /**
@@ -311,4 +421,16 @@ export class PodLifecycle {
       }
     }
   }
+}
+
+/** Containers the pod's status reports running, with their runtime ids, for the prober. */
+function runningContainers(pod: Pod): ProbedContainer[] {
+  const out: ProbedContainer[] = [];
+  for (const cs of pod.status?.containerStatuses ?? []) {
+    const running = cs.state?.running;
+    if (!running || !cs.containerID) continue;
+    const id = cs.containerID.includes('://') ? cs.containerID.slice(cs.containerID.indexOf('://') + 3) : cs.containerID;
+    out.push({ name: cs.name, containerId: id, startedAt: running.startedAt ? Date.parse(running.startedAt) : Date.now() });
+  }
+  return out;
 }

@@ -9,7 +9,7 @@ import { ContainerConfigError } from './env.js';
 import { mountsUnder } from '@mk8s/component-base';
 import { SubPathError, openSubPath, subPathComponents } from './subpath.js';
 import { PodSyncer } from './sync-pod.js';
-import { syncAndStatus, testPod } from './test-helpers.js';
+import { syncAndStatus, testPod } from '../testing/test-helpers.js';
 import { containerMounts, prepareVolumes, type PreparedVolume } from './volumes.js';
 
 let root: string;

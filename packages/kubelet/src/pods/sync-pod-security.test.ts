@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getRuntimePodStatus } from './runtime-pod.js';
 import { generatePodStatus } from './status.js';
 import { PodSyncer } from './sync-pod.js';
-import { syncAndStatus, testPod } from './test-helpers.js';
+import { syncAndStatus, testPod } from '../testing/test-helpers.js';
 
 interface Recorded {
   type: string;

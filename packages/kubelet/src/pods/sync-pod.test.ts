@@ -3,7 +3,7 @@ import { FakeRuntime } from '@mk8s/runtime-fake';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getRuntimePodStatus } from './runtime-pod.js';
 import { PodSyncer } from './sync-pod.js';
-import { syncAndStatus, testPod } from './test-helpers.js';
+import { syncAndStatus, testPod } from '../testing/test-helpers.js';
 
 function setup(opts: { images?: string[] } = {}) {
   const clock = new FakeClock();

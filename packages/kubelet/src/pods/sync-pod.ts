@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Container, Pod } from '@mk8s/api';
 import type { Clientset, Clock } from '@mk8s/client';
-import type { ContainerConfig, ContainerStatus, CriRuntime, PodSandboxConfig, PortMapping, Protocol } from '@mk8s/cri';
+import type { ContainerConfig, CriRuntime, PodSandboxConfig, PortMapping, Protocol } from '@mk8s/cri';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { containerFieldPath, noopRecorder, type EventRecorder } from '../events/recorder.js';
 import { runHook } from './hooks.js';
@@ -11,9 +11,10 @@ import { ContainerConfigError, buildEnv, expandVars, type ServiceLister } from '
 import { ImageError, ensureImage, pullPolicyOf, type PullBackoff } from './images.js';
 import { ANNOTATION_GRACE_PERIOD, ANNOTATION_RESTART_COUNT, LABEL_CONTAINER_KIND, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './labels.js';
 import { goDuration, silentLogger, type PodLogger } from './logger.js';
-import { containersNamed, readySandbox, type RuntimeContainer, type RuntimePodStatus } from './runtime-pod.js';
+import { computePodActions, type ContainerInBackoff, type ContainerToKill, type ContainerToStart, type FailedProbe, type PodActions } from './pod-actions.js';
+import type { RuntimePodStatus } from './runtime-pod.js';
 import type { WaitingReason } from './status.js';
-import { nsToMs } from './time.js';
+import { killContainer } from './termination.js';
 import { containerSecurityContext, needsImageUser, sandboxLinuxConfig, verifyRunAsNonRoot, type ImageUser } from './security-context.js';
 import { applyVolumeOwnership } from './volume-ownership.js';
 
@@ -33,6 +34,8 @@ export interface PodSyncerOptions {
   recorder?: EventRecorder;
   /** Folder of seccomp profiles that `seccompProfile.localhostProfile` names (default: <rootDir>/seccomp, as Kubernetes). */
   seccompProfileRoot?: string;
+  /** The prober's verdict: whether a liveness or startup probe failed for this running container (it is then killed). */
+  probeFailure?: (podUid: string, containerName: string, containerId: string) => FailedProbe | undefined;
 }
 
 export interface SyncResult {
@@ -43,22 +46,17 @@ export interface SyncResult {
 const DEFAULT_GRACE_SECONDS = 30;
 
 /**
- * Drives the runtime towards one pod's spec (Kubernetes' computePodActions +
- * SyncPod), one step per call: callers (the pod worker) call `sync` again on
- * every runtime event, after `requeueAfterMs`, and periodically. Never called
- * twice at once for one pod; never for a pod being deleted (termination.ts).
+ * Drives the runtime towards one pod's spec (Kubernetes' SyncPod), one step
+ * per call: `plan` decides (computePodActions in pod-actions.ts, pure) and
+ * `execute` acts through the CRI. Callers (the pod worker) call `sync` again
+ * on every runtime event, after `requeueAfterMs`, and periodically; never
+ * twice at once for one pod. `terminate` is the same with a plan that kills
+ * everything (a pod being deleted).
  *
- * Each call: a ready sandbox (created if none, unless the pod is finished);
- * init containers one at a time in order, each to exit 0 before the next;
- * then every app container that is not running and should run per
- * restartPolicy, honouring CrashLoopBackOff; a running container whose image
- * differs from the spec is killed and recreated. A finished pod (Never/
- * OnFailure with all containers done, or an init failure under Never) gets
- * its sandbox stopped. Attempt numbers (= restartCount) continue from what
- * the runtime holds, so a restarted kubelet carries on where it stopped.
- *
- * Why a container waits (CrashLoopBackOff, ErrImagePull...) exists only
- * here: `waitingReason` feeds status generation.
+ * The syncer keeps what outlives one step: CrashLoopBackOff and image pull
+ * backoff per container, and why a container waits (CrashLoopBackOff,
+ * ErrImagePull...), which exists only here: `waitingReason` feeds status
+ * generation.
  */
 export class PodSyncer {
   private readonly runtime: CriRuntime;
@@ -93,19 +91,45 @@ export class PodSyncer {
     for (const k of [...this.pullFailedAt.keys()]) if (k.startsWith(`${podUid}/`)) this.pullFailedAt.delete(k);
   }
 
+  /** One step: plan, then carry the plan out. */
   async sync(pod: Pod, rs: RuntimePodStatus): Promise<SyncResult> {
-    const uid = pod.metadata?.uid ?? '';
-    const spec = pod.spec ?? { containers: [] };
-    if (isTerminalPhase(pod) || podFinished(pod, rs)) {
-      this.waiting.delete(uid);
-      await this.stopSandboxes(rs);
-      return {};
-    }
+    return this.execute(pod, rs, this.plan(pod, rs));
+  }
 
-    let sandbox = readySandbox(rs);
-    const sandboxConfig = this.sandboxConfig(pod, sandbox?.metadata.attempt ?? (rs.sandboxes[0]?.metadata.attempt ?? -1) + 1);
-    if (!sandbox) {
-      await this.killAll(pod, rs);
+  /** Kills every container of a pod that is going away (preStop first, its termination grace period) and stops its sandboxes. */
+  async terminate(pod: Pod, rs: RuntimePodStatus): Promise<void> {
+    await this.execute(pod, rs, this.plan(pod, rs, { terminating: true }));
+  }
+
+  /** The plan for the pod as things stand: computePodActions with this syncer's CrashLoopBackOff and the prober's verdicts. */
+  plan(pod: Pod, rs: RuntimePodStatus, opts: { terminating?: boolean } = {}): PodActions {
+    const uid = pod.metadata?.uid ?? '';
+    const probeFailure = this.opts.probeFailure;
+    return computePodActions(pod, rs, this.clock.now(), {
+      ...(opts.terminating ? { terminating: true } : {}),
+      restartBackoff: (key, since) => this.restartBackoff.remainingMs(key, since),
+      ...(probeFailure ? { probeFailure: (name: string, id: string) => probeFailure(uid, name, id) } : {}),
+    });
+  }
+
+  /**
+   * Carries a plan out: kills (Killing events first, all at once), stops
+   * sandboxes, creates the sandbox, then starts the next init container or
+   * the app containers in spec order. A container that cannot start (image,
+   * config, runtime errors) gets a waiting reason, and a requeue when a
+   * backoff ends, rather than an exception: the pod's other containers are
+   * still started. `rs` must be the runtime status the plan was made from.
+   */
+  async execute(pod: Pod, rs: RuntimePodStatus, actions: PodActions): Promise<SyncResult> {
+    const uid = pod.metadata?.uid ?? '';
+    if (actions.finished) this.waiting.delete(uid);
+    await this.killContainers(pod, actions.containersToKill);
+    for (const podSandboxId of actions.sandboxesToStop) await this.runtime.stopPodSandbox({ podSandboxId });
+    if (actions.killPod || actions.finished) return {};
+
+    const sandboxConfig = this.sandboxConfig(pod, actions.attempt);
+    let sandbox = rs.sandboxes.find((s) => s.id === actions.sandboxId);
+    if (actions.createSandbox) {
       let podSandboxId: string;
       try {
         ({ podSandboxId } = await this.runtime.runPodSandbox({ config: sandboxConfig }));
@@ -117,84 +141,58 @@ export class PodSyncer {
       this.log.info('started pod sandbox', { pod: podRef(pod), sandbox: podSandboxId });
       sandbox = (await this.runtime.podSandboxStatus({ podSandboxId })).status;
     }
-    const sb = sandbox;
+    if (!sandbox) throw new Error(`pod ${podRef(pod)}: sandbox ${actions.sandboxId} is not in the runtime status the plan was made from`);
     // A hostNetwork pod's IP (status.podIP, fieldRef env) is the node's, as in Kubernetes.
-    const podIP = (pod.spec?.hostNetwork ? this.opts.hostIP : undefined) || (sb.network?.ip ?? '');
-    const inSandbox = (name: string): RuntimeContainer[] => containersNamed(rs, name).filter((c) => c.podSandboxId === sb.id);
-    const ctx: StartContext = { pod, sandboxId: sb.id, sandboxConfig, podIP, rs };
+    const podIP = (pod.spec?.hostNetwork ? this.opts.hostIP : undefined) || (sandbox.network?.ip ?? '');
+    const ctx: StartContext = { pod, sandboxId: sandbox.id, sandboxConfig, podIP };
     const requeue: number[] = [];
-
-    for (const c of spec.initContainers ?? []) {
-      const latest = inSandbox(c.name)[0];
-      if (latest?.state === 'CONTAINER_EXITED' && latest.exitCode === 0) continue;
-      if (!latest) {
-        await this.start(ctx, c, 'init', requeue);
-      } else if (latest.state === 'CONTAINER_CREATED') {
-        await this.startCreated(pod, c.name, latest.id);
-      } else if (latest.state === 'CONTAINER_EXITED') {
-        await this.restart(ctx, c, 'init', latest, requeue);
-      }
-      return result(requeue);
-    }
-
-    const policy = spec.restartPolicy ?? 'Always';
-    const grace = spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-    for (const c of spec.containers) {
-      const latest = inSandbox(c.name)[0];
-      if (!latest) {
-        await this.start(ctx, c, 'app', requeue);
+    for (const name of actions.containersDone) this.clearWaiting(uid, name);
+    for (const b of actions.containersInBackoff) requeue.push(this.backOff(pod, b));
+    const starts = [...(actions.nextInitContainerToStart ? [actions.nextInitContainerToStart] : []), ...actions.containersToStart];
+    for (const s of starts) {
+      if (s.reason === 'startCreated' && s.containerId) {
+        await this.startCreated(pod, s.container.name, s.containerId);
         continue;
       }
-      if (latest.state === 'CONTAINER_RUNNING' || latest.state === 'CONTAINER_CREATED') {
-        if (!sameImage(latest.image.image, c.image ?? '')) {
-          this.log.info('container image changed, killing it', { pod: podRef(pod), container: c.name, from: latest.image.image, to: c.image });
-          this.recorder.event(pod, 'Normal', 'Killing', `Container ${c.name} definition changed, will be restarted`, containerFieldPath(pod, c.name));
-          await this.runtime.stopContainer({ containerId: latest.id, timeout: grace });
-          await this.start(ctx, c, 'app', requeue);
-        } else if (latest.state === 'CONTAINER_CREATED') {
-          await this.startCreated(pod, c.name, latest.id);
-        }
-        continue;
-      }
-      if (latest.state !== 'CONTAINER_EXITED') continue;
-      if (!sameImage(latest.image.image, c.image ?? '')) {
-        await this.start(ctx, c, 'app', requeue);
-      } else if (policy === 'Always' || (policy === 'OnFailure' && latest.exitCode !== 0)) {
-        await this.restart(ctx, c, 'app', latest, requeue);
-      } else {
-        this.clearWaiting(uid, c.name);
-      }
+      if (s.backoffKey) this.restartBackoff.next(s.backoffKey);
+      await this.start(ctx, s, requeue);
     }
     return result(requeue);
   }
 
-  /** Restarts an exited container unless it is in CrashLoopBackOff. */
-  private async restart(ctx: StartContext, c: Container, kind: 'init' | 'app', dead: ContainerStatus, requeue: number[]): Promise<void> {
-    const uid = ctx.pod.metadata?.uid ?? '';
-    const key = `${uid}/${c.name}/${c.image ?? ''}`;
-    const wait = this.restartBackoff.remainingMs(key, nsToMs(dead.finishedAt) || this.clock.now());
-    if (wait > 0) {
-      const delay = this.restartBackoff.delayMs(key);
-      const message = `back-off ${goDuration(delay)} restarting failed container=${c.name} pod=${ctx.pod.metadata?.name ?? ''}_${ctx.pod.metadata?.namespace ?? 'default'}(${uid})`;
-      this.setWaiting(uid, c.name, { reason: 'CrashLoopBackOff', message });
-      this.recorder.event(ctx.pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${ctx.pod.metadata?.name ?? ''}_${ctx.pod.metadata?.namespace ?? 'default'}(${uid})`, containerFieldPath(ctx.pod, c.name));
-      requeue.push(wait);
-      return;
+  /** Killing events, then every kill at once; each with its grace period (and preStop hook when the plan says so). */
+  private async killContainers(pod: Pod, kills: ContainerToKill[]): Promise<void> {
+    for (const k of kills) {
+      if (k.message) this.recorder.event(pod, 'Normal', 'Killing', k.message, containerFieldPath(pod, k.name));
+      if (k.reason !== 'PodTerminating') {
+        this.log.info('killing container', { pod: podRef(pod), container: k.name, reason: k.reason, gracePeriodSeconds: k.gracePeriodSeconds });
+      }
     }
-    this.restartBackoff.next(key);
-    await this.start(ctx, c, kind, requeue);
+    await Promise.all(
+      kills.map((k) => killContainer(this.runtime, k.containerId, k.gracePeriodSeconds, k.runPreStop ? { pod, name: k.name, clock: this.clock } : undefined)),
+    );
+  }
+
+  /** CrashLoopBackOff: the container waits, with Kubernetes' reason, message and BackOff event; returns how long. */
+  private backOff(pod: Pod, b: ContainerInBackoff): number {
+    const uid = pod.metadata?.uid ?? '';
+    const name = b.container.name;
+    const where = `${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? 'default'}(${uid})`;
+    const delay = this.restartBackoff.delayMs(b.backoffKey);
+    this.setWaiting(uid, name, { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(delay)} restarting failed container=${name} pod=${where}` });
+    this.recorder.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${where}`, containerFieldPath(pod, name));
+    return b.remainingMs;
   }
 
   /**
-   * Pulls if needed, creates and starts the next attempt of `c`. Failures
-   * become the container's waiting reason (and a requeue when a backoff
-   * ends), not exceptions: other containers of the pod still get synced.
+   * Pulls if needed, creates and starts the planned attempt of a container.
+   * Failures become the container's waiting reason (and a requeue when a
+   * backoff ends), not exceptions: other containers of the pod still get synced.
    */
-  private async start(ctx: StartContext, c: Container, kind: 'init' | 'app', requeue: number[]): Promise<void> {
+  private async start(ctx: StartContext, s: ContainerToStart, requeue: number[]): Promise<void> {
     const { pod } = ctx;
+    const { container: c, kind, attempt } = s;
     const uid = pod.metadata?.uid ?? '';
-    const all = containersNamed(ctx.rs, c.name);
-    const attempt = all.length > 0 ? Math.max(...all.map((x) => x.metadata.attempt ?? 0)) + 1 : 0;
     const fieldPath = containerFieldPath(pod, c.name);
     try {
       await ensureImage(this.runtime, c, `${uid}/${c.name}/${c.image ?? ''}`, this.pullBackoffFor(), ctx.sandboxConfig);
@@ -223,9 +221,7 @@ export class PodSyncer {
       return;
     }
     // Keep one dead instance (the one this attempt replaces) for lastState and `logs --previous`.
-    for (const old of all.slice(1)) {
-      if (old.state === 'CONTAINER_EXITED') await this.runtime.removeContainer({ containerId: old.id });
-    }
+    for (const containerId of s.removeBeforeCreate) await this.runtime.removeContainer({ containerId });
     let containerId: string;
     try {
       ({ containerId } = await this.runtime.createContainer({ podSandboxId: ctx.sandboxId, config, sandboxConfig: ctx.sandboxConfig }));
@@ -346,21 +342,6 @@ export class PodSyncer {
     return img?.username ? { username: img.username } : {};
   }
 
-  /** Before a new sandbox: nothing of the old one may keep running. */
-  private async killAll(pod: Pod, rs: RuntimePodStatus): Promise<void> {
-    const grace = pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-    await Promise.all(
-      rs.containers.filter((c) => c.state === 'CONTAINER_RUNNING').map((c) => this.runtime.stopContainer({ containerId: c.id, timeout: grace })),
-    );
-    await this.stopSandboxes(rs);
-  }
-
-  private async stopSandboxes(rs: RuntimePodStatus): Promise<void> {
-    for (const s of rs.sandboxes) {
-      if (s.state === 'SANDBOX_READY') await this.runtime.stopPodSandbox({ podSandboxId: s.id });
-    }
-  }
-
   private setWaiting(uid: string, name: string, reason: WaitingReason): void {
     let m = this.waiting.get(uid);
     if (!m) this.waiting.set(uid, (m = new Map()));
@@ -377,52 +358,10 @@ interface StartContext {
   sandboxId: string;
   sandboxConfig: PodSandboxConfig;
   podIP: string;
-  rs: RuntimePodStatus;
 }
 
 function result(requeue: number[]): SyncResult {
   return requeue.length > 0 ? { requeueAfterMs: Math.max(1, Math.min(...requeue)) } : {};
-}
-
-export function isTerminalPhase(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase === 'Succeeded' || phase === 'Failed';
-}
-
-/**
- * Whether nothing of the pod will ever run again, judged from the runtime:
- * an init container failed under Never, or every app container has exited
- * and restartPolicy will not restart any (Never; OnFailure with all zero).
- */
-export function podFinished(pod: Pod, rs: RuntimePodStatus): boolean {
-  const spec = pod.spec ?? { containers: [] };
-  const policy = spec.restartPolicy ?? 'Always';
-  if (policy === 'Always') return false;
-  const latest = (name: string): ContainerStatus | undefined => containersNamed(rs, name)[0];
-  if (policy === 'Never') {
-    for (const c of spec.initContainers ?? []) {
-      const l = latest(c.name);
-      if (l?.state === 'CONTAINER_EXITED' && l.exitCode !== 0) return true;
-    }
-  }
-  if (spec.containers.length === 0) return false;
-  return spec.containers.every((c) => {
-    const l = latest(c.name);
-    return l?.state === 'CONTAINER_EXITED' && (policy === 'Never' || l.exitCode === 0);
-  });
-}
-
-/** Image references compare as Docker reads them (no tag = :latest, docker.io/library implied). */
-export function sameImage(a: string, b: string): boolean {
-  return normalizeImage(a) === normalizeImage(b);
-}
-
-function normalizeImage(ref: string): string {
-  let r = ref.trim();
-  if (r.startsWith('docker.io/library/')) r = r.slice('docker.io/library/'.length);
-  else if (r.startsWith('docker.io/')) r = r.slice('docker.io/'.length);
-  const last = r.slice(r.lastIndexOf('/') + 1);
-  return r.includes('@') || last.includes(':') ? r : `${r}:latest`;
 }
 
 function podRef(pod: Pod): string {

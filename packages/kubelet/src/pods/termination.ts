@@ -27,21 +27,36 @@ export async function killPod(runtime: CriRuntime, rs: RuntimePodStatus, graceSe
   await Promise.all(
     rs.containers
       .filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED')
-      .map(async (c) => {
-        // preStop runs first, inside the grace period; the stop gets what is left of it.
-        const spec = [...(pod?.spec?.containers ?? []), ...(pod?.spec?.initContainers ?? [])].find((x) => x.name === c.metadata.name);
-        let timeout = graceSeconds;
-        if (spec?.lifecycle?.preStop && c.state === 'CONTAINER_RUNNING' && graceSeconds > 0) {
-          const t0 = clock.now();
-          await runHook(spec.lifecycle.preStop, { runtime, clock, containerId: c.id, container: spec, ...(pod?.status?.podIP ? { podIP: pod.status.podIP } : {}) }, graceSeconds);
-          timeout = Math.max(0, graceSeconds - Math.ceil((clock.now() - t0) / 1000));
-        }
-        await runtime.stopContainer({ containerId: c.id, timeout });
-      }),
+      .map((c) => killContainer(runtime, c.id, graceSeconds, c.state === 'CONTAINER_RUNNING' && pod ? { pod, name: c.metadata.name, clock } : undefined)),
   );
   for (const s of rs.sandboxes) {
     if (s.state === 'SANDBOX_READY') await runtime.stopPodSandbox({ podSandboxId: s.id });
   }
+}
+
+/**
+ * Stops one container with `graceSeconds` (SIGTERM, then SIGKILL when it
+ * runs out). With `preStop` (the pod and the container's name), the
+ * container's preStop hook, if it has one, runs first inside the grace
+ * period and the stop gets what is left of it.
+ */
+export async function killContainer(
+  runtime: CriRuntime,
+  containerId: string,
+  graceSeconds: number,
+  preStop?: { pod: Pod; name: string; clock: Clock },
+): Promise<void> {
+  let timeout = graceSeconds;
+  if (preStop && graceSeconds > 0) {
+    const { pod, name, clock } = preStop;
+    const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === name);
+    if (spec?.lifecycle?.preStop) {
+      const t0 = clock.now();
+      await runHook(spec.lifecycle.preStop, { runtime, clock, containerId, container: spec, ...(pod.status?.podIP ? { podIP: pod.status.podIP } : {}) }, graceSeconds);
+      timeout = Math.max(0, graceSeconds - Math.ceil((clock.now() - t0) / 1000));
+    }
+  }
+  await runtime.stopContainer({ containerId, timeout });
 }
 
 /** Removes the pod's sandboxes and with them their containers. Idempotent. */

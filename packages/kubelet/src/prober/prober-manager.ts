@@ -2,7 +2,10 @@
  * The kubelet's probe manager (Kubernetes' pkg/kubelet/prober/prober_manager.go):
  * one ProbeWorker per probe per running container, a shared results cache,
  * and the answers the status manager needs (ready? started?) plus the
- * liveness signal the sync loop acts on (kill and restart the container).
+ * liveness verdict the pod's planner acts on (failedProbe: kill the container,
+ * restart it per policy). The prober itself never touches a container: a
+ * result change (onChange) and a failure threshold (onLivenessFailure) are
+ * inputs of the pod lifecycle, which resyncs the pod.
  *
  * The kubelet tells it which containers are running with addPod (called on
  * every sync; idempotent) and forgets pods with removePod. A container absent
@@ -31,8 +34,9 @@ export interface ProbedContainer {
 
 /**
  * A liveness (or startup) probe reached its failure threshold: the kubelet
- * should kill the container (and restart it per restartPolicy). Fired once
- * per container ID.
+ * records Unhealthy and resyncs the pod, whose plan kills the container (and
+ * restarts it per restartPolicy). Fired once per container ID, after the
+ * failure is in the results (failedProbe says so).
  */
 export type LivenessFailureListener = (
   podUid: string,
@@ -169,6 +173,18 @@ export class ProberManager {
     if (containerId !== undefined && c.containerId !== containerId) return false;
     if (!c.workers.has('readiness')) return true;
     return this.resultFor(podUid, containerName, c.containerId, 'readiness') === 'success';
+  }
+
+  /**
+   * The probe that condemns this container instance, if any: its startup or
+   * liveness probe reached its failure threshold (Kubernetes' startupManager
+   * and livenessManager verdicts). The pod's planner then kills it, with the
+   * pod's or the probe's grace period, and the restart policy decides the rest.
+   */
+  failedProbe(podUid: string, containerName: string, containerId: string): 'liveness' | 'startup' | undefined {
+    if (this.resultFor(podUid, containerName, containerId, 'startup') === 'failure') return 'startup';
+    if (this.resultFor(podUid, containerName, containerId, 'liveness') === 'failure') return 'liveness';
+    return undefined;
   }
 
   /** Every result change (all three probe types); returns the unsubscribe function. */

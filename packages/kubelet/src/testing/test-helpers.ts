@@ -1,9 +1,9 @@
 import type { Pod } from '@mk8s/api';
 import type { FakeClock } from '@mk8s/client';
 import type { CriRuntime } from '@mk8s/cri';
-import { getRuntimePodStatus } from './runtime-pod.js';
-import { generatePodStatus } from './status.js';
-import type { PodSyncer, SyncResult } from './sync-pod.js';
+import { getRuntimePodStatus } from '../pods/runtime-pod.js';
+import { generatePodStatus } from '../pods/status.js';
+import type { PodSyncer, SyncResult } from '../pods/sync-pod.js';
 
 /**
  * Test support (imported by tests only): one kubelet sync of `pod` without an
