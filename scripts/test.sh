@@ -18,7 +18,8 @@ results="$MK8S_HOME/test-results"
 rm -rf "$results" && mkdir -p "$results"
 failed=0
 
-bootstrap   # deps + build; the build is the typecheck (tsc -b, strict)
+bootstrap   # deps + build (production code only)
+step typecheck typecheck   # everything, tests and test helpers included (tsc -b, strict)
 
 lint() { npm run --silent lint; }
 want lint && step lint lint

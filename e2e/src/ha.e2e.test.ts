@@ -1,4 +1,4 @@
-// High availability (issue 13): 3 etcd members, 2 kube-apiservers on
+// High availability (docs/ha.md): 3 etcd members, 2 kube-apiservers on
 // `--storage-backend etcd`, 2 schedulers and 2 controller managers with
 // `--leader-elect` and the client-side failover list (the kubeconfig's
 // `mk8s.io/servers` extension), 2 hollow kubelets; all child processes on

@@ -210,7 +210,7 @@ describe('kube-proxy on real Docker', () => {
     }
   }
 
-  // 400 random picks rather than the 200: the same 40-60% bound is then
+  // 400 random picks rather than 200: the same 40-60% bound is then
   // 4 standard deviations wide instead of 2.8, so the suite does not flake.
   it('iptables mode: 400 requests through the NodePort on 127.0.0.1 and through the ClusterIP spread evenly', async () => {
     proxy = await startProxy('iptables');

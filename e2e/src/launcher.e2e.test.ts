@@ -23,7 +23,7 @@ describe('mk8s launcher', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('starts the API server and a node, writes a kubeconfig and says what is not built yet', async () => {
+  it('starts the control plane and a node, and writes a kubeconfig', async () => {
     const { stdout } = await mk8s('up', '--nodes', '1');
     expect(stdout).toMatch(/ok kube-apiserver\s+pid \d+/);
     expect(stdout).toMatch(/ok dockershim-node-1\s+pid \d+/);

@@ -1,5 +1,6 @@
-// The cluster survives its own parts failing, as a user sees it (issue 10):
-// one `mk8s up --nodes 2` shared by these steps, in order.
+// The cluster survives its own parts failing, as a user sees it
+// (docs/architecture.md, Healing, tested): one `mk8s up --nodes 2` shared by
+// these steps, in order.
 //
 // a. a pod whose readiness probe starts failing leaves the Service's
 //    endpoints and gets no more traffic, and comes back once it passes again;

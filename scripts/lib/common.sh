@@ -53,8 +53,12 @@ ensure_deps() {
   (cd "$MK8S_ROOT" && npm ci --no-audit --no-fund)
 }
 
-# Incremental: tsc -b rebuilds only projects whose inputs changed.
-build() { (cd "$MK8S_ROOT" && tsc -b tsconfig.json); }
+# Incremental: tsc -b rebuilds only projects whose inputs changed. Builds the
+# production code into each package's dist/ (tsconfig.build.json: no tests, no
+# test helpers); typecheck covers everything, tests included (tsconfig.json,
+# declarations only, into out-tsc/).
+build() { (cd "$MK8S_ROOT" && tsc -b tsconfig.build.json); }
+typecheck() { (cd "$MK8S_ROOT" && tsc -b tsconfig.json); }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else return 1; fi; }
 

@@ -8,7 +8,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { isLoopbackHost } from '@mk8s/api';
-import { call, pod, startServer, type TestServer } from './test-support.js';
+import { call, pod, startServer, type TestServer } from './testing/test-support.js';
 
 type Obj = Record<string, any>;
 const PODS = '/api/v1/namespaces/default/pods';

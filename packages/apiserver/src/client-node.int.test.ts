@@ -2,7 +2,7 @@
 // patches, errors and its Watch helper.
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './test-support.js';
+import { startServer, type TestServer } from './testing/test-support.js';
 
 describe('@kubernetes/client-node against the API server', () => {
   let s: TestServer;
@@ -13,7 +13,7 @@ describe('@kubernetes/client-node against the API server', () => {
   beforeAll(async () => {
     s = await startServer();
     kc = new k8s.KubeConfig();
-    // client-node refuses http:// servers unless TLS verification is skipped (see FIELD-NOTES).
+    // client-node refuses http:// servers unless TLS verification is skipped (docs/api-server.md, Using it).
     kc.loadFromOptions({
       clusters: [{ name: 'mk8s', server: s.url, skipTLSVerify: true }],
       users: [{ name: 'me' }],

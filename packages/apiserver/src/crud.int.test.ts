@@ -2,7 +2,7 @@
 // create/get/list/update/delete, server-set metadata, concurrency, and the
 // Status replies Kubernetes clients rely on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, pod, startServer, type TestServer } from './test-support.js';
+import { call, pod, startServer, type TestServer } from './testing/test-support.js';
 
 type Obj = Record<string, any>;
 const PODS = '/api/v1/namespaces/default/pods';

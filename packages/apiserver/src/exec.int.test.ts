@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { call, pod, startServer, type TestServer } from './test-support.js';
+import { call, pod, startServer, type TestServer } from './testing/test-support.js';
 
 type Obj = Record<string, any>;
 const PODS = '/api/v1/namespaces/default/pods';

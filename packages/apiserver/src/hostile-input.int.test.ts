@@ -4,7 +4,7 @@
  * that a client library would normalize go over a raw socket.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { call, rawRequest, startServer, type TestServer } from './test-support.js';
+import { call, rawRequest, startServer, type TestServer } from './testing/test-support.js';
 
 let s: TestServer;
 let ns: string;

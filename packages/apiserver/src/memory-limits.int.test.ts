@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { openMemoryStore } from '@mk8s/storage';
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, openWatch, startServer, type TestServer } from './test-support.js';
+import { call, openWatch, startServer, type TestServer } from './testing/test-support.js';
 
 type Obj = Record<string, any>;
 const CMS = '/api/v1/namespaces/default/configmaps';

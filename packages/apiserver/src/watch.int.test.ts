@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LevelStore } from '@mk8s/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, openWatch, pod, startServer, type TestServer } from './test-support.js';
+import { call, openWatch, pod, startServer, type TestServer } from './testing/test-support.js';
 
 type Obj = Record<string, any>;
 const PODS = '/api/v1/namespaces/default/pods';

@@ -5,7 +5,7 @@ import { buildFramework, resolveConfig, type SchedulerConfiguration } from './co
 import { FitError } from './framework/fit-error.js';
 import { newPodInfo } from './framework/pod-info.js';
 import { NoNodesAvailableError, PodScheduler, numFeasibleNodesToFind } from './schedule-pod.js';
-import { testPod, testPodInfo } from './test-fixtures.js';
+import { testPod, testPodInfo } from './testing/test-fixtures.js';
 
 function setup(nodes: number, cfg: SchedulerConfiguration = {}, cpu = '4') {
   const cache = new SchedulerCache();

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { defineStoreConformance } from './conformance.js';
+import { defineStoreConformance } from './testing/conformance.js';
 import { LevelStore } from './level-store.js';
 
 let dir = '';

@@ -1,5 +1,5 @@
 // The Store conformance suite on the in-memory LevelStore (memory-level).
-import { defineStoreConformance } from './conformance.js';
+import { defineStoreConformance } from './testing/conformance.js';
 import { openMemoryStore } from './memory-store.js';
 
 defineStoreConformance('memory', () => openMemoryStore());

@@ -14,10 +14,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineStoreConformance } from './conformance.js';
+import { defineStoreConformance } from './testing/conformance.js';
 import { EtcdStore } from './etcd-store.js';
 import type { WatchEvent } from './store.js';
-import { range, revisions, take } from './test-helpers.js';
+import { range, revisions, take } from './testing/test-helpers.js';
 
 function installed(): boolean {
   try {

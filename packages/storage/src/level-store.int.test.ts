@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClassicLevel } from 'classic-level';
 import { LevelStore } from './level-store.js';
 import { StoreLockedError } from './errors.js';
-import { range, revisions, take } from './test-helpers.js';
+import { range, revisions, take } from './testing/test-helpers.js';
 
 let dir: string;
 const open: LevelStore[] = [];

@@ -8,7 +8,7 @@ import { MemoryLevel } from 'memory-level';
 import { LevelStore } from './level-store.js';
 import { openMemoryStore } from './memory-store.js';
 import { CompactedError, KeyExistsError, KeyNotFoundError, WatchOverflowError } from './errors.js';
-import { range, revisions, take } from './test-helpers.js';
+import { range, revisions, take } from './testing/test-helpers.js';
 
 let store: LevelStore;
 

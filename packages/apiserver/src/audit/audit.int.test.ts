@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, startServer, type TestServer } from '../test-support.js';
+import { call, startServer, type TestServer } from '../testing/test-support.js';
 
 type Any = any;
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../test-support.js';
+import { startServer, type TestServer } from '../testing/test-support.js';
 import type { UserInfo } from './user.js';
 
 const TOKENS = new Map<string, UserInfo>([

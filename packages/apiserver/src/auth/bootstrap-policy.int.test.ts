@@ -3,7 +3,7 @@
 // rules and gets the per-controller roles.
 import { openMemoryStore } from '@mk8s/storage';
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../test-support.js';
+import { startServer } from '../testing/test-support.js';
 import type { AuthOptions } from './index.js';
 import type { UserInfo } from './user.js';
 

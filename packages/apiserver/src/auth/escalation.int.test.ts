@@ -3,7 +3,7 @@
 // they do not hold, unless they may `escalate` the role or `bind` it
 // (Kubernetes' pkg/registry/rbac policy-based storage).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../test-support.js';
+import { startServer, type TestServer } from '../testing/test-support.js';
 import type { UserInfo } from './user.js';
 
 const TOKENS = new Map<string, UserInfo>([

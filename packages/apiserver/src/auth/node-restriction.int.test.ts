@@ -4,7 +4,7 @@
  * steer workloads to itself).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../test-support.js';
+import { startServer, type TestServer } from '../testing/test-support.js';
 import type { UserInfo } from './user.js';
 
 const TOKENS = new Map<string, UserInfo>([

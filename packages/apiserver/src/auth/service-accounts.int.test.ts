@@ -3,8 +3,8 @@
 // RBAC decides what it may do, and it dies with the ServiceAccount.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOBUF_CONTENT_TYPE } from '../protobuf/index.js';
-import { envelope, int, msg, newObjectMeta, str } from '../protobuf/test-wire.js';
-import { startServer, type TestServer } from '../test-support.js';
+import { envelope, int, msg, newObjectMeta, str } from '../testing/test-wire.js';
+import { startServer, type TestServer } from '../testing/test-support.js';
 import type { UserInfo } from './user.js';
 
 const TOKENS = new Map<string, UserInfo>([['admin-token', { name: 'admin', groups: ['system:masters'] }]]);

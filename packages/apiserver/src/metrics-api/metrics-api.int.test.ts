@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, startServer, type TestServer } from '../test-support.js';
+import { call, startServer, type TestServer } from '../testing/test-support.js';
 import type { Summary } from './summary.js';
 
 /** A stand-in kubelet: serves whatever summary the test sets. */

@@ -3,7 +3,7 @@
 // Objects go in as raw JSON text, as a client sends them: JSON.parse makes
 // `__proto__` an own key, and nothing on the way to storage may lose it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, pod, startServer, type TestServer } from '../test-support.js';
+import { call, pod, startServer, type TestServer } from '../testing/test-support.js';
 
 type Obj = Record<string, any>;
 const NS = '/api/v1/namespaces/default';

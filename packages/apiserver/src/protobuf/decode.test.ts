@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeKubernetesProtobuf } from './index.js';
-import type { Part } from './test-wire.js';
-import { bool, bytes, entry, envelope, int, intOrString, msg, newObjectMeta, quantity, str } from './test-wire.js';
+import type { Part } from '../testing/test-wire.js';
+import { bool, bytes, entry, envelope, int, intOrString, msg, newObjectMeta, quantity, str } from '../testing/test-wire.js';
 
 // Field numbers below are taken from Kubernetes' generated.proto files, not
 // from this package's schema, so each test checks the schema against them.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROTOBUF_CONTENT_TYPE, ProtobufDecodeError, decodeKubernetesProtobuf } from './index.js';
-import { encode, envelope, int, msg, newObjectMeta, str } from './test-wire.js';
+import { encode, envelope, int, msg, newObjectMeta, str } from '../testing/test-wire.js';
 
 function decodeError(body: Uint8Array): ProtobufDecodeError {
   try {

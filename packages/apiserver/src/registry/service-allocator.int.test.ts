@@ -2,7 +2,7 @@
 // replies Kubernetes clients expect, restart without duplicates, concurrency.
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMemoryStore, type Store } from '@mk8s/storage';
-import { call, startServer, type TestServer } from '../test-support.js';
+import { call, startServer, type TestServer } from '../testing/test-support.js';
 
 type Obj = Record<string, any>;
 const SVCS = '/api/v1/namespaces/default/services';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TABLE_RESOURCES, toTable } from './index.js';
-import { MINUTE, NOW, ago } from './test-clock.js';
+import { MINUTE, NOW, ago } from '../testing/test-clock.js';
 
 const pods = [
   {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock.js';
 import { RateLimitingQueue } from '../workqueue/rate-limiting-queue.js';
 import { createController, runController } from './run-controller.js';
-import type { ControllerLogger } from './run-controller.js';
+import type { Logger } from '../logger.js';
 
 const macrotask = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -22,14 +22,12 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-function recordingLog(): ControllerLogger & { lines: Array<{ level: string; obj: object; msg?: string }> } {
-  const lines: Array<{ level: string; obj: object; msg?: string }> = [];
-  return {
-    lines,
-    info: (obj, msg) => void lines.push({ level: 'info', obj, msg }),
-    warn: (obj, msg) => void lines.push({ level: 'warn', obj, msg }),
-    error: (obj, msg) => void lines.push({ level: 'error', obj, msg }),
-  };
+type Line = { level: string; obj: object; msg?: string };
+
+/** Records every line, with the fields of `child` loggers merged in (as pino does). */
+function recordingLog(lines: Line[] = [], bindings: Record<string, unknown> = {}): Logger & { lines: Line[] } {
+  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: { ...bindings, ...obj }, ...(msg !== undefined ? { msg } : {}) });
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => recordingLog(lines, { ...bindings, ...more }) };
 }
 
 const synced = { hasSynced: () => true };

@@ -3,9 +3,9 @@ import { FakeClock } from '../clock.js';
 import type { KubeObject } from '../types.js';
 import { FakeListerWatcher, listOf } from './fake-lister-watcher.js';
 import { SharedInformerFactory, type InformerScope } from './informer-factory.js';
-import type { InformerLogger } from './logger.js';
+import { silentLogger, type Logger } from '../logger.js';
 
-const quiet: InformerLogger = { warn: () => undefined, error: () => undefined };
+const quiet: Logger = silentLogger;
 
 function obj(name: string, rv: string): KubeObject {
   return { metadata: { namespace: 'default', name, resourceVersion: rv } };

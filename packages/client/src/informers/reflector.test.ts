@@ -3,7 +3,7 @@ import { FakeClock } from '../clock.js';
 import { ApiError } from '../errors.js';
 import type { KubeObject } from '../types.js';
 import { FakeListerWatcher, listOf } from './fake-lister-watcher.js';
-import type { InformerLogger } from './logger.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { Reflector, statusIsGone, type ReflectorOptions, type ReflectorStore } from './reflector.js';
 
 function cm(name: string, rv: string): KubeObject {
@@ -42,9 +42,9 @@ class RecordingStore implements ReflectorStore<KubeObject> {
   }
 }
 
-function quietLogger(): InformerLogger & { lines: string[] } {
+function quietLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return { lines, warn: (_f, msg) => void lines.push(`warn: ${msg}`), error: (_f, msg) => void lines.push(`error: ${msg}`) };
+  return { ...silentLogger, lines, warn: (_f, msg) => void lines.push(`warn: ${msg}`), error: (_f, msg) => void lines.push(`error: ${msg}`) };
 }
 
 async function until(cond: () => boolean, what: string): Promise<void> {

@@ -4,7 +4,7 @@ import { FakeClock } from '../clock.js';
 import type { KubeObject } from '../types.js';
 import { FakeListerWatcher, listOf } from './fake-lister-watcher.js';
 import { NODE_NAME_INDEX, nodeNameIndex } from './indexer.js';
-import type { InformerLogger } from './logger.js';
+import { silentLogger, type Logger } from '../logger.js';
 import {
   DeletedFinalStateUnknown,
   SharedInformer,
@@ -39,9 +39,9 @@ function recorder(): ResourceEventHandler<Pod> & { log: string[] } {
   };
 }
 
-function quietLogger(): InformerLogger & { lines: string[] } {
+function quietLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return { lines, warn: (_f, msg) => void lines.push(`warn: ${msg}`), error: (_f, msg) => void lines.push(`error: ${msg}`) };
+  return { ...silentLogger, lines, warn: (_f, msg) => void lines.push(`warn: ${msg}`), error: (_f, msg) => void lines.push(`error: ${msg}`) };
 }
 
 async function until(cond: () => boolean, what: string): Promise<void> {

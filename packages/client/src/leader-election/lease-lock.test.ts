@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { microTime } from '@mk8s/api';
 import { isAlreadyExists, isConflict, isNotFound } from '../errors.js';
 import { FakeLeaseStore } from './fake-lease-client.js';
-import { LeaseLock, formatMicroTime, leaseSpecFromRecord, recordFromLease, sameRecord, type LeaderElectionRecord } from './lease-lock.js';
+import { LeaseLock, leaseSpecFromRecord, recordFromLease, sameRecord, type LeaderElectionRecord } from './lease-lock.js';
 
 const record = (holder: string, renew = '2026-01-01T00:00:00.000000Z'): LeaderElectionRecord => ({
   holderIdentity: holder,
@@ -99,10 +100,10 @@ describe('election records', () => {
   });
 });
 
-describe('formatMicroTime', () => {
+describe('microTime (the Lease times)', () => {
   it('writes RFC 3339 UTC with six fractional digits', () => {
-    expect(formatMicroTime(Date.UTC(2026, 0, 2, 3, 4, 5, 678))).toBe('2026-01-02T03:04:05.678000Z');
-    expect(formatMicroTime(0)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
-    expect(Date.parse(formatMicroTime(1_767_225_600_123))).toBe(1_767_225_600_123);
+    expect(microTime(Date.UTC(2026, 0, 2, 3, 4, 5, 678))).toBe('2026-01-02T03:04:05.678000Z');
+    expect(microTime(0)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    expect(Date.parse(microTime(1_767_225_600_123))).toBe(1_767_225_600_123);
   });
 });

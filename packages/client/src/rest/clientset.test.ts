@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isServiceUnavailable } from '../errors.js';
 import { Clientset, PodClient, ScalableClient } from './clientset.js';
 import type { ResourceClient } from './resource-client.js';
-import { sendJson, startTestServer, type TestServer } from './test-server.js';
+import { sendJson, startTestServer, type TestServer } from '../testing/test-server.js';
 
 let srv: TestServer;
 let cs: Clientset;

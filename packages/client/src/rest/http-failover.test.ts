@@ -2,7 +2,7 @@ import net, { type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubeconfigError, parseKubeconfig } from './config.js';
 import { HttpTransport, TransportError, serverList } from './http.js';
-import { sendJson, startTestServer, type TestServer } from './test-server.js';
+import { sendJson, startTestServer, type TestServer } from '../testing/test-server.js';
 
 /** A loopback port nothing listens on (connections are refused). */
 async function deadPort(): Promise<number> {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, isAlreadyExists, isConflict, isGone, isInvalid, isNotFound, isRetryable } from '../errors.js';
 import { HttpTransport, TransportError } from './http.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { sendJson, startTestServer, type TestServer } from './test-server.js';
+import { sendJson, startTestServer, type TestServer } from '../testing/test-server.js';
 
 let srv: TestServer;
 let t: HttpTransport;

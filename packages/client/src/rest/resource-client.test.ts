@@ -3,7 +3,7 @@ import { ApiError, isNotFound } from '../errors.js';
 import type { KubeObject, WatchEvent } from '../types.js';
 import { HttpTransport } from './http.js';
 import { ResourceClient, type ResourceRef } from './resource-client.js';
-import { sendJson, startTestServer, type TestServer } from './test-server.js';
+import { sendJson, startTestServer, type TestServer } from '../testing/test-server.js';
 
 const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 const NODES: ResourceRef = { group: '', version: 'v1', resource: 'nodes', namespaced: false };

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../errors.js';
 import type { WatchEvent } from '../types.js';
 import { HttpTransport } from './http.js';
-import { startTestServer, type TestServer } from './test-server.js';
+import { startTestServer, type TestServer } from '../testing/test-server.js';
 import { decodeWatchEvents, watchEvents } from './watch-stream.js';
 
 async function* chunksOf(...parts: Array<string | Buffer>): AsyncGenerator<Buffer | string> {

@@ -3,7 +3,7 @@ import { isPodReady, type Deployment, type Pod, type ReplicaSet } from '@mk8s/ap
 import { SharedInformerFactory, listerWatchersFor, type Clientset } from '@mk8s/client';
 import { buildDeployment, startTestCluster, type TestCluster } from '@mk8s/testing';
 import { ReplicaSetController } from '../replicaset/replicaset-controller.js';
-import { activePods, eventually, markPodReady } from '../util/testing.js';
+import { activePods, eventually, markPodReady } from '../testing/helpers.js';
 import { DeploymentController } from './deployment-controller.js';
 
 let cluster: TestCluster;

@@ -5,7 +5,7 @@ import type { ConfigMap, Deployment, ReplicaSet } from '@mk8s/api';
 import { type Clientset, type KubeObject } from '@mk8s/client';
 import { buildDeployment, buildPod, buildReplicaSet } from '@mk8s/testing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { controllerTestBed } from '../util/controller-test-bed.js';
+import { controllerTestBed } from '../testing/controller-test-bed.js';
 import { GarbageCollector } from './garbage-collector.js';
 
 const WAIT = { timeout: 15_000, interval: 100 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HorizontalPodAutoscaler, Pod, ReplicaSet } from '@mk8s/api';
-import { controllerTestBed } from '../util/controller-test-bed.js';
-import { eventually } from '../util/testing.js';
+import { controllerTestBed } from '../testing/controller-test-bed.js';
+import { eventually } from '../testing/helpers.js';
 import { HorizontalPodAutoscalerController } from './hpa-controller.js';
 import type { ResourceMetricsSource } from './metrics-source.js';
 import type { PodMetrics } from './replica-calculator.js';

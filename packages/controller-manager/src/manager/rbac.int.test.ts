@@ -4,10 +4,10 @@
 // its Roles, RoleBindings and Secrets, quotas, service accounts, garbage
 // collection, node health) and nothing is refused along the way.
 import type { ConfigMap, Namespace, ResourceQuota, Secret, Service } from '@mk8s/api';
-import { Clientset, type ControllerLogger } from '@mk8s/client';
+import { Clientset, silentLogger, type Logger } from '@mk8s/client';
 import { buildDeployment, startTestCluster, type TestCluster } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../util/testing.js';
+import { eventually } from '../testing/helpers.js';
 import { ControllerManager } from './controller-manager.js';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -23,10 +23,11 @@ describe('kube-controller-manager under RBAC (system:kube-controller-manager)', 
   const stop = new AbortController();
   let running: Promise<void>;
   const logged: Array<{ level: string; obj: object; msg?: string }> = [];
-  const log: ControllerLogger = {
-    info: () => undefined,
-    warn: (obj, msg) => logged.push({ level: 'warn', obj, ...(msg ? { msg } : {}) }),
-    error: (obj, msg) => logged.push({ level: 'error', obj, ...(msg ? { msg } : {}) }),
+  const log: Logger = {
+    ...silentLogger,
+    warn: (obj, msg) => void logged.push({ level: 'warn', obj, ...(msg ? { msg } : {}) }),
+    error: (obj, msg) => void logged.push({ level: 'error', obj, ...(msg ? { msg } : {}) }),
+    child: () => log,
   };
   const refusals = () => logged.filter((l) => /forbidden|403/i.test(`${l.msg ?? ''} ${JSON.stringify(l.obj)} ${String((l.obj as { err?: unknown }).err ?? '')}`));
 

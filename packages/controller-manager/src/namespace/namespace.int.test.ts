@@ -4,7 +4,7 @@ import type { ConfigMap, Namespace } from '@mk8s/api';
 import { type Clientset } from '@mk8s/client';
 import { buildPod, buildReplicaSet, buildService } from '@mk8s/testing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { controllerTestBed } from '../util/controller-test-bed.js';
+import { controllerTestBed } from '../testing/controller-test-bed.js';
 import { NamespaceController } from './namespace-controller.js';
 
 const WAIT = { timeout: 15_000, interval: 100 };

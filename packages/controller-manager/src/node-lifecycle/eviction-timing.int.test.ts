@@ -1,11 +1,10 @@
 // Taint-based eviction timing on a FakeClock: the controller's clock is fake
 // (the API server and informers run for real), so "after tolerationSeconds"
 // is checked without waiting for it.
-import type { Node } from '@mk8s/api';
+import { metaTime, type Node } from '@mk8s/api';
 import { FakeClock, SharedInformerFactory, listerWatchersFor, type Clientset } from '@mk8s/client';
 import { buildNode, buildPod, startTestCluster, type TestCluster } from '@mk8s/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { timeString } from './node-health.js';
 import { NodeLifecycleController } from './node-lifecycle-controller.js';
 import { TAINT_UNREACHABLE } from './taints.js';
 
@@ -40,7 +39,7 @@ describe('NodeLifecycleController eviction timing (FakeClock)', () => {
   it('evicts a tolerating pod only once tolerationSeconds have passed since the taint was added', async () => {
     const clock = new FakeClock();
     const node = buildNode('n1');
-    node.spec = { taints: [{ key: TAINT_UNREACHABLE, effect: 'NoExecute', timeAdded: timeString(clock.now()) }] };
+    node.spec = { taints: [{ key: TAINT_UNREACHABLE, effect: 'NoExecute', timeAdded: metaTime(clock.now()) }] };
     const created = await client.nodes.create(node);
     await client.nodes.updateStatus({ ...created, status: { ...created.status, conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }] } } as Node);
     const pod = buildPod('tolerant', { nodeName: 'n1' });

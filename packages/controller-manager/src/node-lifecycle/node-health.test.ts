@@ -1,16 +1,16 @@
-import type { Lease, Node } from '@mk8s/api';
+import { metaTime, type Lease, type Node } from '@mk8s/api';
 import { describe, expect, it } from 'vitest';
-import { MESSAGE_NEVER_POSTED, MESSAGE_STOPPED_POSTING, desiredTaints, observeHealth, timeString, unknownConditions } from './node-health.js';
+import { MESSAGE_NEVER_POSTED, MESSAGE_STOPPED_POSTING, desiredTaints, observeHealth, unknownConditions } from './node-health.js';
 import { TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';
 
 const t0 = Date.UTC(2026, 0, 1);
 
 function node(ready: string | undefined, extra: Partial<Node> = {}): Node {
   return {
-    metadata: { name: 'n1', creationTimestamp: timeString(t0 - 60_000) },
+    metadata: { name: 'n1', creationTimestamp: metaTime(t0 - 60_000) },
     spec: {},
     status: {
-      conditions: ready === undefined ? [] : [{ type: 'Ready', status: ready, reason: 'KubeletReady', lastHeartbeatTime: timeString(t0 - 5_000) }],
+      conditions: ready === undefined ? [] : [{ type: 'Ready', status: ready, reason: 'KubeletReady', lastHeartbeatTime: metaTime(t0 - 5_000) }],
     },
     ...extra,
   } as Node;
@@ -33,7 +33,7 @@ describe('observeHealth', () => {
     unknown.status!.conditions![0]!.status = 'Unknown';
     expect(observeHealth(first, unknown, undefined, t0 + 20_000).probeTimestamp).toBe(t0);
     const beat = node('True');
-    beat.status!.conditions![0]!.lastHeartbeatTime = timeString(t0 + 19_000);
+    beat.status!.conditions![0]!.lastHeartbeatTime = metaTime(t0 + 19_000);
     expect(observeHealth(first, beat, undefined, t0 + 20_000).probeTimestamp).toBe(t0 + 20_000);
   });
 });
@@ -42,7 +42,7 @@ describe('unknownConditions', () => {
   it('turns the monitored conditions Unknown, adding missing ones, and is idempotent', () => {
     const conds = unknownConditions(node('True'), t0)!;
     const ready = conds.find((c) => c.type === 'Ready')!;
-    expect(ready).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: MESSAGE_STOPPED_POSTING, lastHeartbeatTime: timeString(t0 - 5_000) });
+    expect(ready).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: MESSAGE_STOPPED_POSTING, lastHeartbeatTime: metaTime(t0 - 5_000) });
     expect(conds.find((c) => c.type === 'MemoryPressure')).toMatchObject({ status: 'Unknown', message: MESSAGE_NEVER_POSTED });
     expect(conds.map((c) => c.type).sort()).toEqual(['DiskPressure', 'MemoryPressure', 'PIDPressure', 'Ready']);
     expect(unknownConditions({ ...node('True'), status: { conditions: conds } } as Node, t0 + 1_000)).toBeUndefined();
@@ -55,7 +55,7 @@ describe('desiredTaints', () => {
     expect(desiredTaints(node('Unknown', { spec: { taints: [other] } }), t0)).toEqual([
       other,
       { key: TAINT_UNREACHABLE, effect: 'NoSchedule' },
-      { key: TAINT_UNREACHABLE, effect: 'NoExecute', timeAdded: timeString(t0) },
+      { key: TAINT_UNREACHABLE, effect: 'NoExecute', timeAdded: metaTime(t0) },
     ]);
     const notReady = desiredTaints(node('False', { spec: { taints: [{ key: TAINT_UNREACHABLE, effect: 'NoExecute', timeAdded: 'x' }] } }), t0);
     expect(notReady.map((t) => t.key)).toEqual([TAINT_NOT_READY, TAINT_NOT_READY]);

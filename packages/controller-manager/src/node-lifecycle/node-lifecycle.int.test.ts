@@ -2,10 +2,11 @@
 // here: the test plays it, renewing (or no longer renewing) the node's Lease
 // and writing pod and node status itself.
 import type { Lease, Node, Pod, Toleration } from '@mk8s/api';
-import { formatMicroTime, type Clientset } from '@mk8s/client';
+import { microTime } from '@mk8s/api';
+import type { Clientset } from '@mk8s/client';
 import { buildNode, buildPod } from '@mk8s/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { controllerTestBed } from '../util/controller-test-bed.js';
+import { controllerTestBed } from '../testing/controller-test-bed.js';
 import { NodeLifecycleController } from './node-lifecycle-controller.js';
 import { TAINT_UNREACHABLE } from './taints.js';
 
@@ -30,7 +31,7 @@ describe('NodeLifecycleController (integration)', () => {
   async function renewLease(name: string): Promise<void> {
     const leases = client.leases.inNamespace('kube-node-lease');
     const lease = await leases.get(name);
-    await leases.update({ ...lease, spec: { ...lease.spec, renewTime: formatMicroTime(Date.now()) } });
+    await leases.update({ ...lease, spec: { ...lease.spec, renewTime: microTime(Date.now()) } });
   }
 
   function keepHeartbeating(name: string): void {
@@ -43,7 +44,7 @@ describe('NodeLifecycleController (integration)', () => {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name, namespace: 'kube-node-lease' },
-      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: formatMicroTime(Date.now()) },
+      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(Date.now()) },
     };
     await client.leases.inNamespace('kube-node-lease').create(lease);
   }

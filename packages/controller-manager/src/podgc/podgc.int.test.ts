@@ -3,7 +3,7 @@
 import { isNotFound } from '@mk8s/client';
 import { buildNode, buildPod } from '@mk8s/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { controllerTestBed } from '../util/controller-test-bed.js';
+import { controllerTestBed } from '../testing/controller-test-bed.js';
 import { PodGCController } from './pod-gc-controller.js';
 
 describe('PodGCController (integration)', () => {

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod, ReplicaSet } from '@mk8s/api';
 import { ApiError, Clientset, PodClient, SharedInformerFactory, listerWatchersFor, type ListerWatcherFactory, type WriteOptions } from '@mk8s/client';
 import { buildPod, buildReplicaSet, startTestCluster, type TestCluster } from '@mk8s/testing';
-import { activePods, eventually, laggingListerWatchers, markPodReady } from '../util/testing.js';
+import { activePods, eventually, laggingListerWatchers, markPodReady } from '../testing/helpers.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 
 let cluster: TestCluster;

@@ -4,7 +4,7 @@
 import type { ResourceQuota } from '@mk8s/api';
 import { buildPod } from '@mk8s/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { controllerTestBed } from '../util/controller-test-bed.js';
+import { controllerTestBed } from '../testing/controller-test-bed.js';
 import { ResourceQuotaController } from './resource-quota-controller.js';
 
 describe('ResourceQuotaController (integration)', () => {

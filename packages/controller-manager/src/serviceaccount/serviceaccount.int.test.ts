@@ -2,7 +2,7 @@
 // gets a `default` ServiceAccount, re-created when deleted.
 import type { ServiceAccount } from '@mk8s/api';
 import { describe, expect, it, vi } from 'vitest';
-import { controllerTestBed } from '../util/controller-test-bed.js';
+import { controllerTestBed } from '../testing/controller-test-bed.js';
 import { ServiceAccountsController } from './serviceaccounts-controller.js';
 
 describe('ServiceAccountsController (integration)', () => {

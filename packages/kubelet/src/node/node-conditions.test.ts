@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatTime, nodeConditions } from './node-conditions.js';
+import { metaTime } from '@mk8s/api';
+import { nodeConditions } from './node-conditions.js';
 
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 const T1 = T0 + 10_000;
@@ -30,17 +31,17 @@ describe('nodeConditions', () => {
     const first = nodeConditions({ ready: true }, T0);
     const same = nodeConditions({ ready: true }, T1, first);
     const ready = same.find((c) => c.type === 'Ready')!;
-    expect(ready.lastHeartbeatTime).toBe(formatTime(T1));
-    expect(ready.lastTransitionTime).toBe(formatTime(T0));
+    expect(ready.lastHeartbeatTime).toBe(metaTime(T1));
+    expect(ready.lastTransitionTime).toBe(metaTime(T0));
     const flipped = nodeConditions({ ready: false, message: 'x' }, T1, first);
-    expect(flipped.find((c) => c.type === 'Ready')!.lastTransitionTime).toBe(formatTime(T1));
-    expect(flipped.find((c) => c.type === 'MemoryPressure')!.lastTransitionTime).toBe(formatTime(T0));
+    expect(flipped.find((c) => c.type === 'Ready')!.lastTransitionTime).toBe(metaTime(T1));
+    expect(flipped.find((c) => c.type === 'MemoryPressure')!.lastTransitionTime).toBe(metaTime(T0));
   });
 
   it('treats a Ready Unknown set by the node controller as a flip', () => {
     const prev = nodeConditions({ ready: true }, T0).map((c) => (c.type === 'Ready' ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown' } : c));
     const next = nodeConditions({ ready: true }, T1, prev).find((c) => c.type === 'Ready')!;
-    expect(next).toMatchObject({ status: 'True', reason: 'KubeletReady', lastTransitionTime: formatTime(T1) });
+    expect(next).toMatchObject({ status: 'True', reason: 'KubeletReady', lastTransitionTime: metaTime(T1) });
   });
 
   it("keeps others' conditions in place and appends missing kubelet ones", () => {

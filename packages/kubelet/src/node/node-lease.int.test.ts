@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { detectNodeConfig } from './node-config.js';
 import { NODE_LEASE_NAMESPACE, NodeLeaseController } from './node-lease.js';
 import { registerNode } from './node-registration.js';
-import type { NodeLogger } from './logger.js';
+import { silentLogger, type Logger } from '@mk8s/client';
 
 let cluster: TestCluster;
 let clock: FakeClock;
@@ -80,7 +80,7 @@ describe('NodeLeaseController', () => {
   it('run backs off after failures and never stops', async () => {
     const dead = new Clientset({ server: 'http://127.0.0.1:1' });
     const waits: unknown[] = [];
-    const log: NodeLogger = { info: () => {}, warn: (f) => void waits.push(f['retryInMs']), error: () => {} };
+    const log: Logger = { ...silentLogger, warn: (f) => void waits.push((f as Record<string, unknown>)['retryInMs']) };
     const c = new NodeLeaseController({ client: dead, nodeName: 'node-5', clock, log, initialBackoffMs: 200, maxBackoffMs: 800 });
     const ac = new AbortController();
     const done = c.run(ac.signal);

@@ -3,7 +3,7 @@ import { startTestCluster, type TestCluster } from '@mk8s/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { detectNodeConfig, type NodeConfig } from './node-config.js';
 import { registerNode } from './node-registration.js';
-import type { NodeLogger } from './logger.js';
+import { silentLogger, type Logger } from '@mk8s/client';
 
 let cluster: TestCluster;
 beforeEach(async () => {
@@ -24,9 +24,9 @@ function config(name: string, over: Partial<NodeConfig> = {}): NodeConfig {
   };
 }
 
-function recordingLog(): NodeLogger & { warnings: Array<Record<string, unknown>> } {
+function recordingLog(): Logger & { warnings: Array<Record<string, unknown>> } {
   const warnings: Array<Record<string, unknown>> = [];
-  return { warnings, info: () => {}, warn: (f) => void warnings.push(f), error: () => {} };
+  return { ...silentLogger, warnings, warn: (f) => void warnings.push(f as Record<string, unknown>) };
 }
 
 describe('registerNode', () => {

@@ -1,7 +1,7 @@
 import { buildNode } from '@mk8s/testing';
 import { describe, expect, it } from 'vitest';
 import { newPodInfo } from '../framework/pod-info.js';
-import { testPod } from '../test-fixtures.js';
+import { testPod } from '../testing/test-fixtures.js';
 import { SchedulerCache } from './scheduler-cache.js';
 
 function cacheWithNodes(...names: string[]) {

@@ -1,6 +1,6 @@
 import { buildNode, buildPod } from '@mk8s/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, scheduledCondition, startHarness, type Harness } from './harness.js';
+import { eventually, scheduledCondition, startHarness, type Harness } from '../testing/harness.js';
 
 describe('scheduling queue against a real API server', () => {
   let h: Harness | undefined;

@@ -1,6 +1,6 @@
 import { buildNode, buildPod } from '@mk8s/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventsFor, eventually, listPods, startHarness, type Harness } from './harness.js';
+import { eventsFor, eventually, listPods, startHarness, type Harness } from '../testing/harness.js';
 
 describe('scheduler restarts and races', () => {
   let h: Harness | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CycleState } from '../framework/types.js';
-import { testNode, testPod, testPodInfo } from '../test-fixtures.js';
+import { testNode, testPod, testPodInfo } from '../testing/test-fixtures.js';
 import { BalancedAllocation } from './balanced-allocation.js';
 
 describe('NodeResourcesBalancedAllocation', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CycleState } from '../framework/types.js';
-import { testNode, testPodInfo } from '../test-fixtures.js';
+import { testNode, testPodInfo } from '../testing/test-fixtures.js';
 import { NodeReady } from './node-ready.js';
 
 const state = () => new CycleState();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newPodInfo } from '../framework/pod-info.js';
 import { CycleState } from '../framework/types.js';
-import { testNode, testPod, testPodInfo } from '../test-fixtures.js';
+import { testNode, testPod, testPodInfo } from '../testing/test-fixtures.js';
 import { NodeResourcesFit } from './node-resources-fit.js';
 
 const state = () => new CycleState();

@@ -1,6 +1,6 @@
 import { FakeClock } from '@mk8s/client';
 import { describe, expect, it } from 'vitest';
-import { testPod } from '../test-fixtures.js';
+import { testPod } from '../testing/test-fixtures.js';
 import { SchedulingQueue } from './scheduling-queue.js';
 
 function newQueue(clock = new FakeClock()) {

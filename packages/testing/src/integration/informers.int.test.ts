@@ -11,7 +11,7 @@ import {
   apiErrorFrom,
   isDeletedFinalStateUnknown,
   SharedInformer,
-  type InformerLogger,
+  silentLogger,
   type KubeObject,
   type ListOptions,
   type ListerWatcher,
@@ -170,7 +170,7 @@ function recorder(): ResourceEventHandler<KubeObject> & { log: string[] } {
   };
 }
 
-const quiet: InformerLogger = { warn: () => undefined, error: () => undefined };
+const quiet = silentLogger;
 
 async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY, NOW, ago } from '../test-clock.js';
+import { DAY, NOW, ago } from '../../testing/test-clock.js';
 import { configMapPrinter } from './configmaps.js';
 
 describe('configMapPrinter', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MINUTE, NOW, ago } from '../test-clock.js';
+import { MINUTE, NOW, ago } from '../../testing/test-clock.js';
 import { endpointsPrinter } from './endpoints.js';
 
 const endpoints = (subsets: unknown) => ({ metadata: { name: 'web', creationTimestamp: ago(7 * MINUTE) }, subsets });

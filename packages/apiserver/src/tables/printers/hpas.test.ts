@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MINUTE, NOW, ago } from '../test-clock.js';
+import { MINUTE, NOW, ago } from '../../testing/test-clock.js';
 import { hpaPrinter } from './hpas.js';
 
 type Obj = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MINUTE, NOW, SECOND, ago } from '../test-clock.js';
+import { MINUTE, NOW, SECOND, ago } from '../../testing/test-clock.js';
 import { podPrinter } from './pods.js';
 
 type Obj = Record<string, unknown>;

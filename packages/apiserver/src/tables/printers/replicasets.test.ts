@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MINUTE, NOW, ago } from '../test-clock.js';
+import { MINUTE, NOW, ago } from '../../testing/test-clock.js';
 import { replicaSetPrinter } from './replicasets.js';
 
 describe('replicaSetPrinter', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR, NOW, ago } from '../test-clock.js';
+import { HOUR, NOW, ago } from '../../testing/test-clock.js';
 import { secretPrinter } from './secrets.js';
 
 describe('secretPrinter', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR, NOW, ago } from '../test-clock.js';
+import { HOUR, NOW, ago } from '../../testing/test-clock.js';
 import { servicePrinter } from './services.js';
 
 type Obj = Record<string, unknown>;

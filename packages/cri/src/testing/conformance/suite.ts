@@ -4,10 +4,10 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CriClient } from '../client.js';
-import { CriError, NotFoundError, UnimplementedError } from '../errors.js';
-import { parseCriLogLine } from '../log-format.js';
-import type { ContainerConfig, ContainerEventResponse, PodSandboxConfig } from '../types.js';
+import type { CriClient } from '../../client.js';
+import { CriError, NotFoundError, UnimplementedError } from '../../errors.js';
+import { parseCriLogLine } from '../../log-format.js';
+import type { ContainerConfig, ContainerEventResponse, PodSandboxConfig } from '../../types.js';
 import {
   RUN_LABEL,
   SLEEP_FOREVER,

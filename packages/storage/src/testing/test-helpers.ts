@@ -1,7 +1,7 @@
 /**
  * Helpers shared by this package's tests (not part of the public API).
  */
-import type { WatchEvent } from './store.js';
+import type { WatchEvent } from '../store.js';
 
 /** Pulls exactly `n` events from a watch iterator, failing after `timeoutMs`. */
 export async function take(iterator: AsyncIterator<WatchEvent>, n: number, timeoutMs = 5_000): Promise<WatchEvent[]> {

@@ -1,5 +1,5 @@
 /**
- * Test support for this folder's unit tests (not exported from the package):
+ * Test support for the unit tests of src/rest (not exported from the package):
  * a loopback HTTP server that records every request and answers with a
  * handler the test sets.
  */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CriRuntime } from '../runtime.js';
-import type { ContainerConfig, ContainerState, ContainerStatus, Labels, PodSandboxConfig } from '../types.js';
+import type { CriRuntime } from '../../runtime.js';
+import type { ContainerConfig, ContainerState, ContainerStatus, Labels, PodSandboxConfig } from '../../types.js';
 
 /** Namespace of every sandbox the suite creates, so leftovers are easy to spot. */
 export const CONFORMANCE_NAMESPACE = 'mk8s-conformance';

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { openMemoryStore, type Store } from '@mk8s/storage';
-import { buildApiServer, type ApiServer, type ApiServerOptions } from './app.js';
+import { buildApiServer, type ApiServer, type ApiServerOptions } from '../app.js';
 
 export interface TestServer extends ApiServer {
   url: string;

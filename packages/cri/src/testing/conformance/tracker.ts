@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { isNotFound } from '../errors.js';
-import type { CriRuntime } from '../runtime.js';
+import { isNotFound } from '../../errors.js';
+import type { CriRuntime } from '../../runtime.js';
 
 /**
  * Remembers what a test created so afterEach removes it even when the test

@@ -16,8 +16,8 @@
  * never loads vitest.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CompactedError, ConflictError, FutureRevisionError, InvalidKeyError, KeyExistsError, KeyNotFoundError, StorageError, StoreClosedError } from './errors.js';
-import type { Store, WatchEvent } from './store.js';
+import { CompactedError, ConflictError, FutureRevisionError, InvalidKeyError, KeyExistsError, KeyNotFoundError, StorageError, StoreClosedError } from '../errors.js';
+import type { Store, WatchEvent } from '../store.js';
 import { range, revisions, take } from './test-helpers.js';
 
 export { range, revisions, take } from './test-helpers.js';

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CriClient } from '../client.js';
-import type { CriRuntime } from '../runtime.js';
-import { serveCri, type CriServer } from '../server.js';
+import { CriClient } from '../../client.js';
+import type { CriRuntime } from '../../runtime.js';
+import { serveCri, type CriServer } from '../../server.js';
 
 /** What a runtime's setup hands the conformance suite. */
 export type ConformanceTarget = {

@@ -4,8 +4,8 @@
  */
 import type { Node, Pod, Taint, Toleration } from '@mk8s/api';
 import { buildNode, buildPod, type NodeOptions, type PodOptions } from '@mk8s/testing';
-import { NodeInfo } from './framework/node-info.js';
-import { newPodInfo, type PodInfo } from './framework/pod-info.js';
+import { NodeInfo } from '../framework/node-info.js';
+import { newPodInfo, type PodInfo } from '../framework/pod-info.js';
 
 export interface TestNodeOptions extends NodeOptions {
   /** Pods already on the node. */
