@@ -1,5 +1,5 @@
 /**
- * Auto-scaling (issue 11): how fast the metrics pipeline and the HPA react.
+ * Auto-scaling: how fast the metrics pipeline and the HPA react.
  *
  * kube-apiserver, kube-scheduler and kube-controller-manager run as separate
  * processes with their default flags (`--metrics-resolution` 10 s,

@@ -1,5 +1,5 @@
 /**
- * The whole cluster (issue 10): a real `mk8s up --nodes 2` (private
+ * The whole cluster: a real `mk8s up --nodes 2` (private
  * MK8S_HOME, free API port, torn down at the end) on real Docker, each
  * figure beside a baseline measured in the same run:
  *

@@ -1,5 +1,5 @@
 /**
- * Runtime figures (issue 5): starting a pod (sandbox + one container) through
+ * Runtime figures: starting a pod (sandbox + one container) through
  * the CRI on Docker, beside a raw `docker run -d` of the same image measured
  * in the same run; and runtime-fake's operations per second, called directly
  * and through gRPC.
@@ -92,7 +92,7 @@ export async function runCriBench(rounds = 10): Promise<CriBenchResult> {
     const grpc = await ops(fakeClient, 500);
     fakeClient.close();
     await fakeServer.close();
-    await fake.close();
+    fake.close();
     return { rounds, criPodStartMs: median(cri), dockerRunMs: median(raw), fakeDirectOpsPerSecond: direct, fakeGrpcOpsPerSecond: grpc };
   } finally {
     client.close();

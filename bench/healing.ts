@@ -1,5 +1,5 @@
 /**
- * Healing (issue 8): the control plane replacing what is lost, with hollow
+ * Healing: the control plane replacing what is lost, with hollow
  * nodes (kubelets on runtime-fake, real processes) so the figures measure
  * the control loops, not Docker:
  *

@@ -1,5 +1,5 @@
 /**
- * Informer figures (issue 4): initial sync of many pods and the rate of
+ * Informer figures: initial sync of many pods and the rate of
  * updates an informer absorbs, each beside a raw baseline doing the least
  * work the same result needs (one list + JSON.parse; a bare watch stream
  * parsed line by line), measured in the same run against the same server.

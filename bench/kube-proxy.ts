@@ -1,5 +1,5 @@
 /**
- * kube-proxy (issue 9): HTTP requests per second and p99 latency through a
+ * kube-proxy: HTTP requests per second and p99 latency through a
  * Service vs directly to the pod IP, same client, same run, on a real Docker
  * pod (busybox httpd). One pod backs the Service so both paths reach the same
  * server. Every request opens a new connection (keep-alive off in both

@@ -1,5 +1,5 @@
 /**
- * Pod startup (issue 6): from the API create of a pod (already bound to a
+ * Pod startup: from the API create of a pod (already bound to a
  * node) to a watch seeing it Running, through kube-apiserver, kubelet and
  * mk8s-dockershim on real Docker; beside a raw `docker run -d` of the same
  * image, measured alternately in the same run.

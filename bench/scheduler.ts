@@ -1,5 +1,5 @@
 /**
- * Scheduler figures (issue 7), in the style of Kubernetes' scheduler_perf
+ * Scheduler figures, in the style of Kubernetes' scheduler_perf
  * "SchedulingBasic": 1,000 Node objects (no kubelets) and 5,000 pods
  * created through the API while the scheduler runs, reported as pods/s
  * from the first create to the last bind visible through a watch. Beside

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the local images mk8s and its examples use, since no registry is
-# reachable (ARCHITECTURE.md section 9; list in docs/images.md). An image is
-# rebuilt only when absent or when its recipe (this folder) changed, which is
-# recorded in the image label io.mk8s.recipe.
+# reachable (docs/images.md). An image is rebuilt only when absent or when
+# its recipe (this folder) changed, which is recorded in the image label
+# io.mk8s.recipe.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 recipe=$(cat "$here/build.sh" "$here/pause/pause.c" | sha256sum | cut -c1-16)

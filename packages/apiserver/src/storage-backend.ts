@@ -1,7 +1,8 @@
 /**
  * Opening the store behind an API server. Only the API server touches
- * storage (ARCHITECTURE.md section 3), so its executable opens the store
- * through here rather than importing @mk8s/storage itself.
+ * storage (docs/architecture.md, Layering, enforced by lint), so its
+ * executable opens the store through here rather than importing
+ * @mk8s/storage itself.
  */
 import { chmod, mkdir } from 'node:fs/promises';
 import { EtcdStore, LevelStore, openMemoryStore, startCompactor, type Store } from '@mk8s/storage';

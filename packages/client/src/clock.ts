@@ -1,5 +1,5 @@
 /**
- * Time as a seam (ARCHITECTURE.md: interfaces at the seams). Loops that wait
+ * Time as a seam (docs/architecture.md, Seams). Loops that wait
  * (workqueue delays and backoff, leader election, resync) take a `Clock`, so
  * tests drive them with `FakeClock` instead of sleeping.
  */

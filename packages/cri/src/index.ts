@@ -1,11 +1,12 @@
 /**
  * @mk8s/cri: the container runtime interface, a subset of Kubernetes CRI v1
- * over gRPC (ARCHITECTURE.md section 6). `CriRuntime` is what every runtime
+ * over gRPC (docs/runtime.md). `CriRuntime` is what every runtime
  * implements and the kubelet calls; `serveCri` puts a runtime on a unix
  * socket and `CriClient` is a runtime reached through one.
  *
  * The conformance suite imports vitest and so is not exported here: it lives
- * at src/conformance/index.ts (subpath `@mk8s/cri/conformance`).
+ * at src/testing/conformance/index.ts (subpath `@mk8s/cri/conformance`, test
+ * code, resolved from source only and never built into dist/).
  */
 export type * from './types.js';
 export {

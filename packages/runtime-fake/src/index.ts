@@ -1,6 +1,6 @@
 /**
  * @mk8s/runtime-fake: an in-memory CRI runtime for unit tests and hollow
- * nodes (ARCHITECTURE.md section 6). `FakeRuntime` implements `CriRuntime`
+ * nodes (docs/runtime.md, runtime-fake). `FakeRuntime` implements `CriRuntime`
  * from @mk8s/cri; serve it with `serveCri` to test over gRPC.
  */
 export { FakeRuntime, type FakeRuntimeOptions } from './fake-runtime.js';

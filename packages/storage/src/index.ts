@@ -1,7 +1,7 @@
 /**
  * @mk8s/storage: the "etcd" of mk8s, a revisioned key-value store with
- * watch, behind the `Store` interface (ARCHITECTURE.md section 5). Only the
- * API server uses it.
+ * watch, behind the `Store` interface (docs/architecture.md, Storage: a
+ * revision log). Only the API server uses it.
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /**
  * The storage contract of mk8s: an etcd-like revisioned key-value store
- * (ARCHITECTURE.md section 5, the kine model).
+ * (docs/architecture.md, Storage: a revision log).
  *
  * - One global revision counter. Every successful write (create, update,
  *   delete) increments it by exactly one; the new revision is the written

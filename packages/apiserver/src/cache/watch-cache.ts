@@ -1,7 +1,7 @@
 /**
  * The watch cache: one store watch on the whole registry feeds an in-memory
  * copy of every resource plus a window of recent events, so any number of
- * lists and watches cost no store reads (ARCHITECTURE.md section 5).
+ * lists and watches cost no store reads (docs/api-server.md, Mechanics).
  *
  * Invariants:
  * - Events are applied in revision order; `revision` is the revision of the

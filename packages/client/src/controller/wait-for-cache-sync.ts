@@ -1,6 +1,7 @@
 /**
- * The gate every controller passes before its first sync (ARCHITECTURE.md
- * section 7): wait until each informer has delivered its initial list.
+ * The gate every controller passes before its first sync (docs/architecture.md,
+ * Level-triggered loops): wait until each informer has delivered its initial
+ * list.
  */
 import type { Clock } from '../clock.js';
 import { realClock } from '../clock.js';
