@@ -11,7 +11,7 @@
  * --leader-elect it holds the Lease kube-system/cloud-controller-manager,
  * releases it on SIGTERM and exits 1 if it ever loses it.
  */
-import { Clientset, loadKubeconfig } from '@mk8s/client';
+import { Clientset, UnknownControllerError, loadKubeconfig } from '@mk8s/client';
 import { createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain, serveElected } from '@mk8s/component-base';
 import {
   CLOUD_CONTROLLERS,
@@ -20,7 +20,6 @@ import {
   DEFAULT_LOAD_BALANCER_POOL,
   getCloudProvider,
   PoolError,
-  UnknownCloudControllerError,
   UnknownCloudProviderError,
 } from '@mk8s/cloud-controller-manager';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -73,7 +72,7 @@ async function main(): Promise<void> {
       try {
         manager = new CloudControllerManager({ client, cloud, controllers, settings, log, metrics });
       } catch (err) {
-        if (err instanceof UnknownCloudControllerError) throw new FlagError(`--controllers: ${err.message}`);
+        if (err instanceof UnknownControllerError) throw new FlagError(`--controllers: ${err.message}`);
         throw err;
       }
       log.info({ cloud: cloud.name, controllers: manager.enabled }, 'controllers enabled');

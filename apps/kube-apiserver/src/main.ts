@@ -30,7 +30,7 @@ import {
   type AuthorizationMode,
   type PodSecurityLevel,
 } from '@mk8s/apiserver';
-import { aborted, createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
+import { errorMessage, aborted, createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
 
 const FLAGS = {
   port: { type: 'string', description: 'port to serve on; 0 picks a free one', default: '6443' },
@@ -132,7 +132,7 @@ function admissionFromFlags(flags: Partial<Record<string, string | boolean>>): A
   try {
     enabledPlugins(opts);
   } catch (err) {
-    throw new FlagError(`--enable-admission-plugins/--disable-admission-plugins: ${(err as Error).message}`);
+    throw new FlagError(`--enable-admission-plugins/--disable-admission-plugins: ${errorMessage(err)}`);
   }
   const level = String(flags['pod-security-default'] ?? 'baseline');
   if (!(POD_SECURITY_LEVELS as readonly string[]).includes(level)) throw new FlagError(`--pod-security-default must be one of ${POD_SECURITY_LEVELS.join(', ')}, got "${level}"`);
@@ -197,7 +197,7 @@ function serviceAccountKeysFromFlags(str: (name: string) => string | undefined):
   try {
     if (signing) return { serviceAccountKeys: ServiceAccountKeys.fromFiles(signing, verify ? [verify] : [], issuer) };
   } catch (err) {
-    throw new FlagError(`--service-account-signing-key-file/--service-account-key-file: ${(err as Error).message}`);
+    throw new FlagError(`--service-account-signing-key-file/--service-account-key-file: ${errorMessage(err)}`);
   }
   return issuer === DEFAULT_ISSUER ? {} : { serviceAccountKeys: ServiceAccountKeys.generate(issuer) };
 }
@@ -296,7 +296,7 @@ async function main(): Promise<void> {
         await aborted(signal);
         await server.app.close();
       } finally {
-        stopCompactor();
+        await stopCompactor();
         await store.close();
       }
     },

@@ -10,9 +10,9 @@
  * gracefully; with --leader-elect it releases its Lease so a standby takes
  * over at once, and it exits 1 if it ever loses the Lease.
  */
-import { Clientset, loadKubeconfig } from '@mk8s/client';
+import { Clientset, UnknownControllerError, loadKubeconfig } from '@mk8s/client';
 import { createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain, serveElected } from '@mk8s/component-base';
-import { CONTROLLER_DESCRIPTORS, ControllerManager, UnknownControllerError } from '@mk8s/controller-manager';
+import { CONTROLLER_DESCRIPTORS, ControllerManager } from '@mk8s/controller-manager';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
 const FLAGS = {

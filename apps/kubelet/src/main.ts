@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Clientset, loadKubeconfig } from '@mk8s/client';
-import { aborted, createLogger, FlagError, helpText, keyValueFlag, intFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
+import { errorMessage, aborted, createLogger, FlagError, helpText, keyValueFlag, intFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
 import { CriClient, type CriRuntime } from '@mk8s/cri';
 import { EXTERNAL_CLOUD_PROVIDER_TAINT, Kubelet, parseTaints, servingRefusal } from '@mk8s/kubelet';
 import { FakeRuntime } from '@mk8s/runtime-fake';
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   try {
     taints = parseTaints(flags['register-with-taints']);
   } catch (err) {
-    throw new FlagError(`--register-with-taints: ${(err as Error).message}`);
+    throw new FlagError(`--register-with-taints: ${errorMessage(err)}`);
   }
   const cloudProvider = flags['cloud-provider'] ?? '';
   if (cloudProvider !== '' && cloudProvider !== 'external') throw new FlagError(`--cloud-provider must be '' or 'external', got "${cloudProvider}"`);

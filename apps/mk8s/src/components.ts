@@ -5,11 +5,7 @@ import path from 'node:path';
 import { containerdAnswers } from '@mk8s/runtime-containerd';
 import { cloudConfigPath } from './state.js';
 
-/**
- * The components `mk8s up` runs, in start order. A component whose issue has
- * not landed yet is listed with `built: false`: `up` names it as missing
- * instead of starting a program that would only say "not implemented".
- */
+/** The components `mk8s up` runs, in start order. */
 export interface LaunchContext {
   home: string;
   data: string;
@@ -60,9 +56,6 @@ export interface ComponentSpec {
   name: string;
   /** The app folder under apps/ whose bin/ starts it. */
   app: string;
-  /** Whether its program exists yet; otherwise the issue that builds it. */
-  built: boolean;
-  issue: number;
   /** Command-line flags for this cluster. */
   args?: (ctx: LaunchContext) => string[];
   /** Resolves true once the component is ready. */
@@ -101,8 +94,6 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   {
     name: 'kube-apiserver',
     app: 'kube-apiserver',
-    built: true,
-    issue: 3,
     args: (ctx) => [
       ...(ctx.secure
         ? [
@@ -130,24 +121,18 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   {
     name: 'kube-controller-manager',
     app: 'kube-controller-manager',
-    built: true,
-    issue: 8,
     args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx, 'kube-controller-manager'), '--port', '0', '--leader-elect'],
     ready: (ctx) => servesHealthz(logOf(ctx, 'kube-controller-manager'))(),
   },
   {
     name: 'kube-scheduler',
     app: 'kube-scheduler',
-    built: true,
-    issue: 7,
     args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx, 'kube-scheduler'), '--port', '0', '--leader-elect'],
     ready: (ctx) => servesHealthz(logOf(ctx, 'kube-scheduler'))(),
   },
   {
     name: 'cloud-controller-manager',
     app: 'cloud-controller-manager',
-    built: true,
-    issue: 12,
     args: (ctx) => [
       '--kubeconfig', kubeconfigPath(ctx, 'cloud-controller-manager'),
       '--cloud-provider', 'local',
@@ -160,8 +145,6 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   {
     name: 'kube-proxy',
     app: 'kube-proxy',
-    built: true,
-    issue: 9,
     // iptables as root (kube-proxy's own default then), userspace otherwise.
     args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx, 'kube-proxy'), '--port', '0'],
     ready: (ctx) => servesHealthz(logOf(ctx, 'kube-proxy'))(),
@@ -191,7 +174,7 @@ export function containerdLayout(ctx: { home: string; index: number }): { dir: s
 }
 
 /** Whether `mk8s up` runs a cloud-controller-manager: kubelets then leave their node to it (Kubernetes' `--cloud-provider external`). */
-export const CLOUD_CONTROLLER_MANAGER = COMPONENTS.some((c) => c.name === 'cloud-controller-manager' && c.built);
+export const CLOUD_CONTROLLER_MANAGER = COMPONENTS.some((c) => c.name === 'cloud-controller-manager');
 export const UNINITIALIZED_TAINT = 'node.cloudprovider.kubernetes.io/uninitialized';
 
 const kubeletArgs = (ctx: NodeContext, endpoint: string): string[] => [

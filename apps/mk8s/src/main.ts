@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { execFile } from 'node:child_process';
-import { canMount, mountsUnder, unmountUnder } from '@mk8s/component-base';
+import { errorMessage, canMount, mountsUnder, unmountUnder } from '@mk8s/component-base';
 import { cleanupByLabel, connectDocker } from '@mk8s/runtime-docker';
 import { containerdInstalled, importImages, releaseContainerdDir, sweepContainerd, writeContainerdFiles } from '@mk8s/runtime-containerd';
 import { COMPONENTS, RUNTIMES, containerdLayout, criSocket, nodeComponents, type LaunchContext, type NodeContext, type RuntimeName } from './components.js';
@@ -29,7 +29,7 @@ import { COMPONENT_IDENTITIES, ensureCluster, ensureIdentity, ensureKubeletServi
 const USAGE = `usage: mk8s <command> [flags]
 
 commands:
-  up       start the cluster: the components built so far and N nodes
+  up       start the cluster: the control plane and N nodes
            (--nodes N, default 2: a CRI runtime and a kubelet each;
            --runtime docker|containerd, default docker; --foreground;
            --secure: HTTPS on the API port, a client certificate per
@@ -66,7 +66,7 @@ async function cleanupKubeProxy(): Promise<void> {
   try {
     await run(process.execPath, [bin, '--cleanup', '--log-level', 'warn'], { timeout: 30_000 });
   } catch (err) {
-    console.log(`mk8s: kube-proxy --cleanup failed: ${(err as Error).message}`);
+    console.log(`mk8s: kube-proxy --cleanup failed: ${errorMessage(err)}`);
   }
 }
 
@@ -92,7 +92,7 @@ async function down(paths: ReturnType<typeof statePaths>, purge = false): Promis
     const removed = await cleanupByLabel(await connectDocker(), clusterLabel(paths.home));
     if (removed.length) console.log(`mk8s: removed ${removed.length} container(s) of this cluster`);
   } catch (err) {
-    console.log(`mk8s: could not remove the cluster's containers: ${(err as Error).message}`);
+    console.log(`mk8s: could not remove the cluster's containers: ${errorMessage(err)}`);
   }
   // With the containers gone, what the kubelets mounted for them (subPaths, Secret tmpfs) is released; a purge never deletes through a mount.
   const held = canMount() ? await unmountUnder(paths.home) : await mountsUnder(paths.home);
@@ -206,7 +206,7 @@ async function nodeAdd(paths: ReturnType<typeof statePaths>): Promise<number> {
       await l.afterReady?.();
       console.log(`  ok ${l.name.padEnd(26)} pid ${pid}, ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (log: ${path.join(paths.logs, `${l.name}.log`)})`);
     } catch (err) {
-      console.error(`  FAIL ${l.name}: ${(err as Error).message}`);
+      console.error(`  FAIL ${l.name}: ${errorMessage(err)}`);
       await removeNodeProcesses(paths, shape.runtime, node);
       await setInstance(file, node, { state: 'removed' });
       return 1;
@@ -232,7 +232,7 @@ async function removeNodeProcesses(paths: ReturnType<typeof statePaths>, runtime
       const removed = await cleanupByLabel(await connectDocker(), [clusterLabel(paths.home), `io.mk8s.node=${node}`]);
       if (removed.length) console.log(`mk8s: removed ${removed.length} container(s) of ${node}`);
     } catch (err) {
-      console.log(`mk8s: could not remove the containers of ${node}: ${(err as Error).message}`);
+      console.log(`mk8s: could not remove the containers of ${node}: ${errorMessage(err)}`);
     }
   }
   return stopped;
@@ -285,10 +285,6 @@ async function main(argv: string[]): Promise<number> {
       // Everything the cluster runs, each with what must happen just before it starts.
       const plan: PlanItem[] = [];
       for (const c of COMPONENTS) {
-        if (!c.built) {
-          if (!saved) console.log(`  -  ${c.name.padEnd(26)} not built yet (issue ${c.issue}); not started`);
-          continue;
-        }
         plan.push({ launch: { name: c.name, app: c.app, args: c.args?.(ctx) ?? [], ...(c.ready ? { ready: () => c.ready!(ctx) } : {}) } });
       }
       for (const node of nodeNames) plan.push(...nodePlan(ctx, runtime, node));
@@ -315,7 +311,7 @@ async function main(argv: string[]): Promise<number> {
           await l.afterReady?.();
           console.log(`  ok ${l.name.padEnd(26)} pid ${pid}, ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (log: ${path.join(paths.logs, `${l.name}.log`)})`);
         } catch (err) {
-          console.error(`  FAIL ${l.name}: ${(err as Error).message}`);
+          console.error(`  FAIL ${l.name}: ${errorMessage(err)}`);
           // A failed first start leaves nothing behind; a failed repair leaves the rest running.
           if (running.length === 0) await down(paths);
           return 1;
@@ -351,7 +347,7 @@ async function main(argv: string[]): Promise<number> {
       const running = await listRunning(paths);
       for (const c of COMPONENTS) {
         const r = running.find((x) => x.name === c.name);
-        console.log(`${c.name.padEnd(26)} ${r ? `running (pid ${r.pid})` : c.built ? 'stopped' : `not built (issue ${c.issue})`}`);
+        console.log(`${c.name.padEnd(26)} ${r ? `running (pid ${r.pid})` : 'stopped'}`);
       }
       for (const r of running.filter((x) => !COMPONENTS.some((c) => c.name === x.name))) console.log(`${r.name.padEnd(26)} running (pid ${r.pid})`);
       return 0;

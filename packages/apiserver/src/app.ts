@@ -10,7 +10,7 @@
  */
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { RESOURCE_TYPES, resourceFor, buildOpenAPIV2, buildOpenAPIV3, buildOpenAPIV3Index } from '@mk8s/api';
+import { RESOURCE_TYPES, resourceFor, buildOpenAPIV2, buildOpenAPIV3, buildOpenAPIV3Index, metaTime } from '@mk8s/api';
 import type { Store } from '@mk8s/storage';
 import { WatchCache } from './cache/watch-cache.js';
 import { errors, StatusError } from './errors.js';
@@ -94,7 +94,7 @@ export interface ApiServer {
   auth: Auth;
 }
 
-/** The version kubectl's dispatcher reads to pick its own minor (see FIELD-NOTES). */
+/** The version kubectl's dispatcher reads to pick its own minor (docs/api-server.md, Using it). */
 export const VERSION_INFO = {
   major: '1',
   minor: '32',
@@ -377,7 +377,7 @@ async function ensureNamespaces(store: Store, now: () => number): Promise<void> 
       metadata: {
         name,
         uid: crypto.randomUUID(),
-        creationTimestamp: new Date(Math.floor(now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
+        creationTimestamp: metaTime(now()),
         labels: { 'kubernetes.io/metadata.name': name },
       },
       spec: { finalizers: ['kubernetes'] },

@@ -50,12 +50,12 @@ export {
 } from './workqueue/rate-limiters.js';
 export { RateLimitingQueue, type RateLimitingQueueOptions } from './workqueue/rate-limiting-queue.js';
 export { waitForCacheSync, type HasSynced } from './controller/wait-for-cache-sync.js';
+export { ControllerBase, type ControllerDeps, type ControllerIdentity, type RunnableController, type WorkerLoop } from './controller/controller-base.js';
+export { ControllerSet, UnknownControllerError, selectControllers, type ControllerDescriptor } from './controller/descriptors.js';
 export {
   createController,
   runController,
-  silentLogger,
   type Controller,
-  type ControllerLogger,
   type ControllerOptions,
   type SyncFn,
 } from './controller/run-controller.js';
@@ -92,11 +92,10 @@ export {
   type SharedInformerFactoryOptions,
 } from './informers/informer-factory.js';
 export { FakeListerWatcher, FakeWatchStream, listOf } from './informers/fake-lister-watcher.js';
-export { consoleLogger, type InformerLogger } from './informers/logger.js';
+export { silentLogger, type Logger } from './logger.js';
 
 export {
   LeaseLock,
-  formatMicroTime,
   type LeaderElectionRecord,
   type LeaseClient,
   type LeaseLockConfig,

@@ -4,12 +4,13 @@
  * initialize (rebuild its state from the API), then starts the informers and
  * every enabled controller.
  */
-import { SharedInformerFactory, listerWatchersFor, realClock, type Clientset, type Clock, type ControllerLogger } from '@mk8s/client';
+import { ControllerSet, SharedInformerFactory, listerWatchersFor, realClock, type Clientset, type Clock, type ControllerDescriptor, type Logger } from '@mk8s/client';
 import type { Registry } from 'prom-client';
 import type { CloudProvider } from './cloud.js';
 import { CLOUD_NODE_CONTROLLER, CloudNodeController } from './node/cloud-node-controller.js';
 import { CLOUD_NODE_LIFECYCLE_CONTROLLER, CloudNodeLifecycleController } from './node/cloud-node-lifecycle-controller.js';
 import { SERVICE_LB_CONTROLLER, ServiceController } from './service/service-controller.js';
+import type { CloudControllerDeps } from './util.js';
 
 export interface CloudControllerSettings {
   /** How often the lifecycle controller asks the cloud about NotReady nodes. */
@@ -18,7 +19,33 @@ export interface CloudControllerSettings {
   pendingRetryMs: number;
 }
 
-export const CLOUD_CONTROLLERS = [CLOUD_NODE_CONTROLLER, CLOUD_NODE_LIFECYCLE_CONTROLLER, SERVICE_LB_CONTROLLER] as const;
+/** What every cloud controller is created from: the shared dependencies, the cloud, and the manager's settings. */
+export interface CloudControllerContext extends CloudControllerDeps {
+  settings: Partial<CloudControllerSettings>;
+}
+
+const deps = ({ settings: _settings, ...d }: CloudControllerContext): CloudControllerDeps => d;
+
+/** The cloud controllers, all on by default, one worker each. */
+export const CLOUD_CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor<CloudControllerContext>[] = [
+  { name: CLOUD_NODE_CONTROLLER, aliases: [], defaultOn: true, defaultWorkers: 1, create: (ctx) => new CloudNodeController(deps(ctx)) },
+  {
+    name: CLOUD_NODE_LIFECYCLE_CONTROLLER,
+    aliases: [],
+    defaultOn: true,
+    defaultWorkers: 1,
+    create: (ctx) => new CloudNodeLifecycleController({ ...deps(ctx), ...(ctx.settings.nodeMonitorPeriodMs ? { monitorPeriodMs: ctx.settings.nodeMonitorPeriodMs } : {}) }),
+  },
+  {
+    name: SERVICE_LB_CONTROLLER,
+    aliases: [],
+    defaultOn: true,
+    defaultWorkers: 1,
+    create: (ctx) => new ServiceController({ ...deps(ctx), ...(ctx.settings.pendingRetryMs ? { pendingRetryMs: ctx.settings.pendingRetryMs } : {}) }),
+  },
+];
+
+export const CLOUD_CONTROLLERS = CLOUD_CONTROLLER_DESCRIPTORS.map((d) => d.name);
 
 export interface CloudControllerManagerOptions {
   client: Clientset;
@@ -27,59 +54,27 @@ export interface CloudControllerManagerOptions {
   controllers?: readonly string[];
   settings?: Partial<CloudControllerSettings>;
   clock?: Clock;
-  log?: ControllerLogger;
+  log?: Logger;
   metrics?: Registry;
-}
-
-export class UnknownCloudControllerError extends Error {}
-
-export function selectCloudControllers(entries: readonly string[]): string[] {
-  const chosen = new Set<string>();
-  for (const e of entries.map((x) => x.trim()).filter((x) => x !== '')) {
-    const name = e.startsWith('-') ? e.slice(1) : e;
-    if (name !== '*' && !(CLOUD_CONTROLLERS as readonly string[]).includes(name)) {
-      throw new UnknownCloudControllerError(`"${name}" is not a known controller; known: ${CLOUD_CONTROLLERS.join(', ')}`);
-    }
-    if (name === '*') for (const c of CLOUD_CONTROLLERS) chosen.add(c);
-    else if (e.startsWith('-')) chosen.delete(name);
-    else chosen.add(name);
-  }
-  return CLOUD_CONTROLLERS.filter((c) => chosen.has(c));
-}
-
-interface Runnable {
-  run(signal: AbortSignal): Promise<void>;
 }
 
 export class CloudControllerManager {
   readonly factory: SharedInformerFactory;
   readonly enabled: readonly string[];
-  private readonly controllers: Runnable[] = [];
+  private readonly set: ControllerSet<CloudControllerContext>;
 
   constructor(private readonly opts: CloudControllerManagerOptions) {
-    this.enabled = selectCloudControllers(opts.controllers ?? ['*']);
-    this.factory = new SharedInformerFactory(listerWatchersFor(opts.client));
-    const deps = {
-      client: opts.client,
-      factory: this.factory,
-      cloud: opts.cloud,
-      clock: opts.clock ?? realClock,
-      ...(opts.log ? { log: opts.log } : {}),
-      ...(opts.metrics ? { metrics: opts.metrics } : {}),
-    };
-    const settings = opts.settings ?? {};
-    for (const name of this.enabled) {
-      if (name === CLOUD_NODE_CONTROLLER) this.controllers.push(new CloudNodeController(deps));
-      if (name === CLOUD_NODE_LIFECYCLE_CONTROLLER) {
-        this.controllers.push(new CloudNodeLifecycleController({ ...deps, ...(settings.nodeMonitorPeriodMs ? { monitorPeriodMs: settings.nodeMonitorPeriodMs } : {}) }));
-      }
-      if (name === SERVICE_LB_CONTROLLER) this.controllers.push(new ServiceController({ ...deps, ...(settings.pendingRetryMs ? { pendingRetryMs: settings.pendingRetryMs } : {}) }));
-    }
+    this.factory = new SharedInformerFactory(listerWatchersFor(opts.client), opts.log ? { logger: opts.log } : {});
+    const ctx: CloudControllerContext = { client: opts.client, factory: this.factory, cloud: opts.cloud, clock: opts.clock ?? realClock, settings: opts.settings ?? {} };
+    if (opts.log) ctx.log = opts.log;
+    if (opts.metrics) ctx.metrics = opts.metrics;
+    this.set = new ControllerSet(CLOUD_CONTROLLER_DESCRIPTORS, opts.controllers ?? ['*'], ctx);
+    this.enabled = this.set.enabled.map((d) => d.name);
   }
 
   async run(signal: AbortSignal): Promise<void> {
     await this.opts.cloud.initialize?.(this.opts.client, signal);
     this.factory.start(signal);
-    await Promise.all([...this.controllers.map((c) => c.run(signal)), this.factory.stopped()]);
+    await Promise.all([this.set.run(signal), this.factory.stopped()]);
   }
 }

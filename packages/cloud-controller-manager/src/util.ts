@@ -1,17 +1,10 @@
 import type { Node, Taint } from '@mk8s/api';
-import type { Clock, ControllerLogger, EventRecorder, SharedInformerFactory, Clientset, ControllerOptions } from '@mk8s/client';
+import type { ControllerDeps } from '@mk8s/client';
 import type { CloudProvider } from './cloud.js';
 
-/** What every cloud controller is built from (the same shape as kube-controller-manager's). */
-export interface CloudControllerDeps {
-  client: Clientset;
-  factory: SharedInformerFactory;
+/** What every cloud controller is built from: kube-controller-manager's dependencies plus the cloud provider. */
+export interface CloudControllerDeps extends ControllerDeps {
   cloud: CloudProvider;
-  clock?: Clock;
-  log?: ControllerLogger;
-  /** Default: Events through the API as the controller's name. */
-  recorder?: EventRecorder;
-  metrics?: ControllerOptions['metrics'];
 }
 
 export function hasTaint(node: Node | undefined, key: string): boolean {
@@ -29,8 +22,4 @@ export function readyStatus(node: Node): string {
 
 export function nodeRef(node: Node): { apiVersion: string; kind: string; metadata: { name?: string; uid?: string } } {
   return { apiVersion: 'v1', kind: 'Node', metadata: { name: node.metadata?.name ?? '', uid: node.metadata?.uid ?? node.metadata?.name ?? '' } };
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

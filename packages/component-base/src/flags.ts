@@ -4,6 +4,7 @@
  * built from the same table and a clear error for unknown flags.
  */
 import { parseArgs } from 'node:util';
+import { errorMessage } from '@mk8s/api';
 
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -38,7 +39,7 @@ export function parseFlags<T extends Record<string, FlagSpec>>(argv: string[], s
     return { ...(values as Record<string, unknown>), help: values['help'] === true } as FlagValues<T> & { help: boolean };
   } catch (err) {
     if (err instanceof FlagError) throw err;
-    throw new FlagError((err as Error).message);
+    throw new FlagError(errorMessage(err));
   }
 }
 

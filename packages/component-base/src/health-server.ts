@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { errorMessage } from '@mk8s/api';
 
 /** A named check: resolves true (or void) when healthy; false or a throw is unhealthy. */
 export type HealthCheck = () => boolean | void | Promise<boolean | void>;
@@ -34,7 +35,7 @@ async function run(checks: Record<string, HealthCheck>): Promise<Array<{ name: s
         const r = await check();
         return { name, ok: r !== false };
       } catch (err) {
-        return { name, ok: false, error: (err as Error).message };
+        return { name, ok: false, error: errorMessage(err) };
       }
     }),
   );

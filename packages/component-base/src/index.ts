@@ -16,6 +16,7 @@ export { FlagError, durationFlag, helpText, intFlag, keyValueFlag, parseFlags, t
 export { reportFatal, runMain, type MainOptions } from './run.js';
 // Re-exported for components: the helper lives in the client package, which the base layer shares.
 export { aborted, every } from '@mk8s/client';
+export { errorMessage } from '@mk8s/api';
 export { startHealthServer, type HealthCheck, type HealthServer, type HealthServerOptions } from './health-server.js';
 export { LeadershipLostError, apiLeaseClient, runElected, serveElected, type RunElectedOptions, type ServeElectedOptions } from './run-elected.js';
 export { canMount, ensureTmpfs, isMountPoint, mountsUnder, unmountAll, unmountUnder } from './mounts.js';

@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Lease } from '@mk8s/api';
+import { errorMessage, type Lease } from '@mk8s/api';
 import { aborted, runLeaderElection, type Clientset, type LeaseClient } from '@mk8s/client';
 import { startHealthServer, type HealthServerOptions } from './health-server.js';
 
@@ -54,7 +54,7 @@ export async function runElected(opts: RunElectedOptions): Promise<void> {
     ...(opts.retryPeriodMs ? { retryPeriodMs: opts.retryPeriodMs } : {}),
     releaseOnCancel: true,
     signal: opts.signal,
-    onError: (err) => opts.log?.warn({ err: (err as Error).message }, 'leader election'),
+    onError: (err) => opts.log?.warn({ err: errorMessage(err) }, 'leader election'),
     callbacks: {
       onStartedLeading: async (leading) => {
         opts.log?.info({ identity }, 'became leader');

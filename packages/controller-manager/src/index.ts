@@ -20,6 +20,6 @@ export * from './garbage-collector/index.js';
 export * from './namespace/index.js';
 export * from './podgc/index.js';
 export * from './serviceaccount/index.js';
-export { ControllerManager, DEFAULT_SETTINGS, UnknownControllerError, selectControllers, type ControllerManagerOptions } from './manager/controller-manager.js';
-export { CONTROLLER_DESCRIPTORS, type ControllerContext, type ControllerDescriptor, type ControllerSettings, type RunnableController } from './manager/descriptors.js';
+export { ControllerManager, DEFAULT_SETTINGS, type ControllerManagerOptions } from './manager/controller-manager.js';
+export { CONTROLLER_DESCRIPTORS, type ControllerContext, type ControllerSettings, type KcmControllerDescriptor } from './manager/descriptors.js';
 export { DEFAULT_HPA_SYNC_PERIOD_MS, HorizontalPodAutoscalerController, type HpaControllerOptions } from './hpa/index.js';

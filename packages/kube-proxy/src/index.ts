@@ -13,7 +13,7 @@
  * Modes: `IptablesProxier` (nat-table MK8S- chains, atomic iptables-restore;
  * needs root) and `UserspaceProxier` (Node.js TCP proxy on NodePorts; no root).
  */
-export { KubeProxy, type KubeProxyLogger, type KubeProxyOptions } from './kube-proxy.js';
+export { KubeProxy, type KubeProxyOptions } from './kube-proxy.js';
 export { buildProxyState, type EndpointAddr, type Protocol, type ServicePortState } from './proxy-state.js';
 export type { Proxier, SyncResult } from './proxier.js';
 export { SyncRunner, type SyncRunnerOptions } from './sync-runner.js';

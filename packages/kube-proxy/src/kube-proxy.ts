@@ -6,17 +6,11 @@
  * repeated event cannot leave stale forwarding behind).
  */
 import type { Endpoints, Service } from '@mk8s/api';
-import { SharedInformerFactory, listerWatchersFor, type Clientset, type Clock } from '@mk8s/client';
+import { SharedInformerFactory, aborted, listerWatchersFor, type Clientset, type Clock, type Logger } from '@mk8s/client';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Proxier } from './proxier.js';
 import { buildProxyState, type ServicePortState } from './proxy-state.js';
 import { SyncRunner } from './sync-runner.js';
-
-export interface KubeProxyLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 export interface KubeProxyOptions {
   client: Clientset;
@@ -28,7 +22,7 @@ export interface KubeProxyOptions {
   /** Full resync period (default 30 s). */
   syncPeriodMs?: number;
   clock?: Clock;
-  log?: KubeProxyLogger;
+  log?: Logger;
 }
 
 interface Metrics {
@@ -74,7 +68,7 @@ export class KubeProxy {
 
   constructor(private readonly opts: KubeProxyOptions) {
     this.metrics = createMetrics(opts.registry, opts.proxier.mode);
-    this.factory = new SharedInformerFactory(listerWatchersFor(opts.client));
+    this.factory = new SharedInformerFactory(listerWatchersFor(opts.client), opts.log ? { logger: opts.log } : {});
     this.services = this.factory.informerFor<Service>('services');
     this.endpoints = this.factory.informerFor<Endpoints>('endpoints');
     this.runner = new SyncRunner(() => this.sync(), {
@@ -130,10 +124,7 @@ export class KubeProxy {
     }
     this.opts.log?.info({ mode: this.opts.proxier.mode }, 'caches synced; syncing proxy rules');
     this.runner.request();
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await aborted(signal);
     await this.runner.stop();
     await this.opts.proxier.close();
     await this.factory.stopped();

@@ -215,12 +215,12 @@ export class DockerRuntime implements CriRuntime {
       try {
         text = await readFile(ref, 'utf8');
       } catch (err) {
-        throw new InvalidArgumentError(`seccomp profile ${ref} cannot be read: ${(err as Error).message}`);
+        throw new InvalidArgumentError(`seccomp profile ${ref} cannot be read: ${errorMessage(err)}`);
       }
       try {
         env.seccompProfile = JSON.stringify(JSON.parse(text));
       } catch (err) {
-        throw new InvalidArgumentError(`seccomp profile ${ref} is not valid JSON: ${(err as Error).message}`);
+        throw new InvalidArgumentError(`seccomp profile ${ref} is not valid JSON: ${errorMessage(err)}`);
       }
     }
     return env;

@@ -27,7 +27,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_SCHEDULER_NAME } from '@mk8s/api';
+import { errorMessage, DEFAULT_SCHEDULER_NAME } from '@mk8s/api';
 import { Framework } from './framework/framework.js';
 import { isFilter, isScore, type Plugin } from './framework/types.js';
 import { DEFAULT_FILTER_PLUGINS, DEFAULT_SCORE_PLUGINS, IN_TREE_PLUGINS } from './plugins/registry.js';
@@ -137,13 +137,13 @@ export async function loadConfigFile(file: string): Promise<SchedulerConfigurati
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+    throw new ConfigError(`cannot read config file ${file}: ${errorMessage(err)}`);
   }
   let parsed: unknown;
   try {
     parsed = parseYaml(text);
   } catch (err) {
-    throw new ConfigError(`config file ${file} is neither JSON nor YAML: ${(err as Error).message}`);
+    throw new ConfigError(`config file ${file} is neither JSON nor YAML: ${errorMessage(err)}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${file} must hold an object`);
   const kind = (parsed as SchedulerConfiguration).kind;

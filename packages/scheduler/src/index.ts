@@ -16,7 +16,7 @@
  * await scheduler.run(ac.signal); // until ac.abort()
  * ```
  */
-export { Scheduler, type SchedulerLogger, type SchedulerOptions } from './scheduler.js';
+export { Scheduler, type SchedulerOptions } from './scheduler.js';
 export {
   ConfigError,
   buildFramework,

@@ -21,7 +21,7 @@
  * bound pod fails with 409.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { isPodTerminal, type Node, type Pod } from '@mk8s/api';
+import { errorMessage, isPodTerminal, metaTime, type Node, type Pod } from '@mk8s/api';
 import {
   ApiEventRecorder,
   SharedInformerFactory,
@@ -34,6 +34,8 @@ import {
   type Clock,
   type EventRecorder,
   type SharedInformer,
+  silentLogger,
+  type Logger,
 } from '@mk8s/client';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { SchedulerCache } from './cache/scheduler-cache.js';
@@ -45,15 +47,6 @@ import { SchedulerMetrics } from './metrics.js';
 import { SchedulingQueue, type QueuedPodInfo } from './queue/scheduling-queue.js';
 import { NoNodesAvailableError, PodScheduler } from './schedule-pod.js';
 
-/** What the scheduler logs through (pino's Logger fits). */
-export interface SchedulerLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-const silentLogger: SchedulerLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface SchedulerOptions {
   client: Clientset;
@@ -74,7 +67,7 @@ export interface SchedulerOptions {
    * one (own connections and rate limit), so event writes never hold up binds.
    */
   eventClient?: Clientset;
-  log?: SchedulerLogger;
+  log?: Logger;
   /** Tie-breaking among equally scored nodes; default Math.random. */
   random?: () => number;
   /** Bind requests allowed in flight at once before the loop waits (default 128). */
@@ -92,7 +85,7 @@ export class Scheduler {
   readonly registry: Registry;
   private readonly client: Clientset;
   private readonly clock: Clock;
-  private readonly log: SchedulerLogger;
+  private readonly log: Logger;
   private readonly recorder: EventRecorder;
   private readonly factory: SharedInformerFactory;
   private readonly podScheduler: PodScheduler;
@@ -123,7 +116,7 @@ export class Scheduler {
     this.recorder =
       opts.recorder ??
       new ApiEventRecorder({ client: opts.eventClient ?? this.client, component: this.config.schedulerName, clock: this.clock, log: { warn: (o, m) => this.log.warn(o, m) } });
-    this.factory = opts.informerFactory ?? new SharedInformerFactory(listerWatchersFor(this.client), { clock: this.clock });
+    this.factory = opts.informerFactory ?? new SharedInformerFactory(listerWatchersFor(this.client), { clock: this.clock, logger: this.log });
     this.maxInFlightBinds = opts.maxInFlightBinds ?? 128;
     this.yieldAfterMs = opts.yieldAfterMs ?? 10;
     this.podInformer = this.factory.informerFor<Pod>('pods');
@@ -189,7 +182,7 @@ export class Scheduler {
         this.scheduleOne(q);
       } catch (err) {
         // A bug, not a verdict on the pod: keep scheduling others, retry this one later.
-        this.log.error({ pod: q.key, err: (err as Error).message }, 'scheduling cycle threw');
+        this.log.error({ pod: q.key, err: errorMessage(err) }, 'scheduling cycle threw');
         this.queue.addBackoff(q);
       }
       if (this.binds.size >= this.maxInFlightBinds) {
@@ -244,12 +237,12 @@ export class Scheduler {
       this.metrics.attempt('error', performance.now() - start);
       if (isConflict(err) || isNotFound(err)) {
         // Already bound (e.g. by a previous scheduler instance), deleted or replaced: the informer says what it is now.
-        this.log.info({ pod: q.key, node: nodeName, err: (err as Error).message }, 'bind refused; dropping the assumed pod');
+        this.log.info({ pod: q.key, node: nodeName, err: errorMessage(err) }, 'bind refused; dropping the assumed pod');
         this.queue.done(q.key);
         this.requeueIfPending(q.key);
       } else {
-        this.log.warn({ pod: q.key, node: nodeName, err: (err as Error).message }, 'bind failed; retrying with backoff');
-        this.recorder.event(info.pod, 'Warning', 'FailedScheduling', `Binding rejected: ${(err as Error).message}`);
+        this.log.warn({ pod: q.key, node: nodeName, err: errorMessage(err) }, 'bind failed; retrying with backoff');
+        this.recorder.event(info.pod, 'Warning', 'FailedScheduling', `Binding rejected: ${errorMessage(err)}`);
         this.queue.addBackoff(q);
       }
       return;
@@ -264,7 +257,7 @@ export class Scheduler {
 
   private onFailure(q: QueuedPodInfo, err: unknown, start: number): void {
     const unschedulable = err instanceof FitError || err instanceof NoNodesAvailableError;
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     this.metrics.attempt(unschedulable ? 'unschedulable' : 'error', performance.now() - start);
     if (unschedulable) {
       this.queue.addUnschedulable(q);
@@ -281,7 +274,7 @@ export class Scheduler {
   private setPodScheduledFalse(pod: Pod, reason: string, message: string): void {
     const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (current?.status === 'False' && current.reason === reason && current.message === message) return;
-    const now = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = metaTime(this.clock.now());
     const condition = {
       type: 'PodScheduled',
       status: 'False',
@@ -296,7 +289,7 @@ export class Scheduler {
       .inNamespace(ns)
       .patch(name, { status: { conditions: [condition] } }, 'strategic', { status: true })
       .catch((err: unknown) => {
-        if (!isNotFound(err)) this.log.warn({ pod: `${ns}/${name}`, err: (err as Error).message }, 'updating the PodScheduled condition failed');
+        if (!isNotFound(err)) this.log.warn({ pod: `${ns}/${name}`, err: errorMessage(err) }, 'updating the PodScheduled condition failed');
       });
   }
 

@@ -4,6 +4,7 @@
  * immutable, and an immutable Secret keeps its data and stays immutable.
  */
 import { fieldErrors, fieldPath, type FieldError } from '../field-errors.js';
+import { errorMessage } from '../util/error-message.js';
 import { invalidEach, validateImmutable } from './common.js';
 import { IMMUTABLE_WHEN_SET, MAX_DATA_SIZE, base64Error, decodeBase64 } from './config-map.js';
 import { bool, obj, str, type JsonObject } from './json.js';
@@ -45,7 +46,7 @@ export function validateSecret(secret: JsonObject, namespaced = true): FieldErro
       const parsed: unknown = JSON.parse(value.toString('utf8'));
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
     } catch (e) {
-      errs.push(fieldErrors.invalid(fieldPath.key('data', key), '<secret contents redacted>', (e as Error).message));
+      errs.push(fieldErrors.invalid(fieldPath.key('data', key), '<secret contents redacted>', errorMessage(e)));
     }
   };
   switch (str(secret['type']) ?? '') {

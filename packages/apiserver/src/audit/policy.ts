@@ -15,6 +15,7 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
+import { errorMessage } from '@mk8s/api';
 
 export type AuditLevel = 'None' | 'Metadata' | 'Request' | 'RequestResponse';
 export const AUDIT_LEVELS: readonly AuditLevel[] = ['None', 'Metadata', 'Request', 'RequestResponse'];
@@ -89,7 +90,7 @@ export function loadPolicyFile(path: string): AuditPolicy {
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new AuditPolicyError(`cannot read audit policy ${path} (JSON expected): ${(err as Error).message}`);
+    throw new AuditPolicyError(`cannot read audit policy ${path} (JSON expected): ${errorMessage(err)}`);
   }
   return parsePolicy(doc);
 }

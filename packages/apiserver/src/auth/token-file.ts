@@ -7,6 +7,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { UserInfo } from './user.js';
+import { errorMessage } from '@mk8s/api';
 
 /** A line of the token file that cannot be used. */
 export class TokenFileError extends Error {
@@ -53,7 +54,7 @@ export function parseTokenFile(text: string): Map<string, UserInfo> {
     try {
       fields = splitCsvRecord(line);
     } catch (err) {
-      throw new TokenFileError(`token file line ${i + 1}: ${(err as Error).message}`);
+      throw new TokenFileError(`token file line ${i + 1}: ${errorMessage(err)}`);
     }
     if (fields.length < 3) throw new TokenFileError(`token file line ${i + 1}: needs at least 3 columns (token,user,uid), got ${fields.length}`);
     const [token, name, uid, groups] = fields as [string, string, string, string | undefined];

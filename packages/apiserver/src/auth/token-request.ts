@@ -5,7 +5,7 @@
  * defaults to 3600 and may not be under 600; `spec.audiences` defaults to the
  * issuer (the audience the API server accepts).
  */
-import { resourceFor } from '@mk8s/api';
+import { metaTime, resourceFor } from '@mk8s/api';
 import { errors } from '../errors.js';
 import type { RequestInfo } from '../http/request-info.js';
 import type { Registry } from '../registry/registry.js';
@@ -47,6 +47,6 @@ export async function tokenRequest(keys: ServiceAccountKeys, registry: Registry,
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { ...meta, name, namespace, creationTimestamp: null },
     spec: { ...spec, audiences, expirationSeconds: exp, boundObjectRef: spec['boundObjectRef'] ?? null },
-    status: { token, expirationTimestamp: new Date(claims.exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    status: { token, expirationTimestamp: metaTime(claims.exp * 1000) },
   };
 }

@@ -8,6 +8,7 @@
  * stops at 10,000 levels, a depth our recursive code cannot afford.
  */
 import { errors } from '../errors.js';
+import { errorMessage } from '@mk8s/api';
 
 export const MAX_JSON_DEPTH = 200;
 
@@ -42,7 +43,7 @@ export function parseJsonBody(text: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw errors.badRequest(`the body of the request could not be decoded as JSON: ${(err as Error).message}`);
+    throw errors.badRequest(`the body of the request could not be decoded as JSON: ${errorMessage(err)}`);
   }
   // Only an escape can carry a lone surrogate: bytes that are not UTF-8 were already replaced when the body was read.
   return LONE_SURROGATE_ESCAPE.test(text) ? wellFormed(value) : value;

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ResourceType } from '@mk8s/api';
+import { errorMessage, type ResourceType } from '@mk8s/api';
 import { errors } from '../errors.js';
 import type { ServerContext } from './context.js';
 import { kubeletFetch, kubeletScheme } from './kubelet-client.js';
@@ -30,7 +30,7 @@ export async function serveLog(ctx: ServerContext, rt: ResourceType, ns: string,
   try {
     res = await kubeletFetch(url, ctx.kubeletTLS, abort.signal);
   } catch (err) {
-    throw errors.unavailable(`the kubelet of node "${nodeName}" did not answer at ${url}: ${(err as Error).message}`);
+    throw errors.unavailable(`the kubelet of node "${nodeName}" did not answer at ${url}: ${errorMessage(err)}`);
   }
   if (!res.ok || !res.body) {
     const text = await res.text().catch(() => '');

@@ -4,8 +4,8 @@
  * subresources, and shapes replies (objects, lists, tables, watch streams).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ResourceType } from '@mk8s/api';
-import { objectFields, parseFieldSelector, parseLabelSelector, resourceFor, unsupportedFieldLabels } from '@mk8s/api';
+import { errorMessage, type ResourceType } from '@mk8s/api';
+import { metaTime, objectFields, parseFieldSelector, parseLabelSelector, resourceFor, unsupportedFieldLabels } from '@mk8s/api';
 import { errors, StatusError, successStatus } from '../errors.js';
 import type { Obj } from '../cache/watch-cache.js';
 import type { ListResult, WriteOptions } from '../registry/registry.js';
@@ -38,7 +38,7 @@ export function selectorFilter(rt: ResourceType, q: Query): Filter {
     try {
       sel = parseLabelSelector(ls);
     } catch (err) {
-      throw errors.badRequest(`unable to parse requirement: ${(err as Error).message}`);
+      throw errors.badRequest(`unable to parse requirement: ${errorMessage(err)}`);
     }
     labelMatch = (o) => sel.matches((o['metadata'] as Obj | undefined)?.['labels'] as Record<string, string> | undefined);
   }
@@ -47,7 +47,7 @@ export function selectorFilter(rt: ResourceType, q: Query): Filter {
     try {
       sel = parseFieldSelector(fs);
     } catch (err) {
-      throw errors.badRequest((err as Error).message);
+      throw errors.badRequest(errorMessage(err));
     }
     const unsupported = unsupportedFieldLabels(rt.kind, sel);
     if (unsupported.length > 0) throw errors.badRequest(`field label not supported: ${unsupported[0]}`);
@@ -227,7 +227,7 @@ async function bindPod(ctx: ServerContext, pods: ResourceType, ns: string, name:
     if (annotations) pm['annotations'] = { ...((pm['annotations'] as Obj | undefined) ?? {}), ...annotations };
     const status = (pod['status'] ?? {}) as Obj;
     const conditions = ((status['conditions'] as Obj[] | undefined) ?? []).filter((c) => c['type'] !== 'PodScheduled');
-    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: metaTime(ctx.now()) });
     status['conditions'] = conditions;
     pod['status'] = status;
     return pod;

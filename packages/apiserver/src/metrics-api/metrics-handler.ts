@@ -15,7 +15,7 @@
  * pod needs two scrapes of its running containers first. Every other verb,
  * and watch, is a 405.
  */
-import { objectFields, parseFieldSelector, parseLabelSelector, unsupportedFieldLabels } from '@mk8s/api';
+import { errorMessage, metaTime, objectFields, parseFieldSelector, parseLabelSelector, unsupportedFieldLabels } from '@mk8s/api';
 import type { Obj } from '../cache/watch-cache.js';
 import { errors, type Target } from '../errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -60,9 +60,6 @@ const target = (resource: 'nodes' | 'pods', name: string): Target => ({
   name,
 });
 
-function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 function qstr(q: Query, key: string): string | undefined {
   const v = q[key];
@@ -76,7 +73,7 @@ function labelFilter(q: Query): (labels: Record<string, string> | undefined) => 
     const sel = parseLabelSelector(ls);
     return (labels) => sel.matches(labels);
   } catch (err) {
-    throw errors.badRequest(`unable to parse requirement: ${(err as Error).message}`);
+    throw errors.badRequest(`unable to parse requirement: ${errorMessage(err)}`);
   }
 }
 
@@ -87,7 +84,7 @@ function podFieldFilter(q: Query): (pod: Obj) => boolean {
   try {
     sel = parseFieldSelector(fs);
   } catch (err) {
-    throw errors.badRequest((err as Error).message);
+    throw errors.badRequest(errorMessage(err));
   }
   const unsupported = unsupportedFieldLabels('Pod', sel);
   if (unsupported.length > 0) throw errors.badRequest(`field label not supported: ${unsupported[0]}`);
@@ -144,8 +141,8 @@ export class MetricsApi {
     if (!u) return undefined;
     const labels = labelsOf(node);
     return {
-      metadata: { name, creationTimestamp: rfc3339(this.ctx.now()), ...(labels ? { labels } : {}) },
-      timestamp: rfc3339(u.timestampMs),
+      metadata: { name, creationTimestamp: metaTime(this.ctx.now()), ...(labels ? { labels } : {}) },
+      timestamp: metaTime(u.timestampMs),
       window: goDuration(u.windowMs),
       usage: usageFields(u),
     };
@@ -161,8 +158,8 @@ export class MetricsApi {
     if (!u) return undefined;
     const labels = labelsOf(pod);
     return {
-      metadata: { name, namespace: ns, creationTimestamp: rfc3339(this.ctx.now()), ...(labels ? { labels } : {}) },
-      timestamp: rfc3339(u.timestampMs),
+      metadata: { name, namespace: ns, creationTimestamp: metaTime(this.ctx.now()), ...(labels ? { labels } : {}) },
+      timestamp: metaTime(u.timestampMs),
       window: goDuration(u.windowMs),
       containers: u.containers.map((c) => ({ name: c.name, usage: usageFields(c) })),
     };

@@ -16,6 +16,7 @@ import type { Obj } from '../cache/watch-cache.js';
 import type { MetricsStore, NodeScrape } from './metrics-store.js';
 import type { Summary } from './summary.js';
 import { kubeletFetch, type KubeletClientTLS } from '../http/kubelet-client.js';
+import { errorMessage } from '@mk8s/api';
 
 export interface ScraperOptions {
   store: MetricsStore;
@@ -94,7 +95,7 @@ export class MetricsScraper {
       const summary = (await res.json()) as Summary;
       return { node: name, summary, scrapedAtMs: this.now() };
     } catch (err) {
-      this.opts.log?.debug({ node: name, err: (err as Error).message }, 'metrics scrape of a kubelet failed');
+      this.opts.log?.debug({ node: name, err: errorMessage(err) }, 'metrics scrape of a kubelet failed');
       return { node: name, scrapedAtMs: this.now() };
     }
   }

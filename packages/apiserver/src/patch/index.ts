@@ -21,6 +21,7 @@ import { applyJsonPatch } from './json-patch.js';
 import { applyMergePatch } from './merge-patch.js';
 import type { SchemaNode } from './schema-node.js';
 import { applyStrategicMergePatch } from './strategic-merge-patch.js';
+import { errorMessage } from '@mk8s/api';
 
 export { PatchError, UNPROCESSABLE_PATCH_MESSAGE } from './errors.js';
 export type { PatchErrorCode, PatchErrorReason } from './errors.js';
@@ -112,7 +113,7 @@ function decodeBody(body: unknown): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw PatchError.badRequest(`error decoding patch: ${err instanceof Error ? err.message : String(err)}`);
+    throw PatchError.badRequest(`error decoding patch: ${errorMessage(err)}`);
   }
 }
 

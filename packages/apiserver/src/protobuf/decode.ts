@@ -4,6 +4,7 @@ import { ProtobufDecodeError } from './errors.js';
 import { messageNameFor } from './kinds.js';
 import { messageType } from './schema.js';
 import { messageToJson } from './to-json.js';
+import { errorMessage } from '@mk8s/api';
 
 /**
  * Decodes a `application/vnd.kubernetes.protobuf` request body into the JSON
@@ -25,7 +26,7 @@ export function decodeKubernetesProtobuf(body: Uint8Array): Record<string, unkno
   try {
     message = type.decode(raw);
   } catch (err) {
-    throw new ProtobufDecodeError(`malformed protobuf ${kind}: ${(err as Error).message}`, false, { cause: err });
+    throw new ProtobufDecodeError(`malformed protobuf ${kind}: ${errorMessage(err)}`, false, { cause: err });
   }
   return { apiVersion, kind, ...messageToJson(type, message) };
 }

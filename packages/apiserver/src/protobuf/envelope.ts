@@ -1,6 +1,7 @@
 import type { Message } from 'protobufjs';
 import { ProtobufDecodeError } from './errors.js';
 import { messageType } from './schema.js';
+import { errorMessage } from '@mk8s/api';
 
 /** The 4 bytes every Kubernetes protobuf body starts with: `k8s\0`. */
 export const PROTOBUF_MAGIC: Readonly<Uint8Array> = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
@@ -27,7 +28,7 @@ export function decodeEnvelope(body: Uint8Array): ProtobufEnvelope {
   try {
     unknown = unknownType.decode(body.subarray(PROTOBUF_MAGIC.length));
   } catch (err) {
-    throw new ProtobufDecodeError(`malformed protobuf envelope: ${(err as Error).message}`, false, { cause: err });
+    throw new ProtobufDecodeError(`malformed protobuf envelope: ${errorMessage(err)}`, false, { cause: err });
   }
   const fields = unknown as unknown as {
     typeMeta?: { apiVersion?: string; kind?: string } | null;

@@ -12,6 +12,7 @@ import {
   applyCreateDefaults,
   applyDefaults,
   decodeObject,
+  metaTime,
   validateObject,
   validateObjectUpdate,
   validateStatusUpdate,
@@ -104,10 +105,6 @@ const MAX_RETRIES = 50;
 export const IMMORTAL_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** RFC 3339 with second precision, as Kubernetes writes metav1.Time. */
-export function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 function meta(obj: Obj): Obj {
   let m = obj['metadata'];
@@ -286,7 +283,7 @@ export class Registry {
       m['name'] = base + suffix;
     }
     m['uid'] = randomUUID();
-    m['creationTimestamp'] = timestamp(this.now());
+    m['creationTimestamp'] = metaTime(this.now());
     for (const f of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'managedFields']) delete m[f];
     const strategy = this.strategy(rt);
     if (strategy.tracksGeneration) m['generation'] = 1;
@@ -606,7 +603,7 @@ export class Registry {
       // Graceful: mark for deletion; the kubelet, a controller or a finalizer's owner finishes it.
       const now = this.now();
       if (!nm['deletionTimestamp'] || grace !== existingGrace) {
-        nm['deletionTimestamp'] = timestamp(now + grace * 1000);
+        nm['deletionTimestamp'] = metaTime(now + grace * 1000);
         nm['deletionGracePeriodSeconds'] = grace;
       }
       if (rt.resource === 'namespaces') {

@@ -1,6 +1,7 @@
 /**
  * Cells that print timestamps as ages, the way Kubernetes' printers do.
  */
+import { metaTime } from '@mk8s/api';
 import { humanDuration } from './duration.js';
 
 /** Epoch milliseconds of an RFC 3339 timestamp; undefined when absent or unreadable. */
@@ -27,5 +28,5 @@ export function rfc3339(timestamp: unknown): string {
   if (ms === undefined) {
     return '0001-01-01T00:00:00Z';
   }
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return metaTime(ms);
 }

@@ -1,5 +1,5 @@
 /**
- * The controller loop of ARCHITECTURE.md section 7, after Kubernetes'
+ * The controller loop (docs/architecture.md, Level-triggered loops), after Kubernetes'
  * sample-controller: event handlers only `enqueue` keys; `run` waits for the
  * informers' caches, then N workers each take a key, call `sync(key)`, and
  * on success forget the key's backoff or on failure requeue it rate-limited.
@@ -13,15 +13,10 @@ import type { Clock } from '../clock.js';
 import { realClock } from '../clock.js';
 import { RateLimitingQueue } from '../workqueue/rate-limiting-queue.js';
 import { controllerMetrics, noopControllerMetrics } from './metrics.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { aborted } from '../wait.js';
 import { waitForCacheSync } from './wait-for-cache-sync.js';
 import type { HasSynced } from './wait-for-cache-sync.js';
-
-/** pino-compatible: a context object first, then the message. */
-export interface ControllerLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
 
 export type SyncFn = (key: string, signal: AbortSignal) => Promise<void>;
 
@@ -41,7 +36,7 @@ export interface ControllerOptions {
   /** How often to check whether caches have synced; default 100 ms. */
   cacheSyncPollMs?: number;
   /** Defaults to a logger that discards everything. */
-  log?: ControllerLogger;
+  log?: Logger;
   metrics?: Registry;
   /**
    * Retries of one key (counted by the queue's rate limiter) after which a
@@ -65,15 +60,12 @@ export interface Controller {
   run(signal: AbortSignal): Promise<void>;
 }
 
-/** A ControllerLogger that discards everything (the default when none is given). */
-export const silentLogger: ControllerLogger = { info: () => {}, warn: () => {}, error: () => {} };
-
 export function createController(opts: ControllerOptions): Controller {
   const { name, informers, sync } = opts;
   const clock = opts.clock ?? realClock;
   const workers = opts.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
-  const log = opts.log ?? silentLogger;
+  const log = (opts.log ?? silentLogger).child({ controller: name });
   const metrics = opts.metrics ? controllerMetrics(opts.metrics, name) : noopControllerMetrics;
   const queue = opts.queue ?? new RateLimitingQueue<string>({ name, clock, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
   let started = false;
@@ -87,12 +79,12 @@ export function createController(opts: ControllerOptions): Controller {
       metrics.failed();
       if (signal.aborted) {
         // Stopping: the failure is most likely the abort itself; the queue takes no more retries.
-        log.info({ controller: name, key, err }, 'sync ended by shutdown');
+        log.info({ key, err }, 'sync ended by shutdown');
       } else if (opts.maxRetries !== undefined && queue.numRequeues(key) >= opts.maxRetries) {
-        log.error({ controller: name, key, err, retries: queue.numRequeues(key) }, 'dropping key after too many failed syncs');
+        log.error({ key, err, retries: queue.numRequeues(key) }, 'dropping key after too many failed syncs');
         queue.forget(key);
       } else {
-        log.warn({ controller: name, key, err, retries: queue.numRequeues(key) }, 'sync failed, will retry');
+        log.warn({ key, err, retries: queue.numRequeues(key) }, 'sync failed, will retry');
         queue.addRateLimited(key);
       }
     } finally {
@@ -121,23 +113,19 @@ export function createController(opts: ControllerOptions): Controller {
     async run(signal) {
       if (started) throw new Error(`controller ${name} is already running or has run`);
       started = true;
-      log.info({ controller: name }, 'waiting for caches to sync');
+      log.info({}, 'waiting for caches to sync');
       if (!(await waitForCacheSync(informers, signal, clock, opts.cacheSyncPollMs))) {
         queue.shutDown();
-        log.info({ controller: name }, 'stopped before caches synced');
+        log.info({}, 'stopped before caches synced');
         return;
       }
-      log.info({ controller: name, workers }, 'caches synced, starting workers');
+      log.info({ workers }, 'caches synced, starting workers');
       const running = Array.from({ length: workers }, () => worker(signal));
-      const stopped = new Promise<void>((resolve) => {
-        if (signal.aborted) return resolve();
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-      await stopped;
-      log.info({ controller: name }, 'shutting down, waiting for in-flight syncs');
+      await aborted(signal);
+      log.info({}, 'shutting down, waiting for in-flight syncs');
       await queue.shutDownWithDrain();
       await Promise.all(running);
-      log.info({ controller: name }, 'stopped');
+      log.info({}, 'stopped');
     },
   };
 }

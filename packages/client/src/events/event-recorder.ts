@@ -8,7 +8,7 @@
  * keeps a loop that fails on every sync from writing an Event each time.
  */
 import { randomBytes } from 'node:crypto';
-import type { Event } from '@mk8s/api';
+import { errorMessage, metaTime, type Event } from '@mk8s/api';
 import { realClock, type Clock } from '../clock.js';
 import type { Clientset } from '../rest/clientset.js';
 
@@ -42,9 +42,6 @@ export interface ApiEventRecorderOptions {
   log?: { warn(fields: object, msg?: string): void };
 }
 
-function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 export class ApiEventRecorder implements EventRecorder {
   private readonly clock: Clock;
@@ -83,15 +80,15 @@ export class ApiEventRecorder implements EventRecorder {
       source: { component: this.opts.component, ...(host ? { host } : {}) },
       reportingComponent: this.opts.component,
       reportingInstance: host ?? this.opts.component,
-      firstTimestamp: timestamp(now),
-      lastTimestamp: timestamp(now),
+      firstTimestamp: metaTime(now),
+      lastTimestamp: metaTime(now),
       count: 1,
     } as Event;
     this.opts.client.events
       .inNamespace(namespace)
       .create(ev)
       .catch((err: unknown) =>
-        this.opts.log?.warn({ err: (err as Error).message, reason, object: `${namespace}/${md.name ?? ''}` }, 'recording an event failed'),
+        this.opts.log?.warn({ err: errorMessage(err), reason, object: `${namespace}/${md.name ?? ''}` }, 'recording an event failed'),
       );
   }
 }

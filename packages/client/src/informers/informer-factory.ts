@@ -13,7 +13,7 @@
  */
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { KubeObject, ListerWatcher } from '../types.js';
-import { consoleLogger } from './logger.js';
+import { silentLogger } from '../logger.js';
 import { SharedInformer, type SharedInformerOptions } from './shared-informer.js';
 
 /** Which objects of a resource an informer follows. */
@@ -89,13 +89,13 @@ export class SharedInformerFactory {
 
   /** Resolves when every started informer has stopped (after the `start` signal aborted). */
   async stopped(): Promise<void> {
-    await Promise.all([...this.entries.values()].map((e) => e.done));
+    await Promise.all([...this.entries.values()].flatMap((e) => (e.done ? [e.done] : [])));
   }
 
   private runEntry(entry: Entry, signal: AbortSignal): void {
     if (entry.done) return;
     entry.done = entry.informer.run(signal).catch((err: unknown) => {
-      (this.opts.logger ?? consoleLogger).error({ err }, 'informer stopped with an error');
+      (this.opts.logger ?? silentLogger).error({ err }, 'informer stopped with an error');
     });
   }
 }

@@ -20,7 +20,7 @@ import { realClock } from '../clock.js';
 import { isGone } from '../errors.js';
 import type { KubeObject, ListerWatcher, ObjectList, WatchEvent } from '../types.js';
 import { JitteredBackoff } from './backoff.js';
-import { consoleLogger, type InformerLogger } from './logger.js';
+import { silentLogger, type Logger } from '../logger.js';
 
 /**
  * Where the reflector delivers. Calls arrive one at a time, in the order of
@@ -40,7 +40,7 @@ export interface ReflectorOptions {
   /** Names the reflector in logs, e.g. the resource. */
   name?: string;
   clock?: Clock;
-  logger?: InformerLogger;
+  logger?: Logger;
   /** Calls `store.resync()` this often once synced; 0 or unset: never. */
   resyncMs?: number;
   /** LIST in pages of this many objects (limit + continue); unset: one request. */
@@ -70,7 +70,7 @@ type WatchOutcome =
 
 export class Reflector<T extends KubeObject> {
   private readonly clock: Clock;
-  private readonly log: InformerLogger;
+  private readonly log: Logger;
   private readonly name: string;
   private readonly backoff: JitteredBackoff;
   private lastRV = '';
@@ -85,7 +85,7 @@ export class Reflector<T extends KubeObject> {
     private readonly opts: ReflectorOptions = {},
   ) {
     this.clock = opts.clock ?? realClock;
-    this.log = opts.logger ?? consoleLogger;
+    this.log = opts.logger ?? silentLogger;
     this.name = opts.name ?? 'reflector';
     this.backoff = new JitteredBackoff(this.clock, {
       ...(opts.minBackoffMs !== undefined ? { minMs: opts.minBackoffMs } : {}),

@@ -20,7 +20,7 @@ import { realClock } from '../clock.js';
 import type { KubeObject, ListerWatcher } from '../types.js';
 import { Indexer, NAMESPACE_INDEX, namespaceIndex, type Indexers } from './indexer.js';
 import { Lister } from './lister.js';
-import { consoleLogger, type InformerLogger } from './logger.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { Reflector, type ReflectorOptions, type ReflectorStore } from './reflector.js';
 
 /** What onDelete gets for an object whose deletion happened while the watch was down. */
@@ -58,7 +58,7 @@ export interface EventHandlerRegistration {
 
 export interface SharedInformerOptions extends Omit<ReflectorOptions, 'clock' | 'logger' | 'resyncMs'> {
   clock?: Clock;
-  logger?: InformerLogger;
+  logger?: Logger;
   /** Calls onUpdate(obj, obj) for every cached object this often; 0 or unset: never. */
   resyncMs?: number;
   /** Extra indexes from the start; the namespace index is always present. */
@@ -83,7 +83,7 @@ class Listener<T> {
 
   constructor(
     readonly handler: ResourceEventHandler<T>,
-    private readonly log: InformerLogger,
+    private readonly log: Logger,
     private readonly name: string,
   ) {}
 
@@ -132,7 +132,7 @@ class Listener<T> {
 export class SharedInformer<T extends KubeObject> {
   private readonly indexer: Indexer<T>;
   private readonly listeners: Listener<T>[] = [];
-  private readonly log: InformerLogger;
+  private readonly log: Logger;
   private readonly name: string;
   private readonly reflector: Reflector<T>;
   private synced = false;
@@ -142,7 +142,7 @@ export class SharedInformer<T extends KubeObject> {
 
   constructor(lw: ListerWatcher<T>, opts: SharedInformerOptions = {}) {
     const { clock, logger, indexers, ...reflectorOpts } = opts;
-    this.log = logger ?? consoleLogger;
+    this.log = logger ?? silentLogger;
     this.name = opts.name ?? 'informer';
     this.indexer = new Indexer<T>({ [NAMESPACE_INDEX]: namespaceIndex, ...indexers });
     this.lister = new Lister(this.indexer);

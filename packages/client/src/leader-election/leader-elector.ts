@@ -19,9 +19,10 @@
  * client-go, this is not fencing: a leader paused for longer than the margin
  * (a stopped process, a stalled event loop) can still act late.
  */
+import { microTime } from '@mk8s/api';
 import { realClock, type Clock, type TimerHandle } from '../clock.js';
 import { isConflict, isNotFound } from '../errors.js';
-import { LeaseLock, formatMicroTime, sameRecord, type LeaderElectionRecord, type LeaseLockConfig } from './lease-lock.js';
+import { LeaseLock, sameRecord, type LeaderElectionRecord, type LeaseLockConfig } from './lease-lock.js';
 
 /** Waits between acquire tries are `retryPeriodMs * (1 + random * JITTER_FACTOR)`. */
 export const JITTER_FACTOR = 1.2;
@@ -277,7 +278,7 @@ export class LeaderElector {
   private async tryAcquireOrRenew(): Promise<boolean> {
     const id = this.lock.identity;
     const now = this.clock.now();
-    const stamp = formatMicroTime(now);
+    const stamp = microTime(now);
     const desired: LeaderElectionRecord = {
       holderIdentity: id,
       leaseDurationSeconds: Math.max(1, Math.ceil(this.leaseDurationMs / 1000)),
@@ -354,7 +355,7 @@ export class LeaderElector {
     for (let attempt = 0; attempt < 3; attempt++) {
       const observed = this.observed;
       if (observed?.holderIdentity !== this.lock.identity) return;
-      const stamp = formatMicroTime(this.clock.now());
+      const stamp = microTime(this.clock.now());
       try {
         this.observe(await this.lock.update({ holderIdentity: '', leaseDurationSeconds: 1, acquireTime: stamp, renewTime: stamp, leaseTransitions: observed.leaseTransitions }));
         return;

@@ -138,8 +138,3 @@ export function sameRecord(a: LeaderElectionRecord | undefined, b: LeaderElectio
   );
 }
 
-/** `metav1.MicroTime` for a time in epoch milliseconds: RFC 3339 in UTC with six fractional digits. */
-export function formatMicroTime(ms: number): string {
-  const iso = new Date(ms).toISOString(); // 2026-01-01T00:00:00.123Z
-  return `${iso.slice(0, -1)}000Z`;
-}

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { errorMessage } from '@mk8s/api';
 
 export interface ClientConfig {
   /** Base URL of the API server, e.g. `http://127.0.0.1:6443`; `https:` URLs use TLS. */
@@ -128,7 +129,7 @@ export async function loadKubeconfig(file?: string, opts: KubeconfigOptions = {}
         missing.push(f);
         continue;
       }
-      throw new KubeconfigError(`cannot read kubeconfig ${f}: ${(err as Error).message}`, { cause: err });
+      throw new KubeconfigError(`cannot read kubeconfig ${f}: ${errorMessage(err)}`, { cause: err });
     }
     parsed.push(parseDocument(text, f));
   }
@@ -154,7 +155,7 @@ const readText: ReadText = async (file, what) => {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw new KubeconfigError(`cannot read ${what} ${file}: ${(err as Error).message}`, { cause: err });
+    throw new KubeconfigError(`cannot read ${what} ${file}: ${errorMessage(err)}`, { cause: err });
   }
 };
 
@@ -163,7 +164,7 @@ function parseDocument(text: string, file: string): ParsedKubeconfig {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new KubeconfigError(`kubeconfig ${file} is not valid YAML: ${(err as Error).message}`, { cause: err });
+    throw new KubeconfigError(`kubeconfig ${file} is not valid YAML: ${errorMessage(err)}`, { cause: err });
   }
   if (doc === null || doc === undefined) doc = {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new KubeconfigError(`kubeconfig ${file} is not a mapping`);

@@ -12,65 +12,40 @@
  * machine no longer exists is left alone (the lifecycle controller deletes
  * it).
  */
-import type { Node, NodeAddress } from '@mk8s/api';
-import {
-  createController,
-  deletedObject,
-  isNotFound,
-  realClock,
-  retryOnConflict,
-  RateLimitingQueue,
-  silentLogger,
-  type Clientset,
-  type Clock,
-  type ControllerLogger,
-  type ControllerOptions,
-  type SharedInformer,
-} from '@mk8s/client';
+import { deepEqual, type Node, type NodeAddress } from '@mk8s/api';
+import { ControllerBase, deletedObject, isNotFound, retryOnConflict, type SharedInformer } from '@mk8s/client';
 import { LABEL_REGION, LABEL_ZONE, TAINT_UNINITIALIZED, type CloudProvider } from '../cloud.js';
 import { hasTaint, withoutTaint, type CloudControllerDeps } from '../util.js';
 
 export const CLOUD_NODE_CONTROLLER = 'cloud-node-controller';
 
 function addressesEqual(a: readonly NodeAddress[] | undefined, b: readonly NodeAddress[] | undefined): boolean {
-  return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+  return deepEqual(a ?? [], b ?? []);
 }
 
-export class CloudNodeController {
-  private readonly client: Clientset;
+export class CloudNodeController extends ControllerBase {
+  protected readonly informers;
   private readonly cloud: CloudProvider;
-  private readonly log: ControllerLogger;
-  private readonly clock: Clock;
   private readonly nodes: SharedInformer<Node>;
-  private readonly queue: RateLimitingQueue<string>;
-  private readonly options: Omit<ControllerOptions, 'workers'>;
 
   constructor(deps: CloudControllerDeps) {
-    this.client = deps.client;
+    super({ name: 'cloud-node' }, deps);
     this.cloud = deps.cloud;
-    this.log = deps.log ?? silentLogger;
-    this.clock = deps.clock ?? realClock;
     this.nodes = deps.factory.informerFor<Node>('nodes');
-    const metrics = deps.metrics ? { metrics: deps.metrics } : {};
-    this.queue = new RateLimitingQueue<string>({ name: 'cloud-node', clock: this.clock, ...metrics });
-    this.options = { name: 'cloud-node', informers: [this.nodes], sync: (k) => this.sync(k), queue: this.queue, clock: this.clock, log: this.log, ...metrics };
+    this.informers = [this.nodes];
     const enqueue = (n: Node): void => {
       if (hasTaint(n, TAINT_UNINITIALIZED)) this.queue.add(n.metadata?.name ?? '');
     };
     this.nodes.addEventHandler({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n), onDelete: (n) => this.queue.forget(deletedObject(n).metadata?.name ?? '') });
   }
 
-  async run(signal: AbortSignal, workers = 1): Promise<void> {
-    await createController({ ...this.options, workers }).run(signal);
-  }
-
-  private async sync(name: string): Promise<void> {
+  protected async sync(name: string): Promise<void> {
     const cached = this.nodes.lister.get(name);
     if (!cached || !hasTaint(cached, TAINT_UNINITIALIZED) || cached.metadata?.deletionTimestamp) return;
     const instances = this.cloud.instances();
     const zones = this.cloud.zones();
     if (instances && !(await instances.instanceExists(cached))) {
-      this.log.info({ controller: CLOUD_NODE_CONTROLLER, node: name }, 'not initializing a node whose instance no longer exists');
+      this.log.info({ node: name }, 'not initializing a node whose instance no longer exists');
       return;
     }
     // Ask the cloud first: nothing is written unless every answer is in.
@@ -104,6 +79,6 @@ export class CloudNodeController {
       if (isNotFound(err)) return;
       throw err;
     }
-    this.log.info({ controller: CLOUD_NODE_CONTROLLER, node: name, providerID: meta?.providerID, zone: zone?.zone, region: zone?.region }, 'initialized node');
+    this.log.info({ node: name, providerID: meta?.providerID, zone: zone?.zone, region: zone?.region }, 'initialized node');
   }
 }

@@ -14,24 +14,8 @@
  * The cloud cannot be watched, so every node is checked each `monitorPeriodMs`
  * (and whenever its Node changes).
  */
-import type { Node } from '@mk8s/api';
-import {
-  ApiEventRecorder,
-  createController,
-  deletedObject,
-  isConflict,
-  isNotFound,
-  RateLimitingQueue,
-  realClock,
-  retryOnConflict,
-  silentLogger,
-  type Clientset,
-  type Clock,
-  type ControllerLogger,
-  type ControllerOptions,
-  type EventRecorder,
-  type SharedInformer,
-} from '@mk8s/client';
+import { metaTime, type Node } from '@mk8s/api';
+import { ControllerBase, deletedObject, isConflict, isNotFound, retryOnConflict, type SharedInformer } from '@mk8s/client';
 import { TAINT_SHUTDOWN, type CloudProvider } from '../cloud.js';
 import { hasTaint, nodeRef, readyStatus, withoutTaint, type CloudControllerDeps } from '../util.js';
 
@@ -42,52 +26,33 @@ export interface CloudNodeLifecycleOptions extends CloudControllerDeps {
   monitorPeriodMs?: number;
 }
 
-export class CloudNodeLifecycleController {
-  private readonly client: Clientset;
+export class CloudNodeLifecycleController extends ControllerBase {
+  protected readonly informers;
   private readonly cloud: CloudProvider;
-  private readonly log: ControllerLogger;
-  private readonly clock: Clock;
-  private readonly recorder: EventRecorder;
   private readonly nodes: SharedInformer<Node>;
-  private readonly queue: RateLimitingQueue<string>;
-  private readonly options: Omit<ControllerOptions, 'workers'>;
-  private readonly periodMs: number;
 
   constructor(deps: CloudNodeLifecycleOptions) {
-    this.client = deps.client;
+    super({ name: 'cloud-node-lifecycle', eventSource: CLOUD_NODE_LIFECYCLE_CONTROLLER, eventKind: 'Node' }, deps);
     this.cloud = deps.cloud;
-    this.log = deps.log ?? silentLogger;
-    this.clock = deps.clock ?? realClock;
-    this.periodMs = deps.monitorPeriodMs ?? 5_000;
-    this.recorder = deps.recorder ?? new ApiEventRecorder({ client: deps.client, component: CLOUD_NODE_LIFECYCLE_CONTROLLER, clock: this.clock, log: this.log, defaultKind: 'Node' });
     this.nodes = deps.factory.informerFor<Node>('nodes');
-    const metrics = deps.metrics ? { metrics: deps.metrics } : {};
-    this.queue = new RateLimitingQueue<string>({ name: 'cloud-node-lifecycle', clock: this.clock, ...metrics });
-    this.options = { name: 'cloud-node-lifecycle', informers: [this.nodes], sync: (k) => this.sync(k), queue: this.queue, clock: this.clock, log: this.log, ...metrics };
+    this.informers = [this.nodes];
+    // Every node is checked again every period (Kubernetes' --node-monitor-period).
+    this.everyPeriod(deps.monitorPeriodMs ?? 5_000, () => {
+      for (const n of this.nodes.lister.list()) this.queue.add(n.metadata?.name ?? '');
+    });
     const enqueue = (n: Node): void => this.queue.add(n.metadata?.name ?? '');
     this.nodes.addEventHandler({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n), onDelete: (n) => this.queue.forget(deletedObject(n).metadata?.name ?? '') });
   }
 
-  async run(signal: AbortSignal, workers = 1): Promise<void> {
+  override async run(signal: AbortSignal, workers = 1): Promise<void> {
     if (!this.cloud.instances()) {
-      this.log.info({ controller: CLOUD_NODE_LIFECYCLE_CONTROLLER, cloud: this.cloud.name }, 'the cloud provider has no instances: nothing to do');
+      this.log.info({ cloud: this.cloud.name }, 'the cloud provider has no instances: nothing to do');
       return;
     }
-    await Promise.all([createController({ ...this.options, workers }).run(signal), this.monitor(signal)]);
+    await super.run(signal, workers);
   }
 
-  private async monitor(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.clock.sleep(this.periodMs, signal);
-      } catch {
-        return;
-      }
-      for (const n of this.nodes.lister.list()) this.queue.add(n.metadata?.name ?? '');
-    }
-  }
-
-  private async sync(name: string): Promise<void> {
+  protected async sync(name: string): Promise<void> {
     const node = this.nodes.lister.get(name);
     const instances = this.cloud.instances();
     if (!node || !instances || node.metadata?.deletionTimestamp) return;
@@ -98,7 +63,7 @@ export class CloudNodeLifecycleController {
     if (await instances.instanceShutdown(node)) {
       if (!hasTaint(node, TAINT_SHUTDOWN)) {
         await this.setShutdownTaint(name, true);
-        this.log.info({ controller: CLOUD_NODE_LIFECYCLE_CONTROLLER, node: name }, 'instance is shut down: tainted the node');
+        this.log.info({ node: name }, 'instance is shut down: tainted the node');
       }
       return;
     }
@@ -109,7 +74,7 @@ export class CloudNodeLifecycleController {
       if (isNotFound(err) || isConflict(err)) return;
       throw err;
     }
-    this.log.info({ controller: CLOUD_NODE_LIFECYCLE_CONTROLLER, node: name }, 'deleted a node whose instance no longer exists');
+    this.log.info({ node: name }, 'deleted a node whose instance no longer exists');
     this.recorder.event(nodeRef(node), 'Normal', 'DeletingNode', `Deleting node ${name} because it does not exist in the cloud provider`);
   }
 
@@ -120,7 +85,7 @@ export class CloudNodeLifecycleController {
           const fresh = await this.client.nodes.get(name);
           if (hasTaint(fresh, TAINT_SHUTDOWN) === on) return fresh;
           const taints = withoutTaint(fresh.spec?.taints, TAINT_SHUTDOWN);
-          if (on) taints.push({ key: TAINT_SHUTDOWN, effect: 'NoSchedule', timeAdded: new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+          if (on) taints.push({ key: TAINT_SHUTDOWN, effect: 'NoSchedule', timeAdded: metaTime(this.clock.now()) });
           return this.client.nodes.update({ ...fresh, spec: { ...fresh.spec, taints } });
         },
         { clock: this.clock },

@@ -18,26 +18,10 @@
  * cloud, writes only what differs. The balancer's node set is not
  * maintained (the local cloud answers on every node of this machine).
  */
-import type { LoadBalancerIngress, Node, Service } from '@mk8s/api';
-import {
-  ApiEventRecorder,
-  createController,
-  deletedObject,
-  isNotFound,
-  objectKey,
-  RateLimitingQueue,
-  realClock,
-  silentLogger,
-  splitKey,
-  type Clientset,
-  type Clock,
-  type ControllerLogger,
-  type ControllerOptions,
-  type EventRecorder,
-  type SharedInformer,
-} from '@mk8s/client';
+import { errorMessage, type LoadBalancerIngress, type Node, type Service } from '@mk8s/api';
+import { ControllerBase, deletedObject, isNotFound, objectKey, splitKey, type SharedInformer } from '@mk8s/client';
 import { FINALIZER_LB_CLEANUP, LoadBalancerUnavailableError, type CloudProvider, type LoadBalancer } from '../cloud.js';
-import { errorMessage, readyStatus, type CloudControllerDeps } from '../util.js';
+import { readyStatus, type CloudControllerDeps } from '../util.js';
 
 export const SERVICE_LB_CONTROLLER = 'service-lb-controller';
 
@@ -58,49 +42,39 @@ function ingressEqual(a: readonly LoadBalancerIngress[] | undefined, b: readonly
 
 const hasFinalizer = (svc: Service): boolean => (svc.metadata?.finalizers ?? []).includes(FINALIZER_LB_CLEANUP);
 
-export class ServiceController {
-  private readonly client: Clientset;
+export class ServiceController extends ControllerBase {
+  protected readonly informers;
   private readonly cloud: CloudProvider;
-  private readonly log: ControllerLogger;
-  private readonly clock: Clock;
-  private readonly recorder: EventRecorder;
   private readonly services: SharedInformer<Service>;
   private readonly nodes: SharedInformer<Node>;
-  private readonly queue: RateLimitingQueue<string>;
-  private readonly options: Omit<ControllerOptions, 'workers'>;
   private readonly pendingRetryMs: number;
   /** Services waiting for the cloud (e.g. a free address). */
   private readonly pending = new Set<string>();
 
   constructor(deps: ServiceControllerOptions) {
-    this.client = deps.client;
+    super({ name: 'service-lb', eventSource: 'service-controller', eventKind: 'Service' }, deps);
     this.cloud = deps.cloud;
-    this.log = deps.log ?? silentLogger;
-    this.clock = deps.clock ?? realClock;
     this.pendingRetryMs = deps.pendingRetryMs ?? 30_000;
-    this.recorder = deps.recorder ?? new ApiEventRecorder({ client: deps.client, component: 'service-controller', clock: this.clock, log: this.log, defaultKind: 'Service' });
     this.services = deps.factory.informerFor<Service>('services');
     this.nodes = deps.factory.informerFor<Node>('nodes');
-    const metrics = deps.metrics ? { metrics: deps.metrics } : {};
-    this.queue = new RateLimitingQueue<string>({ name: 'service-lb', clock: this.clock, ...metrics });
-    this.options = { name: 'service-lb', informers: [this.services, this.nodes], sync: (k) => this.sync(k), queue: this.queue, clock: this.clock, log: this.log, ...metrics };
+    this.informers = [this.services, this.nodes];
     const enqueue = (s: Service): void => this.queue.add(objectKey(s));
     this.services.addEventHandler({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n), onDelete: (s) => enqueue(deletedObject(s)) });
   }
 
-  async run(signal: AbortSignal, workers = 1): Promise<void> {
+  override async run(signal: AbortSignal, workers = 1): Promise<void> {
     if (!this.cloud.loadBalancer()) {
-      this.log.info({ controller: SERVICE_LB_CONTROLLER, cloud: this.cloud.name }, 'the cloud provider has no load balancers: nothing to do');
+      this.log.info({ cloud: this.cloud.name }, 'the cloud provider has no load balancers: nothing to do');
       return;
     }
-    await createController({ ...this.options, workers }).run(signal);
+    await super.run(signal, workers);
   }
 
   private releasedOne(): void {
     for (const key of this.pending) this.queue.add(key);
   }
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const lb = this.cloud.loadBalancer();
     if (!lb) return;
     const { namespace, name } = splitKey(key);
@@ -135,7 +109,7 @@ export class ServiceController {
     } catch (err) {
       this.recorder.event(svc, 'Warning', 'SyncLoadBalancerFailed', `Error syncing load balancer: ${errorMessage(err)}`);
       if (err instanceof LoadBalancerUnavailableError) {
-        if (!this.pending.has(key)) this.log.warn({ controller: SERVICE_LB_CONTROLLER, service: key, reason: err.reason, err: err.message }, 'load balancer pending');
+        if (!this.pending.has(key)) this.log.warn({ service: key, reason: err.reason, err: err.message }, 'load balancer pending');
         this.pending.add(key);
         this.queue.addAfter(key, this.pendingRetryMs);
         return;
@@ -145,7 +119,7 @@ export class ServiceController {
     this.pending.delete(key);
     if (ingressEqual(current, status.ingress)) return;
     await api.updateStatus({ ...svc, status: { ...svc.status, loadBalancer: { ingress: status.ingress } } });
-    this.log.info({ controller: SERVICE_LB_CONTROLLER, service: key, ingress: status.ingress.map((i) => i.ip ?? i.hostname) }, 'ensured load balancer');
+    this.log.info({ service: key, ingress: status.ingress.map((i) => i.ip ?? i.hostname) }, 'ensured load balancer');
     this.recorder.event(svc, 'Normal', 'EnsuredLoadBalancer', 'Ensured load balancer');
   }
 
@@ -159,7 +133,7 @@ export class ServiceController {
       await lb.ensureLoadBalancerDeleted(cached);
       this.releasedOne();
       this.recorder.event(cached, 'Normal', 'DeletedLoadBalancer', 'Deleted load balancer');
-      this.log.info({ controller: SERVICE_LB_CONTROLLER, service: key }, 'released load balancer');
+      this.log.info({ service: key }, 'released load balancer');
     }
     const api = this.client.services.inNamespace(cached.metadata?.namespace ?? '');
     let svc = cached;

@@ -11,10 +11,10 @@
  * controller turns sizes into pods, and the next step waits for their
  * statuses, so the rollout advances as pods become available.
  */
-import type { ControllerDeps } from '../util/controller-deps.js';
 import {
   cloneJson,
   controllerRef,
+  deepEqual,
   selectorFromLabelSelector,
   type Deployment,
   type DeploymentStatus,
@@ -23,23 +23,7 @@ import {
   type ReplicaSet,
   type Selector,
 } from '@mk8s/api';
-import {
-  ApiEventRecorder,
-  RateLimitingQueue,
-  createController,
-  deletedObject,
-  isAlreadyExists,
-  isNotFound,
-  objectKey,
-  realClock,
-  type Clientset,
-  type Clock,
-  type ControllerLogger,
-  type DeletedFinalStateUnknown,
-  type EventRecorder,
-  type SharedInformer,
-  silentLogger,
-} from '@mk8s/client';
+import { ControllerBase, deletedObject, isAlreadyExists, isNotFound, objectKey, type ControllerDeps, type DeletedFinalStateUnknown, type SharedInformer } from '@mk8s/client';
 import { adoptPatch, claimObjects, newControllerRef, recheckOwner, releasePatch } from '../util/owner-refs.js';
 import { DESIRED_REPLICAS_ANNOTATION, REVISION_ANNOTATION, maxRevision, revisionOf, setNewReplicaSetAnnotations, setReplicasAnnotations } from './annotations.js';
 import {
@@ -84,23 +68,15 @@ interface Rollout {
   oldRSs: ReplicaSet[];
 }
 
-export class DeploymentController {
-  readonly name = 'deployment';
-  private readonly queue: RateLimitingQueue<string>;
+export class DeploymentController extends ControllerBase {
+  protected readonly informers;
   private readonly dInformer: SharedInformer<Deployment>;
   private readonly rsInformer: SharedInformer<ReplicaSet>;
   private readonly podInformer: SharedInformer<Pod>;
-  private readonly client: Clientset;
-  private readonly clock: Clock;
-  private readonly log: ControllerLogger;
-  private readonly recorder: EventRecorder;
 
-  constructor(private readonly opts: DeploymentControllerOptions) {
-    this.client = opts.client;
-    this.clock = opts.clock ?? realClock;
-    this.log = opts.log ?? silentLogger;
-    this.recorder = opts.recorder ?? new ApiEventRecorder({ client: opts.client, component: DEPLOYMENT_CONTROLLER_NAME, clock: this.clock, log: this.log });
-    this.queue = new RateLimitingQueue<string>({ name: this.name, clock: this.clock, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
+  constructor(opts: DeploymentControllerOptions) {
+    // 5 workers, as kube-controller-manager's --concurrent-deployment-syncs.
+    super({ name: 'deployment', eventSource: DEPLOYMENT_CONTROLLER_NAME, defaultWorkers: 5 }, opts);
     this.dInformer = opts.factory.informerFor<Deployment>('deployments');
     this.rsInformer = opts.factory.informerFor<ReplicaSet>('replicasets');
     this.podInformer = opts.factory.informerFor<Pod>('pods');
@@ -115,21 +91,7 @@ export class DeploymentController {
       onDelete: (obj) => this.onReplicaSetDelete(obj),
     });
     this.podInformer.addEventHandler({ onDelete: (obj) => this.onPodDelete(obj) });
-  }
-
-  /** Syncs Deployments with `workers` concurrent workers (default 5) until `signal` aborts. */
-  async run(signal: AbortSignal, workers = 5): Promise<void> {
-    const controller = createController({
-      name: this.name,
-      informers: [this.dInformer, this.rsInformer, this.podInformer],
-      workers,
-      queue: this.queue,
-      clock: this.clock,
-      log: this.log,
-      ...(this.opts.metrics ? { metrics: this.opts.metrics } : {}),
-      sync: (key) => this.sync(key),
-    });
-    await controller.run(signal);
+    this.informers = [this.dInformer, this.rsInformer, this.podInformer];
   }
 
   // Event handlers: enqueue keys only.
@@ -180,7 +142,7 @@ export class DeploymentController {
       if (d) this.enqueue(d);
       return;
     }
-    const labelsChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(cur.metadata?.labels ?? {});
+    const labelsChanged = !deepEqual(old.metadata?.labels ?? {}, cur.metadata?.labels ?? {});
     if (labelsChanged || refChanged) for (const d of this.deploymentsMatching(cur)) this.enqueue(d);
   }
 
@@ -204,7 +166,7 @@ export class DeploymentController {
 
   // The sync.
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const slash = key.indexOf('/');
     const namespace = key.slice(0, slash);
     const name = key.slice(slash + 1);

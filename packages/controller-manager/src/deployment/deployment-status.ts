@@ -3,7 +3,7 @@
  * `progress.go`): the counts `kubectl rollout status` reads, the Available
  * condition, and the Progressing condition with its deadline. Pure functions.
  */
-import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from '@mk8s/api';
+import { deepEqual, metaTime, type Deployment, type DeploymentCondition, type DeploymentStatus, type ReplicaSet } from '@mk8s/api';
 import { availableOf, desiredReplicas, maxUnavailable, specReplicas, sum } from './replica-math.js';
 
 export const AVAILABLE = 'Available';
@@ -24,12 +24,8 @@ export const Reason = {
   FailedCreate: 'ReplicaSetCreateError',
 } as const;
 
-export function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 export function newCondition(type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string, nowMs: number): DeploymentCondition {
-  const t = timestamp(nowMs);
+  const t = metaTime(nowMs);
   return { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message };
 }
 
@@ -151,7 +147,7 @@ export function updateProgressConditions(d: Deployment, status: DeploymentStatus
   }
   const failure = allRSs.flatMap((rs) => rs.status?.conditions ?? []).find((c) => c.type === REPLICA_FAILURE);
   if (failure) {
-    setCondition(status, { type: REPLICA_FAILURE, status: failure.status, reason: failure.reason ?? '', message: failure.message ?? '', lastUpdateTime: timestamp(nowMs), lastTransitionTime: failure.lastTransitionTime ?? timestamp(nowMs) });
+    setCondition(status, { type: REPLICA_FAILURE, status: failure.status, reason: failure.reason ?? '', message: failure.message ?? '', lastUpdateTime: metaTime(nowMs), lastTransitionTime: failure.lastTransitionTime ?? metaTime(nowMs) });
   } else {
     removeCondition(status, REPLICA_FAILURE);
   }
@@ -183,5 +179,5 @@ export function statusEqual(a: DeploymentStatus | undefined, b: DeploymentStatus
     collisionCount: s?.collisionCount ?? 0,
     conditions: (s?.conditions ?? []).map((c) => [c.type, c.status, c.reason ?? '', c.message ?? '', c.lastUpdateTime ?? '', c.lastTransitionTime ?? '']),
   });
-  return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
+  return deepEqual(norm(a), norm(b));
 }

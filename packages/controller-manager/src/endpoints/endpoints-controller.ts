@@ -15,23 +15,8 @@
  * EndpointSlices are not maintained: the API server does not serve
  * discovery.k8s.io/v1.
  */
-import type { ControllerDeps } from '../util/controller-deps.js';
-import { cloneJson, selectorFromSet, type Endpoints, type Pod, type Service } from '@mk8s/api';
-import {
-  createController,
-  deletedObject,
-  isForbidden,
-  isNotFound,
-  objectKey,
-  RateLimitingQueue,
-  realClock,
-  splitKey,
-  type Clientset,
-  type ControllerLogger,
-  type ControllerOptions,
-  type SharedInformer,
-  silentLogger,
-} from '@mk8s/client';
+import { errorMessage, cloneJson, selectorFromSet, type Endpoints, type Pod, type Service } from '@mk8s/api';
+import { ControllerBase, deletedObject, isForbidden, isNotFound, objectKey, splitKey, type ControllerDeps, type SharedInformer } from '@mk8s/client';
 import { computeSubsets, subsetsEqual } from './endpoint-subsets.js';
 
 export type EndpointsControllerOptions = ControllerDeps;
@@ -57,33 +42,18 @@ function labelsEqual(a: Record<string, string> | undefined, b: Record<string, st
   return ak.length === Object.keys(b ?? {}).length && ak.every((k) => (b ?? {})[k] === (a ?? {})[k]);
 }
 
-export class EndpointsController {
-  private readonly client: Clientset;
-  private readonly log: ControllerLogger;
+export class EndpointsController extends ControllerBase {
+  protected readonly informers;
   private readonly services: SharedInformer<Service>;
   private readonly pods: SharedInformer<Pod>;
   private readonly endpoints: SharedInformer<Endpoints>;
-  private readonly queue: RateLimitingQueue<string>;
-  private readonly controllerOptions: Omit<ControllerOptions, 'workers'>;
 
   constructor(opts: EndpointsControllerOptions) {
-    this.client = opts.client;
-    this.log = opts.log ?? silentLogger;
+    super({ name: 'endpoints' }, opts);
     this.services = opts.factory.informerFor<Service>('services');
     this.pods = opts.factory.informerFor<Pod>('pods');
     this.endpoints = opts.factory.informerFor<Endpoints>('endpoints');
-    const clock = opts.clock ?? realClock;
-    const metrics = opts.metrics ? { metrics: opts.metrics } : {};
-    this.queue = new RateLimitingQueue<string>({ name: 'endpoints', clock, ...metrics });
-    this.controllerOptions = {
-      name: 'endpoints',
-      informers: [this.services, this.pods, this.endpoints],
-      sync: (key) => this.sync(key),
-      queue: this.queue,
-      clock,
-      log: this.log,
-      ...metrics,
-    };
+    this.informers = [this.services, this.pods, this.endpoints];
     const enqueue = (o: Service | Endpoints): void => this.queue.add(objectKey(o));
     this.services.addEventHandler({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n), onDelete: (s) => enqueue(deletedObject(s)) });
     this.endpoints.addEventHandler({ onUpdate: (_o, n) => enqueue(n), onDelete: (e) => enqueue(deletedObject(e)) });
@@ -98,11 +68,6 @@ export class EndpointsController {
     });
   }
 
-  /** Processes Services until `signal` aborts (after the caches have synced). */
-  async run(signal: AbortSignal, workers = 1): Promise<void> {
-    await createController({ ...this.controllerOptions, workers }).run(signal);
-  }
-
   /** Services in the pod's namespace whose selector matches its labels. */
   private enqueueServicesOf(pod: Pod): void {
     const ns = pod.metadata?.namespace;
@@ -113,7 +78,7 @@ export class EndpointsController {
     }
   }
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const ns = namespace ?? '';
     const epClient = this.client.endpoints.inNamespace(ns);
@@ -142,7 +107,7 @@ export class EndpointsController {
         await epClient.create(ep);
       } catch (err) {
         // Kubernetes does the same: a terminating namespace takes no new objects, and needs none.
-        if (isForbidden(err) && /being terminated/.test((err as Error).message)) return;
+        if (isForbidden(err) && /being terminated/.test(errorMessage(err))) return;
         throw err;
       }
       return;

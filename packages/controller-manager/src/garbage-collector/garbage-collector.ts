@@ -19,22 +19,8 @@
  * exists is never deleted. Owners of kinds the API does not serve are never
  * judged absent.
  */
-import type { ControllerDeps } from '../util/controller-deps.js';
-import { RESOURCE_TYPES, type ResourceType } from '@mk8s/api';
-import {
-  createController,
-  deletedObject,
-  isConflict,
-  isNotFound,
-  RateLimitingQueue,
-  realClock,
-  type Clientset,
-  type ControllerLogger,
-  type ControllerOptions,
-  type KubeObject,
-  type ResourceClient,
-  silentLogger,
-} from '@mk8s/client';
+import { RESOURCE_TYPES, deepEqual, type ResourceType } from '@mk8s/api';
+import { ControllerBase, deletedObject, isConflict, isNotFound, type ControllerDeps, type HasSynced, type KubeObject, type ResourceClient } from '@mk8s/client';
 import { FINALIZER_FOREGROUND, FINALIZER_ORPHAN, decide, ownerState, type OwnerState } from './decide.js';
 import { OwnerGraph, graphIndexers, groupOf, refersTo, type GraphNode, type GraphSource, type OwnerReference } from './owner-graph.js';
 
@@ -67,21 +53,14 @@ function resourceType(name: string): ResourceType {
   return rt;
 }
 
-const sameList = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+const sameList = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean => deepEqual(a ?? [], b ?? []);
 
-export class GarbageCollector {
-  private readonly client: Clientset;
-  private readonly log: ControllerLogger;
+export class GarbageCollector extends ControllerBase {
+  protected readonly informers: readonly HasSynced[];
   private readonly graph: OwnerGraph;
-  private readonly queue: RateLimitingQueue<string>;
-  private readonly controllerOptions: Omit<ControllerOptions, 'workers'>;
 
   constructor(opts: GarbageCollectorOptions) {
-    this.client = opts.client;
-    this.log = opts.log ?? silentLogger;
-    const clock = opts.clock ?? realClock;
-    const metrics = opts.metrics ? { metrics: opts.metrics } : {};
-    this.queue = new RateLimitingQueue<string>({ name: 'garbage-collector', clock, ...metrics });
+    super({ name: 'garbage-collector', defaultWorkers: 2 }, opts);
     const sources: GraphSource[] = [];
     const informers = [];
     for (const name of opts.resources ?? DEFAULT_GC_RESOURCES) {
@@ -111,20 +90,7 @@ export class GarbageCollector {
       });
     }
     this.graph = new OwnerGraph(sources);
-    this.controllerOptions = {
-      name: 'garbage-collector',
-      informers,
-      sync: (uid) => this.sync(uid),
-      queue: this.queue,
-      clock,
-      log: this.log,
-      ...metrics,
-    };
-  }
-
-  /** Collects garbage until `signal` aborts (after the caches have synced). */
-  async run(signal: AbortSignal, workers = 2): Promise<void> {
-    await createController({ ...this.controllerOptions, workers }).run(signal);
+    this.informers = informers;
   }
 
   private enqueue(o: KubeObject): void {
@@ -140,7 +106,7 @@ export class GarbageCollector {
     return rt.namespaced ? rc.inNamespace(namespace ?? 'default') : rc;
   }
 
-  private async sync(uid: string): Promise<void> {
+  protected async sync(uid: string): Promise<void> {
     const node = this.graph.get(uid);
     if (!node) return;
     const md = node.obj.metadata ?? {};
@@ -205,7 +171,7 @@ export class GarbageCollector {
     if (action.kind === 'patch') {
       await this.patchOwnerReferences(target, action.ownerReferences);
     } else if (action.kind === 'delete') {
-      this.log.info({ controller: 'garbage-collector', object: `${item.rt.resource}/${ns ? `${ns}/` : ''}${live.metadata?.name}`, policy: action.propagationPolicy }, 'deleting object whose owners are gone');
+      this.log.info({ object: `${item.rt.resource}/${ns ? `${ns}/` : ''}${live.metadata?.name}`, policy: action.propagationPolicy }, 'deleting object whose owners are gone');
       try {
         await this.clientFor(item.rt, ns).delete(live.metadata!.name!, { preconditions: { uid: live.metadata!.uid! }, propagationPolicy: action.propagationPolicy });
       } catch (err) {
@@ -219,7 +185,7 @@ export class GarbageCollector {
   private async liveOwnerState(ref: OwnerReference, namespace: string | undefined): Promise<OwnerState> {
     const rt = RESOURCE_TYPES.find((r) => r.kind === ref.kind && r.group === groupOf(ref.apiVersion));
     if (!rt) {
-      this.log.warn({ controller: 'garbage-collector', owner: ref }, 'owner of a kind the API does not serve: keeping its dependents');
+      this.log.warn({ owner: ref }, 'owner of a kind the API does not serve: keeping its dependents');
       return 'solid';
     }
     // A namespaced owner of a cluster-scoped dependent cannot exist (Kubernetes reports it invalid): absent.

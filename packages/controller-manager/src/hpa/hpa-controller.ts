@@ -22,33 +22,16 @@
  * once, then each is re-queued every sync period (our own status writes do
  * not trigger syncs). Recommendations and recent scale events live in memory.
  */
-import type { ControllerDeps } from '../util/controller-deps.js';
-import {
-  cloneJson,
+import { errorMessage, cloneJson,
+  metaTime,
   parseLabelSelector,
   parseQuantity,
   type HorizontalPodAutoscaler,
   type HorizontalPodAutoscalerCondition,
   type MetricSpec,
   type MetricStatus,
-  type Pod,
-} from '@mk8s/api';
-import {
-  ApiEventRecorder,
-  createController,
-  deletedObject,
-  isNotFound,
-  objectKey,
-  RateLimitingQueue,
-  realClock,
-  type Clientset,
-  type Clock,
-  type ControllerLogger,
-  type ControllerOptions,
-  type EventRecorder,
-  type SharedInformer,
-  silentLogger,
-} from '@mk8s/client';
+  type Pod, } from '@mk8s/api';
+import { ControllerBase, deletedObject, isNotFound, objectKey, type ControllerDeps, type SharedInformer } from '@mk8s/client';
 import { RestMetricsSource, type ResourceMetricsSource } from './metrics-source.js';
 import { newMemory, normalizeReplicas, recordScaleEvent, type ConditionUpdate, type HpaMemory } from './normalize.js';
 import { calcResourceReplicas, ReplicaCalcError, type ReplicaProposal } from './replica-calculator.js';
@@ -84,10 +67,6 @@ interface MetricResult {
   name: string;
 }
 
-function timeString(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 const milliQuantity = (milli: number): string => {
   const m = Math.round(milli);
   return m % 1000 === 0 ? String(m / 1000) : `${m}m`;
@@ -97,39 +76,21 @@ function involved(h: HorizontalPodAutoscaler) {
   return { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: h.metadata ?? {} };
 }
 
-export class HorizontalPodAutoscalerController {
-  private readonly client: Clientset;
-  private readonly clock: Clock;
-  private readonly log: ControllerLogger;
-  private readonly recorder: EventRecorder;
+export class HorizontalPodAutoscalerController extends ControllerBase {
+  protected readonly informers;
   private readonly source: ResourceMetricsSource;
   private readonly hpas: SharedInformer<HorizontalPodAutoscaler>;
   private readonly pods: SharedInformer<Pod>;
-  private readonly queue: RateLimitingQueue<string>;
-  private readonly controllerOptions: Omit<ControllerOptions, 'workers'>;
   private readonly memory = new Map<string, HpaMemory>();
   readonly syncPeriodMs: number;
 
   constructor(private readonly opts: HpaControllerOptions) {
-    this.client = opts.client;
-    this.clock = opts.clock ?? realClock;
-    this.log = opts.log ?? silentLogger;
+    super({ name: 'horizontalpodautoscaler', eventSource: HPA_CONTROLLER_NAME }, opts);
     this.syncPeriodMs = opts.syncPeriodMs ?? DEFAULT_HPA_SYNC_PERIOD_MS;
-    this.recorder = opts.recorder ?? new ApiEventRecorder({ client: opts.client, component: HPA_CONTROLLER_NAME, clock: this.clock, log: this.log });
     this.source = opts.metricsSource ?? new RestMetricsSource(opts.client);
     this.hpas = opts.factory.informerFor<HorizontalPodAutoscaler>('horizontalpodautoscalers');
     this.pods = opts.factory.informerFor<Pod>('pods');
-    const metrics = opts.metrics ? { metrics: opts.metrics } : {};
-    this.queue = new RateLimitingQueue<string>({ name: 'horizontalpodautoscaler', clock: this.clock, ...metrics });
-    this.controllerOptions = {
-      name: 'horizontalpodautoscaler',
-      informers: [this.hpas, this.pods],
-      sync: (key) => this.sync(key),
-      queue: this.queue,
-      clock: this.clock,
-      log: this.log,
-      ...metrics,
-    };
+    this.informers = [this.hpas, this.pods];
     this.hpas.addEventHandler({
       onAdd: (h) => this.queue.add(objectKey(h)),
       onUpdate: (o, n) => {
@@ -143,11 +104,7 @@ export class HorizontalPodAutoscalerController {
     });
   }
 
-  async run(signal: AbortSignal, workers = 5): Promise<void> {
-    await createController({ ...this.controllerOptions, workers }).run(signal);
-  }
-
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const cached = this.hpas.lister.get(key);
     if (!cached) {
       this.memory.delete(key);
@@ -158,7 +115,7 @@ export class HorizontalPodAutoscalerController {
     } catch (err) {
       // As in Kubernetes, a failed reconcile is retried at the next sync period,
       // not with fast backoff: its reason is already in the status and Events.
-      this.log.warn({ controller: HPA_CONTROLLER_NAME, key, err: (err as Error).message }, 'failed to reconcile HorizontalPodAutoscaler');
+      this.log.warn({ key, err: errorMessage(err) }, 'failed to reconcile HorizontalPodAutoscaler');
     } finally {
       // The periodic resync: every HPA is looked at again each sync period.
       if (this.hpas.lister.get(key)) this.queue.addAfter(key, this.syncPeriodMs);
@@ -199,7 +156,7 @@ export class HorizontalPodAutoscalerController {
     try {
       scale = await this.getScale(hpa);
     } catch (err) {
-      const msg = (err as Error).message;
+      const msg = errorMessage(err);
       this.recorder.event(involved(hpa), 'Warning', 'FailedGetScale', msg);
       setCondition('AbleToScale', 'False', 'FailedGetScale', `the HPA controller was unable to get the target's current scale: ${msg}`);
       await this.writeStatus(cached, hpa, { currentReplicas: hpa.status?.currentReplicas ?? 0, desiredReplicas: hpa.status?.desiredReplicas ?? 0 }, conditions, now);
@@ -255,7 +212,7 @@ export class HorizontalPodAutoscalerController {
       try {
         await this.updateScale(hpa, desired);
       } catch (err) {
-        const msg = (err as Error).message;
+        const msg = errorMessage(err);
         this.recorder.event(involved(hpa), 'Warning', 'FailedRescale', `New size: ${desired}; reason: ${rescaleReason}; error: ${msg}`);
         setCondition('AbleToScale', 'False', 'FailedUpdateScale', `the HPA controller was unable to update the target scale: ${msg}`);
         await this.writeStatus(cached, hpa, { currentReplicas: current, desiredReplicas: hpa.status?.desiredReplicas ?? current, ...(currentMetrics ? { currentMetrics } : {}) }, conditions, now);
@@ -264,8 +221,8 @@ export class HorizontalPodAutoscalerController {
       setCondition('AbleToScale', 'True', 'SucceededRescale', `the HPA controller was able to update the target scale to ${desired}`);
       this.recorder.event(involved(hpa), 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${rescaleReason}`);
       if (spec.behavior) recordScaleEvent(this.memoryOf(key), current, desired, now);
-      lastScaleTime = timeString(now);
-      this.log.info({ controller: HPA_CONTROLLER_NAME, key, from: current, to: desired, reason: rescaleReason }, 'rescaled');
+      lastScaleTime = metaTime(now);
+      this.log.info({ key, from: current, to: desired, reason: rescaleReason }, 'rescaled');
     }
     await this.writeStatus(
       cached,
@@ -296,7 +253,7 @@ export class HorizontalPodAutoscalerController {
     try {
       selector = parseLabelSelector(scale.selector);
     } catch (err) {
-      const msg = `couldn't convert selector into a corresponding internal selector object: ${(err as Error).message}`;
+      const msg = `couldn't convert selector into a corresponding internal selector object: ${errorMessage(err)}`;
       this.recorder.event(involved(hpa), 'Warning', 'InvalidSelector', msg);
       setCondition('ScalingActive', 'False', 'InvalidSelector', msg);
       return { metricName: '', statuses: [], error: new Error(msg) };
@@ -315,8 +272,8 @@ export class HorizontalPodAutoscalerController {
         invalid++;
         statuses.push({ type: '' });
         const reason = err instanceof ReplicaCalcError ? err.reason : 'FailedGetResourceMetric';
-        firstError ??= { reason, message: `the HPA was unable to compute the replica count: ${(err as Error).message}`, error: err as Error };
-        this.recorder.event(involved(hpa), 'Warning', reason, (err as Error).message);
+        firstError ??= { reason, message: `the HPA was unable to compute the replica count: ${errorMessage(err)}`, error: err as Error };
+        this.recorder.event(involved(hpa), 'Warning', reason, errorMessage(err));
       }
     }
     if (invalid > 0 && (results.length === 0 || invalid === (spec.metrics ?? []).length)) {
@@ -347,7 +304,7 @@ export class HorizontalPodAutoscalerController {
     const resource = metric.resource.name;
     const target = metric.resource.target;
     const fetched = await this.source.podMetrics(ns, resource, selector).catch((err: unknown) => {
-      throw new ReplicaCalcError(`unable to get metrics for resource ${resource}: unable to fetch metrics from resource metrics API: ${(err as Error).message}`);
+      throw new ReplicaCalcError(`unable to get metrics for resource ${resource}: unable to fetch metrics from resource metrics API: ${errorMessage(err)}`);
     });
     const calcOpts = {
       nowMs: now,
@@ -391,7 +348,7 @@ export class HorizontalPodAutoscalerController {
         if (old) conditions.push(old);
         continue;
       }
-      const lastTransitionTime = old && old.status === u.status && old.lastTransitionTime ? old.lastTransitionTime : timeString(now);
+      const lastTransitionTime = old && old.status === u.status && old.lastTransitionTime ? old.lastTransitionTime : metaTime(now);
       conditions.push({ type, status: u.status, lastTransitionTime, reason: u.reason, message: u.message });
     }
     const status = {

@@ -3,8 +3,7 @@
  * names, old short aliases, whether `*` includes them, and their default
  * worker counts (Kubernetes' `--concurrent-*-syncs` defaults).
  */
-import type { Clientset, Clock, ControllerLogger, SharedInformerFactory } from '@mk8s/client';
-import type { Registry } from 'prom-client';
+import type { ControllerDescriptor, ControllerDeps } from '@mk8s/client';
 import { DeploymentController } from '../deployment/index.js';
 import { EndpointsController } from '../endpoints/index.js';
 import { GarbageCollector } from '../garbage-collector/index.js';
@@ -26,37 +25,17 @@ export interface ControllerSettings {
   hpaSyncPeriodMs?: number;
 }
 
-export interface ControllerContext {
-  client: Clientset;
-  factory: SharedInformerFactory;
-  clock: Clock;
-  log?: ControllerLogger;
-  metrics?: Registry;
+/** What every kube-controller-manager controller is created from: the shared dependencies and the manager's settings. */
+export interface ControllerContext extends ControllerDeps {
   settings: ControllerSettings;
 }
 
-export interface RunnableController {
-  run(signal: AbortSignal, workers?: number): Promise<void>;
-}
+export type KcmControllerDescriptor = ControllerDescriptor<ControllerContext>;
 
-export interface ControllerDescriptor {
-  name: string;
-  aliases: readonly string[];
-  defaultOn: boolean;
-  defaultWorkers: number;
-  /** Registers the controller's informers on `ctx.factory`; nothing runs until `run`. */
-  create(ctx: ControllerContext): RunnableController;
-}
+/** The dependencies alone (a controller takes ControllerDeps plus its own options). */
+const common = ({ settings: _settings, ...deps }: ControllerContext): ControllerDeps => deps;
 
-const common = (ctx: ControllerContext) => ({
-  client: ctx.client,
-  factory: ctx.factory,
-  clock: ctx.clock,
-  ...(ctx.log ? { log: ctx.log } : {}),
-  ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
-});
-
-export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
+export const CONTROLLER_DESCRIPTORS: readonly KcmControllerDescriptor[] = [
   {
     name: 'replicaset-controller',
     aliases: ['replicaset'],

@@ -12,23 +12,8 @@
  * run as usual), then listed live to see what is left: caches are not
  * trusted to say a namespace is empty.
  */
-import type { ControllerDeps } from '../util/controller-deps.js';
-import { RESOURCE_TYPES, cloneJson, type Namespace, type ResourceType } from '@mk8s/api';
-import {
-  createController,
-  deletedObject,
-  isMethodNotAllowed,
-  isNotFound,
-  RateLimitingQueue,
-  realClock,
-  type Clientset,
-  type Clock,
-  type ControllerLogger,
-  type ControllerOptions,
-  type KubeObject,
-  type SharedInformer,
-  silentLogger,
-} from '@mk8s/client';
+import { errorMessage, RESOURCE_TYPES, cloneJson, metaTime, type Namespace, type ResourceType } from '@mk8s/api';
+import { ControllerBase, deletedObject, isMethodNotAllowed, isNotFound, type ControllerDeps, type KubeObject, type SharedInformer } from '@mk8s/client';
 import { deletionConditions, mergeConditions, type DeletionReport } from './namespace-conditions.js';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -40,48 +25,23 @@ export interface NamespaceControllerOptions extends ControllerDeps {
   resources?: readonly ResourceType[];
 }
 
-function timeString(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-export class NamespaceController {
-  private readonly client: Clientset;
-  private readonly clock: Clock;
-  private readonly log: ControllerLogger;
+export class NamespaceController extends ControllerBase {
+  protected readonly informers;
   private readonly recheckMs: number;
   private readonly resources: readonly ResourceType[];
   private readonly namespaces: SharedInformer<Namespace>;
-  private readonly queue: RateLimitingQueue<string>;
-  private readonly controllerOptions: Omit<ControllerOptions, 'workers'>;
 
   constructor(opts: NamespaceControllerOptions) {
-    this.client = opts.client;
-    this.clock = opts.clock ?? realClock;
-    this.log = opts.log ?? silentLogger;
+    super({ name: 'namespace' }, opts);
     this.recheckMs = opts.recheckMs ?? 1_000;
     this.resources = opts.resources ?? RESOURCE_TYPES.filter((r) => r.namespaced);
     this.namespaces = opts.factory.informerFor<Namespace>('namespaces');
-    const metrics = opts.metrics ? { metrics: opts.metrics } : {};
-    this.queue = new RateLimitingQueue<string>({ name: 'namespace', clock: this.clock, ...metrics });
-    this.controllerOptions = {
-      name: 'namespace',
-      informers: [this.namespaces],
-      sync: (key) => this.sync(key),
-      queue: this.queue,
-      clock: this.clock,
-      log: this.log,
-      ...metrics,
-    };
+    this.informers = [this.namespaces];
     const enqueue = (ns: Namespace): void => this.queue.add(ns.metadata?.name ?? '');
     this.namespaces.addEventHandler({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n), onDelete: (n) => enqueue(deletedObject(n)) });
   }
 
-  /** Processes namespaces until `signal` aborts (after the cache has synced). */
-  async run(signal: AbortSignal, workers = 1): Promise<void> {
-    await createController({ ...this.controllerOptions, workers }).run(signal);
-  }
-
-  private async sync(name: string): Promise<void> {
+  protected async sync(name: string): Promise<void> {
     const cached = this.namespaces.lister.get(name);
     if (!cached?.metadata?.deletionTimestamp || !(cached.spec?.finalizers ?? []).includes(NAMESPACE_FINALIZER)) return;
     let ns: Namespace;
@@ -96,10 +56,10 @@ export class NamespaceController {
     const report = await this.deleteContent(name);
     if (report.remaining.size === 0 && report.failures.length === 0) {
       await this.finalize(ns);
-      this.log.info({ controller: 'namespace', namespace: name }, 'namespace emptied and finalized');
+      this.log.info({ namespace: name }, 'namespace emptied and finalized');
       return;
     }
-    const conditions = mergeConditions(ns.status?.conditions, deletionConditions(report), timeString(this.clock.now()));
+    const conditions = mergeConditions(ns.status?.conditions, deletionConditions(report), metaTime(this.clock.now()));
     if (conditions) {
       const next = cloneJson(ns);
       next.status = { ...next.status, phase: 'Terminating', conditions };
@@ -137,7 +97,7 @@ export class NamespaceController {
         }
       } catch (err) {
         if (isNotFound(err)) continue;
-        report.failures.push(`${label}: ${(err as Error).message}`);
+        report.failures.push(`${label}: ${errorMessage(err)}`);
       }
     }
     return report;

@@ -10,7 +10,7 @@
  * condition's `lastHeartbeatTime` *changed* since the last look, which keeps
  * clock skew between machines out of the decision (as Kubernetes does).
  */
-import type { Lease, Node, NodeCondition, Taint } from '@mk8s/api';
+import { metaTime, type Lease, type Node, type NodeCondition, type Taint } from '@mk8s/api';
 import { NO_EXECUTE, NO_SCHEDULE, TAINT_NOT_READY, TAINT_UNREACHABLE, sameTaint } from './taints.js';
 
 /** The conditions the controller turns Unknown when the kubelet falls silent. */
@@ -55,10 +55,6 @@ export function observeHealth(prev: NodeHealth | undefined, node: Node, lease: L
   return next;
 }
 
-/** Kubernetes' `metav1.Time` wire form: RFC 3339 in whole seconds. */
-export function timeString(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 /**
  * The node's conditions once it has been silent past the grace period:
@@ -69,7 +65,7 @@ export function timeString(ms: number): string {
 export function unknownConditions(node: Node, now: number): NodeCondition[] | undefined {
   const current = node.status?.conditions ?? [];
   const out: NodeCondition[] = current.map((c) => ({ ...c }));
-  const nowStr = timeString(now);
+  const nowStr = metaTime(now);
   let changed = false;
   for (const type of MONITORED_CONDITIONS) {
     const i = out.findIndex((c) => c.type === type);
@@ -112,7 +108,7 @@ export function desiredTaints(node: Node, now: number): Taint[] {
   const want = controllerTaintsFor(ready.status);
   const kept = current.filter((t) => !OWNED_KEYS.has(t.key) || want.some((w) => sameTaint(w, t)));
   for (const w of want) {
-    if (!kept.some((t) => sameTaint(t, w))) kept.push(w.effect === NO_EXECUTE ? { ...w, timeAdded: timeString(now) } : w);
+    if (!kept.some((t) => sameTaint(t, w))) kept.push(w.effect === NO_EXECUTE ? { ...w, timeAdded: metaTime(now) } : w);
   }
   return kept;
 }

@@ -22,27 +22,9 @@
  * restarted controller changes nothing (it grants every node a fresh grace
  * period first, as Kubernetes does).
  */
-import type { ControllerDeps } from '../util/controller-deps.js';
-import { cloneJson, isPodReady, type Lease, type Node, type Pod, type Taint } from '@mk8s/api';
-import {
-  ApiEventRecorder,
-  createController,
-  deletedObject,
-  isConflict,
-  isNotFound,
-  objectKey,
-  RateLimitingQueue,
-  realClock,
-  splitKey,
-  type Clientset,
-  type Clock,
-  type ControllerLogger,
-  type ControllerOptions,
-  type EventRecorder,
-  type SharedInformer,
-  silentLogger,
-} from '@mk8s/client';
-import { desiredTaints, observeHealth, readyCondition, taintsEqual, timeString, unknownConditions, type NodeHealth } from './node-health.js';
+import { cloneJson, isPodReady, metaTime, type Lease, type Node, type Pod, type Taint } from '@mk8s/api';
+import { ControllerBase, deletedObject, isConflict, isNotFound, objectKey, splitKey, type ControllerDeps, type RateLimitingQueue, type SharedInformer } from '@mk8s/client';
+import { desiredTaints, observeHealth, readyCondition, taintsEqual, unknownConditions, type NodeHealth } from './node-health.js';
 import { NO_EXECUTE, evictionDeadline, taintTimeAdded } from './taints.js';
 
 export interface NodeLifecycleControllerOptions extends ControllerDeps {
@@ -57,11 +39,8 @@ export interface NodeLifecycleControllerOptions extends ControllerDeps {
 /** Private index names, so sharing informers with other controllers never collides. */
 const PODS_BY_NODE = 'node-lifecycle:spec.nodeName';
 
-export class NodeLifecycleController {
-  private readonly client: Clientset;
-  private readonly clock: Clock;
-  private readonly log: ControllerLogger;
-  private readonly recorder: EventRecorder;
+export class NodeLifecycleController extends ControllerBase {
+  protected readonly informers;
   private readonly gracePeriodMs: number;
   private readonly monitorPeriodMs: number;
   private readonly leaseNamespace: string;
@@ -73,15 +52,13 @@ export class NodeLifecycleController {
   private readonly observedReady = new Map<string, string | undefined>();
   /** node -> taint (key:effect) -> when first seen, for taints without `timeAdded`. */
   private readonly taintFirstSeen = new Map<string, Map<string, number>>();
+  /** Nodes to look at (the main queue). */
   private readonly nodeQueue: RateLimitingQueue<string>;
+  /** Pods whose NoExecute tolerations are to be checked against their node's taints. */
   private readonly evictionQueue: RateLimitingQueue<string>;
-  private readonly common: Pick<ControllerOptions, 'clock' | 'log' | 'metrics'>;
 
   constructor(opts: NodeLifecycleControllerOptions) {
-    this.client = opts.client;
-    this.clock = opts.clock ?? realClock;
-    this.log = opts.log ?? silentLogger;
-    this.recorder = opts.recorder ?? new ApiEventRecorder({ client: opts.client, component: 'node-lifecycle-controller', clock: this.clock, log: this.log });
+    super({ name: 'node-lifecycle', eventSource: 'node-lifecycle-controller' }, opts);
     this.gracePeriodMs = opts.nodeMonitorGracePeriodMs ?? 10_000;
     this.monitorPeriodMs = opts.nodeMonitorPeriodMs ?? 1_000;
     this.leaseNamespace = opts.leaseNamespace ?? 'kube-node-lease';
@@ -91,10 +68,14 @@ export class NodeLifecycleController {
     if (!this.pods.getStore().indexNames().includes(PODS_BY_NODE)) {
       this.pods.addIndexers({ [PODS_BY_NODE]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) });
     }
-    const metrics = opts.metrics ? { metrics: opts.metrics } : {};
-    this.common = { clock: this.clock, log: this.log, ...metrics };
-    this.nodeQueue = new RateLimitingQueue<string>({ name: 'node-lifecycle', clock: this.clock, ...metrics });
-    this.evictionQueue = new RateLimitingQueue<string>({ name: 'node-lifecycle-eviction', clock: this.clock, ...metrics });
+    this.informers = [this.nodes, this.leases, this.pods];
+    this.nodeQueue = this.queue;
+    this.evictionQueue = this.newQueue('node-lifecycle-eviction');
+    this.addWorkerLoop({ name: 'node-lifecycle-eviction', informers: [this.nodes, this.pods], queue: this.evictionQueue, sync: (key) => this.syncEviction(key) });
+    // Every `nodeMonitorPeriodMs`, every node is looked at again (Kubernetes' monitorNodeHealth tick).
+    this.everyPeriod(this.monitorPeriodMs, () => {
+      for (const n of this.nodes.lister.list()) this.nodeQueue.add(n.metadata?.name ?? '');
+    });
 
     this.nodes.addEventHandler({
       onAdd: (n) => this.onNodeChange(undefined, n),
@@ -109,27 +90,6 @@ export class NodeLifecycleController {
       onAdd: (p) => this.onPodChange(p),
       onUpdate: (_o, p) => this.onPodChange(p),
     });
-  }
-
-  /** Runs both loops and the periodic node monitor until `signal` aborts. */
-  async run(signal: AbortSignal, workers = 1): Promise<void> {
-    const nodeLoop = createController({
-      ...this.common,
-      name: 'node-lifecycle',
-      informers: [this.nodes, this.leases, this.pods],
-      sync: (key) => this.syncNode(key),
-      queue: this.nodeQueue,
-      workers,
-    });
-    const evictionLoop = createController({
-      ...this.common,
-      name: 'node-lifecycle-eviction',
-      informers: [this.nodes, this.pods],
-      sync: (key) => this.syncEviction(key),
-      queue: this.evictionQueue,
-      workers,
-    });
-    await Promise.all([nodeLoop.run(signal), evictionLoop.run(signal), this.monitor(signal)]);
   }
 
   private onNodeChange(old: Node | undefined, node: Node): void {
@@ -154,16 +114,9 @@ export class NodeLifecycleController {
     return node ? readyCondition(node)?.status : undefined;
   }
 
-  /** Every `nodeMonitorPeriodMs`, every node is looked at again (Kubernetes' monitorNodeHealth tick). */
-  private async monitor(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.clock.sleep(this.monitorPeriodMs, signal);
-      } catch {
-        return;
-      }
-      for (const n of this.nodes.lister.list()) this.nodeQueue.add(n.metadata?.name ?? '');
-    }
+  /** The main queue's sync: one node's health, conditions and taints. */
+  protected sync(name: string): Promise<void> {
+    return this.syncNode(name);
   }
 
   private async syncNode(name: string): Promise<void> {
@@ -187,7 +140,7 @@ export class NodeLifecycleController {
         const next = cloneJson(node);
         next.status = { ...next.status, conditions };
         node = await this.client.nodes.updateStatus(next);
-        this.log.info({ controller: 'node-lifecycle', node: name, silentMs: silentFor }, 'node stopped posting status: Ready=Unknown');
+        this.log.info({ node: name, silentMs: silentFor }, 'node stopped posting status: Ready=Unknown');
       }
     } else {
       this.nodeQueue.addAfter(name, this.gracePeriodMs - silentFor);
@@ -215,7 +168,7 @@ export class NodeLifecycleController {
   private async markPodsNotReady(nodeName: string, now: number): Promise<void> {
     for (const pod of this.pods.getStore().byIndex(PODS_BY_NODE, nodeName)) {
       if (!isPodReady(pod) || pod.spec?.nodeName !== nodeName) continue;
-      const patch = { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'NodeNotReady', lastTransitionTime: timeString(now) }] } };
+      const patch = { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'NodeNotReady', lastTransitionTime: metaTime(now) }] } };
       try {
         await this.client.pods.inNamespace(pod.metadata!.namespace!).patch(pod.metadata!.name!, patch, 'strategic', { status: true });
       } catch (err) {
@@ -248,7 +201,7 @@ export class NodeLifecycleController {
       if (isNotFound(err) || isConflict(err)) return;
       throw err;
     }
-    this.log.info({ controller: 'node-lifecycle', pod: key, node: node.metadata?.name }, 'evicted pod from a NoExecute-tainted node');
+    this.log.info({ pod: key, node: node.metadata?.name }, 'evicted pod from a NoExecute-tainted node');
     this.recorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`);
   }
 

@@ -13,25 +13,7 @@
  * re-registered, or that the cache has not seen yet, keeps its pods.
  */
 import type { Node, Pod } from '@mk8s/api';
-import {
-  ApiEventRecorder,
-  createController,
-  deletedObject,
-  isConflict,
-  isNotFound,
-  objectKey,
-  RateLimitingQueue,
-  realClock,
-  silentLogger,
-  splitKey,
-  type Clientset,
-  type Clock,
-  type ControllerLogger,
-  type ControllerOptions,
-  type EventRecorder,
-  type SharedInformer,
-} from '@mk8s/client';
-import type { ControllerDeps } from '../util/controller-deps.js';
+import { ControllerBase, deletedObject, isConflict, isNotFound, objectKey, splitKey, type ControllerDeps, type SharedInformer } from '@mk8s/client';
 
 export interface PodGCControllerOptions extends ControllerDeps {
   /** How long a node must be missing before its pods go; default 5 s. */
@@ -40,33 +22,23 @@ export interface PodGCControllerOptions extends ControllerDeps {
 
 const PODS_BY_NODE = 'podgc-by-node';
 
-export class PodGCController {
-  private readonly client: Clientset;
-  private readonly log: ControllerLogger;
-  private readonly clock: Clock;
-  private readonly recorder: EventRecorder;
+export class PodGCController extends ControllerBase {
+  protected readonly informers;
   private readonly pods: SharedInformer<Pod>;
   private readonly nodes: SharedInformer<Node>;
-  private readonly queue: RateLimitingQueue<string>;
-  private readonly options: Omit<ControllerOptions, 'workers'>;
   private readonly quarantineMs: number;
   /** Node name -> when this controller first saw it missing. */
   private readonly missingSince = new Map<string, number>();
 
   constructor(opts: PodGCControllerOptions) {
-    this.client = opts.client;
-    this.log = opts.log ?? silentLogger;
-    this.clock = opts.clock ?? realClock;
+    super({ name: 'podgc', eventSource: 'pod-garbage-collector' }, opts);
     this.quarantineMs = opts.quarantineMs ?? 5_000;
-    this.recorder = opts.recorder ?? new ApiEventRecorder({ client: opts.client, component: 'pod-garbage-collector', clock: this.clock, log: this.log });
     this.pods = opts.factory.informerFor<Pod>('pods');
     this.nodes = opts.factory.informerFor<Node>('nodes');
     if (!this.pods.getStore().indexNames().includes(PODS_BY_NODE)) {
       this.pods.addIndexers({ [PODS_BY_NODE]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) });
     }
-    const metrics = opts.metrics ? { metrics: opts.metrics } : {};
-    this.queue = new RateLimitingQueue<string>({ name: 'podgc', clock: this.clock, ...metrics });
-    this.options = { name: 'podgc', informers: [this.pods, this.nodes], sync: (k) => this.sync(k), queue: this.queue, clock: this.clock, log: this.log, ...metrics };
+    this.informers = [this.pods, this.nodes];
     const onPod = (p: Pod): void => {
       if (p.spec?.nodeName && !this.nodes.lister.get(p.spec.nodeName)) this.queue.add(objectKey(p));
     };
@@ -80,11 +52,7 @@ export class PodGCController {
     });
   }
 
-  async run(signal: AbortSignal, workers = 1): Promise<void> {
-    await createController({ ...this.options, workers }).run(signal);
-  }
-
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const pod = this.pods.lister.namespace(namespace ?? '').get(name);
     const nodeName = pod?.spec?.nodeName;
@@ -108,7 +76,7 @@ export class PodGCController {
       if (isNotFound(err) || isConflict(err)) return;
       throw err;
     }
-    this.log.info({ controller: 'podgc', pod: key, node: nodeName }, 'deleted a pod bound to a node that no longer exists');
+    this.log.info({ pod: key, node: nodeName }, 'deleted a pod bound to a node that no longer exists');
     this.recorder.event(pod, 'Normal', 'PodGCOrphaned', `Deleting pod ${key} bound to node ${nodeName}, which no longer exists`);
   }
 }

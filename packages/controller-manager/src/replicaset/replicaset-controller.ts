@@ -9,10 +9,11 @@
  * ControllerExpectations stop a sync from acting on a cache that has not yet
  * seen the pods the previous sync created or deleted.
  */
-import type { ControllerDeps } from '../util/controller-deps.js';
 import {
   cloneJson,
   controllerRef,
+  deepEqual,
+  errorMessage,
   isPodActive,
   selectorFromLabelSelector,
   type OwnerReference,
@@ -21,23 +22,7 @@ import {
   type ReplicaSetStatus,
   type Selector,
 } from '@mk8s/api';
-import {
-  ApiEventRecorder,
-  RateLimitingQueue,
-  createController,
-  deletedObject,
-  isConflict,
-  isNotFound,
-  objectKey,
-  realClock,
-  type Clientset,
-  type Clock,
-  type ControllerLogger,
-  type DeletedFinalStateUnknown,
-  type EventRecorder,
-  type SharedInformer,
-  silentLogger,
-} from '@mk8s/client';
+import { ControllerBase, deletedObject, isConflict, isNotFound, objectKey, type ControllerDeps, type DeletedFinalStateUnknown, type SharedInformer } from '@mk8s/client';
 import { ControllerExpectations } from '../util/controller-expectations.js';
 import { adoptPatch, claimObjects, newControllerRef, recheckOwner, releasePatch } from '../util/owner-refs.js';
 import { podsToDelete } from '../util/pod-ranking.js';
@@ -69,31 +54,19 @@ class ManageError extends Error {
   }
 }
 
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-export class ReplicaSetController {
-  readonly name = 'replicaset';
+export class ReplicaSetController extends ControllerBase {
+  protected readonly informers;
   /** Exposed for tests: what this controller is waiting to see. */
   readonly expectations: ControllerExpectations;
-  private readonly queue: RateLimitingQueue<string>;
   private readonly rsInformer: SharedInformer<ReplicaSet>;
   private readonly podInformer: SharedInformer<Pod>;
-  private readonly client: Clientset;
-  private readonly clock: Clock;
-  private readonly log: ControllerLogger;
-  private readonly recorder: EventRecorder;
   private readonly burst: number;
 
-  constructor(private readonly opts: ReplicaSetControllerOptions) {
-    this.client = opts.client;
-    this.clock = opts.clock ?? realClock;
-    this.log = opts.log ?? silentLogger;
+  constructor(opts: ReplicaSetControllerOptions) {
+    // 5 workers, as kube-controller-manager's --concurrent-replicaset-syncs.
+    super({ name: 'replicaset', eventSource: REPLICASET_CONTROLLER_NAME, defaultWorkers: 5 }, opts);
     this.burst = opts.burstReplicas ?? BURST_REPLICAS;
-    this.recorder = opts.recorder ?? new ApiEventRecorder({ client: opts.client, component: REPLICASET_CONTROLLER_NAME, clock: this.clock, log: this.log });
     this.expectations = new ControllerExpectations({ clock: this.clock, ...(opts.expectationsTtlMs !== undefined ? { ttlMs: opts.expectationsTtlMs } : {}) });
-    this.queue = new RateLimitingQueue<string>({ name: this.name, clock: this.clock, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
     this.rsInformer = opts.factory.informerFor<ReplicaSet>('replicasets');
     this.podInformer = opts.factory.informerFor<Pod>('pods');
     this.rsInformer.addEventHandler({
@@ -106,21 +79,7 @@ export class ReplicaSetController {
       onUpdate: (old, cur) => this.onPodUpdate(old, cur),
       onDelete: (obj) => this.onPodDelete(obj),
     });
-  }
-
-  /** Syncs ReplicaSets with `workers` concurrent workers (default 5, as kube-controller-manager) until `signal` aborts. */
-  async run(signal: AbortSignal, workers = 5): Promise<void> {
-    const controller = createController({
-      name: this.name,
-      informers: [this.rsInformer, this.podInformer],
-      workers,
-      queue: this.queue,
-      clock: this.clock,
-      log: this.log,
-      ...(this.opts.metrics ? { metrics: this.opts.metrics } : {}),
-      sync: (key) => this.sync(key),
-    });
-    await controller.run(signal);
+    this.informers = [this.rsInformer, this.podInformer];
   }
 
   // Event handlers: enqueue keys and record observations; never act.
@@ -175,7 +134,7 @@ export class ReplicaSetController {
 
   private onPodUpdate(old: Pod, cur: Pod): void {
     if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
-    const labelsChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(cur.metadata?.labels ?? {});
+    const labelsChanged = !deepEqual(old.metadata?.labels ?? {}, cur.metadata?.labels ?? {});
     if (cur.metadata?.deletionTimestamp) {
       this.onPodDelete(cur);
       if (labelsChanged) this.onPodDelete(old);
@@ -209,7 +168,7 @@ export class ReplicaSetController {
 
   // The sync: read caches, converge, report.
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const slash = key.indexOf('/');
     const namespace = key.slice(0, slash);
     const name = key.slice(slash + 1);
@@ -220,7 +179,7 @@ export class ReplicaSetController {
     }
     const selector = safeSelector(rs);
     if (!selector) {
-      this.log.warn({ controller: this.name, key }, 'invalid selector; not syncing');
+      this.log.warn({ key }, 'invalid selector; not syncing');
       return;
     }
     // Read before listing pods: an observation arriving in between then errs on the side of waiting.

@@ -4,7 +4,7 @@
  * is stored. Pure functions: the controller writes the result through
  * `replicasets/status` only when `statusChanged` says so.
  */
-import { isPodAvailable, isPodReady, podCondition, selectorFromSet, type Pod, type ReplicaSet, type ReplicaSetCondition, type ReplicaSetStatus } from '@mk8s/api';
+import { deepEqual, isPodAvailable, metaTime, isPodReady, podCondition, selectorFromSet, type Pod, type ReplicaSet, type ReplicaSetCondition, type ReplicaSetStatus } from '@mk8s/api';
 
 export const REPLICA_FAILURE = 'ReplicaFailure';
 
@@ -12,10 +12,6 @@ export const REPLICA_FAILURE = 'ReplicaFailure';
 export interface ManageFailure {
   reason: 'FailedCreate' | 'FailedDelete';
   message: string;
-}
-
-function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /**
@@ -39,7 +35,7 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, pods: readonly Pod[], 
   let conditions = [...(rs.status?.conditions ?? [])];
   const existing = conditions.find((c) => c.type === REPLICA_FAILURE);
   if (failure && !existing) {
-    const cond: ReplicaSetCondition = { type: REPLICA_FAILURE, status: 'True', lastTransitionTime: timestamp(nowMs), reason: failure.reason, message: failure.message };
+    const cond: ReplicaSetCondition = { type: REPLICA_FAILURE, status: 'True', lastTransitionTime: metaTime(nowMs), reason: failure.reason, message: failure.message };
     conditions.push(cond);
   } else if (!failure && existing) {
     conditions = conditions.filter((c) => c.type !== REPLICA_FAILURE);
@@ -63,7 +59,7 @@ export function replicaSetStatusChanged(current: ReplicaSetStatus | undefined, n
     (c.readyReplicas ?? 0) !== (next.readyReplicas ?? 0) ||
     (c.availableReplicas ?? 0) !== (next.availableReplicas ?? 0) ||
     (c.observedGeneration ?? 0) !== (next.observedGeneration ?? 0) ||
-    JSON.stringify(c.conditions ?? []) !== JSON.stringify(next.conditions ?? [])
+    !deepEqual(c.conditions ?? [], next.conditions ?? [])
   );
 }
 

@@ -11,26 +11,19 @@
  * services, configmaps, secrets, deployments, replicasets); other
  * `count/<resource>.<group>` names are counted with a live LIST.
  */
-import { addUsage, countedResource, objectUsage, resourceFor, RESOURCE_TYPES, type ResourceQuota, type Usage } from '@mk8s/api';
+import { addUsage, countedResource, deepEqual, objectUsage, resourceFor, RESOURCE_TYPES, type ResourceQuota, type Usage } from '@mk8s/api';
 import {
-  createController,
+  ControllerBase,
   deletedObject,
   isConflict,
   isNotFound,
   objectKey,
-  RateLimitingQueue,
-  realClock,
-  silentLogger,
   splitKey,
-  type Clientset,
-  type Clock,
-  type ControllerLogger,
-  type ControllerOptions,
+  type ControllerDeps,
   type KubeObject,
   type ResourceClient,
   type SharedInformer,
 } from '@mk8s/client';
-import type { ControllerDeps } from '../util/controller-deps.js';
 
 export interface ResourceQuotaControllerOptions extends ControllerDeps {
   /** Full recount of every quota (Kubernetes' `--resource-quota-sync-period`, 5 min); default 30 s. */
@@ -55,31 +48,23 @@ function sameStrings(a: Record<string, string> | undefined, b: Record<string, st
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a![k] === b![k]);
 }
 
-export class ResourceQuotaController {
-  private readonly client: Clientset;
-  private readonly log: ControllerLogger;
-  private readonly clock: Clock;
+export class ResourceQuotaController extends ControllerBase {
+  protected readonly informers;
   private readonly quotas: SharedInformer<ResourceQuota & KubeObject>;
   private readonly monitored = new Map<string, SharedInformer<KubeObject>>();
-  private readonly queue: RateLimitingQueue<string>;
-  private readonly options: Omit<ControllerOptions, 'workers'>;
   private readonly resyncPeriodMs: number;
   private readonly quotaClient: ResourceClient<ResourceQuota & KubeObject>;
 
   constructor(opts: ResourceQuotaControllerOptions) {
-    this.client = opts.client;
-    this.log = opts.log ?? silentLogger;
-    this.clock = opts.clock ?? realClock;
+    super({ name: 'resourcequota' }, opts);
     this.resyncPeriodMs = opts.resyncPeriodMs ?? 30_000;
     this.quotaClient = this.client.resource<ResourceQuota & KubeObject>('', 'v1', 'resourcequotas');
     this.quotas = opts.factory.informerFor<ResourceQuota & KubeObject>('resourcequotas');
-    const metrics = opts.metrics ? { metrics: opts.metrics } : {};
-    this.queue = new RateLimitingQueue<string>({ name: 'resourcequota', clock: this.clock, ...metrics });
     this.quotas.addEventHandler({
       onAdd: (q) => this.queue.add(objectKey(q)),
       onUpdate: (old, q) => {
         // Our own status writes come back as updates: only a spec change (or a status that drifted from spec) needs a recount.
-        if (JSON.stringify(old.spec ?? {}) !== JSON.stringify(q.spec ?? {}) || !sameStrings(q.status?.hard, q.spec?.hard)) this.queue.add(objectKey(q));
+        if (!deepEqual(old.spec ?? {}, q.spec ?? {}) || !sameStrings(q.status?.hard, q.spec?.hard)) this.queue.add(objectKey(q));
       },
     });
     const informers: SharedInformer<KubeObject>[] = [this.quotas as unknown as SharedInformer<KubeObject>];
@@ -104,11 +89,7 @@ export class ResourceQuotaController {
         onDelete: (d) => touch(deletedObject(d)),
       });
     }
-    this.options = { name: 'resourcequota', informers, sync: (k) => this.sync(k), queue: this.queue, clock: this.clock, log: this.log, ...metrics };
-  }
-
-  async run(signal: AbortSignal, workers = 1): Promise<void> {
-    await createController({ ...this.options, workers }).run(signal);
+    this.informers = informers;
   }
 
   private enqueueNamespace(namespace: string | undefined): void {
@@ -138,7 +119,7 @@ export class ResourceQuotaController {
     return total;
   }
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const quota = this.quotas.lister.namespace(namespace ?? '').get(name);
     if (!quota || !namespace) return;

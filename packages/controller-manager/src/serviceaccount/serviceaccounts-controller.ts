@@ -5,34 +5,25 @@
  * Namespaces being deleted (Terminating) are left alone.
  */
 import type { Namespace, ServiceAccount } from '@mk8s/api';
-import { createController, deletedObject, isAlreadyExists, isForbidden, isNotFound, RateLimitingQueue, realClock, silentLogger, type Clientset, type Clock, type ControllerLogger, type ControllerOptions, type SharedInformer } from '@mk8s/client';
-import type { ControllerDeps } from '../util/controller-deps.js';
+import { ControllerBase, deletedObject, isAlreadyExists, isForbidden, isNotFound, type ControllerDeps, type SharedInformer } from '@mk8s/client';
 
 export interface ServiceAccountsControllerOptions extends ControllerDeps {
   /** The ServiceAccounts every namespace gets; default `['default']`. */
   serviceAccounts?: readonly string[];
 }
 
-export class ServiceAccountsController {
-  private readonly client: Clientset;
-  private readonly log: ControllerLogger;
-  private readonly clock: Clock;
+export class ServiceAccountsController extends ControllerBase {
+  protected readonly informers;
   private readonly namespaces: SharedInformer<Namespace>;
   private readonly serviceAccounts: SharedInformer<ServiceAccount>;
-  private readonly queue: RateLimitingQueue<string>;
-  private readonly options: Omit<ControllerOptions, 'workers'>;
   private readonly names: readonly string[];
 
   constructor(opts: ServiceAccountsControllerOptions) {
-    this.client = opts.client;
-    this.log = opts.log ?? silentLogger;
-    this.clock = opts.clock ?? realClock;
+    super({ name: 'serviceaccount' }, opts);
     this.names = opts.serviceAccounts ?? ['default'];
     this.namespaces = opts.factory.informerFor<Namespace>('namespaces');
     this.serviceAccounts = opts.factory.informerFor<ServiceAccount>('serviceaccounts');
-    const metrics = opts.metrics ? { metrics: opts.metrics } : {};
-    this.queue = new RateLimitingQueue<string>({ name: 'serviceaccount', clock: this.clock, ...metrics });
-    this.options = { name: 'serviceaccount', informers: [this.namespaces, this.serviceAccounts], sync: (k) => this.sync(k), queue: this.queue, clock: this.clock, log: this.log, ...metrics };
+    this.informers = [this.namespaces, this.serviceAccounts];
     const enqueueNs = (ns: Namespace): void => {
       if (ns.metadata?.name) this.queue.add(ns.metadata.name);
     };
@@ -45,18 +36,14 @@ export class ServiceAccountsController {
     });
   }
 
-  async run(signal: AbortSignal, workers = 1): Promise<void> {
-    await createController({ ...this.options, workers }).run(signal);
-  }
-
-  private async sync(namespace: string): Promise<void> {
+  protected async sync(namespace: string): Promise<void> {
     const ns = this.namespaces.lister.get(namespace);
     if (!ns || ns.metadata?.deletionTimestamp || (ns.status?.phase ?? 'Active') !== 'Active') return;
     for (const name of this.names) {
       if (this.serviceAccounts.lister.namespace(namespace).get(name)) continue;
       try {
         await this.client.resource<ServiceAccount>('', 'v1', 'serviceaccounts').inNamespace(namespace).create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
-        this.log.info({ controller: 'serviceaccount', namespace, serviceAccount: name }, 'created a service account');
+        this.log.info({ namespace, serviceAccount: name }, 'created a service account');
       } catch (err) {
         // Already there (the cache lags), or the namespace is going away.
         if (isAlreadyExists(err) || isNotFound(err) || isForbidden(err)) continue;

@@ -6,4 +6,3 @@ export { ControllerExpectations, EXPECTATIONS_TTL_MS } from './controller-expect
 export { adoptPatch, claimObjects, newControllerRef, recheckOwner, releasePatch, type ClaimOptions } from './owner-refs.js';
 export { compareForDeletion, podsToDelete } from './pod-ranking.js';
 export { slowStartBatch } from './slow-start.js';
-export type { ControllerDeps } from './controller-deps.js';

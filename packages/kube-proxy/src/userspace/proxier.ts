@@ -12,11 +12,8 @@ import type { HostNetwork } from '../host-network.js';
 import type { Proxier, SyncResult } from '../proxier.js';
 import type { ServicePortState } from '../proxy-state.js';
 import { RoundRobin, key } from './load-balancer.js';
-
-export interface UserspaceLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+import { errorMessage } from '@mk8s/api';
+import { silentLogger, type Logger } from '@mk8s/client';
 
 export interface UserspaceProxierOptions {
   /** Address NodePort listeners bind (default 127.0.0.1). */
@@ -28,7 +25,7 @@ export interface UserspaceProxierOptions {
   host?: HostNetwork;
   /** How long one endpoint may take to accept before the next is tried (default 2 s). */
   connectTimeoutMs?: number;
-  log?: UserspaceLogger;
+  log?: Logger;
 }
 
 interface Listener {
@@ -40,7 +37,6 @@ interface Listener {
   sockets: Set<net.Socket>;
 }
 
-const silent: UserspaceLogger = { info: () => {}, warn: () => {} };
 
 export class UserspaceProxier implements Proxier {
   readonly mode = 'userspace';
@@ -50,11 +46,11 @@ export class UserspaceProxier implements Proxier {
   private readonly skipped = new Set<string>();
   private readonly addresses = new Set<string>();
   private readonly nodeIP: string;
-  private readonly log: UserspaceLogger;
+  private readonly log: Logger;
 
   constructor(private readonly opts: UserspaceProxierOptions = {}) {
     this.nodeIP = opts.nodeIP ?? '127.0.0.1';
-    this.log = opts.log ?? silent;
+    this.log = opts.log ?? silentLogger;
   }
 
   /** Addresses and ports listened on now, e.g. `127.0.0.1:30080`. */
@@ -110,7 +106,7 @@ export class UserspaceProxier implements Proxier {
         this.listeners.set(k, l);
         if (this.failed.delete(k)) this.log.info({ service: w.sp.id, address: k }, 'listening after earlier failure');
       } catch (err) {
-        const msg = (err as Error).message;
+        const msg = errorMessage(err);
         if (this.failed.get(k) !== msg) this.log.warn({ service: w.sp.id, address: k, err: msg }, 'cannot listen; retrying on the next sync');
         this.failed.set(k, msg);
       }

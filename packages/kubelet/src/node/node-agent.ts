@@ -2,14 +2,13 @@
  * The node half of the kubelet: registers the Node, then runs the Lease
  * heartbeat and the status manager side by side until stopped.
  */
-import type { Node } from '@mk8s/api';
-import { realClock, type Clientset, type Clock } from '@mk8s/client';
+import { errorMessage, type Node } from '@mk8s/api';
+import { silentLogger, realClock, type Clientset, type Clock, type Logger } from '@mk8s/client';
 import type { Readiness, RuntimeReadyFn } from './node-conditions.js';
 import type { NodeConfig } from './node-config.js';
 import { NodeLeaseController } from './node-lease.js';
 import { registerNode } from './node-registration.js';
 import { NodeStatusManager } from './node-status.js';
-import { errorMessage, silentLogger, type NodeLogger } from './logger.js';
 
 export interface NodeAgentOptions {
   client: Clientset;
@@ -25,14 +24,14 @@ export interface NodeAgentOptions {
   statusUpdateMs?: number;
   /** Default 60 s. */
   statusReportMs?: number;
-  log?: NodeLogger;
+  log?: Logger;
 }
 
 export class NodeAgent {
   readonly lease: NodeLeaseController;
   readonly status: NodeStatusManager;
   private readonly clock: Clock;
-  private readonly log: NodeLogger;
+  private readonly log: Logger;
   private readonly registration: Promise<Node>;
   private settle!: { resolve: (n: Node) => void; reject: (e: unknown) => void };
   private running = false;

@@ -3,7 +3,7 @@
  * MemoryPressure, DiskPressure and PIDPressure (always False here: mk8s does
  * no eviction) and Ready, which follows the container runtime. Pure.
  */
-import type { NodeCondition } from '@mk8s/api';
+import { metaTime, type NodeCondition } from '@mk8s/api';
 
 /** What the runtime check answers: Ready is True exactly when `ready`. */
 export interface Readiness {
@@ -18,10 +18,6 @@ export type RuntimeReadyFn = () => Promise<Readiness>;
 /** The types this kubelet writes, in Kubernetes' order. Others' conditions (e.g. NetworkUnavailable) are kept as they are. */
 export const KUBELET_CONDITION_TYPES = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready'] as const;
 
-/** RFC 3339 with whole seconds, as `metav1.Time` is written. */
-export function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 type Desired = Pick<NodeCondition, 'type' | 'status' | 'reason' | 'message'>;
 
@@ -45,7 +41,7 @@ function desiredConditions(readiness: Readiness): Desired[] {
  * KUBELET_CONDITION_TYPES order.
  */
 export function nodeConditions(readiness: Readiness, nowMs: number, previous: readonly NodeCondition[] = []): NodeCondition[] {
-  const now = formatTime(nowMs);
+  const now = metaTime(nowMs);
   const ours = new Map<string, NodeCondition>();
   for (const d of desiredConditions(readiness)) {
     const prev = previous.find((c) => c.type === d.type);

@@ -4,13 +4,12 @@
  * `renewIntervalMs`. The node-lifecycle controller reads its renewTime to
  * tell a live node from a dead one.
  */
-import type { Lease, OwnerReference } from '@mk8s/api';
-import { formatMicroTime, isAlreadyExists, isConflict, isNotFound, realClock, type Clientset, type Clock } from '@mk8s/client';
+import { errorMessage, microTime, type Lease, type OwnerReference } from '@mk8s/api';
+import { silentLogger, every, isAlreadyExists, isConflict, isNotFound, realClock, type Clientset, type Clock, type Logger } from '@mk8s/client';
 import { Backoff } from './backoff.js';
-import { errorMessage, silentLogger, type NodeLogger } from './logger.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
-/** The issue's defaults, tuned for fast healing (Kubernetes: 10 s and 40 s). */
+/** Tuned for fast healing (Kubernetes: 10 s and 40 s; docs/kubelet.md). */
 export const DEFAULT_RENEW_INTERVAL_MS = 2_000;
 export const DEFAULT_LEASE_DURATION_SECONDS = 10;
 /** Kubernetes' maxUpdateRetries. */
@@ -22,7 +21,7 @@ export interface NodeLeaseControllerOptions {
   clock?: Clock;
   renewIntervalMs?: number;
   leaseDurationSeconds?: number;
-  log?: NodeLogger;
+  log?: Logger;
   /** After a failed renewal, wait this long before trying again; doubles up to `maxBackoffMs`. Defaults 200 ms and 7 s, as Kubernetes. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -32,7 +31,7 @@ export class NodeLeaseController {
   readonly renewIntervalMs: number;
   readonly leaseDurationSeconds: number;
   private readonly clock: Clock;
-  private readonly log: NodeLogger;
+  private readonly log: Logger;
   /** The Lease as last written or read: renewals update from it, so the steady state costs one PUT. */
   private cached: Lease | undefined;
 
@@ -71,22 +70,23 @@ export class NodeLeaseController {
   /** Renews every `renewIntervalMs` until `signal` aborts, backing off after failures; never gives up. Resolves after abort. */
   async run(signal: AbortSignal): Promise<void> {
     const backoff = new Backoff(this.opts.initialBackoffMs ?? 200, this.opts.maxBackoffMs ?? 7_000);
-    while (!signal.aborted) {
-      let wait = this.renewIntervalMs;
-      try {
-        await this.renewOnce();
-        backoff.reset();
-      } catch (err) {
-        if (signal.aborted) return;
-        wait = backoff.next();
-        this.log.warn({ node: this.opts.nodeName, err: errorMessage(err), retryInMs: wait }, 'failed to renew node lease');
-      }
-      try {
-        await this.clock.sleep(wait, signal);
-      } catch {
-        return;
-      }
-    }
+    await every(
+      this.renewIntervalMs,
+      async () => {
+        try {
+          await this.renewOnce();
+          backoff.reset();
+          return undefined;
+        } catch (err) {
+          if (signal.aborted) return undefined;
+          const wait = backoff.next();
+          this.log.warn({ node: this.opts.nodeName, err: errorMessage(err), retryInMs: wait }, 'failed to renew node lease');
+          return wait;
+        }
+      },
+      signal,
+      { clock: this.clock, immediate: true },
+    );
   }
 
   private leases() {
@@ -119,7 +119,7 @@ export class NodeLeaseController {
         ...lease.spec,
         holderIdentity: this.opts.nodeName,
         leaseDurationSeconds: this.leaseDurationSeconds,
-        renewTime: formatMicroTime(this.clock.now()),
+        renewTime: microTime(this.clock.now()),
       },
     };
   }

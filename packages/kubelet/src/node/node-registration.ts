@@ -4,13 +4,12 @@
  * (a kubelet restart) reconcile our labels and rewrite our part of the
  * status, leaving spec (cordon, taints) and others' labels alone.
  */
-import type { Node } from '@mk8s/api';
-import { isAlreadyExists, isBadRequest, isInvalid, realClock, retryOnConflict, type Clientset, type Clock } from '@mk8s/client';
+import { errorMessage, type Node } from '@mk8s/api';
+import { silentLogger, isAlreadyExists, isBadRequest, isInvalid, realClock, retryOnConflict, type Clientset, type Clock, type Logger } from '@mk8s/client';
 import { Backoff } from './backoff.js';
 import { desiredNodeStatus } from './desired-status.js';
 import type { Readiness } from './node-conditions.js';
 import { validateResources, type NodeConfig } from './node-config.js';
-import { errorMessage, silentLogger, type NodeLogger } from './logger.js';
 
 export interface RegisterNodeOptions {
   client: Clientset;
@@ -20,7 +19,7 @@ export interface RegisterNodeOptions {
   clock?: Clock;
   /** Stops retrying: the call rejects with the signal's reason. */
   signal?: AbortSignal;
-  log?: NodeLogger;
+  log?: Logger;
   /** First wait after a failed attempt; doubles up to `maxBackoffMs`. Defaults 100 ms and 7 s, as Kubernetes. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;

@@ -5,12 +5,11 @@
  * times aside) or `statusReportMs` has passed since its last write. The
  * Lease is the frequent heartbeat; this is the slow one.
  */
-import type { Node } from '@mk8s/api';
-import { realClock, retryOnConflict, type Clientset, type Clock } from '@mk8s/client';
+import { errorMessage, type Node } from '@mk8s/api';
+import { silentLogger, every, realClock, retryOnConflict, type Clientset, type Clock, type Logger } from '@mk8s/client';
 import { desiredNodeStatus, nodeStatusEqual } from './desired-status.js';
 import type { Readiness, RuntimeReadyFn } from './node-conditions.js';
 import type { NodeConfig } from './node-config.js';
-import { errorMessage, silentLogger, type NodeLogger } from './logger.js';
 
 /** Kubernetes' nodeStatusUpdateFrequency: how often the status is computed and compared. */
 export const DEFAULT_STATUS_UPDATE_MS = 10_000;
@@ -24,7 +23,7 @@ export interface NodeStatusManagerOptions {
   clock?: Clock;
   statusUpdateMs?: number;
   statusReportMs?: number;
-  log?: NodeLogger;
+  log?: Logger;
 }
 
 export interface StatusSyncResult {
@@ -38,7 +37,7 @@ export class NodeStatusManager {
   readonly statusUpdateMs: number;
   readonly statusReportMs: number;
   private readonly clock: Clock;
-  private readonly log: NodeLogger;
+  private readonly log: Logger;
   private lastReportAt: number | undefined;
 
   constructor(private readonly opts: NodeStatusManagerOptions) {
@@ -78,20 +77,19 @@ export class NodeStatusManager {
 
   /** Syncs every `statusUpdateMs` until `signal` aborts; never rejects for API errors. Resolves after abort. */
   async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        const { wrote } = await this.syncOnce();
-        if (wrote) this.log.info({ node: this.opts.config.nodeName }, 'updated node status');
-      } catch (err) {
-        if (signal.aborted) return;
-        this.log.warn({ node: this.opts.config.nodeName, err: errorMessage(err) }, 'error updating node status, will retry');
-      }
-      try {
-        await this.clock.sleep(this.statusUpdateMs, signal);
-      } catch {
-        return;
-      }
-    }
+    await every(
+      this.statusUpdateMs,
+      async () => {
+        try {
+          const { wrote } = await this.syncOnce();
+          if (wrote) this.log.info({ node: this.opts.config.nodeName }, 'updated node status');
+        } catch (err) {
+          if (!signal.aborted) this.log.warn({ node: this.opts.config.nodeName, err: errorMessage(err) }, 'error updating node status, will retry');
+        }
+      },
+      signal,
+      { clock: this.clock, immediate: true },
+    );
   }
 
   private async readiness(): Promise<Readiness> {

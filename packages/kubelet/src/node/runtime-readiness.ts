@@ -4,9 +4,9 @@
  * both true; a missing condition counts as false and a failed call as
  * "container runtime is down".
  */
+import { errorMessage } from '@mk8s/api';
 import type { CriRuntime, RuntimeCondition } from '@mk8s/cri';
 import type { Readiness, RuntimeReadyFn } from './node-conditions.js';
-import { errorMessage } from './logger.js';
 
 const REQUIRED: ReadonlyArray<{ type: string; what: string }> = [
   { type: 'RuntimeReady', what: 'container runtime not ready' },

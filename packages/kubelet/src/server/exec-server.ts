@@ -44,6 +44,7 @@ import {
   type StreamStatus,
 } from './exec-protocol.js';
 import { findContainerAttempts } from './log-locator.js';
+import { errorMessage } from '@mk8s/api';
 
 /** Default time a command may run (ExecSync needs a limit; the CRI client's deadline is built on it). */
 export const DEFAULT_EXEC_TIMEOUT_SECONDS = 3600;
@@ -130,7 +131,7 @@ export class ExecServer {
       ws.on('message', () => {});
       this.run(ws, request).catch((err: unknown) => {
         this.opts.log?.error({ err, pod: `${request.namespace}/${request.pod}`, container: request.container }, 'exec session failed');
-        this.finish(ws, failureStatus(500, 'InternalError', `exec failed: ${(err as Error).message}`));
+        this.finish(ws, failureStatus(500, 'InternalError', `exec failed: ${errorMessage(err)}`));
       });
     });
   }
@@ -174,7 +175,7 @@ export class ExecServer {
       }
       if (err instanceof FailedPreconditionError) return this.finish(ws, notRunning(r));
       if (isNotFound(err)) return this.finish(ws, failureStatus(404, 'NotFound', `container not found ("${r.container}") in pod ${r.namespace}/${r.pod}`));
-      return this.finish(ws, failureStatus(500, 'InternalError', `exec in container "${r.container}" failed: ${(err as Error).message}`));
+      return this.finish(ws, failureStatus(500, 'InternalError', `exec in container "${r.container}" failed: ${errorMessage(err)}`));
     }
     if (ws.readyState !== WebSocket.OPEN) return; // the client left; nothing to deliver
     if (r.stdout) for (const f of frames(CHANNEL.stdout, result.stdout)) ws.send(f);

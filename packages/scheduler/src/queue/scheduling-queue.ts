@@ -18,7 +18,7 @@
  * Time comes from a Clock; `run(signal)` drives the periodic flushes.
  */
 import type { Pod } from '@mk8s/api';
-import { realClock, type Clock, type TimerHandle } from '@mk8s/client';
+import { aborted, realClock, type Clock, type TimerHandle } from '@mk8s/client';
 import { podKey } from '../framework/pod-info.js';
 import { KeyedHeap } from './heap.js';
 
@@ -216,10 +216,7 @@ export class SchedulingQueue {
       timer = this.clock.after(this.flushIntervalMs, tick);
     };
     timer = this.clock.after(this.flushIntervalMs, tick);
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await aborted(signal);
     timer?.cancel();
     this.close();
   }

@@ -16,7 +16,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { NodeAddress } from '@mk8s/api';
+import { errorMessage, type NodeAddress } from '@mk8s/api';
 
 export type InstanceState = 'running' | 'stopped' | 'removed';
 export const INSTANCE_STATES: readonly InstanceState[] = ['running', 'stopped', 'removed'];
@@ -46,7 +46,7 @@ export function parseInventory(text: string, source = 'inventory'): Inventory {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new InventoryError(`${source}: not JSON (${(err as Error).message})`);
+    throw new InventoryError(`${source}: not JSON (${errorMessage(err)})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InventoryError(`${source}: want an object`);
   const obj = raw as Record<string, unknown>;
