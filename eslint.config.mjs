@@ -81,8 +81,14 @@ export default [
           paths: [{ name: 'vitest', message: 'Production code must not load vitest; test helpers live in src/testing/.' }],
           patterns: [
             { regex: '^@mk8s/testing(/|$)', message: '@mk8s/testing is for tests only (it is a devDependency and not built).' },
-            { regex: '^@mk8s/[^/]+/conformance$', message: 'The conformance suites are test code (src/testing/ of their package): import them from tests only.' },
-            { regex: '^\\.{1,2}/(.*/)?testing(/|$)', message: 'Files under a testing/ folder are test helpers, left out of the build: import them from tests only.' },
+            {
+              regex: '^@mk8s/[^/]+/conformance$',
+              message: 'The conformance suites are test code (src/testing/ of their package): import them from tests only.',
+            },
+            {
+              regex: '^\\.{1,2}/(.*/)?testing(/|$)',
+              message: 'Files under a testing/ folder are test helpers, left out of the build: import them from tests only.',
+            },
           ],
         },
       ],

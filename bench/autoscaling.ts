@@ -105,7 +105,10 @@ export async function runAutoscalingBench(rounds = 3): Promise<string> {
       spec: {
         replicas: 1,
         selector: { matchLabels: { app: 'burner' } },
-        template: { metadata: { labels: { app: 'burner' } }, spec: { containers: [{ name: 'c', image: 'busybox:latest', resources: { requests: { cpu: '100m' } } }] } },
+        template: {
+          metadata: { labels: { app: 'burner' } },
+          spec: { containers: [{ name: 'c', image: 'busybox:latest', resources: { requests: { cpu: '100m' } } }] },
+        },
       },
     } as never);
     await client.horizontalPodAutoscalers.inNamespace('default').create({
@@ -127,7 +130,9 @@ export async function runAutoscalingBench(rounds = 3): Promise<string> {
     let watching = true;
     const statusWatch = (async () => {
       while (watching) {
-        const h = await get<{ status?: { currentMetrics?: unknown; conditions?: Array<{ lastTransitionTime?: string }> } }>('/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/burner').catch(() => undefined);
+        const h = await get<{ status?: { currentMetrics?: unknown; conditions?: Array<{ lastTransitionTime?: string }> } }>(
+          '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/burner',
+        ).catch(() => undefined);
         const s = JSON.stringify(h?.status?.currentMetrics ?? null);
         if (h && s !== lastStatus) {
           const now = Date.now();
@@ -155,12 +160,16 @@ export async function runAutoscalingBench(rounds = 3): Promise<string> {
 
       const t0 = Date.now();
       await setAll(BUSY);
-      await until(async () => ((await podCpu(name))?.milli ?? 0) > 50 ? true : undefined, 120_000, 50);
+      await until(async () => (((await podCpu(name))?.milli ?? 0) > 50 ? true : undefined), 120_000, 50);
       pipeline.push(Date.now() - t0);
-      const replicas = await until(async () => {
-        const d = await deployments.get('burner');
-        return (d.spec?.replicas ?? 1) > 1 ? d.spec!.replicas! : undefined;
-      }, 180_000, 50);
+      const replicas = await until(
+        async () => {
+          const d = await deployments.get('burner');
+          return (d.spec?.replicas ?? 1) > 1 ? d.spec!.replicas! : undefined;
+        },
+        180_000,
+        50,
+      );
       scaleUp.push(Date.now() - t0);
       scaledTo = replicas;
       await until(async () => ((await readyPods()).length >= replicas ? true : undefined), 120_000, 50);
@@ -181,8 +190,16 @@ export async function runAutoscalingBench(rounds = 3): Promise<string> {
   }
 
   const rows = [
-    ['container CPU change -> visible in metrics.k8s.io', secs(median(pipeline)), `scrape interval ${secs(median(scrapeGaps))} (--metrics-resolution ${RESOLUTION_MS / 1000}s)`],
-    ['load start -> HPA raises spec.replicas', secs(median(scaleUp)), `pipeline + HPA sync: status refresh every ${secs(median(statusGaps))} (--horizontal-pod-autoscaler-sync-period ${SYNC_MS / 1000}s)`],
+    [
+      'container CPU change -> visible in metrics.k8s.io',
+      secs(median(pipeline)),
+      `scrape interval ${secs(median(scrapeGaps))} (--metrics-resolution ${RESOLUTION_MS / 1000}s)`,
+    ],
+    [
+      'load start -> HPA raises spec.replicas',
+      secs(median(scaleUp)),
+      `pipeline + HPA sync: status refresh every ${secs(median(statusGaps))} (--horizontal-pod-autoscaler-sync-period ${SYNC_MS / 1000}s)`,
+    ],
     [`load start -> all ${scaledTo} pods Ready`, secs(median(readyAll)), 'scale-up + pod start-up (runtime-fake)'],
   ];
   return [
@@ -198,8 +215,11 @@ export async function runAutoscalingBench(rounds = 3): Promise<string> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runAutoscalingBench(Number(process.argv[2] ?? 3)).then((md) => console.log(md), (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
+  runAutoscalingBench(Number(process.argv[2] ?? 3)).then(
+    (md) => console.log(md),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

@@ -34,7 +34,11 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 interface PodJson {
   metadata: { name: string; uid: string; deletionTimestamp?: string };
   spec: { nodeName?: string };
-  status?: { podIP?: string; conditions?: Array<{ type: string; status: string }>; containerStatuses?: Array<{ restartCount: number; containerID?: string; ready?: boolean }> };
+  status?: {
+    podIP?: string;
+    conditions?: Array<{ type: string; status: string }>;
+    containerStatuses?: Array<{ restartCount: number; containerID?: string; ready?: boolean }>;
+  };
 }
 
 export interface ClusterBenchResult {
@@ -76,13 +80,15 @@ export async function measureCluster(killRounds = 10, deleteRounds = 8): Promise
   const port = await freePort();
   const env = { ...process.env, MK8S_HOME: home, MK8S_API_PORT: String(port), KUBECONFIG: path.join(home, 'kubeconfig') };
   const api = `http://127.0.0.1:${port}`;
-  const mk8s = (...args: string[]) => run(process.execPath, [path.join(REPO_ROOT, 'apps/mk8s/bin/mk8s.mjs'), ...args], { env, cwd: REPO_ROOT, timeout: 180_000 });
+  const mk8s = (...args: string[]) =>
+    run(process.execPath, [path.join(REPO_ROOT, 'apps/mk8s/bin/mk8s.mjs'), ...args], { env, cwd: REPO_ROOT, timeout: 180_000 });
   const json = async <T>(method: string, p: string, body?: unknown, contentType = 'application/json'): Promise<T> => {
     const res = await fetch(api + p, { method, headers: body ? { 'content-type': contentType } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
     if (res.status >= 300) throw new Error(`${method} ${p} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as T;
   };
-  const pods = async (): Promise<PodJson[]> => (await json<{ items: PodJson[] }>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dbench-heal')).items;
+  const pods = async (): Promise<PodJson[]> =>
+    (await json<{ items: PodJson[] }>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dbench-heal')).items;
   const readyPods = async (): Promise<PodJson[]> => (await pods()).filter(ready);
   const baselineName = `mk8s-bench-restart-${process.pid}`;
   try {
@@ -95,10 +101,11 @@ export async function measureCluster(killRounds = 10, deleteRounds = 8): Promise
 
     t0 = performance.now();
     await mk8s('up', '--nodes', '2');
-    const upMs = (await timeUntil('both nodes Ready', async () => {
-      const nodes = (await json<{ items: Array<{ status: { conditions: Array<{ type: string; status: string }> } }> }>('GET', '/api/v1/nodes')).items;
-      return nodes.length === 2 && nodes.every((n) => n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'));
-    })) - t0;
+    const upMs =
+      (await timeUntil('both nodes Ready', async () => {
+        const nodes = (await json<{ items: Array<{ status: { conditions: Array<{ type: string; status: string }> } }> }>('GET', '/api/v1/nodes')).items;
+        return nodes.length === 2 && nodes.every((n) => n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'));
+      })) - t0;
 
     const replicas = killRounds;
     const DEPLOY = '/apis/apps/v1/namespaces/default/deployments';
@@ -142,14 +149,25 @@ export async function measureCluster(killRounds = 10, deleteRounds = 8): Promise
       });
       killMs.push(at - t0);
     }
-    await run('docker', ['run', '-d', '--name', baselineName, 'busybox:latest', 'sh', '-c', 'hostname > /var/www/index.html && exec httpd -f -p 8080 -h /var/www']);
+    await run('docker', [
+      'run',
+      '-d',
+      '--name',
+      baselineName,
+      'busybox:latest',
+      'sh',
+      '-c',
+      'hostname > /var/www/index.html && exec httpd -f -p 8080 -h /var/www',
+    ]);
     const dockerMs: number[] = [];
     for (let i = 0; i < killRounds; i++) {
       t0 = performance.now();
       await run('docker', ['kill', baselineName]);
       await run('docker', ['start', baselineName]);
       const ip = (await run('docker', ['inspect', '-f', '{{.NetworkSettings.IPAddress}}', baselineName])).stdout.trim();
-      dockerMs.push((await timeUntil('the plain container serving', async () => (await fetch(`http://${ip}:8080/`, { signal: AbortSignal.timeout(1000) })).ok)) - t0);
+      dockerMs.push(
+        (await timeUntil('the plain container serving', async () => (await fetch(`http://${ip}:8080/`, { signal: AbortSignal.timeout(1000) })).ok)) - t0,
+      );
     }
 
     // 3. Delete -> replacement Ready, beside a fresh replica (scale up by one) -> Ready.
@@ -165,10 +183,12 @@ export async function measureCluster(killRounds = 10, deleteRounds = 8): Promise
       const victim = (await readyPods())[0]!;
       t0 = performance.now();
       await json('DELETE', `/api/v1/namespaces/default/pods/${victim.metadata.name}`);
-      replaceMs.push((await timeUntil('a replacement Ready', async () => {
-        const ps = await readyPods();
-        return ps.length === replicas && !ps.some((p) => p.metadata.uid === victim.metadata.uid);
-      })) - t0);
+      replaceMs.push(
+        (await timeUntil('a replacement Ready', async () => {
+          const ps = await readyPods();
+          return ps.length === replicas && !ps.some((p) => p.metadata.uid === victim.metadata.uid);
+        })) - t0,
+      );
       await timeUntil('the deleted pod gone', async () => !(await pods()).some((p) => p.metadata.uid === victim.metadata.uid));
     }
 

@@ -45,10 +45,7 @@ export async function runHealingBench(replicas = 30, rounds = 10): Promise<Heali
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-heal-'));
   const api = await startApiServerProcess();
   const kubeconfig = path.join(dir, 'kubeconfig');
-  await writeFile(
-    kubeconfig,
-    kubeconfigFor(api.url),
-  );
+  await writeFile(kubeconfig, kubeconfigFor(api.url));
   const procs: ComponentProcess[] = [];
   const start = async (app: string, args: string[]): Promise<ComponentProcess> => {
     const { proc } = await startComponent(app, { args: [...args, '--log-level', 'warn'], ready: /serving on/ });
@@ -57,13 +54,18 @@ export async function runHealingBench(replicas = 30, rounds = 10): Promise<Heali
   };
   const gracePeriodMs = 10_000;
   const json = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-    const res = await fetch(api.url + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(api.url + p, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     if (res.status >= 300) throw new Error(`${method} ${p} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as T;
   };
   const RS = '/apis/apps/v1/namespaces/default/replicasets';
   const ready = (p: PodJson): boolean => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-  const readyPods = async (): Promise<PodJson[]> => (await json<{ items: PodJson[] }>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dheal')).items.filter(ready);
+  const readyPods = async (): Promise<PodJson[]> =>
+    (await json<{ items: PodJson[] }>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dheal')).items.filter(ready);
   const waitFor = async (what: string, ok: (ps: PodJson[]) => boolean, timeoutMs = 120_000): Promise<number> => {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
@@ -77,13 +79,23 @@ export async function runHealingBench(replicas = 30, rounds = 10): Promise<Heali
     await start('kube-controller-manager', ['--kubeconfig', kubeconfig, '--port', '0', '--node-monitor-grace-period', `${gracePeriodMs / 1000}s`]);
     const kubelets: ComponentProcess[] = [];
     for (let i = 1; i <= 3; i++) {
-      kubelets.push(await start('kubelet', ['--kubeconfig', kubeconfig, '--node-name', `hollow-${i}`, '--hollow', '--port', '0', '--root-dir', path.join(dir, 'kubelet')]));
+      kubelets.push(
+        await start('kubelet', ['--kubeconfig', kubeconfig, '--node-name', `hollow-${i}`, '--hollow', '--port', '0', '--root-dir', path.join(dir, 'kubelet')]),
+      );
     }
     const template = {
       metadata: { labels: { app: 'heal' } },
-      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+      },
     };
-    await json('POST', RS, { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'heal' }, spec: { replicas, selector: { matchLabels: { app: 'heal' } }, template } });
+    await json('POST', RS, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'heal' },
+      spec: { replicas, selector: { matchLabels: { app: 'heal' } }, template },
+    });
     await waitFor(`${replicas} ready pods`, (ps) => ps.length === replicas);
 
     const replaceMs: number[] = [];

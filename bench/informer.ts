@@ -25,9 +25,11 @@ function request(url: string, method: string, body?: string, contentType = 'appl
 
 async function parallel(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) await fn(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await fn(next++);
+    }),
+  );
 }
 
 function median(xs: number[]): number {
@@ -50,7 +52,11 @@ export interface InformerBenchResult {
 
 /** The informer's own capacity: a scripted watch feeds events as fast as it can take them. */
 async function inProcessAbsorb(objects: number, events: number): Promise<{ informer: number; map: number }> {
-  const pod = (i: number, rv: number): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p-${i}`, namespace: 'default', resourceVersion: String(rv), labels: { app: 'bench' } } });
+  const pod = (i: number, rv: number): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `p-${i}`, namespace: 'default', resourceVersion: String(rv), labels: { app: 'bench' } },
+  });
   const initial = Array.from({ length: objects }, (_, i) => pod(i, i + 1));
   const updates = Array.from({ length: events }, (_, j) => ({ type: 'MODIFIED' as const, object: pod(j % objects, objects + j + 1) }));
   // A ListerWatcher replaying prepared events as fast as the reflector pulls them.
@@ -126,7 +132,10 @@ export async function runInformerBench(pods = Number(process.env['BENCH_INFORMER
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: `p-${i}`, labels: { app: 'bench', shard: String(i % 10) } },
-        spec: { nodeName: `node-${i % 20}`, containers: [{ name: 'c', image: 'busybox:latest', command: ['sleep', '3600'], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+        spec: {
+          nodeName: `node-${i % 20}`,
+          containers: [{ name: 'c', image: 'busybox:latest', command: ['sleep', '3600'], resources: { requests: { cpu: '100m', memory: '64Mi' } } }],
+        },
       });
     await parallel(pods, 64, async (i) => {
       const r = await request(`${url}/api/v1/namespaces/default/pods`, 'POST', body(i));
@@ -168,7 +177,12 @@ export async function runInformerBench(pods = Number(process.env['BENCH_INFORMER
     await new Promise((r) => setTimeout(r, 200));
     const t0 = performance.now();
     await parallel(updates, 64, async (i) => {
-      const r = await request(`${url}/api/v1/namespaces/default/pods/p-${i % pods}`, 'PATCH', JSON.stringify({ metadata: { labels: { round: String(i) } } }), 'application/merge-patch+json');
+      const r = await request(
+        `${url}/api/v1/namespaces/default/pods/p-${i % pods}`,
+        'PATCH',
+        JSON.stringify({ metadata: { labels: { round: String(i) } } }),
+        'application/merge-patch+json',
+      );
       if (r.status !== 200) throw new Error(`patch answered ${r.status}`);
     });
     const rawDone = await raw.done;

@@ -105,10 +105,7 @@ export async function runKubeProxyBench(): Promise<string> {
   const scope = `io.mk8s.bench=kube-proxy-${process.pid}`;
   const api = await startApiServerProcess();
   const kubeconfig = path.join(dir, 'kubeconfig');
-  await writeFile(
-    kubeconfig,
-    kubeconfigFor(api.url),
-  );
+  await writeFile(kubeconfig, kubeconfigFor(api.url));
   const procs: ComponentProcess[] = [];
   let proxy: ComponentProcess | undefined;
   const cleanup = () => run(process.execPath, [binPath('kube-proxy'), '--cleanup'], { timeout: 60_000 }).catch(() => undefined);
@@ -118,11 +115,31 @@ export async function runKubeProxyBench(): Promise<string> {
     return (await res.json()) as Json;
   };
   try {
-    procs.push((await startComponent('mk8s-dockershim', { args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', scope, '--log-level', 'warn'], ready: /serving CRI on/ })).proc);
+    procs.push(
+      (
+        await startComponent('mk8s-dockershim', {
+          args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', scope, '--log-level', 'warn'],
+          ready: /serving CRI on/,
+        })
+      ).proc,
+    );
     procs.push(
       (
         await startComponent('kubelet', {
-          args: ['--kubeconfig', kubeconfig, '--node-name', 'bench', '--runtime-endpoint', `unix://${path.join(dir, 'cri.sock')}`, '--port', '0', '--root-dir', path.join(dir, 'kubelet'), '--log-level', 'warn'],
+          args: [
+            '--kubeconfig',
+            kubeconfig,
+            '--node-name',
+            'bench',
+            '--runtime-endpoint',
+            `unix://${path.join(dir, 'cri.sock')}`,
+            '--port',
+            '0',
+            '--root-dir',
+            path.join(dir, 'kubelet'),
+            '--log-level',
+            'warn',
+          ],
           ready: /serving on/,
         })
       ).proc,
@@ -134,7 +151,14 @@ export async function runKubeProxyBench(): Promise<string> {
       spec: {
         nodeName: 'bench',
         terminationGracePeriodSeconds: 1,
-        containers: [{ name: 'web', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sh', '-c', 'mkdir -p /var/www && hostname > /var/www/index.html && exec httpd -f -p 8080 -h /var/www'] }],
+        containers: [
+          {
+            name: 'web',
+            image: 'busybox:latest',
+            imagePullPolicy: 'Never',
+            command: ['sh', '-c', 'mkdir -p /var/www && hostname > /var/www/index.html && exec httpd -f -p 8080 -h /var/www'],
+          },
+        ],
       },
     });
     const podIP = await until('pod IP', async () => {
@@ -159,7 +183,12 @@ export async function runKubeProxyBench(): Promise<string> {
     const clusterURL = `http://${spec.clusterIP}:80/`;
     const nodePortURL = `http://127.0.0.1:${spec.ports[0]!.nodePort}/`;
     const startProxy = async (mode: string) =>
-      (await startComponent('kube-proxy', { args: ['--kubeconfig', kubeconfig, '--mode', mode, '--port', '0', '--log-level', 'warn'], ready: /kube-proxy serving on/ })).proc;
+      (
+        await startComponent('kube-proxy', {
+          args: ['--kubeconfig', kubeconfig, '--mode', mode, '--port', '0', '--log-level', 'warn'],
+          ready: /kube-proxy serving on/,
+        })
+      ).proc;
 
     await cleanup();
     proxy = await startProxy('iptables');

@@ -29,7 +29,9 @@ export interface PodStartupResult {
 function runningSeen(api: string, name: string, rv: string): { done: Promise<number>; abort(): void } {
   const ac = new AbortController();
   const done = (async () => {
-    const res = await fetch(`${api}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3D${name}`, { signal: ac.signal });
+    const res = await fetch(`${api}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3D${name}`, {
+      signal: ac.signal,
+    });
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let buf = '';
@@ -55,14 +57,29 @@ export async function runPodStartupBench(pods = 20): Promise<PodStartupResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-podstart-'));
   const scope = `io.mk8s.bench=podstart-${process.pid}`;
   const api = await startApiServerProcess();
-  await writeFile(
-    path.join(dir, 'kubeconfig'),
-    kubeconfigFor(api.url),
-  );
-  const shim = (await startComponent('mk8s-dockershim', { args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', scope, '--log-level', 'warn'], ready: /serving CRI on/ })).proc;
+  await writeFile(path.join(dir, 'kubeconfig'), kubeconfigFor(api.url));
+  const shim = (
+    await startComponent('mk8s-dockershim', {
+      args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', scope, '--log-level', 'warn'],
+      ready: /serving CRI on/,
+    })
+  ).proc;
   const kubelet = (
     await startComponent('kubelet', {
-      args: ['--kubeconfig', path.join(dir, 'kubeconfig'), '--node-name', 'bench', '--runtime-endpoint', `unix://${path.join(dir, 'cri.sock')}`, '--port', '0', '--root-dir', path.join(dir, 'kubelet'), '--log-level', 'warn'],
+      args: [
+        '--kubeconfig',
+        path.join(dir, 'kubeconfig'),
+        '--node-name',
+        'bench',
+        '--runtime-endpoint',
+        `unix://${path.join(dir, 'cri.sock')}`,
+        '--port',
+        '0',
+        '--root-dir',
+        path.join(dir, 'kubelet'),
+        '--log-level',
+        'warn',
+      ],
       ready: /serving on/,
     })
   ).proc;
@@ -70,7 +87,8 @@ export async function runPodStartupBench(pods = 20): Promise<PodStartupResult> {
   const dockerMs: number[] = [];
   try {
     for (let i = 0; i < pods + 1; i++) {
-      const rv = ((await (await fetch(`${api.url}/api/v1/namespaces/default/pods?limit=1`)).json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+      const rv = ((await (await fetch(`${api.url}/api/v1/namespaces/default/pods?limit=1`)).json()) as { metadata: { resourceVersion: string } }).metadata
+        .resourceVersion;
       const name = `start-${i}`;
       const seen = runningSeen(api.url, name, rv);
       const t0 = performance.now();
@@ -81,7 +99,11 @@ export async function runPodStartupBench(pods = 20): Promise<PodStartupResult> {
           apiVersion: 'v1',
           kind: 'Pod',
           metadata: { name },
-          spec: { nodeName: 'bench', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }] },
+          spec: {
+            nodeName: 'bench',
+            terminationGracePeriodSeconds: 0,
+            containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
+          },
         }),
       });
       if (res.status !== 201) throw new Error(`create answered ${res.status}`);
@@ -99,7 +121,13 @@ export async function runPodStartupBench(pods = 20): Promise<PodStartupResult> {
     }
     podMs.sort((a, b) => a - b);
     dockerMs.sort((a, b) => a - b);
-    return { pods, podP50Ms: percentile(podMs, 50), podP99Ms: percentile(podMs, 99), dockerP50Ms: percentile(dockerMs, 50), dockerP99Ms: percentile(dockerMs, 99) };
+    return {
+      pods,
+      podP50Ms: percentile(podMs, 50),
+      podP99Ms: percentile(podMs, 99),
+      dockerP50Ms: percentile(dockerMs, 50),
+      dockerP99Ms: percentile(dockerMs, 99),
+    };
   } finally {
     await kubelet.stop();
     await shim.stop();

@@ -66,12 +66,16 @@ interface Target {
 
 function request(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = http.request(
+      url,
+      { method, agent, headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     if (body) req.write(body);
     req.end();
@@ -133,27 +137,29 @@ async function createLoad(t: Target, prefix: string, concurrency: number, total:
 async function openWatches(url: string, n: number, onEvent: (name: string, at: number) => void): Promise<http.ClientRequest[]> {
   const reqs: http.ClientRequest[] = [];
   await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<void>((resolve, reject) => {
-        const req = http.get(url, { agent: false }, (res) => {
-          let buf = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            const at = performance.now();
-            buf += chunk;
-            let nl: number;
-            while ((nl = buf.indexOf('\n')) >= 0) {
-              const line = buf.slice(0, nl);
-              buf = buf.slice(nl + 1);
-              const ev = JSON.parse(line) as { type: string; object: { metadata: { name: string } } };
-              if (ev.type === 'ADDED') onEvent(ev.object.metadata.name, at);
-            }
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const req = http.get(url, { agent: false }, (res) => {
+            let buf = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              const at = performance.now();
+              buf += chunk;
+              let nl: number;
+              while ((nl = buf.indexOf('\n')) >= 0) {
+                const line = buf.slice(0, nl);
+                buf = buf.slice(nl + 1);
+                const ev = JSON.parse(line) as { type: string; object: { metadata: { name: string } } };
+                if (ev.type === 'ADDED') onEvent(ev.object.metadata.name, at);
+              }
+            });
+            resolve();
           });
-          resolve();
-        });
-        req.on('error', reject);
-        reqs.push(req);
-      }),
+          req.on('error', reject);
+          reqs.push(req);
+        }),
     ),
   );
   return reqs;
@@ -171,7 +177,9 @@ async function watchLatency(t: Target, watchers: number, events: number): Promis
   const sent = new Map<string, number>();
   const acked = new Map<string, number>();
   const pending: Array<{ name: string; at: number }> = [];
-  const reqs = await openWatches(`${t.url}/api/v1/namespaces/default/pods?watch=true&labelSelector=bench%3Dwatch&resourceVersion=`, watchers, (name, at) => pending.push({ name, at }));
+  const reqs = await openWatches(`${t.url}/api/v1/namespaces/default/pods?watch=true&labelSelector=bench%3Dwatch&resourceVersion=`, watchers, (name, at) =>
+    pending.push({ name, at }),
+  );
   // Give every stream time to be registered server-side.
   await new Promise((r) => setTimeout(r, 500));
   for (let i = 0; i < events; i++) {
@@ -228,24 +236,36 @@ async function main(): Promise<void> {
       results['informer'] = r;
       const f = (n: number, d = 0) => n.toFixed(d);
       rows.push('', '| measure | informer | baseline | informer / baseline |', '|---|---|---|---|');
-      rows.push(`| initial sync of ${r.pods} pods, ms (baseline: one list + JSON.parse) | ${f(r.informerSyncMs)} | ${f(r.rawListMs)} | ${f(r.informerSyncMs / r.rawListMs, 2)} |`);
-      rows.push(`| updates absorbed per second, ${r.updates} patches at concurrency 64 (baseline: raw watch) | ${f(r.informerPerSecond)} | ${f(r.rawWatchPerSecond)} | ${f(r.informerPerSecond / r.rawWatchPerSecond, 2)} |`);
-      rows.push(`| events/s in process, ${r.inProcessEvents} updates over ${r.pods} objects (baseline: Map.set loop) | ${f(r.inProcessInformerPerSecond)} | ${f(r.inProcessMapPerSecond)} | ${f(r.inProcessInformerPerSecond / r.inProcessMapPerSecond, 3)} |`);
+      rows.push(
+        `| initial sync of ${r.pods} pods, ms (baseline: one list + JSON.parse) | ${f(r.informerSyncMs)} | ${f(r.rawListMs)} | ${f(r.informerSyncMs / r.rawListMs, 2)} |`,
+      );
+      rows.push(
+        `| updates absorbed per second, ${r.updates} patches at concurrency 64 (baseline: raw watch) | ${f(r.informerPerSecond)} | ${f(r.rawWatchPerSecond)} | ${f(r.informerPerSecond / r.rawWatchPerSecond, 2)} |`,
+      );
+      rows.push(
+        `| events/s in process, ${r.inProcessEvents} updates over ${r.pods} objects (baseline: Map.set loop) | ${f(r.inProcessInformerPerSecond)} | ${f(r.inProcessMapPerSecond)} | ${f(r.inProcessInformerPerSecond / r.inProcessMapPerSecond, 3)} |`,
+      );
     }
     if (only === undefined || only === 'cri') {
       const r = await runCriBench();
       results['cri'] = r;
       const f = (n: number, d = 0) => n.toFixed(d);
       rows.push('', '| measure | mk8s | baseline | mk8s / baseline |', '|---|---|---|---|');
-      rows.push(`| pod start through CRI on Docker (sandbox + container running), median of ${r.rounds}, ms (baseline: docker run -d) | ${f(r.criPodStartMs)} | ${f(r.dockerRunMs)} | ${f(r.criPodStartMs / r.dockerRunMs, 2)} |`);
-      rows.push(`| runtime-fake CRI operations/s through gRPC (baseline: the same calls in process) | ${f(r.fakeGrpcOpsPerSecond)} | ${f(r.fakeDirectOpsPerSecond)} | ${f(r.fakeGrpcOpsPerSecond / r.fakeDirectOpsPerSecond, 3)} |`);
+      rows.push(
+        `| pod start through CRI on Docker (sandbox + container running), median of ${r.rounds}, ms (baseline: docker run -d) | ${f(r.criPodStartMs)} | ${f(r.dockerRunMs)} | ${f(r.criPodStartMs / r.dockerRunMs, 2)} |`,
+      );
+      rows.push(
+        `| runtime-fake CRI operations/s through gRPC (baseline: the same calls in process) | ${f(r.fakeGrpcOpsPerSecond)} | ${f(r.fakeDirectOpsPerSecond)} | ${f(r.fakeGrpcOpsPerSecond / r.fakeDirectOpsPerSecond, 3)} |`,
+      );
     }
     if (only === undefined || only === 'pods') {
       const r = await runPodStartupBench();
       results['pods'] = r;
       const f = (n: number, d = 0) => n.toFixed(d);
       rows.push('', '| measure | mk8s | baseline | mk8s / baseline |', '|---|---|---|---|');
-      rows.push(`| pod startup p50 / p99 ms, API create -> Running seen by a watch, ${r.pods} pods (baseline: docker run -d) | ${f(r.podP50Ms)} / ${f(r.podP99Ms)} | ${f(r.dockerP50Ms)} / ${f(r.dockerP99Ms)} | ${f(r.podP50Ms / r.dockerP50Ms, 2)} (p50) |`);
+      rows.push(
+        `| pod startup p50 / p99 ms, API create -> Running seen by a watch, ${r.pods} pods (baseline: docker run -d) | ${f(r.podP50Ms)} / ${f(r.podP99Ms)} | ${f(r.dockerP50Ms)} / ${f(r.dockerP99Ms)} | ${f(r.podP50Ms / r.dockerP50Ms, 2)} (p50) |`,
+      );
     }
     if (only === undefined || only === 'scheduler') {
       rows.push('', await runSchedulerBench());
@@ -255,8 +275,12 @@ async function main(): Promise<void> {
       results['healing'] = r;
       const f = (n: number, d = 0) => n.toFixed(d);
       rows.push('', '| measure | mk8s | baseline | mk8s / baseline |', '|---|---|---|---|');
-      rows.push(`| pod deleted -> replacement Ready, p50 / p99 ms, ${r.rounds} rounds, ReplicaSet of ${r.replicas} on 3 hollow nodes (baseline: scale up by one, create -> Ready) | ${f(r.replaceP50Ms)} / ${f(r.replaceP99Ms)} | ${f(r.freshP50Ms)} / ${f(r.freshP99Ms)} | ${f(r.replaceP50Ms / r.freshP50Ms, 2)} (p50) |`);
-      rows.push(`| node killed -> its ${r.podsMoved} pods Ready elsewhere, ms from its last Lease renewal (baseline: the ${f(r.gracePeriodMs / 1000)} s grace period) | ${f(r.nodeFailureTotalMs)} (detect ${f(r.nodeFailureDetectMs)} + recover ${f(r.nodeFailureRecoverMs)}) | ${f(r.gracePeriodMs)} | ${f(r.nodeFailureTotalMs / r.gracePeriodMs, 2)} |`);
+      rows.push(
+        `| pod deleted -> replacement Ready, p50 / p99 ms, ${r.rounds} rounds, ReplicaSet of ${r.replicas} on 3 hollow nodes (baseline: scale up by one, create -> Ready) | ${f(r.replaceP50Ms)} / ${f(r.replaceP99Ms)} | ${f(r.freshP50Ms)} / ${f(r.freshP99Ms)} | ${f(r.replaceP50Ms / r.freshP50Ms, 2)} (p50) |`,
+      );
+      rows.push(
+        `| node killed -> its ${r.podsMoved} pods Ready elsewhere, ms from its last Lease renewal (baseline: the ${f(r.gracePeriodMs / 1000)} s grace period) | ${f(r.nodeFailureTotalMs)} (detect ${f(r.nodeFailureDetectMs)} + recover ${f(r.nodeFailureRecoverMs)}) | ${f(r.gracePeriodMs)} | ${f(r.nodeFailureTotalMs / r.gracePeriodMs, 2)} |`,
+      );
     }
     if (only === undefined || only === 'kube-proxy') {
       rows.push('', await runKubeProxyBench());
@@ -279,10 +303,13 @@ async function apiserverBench(dir: string, results: Record<string, unknown>, row
   const total = Number(process.env['BENCH_CREATES'] ?? 3000);
   results['creates'] = total;
   {
-    for (const make of [startBaseline, async (): Promise<Target> => {
-      const { proc, url } = await startApiServerProcess({ dataDir: path.join(dir, 'data') });
-      return { name: 'mk8s', url, stop: () => proc.stop() };
-    }]) {
+    for (const make of [
+      startBaseline,
+      async (): Promise<Target> => {
+        const { proc, url } = await startApiServerProcess({ dataDir: path.join(dir, 'data') });
+        return { name: 'mk8s', url, stop: () => proc.stop() };
+      },
+    ]) {
       const t = await make();
       try {
         // Warm up the JIT and connections.
@@ -291,7 +318,9 @@ async function apiserverBench(dir: string, results: Record<string, unknown>, row
         const c64 = await createLoad(t, 'c64', 64, total);
         const w = await watchLatency(t, 100, 50);
         results[t.name] = { c1, c64, watch: w };
-        console.error(`${t.name}: c1 ${c1.perSecond.toFixed(0)}/s, c64 ${c64.perSecond.toFixed(0)}/s p99 ${c64.p99.toFixed(1)} ms, watch p99 ${w.p99.toFixed(2)} ms (${w.delivered} delivered)`);
+        console.error(
+          `${t.name}: c1 ${c1.perSecond.toFixed(0)}/s, c64 ${c64.perSecond.toFixed(0)}/s p99 ${c64.p99.toFixed(1)} ms, watch p99 ${w.p99.toFixed(2)} ms (${w.delivered} delivered)`,
+        );
       } finally {
         await t.stop();
       }
@@ -301,10 +330,16 @@ async function apiserverBench(dir: string, results: Record<string, unknown>, row
     const f = (n: number, d = 0) => n.toFixed(d);
     rows.push('| measure | mk8s | baseline (bare fastify) | mk8s / baseline |', '|---|---|---|---|');
     rows.push(`| creates/s, concurrency 1 | ${f(m.c1.perSecond)} | ${f(b.c1.perSecond)} | ${f(m.c1.perSecond / b.c1.perSecond, 2)} |`);
-    rows.push(`| create p50 / p99 ms, concurrency 1 | ${f(m.c1.p50, 2)} / ${f(m.c1.p99, 2)} | ${f(b.c1.p50, 2)} / ${f(b.c1.p99, 2)} | ${f(m.c1.p99 / b.c1.p99, 2)} (p99) |`);
+    rows.push(
+      `| create p50 / p99 ms, concurrency 1 | ${f(m.c1.p50, 2)} / ${f(m.c1.p99, 2)} | ${f(b.c1.p50, 2)} / ${f(b.c1.p99, 2)} | ${f(m.c1.p99 / b.c1.p99, 2)} (p99) |`,
+    );
     rows.push(`| creates/s, concurrency 64 | ${f(m.c64.perSecond)} | ${f(b.c64.perSecond)} | ${f(m.c64.perSecond / b.c64.perSecond, 2)} |`);
-    rows.push(`| create p50 / p99 ms, concurrency 64 | ${f(m.c64.p50, 2)} / ${f(m.c64.p99, 2)} | ${f(b.c64.p50, 2)} / ${f(b.c64.p99, 2)} | ${f(m.c64.p99 / b.c64.p99, 2)} (p99) |`);
-    rows.push(`| watch send-to-delivery p50 / p99 ms, 100 watchers | ${f(m.watch.p50, 2)} / ${f(m.watch.p99, 2)} | ${f(b.watch.p50, 2)} / ${f(b.watch.p99, 2)} | ${f(m.watch.p99 / b.watch.p99, 2)} (p99) |`);
+    rows.push(
+      `| create p50 / p99 ms, concurrency 64 | ${f(m.c64.p50, 2)} / ${f(m.c64.p99, 2)} | ${f(b.c64.p50, 2)} / ${f(b.c64.p99, 2)} | ${f(m.c64.p99 / b.c64.p99, 2)} (p99) |`,
+    );
+    rows.push(
+      `| watch send-to-delivery p50 / p99 ms, 100 watchers | ${f(m.watch.p50, 2)} / ${f(m.watch.p99, 2)} | ${f(b.watch.p50, 2)} / ${f(b.watch.p99, 2)} | ${f(m.watch.p99 / b.watch.p99, 2)} (p99) |`,
+    );
     rows.push(`| watch ack-to-delivery p50 / p99 ms, 100 watchers | ${f(m.watch.ackP50, 2)} / ${f(m.watch.ackP99, 2)} | (fans out before it acks) | |`);
   }
 }

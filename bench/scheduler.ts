@@ -58,12 +58,16 @@ function ownCpuSeconds(): number {
 
 function request(agent: http.Agent, url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = http.request(
+      url,
+      { method, agent, headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     if (body) req.write(body);
     req.end();
@@ -101,7 +105,13 @@ function podObject(i: number): Pod {
     kind: 'Pod',
     metadata: { name: `pod-${i}`, namespace: 'default', labels: { app: 'bench' } },
     spec: {
-      containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '100m', memory: '500Mi' }, limits: { cpu: '100m', memory: '500Mi' } } }],
+      containers: [
+        {
+          name: 'pause',
+          image: 'registry.k8s.io/pause:3.10',
+          resources: { requests: { cpu: '100m', memory: '500Mi' }, limits: { cpu: '100m', memory: '500Mi' } },
+        },
+      ],
     },
   } as Pod;
 }
@@ -160,7 +170,16 @@ function metricValue(text: string, name: string, labels = ''): number {
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
-async function withScheduler(nodes: number, pods: number, events: boolean): Promise<Omit<SchedulerBenchResult, 'createOnlyPerSecond' | 'algorithmOnlyPerSecond' | 'createOnlyApiServerCpuShare' | 'withoutEventsPerSecond' | 'withoutEventsApiServerCpuShare'>> {
+async function withScheduler(
+  nodes: number,
+  pods: number,
+  events: boolean,
+): Promise<
+  Omit<
+    SchedulerBenchResult,
+    'createOnlyPerSecond' | 'algorithmOnlyPerSecond' | 'createOnlyApiServerCpuShare' | 'withoutEventsPerSecond' | 'withoutEventsApiServerCpuShare'
+  >
+> {
   const { proc, url } = await startApiServerProcess();
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const client = new Clientset({ server: url, qps: 1e9, burst: 1e9 });
@@ -195,7 +214,8 @@ async function withScheduler(nodes: number, pods: number, events: boolean): Prom
     const e2eSum = metricValue(metrics, 'scheduler_e2e_scheduling_duration_seconds_sum', '{result="scheduled"');
     const e2eCount = metricValue(metrics, 'scheduler_e2e_scheduling_duration_seconds_count', '{result="scheduled"');
     const attempts: Record<string, number> = {};
-    for (const result of ['scheduled', 'unschedulable', 'error']) attempts[result] = metricValue(metrics, 'scheduler_schedule_attempts_total', `{result="${result}"`);
+    for (const result of ['scheduled', 'unschedulable', 'error'])
+      attempts[result] = metricValue(metrics, 'scheduler_schedule_attempts_total', `{result="${result}"`);
     return {
       nodes,
       pods,
@@ -217,7 +237,10 @@ async function withScheduler(nodes: number, pods: number, events: boolean): Prom
   }
 }
 
-export async function measureScheduler(nodes = Number(process.env['BENCH_SCHED_NODES'] ?? 1000), pods = Number(process.env['BENCH_SCHED_PODS'] ?? 5000)): Promise<SchedulerBenchResult> {
+export async function measureScheduler(
+  nodes = Number(process.env['BENCH_SCHED_NODES'] ?? 1000),
+  pods = Number(process.env['BENCH_SCHED_PODS'] ?? 5000),
+): Promise<SchedulerBenchResult> {
   const baseline = await createOnlyBaseline(nodes, pods);
   const run = await withScheduler(nodes, pods, true);
   const quiet = await withScheduler(nodes, pods, false);
@@ -250,7 +273,9 @@ export function schedulerMarkdown(r: SchedulerBenchResult): string {
     `| scheduling algorithm alone (filter + score + assume, no I/O) | ${f(r.algorithmOnlyPerSecond)} |`,
     '',
     `Mean algorithm time per pod ${r.meanAlgorithmMs.toFixed(3)} ms (adaptive sampling filters and scores ${f(numFeasibleNodesToFind(r.nodes, 0))} of ${f(r.nodes)} nodes); ` +
-      `mean attempt -> bind ${r.meanE2eMs.toFixed(1)} ms; attempts: ${Object.entries(r.attempts).map(([k, v]) => `${k} ${f(v)}`).join(', ')}. ` +
+      `mean attempt -> bind ${r.meanE2eMs.toFixed(1)} ms; attempts: ${Object.entries(r.attempts)
+        .map(([k, v]) => `${k} ${f(v)}`)
+        .join(', ')}. ` +
       `CPU during the scheduled run (cores busy): API server ${r.apiServerCpuShare.toFixed(2)}, scheduler + load generator ${r.benchProcessCpuShare.toFixed(2)}; ` +
       `without events: API server ${r.withoutEventsApiServerCpuShare.toFixed(2)}; during create-only: API server ${r.createOnlyApiServerCpuShare.toFixed(2)}.`,
     '',

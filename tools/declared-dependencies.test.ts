@@ -36,7 +36,11 @@ function productionFiles(dir: string): string[] {
 /** The packages a file imports (static `import`/`export ... from`, and `import()` of a literal), by package name. */
 function importedPackages(source: string): Set<string> {
   const found = new Set<string>();
-  const specifiers = [...source.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/gm), ...source.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm), ...source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
+  const specifiers = [
+    ...source.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/gm),
+    ...source.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm),
+    ...source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1]!);
   for (const s of specifiers) {
     if (s.startsWith('.') || s.startsWith('node:') || s.startsWith('/')) continue;
     const name = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!;
@@ -57,7 +61,10 @@ describe('declared dependencies', () => {
       for (const f of productionFiles(dir)) for (const p of importedPackages(readFileSync(f, 'utf8'))) imported.add(p);
       imported.delete(pkg.name);
       const declared = new Set(Object.keys(pkg.dependencies ?? {}));
-      expect({ missing: [...imported].filter((p) => !declared.has(p)).sort(), unused: [...declared].filter((p) => !imported.has(p)).sort() }).toEqual({ missing: [], unused: [] });
+      expect({ missing: [...imported].filter((p) => !declared.has(p)).sort(), unused: [...declared].filter((p) => !imported.has(p)).sort() }).toEqual({
+        missing: [],
+        unused: [],
+      });
     });
   }
 });

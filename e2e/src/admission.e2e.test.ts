@@ -58,30 +58,47 @@ describe('admission on a real cluster', () => {
           metadata: { labels: { app: 'greedy' } },
           spec: {
             terminationGracePeriodSeconds: 1,
-            containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'], resources: { requests: { cpu: '400m' } } }],
+            containers: [
+              { name: 'c', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'], resources: { requests: { cpu: '400m' } } },
+            ],
           },
         },
       },
     });
-    const event = await until('a FailedCreate event with the quota message', async () => {
-      const events = await c.kubectlJson<{ items: EventJson[] }>('get', 'events', '-n', 'team');
-      return events.items.find((e) => e.reason === 'FailedCreate' && e.involvedObject.kind === 'ReplicaSet');
-    }, 120_000, 1000);
+    const event = await until(
+      'a FailedCreate event with the quota message',
+      async () => {
+        const events = await c.kubectlJson<{ items: EventJson[] }>('get', 'events', '-n', 'team');
+        return events.items.find((e) => e.reason === 'FailedCreate' && e.involvedObject.kind === 'ReplicaSet');
+      },
+      120_000,
+      1000,
+    );
     expect(event.message).toMatch(
       /^Error creating: pods "greedy-[a-z0-9-]+" is forbidden: exceeded quota: team-quota, requested: pods=1,requests\.cpu=400m, used: pods=2,requests\.cpu=800m, limited: pods=2,requests\.cpu=1$/,
     );
-    await until('two running greedy pods', async () => {
-      const pods = await c.kubectlJson<{ items: Parameters<typeof podReady>[0][] }>('get', 'pods', '-n', 'team', '-l', 'app=greedy');
-      return pods.items.filter(podReady).length === 2 ? pods : undefined;
-    }, 120_000, 1000);
+    await until(
+      'two running greedy pods',
+      async () => {
+        const pods = await c.kubectlJson<{ items: Parameters<typeof podReady>[0][] }>('get', 'pods', '-n', 'team', '-l', 'app=greedy');
+        return pods.items.filter(podReady).length === 2 ? pods : undefined;
+      },
+      120_000,
+      1000,
+    );
     // The third replica stays refused.
     await sleep(3000);
     const pods = await c.kubectlJson<{ items: unknown[] }>('get', 'pods', '-n', 'team', '-l', 'app=greedy');
     expect(pods.items).toHaveLength(2);
-    const describe = await until('kubectl describe quota with usage', async () => {
-      const out = (await c.kubectl('describe', 'quota', 'team-quota', '-n', 'team')).stdout;
-      return /pods\s+2\s+2/.test(out) ? out : undefined;
-    }, 60_000, 1000);
+    const describe = await until(
+      'kubectl describe quota with usage',
+      async () => {
+        const out = (await c.kubectl('describe', 'quota', 'team-quota', '-n', 'team')).stdout;
+        return /pods\s+2\s+2/.test(out) ? out : undefined;
+      },
+      60_000,
+      1000,
+    );
     expect(describe).toMatch(/Resource\s+Used\s+Hard/);
     expect(describe).toMatch(/requests\.cpu\s+800m\s+1/);
     const table = (await c.kubectl('get', 'quota', '-n', 'team')).stdout;
@@ -93,13 +110,17 @@ describe('admission on a real cluster', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'root', namespace: ns },
-      spec: { containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'], securityContext: { privileged: true } }] },
+      spec: {
+        containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'], securityContext: { privileged: true } }],
+      },
     });
     const refused = await apply('priv.json', privileged('default')).then(
       () => '',
       (err: { stderr?: string }) => err.stderr ?? String(err),
     );
-    expect(refused).toContain('pods "root" is forbidden: violates PodSecurity "baseline:latest": privileged (container "c" must not set securityContext.privileged=true)');
+    expect(refused).toContain(
+      'pods "root" is forbidden: violates PodSecurity "baseline:latest": privileged (container "c" must not set securityContext.privileged=true)',
+    );
     await c.kubectl('create', 'namespace', 'ops');
     await c.kubectl('label', 'namespace', 'ops', 'pod-security.kubernetes.io/enforce=privileged');
     expect(await apply('priv-ops.json', privileged('ops'))).toContain('pod/root created');

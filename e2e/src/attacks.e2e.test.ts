@@ -30,22 +30,32 @@ interface AuditEvent {
 
 /** The audit events written so far that match `match` (the log is written asynchronously: poll). */
 async function audited(cluster: E2eCluster, what: string, match: (e: AuditEvent) => boolean): Promise<AuditEvent> {
-  return until(`the audit log to record ${what}`, async () => {
-    const lines = (await readFile(path.join(cluster.home, 'logs', 'audit.log'), 'utf8')).split('\n').filter((l) => l !== '');
-    return lines.map((l) => JSON.parse(l) as AuditEvent).find(match);
-  }, 20_000, 250);
+  return until(
+    `the audit log to record ${what}`,
+    async () => {
+      const lines = (await readFile(path.join(cluster.home, 'logs', 'audit.log'), 'utf8')).split('\n').filter((l) => l !== '');
+      return lines.map((l) => JSON.parse(l) as AuditEvent).find(match);
+    },
+    20_000,
+    250,
+  );
 }
 
 /** A component's log (`$MK8S_HOME/logs/<name>.log`) once it contains `text`. */
 async function logged(cluster: E2eCluster, prefix: string, text: string): Promise<string> {
-  return until(`${prefix}'s log to mention ${JSON.stringify(text)}`, async () => {
-    for (const f of await readdir(path.join(cluster.home, 'logs'))) {
-      if (!f.startsWith(prefix)) continue;
-      const lines = (await readFile(path.join(cluster.home, 'logs', f), 'utf8')).split('\n').filter((l) => l.includes(text));
-      if (lines.length > 0) return lines.join('\n');
-    }
-    return undefined;
-  }, 20_000, 250);
+  return until(
+    `${prefix}'s log to mention ${JSON.stringify(text)}`,
+    async () => {
+      for (const f of await readdir(path.join(cluster.home, 'logs'))) {
+        if (!f.startsWith(prefix)) continue;
+        const lines = (await readFile(path.join(cluster.home, 'logs', f), 'utf8')).split('\n').filter((l) => l.includes(text));
+        if (lines.length > 0) return lines.join('\n');
+      }
+      return undefined;
+    },
+    20_000,
+    250,
+  );
 }
 
 /** A raw HTTP request with the headers a browser (or an attacker's script) would send; resolves the status and body, or 101 for an accepted upgrade. */
@@ -98,7 +108,12 @@ describe('attacks on the default (insecure, loopback) mode', () => {
     await until('node-1 Ready', async () => ((await cluster.kubectl('get', 'node', 'node-1')).stdout.match(/node-1\s+Ready/) ? true : undefined), 90_000, 500);
     kubeletPort = (await cluster.kubectl('get', 'node', 'node-1', '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}')).stdout.trim();
     await cluster.kubectl('run', 'web', '--image=busybox:latest', '--restart=Never', '--', 'sleep', '3600');
-    await until('web Running', async () => ((await cluster.kubectl('get', 'pod', 'web', '-o', 'jsonpath={.status.phase}')).stdout === 'Running' ? true : undefined), 90_000, 500);
+    await until(
+      'web Running',
+      async () => ((await cluster.kubectl('get', 'pod', 'web', '-o', 'jsonpath={.status.phase}')).stdout === 'Running' ? true : undefined),
+      90_000,
+      500,
+    );
   }, 240_000);
   afterAll(async () => {
     await cluster?.destroy();
@@ -131,7 +146,10 @@ describe('attacks on the default (insecure, loopback) mode', () => {
     expect((await rawRequest(`${cluster.api}${execPath}`, websocketHeaders())).status).toBe(101);
     expect((await cluster.kubectl('exec', 'web', '--', 'echo', 'still-works')).stdout.trim()).toBe('still-works');
 
-    const direct = await rawRequest(`http://127.0.0.1:${kubeletPort}/exec/default/web/web?command=id&output=1`, { ...websocketHeaders(), Origin: 'http://evil.example' });
+    const direct = await rawRequest(`http://127.0.0.1:${kubeletPort}/exec/default/web/web?command=id&output=1`, {
+      ...websocketHeaders(),
+      Origin: 'http://evil.example',
+    });
     expect(direct.status).toBe(403);
     expect(direct.body).toContain('refuses cross-origin requests');
   });
@@ -146,21 +164,43 @@ describe('attacks on the default (insecure, loopback) mode', () => {
       spec: {
         restartPolicy: 'Never',
         volumes: [{ name: 'data', emptyDir: {} }],
-        initContainers: [{ name: 'link', image: 'busybox:latest', command: ['ln', '-s', '/', '/data/host'], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
-        containers: [{ name: 'main', image: 'busybox:latest', command: ['cat', `/host${marker}`], volumeMounts: [{ name: 'data', mountPath: '/host', subPath: 'host' }] }],
+        initContainers: [
+          { name: 'link', image: 'busybox:latest', command: ['ln', '-s', '/', '/data/host'], volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+        ],
+        containers: [
+          { name: 'main', image: 'busybox:latest', command: ['cat', `/host${marker}`], volumeMounts: [{ name: 'data', mountPath: '/host', subPath: 'host' }] },
+        ],
       },
     };
     await createFromJson(cluster, pod);
-    const waiting = await until('the escape pod refused', async () => {
-      const w = (await cluster.kubectlJson<{ status?: { containerStatuses?: Array<{ state?: { waiting?: { reason?: string; message?: string } } }> } }>('get', 'pod', 'escape')).status?.containerStatuses?.[0]?.state?.waiting;
-      return w?.reason === 'CreateContainerConfigError' ? w : undefined;
-    }, 90_000, 500);
+    const waiting = await until(
+      'the escape pod refused',
+      async () => {
+        const w = (
+          await cluster.kubectlJson<{ status?: { containerStatuses?: Array<{ state?: { waiting?: { reason?: string; message?: string } } }> } }>(
+            'get',
+            'pod',
+            'escape',
+          )
+        ).status?.containerStatuses?.[0]?.state?.waiting;
+        return w?.reason === 'CreateContainerConfigError' ? w : undefined;
+      },
+      90_000,
+      500,
+    );
     expect(waiting.message).toContain('subPath "host" of volumeMount "data" in container "main" refused');
     expect(waiting.message).toContain('symbolic link');
-    const events = await until('a Failed event', async () => {
-      const out = (await cluster.kubectl('get', 'events', '--field-selector', 'involvedObject.name=escape,reason=Failed', '-o', 'jsonpath={.items[*].message}')).stdout;
-      return out.includes('symbolic link') ? out : undefined;
-    }, 30_000, 500);
+    const events = await until(
+      'a Failed event',
+      async () => {
+        const out = (
+          await cluster.kubectl('get', 'events', '--field-selector', 'involvedObject.name=escape,reason=Failed', '-o', 'jsonpath={.items[*].message}')
+        ).stdout;
+        return out.includes('symbolic link') ? out : undefined;
+      },
+      30_000,
+      500,
+    );
     expect(events).toContain('subPath');
     // Nothing of the host was mounted anywhere under the kubelet's folder.
     expect((await mountsUnder(path.join(cluster.home, 'kubelet'))).filter((m) => m.includes('volume-subpaths'))).toEqual([]);
@@ -173,11 +213,24 @@ describe('attacks on the default (insecure, loopback) mode', () => {
       metadata: { name: 'rooty' },
       spec: { securityContext: { runAsNonRoot: true }, containers: [{ name: 'main', image: 'busybox:latest', command: ['sleep', '3600'] }] },
     });
-    const waiting = await until('rooty refused', async () => {
-      const w = (await cluster.kubectlJson<{ status?: { containerStatuses?: Array<{ state?: { waiting?: { reason?: string; message?: string } } }> } }>('get', 'pod', 'rooty')).status?.containerStatuses?.[0]?.state?.waiting;
-      return w?.reason === 'CreateContainerConfigError' ? w : undefined;
-    }, 90_000, 500);
-    expect(waiting.message).toBe('container has runAsNonRoot and image will run as root (pod: "rooty_default(' + (await podUid(cluster, 'rooty')) + ')", container: main)');
+    const waiting = await until(
+      'rooty refused',
+      async () => {
+        const w = (
+          await cluster.kubectlJson<{ status?: { containerStatuses?: Array<{ state?: { waiting?: { reason?: string; message?: string } } }> } }>(
+            'get',
+            'pod',
+            'rooty',
+          )
+        ).status?.containerStatuses?.[0]?.state?.waiting;
+        return w?.reason === 'CreateContainerConfigError' ? w : undefined;
+      },
+      90_000,
+      500,
+    );
+    expect(waiting.message).toBe(
+      'container has runAsNonRoot and image will run as root (pod: "rooty_default(' + (await podUid(cluster, 'rooty')) + ')", container: main)',
+    );
   });
 
   it('a namespace enforcing restricted refuses a hostPath pod (audited with the policy that refused it)', async () => {
@@ -188,12 +241,19 @@ describe('attacks on the default (insecure, loopback) mode', () => {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: 'peek', namespace: 'locked' },
-        spec: { volumes: [{ name: 'root', hostPath: { path: '/' } }], containers: [{ name: 'main', image: 'busybox:latest', volumeMounts: [{ name: 'root', mountPath: '/host' }] }] },
+        spec: {
+          volumes: [{ name: 'root', hostPath: { path: '/' } }],
+          containers: [{ name: 'main', image: 'busybox:latest', volumeMounts: [{ name: 'root', mountPath: '/host' }] }],
+        },
       }),
     );
     expect(stderr).toContain('violates PodSecurity "restricted:latest"');
     expect(stderr).toContain('restricted volume types (volume "root" uses restricted volume type "hostPath")');
-    const event = await audited(cluster, 'the refused hostPath pod', (e) => e.verb === 'create' && e.requestURI.startsWith('/api/v1/namespaces/locked/pods') && e.responseStatus?.code === 403);
+    const event = await audited(
+      cluster,
+      'the refused hostPath pod',
+      (e) => e.verb === 'create' && e.requestURI.startsWith('/api/v1/namespaces/locked/pods') && e.responseStatus?.code === 403,
+    );
     expect(event.annotations?.['pod-security.kubernetes.io/enforce-policy']).toBe('restricted:latest');
   });
 
@@ -203,12 +263,25 @@ describe('attacks on the default (insecure, loopback) mode', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'reader' },
-      spec: { volumes: [{ name: 'creds', secret: { secretName: 'creds' } }], containers: [{ name: 'main', image: 'busybox:latest', command: ['sleep', '3600'], volumeMounts: [{ name: 'creds', mountPath: '/etc/creds' }] }] },
+      spec: {
+        volumes: [{ name: 'creds', secret: { secretName: 'creds' } }],
+        containers: [{ name: 'main', image: 'busybox:latest', command: ['sleep', '3600'], volumeMounts: [{ name: 'creds', mountPath: '/etc/creds' }] }],
+      },
     });
-    await until('reader Running', async () => ((await cluster.kubectl('get', 'pod', 'reader', '-o', 'jsonpath={.status.phase}')).stdout === 'Running' ? true : undefined), 90_000, 500);
+    await until(
+      'reader Running',
+      async () => ((await cluster.kubectl('get', 'pod', 'reader', '-o', 'jsonpath={.status.phase}')).stdout === 'Running' ? true : undefined),
+      90_000,
+      500,
+    );
     expect((await cluster.kubectl('exec', 'reader', '--', 'cat', '/etc/creds/password')).stdout).toBe('s3cret');
     const mounts = (await cluster.kubectl('exec', 'reader', '--', 'cat', '/proc/mounts')).stdout;
-    expect(mounts.split('\n').find((l) => l.split(' ')[1] === '/etc/creds')?.split(' ')[2]).toBe('tmpfs');
+    expect(
+      mounts
+        .split('\n')
+        .find((l) => l.split(' ')[1] === '/etc/creds')
+        ?.split(' ')[2],
+    ).toBe('tmpfs');
     const uid = await podUid(cluster, 'reader');
     const node = (await cluster.kubectl('get', 'pod', 'reader', '-o', 'jsonpath={.spec.nodeName}')).stdout.trim();
     const podDir = path.join(cluster.home, 'kubelet', node, 'pods', uid);
@@ -236,19 +309,37 @@ describe('attacks on --secure', () => {
   }, 120_000);
 
   const kubectlToken = (token: string, ...args: string[]) =>
-    run('kubectl', ['--kubeconfig', '/dev/null', '--server', api, '--certificate-authority', path.join(pki, 'ca.crt'), '--token', token, ...args], { env: cluster.env, timeout: 60_000 });
+    run('kubectl', ['--kubeconfig', '/dev/null', '--server', api, '--certificate-authority', path.join(pki, 'ca.crt'), '--token', token, ...args], {
+      env: cluster.env,
+      timeout: 60_000,
+    });
 
   it('a namespace admin cannot bind cluster-admin (RBAC escalation), and the refusal is audited', async () => {
     await cluster.kubectl('create', 'namespace', 'team');
     await appendFile(path.join(pki, 'tokens.csv'), 'mallory-e2e-token,mallory,mallory-uid,"team-admins"\n');
     await cluster.kubectl('create', 'rolebinding', 'mallory-admin', '--clusterrole=admin', '--user=mallory', '--namespace', 'team');
     // The token file is re-read when it changes (at most once a second).
-    await until('mallory authenticates', async () => ((await kubectlToken('mallory-e2e-token', 'auth', 'whoami')).stdout.includes('mallory') ? true : undefined), 20_000, 500);
+    await until(
+      'mallory authenticates',
+      async () => ((await kubectlToken('mallory-e2e-token', 'auth', 'whoami')).stdout.includes('mallory') ? true : undefined),
+      20_000,
+      500,
+    );
     // What the admin role allows works: bind edit to someone in the namespace.
     await kubectlToken('mallory-e2e-token', 'create', 'rolebinding', 'bob-edit', '--clusterrole=edit', '--user=bob', '--namespace', 'team');
-    const stderr = await refusal(kubectlToken('mallory-e2e-token', 'create', 'rolebinding', 'mallory-root', '--clusterrole=cluster-admin', '--user=mallory', '--namespace', 'team'));
+    const stderr = await refusal(
+      kubectlToken('mallory-e2e-token', 'create', 'rolebinding', 'mallory-root', '--clusterrole=cluster-admin', '--user=mallory', '--namespace', 'team'),
+    );
     expect(stderr).toContain('is attempting to grant RBAC permissions not currently held');
-    const event = await audited(cluster, 'the escalation attempt', (e) => e.user.username === 'mallory' && e.verb === 'create' && e.requestURI.startsWith('/apis/rbac.authorization.k8s.io/v1/namespaces/team/rolebindings') && e.responseStatus?.code === 403);
+    const event = await audited(
+      cluster,
+      'the escalation attempt',
+      (e) =>
+        e.user.username === 'mallory' &&
+        e.verb === 'create' &&
+        e.requestURI.startsWith('/apis/rbac.authorization.k8s.io/v1/namespaces/team/rolebindings') &&
+        e.responseStatus?.code === 403,
+    );
     expect(event.stage).toBe('ResponseComplete');
     // A Role in mallory's own namespace granting more than mallory holds is refused too.
     const role = await refusal(kubectlToken('mallory-e2e-token', 'create', 'role', 'everything', '--verb=*', '--resource=*', '--namespace', 'team'));
@@ -270,7 +361,15 @@ describe('attacks on --secure', () => {
     };
     const stderr = await refusal(createFromJson(cluster, mirror, ['--kubeconfig', path.join(pki, 'kubelet-node-1.kubeconfig')]));
     expect(stderr).toContain('node "node-1" can not create pods that reference secrets');
-    const event = await audited(cluster, 'the mirror pod attempt', (e) => e.user.username === 'system:node:node-1' && e.verb === 'create' && e.requestURI.startsWith('/api/v1/namespaces/default/pods') && e.responseStatus?.code === 403);
+    const event = await audited(
+      cluster,
+      'the mirror pod attempt',
+      (e) =>
+        e.user.username === 'system:node:node-1' &&
+        e.verb === 'create' &&
+        e.requestURI.startsWith('/api/v1/namespaces/default/pods') &&
+        e.responseStatus?.code === 403,
+    );
     expect(event.stage).toBe('ResponseComplete');
   });
 });

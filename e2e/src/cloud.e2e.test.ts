@@ -50,29 +50,29 @@ describe('cloud-controller-manager with the local cloud', () => {
 
   it('a LoadBalancer Service gets an address and curl spreads over its pods', async () => {
     const manifest = {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: { name: 'lb-web' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'lb-web' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'lb-web' } },
+        template: {
+          metadata: { labels: { app: 'lb-web' } },
           spec: {
-            replicas: 2,
-            selector: { matchLabels: { app: 'lb-web' } },
-            template: {
-              metadata: { labels: { app: 'lb-web' } },
-              spec: {
-                terminationGracePeriodSeconds: 1,
-                containers: [
-                  {
-                    name: 'httpd',
-                    image: 'busybox:latest',
-                    imagePullPolicy: 'Never',
-                    command: ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www'],
-                    ports: [{ containerPort: 8080 }],
-                    readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
-                  },
-                ],
+            terminationGracePeriodSeconds: 1,
+            containers: [
+              {
+                name: 'httpd',
+                image: 'busybox:latest',
+                imagePullPolicy: 'Never',
+                command: ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www'],
+                ports: [{ containerPort: 8080 }],
+                readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
               },
-            },
+            ],
           },
+        },
+      },
     };
     const file = path.join(c.home, 'lb-web.json');
     await writeFile(file, JSON.stringify(manifest));
@@ -80,10 +80,23 @@ describe('cloud-controller-manager with the local cloud', () => {
     await until('2 ready lb-web pods', async () => ((await pods()).filter(ready).length === 2 ? true : undefined), 90_000);
 
     const svcFile = path.join(c.home, 'lb-svc.json');
-    await writeFile(svcFile, JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'lb-web' }, spec: { type: 'LoadBalancer', selector: { app: 'lb-web' }, ports: [{ port: PORT, targetPort: 8080 }] } }));
+    await writeFile(
+      svcFile,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'lb-web' },
+        spec: { type: 'LoadBalancer', selector: { app: 'lb-web' }, ports: [{ port: PORT, targetPort: 8080 }] },
+      }),
+    );
     const t0 = Date.now();
     await c.kubectl('apply', '-f', svcFile);
-    const ip = await until('an ingress IP', async () => (await c.kubectl('get', 'svc', 'lb-web', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}')).stdout.trim() || undefined, 30_000, 50);
+    const ip = await until(
+      'an ingress IP',
+      async () => (await c.kubectl('get', 'svc', 'lb-web', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}')).stdout.trim() || undefined,
+      30_000,
+      50,
+    );
     console.log(`[cloud e2e] LoadBalancer address ${ip} after ${Date.now() - t0} ms`);
     expect(ip).toMatch(/^127\.240\.0\.\d+$/);
     expect((await c.kubectl('get', 'svc', 'lb-web')).stdout).toContain(ip);
@@ -98,7 +111,12 @@ describe('cloud-controller-manager with the local cloud', () => {
       counts.set(answer, (counts.get(answer) ?? 0) + 1);
     }
     console.log(`[cloud e2e] 40 requests over the LoadBalancer address: ${JSON.stringify(Object.fromEntries(counts))}`);
-    expect([...counts.keys()].sort()).toEqual((await pods()).filter(ready).map((p) => p.metadata.name).sort());
+    expect([...counts.keys()].sort()).toEqual(
+      (await pods())
+        .filter(ready)
+        .map((p) => p.metadata.name)
+        .sort(),
+    );
   });
 
   it('mk8s node add starts an initialized, Ready node-3', async () => {
@@ -118,15 +136,25 @@ describe('cloud-controller-manager with the local cloud', () => {
     const t0 = Date.now();
     const { stdout } = await c.mk8s('node', 'remove', victim);
     expect(stdout).toContain(`node ${victim} removed`);
-    await until(`Node ${victim} deleted`, async () => {
-      const names = (await c.kubectlJson<{ items: NodeJson[] }>('get', 'nodes')).items.map((n) => n.metadata.name);
-      return names.includes(victim) ? undefined : true;
-    }, 90_000, 250);
+    await until(
+      `Node ${victim} deleted`,
+      async () => {
+        const names = (await c.kubectlJson<{ items: NodeJson[] }>('get', 'nodes')).items.map((n) => n.metadata.name);
+        return names.includes(victim) ? undefined : true;
+      },
+      90_000,
+      250,
+    );
     console.log(`[cloud e2e] Node ${victim} deleted ${Date.now() - t0} ms after mk8s node remove`);
-    const moved = await until('2 ready lb-web pods, none bound to the removed node', async () => {
-      const all = await pods();
-      return all.every((p) => p.spec.nodeName !== victim) && all.filter(ready).length === 2 ? all : undefined;
-    }, 90_000, 250);
+    const moved = await until(
+      '2 ready lb-web pods, none bound to the removed node',
+      async () => {
+        const all = await pods();
+        return all.every((p) => p.spec.nodeName !== victim) && all.filter(ready).length === 2 ? all : undefined;
+      },
+      90_000,
+      250,
+    );
     console.log(`[cloud e2e] pods back on ${moved.map((p) => p.spec.nodeName).join(', ')} ${Date.now() - t0} ms after mk8s node remove`);
     const t1 = Date.now();
     const events = (await c.kubectl('get', 'events', '-A', '--field-selector', 'reason=DeletingNode', '-o', 'jsonpath={.items[*].message}')).stdout;
@@ -135,7 +163,11 @@ describe('cloud-controller-manager with the local cloud', () => {
     // The Service still answers from the surviving pods.
     const ip = (await c.kubectl('get', 'svc', 'lb-web', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}')).stdout.trim();
     const t2 = Date.now();
-    await until('the LoadBalancer answering after the move', async () => (await run('curl', ['-sf', '--max-time', '2', `http://${ip}:${PORT}/`])).stdout || undefined, 30_000);
+    await until(
+      'the LoadBalancer answering after the move',
+      async () => (await run('curl', ['-sf', '--max-time', '2', `http://${ip}:${PORT}/`])).stdout || undefined,
+      30_000,
+    );
     console.log(`[cloud e2e] events+status checks ${t2 - t1} ms; LoadBalancer answered ${Date.now() - t2} ms later`);
   });
 });

@@ -13,7 +13,12 @@ import { e2eCluster, run, until, type E2eCluster } from './support/cluster.js';
 interface PodJson {
   metadata: { name: string; uid: string; deletionTimestamp?: string };
   spec: { nodeName?: string };
-  status: { phase?: string; podIP?: string; conditions?: Array<{ type: string; status: string }>; containerStatuses?: Array<{ restartCount: number; containerID?: string }> };
+  status: {
+    phase?: string;
+    podIP?: string;
+    conditions?: Array<{ type: string; status: string }>;
+    containerStatuses?: Array<{ restartCount: number; containerID?: string }>;
+  };
 }
 
 const ready = (p: PodJson): boolean => !p.metadata.deletionTimestamp && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
@@ -38,13 +43,27 @@ describe('a cluster that heals itself', () => {
   });
 
   it('the README pod: curl it in, the scheduler places it, it serves HTTP, kubectl exec runs in it', async () => {
-    await run('curl', ['-sf', '-X', 'POST', '-H', 'Content-Type: application/json', '--data', `@${path.join(REPO_ROOT, 'examples/pod.json')}`, `${c.api}/api/v1/namespaces/default/pods`]);
-    const pod = await until('the web pod Running', async () => {
-      const p = await c.kubectlJson<PodJson>('get', 'pod', 'web');
-      return p.status.phase === 'Running' && p.status.podIP ? p : undefined;
-    }, 60_000);
+    await run('curl', [
+      '-sf',
+      '-X',
+      'POST',
+      '-H',
+      'Content-Type: application/json',
+      '--data',
+      `@${path.join(REPO_ROOT, 'examples/pod.json')}`,
+      `${c.api}/api/v1/namespaces/default/pods`,
+    ]);
+    const pod = await until(
+      'the web pod Running',
+      async () => {
+        const p = await c.kubectlJson<PodJson>('get', 'pod', 'web');
+        return p.status.phase === 'Running' && p.status.podIP ? p : undefined;
+      },
+      60_000,
+    );
     expect(['node-1', 'node-2']).toContain(pod.spec.nodeName);
-    const events = (await c.kubectl('get', 'events', '--field-selector', 'involvedObject.name=web,reason=Scheduled', '-o', 'jsonpath={.items[*].message}')).stdout;
+    const events = (await c.kubectl('get', 'events', '--field-selector', 'involvedObject.name=web,reason=Scheduled', '-o', 'jsonpath={.items[*].message}'))
+      .stdout;
     expect(events).toContain(`Successfully assigned default/web to ${pod.spec.nodeName}`);
     expect(await (await fetch(`http://${pod.status.podIP}:8080/`)).text()).toContain('mk8s busybox httpd');
     expect((await c.kubectl('exec', 'web', '--', 'hostname')).stdout.trim()).toBe('web');
@@ -71,11 +90,15 @@ describe('a cluster that heals itself', () => {
     expect(svc.spec.ports[0]!.nodePort).toBe(30080);
     const names = new Set((await readyPods(3))!.map((p) => p.metadata.name));
     for (const url of ['http://127.0.0.1:30080/', `http://${svc.spec.clusterIP}/`]) {
-      const seen = await until(`all three pods answering through ${url}`, async () => {
-        const got = new Set<string>();
-        for (let i = 0; i < 60; i++) got.add((await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text()).trim());
-        return got.size === 3 ? got : undefined;
-      }, 30_000);
+      const seen = await until(
+        `all three pods answering through ${url}`,
+        async () => {
+          const got = new Set<string>();
+          for (let i = 0; i < 60; i++) got.add((await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text()).trim());
+          return got.size === 3 ? got : undefined;
+        },
+        30_000,
+      );
       expect(seen).toEqual(names);
     }
   });
@@ -84,10 +107,14 @@ describe('a cluster that heals itself', () => {
     const before = (await readyPods(3))!;
     const victim = before[0]!;
     await c.kubectl('delete', 'pod', victim.metadata.name, '--wait=false');
-    const after = await until('a replacement pod ready', async () => {
-      const ps = await readyPods(3);
-      return ps && !ps.some((p) => p.metadata.uid === victim.metadata.uid) ? ps : undefined;
-    }, 60_000);
+    const after = await until(
+      'a replacement pod ready',
+      async () => {
+        const ps = await readyPods(3);
+        return ps && !ps.some((p) => p.metadata.uid === victim.metadata.uid) ? ps : undefined;
+      },
+      60_000,
+    );
     expect(after.filter((p) => !before.some((b) => b.metadata.uid === p.metadata.uid))).toHaveLength(1);
   });
 
@@ -95,21 +122,29 @@ describe('a cluster that heals itself', () => {
     const victim = (await readyPods(3))![0]!;
     const id = victim.status.containerStatuses![0]!.containerID!.replace('docker://', '');
     await run('docker', ['kill', id]);
-    const healed = await until('the container restarted', async () => {
-      const p = (await pods()).find((x) => x.metadata.uid === victim.metadata.uid);
-      return p && (p.status.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && ready(p) ? p : undefined;
-    }, 60_000);
+    const healed = await until(
+      'the container restarted',
+      async () => {
+        const p = (await pods()).find((x) => x.metadata.uid === victim.metadata.uid);
+        return p && (p.status.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && ready(p) ? p : undefined;
+      },
+      60_000,
+    );
     expect(healed.metadata.name).toBe(victim.metadata.name);
   });
 
   it('kubectl rolls an update out and undoes it: set env, rollout status, history, undo', async () => {
     await c.kubectl('set', 'env', 'deployment/hello', 'GREETING=v2');
     expect((await c.kubectl('rollout', 'status', 'deployment/hello', '--timeout=90s')).stdout).toContain('successfully rolled out');
-    const v2 = await until('3 ready pods of the new template', async () => {
-      const ps = await readyPods(3);
-      const all = await pods();
-      return ps && all.length === 3 ? ps : undefined;
-    }, 60_000);
+    const v2 = await until(
+      '3 ready pods of the new template',
+      async () => {
+        const ps = await readyPods(3);
+        const all = await pods();
+        return ps && all.length === 3 ? ps : undefined;
+      },
+      60_000,
+    );
     const envOf = async (name: string) => (await c.kubectl('exec', name, '--', 'sh', '-c', 'echo "$GREETING"')).stdout.trim();
     expect(await envOf(v2[0]!.metadata.name)).toBe('v2');
     const history = (await c.kubectl('rollout', 'history', 'deployment/hello')).stdout;
@@ -117,25 +152,41 @@ describe('a cluster that heals itself', () => {
     expect(history).toMatch(/^2\s/m);
     await c.kubectl('rollout', 'undo', 'deployment/hello');
     expect((await c.kubectl('rollout', 'status', 'deployment/hello', '--timeout=90s')).stdout).toContain('successfully rolled out');
-    const back = await until('3 ready pods of the first template again', async () => {
-      const ps = await readyPods(3);
-      return ps && (await pods()).length === 3 ? ps : undefined;
-    }, 60_000);
+    const back = await until(
+      '3 ready pods of the first template again',
+      async () => {
+        const ps = await readyPods(3);
+        return ps && (await pods()).length === 3 ? ps : undefined;
+      },
+      60_000,
+    );
     expect(await envOf(back[0]!.metadata.name)).toBe('');
-    const rs = await c.kubectlJson<{ items: Array<{ metadata: { annotations: Record<string, string> }; spec: { replicas: number } }> }>('get', 'replicasets', '-l', 'app=hello');
+    const rs = await c.kubectlJson<{ items: Array<{ metadata: { annotations: Record<string, string> }; spec: { replicas: number } }> }>(
+      'get',
+      'replicasets',
+      '-l',
+      'app=hello',
+    );
     // The first ReplicaSet is reused (now revision 3), the second scaled to 0; no third one.
     expect(rs.items).toHaveLength(2);
-    expect(rs.items.map((r) => [r.metadata.annotations['deployment.kubernetes.io/revision'], r.spec.replicas]).sort()).toEqual([['2', 0], ['3', 3]]);
+    expect(rs.items.map((r) => [r.metadata.annotations['deployment.kubernetes.io/revision'], r.spec.replicas]).sort()).toEqual([
+      ['2', 0],
+      ['3', 3],
+    ]);
   });
 
   it('when a node dies, it goes NotReady and its pods come back on the other node', async () => {
     const onNode2 = (await readyPods(3))!.filter((p) => p.spec.nodeName === 'node-2');
     expect(onNode2.length).toBeGreaterThan(0);
     process.kill(await c.pidOf('kubelet-node-2'), 'SIGKILL');
-    await until('node-2 NotReady', async () => {
-      const node = await c.kubectlJson<{ status: { conditions: Array<{ type: string; status: string }> } }>('get', 'node', 'node-2');
-      return node.status.conditions.some((x) => x.type === 'Ready' && x.status === 'Unknown') ? true : undefined;
-    }, 60_000);
+    await until(
+      'node-2 NotReady',
+      async () => {
+        const node = await c.kubectlJson<{ status: { conditions: Array<{ type: string; status: string }> } }>('get', 'node', 'node-2');
+        return node.status.conditions.some((x) => x.type === 'Ready' && x.status === 'Unknown') ? true : undefined;
+      },
+      60_000,
+    );
     const node2 = await c.kubectlJson<{ spec: { taints?: Array<{ key: string; effect: string }> } }>('get', 'node', 'node-2');
     expect(node2.spec.taints).toContainEqual(expect.objectContaining({ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }));
     const healed = await until('3 ready pods on node-1', () => readyPods(3, (p) => p.spec.nodeName === 'node-1'), 90_000);

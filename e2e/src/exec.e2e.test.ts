@@ -12,7 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
-const hasKubectl = await run(KUBECTL, ['version', '--client']).then(() => true, () => false);
+const hasKubectl = await run(KUBECTL, ['version', '--client']).then(
+  () => true,
+  () => false,
+);
 if (!hasKubectl) console.warn('kubectl is not on the PATH: the exec e2e suite is skipped');
 const SCOPE = `io.mk8s.e2e=exec-${process.pid}`;
 
@@ -66,25 +69,52 @@ describe.skipIf(!hasKubectl)('kubectl exec on real Docker', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-exec-e2e-'));
     apiserver = await startApiServerProcess();
-    await writeFile(
-      path.join(dir, 'kubeconfig'),
-      kubeconfigFor(apiserver.url),
-    );
-    shim = (await startComponent('mk8s-dockershim', { args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'], ready: /serving CRI on/ })).proc;
+    await writeFile(path.join(dir, 'kubeconfig'), kubeconfigFor(apiserver.url));
+    shim = (
+      await startComponent('mk8s-dockershim', {
+        args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'],
+        ready: /serving CRI on/,
+      })
+    ).proc;
     kubelet = (
       await startComponent('kubelet', {
-        args: ['--kubeconfig', path.join(dir, 'kubeconfig'), '--node-name', 'exec-node', '--runtime-endpoint', `unix://${path.join(dir, 'cri.sock')}`, '--port', '0', '--root-dir', path.join(dir, 'kubelet'), '--log-level', 'warn'],
+        args: [
+          '--kubeconfig',
+          path.join(dir, 'kubeconfig'),
+          '--node-name',
+          'exec-node',
+          '--runtime-endpoint',
+          `unix://${path.join(dir, 'cri.sock')}`,
+          '--port',
+          '0',
+          '--root-dir',
+          path.join(dir, 'kubelet'),
+          '--log-level',
+          'warn',
+        ],
         ready: /kubelet exec-node serving on (http:\/\/\S+)/,
       })
     ).proc;
     const pods = [
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { nodeName: 'exec-node', terminationGracePeriodSeconds: 1, containers: [container('web')] } },
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'two' }, spec: { nodeName: 'exec-node', terminationGracePeriodSeconds: 1, containers: [container('a', { WHO: 'first' }), container('b', { WHO: 'second' })] } },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web' },
+        spec: { nodeName: 'exec-node', terminationGracePeriodSeconds: 1, containers: [container('web')] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'two' },
+        spec: { nodeName: 'exec-node', terminationGracePeriodSeconds: 1, containers: [container('a', { WHO: 'first' }), container('b', { WHO: 'second' })] },
+      },
     ];
     for (const p of pods) expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', p)).status).toBe(201);
     for (const p of pods) {
-      await until(`pod ${p.metadata.name} Running`, () => api(apiserver!.url, 'GET', `/api/v1/namespaces/default/pods/${p.metadata.name}`), (r) =>
-        r.body?.status?.phase === 'Running' && (r.body.status.containerStatuses ?? []).every((c: any) => c.state?.running),
+      await until(
+        `pod ${p.metadata.name} Running`,
+        () => api(apiserver!.url, 'GET', `/api/v1/namespaces/default/pods/${p.metadata.name}`),
+        (r) => r.body?.status?.phase === 'Running' && (r.body.status.containerStatuses ?? []).every((c: any) => c.state?.running),
       );
     }
   });
@@ -109,7 +139,7 @@ describe.skipIf(!hasKubectl)('kubectl exec on real Docker', () => {
     expect(r.stderr).toContain('command terminated with exit code 3');
   });
 
-  it('lets a command run longer than the CRI client\'s default call deadline (10 s)', async () => {
+  it("lets a command run longer than the CRI client's default call deadline (10 s)", async () => {
     const r = await kubectl('exec', 'web', '--', 'sh', '-c', 'sleep 11; echo slept');
     expect(r, r.stderr).toMatchObject({ code: 0, stdout: 'slept\n' });
   });

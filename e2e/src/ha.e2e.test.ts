@@ -73,7 +73,10 @@ describe.skipIf(!HAVE_ETCD)('HA: etcd x3, kube-apiserver x2, elected scheduler a
   const readyPods = async (): Promise<Json[]> => {
     const { body } = await api('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb');
     return (body['items'] as Json[]).filter(
-      (p) => !p['metadata']['deletionTimestamp'] && String(p['spec']['nodeName'] ?? '').startsWith('ha-node-') && (p['status']['conditions'] ?? []).some((c: Json) => c['type'] === 'Ready' && c['status'] === 'True'),
+      (p) =>
+        !p['metadata']['deletionTimestamp'] &&
+        String(p['spec']['nodeName'] ?? '').startsWith('ha-node-') &&
+        (p['status']['conditions'] ?? []).some((c: Json) => c['type'] === 'Ready' && c['status'] === 'True'),
     );
   };
 
@@ -115,7 +118,19 @@ describe.skipIf(!HAVE_ETCD)('HA: etcd x3, kube-apiserver x2, elected scheduler a
       procs.push(cm.proc);
       controllerManagers.push(cm.proc);
       const kubelet = await startComponent('kubelet', {
-        args: ['--kubeconfig', kc, '--node-name', `ha-node-${i}`, '--hollow', '--port', '0', '--root-dir', path.join(dir, `kubelet-${i}`), '--log-level', 'warn'],
+        args: [
+          '--kubeconfig',
+          kc,
+          '--node-name',
+          `ha-node-${i}`,
+          '--hollow',
+          '--port',
+          '0',
+          '--root-dir',
+          path.join(dir, `kubelet-${i}`),
+          '--log-level',
+          'warn',
+        ],
         ready: new RegExp(`kubelet ha-node-${i} serving on`),
         timeoutMs: 60_000,
       });
@@ -130,11 +145,18 @@ describe.skipIf(!HAVE_ETCD)('HA: etcd x3, kube-apiserver x2, elected scheduler a
   });
 
   it('converges and loses no acknowledged write when an etcd member, an API server and the leading controller manager die', async () => {
-    await until('2 Ready nodes', async () => {
-      const { body } = await api('GET', '/api/v1/nodes');
-      const ready = (body['items'] as Json[]).filter((n) => (n['status']?.['conditions'] ?? []).some((c: Json) => c['type'] === 'Ready' && c['status'] === 'True'));
-      return ready.length === 2 ? ready : undefined;
-    }, 90_000, 500);
+    await until(
+      '2 Ready nodes',
+      async () => {
+        const { body } = await api('GET', '/api/v1/nodes');
+        const ready = (body['items'] as Json[]).filter((n) =>
+          (n['status']?.['conditions'] ?? []).some((c: Json) => c['type'] === 'Ready' && c['status'] === 'True'),
+        );
+        return ready.length === 2 ? ready : undefined;
+      },
+      90_000,
+      500,
+    );
     const holder = await until('a controller manager holding its Lease', leaseHolder, 60_000, 500);
 
     const created = await api('POST', '/apis/apps/v1/namespaces/default/deployments', {
@@ -161,7 +183,12 @@ describe.skipIf(!HAVE_ETCD)('HA: etcd x3, kube-apiserver x2, elected scheduler a
       for (let i = 0; writing; i++) {
         const name = `ack-${i}`;
         try {
-          const res = await api('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { i: String(i) } });
+          const res = await api('POST', '/api/v1/namespaces/default/configmaps', {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name },
+            data: { i: String(i) },
+          });
           if (res.status === 201) acknowledged.set(name, String(i));
           else unacknowledged++;
         } catch {
@@ -172,12 +199,17 @@ describe.skipIf(!HAVE_ETCD)('HA: etcd x3, kube-apiserver x2, elected scheduler a
     })();
 
     // Scale 2 -> 10 (read-modify-write with the resourceVersion precondition).
-    await until('deployment scaled to 10', async () => {
-      const { body } = await api('GET', '/apis/apps/v1/namespaces/default/deployments/web');
-      body['spec']['replicas'] = 10;
-      const res = await api('PUT', '/apis/apps/v1/namespaces/default/deployments/web', body);
-      return res.status === 200 ? true : undefined;
-    }, 30_000, 200);
+    await until(
+      'deployment scaled to 10',
+      async () => {
+        const { body } = await api('GET', '/apis/apps/v1/namespaces/default/deployments/web');
+        body['spec']['replicas'] = 10;
+        const res = await api('PUT', '/apis/apps/v1/namespaces/default/deployments/web', body);
+        return res.status === 200 ? true : undefined;
+      },
+      30_000,
+      200,
+    );
 
     // The kills, while the Deployment scales and the writer runs.
     await etcd!.members[0]!.kill();
@@ -193,21 +225,36 @@ describe.skipIf(!HAVE_ETCD)('HA: etcd x3, kube-apiserver x2, elected scheduler a
     writing = false;
     await writer;
 
-    const newHolder = await until('the other controller manager holding the Lease', async () => {
-      const h = await leaseHolder();
-      return h && h !== holder && survivor.output().includes(h) ? h : undefined;
-    }, 120_000, 500);
+    const newHolder = await until(
+      'the other controller manager holding the Lease',
+      async () => {
+        const h = await leaseHolder();
+        return h && h !== holder && survivor.output().includes(h) ? h : undefined;
+      },
+      120_000,
+      500,
+    );
     expect(newHolder).not.toBe(holder);
 
-    const pods = await until('10 ready web pods on the hollow nodes', async () => {
-      const ready = await readyPods();
-      return ready.length === 10 ? ready : undefined;
-    }, 180_000, 1_000);
+    const pods = await until(
+      '10 ready web pods on the hollow nodes',
+      async () => {
+        const ready = await readyPods();
+        return ready.length === 10 ? ready : undefined;
+      },
+      180_000,
+      1_000,
+    );
     for (const p of pods) expect(['ha-node-0', 'ha-node-1']).toContain(p['spec']['nodeName']);
-    await until('the Deployment reporting 10 ready replicas', async () => {
-      const { body } = await api('GET', '/apis/apps/v1/namespaces/default/deployments/web');
-      return body['status']?.['readyReplicas'] === 10 ? true : undefined;
-    }, 120_000, 500);
+    await until(
+      'the Deployment reporting 10 ready replicas',
+      async () => {
+        const { body } = await api('GET', '/apis/apps/v1/namespaces/default/deployments/web');
+        return body['status']?.['readyReplicas'] === 10 ? true : undefined;
+      },
+      120_000,
+      500,
+    );
 
     // Every acknowledged write is there, with its data.
     expect(acknowledged.size).toBeGreaterThan(0);

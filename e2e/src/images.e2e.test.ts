@@ -25,8 +25,17 @@ describe('local images', () => {
 
   it('has the applets the examples use', async () => {
     const applets = ['sh', 'httpd', 'mkdir', 'hostname', 'sleep', 'wget', 'nc', 'cat', 'ls', 'ps'];
-    const out = await docker('run', '--rm', '--pull=never', '--label', LABEL, 'busybox:latest', 'sh', '-c',
-      `for a in ${applets.join(' ')}; do [ -x /bin/$a ] && echo /bin/$a; done`);
+    const out = await docker(
+      'run',
+      '--rm',
+      '--pull=never',
+      '--label',
+      LABEL,
+      'busybox:latest',
+      'sh',
+      '-c',
+      `for a in ${applets.join(' ')}; do [ -x /bin/$a ] && echo /bin/$a; done`,
+    );
     expect(out.split('\n')).toEqual(applets.map((a) => `/bin/${a}`));
   });
 
@@ -35,8 +44,17 @@ describe('local images', () => {
     const ip = await docker('inspect', '-f', '{{ .NetworkSettings.IPAddress }}', id);
     expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     // A second container on the same bridge fetches the page, so traffic stays on the Docker bridge.
-    const page = await docker('run', '--rm', '--pull=never', '--label', LABEL, 'busybox:latest', 'sh', '-c',
-      `for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://${ip}:8080/ && exit 0; sleep 0.2; done; exit 1`);
+    const page = await docker(
+      'run',
+      '--rm',
+      '--pull=never',
+      '--label',
+      LABEL,
+      'busybox:latest',
+      'sh',
+      '-c',
+      `for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://${ip}:8080/ && exit 0; sleep 0.2; done; exit 1`,
+    );
     expect(page).toContain('mk8s busybox httpd');
   });
 

@@ -136,7 +136,9 @@ describe('kube-proxy on real Docker', () => {
     subsets: [
       {
         ...(ready.length ? { addresses: ready.map((p) => ({ ip: pods[p]!, nodeName: NODE, targetRef: { kind: 'Pod', namespace: 'default', name: p } })) } : {}),
-        ...(notReady.length ? { notReadyAddresses: notReady.map((p) => ({ ip: pods[p]!, nodeName: NODE, targetRef: { kind: 'Pod', namespace: 'default', name: p } })) } : {}),
+        ...(notReady.length
+          ? { notReadyAddresses: notReady.map((p) => ({ ip: pods[p]!, nodeName: NODE, targetRef: { kind: 'Pod', namespace: 'default', name: p } })) }
+          : {}),
         ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
       },
     ],
@@ -151,14 +153,29 @@ describe('kube-proxy on real Docker', () => {
     routeLocalnetBefore = await routeLocalnet();
     dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-kube-proxy-e2e-'));
     apiserver = await startApiServerProcess();
-    await writeFile(
-      path.join(dir, 'kubeconfig'),
-      kubeconfigFor(apiserver.url),
-    );
-    shim = (await startComponent('mk8s-dockershim', { args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'], ready: /serving CRI on/ })).proc;
+    await writeFile(path.join(dir, 'kubeconfig'), kubeconfigFor(apiserver.url));
+    shim = (
+      await startComponent('mk8s-dockershim', {
+        args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'],
+        ready: /serving CRI on/,
+      })
+    ).proc;
     kubelet = (
       await startComponent('kubelet', {
-        args: ['--kubeconfig', path.join(dir, 'kubeconfig'), '--node-name', NODE, '--runtime-endpoint', `unix://${path.join(dir, 'cri.sock')}`, '--port', '0', '--root-dir', path.join(dir, 'kubelet'), '--log-level', 'warn'],
+        args: [
+          '--kubeconfig',
+          path.join(dir, 'kubeconfig'),
+          '--node-name',
+          NODE,
+          '--runtime-endpoint',
+          `unix://${path.join(dir, 'cri.sock')}`,
+          '--port',
+          '0',
+          '--root-dir',
+          path.join(dir, 'kubelet'),
+          '--log-level',
+          'warn',
+        ],
         ready: /serving on (http:\/\/\S+)/,
       })
     ).proc;
@@ -168,13 +185,25 @@ describe('kube-proxy on real Docker', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'client' },
-      spec: { nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'sh', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }] },
+      spec: {
+        nodeName: NODE,
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'sh', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
+      },
     };
     expect((await api(apiserver.url, 'POST', `${NS}/pods`, client)).status).toBe(201);
     for (const name of ['web-a', 'web-b']) {
-      const pod = await until(`${name} Running`, () => api(apiserver.url, 'GET', `${NS}/pods/${name}`), (r) => r.body?.status?.phase === 'Running' && !!r.body.status.podIP);
+      const pod = await until(
+        `${name} Running`,
+        () => api(apiserver.url, 'GET', `${NS}/pods/${name}`),
+        (r) => r.body?.status?.phase === 'Running' && !!r.body.status.podIP,
+      );
       pods[name] = pod.body.status.podIP;
-      const answer = await until(`${name} answers`, () => get(`http://${pods[name]}:8080/`), (t) => t.length > 0);
+      const answer = await until(
+        `${name} answers`,
+        () => get(`http://${pods[name]}:8080/`),
+        (t) => t.length > 0,
+      );
       hostnames[answer] = name;
     }
     expect(Object.keys(hostnames)).toHaveLength(2);
@@ -214,7 +243,11 @@ describe('kube-proxy on real Docker', () => {
   // 4 standard deviations wide instead of 2.8, so the suite does not flake.
   it('iptables mode: 400 requests through the NodePort on 127.0.0.1 and through the ClusterIP spread evenly', async () => {
     proxy = await startProxy('iptables');
-    await until('NodePort answers', () => get(`http://127.0.0.1:${nodePort}/`), (t) => t in hostnames);
+    await until(
+      'NodePort answers',
+      () => get(`http://127.0.0.1:${nodePort}/`),
+      (t) => t in hostnames,
+    );
     const viaNodePort = await spread(`http://127.0.0.1:${nodePort}/`, 400);
     const viaClusterIP = await spread(`http://${clusterIP}:80/`, 400);
     console.log(`iptables spread: NodePort ${JSON.stringify(Object.fromEntries(viaNodePort))}, ClusterIP ${JSON.stringify(Object.fromEntries(viaClusterIP))}`);
@@ -226,7 +259,9 @@ describe('kube-proxy on real Docker', () => {
     // route_localnet (NodePorts on 127.0.0.1) only behind the martian drop (CVE-2020-8558).
     expect(await routeLocalnet()).toBe('1');
     expect(save).toContain('-A INPUT -m comment --comment "mk8s localnet firewall" -j MK8S-FIREWALL');
-    expect(save).toContain('-A MK8S-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP');
+    expect(save).toContain(
+      '-A MK8S-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
+    );
     expect(await get(`${proxyURL}/healthz`)).toBe('ok');
     const metrics = await get(`${proxyURL}/metrics`);
     expect(metrics).toMatch(/kubeproxy_sync_proxy_rules_iptables_total\{table="nat"\} \d+/);
@@ -245,11 +280,25 @@ describe('kube-proxy on real Docker', () => {
     const after = await spread(`http://127.0.0.1:${nodePort}/`, 40);
     expect([...after.keys()].map((h) => hostnames[h])).toEqual(['web-a']);
     await writeEndpoints(['web-a', 'web-b'], []);
-    await until('web-b is back', () => spread(`http://${clusterIP}:80/`, 20), (counts) => counts.size === 2, 30_000);
+    await until(
+      'web-b is back',
+      () => spread(`http://${clusterIP}:80/`, 20),
+      (counts) => counts.size === 2,
+      30_000,
+    );
   });
 
   it('a pod reaches the ClusterIP (wget inside its container)', async () => {
-    const { stdout: id } = await run('docker', ['ps', '-q', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.pod.name=client', '--filter', 'label=io.kubernetes.container.name=sh']);
+    const { stdout: id } = await run('docker', [
+      'ps',
+      '-q',
+      '--filter',
+      `label=${SCOPE}`,
+      '--filter',
+      'label=io.kubernetes.pod.name=client',
+      '--filter',
+      'label=io.kubernetes.container.name=sh',
+    ]);
     expect(id.trim()).not.toBe('');
     const answer = await until(
       'wget from the client pod',
@@ -266,12 +315,28 @@ describe('kube-proxy on real Docker', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'env-check' },
-      spec: { nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'sh', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }] },
+      spec: {
+        nodeName: NODE,
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'sh', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
+      },
     };
     expect((await api(apiserver.url, 'POST', `${NS}/pods`, pod)).status).toBe(201);
     const id = await until(
       'env-check container',
-      async () => (await run('docker', ['ps', '-q', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.pod.name=env-check', '--filter', 'label=io.kubernetes.container.name=sh'])).stdout.trim(),
+      async () =>
+        (
+          await run('docker', [
+            'ps',
+            '-q',
+            '--filter',
+            `label=${SCOPE}`,
+            '--filter',
+            'label=io.kubernetes.pod.name=env-check',
+            '--filter',
+            'label=io.kubernetes.container.name=sh',
+          ])
+        ).stdout.trim(),
       (x) => x !== '',
     );
     const env = (await run('docker', ['exec', id, 'env'])).stdout;
@@ -299,7 +364,11 @@ describe('kube-proxy on real Docker', () => {
 
   it('userspace mode: 200 requests through the NodePort spread evenly (round-robin), then cleanup leaves nothing', async () => {
     proxy = await startProxy('userspace');
-    await until('NodePort answers', () => get(`http://127.0.0.1:${nodePort}/`), (t) => t in hostnames);
+    await until(
+      'NodePort answers',
+      () => get(`http://127.0.0.1:${nodePort}/`),
+      (t) => t in hostnames,
+    );
     const counts = await spread(`http://127.0.0.1:${nodePort}/`, 200);
     console.log(`userspace spread: NodePort ${JSON.stringify(Object.fromEntries(counts))}`);
     expectEven(counts, 200);

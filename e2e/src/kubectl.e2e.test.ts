@@ -10,7 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
-const hasKubectl = await run(KUBECTL, ['version', '--client']).then(() => true, () => false);
+const hasKubectl = await run(KUBECTL, ['version', '--client']).then(
+  () => true,
+  () => false,
+);
 if (!hasKubectl) console.warn('kubectl is not on the PATH: the kubectl e2e suite is skipped');
 
 describe.skipIf(!hasKubectl)('kubectl against kube-apiserver', () => {
@@ -101,7 +104,11 @@ describe.skipIf(!hasKubectl)('kubectl against kube-apiserver', () => {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: { name: 'front' },
-      spec: { replicas: 1, selector: { matchLabels: { app: 'front' } }, template: { metadata: { labels: { app: 'front' } }, spec: { containers: [{ name: 'c', image: 'busybox:latest' }] } } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'front' } },
+        template: { metadata: { labels: { app: 'front' } }, spec: { containers: [{ name: 'c', image: 'busybox:latest' }] } },
+      },
     };
     const file = path.join(dir, 'rs.json');
     await writeFile(file, JSON.stringify(rs));
@@ -111,7 +118,9 @@ describe.skipIf(!hasKubectl)('kubectl against kube-apiserver', () => {
   });
 
   it('watches with get -w', async () => {
-    const child = spawn(KUBECTL, ['--server', api.url, '--cache-dir', path.join(dir, 'cache'), 'get', 'configmaps', '-w', '--no-headers'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(KUBECTL, ['--server', api.url, '--cache-dir', path.join(dir, 'cache'), 'get', 'configmaps', '-w', '--no-headers'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {

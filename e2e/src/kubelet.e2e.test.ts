@@ -41,11 +41,13 @@ async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boole
 
 function httpGet(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    http.get(url, { timeout: 3000 }, (res) => {
-      let t = '';
-      res.on('data', (c: Buffer) => (t += c.toString()));
-      res.on('end', () => resolve(t));
-    }).on('error', reject);
+    http
+      .get(url, { timeout: 3000 }, (res) => {
+        let t = '';
+        res.on('data', (c: Buffer) => (t += c.toString()));
+        res.on('end', () => resolve(t));
+      })
+      .on('error', reject);
   });
 }
 
@@ -57,7 +59,20 @@ describe('kubelet on real Docker', () => {
   const startKubelet = async (): Promise<ComponentProcess> =>
     (
       await startComponent('kubelet', {
-        args: ['--kubeconfig', path.join(dir, 'kubeconfig'), '--node-name', 'e2e-node', '--runtime-endpoint', `unix://${path.join(dir, 'cri.sock')}`, '--port', '0', '--root-dir', path.join(dir, 'kubelet'), '--log-level', 'warn'],
+        args: [
+          '--kubeconfig',
+          path.join(dir, 'kubeconfig'),
+          '--node-name',
+          'e2e-node',
+          '--runtime-endpoint',
+          `unix://${path.join(dir, 'cri.sock')}`,
+          '--port',
+          '0',
+          '--root-dir',
+          path.join(dir, 'kubelet'),
+          '--log-level',
+          'warn',
+        ],
         ready: /kubelet e2e-node serving on (http:\/\/\S+)/,
       })
     ).proc;
@@ -66,11 +81,13 @@ describe('kubelet on real Docker', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-kubelet-e2e-'));
     apiserver = await startApiServerProcess();
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(
-      path.join(dir, 'kubeconfig'),
-      kubeconfigFor(apiserver.url),
-    );
-    shim = (await startComponent('mk8s-dockershim', { args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'], ready: /serving CRI on/ })).proc;
+    await writeFile(path.join(dir, 'kubeconfig'), kubeconfigFor(apiserver.url));
+    shim = (
+      await startComponent('mk8s-dockershim', {
+        args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'],
+        ready: /serving CRI on/,
+      })
+    ).proc;
     kubelet = await startKubelet();
   });
 
@@ -84,7 +101,11 @@ describe('kubelet on real Docker', () => {
   });
 
   it('registers its node as Ready', async () => {
-    const node = await until('node Ready', () => api(apiserver.url, 'GET', '/api/v1/nodes/e2e-node'), (r) => r.body?.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+    const node = await until(
+      'node Ready',
+      () => api(apiserver.url, 'GET', '/api/v1/nodes/e2e-node'),
+      (r) => r.body?.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'),
+    );
     expect(node.body.status.nodeInfo.containerRuntimeVersion).toMatch(/^docker:\/\//);
   });
 
@@ -108,20 +129,44 @@ describe('kubelet on real Docker', () => {
       },
     };
     expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
-    const running = await until('pod Running', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'), (r) => r.body?.status?.phase === 'Running' && !!r.body.status.podIP);
+    const running = await until(
+      'pod Running',
+      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'),
+      (r) => r.body?.status?.phase === 'Running' && !!r.body.status.podIP,
+    );
     const ip = running.body.status.podIP as string;
-    expect(await until('the page', () => httpGet(`http://${ip}:8080/`), (t) => t.includes('mk8s busybox httpd'))).toContain('mk8s busybox httpd');
-    const logs = await until('logs', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web/log'), (r) => r.text.includes('serving'));
+    expect(
+      await until(
+        'the page',
+        () => httpGet(`http://${ip}:8080/`),
+        (t) => t.includes('mk8s busybox httpd'),
+      ),
+    ).toContain('mk8s busybox httpd');
+    const logs = await until(
+      'logs',
+      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web/log'),
+      (r) => r.text.includes('serving'),
+    );
     expect(logs.text).toBe('serving\n');
     // Limits reach Docker: 64Mi of memory, half a CPU.
-    const { stdout } = await run('docker', ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuPeriod}} {{.HostConfig.NanoCpus}}', (await run('docker', ['ps', '-q', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.container.name=web'])).stdout.trim()]);
+    const { stdout } = await run('docker', [
+      'inspect',
+      '-f',
+      '{{.HostConfig.Memory}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuPeriod}} {{.HostConfig.NanoCpus}}',
+      (await run('docker', ['ps', '-q', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.container.name=web'])).stdout.trim(),
+    ]);
     const [memory, quota, period, nano] = stdout.trim().split(' ').map(Number);
     expect(memory).toBe(64 * 1024 * 1024);
     expect(nano || (quota! / period!) * 1e9).toBe(0.5e9);
   });
 
   it('mounts emptyDir shared between containers and configMap volumes', async () => {
-    await api(apiserver.url, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'greeting' }, data: { msg: 'hi from a configmap' } });
+    await api(apiserver.url, 'POST', '/api/v1/namespaces/default/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'greeting' },
+      data: { msg: 'hi from a configmap' },
+    });
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -129,24 +174,44 @@ describe('kubelet on real Docker', () => {
       spec: {
         nodeName: 'e2e-node',
         terminationGracePeriodSeconds: 1,
-        volumes: [{ name: 'shared', emptyDir: {} }, { name: 'greeting', configMap: { name: 'greeting' } }],
+        volumes: [
+          { name: 'shared', emptyDir: {} },
+          { name: 'greeting', configMap: { name: 'greeting' } },
+        ],
         containers: [
-          { name: 'writer', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sh', '-c', 'echo shared-ok > /shared/f; sleep 3600'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
+          {
+            name: 'writer',
+            image: 'busybox:latest',
+            imagePullPolicy: 'Never',
+            command: ['sh', '-c', 'echo shared-ok > /shared/f; sleep 3600'],
+            volumeMounts: [{ name: 'shared', mountPath: '/shared' }],
+          },
           {
             name: 'reader',
             image: 'busybox:latest',
             imagePullPolicy: 'Never',
             command: ['sh', '-c', 'until [ -f /shared/f ]; do sleep 0.1; done; cat /etc/greeting/msg; echo; cat /shared/f; sleep 3600'],
-            volumeMounts: [{ name: 'shared', mountPath: '/shared' }, { name: 'greeting', mountPath: '/etc/greeting' }],
+            volumeMounts: [
+              { name: 'shared', mountPath: '/shared' },
+              { name: 'greeting', mountPath: '/etc/greeting' },
+            ],
           },
         ],
       },
     };
     expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
-    const logs = await until('reader output', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/vols/log?container=reader'), (r) => r.text.includes('shared-ok'));
+    const logs = await until(
+      'reader output',
+      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/vols/log?container=reader'),
+      (r) => r.text.includes('shared-ok'),
+    );
     expect(logs.text).toBe('hi from a configmap\nshared-ok\n');
     await api(apiserver.url, 'DELETE', '/api/v1/namespaces/default/pods/vols');
-    await until('vols gone', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/vols'), (r) => r.status === 404);
+    await until(
+      'vols gone',
+      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/vols'),
+      (r) => r.status === 404,
+    );
   });
 
   it('runs postStart after start and preStop before stop', async () => {
@@ -183,14 +248,33 @@ describe('kubelet on real Docker', () => {
     };
     expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
     const { readFile } = await import('node:fs/promises');
-    expect(await until('postStart output', () => readFile(path.join(out, 'poststart'), 'utf8'), (t) => t.length > 0)).toBe('started\n');
+    expect(
+      await until(
+        'postStart output',
+        () => readFile(path.join(out, 'poststart'), 'utf8'),
+        (t) => t.length > 0,
+      ),
+    ).toBe('started\n');
     await api(apiserver.url, 'DELETE', '/api/v1/namespaces/default/pods/hooked');
-    await until('hooked gone', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/hooked'), (r) => r.status === 404);
+    await until(
+      'hooked gone',
+      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/hooked'),
+      (r) => r.status === 404,
+    );
     expect(await readFile(path.join(out, 'prestop'), 'utf8')).toBe('stopping\n');
   });
 
   it('restarts a container killed behind its back', async () => {
-    const { stdout } = await run('docker', ['ps', '-q', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.pod.name=web', '--filter', 'label=io.kubernetes.container.name=web']);
+    const { stdout } = await run('docker', [
+      'ps',
+      '-q',
+      '--filter',
+      `label=${SCOPE}`,
+      '--filter',
+      'label=io.kubernetes.pod.name=web',
+      '--filter',
+      'label=io.kubernetes.container.name=web',
+    ]);
     await run('docker', ['kill', stdout.trim()]);
     const healed = await until(
       'restart',
@@ -205,7 +289,11 @@ describe('kubelet on real Docker', () => {
     expect(await kubelet.stop()).toBe(0);
     kubelet = await startKubelet();
     // Give the new kubelet time to sync and report; then nothing must have changed.
-    await until('a fresh node heartbeat', () => api(apiserver.url, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/e2e-node'), (r) => !!r.body?.spec?.renewTime);
+    await until(
+      'a fresh node heartbeat',
+      () => api(apiserver.url, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/e2e-node'),
+      (r) => !!r.body?.spec?.renewTime,
+    );
     await new Promise((r) => setTimeout(r, 2000));
     const after = (await api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web')).body.status.containerStatuses[0];
     expect(after.containerID).toBe(before.containerID);
@@ -214,7 +302,11 @@ describe('kubelet on real Docker', () => {
 
   it('removes the containers of a deleted pod', async () => {
     expect((await api(apiserver.url, 'DELETE', '/api/v1/namespaces/default/pods/web')).status).toBe(200);
-    await until('pod gone', () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'), (r) => r.status === 404);
+    await until(
+      'pod gone',
+      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'),
+      (r) => r.status === 404,
+    );
     const { stdout } = await run('docker', ['ps', '-q', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.pod.name=web']);
     expect(stdout.trim()).toBe('');
   });

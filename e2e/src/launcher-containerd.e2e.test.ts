@@ -19,7 +19,8 @@ if (!containerdInstalled()) {
     let home: string;
     let env: NodeJS.ProcessEnv;
     let api: string;
-    const mk8s = (...args: string[]) => run(process.execPath, [path.join(REPO_ROOT, 'apps/mk8s/bin/mk8s.mjs'), ...args], { env, cwd: REPO_ROOT, timeout: 90_000 });
+    const mk8s = (...args: string[]) =>
+      run(process.execPath, [path.join(REPO_ROOT, 'apps/mk8s/bin/mk8s.mjs'), ...args], { env, cwd: REPO_ROOT, timeout: 90_000 });
 
     beforeAll(async () => {
       home = await mkdtemp(path.join(os.tmpdir(), 'mk8s-ctrd-home-'));
@@ -41,7 +42,7 @@ if (!containerdInstalled()) {
       expect(node.status.nodeInfo.containerRuntimeVersion).toMatch(/^containerd:\/\//);
     });
 
-    it('runs a pod on the node\'s own bridge network, serving HTTP, with logs readable', async () => {
+    it("runs a pod on the node's own bridge network, serving HTTP, with logs readable", async () => {
       const pods = `${api}/api/v1/namespaces/default/pods`;
       const pod = {
         apiVersion: 'v1',
@@ -87,7 +88,10 @@ if (!containerdInstalled()) {
       const { stdout } = await mk8s('down', '--purge');
       expect(stdout).toMatch(/removed [1-9]\d* containerd container\(s\)/);
       expect(stdout).toMatch(/stopped .*containerd-node-1/);
-      const procs = await run('pgrep', ['-f', home]).then((r) => r.stdout, () => '');
+      const procs = await run('pgrep', ['-f', home]).then(
+        (r) => r.stdout,
+        () => '',
+      );
       expect(procs.trim()).toBe('');
       const links = (await run('ip', ['-o', 'link', 'show'])).stdout;
       expect(links).not.toContain('mk8s-ctrd-n1');

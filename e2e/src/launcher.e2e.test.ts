@@ -11,7 +11,8 @@ describe('mk8s launcher', () => {
   let home: string;
   let env: NodeJS.ProcessEnv;
   let port: number;
-  const mk8s = (...args: string[]) => run(process.execPath, [path.join(REPO_ROOT, 'apps/mk8s/bin/mk8s.mjs'), ...args], { env, cwd: REPO_ROOT, timeout: 60_000 });
+  const mk8s = (...args: string[]) =>
+    run(process.execPath, [path.join(REPO_ROOT, 'apps/mk8s/bin/mk8s.mjs'), ...args], { env, cwd: REPO_ROOT, timeout: 60_000 });
 
   beforeAll(async () => {
     home = await mkdtemp(path.join(os.tmpdir(), 'mk8s-home-'));
@@ -30,7 +31,9 @@ describe('mk8s launcher', () => {
     expect(stdout).toMatch(/ok kubelet-node-1\s+pid \d+/);
     expect(stdout).toMatch(/ok kube-scheduler\s+pid \d+/);
     expect(stdout).toMatch(/ok kube-controller-manager\s+pid \d+/);
-    const node = (await (await fetch(`http://127.0.0.1:${port}/api/v1/nodes/node-1`)).json()) as { status: { conditions: Array<{ type: string; status: string }> } };
+    const node = (await (await fetch(`http://127.0.0.1:${port}/api/v1/nodes/node-1`)).json()) as {
+      status: { conditions: Array<{ type: string; status: string }> };
+    };
     expect(node.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
     expect(stdout).toContain(`export KUBECONFIG=${home}/kubeconfig`);
     const kubeconfig = await readFile(path.join(home, 'kubeconfig'), 'utf8');
@@ -47,7 +50,12 @@ describe('mk8s launcher', () => {
 
   it('runs a pod bound to its node, and removes its containers on down', async () => {
     const api = `http://127.0.0.1:${port}/api/v1/namespaces/default/pods`;
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'launched' }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'launched' },
+      spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }] },
+    };
     expect((await fetch(api, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(pod) })).status).toBe(201);
     const deadline = Date.now() + 60_000;
     for (;;) {

@@ -68,12 +68,20 @@ describe('a cluster that survives its parts failing', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name },
-      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+      },
     });
-    return until(`pod ${name} scheduled and Running`, async () => {
-      const p = await c.kubectlJson<PodJson>('get', 'pod', name);
-      return p.spec.nodeName && p.status.phase === 'Running' && podReady(p) ? p : undefined;
-    }, 90_000, 500);
+    return until(
+      `pod ${name} scheduled and Running`,
+      async () => {
+        const p = await c.kubectlJson<PodJson>('get', 'pod', name);
+        return p.spec.nodeName && p.status.phase === 'Running' && podReady(p) ? p : undefined;
+      },
+      90_000,
+      500,
+    );
   };
 
   beforeAll(async () => {
@@ -86,48 +94,81 @@ describe('a cluster that survives its parts failing', () => {
 
   it('a. a pod whose readiness fails leaves the endpoints and gets no traffic until it passes again', async () => {
     // Ready while /tmp/ready exists; the container creates it at start.
-    await applyJson(c, httpDeployment('probe', {
-      replicas: 2,
-      command: 'touch /tmp/ready && hostname > /var/www/index.html && exec httpd -f -p 8080 -h /var/www',
-      container: { readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1, failureThreshold: 1 } },
-    }));
+    await applyJson(
+      c,
+      httpDeployment('probe', {
+        replicas: 2,
+        command: 'touch /tmp/ready && hostname > /var/www/index.html && exec httpd -f -p 8080 -h /var/www',
+        container: { readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1, failureThreshold: 1 } },
+      }),
+    );
     await applyJson(c, nodePortService('probe', nodePort));
     const [victim, other] = await until('2 ready probe pods', () => readyPods(c, 'app=probe', 2), 120_000, 500);
     const ips = [victim!.status.podIP!, other!.status.podIP!].sort();
-    await until('both pods in the endpoints', async () => {
-      const ep = await endpointIps(c, 'probe');
-      return JSON.stringify(ep.ready) === JSON.stringify(ips) ? ep : undefined;
-    }, 60_000, 500);
-    await until('both pods answering through the NodePort', async () => {
-      const seen = new Set(await answers(url, 30));
-      return seen.size === 2 ? seen : undefined;
-    }, 60_000, 500);
+    await until(
+      'both pods in the endpoints',
+      async () => {
+        const ep = await endpointIps(c, 'probe');
+        return JSON.stringify(ep.ready) === JSON.stringify(ips) ? ep : undefined;
+      },
+      60_000,
+      500,
+    );
+    await until(
+      'both pods answering through the NodePort',
+      async () => {
+        const seen = new Set(await answers(url, 30));
+        return seen.size === 2 ? seen : undefined;
+      },
+      60_000,
+      500,
+    );
 
     await c.kubectl('exec', victim!.metadata.name, '--', 'rm', '/tmp/ready');
-    const ep = await until('the victim moved to notReadyAddresses', async () => {
-      const e = await endpointIps(c, 'probe');
-      return e.notReady.includes(victim!.status.podIP!) && !e.ready.includes(victim!.status.podIP!) ? e : undefined;
-    }, 60_000, 250);
+    const ep = await until(
+      'the victim moved to notReadyAddresses',
+      async () => {
+        const e = await endpointIps(c, 'probe');
+        return e.notReady.includes(victim!.status.podIP!) && !e.ready.includes(victim!.status.podIP!) ? e : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(ep.ready).toEqual([other!.status.podIP]);
     const pod = await c.kubectlJson<PodJson>('get', 'pod', victim!.metadata.name);
     expect(pod.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'False' }));
     expect(pod.status.phase).toBe('Running');
     // kube-proxy follows within its sync period; from then on no request reaches the victim.
-    await until('no request reaching the unready pod', async () => {
-      const seen = await answers(url, 20);
-      return seen.every((h) => h === other!.metadata.name) ? true : undefined;
-    }, 30_000, 250);
+    await until(
+      'no request reaching the unready pod',
+      async () => {
+        const seen = await answers(url, 20);
+        return seen.every((h) => h === other!.metadata.name) ? true : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(new Set(await answers(url, 40))).toEqual(new Set([other!.metadata.name]));
 
     await c.kubectl('exec', victim!.metadata.name, '--', 'touch', '/tmp/ready');
-    await until('the victim back in the endpoints', async () => {
-      const e = await endpointIps(c, 'probe');
-      return JSON.stringify(e.ready) === JSON.stringify(ips) && e.notReady.length === 0 ? e : undefined;
-    }, 60_000, 250);
-    await until('the victim answering through the NodePort again', async () => {
-      const seen = await answers(url, 30);
-      return seen.includes(victim!.metadata.name) ? true : undefined;
-    }, 30_000, 250);
+    await until(
+      'the victim back in the endpoints',
+      async () => {
+        const e = await endpointIps(c, 'probe');
+        return JSON.stringify(e.ready) === JSON.stringify(ips) && e.notReady.length === 0 ? e : undefined;
+      },
+      60_000,
+      250,
+    );
+    await until(
+      'the victim answering through the NodePort again',
+      async () => {
+        const seen = await answers(url, 30);
+        return seen.includes(victim!.metadata.name) ? true : undefined;
+      },
+      30_000,
+      250,
+    );
   });
 
   it('b. kill -9 of the controller manager and the scheduler: restarted, they create nothing extra and work', async () => {
@@ -154,11 +195,16 @@ describe('a cluster that survives its parts failing', () => {
     const { stdout } = await c.mk8s('up');
     expect(stdout).toMatch(/starting what is missing: kube-controller-manager, kube-scheduler/);
     // The new instances lead once the dead ones' Leases expire (15 s); then let them settle.
-    await until('new leaders of both Leases', async () => {
-      const cm = await leaseHolder('kube-controller-manager');
-      const sched = await leaseHolder('kube-scheduler');
-      return cm && sched && cm !== holders.cm && sched !== holders.sched ? true : undefined;
-    }, 90_000, 500);
+    await until(
+      'new leaders of both Leases',
+      async () => {
+        const cm = await leaseHolder('kube-controller-manager');
+        const sched = await leaseHolder('kube-scheduler');
+        return cm && sched && cm !== holders.cm && sched !== holders.sched ? true : undefined;
+      },
+      90_000,
+      500,
+    );
     await sleep(5_000);
     expect(await snapshot()).toEqual(before);
 
@@ -205,7 +251,10 @@ describe('a cluster that survives its parts failing', () => {
     const { stdout } = await c.mk8s('up');
     expect(stdout).toMatch(/starting what is missing: kube-apiserver\b/);
     const stored = new Map(
-      (await c.kubectlJson<{ items: Array<{ metadata: { name: string; uid: string } }> }>('get', 'configmaps')).items.map((i) => [i.metadata.name, i.metadata.uid]),
+      (await c.kubectlJson<{ items: Array<{ metadata: { name: string; uid: string } }> }>('get', 'configmaps')).items.map((i) => [
+        i.metadata.name,
+        i.metadata.uid,
+      ]),
     );
     expect([...acked].filter(([name, uid]) => stored.get(name) !== uid)).toEqual([]);
 
@@ -214,33 +263,49 @@ describe('a cluster that survives its parts failing', () => {
     const before = (await until('3 ready hello pods', () => readyPods(c, 'app=hello', 3), 90_000, 500))!;
     const victim = before[0]!;
     await c.kubectl('delete', 'pod', victim.metadata.name, '--wait=false');
-    await until('a replacement hello pod ready', async () => {
-      const ps = await readyPods(c, 'app=hello', 3);
-      return ps && !ps.some((p) => p.metadata.uid === victim.metadata.uid) ? ps : undefined;
-    }, 90_000, 500);
+    await until(
+      'a replacement hello pod ready',
+      async () => {
+        const ps = await readyPods(c, 'app=hello', 3);
+        return ps && !ps.some((p) => p.metadata.uid === victim.metadata.uid) ? ps : undefined;
+      },
+      90_000,
+      500,
+    );
     await runPod('after-api-restart');
     // Nothing else died while the API server was away (a leader that lost its Lease exits).
     const status = (await c.mk8s('status')).stdout;
-    for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']) expect(status).toMatch(new RegExp(`^${name}\\s+running`, 'm'));
+    for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy'])
+      expect(status).toMatch(new RegExp(`^${name}\\s+running`, 'm'));
     await c.kubectl('delete', 'pod', 'after-api-restart', '--wait=false');
   });
 
   it('d. kill -9 of a kubelet: NotReady, pods move; restarted, Ready again and no orphan containers', async () => {
     // Both nodes carry pods of both Deployments before the node dies.
     await c.kubectl('scale', 'deployment/hello', '--replicas=4');
-    const hello = await until('4 ready hello pods, some on node-2', async () => {
-      const ps = await readyPods(c, 'app=hello', 4);
-      return ps?.some((p) => p.spec.nodeName === 'node-2') ? ps : undefined;
-    }, 90_000, 500);
+    const hello = await until(
+      '4 ready hello pods, some on node-2',
+      async () => {
+        const ps = await readyPods(c, 'app=hello', 4);
+        return ps?.some((p) => p.spec.nodeName === 'node-2') ? ps : undefined;
+      },
+      90_000,
+      500,
+    );
     const onNode2 = (await allPods()).filter((p) => p.spec.nodeName === 'node-2' && podReady(p));
     expect(onNode2.length).toBeGreaterThan(0);
     const label = await clusterLabelOf(hello[0]!);
 
     await killNine(c, 'kubelet-node-2');
-    await until('node-2 NotReady', async () => {
-      const node = await c.kubectlJson<NodeJson>('get', 'node', 'node-2');
-      return node.status.conditions.some((x) => x.type === 'Ready' && x.status !== 'True') ? true : undefined;
-    }, 60_000, 500);
+    await until(
+      'node-2 NotReady',
+      async () => {
+        const node = await c.kubectlJson<NodeJson>('get', 'node', 'node-2');
+        return node.status.conditions.some((x) => x.type === 'Ready' && x.status !== 'True') ? true : undefined;
+      },
+      60_000,
+      500,
+    );
     await until('4 ready hello pods on node-1', () => readyPods(c, 'app=hello', 4, (p) => p.spec.nodeName === 'node-1'), 90_000, 500);
     await until('2 ready probe pods on node-1', () => readyPods(c, 'app=probe', 2, (p) => p.spec.nodeName === 'node-1'), 90_000, 500);
     // The dead node's containers still run on Docker: the kubelet that owns them is gone.
@@ -254,15 +319,20 @@ describe('a cluster that survives its parts failing', () => {
     expect((node2.spec.taints ?? []).filter((t) => t.key.startsWith('node.kubernetes.io/'))).toEqual([]);
 
     // No orphans: every container of the cluster belongs to a pod in the API bound to that container's node.
-    const orphans = await until('no orphan containers', async () => {
-      const pods = await allPods();
-      const where = new Map(pods.map((p) => [p.metadata.uid, p.spec.nodeName]));
-      const cs = await containersWithLabel(label);
-      const bad = cs.filter((x) => where.get(x.labels['io.kubernetes.pod.uid'] ?? '') !== x.labels['io.mk8s.node']);
-      // The evicted pods are gone from the API too (the restarted kubelet confirmed their deletion).
-      const terminating = pods.filter((p) => p.metadata.deletionTimestamp);
-      return bad.length === 0 && terminating.length === 0 ? { cs, pods } : undefined;
-    }, 120_000, 1_000);
+    const orphans = await until(
+      'no orphan containers',
+      async () => {
+        const pods = await allPods();
+        const where = new Map(pods.map((p) => [p.metadata.uid, p.spec.nodeName]));
+        const cs = await containersWithLabel(label);
+        const bad = cs.filter((x) => where.get(x.labels['io.kubernetes.pod.uid'] ?? '') !== x.labels['io.mk8s.node']);
+        // The evicted pods are gone from the API too (the restarted kubelet confirmed their deletion).
+        const terminating = pods.filter((p) => p.metadata.deletionTimestamp);
+        return bad.length === 0 && terminating.length === 0 ? { cs, pods } : undefined;
+      },
+      120_000,
+      1_000,
+    );
     for (const p of onNode2) expect(orphans.pods.some((x) => x.metadata.uid === p.metadata.uid)).toBe(false);
     expect(orphans.cs.some((x) => x.labels['io.mk8s.node'] === 'node-2' && stranded.some((s) => s.id === x.id))).toBe(false);
 
@@ -279,13 +349,29 @@ describe('a cluster that survives its parts failing', () => {
     /** curl a body file to a URL: the HTTP code and the parsed Status. */
     const post = async (target: string, file: string, body: string | Buffer) => {
       await writeFile(path.join(dir, file), body);
-      const { stdout } = await run('curl', ['-s', '-X', 'POST', '-H', 'Content-Type: application/json', '--data-binary', `@${path.join(dir, file)}`, '-w', '\n%{http_code}', target], {
-        maxBuffer: 16 << 20,
-      });
+      const { stdout } = await run(
+        'curl',
+        ['-s', '-X', 'POST', '-H', 'Content-Type: application/json', '--data-binary', `@${path.join(dir, file)}`, '-w', '\n%{http_code}', target],
+        {
+          maxBuffer: 16 << 20,
+        },
+      );
       const at = stdout.lastIndexOf('\n');
-      return { code: Number(stdout.slice(at + 1)), status: JSON.parse(stdout.slice(0, at)) as { kind: string; apiVersion: string; status: string; reason: string; code: number; message: string; details?: { causes?: Array<{ field: string }> } } };
+      return {
+        code: Number(stdout.slice(at + 1)),
+        status: JSON.parse(stdout.slice(0, at)) as {
+          kind: string;
+          apiVersion: string;
+          status: string;
+          reason: string;
+          code: number;
+          message: string;
+          details?: { causes?: Array<{ field: string }> };
+        },
+      };
     };
-    const cm = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' }, ...extra });
+    const cm = (name: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' }, ...extra });
 
     const malformed = await post(cms, 'malformed.json', '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"');
     expect(malformed.code).toBe(400);
@@ -308,40 +394,65 @@ describe('a cluster that survives its parts failing', () => {
     expect(wrongKind.code).toBe(400);
     expect(wrongKind.status).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
 
-    const unknownResource = await post(`${c.api}/api/v1/namespaces/default/widgets`, 'widget.json', JSON.stringify({ apiVersion: 'v1', kind: 'Widget', metadata: { name: 'w' } }));
+    const unknownResource = await post(
+      `${c.api}/api/v1/namespaces/default/widgets`,
+      'widget.json',
+      JSON.stringify({ apiVersion: 'v1', kind: 'Widget', metadata: { name: 'w' } }),
+    );
     expect(unknownResource.code).toBe(404);
     expect(unknownResource.status).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 });
 
-    const unknownGroup = await post(`${c.api}/apis/example.com/v1/namespaces/default/widgets`, 'widget.json', JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }));
+    const unknownGroup = await post(
+      `${c.api}/apis/example.com/v1/namespaces/default/widgets`,
+      'widget.json',
+      JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }),
+    );
     expect(unknownGroup.code).toBe(404);
     expect(unknownGroup.status).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
 
     // A rejected request writes nothing, and the cluster is unharmed.
     expect((await c.kubectlJson<{ items: unknown[] }>('get', 'configmaps')).items).toHaveLength(countBefore);
     expect((await run('curl', ['-sf', `${c.api}/readyz`])).stdout).toContain('ok');
-    const ns = await until('both nodes Ready', async () => {
-      const n = await nodes();
-      return n.length === 2 && n.every(nodeReady) ? n : undefined;
-    }, 60_000, 500);
+    const ns = await until(
+      'both nodes Ready',
+      async () => {
+        const n = await nodes();
+        return n.length === 2 && n.every(nodeReady) ? n : undefined;
+      },
+      60_000,
+      500,
+    );
     expect(ns.map((n) => n.metadata.name).sort()).toEqual(['node-1', 'node-2']);
     await runPod('after-bad-input');
   });
 
   it('f. the README liveness example: a failing liveness probe gets the container restarted in place', async () => {
     await c.kubectl('apply', '-f', path.join(REPO_ROOT, 'examples/liveness-pod.json'));
-    const first = await until('the liveness pod Running', async () => {
-      const p = await c.kubectlJson<PodJson>('get', 'pod', 'liveness');
-      return p.status.phase === 'Running' && p.status.containerStatuses?.[0]?.containerID ? p : undefined;
-    }, 60_000, 500);
+    const first = await until(
+      'the liveness pod Running',
+      async () => {
+        const p = await c.kubectlJson<PodJson>('get', 'pod', 'liveness');
+        return p.status.phase === 'Running' && p.status.containerStatuses?.[0]?.containerID ? p : undefined;
+      },
+      60_000,
+      500,
+    );
     // /tmp/healthy goes after 10 s; two failed probes 2 s apart, then a stop within the grace period (30 s: sh ignores SIGTERM).
-    const restarted = await until('the container restarted by its liveness probe', async () => {
-      const p = await c.kubectlJson<PodJson>('get', 'pod', 'liveness');
-      const cs = p.status.containerStatuses?.[0];
-      return cs && cs.restartCount >= 1 && p.status.phase === 'Running' ? p : undefined;
-    }, 150_000, 1_000);
+    const restarted = await until(
+      'the container restarted by its liveness probe',
+      async () => {
+        const p = await c.kubectlJson<PodJson>('get', 'pod', 'liveness');
+        const cs = p.status.containerStatuses?.[0];
+        return cs && cs.restartCount >= 1 && p.status.phase === 'Running' ? p : undefined;
+      },
+      150_000,
+      1_000,
+    );
     expect(restarted.metadata.uid).toBe(first.metadata.uid);
     expect(restarted.status.containerStatuses![0]!.containerID).not.toBe(first.status.containerStatuses![0]!.containerID);
-    const events = (await c.kubectl('get', 'events', '--field-selector', 'involvedObject.name=liveness', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}')).stdout;
+    const events = (
+      await c.kubectl('get', 'events', '--field-selector', 'involvedObject.name=liveness', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}')
+    ).stdout;
     expect(events).toMatch(/^Unhealthy: Liveness probe failed/m);
     expect(events).toMatch(/^Killing: Container app failed liveness probe, will be restarted/m);
     await c.kubectl('delete', 'pod', 'liveness', '--wait=false');

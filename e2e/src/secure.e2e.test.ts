@@ -32,7 +32,10 @@ describe('mk8s up --secure', () => {
   const kubectlAs = (kubeconfig: string, ...args: string[]) => run('kubectl', ['--kubeconfig', kubeconfig, ...args], { env: cluster.env, timeout: 60_000 });
   /** kubectl with only a bearer token (no client certificate, which would win). */
   const kubectlToken = (token: string, ...args: string[]) =>
-    run('kubectl', ['--kubeconfig', '/dev/null', '--server', api, '--certificate-authority', path.join(pki, 'ca.crt'), '--token', token, ...args], { env: cluster.env, timeout: 60_000 });
+    run('kubectl', ['--kubeconfig', '/dev/null', '--server', api, '--certificate-authority', path.join(pki, 'ca.crt'), '--token', token, ...args], {
+      env: cluster.env,
+      timeout: 60_000,
+    });
   const canI = async (token: string, ...args: string[]): Promise<string> => {
     try {
       return (await kubectlToken(token, 'auth', 'can-i', ...args)).stdout.trim();
@@ -71,10 +74,15 @@ describe('mk8s up --secure', () => {
       120_000,
       1000,
     );
-    const endpoints = await until('endpoints of web', async () => {
-      const ep = await cluster.kubectlJson<{ subsets?: Array<{ addresses?: unknown[] }> }>('get', 'endpoints', 'web');
-      return (ep.subsets?.[0]?.addresses?.length ?? 0) === 2 ? ep : undefined;
-    }, 60_000, 1000);
+    const endpoints = await until(
+      'endpoints of web',
+      async () => {
+        const ep = await cluster.kubectlJson<{ subsets?: Array<{ addresses?: unknown[] }> }>('get', 'endpoints', 'web');
+        return (ep.subsets?.[0]?.addresses?.length ?? 0) === 2 ? ep : undefined;
+      },
+      60_000,
+      1000,
+    );
     expect(endpoints).toBeTruthy();
     expect((await cluster.kubectl('exec', 'deploy/web', '--', 'echo', 'hello')).stdout.trim()).toBe('hello');
   }, 180_000);
@@ -105,7 +113,12 @@ describe('mk8s up --secure', () => {
 
   it('issues ServiceAccount tokens: kubectl create token, then the token is the ServiceAccount (whoami, RBAC)', async () => {
     // The serviceaccount controller gives every namespace its `default` ServiceAccount.
-    await until('the default ServiceAccount', async () => ((await cluster.kubectl('get', 'serviceaccount', 'default')).stdout.includes('default') ? true : undefined), 30_000, 500);
+    await until(
+      'the default ServiceAccount',
+      async () => ((await cluster.kubectl('get', 'serviceaccount', 'default')).stdout.includes('default') ? true : undefined),
+      30_000,
+      500,
+    );
     await cluster.kubectl('create', 'serviceaccount', 'robot');
     const token = (await cluster.kubectl('create', 'token', 'robot')).stdout.trim();
     expect(token.split('.')).toHaveLength(3);
@@ -124,7 +137,7 @@ describe('mk8s up --secure', () => {
     expect(gone).toMatch(/Unauthorized|must be logged in/);
   });
 
-  it('serves logs, exec and stats through kubelets that require the API server\'s client certificate', async () => {
+  it("serves logs, exec and stats through kubelets that require the API server's client certificate", async () => {
     const pods = await cluster.kubectlJson<PodList>('get', 'pods', '-l', 'app=web');
     const name = pods.items[0]!.metadata.name;
     await cluster.kubectl('exec', name, '--', 'sh', '-c', 'echo to-the-log > /proc/1/fd/1');
@@ -132,11 +145,14 @@ describe('mk8s up --secure', () => {
     const log = await readFile(path.join(cluster.home, 'logs', 'kubelet-node-1.log'), 'utf8');
     const url = [...log.matchAll(/serving on (https:\/\/[^\s"]+)/g)].at(-1)?.[1];
     expect(url).toBeDefined();
-    const curl = async (...args: string[]) => (await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', path.join(pki, 'ca.crt'), ...args])).stdout;
+    const curl = async (...args: string[]) =>
+      (await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', path.join(pki, 'ca.crt'), ...args])).stdout;
     expect(await curl(`${url}/healthz`)).toBe('200');
     expect(await curl(`${url}/stats/summary`)).toBe('401');
     expect(await curl('--cert', path.join(pki, 'kubelet-node-2.crt'), '--key', path.join(pki, 'kubelet-node-2.key'), `${url}/stats/summary`)).toBe('403');
-    expect(await curl('--cert', path.join(pki, 'apiserver-kubelet-client.crt'), '--key', path.join(pki, 'apiserver-kubelet-client.key'), `${url}/stats/summary`)).toBe('200');
+    expect(
+      await curl('--cert', path.join(pki, 'apiserver-kubelet-client.crt'), '--key', path.join(pki, 'apiserver-kubelet-client.key'), `${url}/stats/summary`),
+    ).toBe('200');
     // The API server scrapes the kubelets' stats with its certificate (kubectl top).
     await until('kubectl top nodes', async () => ((await cluster.kubectl('top', 'nodes')).stdout.includes('node-1') ? true : undefined), 60_000, 2000);
   }, 120_000);
@@ -148,15 +164,23 @@ describe('mk8s up --secure', () => {
     const other = onNode2!.spec.nodeName!;
     const me = other === 'node-1' ? 'node-2' : 'node-1';
     const kubelet = path.join(pki, `kubelet-${me}.kubeconfig`);
-    const fail = (p: Promise<unknown>) => p.then(() => '', (err: { stderr?: string }) => err.stderr ?? '');
+    const fail = (p: Promise<unknown>) =>
+      p.then(
+        () => '',
+        (err: { stderr?: string }) => err.stderr ?? '',
+      );
     expect(await fail(kubectlAs(kubelet, 'delete', 'pod', onNode2!.metadata.name, '--wait=false'))).toContain(
       `pods "${onNode2!.metadata.name}" is forbidden: node "${me}" can only delete pods with spec.nodeName set to itself`,
     );
-    expect(await fail(kubectlAs(kubelet, 'label', 'node', other, 'stolen=yes'))).toContain(`nodes "${other}" is forbidden: node "${me}" is not allowed to modify node "${other}"`);
+    expect(await fail(kubectlAs(kubelet, 'label', 'node', other, 'stolen=yes'))).toContain(
+      `nodes "${other}" is forbidden: node "${me}" is not allowed to modify node "${other}"`,
+    );
     // Its own Node is its to change.
     await kubectlAs(kubelet, 'label', 'node', me, 'mine=yes');
     // The pod is untouched.
-    expect((await cluster.kubectlJson<{ metadata: { deletionTimestamp?: string } }>('get', 'pod', onNode2!.metadata.name)).metadata.deletionTimestamp).toBeUndefined();
+    expect(
+      (await cluster.kubectlJson<{ metadata: { deletionTimestamp?: string } }>('get', 'pod', onNode2!.metadata.name)).metadata.deletionTimestamp,
+    ).toBeUndefined();
   });
 
   it('joins a new node with its own certificate (mk8s node add)', async () => {

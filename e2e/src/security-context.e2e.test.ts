@@ -46,7 +46,8 @@ describe('securityContext on real Docker', () => {
     expect(res.status, res.text).toBe(201);
   };
   /** The log of a container once it printed `done`. */
-  const podOf = async (namespace: string, name: string): Promise<any> => (await api(apiserver!.url, 'GET', `/api/v1/namespaces/${namespace}/pods/${name}`)).body;
+  const podOf = async (namespace: string, name: string): Promise<any> =>
+    (await api(apiserver!.url, 'GET', `/api/v1/namespaces/${namespace}/pods/${name}`)).body;
   const logOf = async (namespace: string, pod: string, container?: string): Promise<string> => {
     try {
       return await until(`${namespace}/${pod} ${container ?? ''} to print done`, async () => {
@@ -69,10 +70,28 @@ describe('securityContext on real Docker', () => {
       path.join(dir, 'kubelet', NODE, 'seccomp', 'no-mkdir.json'),
       JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] }),
     );
-    shim = (await startComponent('mk8s-dockershim', { args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'], ready: /serving CRI on/ })).proc;
+    shim = (
+      await startComponent('mk8s-dockershim', {
+        args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'],
+        ready: /serving CRI on/,
+      })
+    ).proc;
     kubelet = (
       await startComponent('kubelet', {
-        args: ['--kubeconfig', path.join(dir, 'kubeconfig'), '--node-name', NODE, '--runtime-endpoint', `unix://${path.join(dir, 'cri.sock')}`, '--port', '0', '--root-dir', path.join(dir, 'kubelet'), '--log-level', 'warn'],
+        args: [
+          '--kubeconfig',
+          path.join(dir, 'kubeconfig'),
+          '--node-name',
+          NODE,
+          '--runtime-endpoint',
+          `unix://${path.join(dir, 'cri.sock')}`,
+          '--port',
+          '0',
+          '--root-dir',
+          path.join(dir, 'kubelet'),
+          '--log-level',
+          'warn',
+        ],
         ready: /kubelet \S+ serving on (http:\/\/\S+)/,
       })
     ).proc;
@@ -103,7 +122,14 @@ describe('securityContext on real Docker', () => {
     await createPod('locked', {
       metadata: { name: 'confined' },
       spec: {
-        securityContext: { runAsNonRoot: true, runAsUser: 1234, runAsGroup: 2345, supplementalGroups: [3456], fsGroup: 4567, seccompProfile: { type: 'RuntimeDefault' } },
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: 1234,
+          runAsGroup: 2345,
+          supplementalGroups: [3456],
+          fsGroup: 4567,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
         volumes: [{ name: 'data', emptyDir: {} }],
         containers: [
           {
@@ -148,7 +174,13 @@ describe('securityContext on real Docker', () => {
       metadata: { name: 'caps' },
       spec: {
         containers: [
-          { name: 'dropped', image: 'busybox:latest', imagePullPolicy: 'Never', securityContext: { runAsUser: 0, capabilities: { drop: ['CHOWN'] } }, command: ['sh', '-c', script] },
+          {
+            name: 'dropped',
+            image: 'busybox:latest',
+            imagePullPolicy: 'Never',
+            securityContext: { runAsUser: 0, capabilities: { drop: ['CHOWN'] } },
+            command: ['sh', '-c', script],
+          },
           { name: 'control', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sh', '-c', script] },
         ],
       },
@@ -180,7 +212,10 @@ describe('securityContext on real Docker', () => {
   it('refuses runAsNonRoot with a root image: CreateContainerConfigError, a Failed event, no container', async () => {
     await createPod('default', {
       metadata: { name: 'rootimage' },
-      spec: { securityContext: { runAsNonRoot: true }, containers: [{ name: 'main', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }] },
+      spec: {
+        securityContext: { runAsNonRoot: true },
+        containers: [{ name: 'main', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
+      },
     });
     const pod = await until('CreateContainerConfigError', async () => {
       const p = await podOf('default', 'rootimage');
@@ -196,7 +231,16 @@ describe('securityContext on real Docker', () => {
     });
     expect(events[0].message).toBe(`Error: ${message}`);
     expect(events[0].type).toBe('Warning');
-    const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.pod.name=rootimage', '--filter', 'label=io.kubernetes.container.name=main']);
+    const { stdout } = await run('docker', [
+      'ps',
+      '-aq',
+      '--filter',
+      `label=${SCOPE}`,
+      '--filter',
+      'label=io.kubernetes.pod.name=rootimage',
+      '--filter',
+      'label=io.kubernetes.container.name=main',
+    ]);
     expect(stdout.trim()).toBe('');
   });
 
@@ -206,11 +250,18 @@ describe('securityContext on real Docker', () => {
       spec: {
         hostNetwork: true,
         hostPID: true,
-        containers: [{ name: 'main', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sh', '-c', 'echo "net=$(readlink /proc/self/ns/net) pid=$(readlink /proc/self/ns/pid)"; echo done; sleep 3600'] }],
+        containers: [
+          {
+            name: 'main',
+            image: 'busybox:latest',
+            imagePullPolicy: 'Never',
+            command: ['sh', '-c', 'echo "net=$(readlink /proc/self/ns/net) pid=$(readlink /proc/self/ns/pid)"; echo done; sleep 3600'],
+          },
+        ],
       },
     });
     const log = await logOf('hostns', 'hostns');
-    expect(log).toContain(`net=${await readlink("/proc/self/ns/net")}`);
+    expect(log).toContain(`net=${await readlink('/proc/self/ns/net')}`);
     expect(log).toContain(`pid=${await readlink('/proc/self/ns/pid')}`);
     const pod = await until('pod IP', async () => {
       const p = await podOf('hostns', 'hostns');

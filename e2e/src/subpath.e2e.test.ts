@@ -10,7 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { mountsUnder } from '@mk8s/component-base';
 import { CriClient } from '@mk8s/cri';
-import { containerdInstalled, kubeconfigFor, startApiServerProcess, startComponent, startContainerd, type ComponentProcess, type ContainerdInstance } from '@mk8s/testing';
+import {
+  containerdInstalled,
+  kubeconfigFor,
+  startApiServerProcess,
+  startComponent,
+  startContainerd,
+  type ComponentProcess,
+  type ContainerdInstance,
+} from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, until } from './support/cluster.js';
 
@@ -40,7 +48,11 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
   let endpoint: string;
 
   const api = async (method: string, p: string, body?: unknown): Promise<{ status: number; body: any; text: string }> => {
-    const res = await fetch(apiserver!.url + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(apiserver!.url + p, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     let parsed: unknown;
     try {
@@ -61,16 +73,35 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
     apiserver = await startApiServerProcess();
     await writeFile(path.join(dir, 'kubeconfig'), kubeconfigFor(apiserver.url));
     if (runtime === 'docker') {
-      shim = (await startComponent('mk8s-dockershim', { args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', scope, '--log-level', 'warn'], ready: /serving CRI on/ })).proc;
+      shim = (
+        await startComponent('mk8s-dockershim', {
+          args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', scope, '--log-level', 'warn'],
+          ready: /serving CRI on/,
+        })
+      ).proc;
       endpoint = `unix://${path.join(dir, 'cri.sock')}`;
     } else {
-      if (!containerdInstalled()) throw new Error('containerd is not installed (Debian: apt-get install docker.io brings it): the containerd half of the subPath e2e cannot run');
+      if (!containerdInstalled())
+        throw new Error('containerd is not installed (Debian: apt-get install docker.io brings it): the containerd half of the subPath e2e cannot run');
       containerd = await startContainerd({ images: ['busybox:latest'], subnet: '10.88.79.0/24', bridge: 'mk8s-ctrdsp' });
       endpoint = `unix://${containerd.socket}`;
     }
     kubelet = (
       await startComponent('kubelet', {
-        args: ['--kubeconfig', path.join(dir, 'kubeconfig'), '--node-name', node, '--runtime-endpoint', endpoint, '--port', '0', '--root-dir', path.join(dir, 'kubelet'), '--log-level', 'warn'],
+        args: [
+          '--kubeconfig',
+          path.join(dir, 'kubeconfig'),
+          '--node-name',
+          node,
+          '--runtime-endpoint',
+          endpoint,
+          '--port',
+          '0',
+          '--root-dir',
+          path.join(dir, 'kubelet'),
+          '--log-level',
+          'warn',
+        ],
         ready: /serving on (http:\/\/\S+)/,
       })
     ).proc;
@@ -100,7 +131,15 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
         nodeName: node,
         terminationGracePeriodSeconds: 0,
         volumes: [{ name: 'data', emptyDir: {} }],
-        initContainers: [{ name: 'plant', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['ln', '-s', '/', '/data/host'], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+        initContainers: [
+          {
+            name: 'plant',
+            image: 'busybox:latest',
+            imagePullPolicy: 'Never',
+            command: ['ln', '-s', '/', '/data/host'],
+            volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          },
+        ],
         containers: [
           {
             name: 'main',
@@ -113,16 +152,22 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
       },
     };
     expect((await api('POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
-    const waiting = await until('main to wait with CreateContainerConfigError', async () => {
-      const p = await getPod('escape');
-      const w = p.status?.containerStatuses?.find((c) => c.name === 'main')?.state?.waiting;
-      return w?.reason === 'CreateContainerConfigError' ? w : undefined;
-    }, 90_000);
+    const waiting = await until(
+      'main to wait with CreateContainerConfigError',
+      async () => {
+        const p = await getPod('escape');
+        const w = p.status?.containerStatuses?.find((c) => c.name === 'main')?.state?.waiting;
+        return w?.reason === 'CreateContainerConfigError' ? w : undefined;
+      },
+      90_000,
+    );
     expect(waiting.message).toMatch(/subPath "host" of volumeMount "data" in container "main" refused: "host" is a symbolic link/);
     const p = await getPod('escape');
     expect(p.status?.initContainerStatuses?.[0]?.state?.terminated?.exitCode).toBe(0);
     const events = await until('the Failed event', async () => {
-      const list = (await api('GET', `/api/v1/namespaces/default/events?fieldSelector=${encodeURIComponent('involvedObject.name=escape')}`)).body as { items: Array<{ reason: string; type: string; message: string }> };
+      const list = (await api('GET', `/api/v1/namespaces/default/events?fieldSelector=${encodeURIComponent('involvedObject.name=escape')}`)).body as {
+        items: Array<{ reason: string; type: string; message: string }>;
+      };
       return list.items.find((e) => e.reason === 'Failed' && e.message.includes('subPath "host"'));
     });
     expect(events.type).toBe('Warning');
@@ -151,7 +196,15 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
         nodeName: node,
         terminationGracePeriodSeconds: 0,
         volumes: [{ name: 'data', emptyDir: {} }],
-        initContainers: [{ name: 'prepare', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sh', '-c', 'mkdir -p /data/sub && echo from-init > /data/sub/hello'], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+        initContainers: [
+          {
+            name: 'prepare',
+            image: 'busybox:latest',
+            imagePullPolicy: 'Never',
+            command: ['sh', '-c', 'mkdir -p /data/sub && echo from-init > /data/sub/hello'],
+            volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          },
+        ],
         containers: [
           {
             name: 'main',
@@ -164,10 +217,14 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
       },
     };
     expect((await api('POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
-    const running = await until('legit Running', async () => {
-      const p = await getPod('legit');
-      return p.status?.phase === 'Running' ? p : undefined;
-    }, 90_000);
+    const running = await until(
+      'legit Running',
+      async () => {
+        const p = await getPod('legit');
+        return p.status?.phase === 'Running' ? p : undefined;
+      },
+      90_000,
+    );
     const log = await until('the log', async () => {
       const r = await api('GET', '/api/v1/namespaces/default/pods/legit/log?container=main');
       return r.text.includes('from-init') ? r.text : undefined;
@@ -175,17 +232,36 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
     expect(log).toBe('from-init\n');
     const podDir = path.join(dir, 'kubelet', node, 'pods', running.metadata.uid);
     const written = path.join(podDir, 'volumes', 'empty-dir', 'data', 'sub', 'written');
-    expect(await until('the write through the subPath', async () => (await readFile(written, 'utf8').catch(() => undefined)))).toBe('from-main\n');
+    expect(await until('the write through the subPath', async () => await readFile(written, 'utf8').catch(() => undefined))).toBe('from-main\n');
     const target = path.join(podDir, 'volume-subpaths', 'data', 'main', '0');
     expect(await mountsUnder(podDir)).toEqual([target]);
     if (runtime === 'docker') {
-      const id = (await run('docker', ['ps', '-q', '--filter', `label=${scope}`, '--filter', 'label=io.kubernetes.pod.name=legit', '--filter', 'label=io.kubernetes.container.name=main'])).stdout.trim();
+      const id = (
+        await run('docker', [
+          'ps',
+          '-q',
+          '--filter',
+          `label=${scope}`,
+          '--filter',
+          'label=io.kubernetes.pod.name=legit',
+          '--filter',
+          'label=io.kubernetes.container.name=main',
+        ])
+      ).stdout.trim();
       const sources = (await run('docker', ['inspect', '-f', '{{range .Mounts}}{{.Source}} {{end}}', id])).stdout;
       expect(sources).toContain(target);
     }
 
     for (const name of ['legit', 'escape']) await api('DELETE', `/api/v1/namespaces/default/pods/${name}?gracePeriodSeconds=0`);
-    await until('the pod folder gone', async () => (await stat(podDir).then(() => undefined, () => true)), 60_000);
+    await until(
+      'the pod folder gone',
+      async () =>
+        await stat(podDir).then(
+          () => undefined,
+          () => true,
+        ),
+      60_000,
+    );
     expect(await mountsUnder(path.join(dir, 'kubelet'))).toEqual([]);
   });
 });

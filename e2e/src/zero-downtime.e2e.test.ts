@@ -68,21 +68,29 @@ describe('a rolling update behind a Service', () => {
   const rollUnderLoad = async (name: string, opts: { command?: string; container?: Record<string, unknown> }): Promise<void> => {
     const nodePort = randomNodePort();
     const url = `http://127.0.0.1:${nodePort}/`;
-    await applyJson(c, httpDeployment(name, {
-      replicas: 3,
-      grace: 5,
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-      ...opts,
-    }));
+    await applyJson(
+      c,
+      httpDeployment(name, {
+        replicas: 3,
+        grace: 5,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        ...opts,
+      }),
+    );
     await applyJson(c, nodePortService(name, nodePort));
     await until('3 ready pods', () => readyPods(c, `app=${name}`, 3), 120_000, 500);
     await c.kubectl('rollout', 'status', `deployment/${name}`, '--timeout=60s');
     const first = new Set((await readyPods(c, `app=${name}`, 3))!.map((p) => p.metadata.name));
-    await until('all three pods answering through the NodePort', async () => {
-      const seen = new Set<string>();
-      for (let i = 0; i < 30; i++) seen.add((await getOnce(url)).body);
-      return [...first].every((n) => seen.has(n)) ? seen : undefined;
-    }, 60_000, 500);
+    await until(
+      'all three pods answering through the NodePort',
+      async () => {
+        const seen = new Set<string>();
+        for (let i = 0; i < 30; i++) seen.add((await getOnce(url)).body);
+        return [...first].every((n) => seen.has(n)) ? seen : undefined;
+      },
+      60_000,
+      500,
+    );
 
     const client = steadyClient(url, 25);
     await sleep(2_000);
@@ -91,11 +99,16 @@ describe('a rolling update behind a Service', () => {
     await c.kubectl('rollout', 'undo', `deployment/${name}`);
     await c.kubectl('rollout', 'status', `deployment/${name}`, '--timeout=120s');
     // The old pods are gone from the API (their grace period over), and the client keeps going a little.
-    const last = await until('only the 3 new pods left', async () => {
-      const all = await podsOf(c, `app=${name}`);
-      const ready = await readyPods(c, `app=${name}`, 3);
-      return ready && all.length === 3 ? ready : undefined;
-    }, 90_000, 500);
+    const last = await until(
+      'only the 3 new pods left',
+      async () => {
+        const all = await podsOf(c, `app=${name}`);
+        const ready = await readyPods(c, `app=${name}`, 3);
+        return ready && all.length === 3 ? ready : undefined;
+      },
+      90_000,
+      500,
+    );
     await sleep(3_000);
     const results = await client.stop();
 

@@ -22,7 +22,17 @@ import { checkListGet, checkWatchVsList, watchedPaths } from './consistency-chec
 import { collectionPath, discover, KUBELET_BACKED_GROUPS, type ServedResource } from './discovery.js';
 import type { FuzzRequest } from './fuzz-request.js';
 import { isWatchRequest } from './fuzz-request.js';
-import { DEFAULT_WEIGHTS, FUZZ_NS, mainResources, NAMES, requestArbitrary, SENTINEL_CONFIGMAP, SENTINEL_NS, type ClassWeights, type FuzzTargets } from './generators.js';
+import {
+  DEFAULT_WEIGHTS,
+  FUZZ_NS,
+  mainResources,
+  NAMES,
+  requestArbitrary,
+  SENTINEL_CONFIGMAP,
+  SENTINEL_NS,
+  type ClassWeights,
+  type FuzzTargets,
+} from './generators.js';
 import { checkGuards, checkMemory, checkResponse, findingClass, formatFinding, HANG_MS, isRisky, type Finding } from './invariants.js';
 import { send, sendJson, type Outcome, type Target } from './raw-http.js';
 import { hasSeed, seedFor } from './seeds.js';
@@ -103,7 +113,8 @@ export interface Epoch {
 export async function setUp(target: Target, resources: ServedResource[], notes: string[]): Promise<void> {
   const must = async (path: string, body: unknown): Promise<void> => {
     const { outcome } = await sendJson(target, 'POST', path, body);
-    if (outcome.kind !== 'response' || outcome.res.status >= 300) throw new Error(`setup POST ${path} failed: ${outcome.kind === 'response' ? `${outcome.res.status} ${outcome.res.body}` : outcome.detail}`);
+    if (outcome.kind !== 'response' || outcome.res.status >= 300)
+      throw new Error(`setup POST ${path} failed: ${outcome.kind === 'response' ? `${outcome.res.status} ${outcome.res.body}` : outcome.detail}`);
   };
   await must('/api/v1/namespaces', { metadata: { name: FUZZ_NS, labels: { fuzz: 'ns' } } });
   await must('/api/v1/namespaces', { metadata: { name: SENTINEL_NS, labels: { sentinel: 'yes' } } });
@@ -115,7 +126,9 @@ export async function setUp(target: Target, resources: ServedResource[], notes: 
       const { outcome } = await sendJson(target, 'POST', collectionPath(r, FUZZ_NS), seedFor(r, FUZZ_NS, name));
       // 409: another version of the same resource (autoscaling/v1 and v2) created it already.
       if (outcome.kind === 'response' && (outcome.res.status < 300 || outcome.res.status === 409)) continue;
-      notes.push(`valid seed of ${r.group || 'core'}/${r.version}/${r.resource} refused at setup: ${outcome.kind === 'response' ? `${outcome.res.status} ${outcome.res.body.slice(0, 200)}` : outcome.detail}`);
+      notes.push(
+        `valid seed of ${r.group || 'core'}/${r.version}/${r.resource} refused at setup: ${outcome.kind === 'response' ? `${outcome.res.status} ${outcome.res.body.slice(0, 200)}` : outcome.detail}`,
+      );
     }
   }
 }
@@ -170,7 +183,9 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const distinct = new Map<string, DistinctFinding>();
   const summaries: string[] = [];
   const notes: string[] = [];
-  log(`fuzz: seed=${opts.seed} budget=${Math.round(opts.budgetMs / 1000)}s (reproduce: npm run fuzz -- --seed ${opts.seed} --minutes ${(opts.budgetMs / 60_000).toFixed(2)})`);
+  log(
+    `fuzz: seed=${opts.seed} budget=${Math.round(opts.budgetMs / 1000)}s (reproduce: npm run fuzz -- --seed ${opts.seed} --minutes ${(opts.budgetMs / 60_000).toFixed(2)})`,
+  );
 
   const record = (f: Finding): void => {
     const cls = findingClass(f);
@@ -226,7 +241,13 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         if (!epoch.broken && isRisky(req)) {
           const problems = await checkGuards(server.target, FUZZ_NS);
           if (problems.length) {
-            record({ invariant: 'guarded-state', message: problems.join('; '), status: outcome.kind === 'response' ? outcome.res.status : outcome.kind, request: req, index });
+            record({
+              invariant: 'guarded-state',
+              message: problems.join('; '),
+              status: outcome.kind === 'response' ? outcome.res.status : outcome.kind,
+              request: req,
+              index,
+            });
             epoch.broken = 'guarded state lost';
           }
         }

@@ -28,7 +28,10 @@ export async function checkListGet(target: Target, resources: ServedResource[]):
     const path = collectionPath(r, undefined);
     const { outcome, json } = await sendJson(target, 'GET', path);
     if (outcome.kind !== 'response' || outcome.res.status !== 200) {
-      findings.push({ invariant: 'list-get', message: `GET ${path} (list) failed: ${outcome.kind === 'response' ? `${outcome.res.status} ${outcome.res.body.slice(0, 160)}` : outcome.detail}` });
+      findings.push({
+        invariant: 'list-get',
+        message: `GET ${path} (list) failed: ${outcome.kind === 'response' ? `${outcome.res.status} ${outcome.res.body.slice(0, 160)}` : outcome.detail}`,
+      });
       continue;
     }
     const items = (json as ListBody).items ?? [];

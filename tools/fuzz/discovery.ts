@@ -61,7 +61,8 @@ export function itemPath(r: ServedResource, ns: string | undefined, name: string
 
 async function getJson(target: Target, path: string): Promise<unknown> {
   const { outcome, json } = await sendJson(target, 'GET', path);
-  if (outcome.kind !== 'response' || outcome.res.status !== 200) throw new Error(`discovery GET ${path} failed: ${outcome.kind === 'response' ? outcome.res.status : outcome.detail}`);
+  if (outcome.kind !== 'response' || outcome.res.status !== 200)
+    throw new Error(`discovery GET ${path} failed: ${outcome.kind === 'response' ? outcome.res.status : outcome.detail}`);
   return json;
 }
 

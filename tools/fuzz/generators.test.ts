@@ -40,7 +40,10 @@ describe('request generation', () => {
     for (let b = 0; b < 25; b++) {
       for (const q of sampleBatch(arb, 7, b)) {
         expect(q.target).not.toMatch(/\/log(\?|$)/);
-        if (q.method === 'DELETE' && SYSTEM_NAMESPACES.some((ns) => q.target.startsWith(`/api/v1/namespaces/${ns}`) && !q.target.includes('/', `/api/v1/namespaces/${ns}`.length))) {
+        if (
+          q.method === 'DELETE' &&
+          SYSTEM_NAMESPACES.some((ns) => q.target.startsWith(`/api/v1/namespaces/${ns}`) && !q.target.includes('/', `/api/v1/namespaces/${ns}`.length))
+        ) {
           expect(q.klass).toBe('protocol.system-ns');
         }
         expect(q.klass).toMatch(/^(mutate|crud|protocol)\./);

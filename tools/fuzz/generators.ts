@@ -78,16 +78,51 @@ function seedRaw(r: ServedResource, name: string): RawJson {
 // ---------------------------------------------------------------- mutate.*
 
 const PATCH_PATHS = [
-  '/metadata/labels/a', '/metadata/labels', '/metadata/annotations/x~1y', '/metadata/name', '/metadata/namespace', '/metadata/resourceVersion',
-  '/metadata/uid', '/metadata/finalizers/-', '/metadata/ownerReferences', '/metadata/deletionTimestamp', '/spec', '/spec/replicas',
-  '/spec/containers/0/image', '/spec/containers/-', '/spec/containers/999', '/spec/containers/01', '/spec/containers/-1', '/spec/containers/1e0',
-  '/spec/template/spec/containers/0/name', '/spec/selector', '/data/a', '/data', '/status', '/status/phase', '/kind', '/apiVersion',
-  '', '/', '//', '/-', '/~2', '/~', '/__proto__/polluted', '/constructor/prototype/polluted', '/metadata/__proto__/x', '/a/b/c/d/e', '/ключ',
+  '/metadata/labels/a',
+  '/metadata/labels',
+  '/metadata/annotations/x~1y',
+  '/metadata/name',
+  '/metadata/namespace',
+  '/metadata/resourceVersion',
+  '/metadata/uid',
+  '/metadata/finalizers/-',
+  '/metadata/ownerReferences',
+  '/metadata/deletionTimestamp',
+  '/spec',
+  '/spec/replicas',
+  '/spec/containers/0/image',
+  '/spec/containers/-',
+  '/spec/containers/999',
+  '/spec/containers/01',
+  '/spec/containers/-1',
+  '/spec/containers/1e0',
+  '/spec/template/spec/containers/0/name',
+  '/spec/selector',
+  '/data/a',
+  '/data',
+  '/status',
+  '/status/phase',
+  '/kind',
+  '/apiVersion',
+  '',
+  '/',
+  '//',
+  '/-',
+  '/~2',
+  '/~',
+  '/__proto__/polluted',
+  '/constructor/prototype/polluted',
+  '/metadata/__proto__/x',
+  '/a/b/c/d/e',
+  '/ключ',
 ];
 
 const jsonPatchOp: fc.Arbitrary<RawJson> = fc
   .record({
-    op: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('add', 'replace', 'remove', 'test', 'move', 'copy') }, { weight: 1, arbitrary: fc.constantFrom('', 'bogus', 'ADD', '__proto__') }),
+    op: fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom('add', 'replace', 'remove', 'test', 'move', 'copy') },
+      { weight: 1, arbitrary: fc.constantFrom('', 'bogus', 'ADD', '__proto__') },
+    ),
     path: fc.constantFrom(...PATCH_PATHS),
     from: fc.constantFrom(...PATCH_PATHS),
     value: fc.oneof(weirdValue, fc.constantFrom('"x"', '{"a":"b"}', '1', '[]').map(lit)),
@@ -104,7 +139,12 @@ const jsonPatchOp: fc.Arbitrary<RawJson> = fc
 
 /** A JSON patch document: a few operations, rarely not an array or over Kubernetes' 10 000-operation limit. */
 const jsonPatchBody: fc.Arbitrary<{ body: string; note: string }> = fc.oneof(
-  { weight: 12, arbitrary: fc.array(jsonPatchOp, { minLength: 1, maxLength: 4 }).map((ops) => ({ body: render({ t: 'arr', items: ops }), note: `json-patch ${ops.length} ops` })) },
+  {
+    weight: 12,
+    arbitrary: fc
+      .array(jsonPatchOp, { minLength: 1, maxLength: 4 })
+      .map((ops) => ({ body: render({ t: 'arr', items: ops }), note: `json-patch ${ops.length} ops` })),
+  },
   { weight: 1, arbitrary: fc.constantFrom('{}', '[]', 'null', '"x"', '[[]]', '[null]', '[{}]').map((b) => ({ body: b, note: 'json-patch non-list' })) },
   {
     weight: 1,
@@ -141,7 +181,15 @@ function mutateArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
         case 'put':
           return { klass, method: 'PUT', target: path + options, shape, headers: [JSON_CT, ACCEPT], body: mutated.body, note: mutated.description };
         case 'patch-json':
-          return { klass, method: 'PATCH', target: path + options, shape, headers: [['Content-Type', PATCH_TYPES.json], ACCEPT], body: jsonPatch.body, note: jsonPatch.note };
+          return {
+            klass,
+            method: 'PATCH',
+            target: path + options,
+            shape,
+            headers: [['Content-Type', PATCH_TYPES.json], ACCEPT],
+            body: jsonPatch.body,
+            note: jsonPatch.note,
+          };
         case 'patch-merge':
         case 'patch-strategic':
           return {
@@ -155,7 +203,15 @@ function mutateArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
           };
         case 'apply': {
           const q = `?fieldManager=fuzz${force ? '&force=true' : ''}`;
-          return { klass, method: 'PATCH', target: path + q, shape, headers: [['Content-Type', PATCH_TYPES.apply], ACCEPT], body: mutated.body, note: mutated.description };
+          return {
+            klass,
+            method: 'PATCH',
+            target: path + q,
+            shape,
+            headers: [['Content-Type', PATCH_TYPES.apply], ACCEPT],
+            body: mutated.body,
+            note: mutated.description,
+          };
         }
       }
     });
@@ -220,13 +276,19 @@ function crudArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
   if (listable.length) {
     arbs.push({
       weight: 2,
-      arbitrary: fc.record({ r: fc.constantFrom(...listable), all: fc.boolean(), q: fc.constantFrom('', '?limit=1', '?labelSelector=fuzz%3Dyes', '?fieldSelector=metadata.name%3Dfz-a', '?resourceVersion=0') }).map(({ r, all, q }) => ({
-        klass: 'crud.list',
-        method: 'GET',
-        target: collectionPath(r, all ? undefined : FUZZ_NS) + q,
-        shape: shapeOf(r, { ns: !all }),
-        headers: [ACCEPT],
-      })),
+      arbitrary: fc
+        .record({
+          r: fc.constantFrom(...listable),
+          all: fc.boolean(),
+          q: fc.constantFrom('', '?limit=1', '?labelSelector=fuzz%3Dyes', '?fieldSelector=metadata.name%3Dfz-a', '?resourceVersion=0'),
+        })
+        .map(({ r, all, q }) => ({
+          klass: 'crud.list',
+          method: 'GET',
+          target: collectionPath(r, all ? undefined : FUZZ_NS) + q,
+          shape: shapeOf(r, { ns: !all }),
+          headers: [ACCEPT],
+        })),
     });
   }
   if (deletable.length) {
@@ -240,7 +302,9 @@ function crudArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
           target: itemPath(r, FUZZ_NS, name) + (opts === 'body' ? '' : opts),
           shape: shapeOf(r, { name: true }),
           headers: opts === 'body' ? [JSON_CT, ACCEPT] : [ACCEPT],
-          ...(opts === 'body' ? { body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground', gracePeriodSeconds: 0 }) } : {}),
+          ...(opts === 'body'
+            ? { body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground', gracePeriodSeconds: 0 }) }
+            : {}),
         })),
     });
   }
@@ -329,10 +393,35 @@ const SLASH_AND_ESCAPE_ABUSES: PathAbuse[] = [
 ];
 
 const FIXED_PATHS = [
-  '/api/v2/namespaces', '/apis/nope.example.com/v1/things', '/api/v1/namespaces/fz/nothings', '/api/v1/nothings', '/api', '/apis/', '/apis//',
-  '/', '/metrics', '/healthz/', '/healthz/x', '/version', '/version/', '/openapi/v2', '/openapi/v3', '/readyz?verbose', '/livez/x', '/api/v1/watch',
-  '/api/v1/watch/', '/api/v1/watch/namespaces', '/apis/apps', '/apis/apps/v1/watch/deployments',
-  '*', 'api/v1/namespaces', '', 'http://127.0.0.1/api/v1/namespaces', 'http://evil.example/api/v1/namespaces', '/api/v1/namespaces?%', '/api/v1/namespaces?a=%zz',
+  '/api/v2/namespaces',
+  '/apis/nope.example.com/v1/things',
+  '/api/v1/namespaces/fz/nothings',
+  '/api/v1/nothings',
+  '/api',
+  '/apis/',
+  '/apis//',
+  '/',
+  '/metrics',
+  '/healthz/',
+  '/healthz/x',
+  '/version',
+  '/version/',
+  '/openapi/v2',
+  '/openapi/v3',
+  '/readyz?verbose',
+  '/livez/x',
+  '/api/v1/watch',
+  '/api/v1/watch/',
+  '/api/v1/watch/namespaces',
+  '/apis/apps',
+  '/apis/apps/v1/watch/deployments',
+  '*',
+  'api/v1/namespaces',
+  '',
+  'http://127.0.0.1/api/v1/namespaces',
+  'http://evil.example/api/v1/namespaces',
+  '/api/v1/namespaces?%',
+  '/api/v1/namespaces?a=%zz',
 ];
 
 const METHODS = ['GET', 'DELETE', 'PUT', 'PATCH', 'POST', 'HEAD', 'OPTIONS'];
@@ -348,18 +437,27 @@ function pathAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
   const namespaced = rs.filter((r) => r.namespaced);
   const resourceAbuse = fc
     .record({
-      r: fc.oneof({ weight: 3, arbitrary: fc.constant(rs.find((r) => r.resource === 'configmaps' && r.group === '') ?? rs[0]!) }, { weight: 2, arbitrary: fc.constantFrom(...namespaced) }),
+      r: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(rs.find((r) => r.resource === 'configmaps' && r.group === '') ?? rs[0]!) },
+        { weight: 2, arbitrary: fc.constantFrom(...namespaced) },
+      ),
       abuse: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...DOT_ABUSES) }, { weight: 2, arbitrary: fc.constantFrom(...SLASH_AND_ESCAPE_ABUSES) }),
       method: fc.constantFrom(...METHODS),
     })
     .map(({ r, abuse, method }): FuzzRequest => {
       const ns = abuse.ns === 'sentinel' ? SENTINEL_NS : FUZZ_NS;
       const target = abuse.build(collectionPath(r, ns), groupVersionPrefix(r));
-      return { klass: 'protocol.path', method, target, shape: abuse.shape.replace('{coll}', shapeOf(r)).replace('{gv}', groupVersionPrefix(r)), ...bodyFor(method, r, 'fz-a') };
+      return {
+        klass: 'protocol.path',
+        method,
+        target,
+        shape: abuse.shape.replace('{coll}', shapeOf(r)).replace('{gv}', groupVersionPrefix(r)),
+        ...bodyFor(method, r, 'fz-a'),
+      };
     });
-  const fixed = fc.record({ p: fc.constantFrom(...FIXED_PATHS), method: fc.constantFrom(...METHODS) }).map(
-    ({ p, method }): FuzzRequest => ({ klass: 'protocol.path', method, target: p, shape: p.length > 60 ? p.slice(0, 60) : p, headers: [ACCEPT] }),
-  );
+  const fixed = fc
+    .record({ p: fc.constantFrom(...FIXED_PATHS), method: fc.constantFrom(...METHODS) })
+    .map(({ p, method }): FuzzRequest => ({ klass: 'protocol.path', method, target: p, shape: p.length > 60 ? p.slice(0, 60) : p, headers: [ACCEPT] }));
   return fc.oneof({ weight: 5, arbitrary: resourceAbuse }, { weight: 1, arbitrary: fixed });
 }
 
@@ -387,16 +485,14 @@ function watchVerbArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
 /** Writes to the all-namespaces path of a namespaced resource: Kubernetes serves only list and watch there (405). */
 function allNamespacesArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
   const namespaced = mainResources(t).filter((r) => r.namespaced && has(r, 'list'));
-  return fc.record({ r: fc.constantFrom(...namespaced), method: fc.constantFrom('POST', 'DELETE', 'PUT', 'PATCH') }).map(
-    ({ r, method }): FuzzRequest => ({
-      klass: 'protocol.all-namespaces',
-      method,
-      target: `${collectionPath(r, undefined)}${method === 'DELETE' ? '?labelSelector=fuzz%3Dyes' : ''}`,
-      shape: shapeOf(r, { ns: false }),
-      ...bodyFor(method, r, 'fz-a'),
-      expectReject: 'Kubernetes serves only list and watch on the all-namespaces path of a namespaced resource (405)',
-    }),
-  );
+  return fc.record({ r: fc.constantFrom(...namespaced), method: fc.constantFrom('POST', 'DELETE', 'PUT', 'PATCH') }).map(({ r, method }): FuzzRequest => ({
+    klass: 'protocol.all-namespaces',
+    method,
+    target: `${collectionPath(r, undefined)}${method === 'DELETE' ? '?labelSelector=fuzz%3Dyes' : ''}`,
+    shape: shapeOf(r, { ns: false }),
+    ...bodyFor(method, r, 'fz-a'),
+    expectReject: 'Kubernetes serves only list and watch on the all-namespaces path of a namespaced resource (405)',
+  }));
 }
 
 // ---------------------------------------------------------------- protocol.query
@@ -462,7 +558,9 @@ function encodeParams(ps: ParamCase[]): string {
 
 function rejecting(ps: ParamCase[], watch = false): string | undefined {
   const bad = ps.filter((p) => p.reject === 'any' || (p.reject === 'list' && !watch));
-  return bad.length ? `Kubernetes refuses ${bad.map((p) => `${p.name}=${JSON.stringify(p.value.length > 20 ? p.value.slice(0, 20) + '…' : p.value)}`).join(', ')} (400/422)` : undefined;
+  return bad.length
+    ? `Kubernetes refuses ${bad.map((p) => `${p.name}=${JSON.stringify(p.value.length > 20 ? p.value.slice(0, 20) + '…' : p.value)}`).join(', ')} (400/422)`
+    : undefined;
 }
 
 function queryAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
@@ -480,8 +578,9 @@ function queryAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
       .filter((ps) => ps.length > 0);
   };
 
-  const list = fc.record({ r: fc.constantFrom(...listable), all: fc.boolean(), ps: params(LIST_PARAMS), watch: fc.constantFrom('', '', 'watch=1&', 'watch=garbage&') }).map(
-    ({ r, all, ps, watch }): FuzzRequest => {
+  const list = fc
+    .record({ r: fc.constantFrom(...listable), all: fc.boolean(), ps: params(LIST_PARAMS), watch: fc.constantFrom('', '', 'watch=1&', 'watch=garbage&') })
+    .map(({ r, all, ps, watch }): FuzzRequest => {
       const reject = rejecting(ps, watch !== '');
       return {
         klass: 'protocol.query',
@@ -491,30 +590,29 @@ function queryAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
         headers: [ACCEPT],
         ...(reject ? { expectReject: reject } : {}),
       };
-    },
-  );
+    });
   // watch=<anything but 0/false> alone: Kubernetes' boolean parameter makes it a watch.
-  const watchTruthy = fc.record({ r: fc.constantFrom(...listable), v: fc.constantFrom(...WATCH_TRUTHY) }).map(
-    ({ r, v }): FuzzRequest => ({
-      klass: 'protocol.query',
-      method: 'GET',
-      target: `${collectionPath(r, FUZZ_NS)}?watch=${encodeURIComponent(v)}`,
-      shape: `${shapeOf(r)}?watch=<truthy>`,
-      headers: [ACCEPT],
-      expectWatch: `Kubernetes reads watch=${JSON.stringify(v)} as true (only absent, 0 and false are false)`,
-    }),
-  );
-  const del = fc.record({ r: fc.constantFrom(...deletable), ps: params(DELETE_PARAMS), name: fc.constantFrom(...NAMES) }).map(({ r, ps, name }): FuzzRequest => {
-    const reject = rejecting(ps);
-    return {
-      klass: 'protocol.query',
-      method: 'DELETE',
-      target: `${itemPath(r, FUZZ_NS, name)}?${encodeParams(ps)}`,
-      shape: `${shapeOf(r, { name: true })}?${ps.map((p) => p.name).join('&')}`,
-      headers: [ACCEPT],
-      ...(reject ? { expectReject: reject } : {}),
-    };
-  });
+  const watchTruthy = fc.record({ r: fc.constantFrom(...listable), v: fc.constantFrom(...WATCH_TRUTHY) }).map(({ r, v }): FuzzRequest => ({
+    klass: 'protocol.query',
+    method: 'GET',
+    target: `${collectionPath(r, FUZZ_NS)}?watch=${encodeURIComponent(v)}`,
+    shape: `${shapeOf(r)}?watch=<truthy>`,
+    headers: [ACCEPT],
+    expectWatch: `Kubernetes reads watch=${JSON.stringify(v)} as true (only absent, 0 and false are false)`,
+  }));
+  const del = fc
+    .record({ r: fc.constantFrom(...deletable), ps: params(DELETE_PARAMS), name: fc.constantFrom(...NAMES) })
+    .map(({ r, ps, name }): FuzzRequest => {
+      const reject = rejecting(ps);
+      return {
+        klass: 'protocol.query',
+        method: 'DELETE',
+        target: `${itemPath(r, FUZZ_NS, name)}?${encodeParams(ps)}`,
+        shape: `${shapeOf(r, { name: true })}?${ps.map((p) => p.name).join('&')}`,
+        headers: [ACCEPT],
+        ...(reject ? { expectReject: reject } : {}),
+      };
+    });
   const write = fc
     .record({ r: fc.constantFrom(...creatable), ps: params(WRITE_PARAMS), name: fc.constantFrom(...NAMES), method: fc.constantFrom('POST', 'PUT', 'PATCH') })
     .map(({ r, ps, name, method }): FuzzRequest => {
@@ -535,52 +633,83 @@ function queryAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
 // ---------------------------------------------------------------- protocol.header
 
 const CONTENT_TYPES = [
-  'text/plain', '', 'application/xml', 'application/json; charset=utf-16', 'application/json;charset=latin1', 'application/json-patch+json',
-  'application/merge-patch+json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'multipart/form-data; boundary=x',
-  'application/json, text/plain', 'application/x-www-form-urlencoded', 'APPLICATION/JSON', 'application/json;;;', '*/*', 'application/apply-patch+yaml',
+  'text/plain',
+  '',
+  'application/xml',
+  'application/json; charset=utf-16',
+  'application/json;charset=latin1',
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/yaml',
+  'application/vnd.kubernetes.protobuf',
+  'multipart/form-data; boundary=x',
+  'application/json, text/plain',
+  'application/x-www-form-urlencoded',
+  'APPLICATION/JSON',
+  'application/json;;;',
+  '*/*',
+  'application/apply-patch+yaml',
 ];
 const ACCEPTS = [
-  'foo/bar', 'application/json;as=Table;v=v1;g=meta.k8s.io', 'application/json;as=Table;v=v1beta1;g=meta.k8s.io', 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io',
-  'application/json;as=Nope;v=v9;g=x', 'application/vnd.kubernetes.protobuf', 'application/vnd.kubernetes.protobuf;stream=watch', '*/*;q=abc', '', 'text/html',
-  'application/yaml', `${'application/x-a, '.repeat(500)}application/json`, 'application/json;q=0', 'application/json;stream=watch',
+  'foo/bar',
+  'application/json;as=Table;v=v1;g=meta.k8s.io',
+  'application/json;as=Table;v=v1beta1;g=meta.k8s.io',
+  'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io',
+  'application/json;as=Nope;v=v9;g=x',
+  'application/vnd.kubernetes.protobuf',
+  'application/vnd.kubernetes.protobuf;stream=watch',
+  '*/*;q=abc',
+  '',
+  'text/html',
+  'application/yaml',
+  `${'application/x-a, '.repeat(500)}application/json`,
+  'application/json;q=0',
+  'application/json;stream=watch',
 ];
 const AUTHORIZATIONS = [
-  'Bearer', 'Bearer ', 'Bearer garbage', 'Bearer a.b.c', `Bearer ${'x'.repeat(8000)}`, 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+  'Bearer',
+  'Bearer ',
+  'Bearer garbage',
+  'Bearer a.b.c',
+  `Bearer ${'x'.repeat(8000)}`,
+  'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
   'Bearer eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2t1YmVybmV0ZXMuZGVmYXVsdC5zdmMuY2x1c3Rlci5sb2NhbCIsInN1YiI6InN5c3RlbTphZG1pbiJ9.AAAA',
-  'Basic YWRtaW46YWRtaW4=', 'Basic %%%', 'Negotiate x', 'bearer lowercase', 'Bearer a b c', 'Bearer \u00e9', 'Bearer abcdef.0123456789abcdef',
+  'Basic YWRtaW46YWRtaW4=',
+  'Basic %%%',
+  'Negotiate x',
+  'bearer lowercase',
+  'Bearer a b c',
+  'Bearer \u00e9',
+  'Bearer abcdef.0123456789abcdef',
 ];
 
 function headerAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
   const rs = mainResources(t).filter((r) => has(r, 'create') && has(r, 'list'));
   const r = fc.constantFrom(...rs);
-  const contentType = fc.record({ r, ct: fc.constantFrom(...CONTENT_TYPES), method: fc.constantFrom('POST', 'PUT', 'PATCH'), name: fc.constantFrom(...NAMES) }).map(
-    ({ r, ct, method, name }): FuzzRequest => ({
+  const contentType = fc
+    .record({ r, ct: fc.constantFrom(...CONTENT_TYPES), method: fc.constantFrom('POST', 'PUT', 'PATCH'), name: fc.constantFrom(...NAMES) })
+    .map(({ r, ct, method, name }): FuzzRequest => ({
       klass: 'protocol.content-type',
       method,
       target: method === 'POST' ? collectionPath(r, FUZZ_NS) : itemPath(r, FUZZ_NS, name),
       shape: `${shapeOf(r, { name: method !== 'POST' })} Content-Type: ${ct}`,
       headers: [['Content-Type', ct], ACCEPT],
       body: JSON.stringify(seedFor(r, FUZZ_NS, name)),
-    }),
-  );
-  const accept = fc.record({ r, a: fc.constantFrom(...ACCEPTS), item: fc.boolean() }).map(
-    ({ r, a, item }): FuzzRequest => ({
-      klass: 'protocol.accept',
-      method: 'GET',
-      target: item ? itemPath(r, FUZZ_NS, 'fz-a') : collectionPath(r, FUZZ_NS),
-      shape: `${shapeOf(r, { name: item })} Accept: ${a.slice(0, 60)}`,
-      headers: [['Accept', a]],
-    }),
-  );
-  const auth = fc.record({ r, a: fc.constantFrom(...AUTHORIZATIONS) }).map(
-    ({ r, a }): FuzzRequest => ({
-      klass: 'protocol.auth',
-      method: 'GET',
-      target: collectionPath(r, FUZZ_NS),
-      shape: `${shapeOf(r)} Authorization: ${a.slice(0, 30)}`,
-      headers: [['Authorization', a], ACCEPT],
-    }),
-  );
+    }));
+  const accept = fc.record({ r, a: fc.constantFrom(...ACCEPTS), item: fc.boolean() }).map(({ r, a, item }): FuzzRequest => ({
+    klass: 'protocol.accept',
+    method: 'GET',
+    target: item ? itemPath(r, FUZZ_NS, 'fz-a') : collectionPath(r, FUZZ_NS),
+    shape: `${shapeOf(r, { name: item })} Accept: ${a.slice(0, 60)}`,
+    headers: [['Accept', a]],
+  }));
+  const auth = fc.record({ r, a: fc.constantFrom(...AUTHORIZATIONS) }).map(({ r, a }): FuzzRequest => ({
+    klass: 'protocol.auth',
+    method: 'GET',
+    target: collectionPath(r, FUZZ_NS),
+    shape: `${shapeOf(r)} Authorization: ${a.slice(0, 30)}`,
+    headers: [['Authorization', a], ACCEPT],
+  }));
   const huge = fc
     .constantFrom(
       { label: 'one 16 KiB header', malformed: false, headers: [['X-Fuzz', 'a'.repeat(16 * 1024)]] as Array<[string, string]> },
@@ -593,10 +722,41 @@ function headerAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
       { label: 'bare LF in header value', malformed: true, headers: [['X-Fuzz', 'a\nb']] as Array<[string, string]> },
       { label: 'header without name', malformed: true, headers: [['', 'v']] as Array<[string, string]> },
       { label: 'space in header name', malformed: true, headers: [['X Fuzz', 'v']] as Array<[string, string]> },
-      { label: 'duplicate Content-Type', malformed: false, headers: [['Content-Type', 'application/json'], ['Content-Type', 'text/plain']] as Array<[string, string]> },
-      { label: 'Impersonate-User', malformed: false, headers: [['Impersonate-User', 'system:admin'], ['Impersonate-Group', 'system:masters']] as Array<[string, string]> },
-      { label: 'Upgrade: websocket', malformed: false, headers: [['Connection', 'Upgrade'], ['Upgrade', 'websocket'], ['Sec-WebSocket-Version', '13'], ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ==']] as Array<[string, string]> },
-      { label: 'Upgrade: h2c', malformed: false, headers: [['Connection', 'Upgrade, HTTP2-Settings'], ['Upgrade', 'h2c'], ['HTTP2-Settings', 'AAMAAABkAARAAAAAAAIAAAAA']] as Array<[string, string]> },
+      {
+        label: 'duplicate Content-Type',
+        malformed: false,
+        headers: [
+          ['Content-Type', 'application/json'],
+          ['Content-Type', 'text/plain'],
+        ] as Array<[string, string]>,
+      },
+      {
+        label: 'Impersonate-User',
+        malformed: false,
+        headers: [
+          ['Impersonate-User', 'system:admin'],
+          ['Impersonate-Group', 'system:masters'],
+        ] as Array<[string, string]>,
+      },
+      {
+        label: 'Upgrade: websocket',
+        malformed: false,
+        headers: [
+          ['Connection', 'Upgrade'],
+          ['Upgrade', 'websocket'],
+          ['Sec-WebSocket-Version', '13'],
+          ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
+        ] as Array<[string, string]>,
+      },
+      {
+        label: 'Upgrade: h2c',
+        malformed: false,
+        headers: [
+          ['Connection', 'Upgrade, HTTP2-Settings'],
+          ['Upgrade', 'h2c'],
+          ['HTTP2-Settings', 'AAMAAABkAARAAAAAAAIAAAAA'],
+        ] as Array<[string, string]>,
+      },
       { label: 'Expect: 100-continue', malformed: false, headers: [['Expect', '100-continue']] as Array<[string, string]> },
       { label: 'Expect: garbage', malformed: false, headers: [['Expect', 'garbage']] as Array<[string, string]> },
       { label: 'Content-Encoding: gzip (plain body)', malformed: false, headers: [['Content-Encoding', 'gzip']] as Array<[string, string]> },
@@ -604,31 +764,58 @@ function headerAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
       { label: 'X-Forwarded-For garbage', malformed: false, headers: [['X-Forwarded-For', 'x, ::::, 999.1.1.1']] as Array<[string, string]> },
       { label: 'Host garbage', malformed: false, headers: [['Host', 'evil.example:99999']] as Array<[string, string]> },
     )
-    .chain((h) => r.map((r): FuzzRequest => ({
-      klass: 'protocol.header',
-      ...(h.malformed ? { malformed: true } : {}),
-      method: 'POST',
-      target: collectionPath(r, FUZZ_NS),
-      shape: `${shapeOf(r)} ${h.label}`,
-      headers: [JSON_CT, ACCEPT, ...h.headers],
-      body: JSON.stringify(seedFor(r, FUZZ_NS, 'fz-c')),
-    })));
+    .chain((h) =>
+      r.map((r): FuzzRequest => ({
+        klass: 'protocol.header',
+        ...(h.malformed ? { malformed: true } : {}),
+        method: 'POST',
+        target: collectionPath(r, FUZZ_NS),
+        shape: `${shapeOf(r)} ${h.label}`,
+        headers: [JSON_CT, ACCEPT, ...h.headers],
+        body: JSON.stringify(seedFor(r, FUZZ_NS, 'fz-c')),
+      })),
+    );
   const framing = fc
     .constantFrom<{ label: string; head: Array<[string, string]>; body: string }>(
       { label: 'Content-Length shorter than body', head: [['Content-Length', '5']], body: '{"metadata":{"name":"fz-c"}}' },
-      { label: 'Content-Length and Transfer-Encoding', head: [['Content-Length', '2'], ['Transfer-Encoding', 'chunked']], body: '2\r\n{}\r\n0\r\n\r\n' },
+      {
+        label: 'Content-Length and Transfer-Encoding',
+        head: [
+          ['Content-Length', '2'],
+          ['Transfer-Encoding', 'chunked'],
+        ],
+        body: '2\r\n{}\r\n0\r\n\r\n',
+      },
       { label: 'malformed chunk size', head: [['Transfer-Encoding', 'chunked']], body: 'zz\r\n{}\r\n0\r\n\r\n' },
       { label: 'chunked body', head: [['Transfer-Encoding', 'chunked']], body: '2\r\n{}\r\n0\r\n\r\n' },
       { label: 'Transfer-Encoding gzip', head: [['Transfer-Encoding', 'gzip']], body: '{}' },
       { label: 'negative Content-Length', head: [['Content-Length', '-1']], body: '{}' },
-      { label: 'two Content-Lengths', head: [['Content-Length', '2'], ['Content-Length', '3']], body: '{}' },
+      {
+        label: 'two Content-Lengths',
+        head: [
+          ['Content-Length', '2'],
+          ['Content-Length', '3'],
+        ],
+        body: '{}',
+      },
       { label: 'Content-Length garbage', head: [['Content-Length', 'abc']], body: '{}' },
       { label: '4 MiB body', head: [], body: JSON.stringify({ metadata: { name: 'fz-c' }, data: { big: 'x'.repeat(4 * 1024 * 1024) } }) },
     )
-    .chain((f) => r.map((r): FuzzRequest => {
-      const headers: Array<[string, string]> = [JSON_CT, ACCEPT, ...f.head];
-      return { klass: 'protocol.framing', malformed: true, method: 'POST', target: collectionPath(r, FUZZ_NS), shape: `${shapeOf(r)} ${f.label}`, headers, body: f.body, rawFraming: f.head.length > 0 };
-    }));
+    .chain((f) =>
+      r.map((r): FuzzRequest => {
+        const headers: Array<[string, string]> = [JSON_CT, ACCEPT, ...f.head];
+        return {
+          klass: 'protocol.framing',
+          malformed: true,
+          method: 'POST',
+          target: collectionPath(r, FUZZ_NS),
+          shape: `${shapeOf(r)} ${f.label}`,
+          headers,
+          body: f.body,
+          rawFraming: f.head.length > 0,
+        };
+      }),
+    );
   const requestLine = fc
     .constantFrom(
       { method: 'FOO', version: undefined },
@@ -642,15 +829,17 @@ function headerAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
       { method: 'GET', version: 'HTTP/1.1 extra' },
       { method: 'G\u0000ET', version: undefined },
     )
-    .chain((l) => r.map((r): FuzzRequest => ({
-      klass: 'protocol.request-line',
-      malformed: true,
-      method: l.method,
-      target: collectionPath(r, FUZZ_NS),
-      shape: `${JSON.stringify(l.method).slice(1, -1)} {coll} ${l.version ?? 'HTTP/1.1'}`,
-      headers: [ACCEPT],
-      ...(l.version ? { httpVersion: l.version } : {}),
-    })));
+    .chain((l) =>
+      r.map((r): FuzzRequest => ({
+        klass: 'protocol.request-line',
+        malformed: true,
+        method: l.method,
+        target: collectionPath(r, FUZZ_NS),
+        shape: `${JSON.stringify(l.method).slice(1, -1)} {coll} ${l.version ?? 'HTTP/1.1'}`,
+        headers: [ACCEPT],
+        ...(l.version ? { httpVersion: l.version } : {}),
+      })),
+    );
   return fc.oneof(
     { weight: 3, arbitrary: contentType },
     { weight: 2, arbitrary: accept },
@@ -666,37 +855,33 @@ function headerAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
 /** Attempts on the system namespaces; the guard check after each request is the oracle. */
 function systemNamespaceArb(): fc.Arbitrary<FuzzRequest> {
   const immortal = ['default', 'kube-system', 'kube-public'];
-  const direct = fc.record({ ns: fc.constantFrom(...SYSTEM_NAMESPACES), q: fc.constantFrom('', '?gracePeriodSeconds=0', '?propagationPolicy=Background', '?dryRun=All') }).map(
-    ({ ns, q }): FuzzRequest => ({
+  const direct = fc
+    .record({ ns: fc.constantFrom(...SYSTEM_NAMESPACES), q: fc.constantFrom('', '?gracePeriodSeconds=0', '?propagationPolicy=Background', '?dryRun=All') })
+    .map(({ ns, q }): FuzzRequest => ({
       klass: 'protocol.system-ns',
       method: 'DELETE',
       target: `/api/v1/namespaces/${ns}${q}`,
       shape: `/api/v1/namespaces/${ns}${q ? '?' + q.slice(1).split('=')[0] : ''}`,
       headers: [ACCEPT],
       ...(immortal.includes(ns) && q !== '?dryRun=All' ? { expectReject: `Kubernetes forbids deleting namespace ${ns} (403)` } : {}),
-    }),
-  );
-  const collection = fc.constantFrom('', '?labelSelector=kubernetes.io%2Fmetadata.name%3Ddefault', '?dryRun=All').map(
-    (q): FuzzRequest => ({
-      klass: 'protocol.system-ns',
-      method: 'DELETE',
-      target: `/api/v1/namespaces${q}`,
-      shape: `/api/v1/namespaces${q ? '?' + q.slice(1).split('=')[0] : ''}`,
-      headers: [ACCEPT],
-      expectReject: 'namespaces have no deletecollection verb in Kubernetes (405)',
-    }),
-  );
-  const status = fc.constantFrom(...SYSTEM_NAMESPACES).map(
-    (ns): FuzzRequest => ({
-      klass: 'protocol.system-ns',
-      method: 'PATCH',
-      target: `/api/v1/namespaces/${ns}/status`,
-      shape: '/api/v1/namespaces/{system}/status phase=Terminating',
-      headers: [['Content-Type', PATCH_TYPES.merge], ACCEPT],
-      body: JSON.stringify({ status: { phase: 'Terminating' } }),
-      expectReject: 'Kubernetes: status.phase may only be Active while deletionTimestamp is empty (422)',
-    }),
-  );
+    }));
+  const collection = fc.constantFrom('', '?labelSelector=kubernetes.io%2Fmetadata.name%3Ddefault', '?dryRun=All').map((q): FuzzRequest => ({
+    klass: 'protocol.system-ns',
+    method: 'DELETE',
+    target: `/api/v1/namespaces${q}`,
+    shape: `/api/v1/namespaces${q ? '?' + q.slice(1).split('=')[0] : ''}`,
+    headers: [ACCEPT],
+    expectReject: 'namespaces have no deletecollection verb in Kubernetes (405)',
+  }));
+  const status = fc.constantFrom(...SYSTEM_NAMESPACES).map((ns): FuzzRequest => ({
+    klass: 'protocol.system-ns',
+    method: 'PATCH',
+    target: `/api/v1/namespaces/${ns}/status`,
+    shape: '/api/v1/namespaces/{system}/status phase=Terminating',
+    headers: [['Content-Type', PATCH_TYPES.merge], ACCEPT],
+    body: JSON.stringify({ status: { phase: 'Terminating' } }),
+    expectReject: 'Kubernetes: status.phase may only be Active while deletionTimestamp is empty (422)',
+  }));
   return fc.oneof({ weight: 3, arbitrary: direct }, { weight: 1, arbitrary: collection }, { weight: 1, arbitrary: status });
 }
 

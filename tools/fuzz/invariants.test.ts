@@ -4,7 +4,14 @@ import type { FuzzRequest } from './fuzz-request.js';
 import { checkMemory, checkResponse, findingClass, k8sRefusedPath } from './invariants.js';
 import type { Outcome } from './raw-http.js';
 
-const req = (over: Partial<FuzzRequest> = {}): FuzzRequest => ({ klass: 'test', method: 'GET', target: '/api/v1/namespaces/fz/configmaps', shape: '/api/v1/namespaces/{ns}/configmaps', headers: [], ...over });
+const req = (over: Partial<FuzzRequest> = {}): FuzzRequest => ({
+  klass: 'test',
+  method: 'GET',
+  target: '/api/v1/namespaces/fz/configmaps',
+  shape: '/api/v1/namespaces/{ns}/configmaps',
+  headers: [],
+  ...over,
+});
 const res = (status: number, body: unknown, streamed = false): Outcome => ({
   kind: 'response',
   ms: 1,
@@ -60,8 +67,17 @@ describe('checkResponse', () => {
 
 describe('findingClass', () => {
   it('merges findings that differ only in names, numbers and, for semantic checks, the resource', () => {
-    const a = { invariant: 'k8s-rejects', status: 200, message: 'answered 200; Kubernetes refuses limit="abc" (400/422)', request: req({ shape: '/api/v1/namespaces/{ns}/pods?limit', expectReject: 'x' }) };
-    const b = { ...a, message: 'answered 200; Kubernetes refuses limit="1.5" (400/422)', request: req({ shape: '/apis/apps/v1/namespaces/{ns}/deployments?limit&watch', expectReject: 'x' }) };
+    const a = {
+      invariant: 'k8s-rejects',
+      status: 200,
+      message: 'answered 200; Kubernetes refuses limit="abc" (400/422)',
+      request: req({ shape: '/api/v1/namespaces/{ns}/pods?limit', expectReject: 'x' }),
+    };
+    const b = {
+      ...a,
+      message: 'answered 200; Kubernetes refuses limit="1.5" (400/422)',
+      request: req({ shape: '/apis/apps/v1/namespaces/{ns}/deployments?limit&watch', expectReject: 'x' }),
+    };
     expect(findingClass(a)).toBe(findingClass(b));
   });
 });
@@ -71,6 +87,11 @@ describe('checkMemory', () => {
     const MiB = 1024 * 1024;
     expect(checkMemory(Array(16).fill(200 * MiB), 1024 * MiB).findings).toEqual([]);
     expect(checkMemory([...Array(15).fill(200 * MiB), 2048 * MiB], 1024 * MiB).findings).toHaveLength(1);
-    expect(checkMemory(Array.from({ length: 16 }, (_, i) => (100 + i * 60) * MiB), 4096 * MiB).findings[0]?.message).toMatch(/keeps growing/);
+    expect(
+      checkMemory(
+        Array.from({ length: 16 }, (_, i) => (100 + i * 60) * MiB),
+        4096 * MiB,
+      ).findings[0]?.message,
+    ).toMatch(/keeps growing/);
   });
 });

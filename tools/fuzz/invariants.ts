@@ -77,7 +77,9 @@ export function k8sRefusedPath(target: string): string | undefined {
   const p = pathOf(target);
   if (!/^\/apis?\//.test(p)) return undefined;
   if (/%(?![0-9a-fA-F]{2})/.test(p)) return 'a malformed %-escape in the path (Go refuses the request: 400)';
-  const parts = percentDecode(p).replace(/^\/+|\/+$/g, '').split('/');
+  const parts = percentDecode(p)
+    .replace(/^\/+|\/+$/g, '')
+    .split('/');
   let rest = parts.slice(parts[0] === 'api' ? 2 : 3);
   if (rest[0] === 'watch') rest = rest.slice(1);
   if (rest[0] === 'namespaces' && rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2]!)) rest = rest.slice(2);
@@ -120,7 +122,8 @@ export function checkResponse(req: FuzzRequest, o: Outcome, index?: number): Fin
   if (status >= 400 && req.method !== 'HEAD') {
     const looksJson = /json/i.test(headers['content-type'] ?? '') || /^\s*[{[]/.test(body);
     if (looksJson) {
-      if (!json || typeof json !== 'object') out.push({ invariant: 'status-body', message: `unparsable JSON error body: ${body.slice(0, 120)}`, status, request: req, ...at });
+      if (!json || typeof json !== 'object')
+        out.push({ invariant: 'status-body', message: `unparsable JSON error body: ${body.slice(0, 120)}`, status, request: req, ...at });
       else if (json.kind !== 'Status' || json.code !== status) {
         out.push({ invariant: 'status-body', message: `error body is not a Status with code ${status}: ${body.slice(0, 120)}`, status, request: req, ...at });
       }
@@ -128,12 +131,19 @@ export function checkResponse(req: FuzzRequest, o: Outcome, index?: number): Fin
   }
   if (status >= 200 && status < 300) {
     const refused = k8sRefusedPath(req.target);
-    if (refused !== undefined) out.push({ invariant: 'k8s-rejects', message: `answered ${status}; Kubernetes refuses ${refused}`, status, request: req, ...at });
+    if (refused !== undefined)
+      out.push({ invariant: 'k8s-rejects', message: `answered ${status}; Kubernetes refuses ${refused}`, status, request: req, ...at });
     else if (req.expectReject) out.push({ invariant: 'k8s-rejects', message: `answered ${status}; ${req.expectReject}`, status, request: req, ...at });
   }
   if (req.expectWatch && status === 200 && !streamed) {
     const kind = json && typeof json === 'object' ? json.kind : undefined;
-    out.push({ invariant: 'k8s-watch', message: `served ${typeof kind === 'string' ? kind : 'a complete body'} instead of a watch stream; ${req.expectWatch}`, status, request: req, ...at });
+    out.push({
+      invariant: 'k8s-watch',
+      message: `served ${typeof kind === 'string' ? kind : 'a complete body'} instead of a watch stream; ${req.expectWatch}`,
+      status,
+      request: req,
+      ...at,
+    });
   }
   return out;
 }
@@ -157,11 +167,13 @@ export async function checkGuards(target: Target, fuzzNs: string): Promise<strin
     else if (outcome.res.status !== 200) problems.push(`namespace ${ns} is gone (GET ${outcome.res.status})`);
     else {
       const ns_ = json as { status?: { phase?: string }; metadata?: { deletionTimestamp?: string } };
-      if (ns_.status?.phase !== 'Active' || ns_.metadata?.deletionTimestamp) problems.push(`namespace ${ns} is ${ns_.status?.phase ?? 'without phase'}${ns_.metadata?.deletionTimestamp ? ' (deletionTimestamp set)' : ''}`);
+      if (ns_.status?.phase !== 'Active' || ns_.metadata?.deletionTimestamp)
+        problems.push(`namespace ${ns} is ${ns_.status?.phase ?? 'without phase'}${ns_.metadata?.deletionTimestamp ? ' (deletionTimestamp set)' : ''}`);
     }
   }
   const { outcome } = await sendJson(target, 'GET', `/api/v1/namespaces/${SENTINEL_NS}/configmaps/${SENTINEL_CONFIGMAP}`);
-  if (outcome.kind !== 'response' || outcome.res.status !== 200) problems.push(`sentinel configmap ${SENTINEL_NS}/${SENTINEL_CONFIGMAP} is gone (${outcome.kind === 'response' ? outcome.res.status : outcome.kind})`);
+  if (outcome.kind !== 'response' || outcome.res.status !== 200)
+    problems.push(`sentinel configmap ${SENTINEL_NS}/${SENTINEL_CONFIGMAP} is gone (${outcome.kind === 'response' ? outcome.res.status : outcome.kind})`);
   return problems;
 }
 
@@ -182,7 +194,8 @@ export function checkMemory(samples: number[], capBytes: number): MemoryVerdict 
   const findings: Finding[] = [];
   if (samples.length === 0) return { findings, summary: 'memory: no RSS samples' };
   const max = Math.max(...samples);
-  if (max > capBytes) findings.push({ invariant: 'memory', message: `RSS reached ${(max / MiB).toFixed(0)} MiB, over the cap of ${(capBytes / MiB).toFixed(0)} MiB` });
+  if (max > capBytes)
+    findings.push({ invariant: 'memory', message: `RSS reached ${(max / MiB).toFixed(0)} MiB, over the cap of ${(capBytes / MiB).toFixed(0)} MiB` });
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const q = Math.floor(samples.length / 4);
   let summary = `memory: RSS first ${(samples[0]! / MiB).toFixed(0)} MiB, max ${(max / MiB).toFixed(0)} MiB, last ${(samples[samples.length - 1]! / MiB).toFixed(0)} MiB (${samples.length} samples)`;
@@ -197,7 +210,9 @@ export function checkMemory(samples: number[], capBytes: number): MemoryVerdict 
 
 /** `findings` as one line each: invariant, status, message, reproduction. */
 export function formatFinding(f: Finding): string {
-  const where = f.request ? ` | ${f.request.klass}${f.index !== undefined ? ` #${f.index}` : ''}${f.request.note ? ` (${f.request.note})` : ''} | ${reproLine(f.request)}` : '';
+  const where = f.request
+    ? ` | ${f.request.klass}${f.index !== undefined ? ` #${f.index}` : ''}${f.request.note ? ` (${f.request.note})` : ''} | ${reproLine(f.request)}`
+    : '';
   return `[${f.invariant}] ${f.status ?? ''} ${f.message}${where}`;
 }
 

@@ -14,16 +14,76 @@ import type { Json } from './seeds.js';
 
 /** Numbers that overflow int32/int64/double, are negative, fractional or non-canonical, as raw JSON text. */
 export const WEIRD_NUMBERS = [
-  '2147483648', '2147483647', '-2147483649', '4294967296', '9223372036854775808', '9007199254740993',
-  '1e308', '-1e308', '1e309', '1e-400', '-1', '0', '-0', '0.5', '1.0', '1E2', '0.1e1', '123456789012345678901234567890',
+  '2147483648',
+  '2147483647',
+  '-2147483649',
+  '4294967296',
+  '9223372036854775808',
+  '9007199254740993',
+  '1e308',
+  '-1e308',
+  '1e309',
+  '1e-400',
+  '-1',
+  '0',
+  '-0',
+  '0.5',
+  '1.0',
+  '1E2',
+  '0.1e1',
+  '123456789012345678901234567890',
 ];
 
 /** Strings with control characters, non-Latin-1 text, lookalikes of other types and of path syntax. */
 export const WEIRD_STRINGS = [
-  '', ' ', '\u0000', 'a\u0000b', '\u0001\u001f\u007f', '\r\n', '\t', 'ключ', 'значение', '😀', '\u202eevil', 'e\u0301',
-  '../..', '..', '.', '%2e%2e', '%00', '/', 'a/b', '\\', 'fz-a', 'UPPER', '-x-', 'a'.repeat(64), 'a'.repeat(254),
-  'true', 'null', '0', '-1', '1e3', 'NaN', 'Infinity', '{}', '[]', '1Gi', '100m', '-1Gi', '1.5', '0x10', 'Ki',
-  '2024-13-45T99:99:99Z', 'not-a-time', '999.1.1.1', '::1', '10.96.0.1', '<script>', '${x}', '{{x}}',
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\u0001\u001f\u007f',
+  '\r\n',
+  '\t',
+  'ключ',
+  'значение',
+  '😀',
+  '\u202eevil',
+  'e\u0301',
+  '../..',
+  '..',
+  '.',
+  '%2e%2e',
+  '%00',
+  '/',
+  'a/b',
+  '\\',
+  'fz-a',
+  'UPPER',
+  '-x-',
+  'a'.repeat(64),
+  'a'.repeat(254),
+  'true',
+  'null',
+  '0',
+  '-1',
+  '1e3',
+  'NaN',
+  'Infinity',
+  '{}',
+  '[]',
+  '1Gi',
+  '100m',
+  '-1Gi',
+  '1.5',
+  '0x10',
+  'Ki',
+  '2024-13-45T99:99:99Z',
+  'not-a-time',
+  '999.1.1.1',
+  '::1',
+  '10.96.0.1',
+  '<script>',
+  '${x}',
+  '{{x}}',
 ];
 
 /** Raw JSON string literals JSON.stringify never writes (or writes differently). */
@@ -31,21 +91,80 @@ export const RAW_STRING_LITERALS = ['"\\ud800"', '"\\udfff\\ud800"', '"\\u0000"'
 
 /** Keys as raw JSON literals: prototype names, non-Latin-1, control characters, patch directives, metadata names. */
 export const WEIRD_KEYS = [
-  '"__proto__"', '"constructor"', '"prototype"', '"toString"', '"hasOwnProperty"', '"valueOf"',
-  '"ключ"', '"🔑"', '""', '" "', '"a.b"', '"a/b"', '"\\u0000"', '"a\\u0000b"', '"\\ud800"', `"${'k'.repeat(1000)}"`,
-  '"$patch"', '"$retainKeys"', '"$setElementOrder/containers"', '"$deleteFromPrimitiveList/finalizers"',
-  '"kind"', '"apiVersion"', '"metadata"', '"spec"', '"status"', '"name"', '"namespace"', '"items"',
+  '"__proto__"',
+  '"constructor"',
+  '"prototype"',
+  '"toString"',
+  '"hasOwnProperty"',
+  '"valueOf"',
+  '"ключ"',
+  '"🔑"',
+  '""',
+  '" "',
+  '"a.b"',
+  '"a/b"',
+  '"\\u0000"',
+  '"a\\u0000b"',
+  '"\\ud800"',
+  `"${'k'.repeat(1000)}"`,
+  '"$patch"',
+  '"$retainKeys"',
+  '"$setElementOrder/containers"',
+  '"$deleteFromPrimitiveList/finalizers"',
+  '"kind"',
+  '"apiVersion"',
+  '"metadata"',
+  '"spec"',
+  '"status"',
+  '"name"',
+  '"namespace"',
+  '"items"',
 ];
 
 /** Metadata fields a server must check or own, and values that test that. */
 export const META_FIELDS = [
-  'name', 'namespace', 'generateName', 'resourceVersion', 'uid', 'labels', 'annotations', 'finalizers',
-  'ownerReferences', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'creationTimestamp', 'managedFields', 'generation', 'selfLink',
+  'name',
+  'namespace',
+  'generateName',
+  'resourceVersion',
+  'uid',
+  'labels',
+  'annotations',
+  'finalizers',
+  'ownerReferences',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'creationTimestamp',
+  'managedFields',
+  'generation',
+  'selfLink',
 ];
 
 const NAMES = [
-  '', '.', '..', 'a/b', '%', '%2e%2e', 'a\u0000b', '\u0000', 'ключ', 'UPPER', '-a', 'a-', 'a_b', 'a..b', 'a'.repeat(64), 'a'.repeat(254), 'a'.repeat(300),
-  'fz-a', 'fz-b', 'default', 'kube-system', 'fz-sentinel', ' a', 'a\n',
+  '',
+  '.',
+  '..',
+  'a/b',
+  '%',
+  '%2e%2e',
+  'a\u0000b',
+  '\u0000',
+  'ключ',
+  'UPPER',
+  '-a',
+  'a-',
+  'a_b',
+  'a..b',
+  'a'.repeat(64),
+  'a'.repeat(254),
+  'a'.repeat(300),
+  'fz-a',
+  'fz-b',
+  'default',
+  'kube-system',
+  'fz-sentinel',
+  ' a',
+  'a\n',
 ];
 
 export type Mutation =
@@ -57,7 +176,8 @@ export type Mutation =
   | { op: 'root'; value: RawJson };
 
 /** Byte-level damage applied after rendering. */
-export type TextDamage = { op: 'none' } | { op: 'truncate'; at: number } | { op: 'bad-utf8'; at: number; bytes: number[] } | { op: 'bom' } | { op: 'trailing'; text: string };
+export type TextDamage =
+  { op: 'none' } | { op: 'truncate'; at: number } | { op: 'bad-utf8'; at: number; bytes: number[] } | { op: 'bom' } | { op: 'trailing'; text: string };
 
 export interface MutationPlan {
   mutations: Mutation[];
@@ -65,7 +185,11 @@ export interface MutationPlan {
 }
 
 const longString = fc
-  .oneof({ weight: 8, arbitrary: fc.constantFrom(300, 1024, 8192) }, { weight: 3, arbitrary: fc.constant(65_536) }, { weight: 1, arbitrary: fc.constant(1 << 20) })
+  .oneof(
+    { weight: 8, arbitrary: fc.constantFrom(300, 1024, 8192) },
+    { weight: 3, arbitrary: fc.constant(65_536) },
+    { weight: 1, arbitrary: fc.constant(1 << 20) },
+  )
   .chain((n) => fc.constantFrom('a', 'я', '\u0000', '😀').map((c) => strLit(c.repeat(Math.ceil(n / c.length)))));
 
 const deep = fc.tuple(fc.constantFrom(16, 100, 512, 2000, 10_000, 100_000), fc.constantFrom('arr' as const, 'obj' as const)).map(([d, k]) => nested(d, k));
@@ -77,24 +201,45 @@ export const weirdValue: fc.Arbitrary<RawJson> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...RAW_STRING_LITERALS).map(lit) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 24 }).map(strLit) },
   { weight: 2, arbitrary: fc.constantFrom('true', 'false', 'null', '[]', '{}', '[null]', '[1,"a",{}]', '[[]]', '{"":""}', '{"ключ":"значение"}').map(lit) },
-  { weight: 2, arbitrary: fc.constantFrom('{"__proto__":{"polluted":"yes"}}', '{"constructor":{"prototype":{"polluted":"yes"}}}', '{"prototype":{"polluted":"yes"}}').map(lit) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom('{"__proto__":{"polluted":"yes"}}', '{"constructor":{"prototype":{"polluted":"yes"}}}', '{"prototype":{"polluted":"yes"}}')
+      .map(lit),
+  },
   { weight: 2, arbitrary: longString },
   { weight: 2, arbitrary: deep },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => fromJson(v as Json)) },
 );
 
-const weirdKey = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...WEIRD_KEYS) }, { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => JSON.stringify(s)) });
+const weirdKey = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...WEIRD_KEYS) },
+  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => JSON.stringify(s)) },
+);
 
 const metaValue = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...NAMES).map(strLit) },
   { weight: 3, arbitrary: weirdValue },
   {
     weight: 2,
-    arbitrary: fc.constantFrom(
-      '{"a/b/c":"x"}', '{"ключ":"v"}', '{"":"x"}', '{"k":"\\u0000"}', '{"k":1}', '{"k":null}', '["x"]',
-      '[{"apiVersion":"v1","kind":"Pod","name":"x","uid":""}]', '[{"apiVersion":"v1","kind":"Pod","name":"x","uid":"u","controller":true},{"apiVersion":"v1","kind":"Pod","name":"y","uid":"v","controller":true}]',
-      '["kubernetes","kubernetes"]', '["a/b/c/d"]', '[{"manager":"x","operation":"Apply","fieldsV1":{"f:x":{}}}]', '"2024-01-01T00:00:00Z"', '"1"',
-    ).map(lit),
+    arbitrary: fc
+      .constantFrom(
+        '{"a/b/c":"x"}',
+        '{"ключ":"v"}',
+        '{"":"x"}',
+        '{"k":"\\u0000"}',
+        '{"k":1}',
+        '{"k":null}',
+        '["x"]',
+        '[{"apiVersion":"v1","kind":"Pod","name":"x","uid":""}]',
+        '[{"apiVersion":"v1","kind":"Pod","name":"x","uid":"u","controller":true},{"apiVersion":"v1","kind":"Pod","name":"y","uid":"v","controller":true}]',
+        '["kubernetes","kubernetes"]',
+        '["a/b/c/d"]',
+        '[{"manager":"x","operation":"Apply","fieldsV1":{"f:x":{}}}]',
+        '"2024-01-01T00:00:00Z"',
+        '"1"',
+      )
+      .map(lit),
   },
 );
 
@@ -104,13 +249,23 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('dup' as const), at: fc.nat(), child: fc.nat(), value: weirdValue }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('del' as const), at: fc.nat(), child: fc.nat() }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('meta' as const), field: fc.constantFrom(...META_FIELDS), value: metaValue }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('root' as const), value: fc.oneof(weirdValue, fc.constantFrom('{}', '[]', '""', 'null', '0').map(lit)) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('root' as const), value: fc.oneof(weirdValue, fc.constantFrom('{}', '[]', '""', 'null', '0').map(lit)) }),
+  },
 );
 
 const damage: fc.Arbitrary<TextDamage> = fc.oneof(
   { weight: 20, arbitrary: fc.constant({ op: 'none' as const }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('bad-utf8' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.constantFrom<number[]>([0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('bad-utf8' as const),
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      bytes: fc.constantFrom<number[]>([0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ op: 'bom' as const }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('trailing' as const), text: fc.constantFrom(' x', '{}', ',', '\u0000', ']') }) },
 );

@@ -45,9 +45,7 @@ export interface RawResponse {
   streamed: boolean;
 }
 
-export type Outcome =
-  | { kind: 'response'; res: RawResponse; ms: number }
-  | { kind: 'hang' | 'closed' | 'truncated'; ms: number; detail: string };
+export type Outcome = { kind: 'response'; res: RawResponse; ms: number } | { kind: 'hang' | 'closed' | 'truncated'; ms: number; detail: string };
 
 export interface SendOptions {
   hangMs: number;
@@ -184,7 +182,12 @@ export function send(target: Target, req: RawRequest, opts: SendOptions): Promis
       if (done) finish(done);
     });
     socket.on('end', () => {
-      if (!head) return finish({ kind: 'closed', ms: ms(), detail: buf.length ? `closed after ${buf.length} bytes without a response head` : 'closed without a response' });
+      if (!head)
+        return finish({
+          kind: 'closed',
+          ms: ms(),
+          detail: buf.length ? `closed after ${buf.length} bytes without a response head` : 'closed without a response',
+        });
       finish(complete(true)!);
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -211,7 +214,11 @@ export async function sendJson(
 ): Promise<{ outcome: Outcome; json: unknown }> {
   const headers: Array<[string, string]> = [['Accept', 'application/json']];
   if (body !== undefined) headers.push(['Content-Type', opts.contentType ?? 'application/json']);
-  const outcome = await send(target, { method, target: path, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }, { hangMs: opts.hangMs ?? 5000 });
+  const outcome = await send(
+    target,
+    { method, target: path, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) },
+    { hangMs: opts.hangMs ?? 5000 },
+  );
   let json: unknown;
   if (outcome.kind === 'response') {
     try {

@@ -9,10 +9,7 @@
  */
 import type { Json } from './seeds.js';
 
-export type RawJson =
-  | { t: 'lit'; text: string }
-  | { t: 'arr'; items: RawJson[] }
-  | { t: 'obj'; entries: Array<[string, RawJson]> };
+export type RawJson = { t: 'lit'; text: string } | { t: 'arr'; items: RawJson[] } | { t: 'obj'; entries: Array<[string, RawJson]> };
 
 export const lit = (text: string): RawJson => ({ t: 'lit', text });
 /** A string literal for `s`, escaped as JSON.stringify escapes it. */

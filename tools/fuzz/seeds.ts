@@ -80,7 +80,12 @@ const SEEDS: Record<string, SeedBody> = {
     spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'fz-a' }, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50 },
   }),
   'rbac.authorization.k8s.io/roles': () => ({ rules: [{ apiGroups: [''], resources: ['pods', 'configmaps'], verbs: ['get', 'list', 'watch'] }] }),
-  'rbac.authorization.k8s.io/clusterroles': () => ({ rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }, { nonResourceURLs: ['/healthz'], verbs: ['get'] }] as Json[] }),
+  'rbac.authorization.k8s.io/clusterroles': () => ({
+    rules: [
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get'] },
+      { nonResourceURLs: ['/healthz'], verbs: ['get'] },
+    ] as Json[],
+  }),
   'rbac.authorization.k8s.io/rolebindings': (ns) => ({
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'fz-a' },
     subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: ns }],

@@ -60,13 +60,20 @@ export interface ServerProcess {
  * window, so stored history stays bounded and memory growth means a leak.
  */
 const FUZZ_ARGS = [
-  '--port', '0',
-  '--bind-address', '127.0.0.1',
-  '--storage-backend', 'memory',
-  '--log-level', 'error',
-  '--metrics-resolution', '0',
-  '--compaction-interval', '15s',
-  '--compaction-window', '60s',
+  '--port',
+  '0',
+  '--bind-address',
+  '127.0.0.1',
+  '--storage-backend',
+  'memory',
+  '--log-level',
+  'error',
+  '--metrics-resolution',
+  '0',
+  '--compaction-interval',
+  '15s',
+  '--compaction-window',
+  '60s',
 ];
 
 const OUTPUT_KEEP = 64 * 1024;
@@ -85,7 +92,8 @@ function installExitHook(): void {
 
 function commandFor(entry: ServerEntry, root: string): string[] {
   if (entry === 'dist') {
-    if (!existsSync(path.join(root, 'apps/kube-apiserver/dist/main.js'))) throw new Error('kube-apiserver is not built: run `npm run build` or use the source entry');
+    if (!existsSync(path.join(root, 'apps/kube-apiserver/dist/main.js')))
+      throw new Error('kube-apiserver is not built: run `npm run build` or use the source entry');
     return [path.join(root, 'apps/kube-apiserver/bin/kube-apiserver.mjs')];
   }
   // tsx's loader by absolute URL, so the server can run with the temp dir as its working directory.
@@ -153,7 +161,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
   let url: string;
   try {
     url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`kube-apiserver did not print its listening line in ${opts.startTimeoutMs ?? 60_000} ms:\n${out}`)), opts.startTimeoutMs ?? 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`kube-apiserver did not print its listening line in ${opts.startTimeoutMs ?? 60_000} ms:\n${out}`)),
+        opts.startTimeoutMs ?? 60_000,
+      );
       const look = (): void => {
         const m = /kube-apiserver listening on (http:\/\/[^\s]+)/.exec(out);
         if (m) {

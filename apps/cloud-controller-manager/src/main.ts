@@ -27,7 +27,10 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 const FLAGS = {
   kubeconfig: { type: 'string', description: 'kubeconfig of the API server (default $KUBECONFIG)' },
   'cloud-provider': { type: 'string', description: `the cloud provider: ${cloudProviderNames().join(', ')}` },
-  'cloud-config': { type: 'string', description: "the provider's configuration file (local: the launcher's instance inventory, e.g. .mk8s/cloud/instances.json)" },
+  'cloud-config': {
+    type: 'string',
+    description: "the provider's configuration file (local: the launcher's instance inventory, e.g. .mk8s/cloud/instances.json)",
+  },
   'load-balancer-pool': { type: 'string', description: 'addresses for LoadBalancer Services: a CIDR or FIRST-LAST', default: DEFAULT_LOAD_BALANCER_POOL },
   controllers: { type: 'string', description: `controllers to run: '*', 'name', '-name'; known: ${CLOUD_CONTROLLERS.join(', ')}`, default: '*' },
   'leader-elect': { type: 'boolean', description: 'run only while holding the Lease kube-system/cloud-controller-manager' },

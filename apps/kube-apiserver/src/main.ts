@@ -36,7 +36,11 @@ const FLAGS = {
   port: { type: 'string', description: 'port to serve on; 0 picks a free one', default: '6443' },
   'bind-address': { type: 'string', description: 'address to listen on', default: '127.0.0.1' },
   'data-dir': { type: 'string', description: 'folder of the embedded store (required unless --storage-backend=memory)' },
-  'storage-backend': { type: 'string', description: 'level (on disk, durable), memory (lost on exit) or etcd (--etcd-servers; several API servers)', default: 'level' },
+  'storage-backend': {
+    type: 'string',
+    description: 'level (on disk, durable), memory (lost on exit) or etcd (--etcd-servers; several API servers)',
+    default: 'level',
+  },
   'etcd-servers': { type: 'string', description: 'comma-separated etcd client URLs for --storage-backend=etcd, e.g. http://127.0.0.1:2379' },
   'etcd-prefix': { type: 'string', description: 'prefix of every key in etcd (default: none, keys are /registry/...)' },
   'compaction-interval': { type: 'string', description: 'how often history is compacted', default: '60s' },
@@ -53,11 +57,20 @@ const FLAGS = {
     description: 'approximate bytes (JSON length) of the events the watch cache keeps, all resources together; older watches are served from the store',
     default: '64Mi',
   },
-  'watch-max-buffered-bytes': { type: 'string', description: 'bytes a watch client may leave unread before the watch is closed (the client re-watches)', default: '8Mi' },
-  'watch-max-total-buffered-bytes': { type: 'string', description: 'bytes all watch clients together may leave unread; past it the watches holding the most are closed', default: '128Mi' },
+  'watch-max-buffered-bytes': {
+    type: 'string',
+    description: 'bytes a watch client may leave unread before the watch is closed (the client re-watches)',
+    default: '8Mi',
+  },
+  'watch-max-total-buffered-bytes': {
+    type: 'string',
+    description: 'bytes all watch clients together may leave unread; past it the watches holding the most are closed',
+    default: '128Mi',
+  },
   'storage-history-max-bytes': {
     type: 'string',
-    description: 'level and memory backends: bytes of old versions kept for watches and reads at older revisions; past it the oldest are compacted (default 128Mi for memory, 0 = only --compaction-window for level)',
+    description:
+      'level and memory backends: bytes of old versions kept for watches and reads at older revisions; past it the oldest are compacted (default 128Mi for memory, 0 = only --compaction-window for level)',
   },
   'default-not-ready-toleration-seconds': {
     type: 'string',
@@ -86,7 +99,11 @@ const FLAGS = {
     description: 'PEM private key that signs service-account tokens (default: a key pair generated in memory; its tokens die with the process)',
   },
   'service-account-key-file': { type: 'string', description: 'PEM public (or private) key(s) that verify service-account tokens, besides the signing key' },
-  'service-account-issuer': { type: 'string', description: 'the iss claim of service-account tokens (and the audience accepted)', default: 'https://kubernetes.default.svc.cluster.local' },
+  'service-account-issuer': {
+    type: 'string',
+    description: 'the iss claim of service-account tokens (and the audience accepted)',
+    default: 'https://kubernetes.default.svc.cluster.local',
+  },
   'authorization-mode': {
     type: 'string',
     description: 'ordered authorizers, of AlwaysAllow, AlwaysDeny, Node, RBAC (default: Node,RBAC when serving HTTPS, else AlwaysAllow)',
@@ -95,15 +112,25 @@ const FLAGS = {
     type: 'string',
     description: 'serve requests without credentials as system:anonymous (default: only on plain HTTP bound to a loopback address)',
   },
-  'enable-admission-plugins': { type: 'string', description: `admission plugins to turn on besides the defaults (all on by default: ${ADMISSION_PLUGINS.join(',')})` },
+  'enable-admission-plugins': {
+    type: 'string',
+    description: `admission plugins to turn on besides the defaults (all on by default: ${ADMISSION_PLUGINS.join(',')})`,
+  },
   'disable-admission-plugins': { type: 'string', description: 'admission plugins to turn off, comma-separated' },
-  'pod-security-default': { type: 'string', description: 'Pod Security level of namespaces without a pod-security.kubernetes.io/enforce label: privileged, baseline or restricted', default: 'baseline' },
+  'pod-security-default': {
+    type: 'string',
+    description: 'Pod Security level of namespaces without a pod-security.kubernetes.io/enforce label: privileged, baseline or restricted',
+    default: 'baseline',
+  },
   'pod-security-exempt-namespaces': { type: 'string', description: 'namespaces Pod Security admission never checks, comma-separated', default: 'kube-system' },
   'pod-security-exempt-usernames': { type: 'string', description: 'users whose requests Pod Security admission never checks, comma-separated' },
   'pod-security-exempt-runtime-classes': { type: 'string', description: 'runtime classes whose pods Pod Security admission never checks, comma-separated' },
-  'audit-log-path': { type: 'string', description: 'append one audit.k8s.io/v1 Event JSON line per request to this file ("-" for stdout); no audit log when unset' },
+  'audit-log-path': {
+    type: 'string',
+    description: 'append one audit.k8s.io/v1 Event JSON line per request to this file ("-" for stdout); no audit log when unset',
+  },
   'audit-log-level': { type: 'string', description: 'audit level of every request when no --audit-policy-file: None or Metadata', default: 'Metadata' },
-  'audit-policy-file': { type: 'string', description: 'audit Policy (JSON) whose rules pick each request\'s level' },
+  'audit-policy-file': { type: 'string', description: "audit Policy (JSON) whose rules pick each request's level" },
   'audit-log-maxsize': { type: 'string', description: 'megabytes before the audit log is rotated; 0 never rotates', default: '0' },
   'audit-log-maxbackup': { type: 'string', description: 'rotated audit log files to keep; 0 keeps all', default: '0' },
   'audit-log-buffer-size': { type: 'string', description: 'audit events that may wait for the disk before new ones are dropped', default: '10000' },
@@ -123,7 +150,12 @@ function bytesFlag(name: string, value: string | boolean | undefined, fallback: 
 }
 
 function listFlag(value: string | boolean | undefined): string[] {
-  return typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+    : [];
 }
 
 /** The admission chain the flags ask for (docs/admission.md). */
@@ -135,7 +167,8 @@ function admissionFromFlags(flags: Partial<Record<string, string | boolean>>): A
     throw new FlagError(`--enable-admission-plugins/--disable-admission-plugins: ${errorMessage(err)}`);
   }
   const level = String(flags['pod-security-default'] ?? 'baseline');
-  if (!(POD_SECURITY_LEVELS as readonly string[]).includes(level)) throw new FlagError(`--pod-security-default must be one of ${POD_SECURITY_LEVELS.join(', ')}, got "${level}"`);
+  if (!(POD_SECURITY_LEVELS as readonly string[]).includes(level))
+    throw new FlagError(`--pod-security-default must be one of ${POD_SECURITY_LEVELS.join(', ')}, got "${level}"`);
   return {
     ...opts,
     podSecurity: {
@@ -169,9 +202,13 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 /** The authentication and authorization the flags ask for (docs/security.md). */
 function authFromFlags(flags: Partial<Record<string, string | boolean>>, secure: boolean, host: string): AuthOptions {
   const str = (name: string): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
-  const modes = (str('authorization-mode') ?? (secure ? 'Node,RBAC' : 'AlwaysAllow')).split(',').map((m) => m.trim()).filter((m) => m !== '');
+  const modes = (str('authorization-mode') ?? (secure ? 'Node,RBAC' : 'AlwaysAllow'))
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
   for (const m of modes) {
-    if (!AUTHORIZATION_MODES.includes(m as AuthorizationMode)) throw new FlagError(`--authorization-mode: unknown mode "${m}" (one of ${AUTHORIZATION_MODES.join(', ')})`);
+    if (!AUTHORIZATION_MODES.includes(m as AuthorizationMode))
+      throw new FlagError(`--authorization-mode: unknown mode "${m}" (one of ${AUTHORIZATION_MODES.join(', ')})`);
   }
   const anonymousFlag = str('anonymous-auth');
   if (anonymousFlag !== undefined && anonymousFlag !== 'true' && anonymousFlag !== 'false') throw new FlagError('--anonymous-auth must be true or false');
@@ -232,9 +269,13 @@ async function main(): Promise<void> {
       }
     : undefined;
   const backend = flags['storage-backend'];
-  if (backend !== 'level' && backend !== 'memory' && backend !== 'etcd') throw new FlagError(`--storage-backend must be level, memory or etcd, got "${backend}"`);
+  if (backend !== 'level' && backend !== 'memory' && backend !== 'etcd')
+    throw new FlagError(`--storage-backend must be level, memory or etcd, got "${backend}"`);
   if (backend === 'level' && !flags['data-dir']) throw new FlagError('--data-dir is required with --storage-backend=level');
-  const etcdServers = (flags['etcd-servers'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const etcdServers = (flags['etcd-servers'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (backend === 'etcd' && etcdServers.length === 0) throw new FlagError('--etcd-servers is required with --storage-backend=etcd');
   const compactionInterval = durationFlag('compaction-interval', flags['compaction-interval'], 60_000);
   const compactionWindow = durationFlag('compaction-window', flags['compaction-window'], 300_000);
@@ -248,7 +289,12 @@ async function main(): Promise<void> {
     watchMaxBufferedBytes: bytesFlag('watch-max-buffered-bytes', flags['watch-max-buffered-bytes'], 8 * 2 ** 20),
     watchMaxTotalBufferedBytes: bytesFlag('watch-max-total-buffered-bytes', flags['watch-max-total-buffered-bytes'], 128 * 2 ** 20),
   };
-  for (const [flag, v] of [['default-watch-cache-size', memoryLimits.watchCacheWindow], ['watch-cache-max-bytes', memoryLimits.watchCacheMaxBytes], ['watch-max-buffered-bytes', memoryLimits.watchMaxBufferedBytes], ['watch-max-total-buffered-bytes', memoryLimits.watchMaxTotalBufferedBytes]] as const) {
+  for (const [flag, v] of [
+    ['default-watch-cache-size', memoryLimits.watchCacheWindow],
+    ['watch-cache-max-bytes', memoryLimits.watchCacheMaxBytes],
+    ['watch-max-buffered-bytes', memoryLimits.watchMaxBufferedBytes],
+    ['watch-max-total-buffered-bytes', memoryLimits.watchMaxTotalBufferedBytes],
+  ] as const) {
     if (v <= 0) throw new FlagError(`--${flag} must be positive`);
   }
   const historyMaxBytes = bytesFlag('storage-history-max-bytes', flags['storage-history-max-bytes'], backend === 'memory' ? 128 * 2 ** 20 : 0);

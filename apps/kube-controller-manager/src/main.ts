@@ -28,7 +28,7 @@ const FLAGS = {
   'node-monitor-grace-period': { type: 'string', description: 'a node whose heartbeat is older than this becomes Unknown (Kubernetes: 40s)', default: '10s' },
   'node-monitor-period': { type: 'string', description: 'how often node health is checked', default: '1s' },
   'horizontal-pod-autoscaler-sync-period': { type: 'string', description: 'how often each HorizontalPodAutoscaler is reconciled', default: '15s' },
-  'concurrent-syncs': { type: 'string', description: 'workers per controller, name=N,name2=M (default: Kubernetes\' --concurrent-*-syncs)' },
+  'concurrent-syncs': { type: 'string', description: "workers per controller, name=N,name2=M (default: Kubernetes' --concurrent-*-syncs)" },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;
 

@@ -11,15 +11,7 @@
  */
 import { Clientset, loadKubeconfig } from '@mk8s/client';
 import { aborted, createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain, startHealthServer } from '@mk8s/component-base';
-import {
-  ExecIptables,
-  IptablesProxier,
-  KubeProxy,
-  LinuxHostNetwork,
-  UserspaceProxier,
-  cleanupIptables,
-  type Proxier,
-} from '@mk8s/kube-proxy';
+import { ExecIptables, IptablesProxier, KubeProxy, LinuxHostNetwork, UserspaceProxier, cleanupIptables, type Proxier } from '@mk8s/kube-proxy';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -30,7 +22,7 @@ const FLAGS = {
   'node-ip': { type: 'string', description: 'address userspace NodePort listeners bind', default: '127.0.0.1' },
   port: { type: 'string', description: 'port of /healthz and /metrics; 0 picks a free one', default: '10256' },
   'bind-address': { type: 'string', description: 'address of the health server', default: '127.0.0.1' },
-  'service-cluster-ip-range': { type: 'string', description: 'ClusterIP range (as the API server\'s), routed to the service bridge', default: '10.96.0.0/16' },
+  'service-cluster-ip-range': { type: 'string', description: "ClusterIP range (as the API server's), routed to the service bridge", default: '10.96.0.0/16' },
   'min-sync-period': { type: 'string', description: 'minimum time between syncs (bursts coalesce)', default: '100ms' },
   'sync-period': { type: 'string', description: 'full resync period', default: '30s' },
   cleanup: { type: 'boolean', description: 'remove MK8S- iptables chains, jumps, the service bridge and route, put route_localnet back, then exit' },

@@ -31,8 +31,11 @@ const FLAGS = {
   memory: { type: 'string', description: 'memory capacity (default: this host)' },
   'max-pods': { type: 'string', description: 'pods capacity', default: '110' },
   'node-labels': { type: 'string', description: 'extra labels, k=v,k2=v2' },
-  'register-with-taints': { type: 'string', description: 'taints the Node is created with, key=value:Effect,key2:Effect (a restart keeps the Node\'s own)' },
-  'cloud-provider': { type: 'string', description: "'' (none) or 'external': a cloud-controller-manager sets providerID and zone; the Node registers with the uninitialized taint" },
+  'register-with-taints': { type: 'string', description: "taints the Node is created with, key=value:Effect,key2:Effect (a restart keeps the Node's own)" },
+  'cloud-provider': {
+    type: 'string',
+    description: "'' (none) or 'external': a cloud-controller-manager sets providerID and zone; the Node registers with the uninitialized taint",
+  },
   'tls-cert-file': { type: 'string', description: 'PEM serving certificate: the kubelet server speaks HTTPS (needs --client-ca-file)' },
   'tls-private-key-file': { type: 'string', description: 'PEM private key of --tls-cert-file' },
   'client-ca-file': { type: 'string', description: 'PEM CA: callers need a client certificate it signed, in group system:masters (the API server)' },
@@ -64,7 +67,8 @@ async function main(): Promise<void> {
   const servingProblem = servingRefusal(flags.address ?? '127.0.0.1', flags['tls-cert-file'] ? { clientCA: flags['client-ca-file'] } : undefined);
   if (servingProblem) throw new FlagError(servingProblem);
   const config = await loadKubeconfig(flags.kubeconfig);
-  if ((flags['tls-cert-file'] === undefined) !== (flags['tls-private-key-file'] === undefined)) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
+  if ((flags['tls-cert-file'] === undefined) !== (flags['tls-private-key-file'] === undefined))
+    throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
   if (flags['client-ca-file'] && !flags['tls-cert-file']) throw new FlagError('--client-ca-file needs --tls-cert-file');
   const serverTLS = flags['tls-cert-file']
     ? {

@@ -19,7 +19,8 @@ const FLAGS = {
   'sandbox-image': { type: 'string', description: 'image of pod sandboxes', default: DEFAULT_SANDBOX_IMAGE },
   'scope-labels': {
     type: 'string',
-    description: 'k=v,k2=v2 put on every container this shim creates; it sees and touches only containers carrying them (one scope per node when several share a Docker engine)',
+    description:
+      'k=v,k2=v2 put on every container this shim creates; it sees and touches only containers carrying them (one scope per node when several share a Docker engine)',
   },
   'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
 } as const;

@@ -259,7 +259,10 @@ async function main(argv: string[]): Promise<number> {
   const paths = statePaths();
   switch (command) {
     case 'up': {
-      const { values } = parseArgs({ args: rest, options: { nodes: { type: 'string' }, foreground: { type: 'boolean' }, runtime: { type: 'string' }, secure: { type: 'boolean' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { nodes: { type: 'string' }, foreground: { type: 'boolean' }, runtime: { type: 'string' }, secure: { type: 'boolean' } },
+      });
       const running = await listRunning(paths);
       // A cluster that is (partly) running keeps the shape it was started with; one whose data exists keeps its mode.
       const recorded = await readShape(paths.home);
@@ -268,14 +271,17 @@ async function main(argv: string[]): Promise<number> {
       const mode = clusterMode(recorded, dataExists, values.secure);
       if ('refuse' in mode) throw new LaunchError(mode.refuse);
       const apiPort = saved?.apiPort ?? Number(process.env['MK8S_API_PORT'] ?? 6443);
-      if (!Number.isInteger(apiPort) || apiPort <= 0 || apiPort > 65535) throw new LaunchError(`MK8S_API_PORT must be a port number, got "${process.env['MK8S_API_PORT']}"`);
+      if (!Number.isInteger(apiPort) || apiPort <= 0 || apiPort > 65535)
+        throw new LaunchError(`MK8S_API_PORT must be a port number, got "${process.env['MK8S_API_PORT']}"`);
       const wantNodes = saved?.nodes ?? Number(values.nodes ?? 2);
-      if (!Number.isInteger(wantNodes) || wantNodes < 0 || wantNodes > 50) throw new LaunchError(`--nodes must be a number from 0 to 50, got "${values.nodes}"`);
+      if (!Number.isInteger(wantNodes) || wantNodes < 0 || wantNodes > 50)
+        throw new LaunchError(`--nodes must be a number from 0 to 50, got "${values.nodes}"`);
       const nodeNames = saved ? nodeNamesOf(saved) : Array.from({ length: wantNodes }, (_, i) => `node-${i + 1}`);
       const nodes = nodeNames.length;
       const runtime = saved?.runtime ?? ((values.runtime ?? 'docker') as RuntimeName);
       if (!RUNTIMES.includes(runtime)) throw new LaunchError(`--runtime must be one of ${RUNTIMES.join(', ')}, got "${values.runtime}"`);
-      if (runtime === 'containerd' && !containerdInstalled()) throw new LaunchError('--runtime containerd needs containerd on the PATH (Debian: apt-get install containerd; docker.io brings it)');
+      if (runtime === 'containerd' && !containerdInstalled())
+        throw new LaunchError('--runtime containerd needs containerd on the PATH (Debian: apt-get install containerd; docker.io brings it)');
       const secure = mode.secure;
       const ctx = launchContext(paths, apiPort, secure);
       const kubeconfigPath = path.join(paths.home, 'kubeconfig');
@@ -294,7 +300,8 @@ async function main(argv: string[]): Promise<number> {
           console.log(`mk8s is already running (${running.map((r) => r.name).join(', ')}); state in ${paths.home}`);
           return 0;
         }
-        if (values.nodes !== undefined || values.runtime !== undefined) console.log('mk8s: --nodes and --runtime apply to a new cluster; this one keeps its shape');
+        if (values.nodes !== undefined || values.runtime !== undefined)
+          console.log('mk8s: --nodes and --runtime apply to a new cluster; this one keeps its shape');
         console.log(`mk8s is running; starting what is missing: ${missing.map((p) => p.launch.name).join(', ')}`);
       } else {
         await mkdir(paths.data, { recursive: true });
@@ -309,7 +316,9 @@ async function main(argv: string[]): Promise<number> {
           await prepare?.();
           const pid = await startComponent(REPO_ROOT, paths, l);
           await l.afterReady?.();
-          console.log(`  ok ${l.name.padEnd(26)} pid ${pid}, ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (log: ${path.join(paths.logs, `${l.name}.log`)})`);
+          console.log(
+            `  ok ${l.name.padEnd(26)} pid ${pid}, ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (log: ${path.join(paths.logs, `${l.name}.log`)})`,
+          );
         } catch (err) {
           console.error(`  FAIL ${l.name}: ${errorMessage(err)}`);
           // A failed first start leaves nothing behind; a failed repair leaves the rest running.
@@ -321,7 +330,9 @@ async function main(argv: string[]): Promise<number> {
         console.log(`mk8s is up again: API at ${ctx.apiUrl}`);
         return 0;
       }
-      console.log(`\nmk8s is up: API at ${ctx.apiUrl}, ${nodes} node(s) Ready (runtime ${runtime}${secure ? ', secure: TLS + RBAC' : ''})\n\n  export KUBECONFIG=${kubeconfigPath}\n`);
+      console.log(
+        `\nmk8s is up: API at ${ctx.apiUrl}, ${nodes} node(s) Ready (runtime ${runtime}${secure ? ', secure: TLS + RBAC' : ''})\n\n  export KUBECONFIG=${kubeconfigPath}\n`,
+      );
       console.log('  kubectl get nodes');
       const pki = pkiDir(paths.home);
       const curlAuth = secure ? ` --cacert ${pki}/ca.crt --cert ${pki}/admin.crt --key ${pki}/admin.key` : '';
@@ -362,7 +373,10 @@ async function main(argv: string[]): Promise<number> {
     case 'logs': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { tail: { type: 'string' } } });
       const name = positionals[0];
-      const known = (await readdir(paths.logs).catch(() => [] as string[])).filter((f) => f.endsWith('.log')).map((f) => f.slice(0, -4)).sort();
+      const known = (await readdir(paths.logs).catch(() => [] as string[]))
+        .filter((f) => f.endsWith('.log'))
+        .map((f) => f.slice(0, -4))
+        .sort();
       if (!name) {
         console.error(`usage: mk8s logs <component> [--tail N]; components with logs: ${known.join(', ') || '(none yet)'}`);
         return 2;

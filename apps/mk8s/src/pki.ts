@@ -88,8 +88,23 @@ async function issue(dir: string, stem: string, subj: string, extensions: string
   await openssl(['req', '-new', '-key', key, '-subj', subj, '-out', csr]);
   await writeFile(ext, `${extensions.join('\n')}\n`);
   await openssl([
-    'x509', '-req', '-in', csr, '-CA', path.join(dir, 'ca.crt'), '-CAkey', path.join(dir, 'ca.key'),
-    '-set_serial', serial(), '-days', String(days), '-sha256', '-extfile', ext, '-out', path.join(dir, `${stem}.crt`),
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    path.join(dir, 'ca.crt'),
+    '-CAkey',
+    path.join(dir, 'ca.key'),
+    '-set_serial',
+    serial(),
+    '-days',
+    String(days),
+    '-sha256',
+    '-extfile',
+    ext,
+    '-out',
+    path.join(dir, `${stem}.crt`),
   ]);
   await rm(csr, { force: true });
   await rm(ext, { force: true });
@@ -101,7 +116,20 @@ export async function ensureCluster(home: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (!existsSync(path.join(dir, 'ca.crt'))) {
     await newKey(path.join(dir, 'ca.key'));
-    await openssl(['req', '-x509', '-new', '-key', path.join(dir, 'ca.key'), '-subj', '/CN=mk8s-ca', '-days', '3650', '-sha256', '-out', path.join(dir, 'ca.crt')]);
+    await openssl([
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      path.join(dir, 'ca.key'),
+      '-subj',
+      '/CN=mk8s-ca',
+      '-days',
+      '3650',
+      '-sha256',
+      '-out',
+      path.join(dir, 'ca.crt'),
+    ]);
   }
   if (!existsSync(path.join(dir, 'apiserver.crt'))) {
     const names = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
@@ -115,7 +143,11 @@ export async function ensureCluster(home: string): Promise<void> {
   }
   const tokens = path.join(dir, 'tokens.csv');
   if (!existsSync(tokens)) {
-    await writeFile(tokens, '# Static bearer tokens (--token-auth-file), one a line: token,user,uid,"group1,group2"\n# The API server re-reads this file when it changes.\n', { mode: 0o600 });
+    await writeFile(
+      tokens,
+      '# Static bearer tokens (--token-auth-file), one a line: token,user,uid,"group1,group2"\n# The API server re-reads this file when it changes.\n',
+      { mode: 0o600 },
+    );
   }
   // The service-account token key pair (--service-account-signing-key-file / --service-account-key-file).
   if (!existsSync(path.join(dir, 'sa.key'))) {
@@ -135,7 +167,11 @@ export interface Credential {
 export async function ensureIdentity(home: string, id: Identity, apiUrl: string): Promise<Credential> {
   const dir = pkiDir(home);
   if (!existsSync(path.join(dir, `${id.stem}.crt`))) {
-    await issue(dir, id.stem, subject(id.user, id.groups), ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=clientAuth']);
+    await issue(dir, id.stem, subject(id.user, id.groups), [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=clientAuth',
+    ]);
   }
   const cred = await readCredential(home, id.stem);
   await writeFile(path.join(dir, `${id.stem}.kubeconfig`), kubeconfig(apiUrl, { ...cred, user: id.user }), { mode: 0o600 });

@@ -58,7 +58,10 @@ describe('launcher process bookkeeping', () => {
     const stubborn = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'], {
       stdio: 'ignore',
     });
-    cleanup.push(async () => void polite.kill('SIGKILL'), async () => void stubborn.kill('SIGKILL'));
+    cleanup.push(
+      async () => void polite.kill('SIGKILL'),
+      async () => void stubborn.kill('SIGKILL'),
+    );
     await new Promise((r) => setTimeout(r, 300)); // let the stubborn one install its handler
     const signals: Record<string, NodeJS.Signals | null> = {};
     polite.on('exit', (_c, s) => (signals['polite'] = s));

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { clusterMode, type ClusterShape } from './state.js';
 
-const shape = (secure: boolean): ClusterShape => ({ apiPort: 6443, nodes: 2, runtime: 'docker', nodeNames: ['node-1', 'node-2'], ...(secure ? { secure } : {}) });
+const shape = (secure: boolean): ClusterShape => ({
+  apiPort: 6443,
+  nodes: 2,
+  runtime: 'docker',
+  nodeNames: ['node-1', 'node-2'],
+  ...(secure ? { secure } : {}),
+});
 
 describe('clusterMode', () => {
   it('takes the flag for a new cluster', () => {

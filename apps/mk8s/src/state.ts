@@ -45,8 +45,10 @@ export async function writeShape(home: string, shape: ClusterShape): Promise<voi
 export async function readShape(home: string): Promise<ClusterShape | undefined> {
   try {
     const shape = JSON.parse(await readFile(path.join(home, 'cluster.json'), 'utf8')) as Partial<ClusterShape>;
-    if (typeof shape.apiPort !== 'number' || typeof shape.nodes !== 'number' || (shape.runtime !== 'docker' && shape.runtime !== 'containerd')) return undefined;
-    if (shape.nodeNames !== undefined && !(Array.isArray(shape.nodeNames) && shape.nodeNames.every((n) => typeof n === 'string' && /^node-\d+$/.test(n)))) return undefined;
+    if (typeof shape.apiPort !== 'number' || typeof shape.nodes !== 'number' || (shape.runtime !== 'docker' && shape.runtime !== 'containerd'))
+      return undefined;
+    if (shape.nodeNames !== undefined && !(Array.isArray(shape.nodeNames) && shape.nodeNames.every((n) => typeof n === 'string' && /^node-\d+$/.test(n))))
+      return undefined;
     return shape as ClusterShape;
   } catch {
     return undefined;

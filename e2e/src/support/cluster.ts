@@ -51,7 +51,8 @@ export async function e2eCluster(): Promise<E2eCluster> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'mk8s-e2e-'));
   const port = await freePort();
   const env = { ...process.env, MK8S_HOME: home, MK8S_API_PORT: String(port), KUBECONFIG: path.join(home, 'kubeconfig') };
-  const mk8s = (...args: string[]) => run(process.execPath, [path.join(REPO_ROOT, 'apps/mk8s/bin/mk8s.mjs'), ...args], { env, cwd: REPO_ROOT, timeout: 120_000 });
+  const mk8s = (...args: string[]) =>
+    run(process.execPath, [path.join(REPO_ROOT, 'apps/mk8s/bin/mk8s.mjs'), ...args], { env, cwd: REPO_ROOT, timeout: 120_000 });
   const kubectl = (...args: string[]) => run('kubectl', args, { env, timeout: 60_000, maxBuffer: 16 << 20 });
   let destroyed = false;
   return {
@@ -61,7 +62,7 @@ export async function e2eCluster(): Promise<E2eCluster> {
     env,
     mk8s,
     kubectl,
-    kubectlJson: async <T,>(...args: string[]) => JSON.parse((await kubectl(...args, '-o', 'json')).stdout) as T,
+    kubectlJson: async <T>(...args: string[]) => JSON.parse((await kubectl(...args, '-o', 'json')).stdout) as T,
     pidOf: async (component) => Number.parseInt(await readFile(path.join(home, 'run', `${component}.pid`), 'utf8'), 10),
     destroy: async () => {
       if (destroyed) return;

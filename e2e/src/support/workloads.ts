@@ -11,9 +11,20 @@ import path from 'node:path';
 import { run, type E2eCluster } from './cluster.js';
 
 export interface PodJson {
-  metadata: { name: string; uid: string; labels?: Record<string, string>; deletionTimestamp?: string; ownerReferences?: Array<{ kind: string; name: string; uid: string }> };
+  metadata: {
+    name: string;
+    uid: string;
+    labels?: Record<string, string>;
+    deletionTimestamp?: string;
+    ownerReferences?: Array<{ kind: string; name: string; uid: string }>;
+  };
   spec: { nodeName?: string };
-  status: { phase?: string; podIP?: string; conditions?: Array<{ type: string; status: string }>; containerStatuses?: Array<{ name: string; restartCount: number; containerID?: string; ready?: boolean }> };
+  status: {
+    phase?: string;
+    podIP?: string;
+    conditions?: Array<{ type: string; status: string }>;
+    containerStatuses?: Array<{ name: string; restartCount: number; containerID?: string; ready?: boolean }>;
+  };
 }
 
 export interface EndpointsJson {
@@ -26,7 +37,8 @@ export interface NodeJson {
 }
 
 /** Ready=True and not being deleted: what Endpoints and a Deployment count. */
-export const podReady = (p: PodJson): boolean => !p.metadata.deletionTimestamp && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+export const podReady = (p: PodJson): boolean =>
+  !p.metadata.deletionTimestamp && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
 export const nodeReady = (n: NodeJson): boolean => n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
 
@@ -154,7 +166,9 @@ export async function containersWithLabel(label: string): Promise<DockerContaine
   const ids = stdout.split('\n').filter(Boolean);
   if (ids.length === 0) return [];
   // A container removed between ps and inspect is simply skipped.
-  const { stdout: json } = await run('docker', ['inspect', ...ids], { maxBuffer: 64 << 20 }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '[]' }));
+  const { stdout: json } = await run('docker', ['inspect', ...ids], { maxBuffer: 64 << 20 }).catch((err: { stdout?: string }) => ({
+    stdout: err.stdout ?? '[]',
+  }));
   return (JSON.parse(json || '[]') as Array<{ Id: string; Name: string; Config: { Labels: Record<string, string> | null } }>).map((x) => ({
     id: x.Id,
     name: x.Name.replace(/^\//, ''),

@@ -11,7 +11,12 @@ describe('decodeObject', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'p', labels: { app: 'web' }, colour: 'red' },
-      spec: { containers: [{ name: 'c', image: 'busybox' }, { name: 'd', imagee: 'x', ports: [{ containerPort: 80, hostt: 1 }] }] },
+      spec: {
+        containers: [
+          { name: 'c', image: 'busybox' },
+          { name: 'd', imagee: 'x', ports: [{ containerPort: 80, hostt: 1 }] },
+        ],
+      },
       extra: { a: 1 },
     };
     const { object, unknownFields, errors } = decodeObject(PodSchema, input);
@@ -21,7 +26,12 @@ describe('decodeObject', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'p', labels: { app: 'web' } },
-      spec: { containers: [{ name: 'c', image: 'busybox' }, { name: 'd', ports: [{ containerPort: 80 }] }] },
+      spec: {
+        containers: [
+          { name: 'c', image: 'busybox' },
+          { name: 'd', ports: [{ containerPort: 80 }] },
+        ],
+      },
     });
   });
 
@@ -92,7 +102,14 @@ describe('decodeObject', () => {
 
   it('accepts integers and strings for int-or-string fields', () => {
     const { object, errors } = decodeObject(ServiceSchema, {
-      spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 81, targetPort: 'http' }, { port: 82, targetPort: 1.5 }, { port: 83, targetPort: [] }] },
+      spec: {
+        ports: [
+          { port: 80, targetPort: 8080 },
+          { port: 81, targetPort: 'http' },
+          { port: 82, targetPort: 1.5 },
+          { port: 83, targetPort: [] },
+        ],
+      },
     });
     expect((object as { spec: { ports: unknown[] } }).spec.ports).toEqual([
       { port: 80, targetPort: 8080 },
@@ -154,7 +171,7 @@ describe('decodeObject', () => {
   describe('number ranges of the Go types behind the fields', () => {
     const deployment = (spec: Record<string, unknown>) => ({ apiVersion: 'apps/v1', kind: 'Deployment', spec });
 
-    it('rejects int32 fields outside [-2^31, 2^31-1], 1e308 and Infinity with Go\'s message', () => {
+    it("rejects int32 fields outside [-2^31, 2^31-1], 1e308 and Infinity with Go's message", () => {
       const { object, errors } = decodeObject(
         DeploymentSchema,
         JSON.parse('{"spec":{"replicas":2147483648,"revisionHistoryLimit":-2147483649,"progressDeadlineSeconds":1e308,"minReadySeconds":1e999}}'),
@@ -216,10 +233,7 @@ describe('decodeObject', () => {
     });
 
     it('holds the int half of int-or-string to int32', () => {
-      const { errors } = decodeObject(
-        DeploymentSchema,
-        deployment({ strategy: { rollingUpdate: { maxSurge: 2147483648, maxUnavailable: -2147483648 } } }),
-      );
+      const { errors } = decodeObject(DeploymentSchema, deployment({ strategy: { rollingUpdate: { maxSurge: 2147483648, maxUnavailable: -2147483648 } } }));
       expect(errors.map((e) => [e.field, e.message])).toEqual([
         [
           'spec.strategy.rollingUpdate.maxSurge',

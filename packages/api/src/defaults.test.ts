@@ -129,9 +129,7 @@ describe('Pod defaults', () => {
 
 describe('defaults with user keys named like Object.prototype members', () => {
   it('copies limits named constructor or __proto__ into missing requests as own keys', () => {
-    const pod = JSON.parse(
-      '{"spec":{"containers":[{"name":"c","resources":{"limits":{"constructor":"1","__proto__":"2"},"requests":{}}}]}}',
-    ) as Pod;
+    const pod = JSON.parse('{"spec":{"containers":[{"name":"c","resources":{"limits":{"constructor":"1","__proto__":"2"},"requests":{}}}]}}') as Pod;
     applyDefaults('Pod', pod);
     const requests = pod.spec!.containers[0]!.resources!.requests!;
     expect(Object.getPrototypeOf(requests)).toBe(Object.prototype);

@@ -165,8 +165,7 @@ function defaultService(svc: Service): void {
     p.protocol ||= 'TCP';
     if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
   }
-  const externallyAccessible =
-    spec.type === 'LoadBalancer' || spec.type === 'NodePort' || (spec.type === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0);
+  const externallyAccessible = spec.type === 'LoadBalancer' || spec.type === 'NodePort' || (spec.type === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0);
   if (externallyAccessible) spec.externalTrafficPolicy ||= 'Cluster';
   if (spec.internalTrafficPolicy === undefined && ['ClusterIP', 'NodePort', 'LoadBalancer'].includes(spec.type)) {
     spec.internalTrafficPolicy = 'Cluster';
@@ -212,9 +211,7 @@ function defaultHorizontalPodAutoscaler(hpa: HorizontalPodAutoscaler): void {
   if (!spec) return;
   spec.minReplicas ??= 1;
   if (!spec.metrics || spec.metrics.length === 0) {
-    spec.metrics = [
-      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: DEFAULT_HPA_CPU_UTILIZATION } } },
-    ];
+    spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: DEFAULT_HPA_CPU_UTILIZATION } } }];
   }
   // Only a behavior that is present is completed; an absent one stays absent.
   if (spec.behavior) {

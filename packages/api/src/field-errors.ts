@@ -29,7 +29,7 @@ export interface FieldError {
  */
 function quote(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
 }
 
 export const fieldErrors = {

@@ -62,9 +62,7 @@ describe('parseLabelSelector', () => {
   });
 
   it('validates values like Kubernetes (label values)', () => {
-    expect(() => parseLabelSelector('a=b_')).toThrow(
-      'unable to parse requirement: values[0][a]: Invalid value: "b_": a valid label must be an empty string',
-    );
+    expect(() => parseLabelSelector('a=b_')).toThrow('unable to parse requirement: values[0][a]: Invalid value: "b_": a valid label must be an empty string');
     expect(() => parseLabelSelector(`a=${'v'.repeat(64)}`)).toThrow('must be no more than 63 characters');
   });
 

@@ -235,21 +235,7 @@ export function newRequirement(key: string, operator: LabelOperator, values: rea
 
 // ---- string syntax -------------------------------------------------------
 
-type Token =
-  | 'error'
-  | 'end'
-  | ')'
-  | ','
-  | '!'
-  | '=='
-  | '='
-  | '>'
-  | 'identifier'
-  | 'in'
-  | '<'
-  | '!='
-  | 'notin'
-  | '(';
+type Token = 'error' | 'end' | ')' | ',' | '!' | '==' | '=' | '>' | 'identifier' | 'in' | '<' | '!=' | 'notin' | '(';
 
 interface Item {
   token: Token;

@@ -92,9 +92,7 @@ describe('OpenAPI v2', () => {
     }
     for (const r of RESOURCE_TYPES) {
       expect(definitions[r.definition]!['x-kubernetes-group-version-kind']).toEqual([{ group: r.group, version: r.version, kind: r.kind }]);
-      expect(definitions[`${r.definition}List`]!['x-kubernetes-group-version-kind']).toEqual([
-        { group: r.group, version: r.version, kind: r.listKind },
-      ]);
+      expect(definitions[`${r.definition}List`]!['x-kubernetes-group-version-kind']).toEqual([{ group: r.group, version: r.version, kind: r.listKind }]);
     }
     expect(definitions['io.k8s.api.autoscaling.v1.Scale']!['x-kubernetes-group-version-kind']).toEqual([
       { group: 'autoscaling', version: 'v1', kind: 'Scale' },
@@ -133,7 +131,10 @@ describe('OpenAPI v2', () => {
     for (const r of RESOURCE_TYPES) {
       const patches = Object.values(paths)
         .map((p) => p['patch'])
-        .filter((op): op is Json => !!op && JSON.stringify(op['x-kubernetes-group-version-kind']) === JSON.stringify({ group: r.group, version: r.version, kind: r.kind }));
+        .filter(
+          (op): op is Json =>
+            !!op && JSON.stringify(op['x-kubernetes-group-version-kind']) === JSON.stringify({ group: r.group, version: r.version, kind: r.kind }),
+        );
       expect(patches.length, r.kind).toBeGreaterThan(0);
       for (const op of patches) {
         expect(op['consumes']).toContain('application/strategic-merge-patch+json');

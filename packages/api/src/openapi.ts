@@ -311,7 +311,16 @@ function resourcePaths(r: ResourceType): PathItem[] {
         operations: [
           { method: 'get', action: 'get', operationId: `read${idBase}${kindName}`, gvk, params: [], response: item },
           { method: 'put', action: 'put', operationId: `replace${idBase}${kindName}`, gvk, params: WRITE_PARAMS, request: item, response: item },
-          { method: 'patch', action: 'patch', operationId: `patch${idBase}${kindName}`, gvk, params: PATCH_PARAMS, request: `${META}Patch`, response: item, patch: true },
+          {
+            method: 'patch',
+            action: 'patch',
+            operationId: `patch${idBase}${kindName}`,
+            gvk,
+            params: PATCH_PARAMS,
+            request: `${META}Patch`,
+            response: item,
+            patch: true,
+          },
         ],
       });
     } else if (sub === 'scale') {

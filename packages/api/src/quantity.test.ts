@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Quantity, QuantityError, isQuantity, parseQuantity } from './quantity.js';
 
-const FORMAT_MESSAGE =
-  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+const FORMAT_MESSAGE = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
 describe('parseQuantity canonical form', () => {
   it.each([

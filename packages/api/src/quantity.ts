@@ -15,8 +15,7 @@
 
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
-const FORMAT_WRONG =
-  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+const FORMAT_WRONG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 const SUFFIX_WRONG = "unable to parse quantity's suffix";
 
 /** Thrown by `parseQuantity` with Kubernetes' own messages (format, numeric part, suffix). */
@@ -39,9 +38,7 @@ const DECIMAL_SUFFIXES: ReadonlyMap<string, number> = new Map([
   ['P', 15],
   ['E', 18],
 ]);
-const DECIMAL_SUFFIX_BY_EXPONENT: ReadonlyMap<number, string> = new Map(
-  [...DECIMAL_SUFFIXES].map(([suffix, exp]) => [exp, suffix]),
-);
+const DECIMAL_SUFFIX_BY_EXPONENT: ReadonlyMap<number, string> = new Map([...DECIMAL_SUFFIXES].map(([suffix, exp]) => [exp, suffix]));
 const BINARY_SUFFIXES: ReadonlyMap<string, number> = new Map([
   ['Ki', 10],
   ['Mi', 20],
@@ -179,13 +176,7 @@ function interpretSuffix(suffix: string): { base: 2 | 10; exponent: number; form
  * Whether Kubernetes would keep the input text as the quantity's string form: it does so
  * when its int64 fast path applies and the text is already canonical.
  */
-function keepsInputText(
-  digits: string,
-  denomLength: number,
-  numLength: number,
-  base: 2 | 10,
-  exponent: number,
-): boolean {
+function keepsInputText(digits: string, denomLength: number, numLength: number, base: 2 | 10, exponent: number): boolean {
   let scale: number;
   if (base === 10) {
     if (18 - (numLength + denomLength) < 0) return false;
@@ -241,9 +232,7 @@ export class Quantity {
     const { base, exponent, format: parsedFormat } = interpretSuffix(suffix);
     const digits = num + denom;
     const magnitude: Decimal =
-      base === 10
-        ? { unscaled: BigInt(digits), scale: exponent - denom.length }
-        : { unscaled: BigInt(digits) << BigInt(exponent), scale: -denom.length };
+      base === 10 ? { unscaled: BigInt(digits), scale: exponent - denom.length } : { unscaled: BigInt(digits) << BigInt(exponent), scale: -denom.length };
     const text = keepsInputText(digits, denom.length, num.length, base, exponent) ? str : undefined;
 
     let { value } = roundToScale(magnitude, NANO);

@@ -125,7 +125,8 @@ export function objectUsage(resource: string, group: string, obj: Json): Usage {
     const spec = rec(obj['spec']);
     const type = spec['type'] ?? 'ClusterIP';
     const ports = list(spec['ports']);
-    if (type === 'NodePort' || type === 'LoadBalancer') usage['services.nodeports'] = Quantity.fromInt(type === 'LoadBalancer' && spec['allocateLoadBalancerNodePorts'] === false ? 0 : ports.length);
+    if (type === 'NodePort' || type === 'LoadBalancer')
+      usage['services.nodeports'] = Quantity.fromInt(type === 'LoadBalancer' && spec['allocateLoadBalancerNodePorts'] === false ? 0 : ports.length);
     if (type === 'LoadBalancer') usage['services.loadbalancers'] = one;
   }
   if (group === '' && LEGACY_COUNTS.has(resource)) usage[resource] = one;

@@ -65,7 +65,15 @@ describe('resource table', () => {
     expect(new Set(keys).size).toBe(keys.length);
     const kinds = RESOURCE_TYPES.map((r) => `${r.apiVersion}/${r.kind}`);
     expect(new Set(kinds).size).toBe(kinds.length);
-    expect(servedGroupVersions()).toEqual(['v1', 'coordination.k8s.io/v1', 'apps/v1', 'autoscaling/v2', 'rbac.authorization.k8s.io/v1', 'authorization.k8s.io/v1', 'authentication.k8s.io/v1']);
+    expect(servedGroupVersions()).toEqual([
+      'v1',
+      'coordination.k8s.io/v1',
+      'apps/v1',
+      'autoscaling/v2',
+      'rbac.authorization.k8s.io/v1',
+      'authorization.k8s.io/v1',
+      'authentication.k8s.io/v1',
+    ]);
     expect(Object.isFrozen(RESOURCE_TYPES)).toBe(true);
   });
 

@@ -23,7 +23,15 @@ import {
 import { LimitRangeSchema, ResourceQuotaSchema } from './schemas/core-policy.js';
 import { DeleteOptionsSchema, StatusSchema, TableSchema, WatchEventSchema } from './schemas/meta.js';
 import { EvictionSchema } from './schemas/policy.js';
-import { ClusterRoleBindingSchema, ClusterRoleSchema, RoleBindingSchema, RoleSchema, SelfSubjectAccessReviewSchema, SelfSubjectReviewSchema, TokenRequestSchema } from './schemas/rbac.js';
+import {
+  ClusterRoleBindingSchema,
+  ClusterRoleSchema,
+  RoleBindingSchema,
+  RoleSchema,
+  SelfSubjectAccessReviewSchema,
+  SelfSubjectReviewSchema,
+  TokenRequestSchema,
+} from './schemas/rbac.js';
 import { DEFINITION_KEY } from './schemas/schema-kit.js';
 
 export interface ResourceType {

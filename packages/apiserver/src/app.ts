@@ -35,7 +35,15 @@ import { buildAdmissionChain, type AdmissionOptions } from './admission/index.js
 import { AuditLogger, type AuditOptions } from './audit/index.js';
 import { isHpaV1, serveHpaV1 } from './autoscaling-v1/hpa-v1-handler.js';
 import { installAuth, INSECURE_AUTH, isSelfReview, isTokenRequest, type Auth, type AuthOptions } from './auth/index.js';
-import { DEFAULT_METRICS_RESOLUTION_MS, MetricsApi, MetricsScraper, MetricsStore, extendGroupDoc, extendGroupList, isMetricsPath } from './metrics-api/index.js';
+import {
+  DEFAULT_METRICS_RESOLUTION_MS,
+  MetricsApi,
+  MetricsScraper,
+  MetricsStore,
+  extendGroupDoc,
+  extendGroupList,
+  isMetricsPath,
+} from './metrics-api/index.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -107,12 +115,7 @@ export const VERSION_INFO = {
   platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
 };
 
-const JSON_TYPES = [
-  'application/json',
-  'application/json-patch+json',
-  'application/merge-patch+json',
-  'application/strategic-merge-patch+json',
-];
+const JSON_TYPES = ['application/json', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
 /** Namespaces that exist from the start, as in Kubernetes. */
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -226,7 +229,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
       done(null, decodeKubernetesProtobuf(body as Buffer));
     } catch (err) {
       if (!(err instanceof ProtobufDecodeError)) return done(err as Error, undefined);
-      done(err.unsupportedKind ? errors.unsupportedMediaType([...JSON_TYPES]) : errors.badRequest(`the protobuf body could not be decoded: ${err.message}`), undefined);
+      done(
+        err.unsupportedKind ? errors.unsupportedMediaType([...JSON_TYPES]) : errors.badRequest(`the protobuf body could not be decoded: ${err.message}`),
+        undefined,
+      );
     }
   });
   app.addContentTypeParser('application/apply-patch+yaml', { parseAs: 'string' }, (_req, body, done) => done(null, String(body)));
@@ -278,10 +284,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const ready = async (): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
-        cache.start().then(() => true),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000))),
-      ]);
+      return await Promise.race([cache.start().then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000)))]);
     } finally {
       clearTimeout(timer);
     }
@@ -319,7 +322,12 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const serveApi = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const rawPath = rawPathOf(req.url);
     if (isMetricsPath(rawPath)) {
-      (req as { requestInfo?: RequestInfo }).requestInfo = { discovery: false, group: 'metrics.k8s.io', version: 'v1beta1', verb: req.method === 'GET' ? 'get' : 'create' };
+      (req as { requestInfo?: RequestInfo }).requestInfo = {
+        discovery: false,
+        group: 'metrics.k8s.io',
+        version: 'v1beta1',
+        verb: req.method === 'GET' ? 'get' : 'create',
+      };
       await cache.start();
       return metricsApi.serve(req.method, rawPath.replace(/\/$/, ''), (req.query ?? {}) as Record<string, unknown>);
     }

@@ -15,7 +15,13 @@ const PODS = '/api/v1/namespaces/default/pods';
 const CONFIGMAPS = '/api/v1/namespaces/default/configmaps';
 
 /** One request with exactly these headers (Node adds none but Content-Length for a body). */
-function raw(base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: Obj | undefined; text: string }> {
+function raw(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: Obj | undefined; text: string }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: url.hostname, port: url.port, method, path, headers, setHost: false, agent: false }, (res) => {
@@ -58,8 +64,24 @@ function upgrade(base: string, path: string, opts: { origin?: string; host?: str
 
 describe('isLoopbackHost', () => {
   it('takes localhost, 127.0.0.0/8 and [::1], with or without a port, and nothing else', () => {
-    for (const h of ['127.0.0.1', '127.0.0.1:6443', '127.1.2.3:80', 'localhost', 'LOCALHOST:6443', '[::1]', '[::1]:6443', '[0:0:0:0:0:0:0:1]:1']) expect(isLoopbackHost(h), h).toBe(true);
-    for (const h of [undefined, '', 'evil.example', 'evil.example:6443', '10.0.0.1:6443', '0.0.0.0:6443', '127.0.0.1.evil.example', 'localhost.evil.example', '[::2]:6443', '::1', '127.1', 'evil@127.0.0.1', '127.0.0.1:6443:1', '[::1]x']) {
+    for (const h of ['127.0.0.1', '127.0.0.1:6443', '127.1.2.3:80', 'localhost', 'LOCALHOST:6443', '[::1]', '[::1]:6443', '[0:0:0:0:0:0:0:1]:1'])
+      expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of [
+      undefined,
+      '',
+      'evil.example',
+      'evil.example:6443',
+      '10.0.0.1:6443',
+      '0.0.0.0:6443',
+      '127.0.0.1.evil.example',
+      'localhost.evil.example',
+      '[::2]:6443',
+      '::1',
+      '127.1',
+      'evil@127.0.0.1',
+      '127.0.0.1:6443:1',
+      '[::1]x',
+    ]) {
       expect(isLoopbackHost(h), String(h)).toBe(false);
     }
   });
@@ -84,7 +106,13 @@ describe('API server without authentication: browsers are kept out', () => {
       expect(r.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403 });
       expect(r.body!.message).toMatch(/only serves requests addressed to a loopback name.*--tls-cert-file/);
     }
-    const created = await raw(s.url, 'POST', CONFIGMAPS, { host: 'rebound.example', 'content-type': 'application/json' }, JSON.stringify({ metadata: { name: 'rebound' } }));
+    const created = await raw(
+      s.url,
+      'POST',
+      CONFIGMAPS,
+      { host: 'rebound.example', 'content-type': 'application/json' },
+      JSON.stringify({ metadata: { name: 'rebound' } }),
+    );
     expect(created.status).toBe(403);
     expect((await call(s.url, 'GET', `${CONFIGMAPS}/rebound`)).status).toBe(404);
   });
@@ -139,7 +167,12 @@ describe('API server without authentication: browsers are kept out', () => {
 
   it('refuses a POST without a JSON content type (415), even an empty one: no bodiless eviction or token request', async () => {
     expect((await call(s.url, 'POST', PODS, pod('victim'))).status).toBe(201);
-    const forms: Array<Record<string, string>> = [{}, { 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'multipart/form-data; boundary=x' }];
+    const forms: Array<Record<string, string>> = [
+      {},
+      { 'content-type': 'text/plain' },
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      { 'content-type': 'multipart/form-data; boundary=x' },
+    ];
     for (const headers of forms) {
       const r = await raw(s.url, 'POST', `${PODS}/victim/eviction`, { host: `127.0.0.1:${port}`, 'content-length': '0', ...headers });
       expect(r.status, JSON.stringify(headers)).toBe(415);
@@ -155,7 +188,13 @@ describe('API server without authentication: browsers are kept out', () => {
   });
 
   it('accepts the content types clients send: JSON with parameters, protobuf', async () => {
-    const r = await raw(s.url, 'POST', CONFIGMAPS, { host: `localhost:${port}`, 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ metadata: { name: 'ct-json' } }));
+    const r = await raw(
+      s.url,
+      'POST',
+      CONFIGMAPS,
+      { host: `localhost:${port}`, 'content-type': 'application/json; charset=utf-8' },
+      JSON.stringify({ metadata: { name: 'ct-json' } }),
+    );
     expect(r.status).toBe(201);
     // A protobuf body that does not decode is the decoder's 400, not the guard's 415.
     const pb = await raw(s.url, 'POST', CONFIGMAPS, { host: `localhost:${port}`, 'content-type': 'application/vnd.kubernetes.protobuf' }, 'garbage');
@@ -177,7 +216,13 @@ describe('API server with authentication: no browser checks (authentication prot
   it('serves any Host and an Origin to a caller with credentials, and leaves anonymous callers to authentication', async () => {
     const auth = { authorization: 'Bearer secret' };
     expect((await raw(s.url, 'GET', CONFIGMAPS, { host: 'apiserver.example:6443', ...auth })).status).toBe(200);
-    const created = await raw(s.url, 'POST', CONFIGMAPS, { host: 'apiserver.example:6443', origin: 'https://dashboard.example', 'content-type': 'application/json', ...auth }, JSON.stringify({ metadata: { name: 'secure' } }));
+    const created = await raw(
+      s.url,
+      'POST',
+      CONFIGMAPS,
+      { host: 'apiserver.example:6443', origin: 'https://dashboard.example', 'content-type': 'application/json', ...auth },
+      JSON.stringify({ metadata: { name: 'secure' } }),
+    );
     expect(created.status).toBe(201);
     expect((await raw(s.url, 'GET', CONFIGMAPS, { host: 'apiserver.example:6443' })).status).toBe(401);
   });

@@ -145,7 +145,11 @@ describe('API server: objects', () => {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: { name: 'rs1' },
-      spec: { replicas: 1, selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'busybox:latest' }] } } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'a' } },
+        template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'busybox:latest' }] } },
+      },
     };
     const c = await call<Obj>(s.url, 'POST', '/apis/apps/v1/namespaces/default/replicasets', rs);
     expect(c.status).toBe(201);
@@ -164,11 +168,22 @@ describe('API server: objects', () => {
     const g = await call<Obj>(s.url, 'GET', '/apis/apps/v1/namespaces/default/replicasets/rs1/scale');
     expect(g.status).toBe(200);
     expect(g.body).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 3 }, status: { selector: 'app=a' } });
-    const p = await call<Obj>(s.url, 'PATCH', '/apis/apps/v1/namespaces/default/replicasets/rs1/scale', { spec: { replicas: 5 } }, { contentType: 'application/merge-patch+json' });
+    const p = await call<Obj>(
+      s.url,
+      'PATCH',
+      '/apis/apps/v1/namespaces/default/replicasets/rs1/scale',
+      { spec: { replicas: 5 } },
+      { contentType: 'application/merge-patch+json' },
+    );
     expect(p.status).toBe(200);
     expect(p.body.spec.replicas).toBe(5);
     expect((await call<Obj>(s.url, 'GET', '/apis/apps/v1/namespaces/default/replicasets/rs1')).body.spec.replicas).toBe(5);
-    const bad = await call<Obj>(s.url, 'PUT', '/apis/apps/v1/namespaces/default/replicasets/rs1/scale', { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'rs1' }, spec: { replicas: -1 } });
+    const bad = await call<Obj>(s.url, 'PUT', '/apis/apps/v1/namespaces/default/replicasets/rs1/scale', {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: { name: 'rs1' },
+      spec: { replicas: -1 },
+    });
     expect(bad.status).toBe(422);
   });
 
@@ -210,13 +225,20 @@ describe('API server: objects', () => {
     const d = await call<Obj>(s.url, 'DELETE', '/api/v1/namespaces/default/configmaps/held');
     expect(d.body.metadata.deletionTimestamp).toBeDefined();
     expect((await call(s.url, 'GET', '/api/v1/namespaces/default/configmaps/held')).status).toBe(200);
-    const p = await call(s.url, 'PATCH', '/api/v1/namespaces/default/configmaps/held', { metadata: { finalizers: null } }, { contentType: 'application/merge-patch+json' });
+    const p = await call(
+      s.url,
+      'PATCH',
+      '/api/v1/namespaces/default/configmaps/held',
+      { metadata: { finalizers: null } },
+      { contentType: 'application/merge-patch+json' },
+    );
     expect(p.status).toBe(200);
     expect((await call(s.url, 'GET', '/api/v1/namespaces/default/configmaps/held')).status).toBe(404);
   });
 
   it('honours delete preconditions', async () => {
-    const c = (await call<Obj>(s.url, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pre' } })).body;
+    const c = (await call<Obj>(s.url, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pre' } }))
+      .body;
     const wrong = await call<Obj>(s.url, 'DELETE', '/api/v1/namespaces/default/configmaps/pre', { preconditions: { uid: 'nope' } });
     expect(wrong.status).toBe(409);
     const right = await call<Obj>(s.url, 'DELETE', '/api/v1/namespaces/default/configmaps/pre', { preconditions: { uid: c.metadata.uid } });
@@ -239,7 +261,11 @@ describe('API server: objects', () => {
 
   it('pages lists with limit and continue over one snapshot', async () => {
     for (let i = 0; i < 7; i++) {
-      await call(s.url, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `page-${i}`, labels: { paged: 'yes' } } });
+      await call(s.url, 'POST', '/api/v1/namespaces/default/configmaps', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `page-${i}`, labels: { paged: 'yes' } },
+      });
     }
     const seen: string[] = [];
     let cont: string | undefined;
@@ -255,7 +281,12 @@ describe('API server: objects', () => {
       cont = r.body.metadata.continue;
       pages++;
       // A write between pages must not show up in later pages of the same list.
-      if (pages === 1) await call(s.url, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'page-9', labels: { paged: 'yes' } } });
+      if (pages === 1)
+        await call(s.url, 'POST', '/api/v1/namespaces/default/configmaps', {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'page-9', labels: { paged: 'yes' } },
+        });
     } while (cont);
     expect(seen).toEqual(['page-0', 'page-1', 'page-2', 'page-3', 'page-4', 'page-5', 'page-6']);
     expect(pages).toBe(3);
@@ -275,11 +306,19 @@ describe('API server: objects', () => {
   });
 
   it('creates through PUT where Kubernetes allows it (leases), only in a live namespace', async () => {
-    const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-1' }, spec: { holderIdentity: 'node-1', leaseDurationSeconds: 10 } };
+    const lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'node-1' },
+      spec: { holderIdentity: 'node-1', leaseDurationSeconds: 10 },
+    };
     const r = await call<Obj>(s.url, 'PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-1', lease);
     expect(r.status).toBe(201);
     expect(r.body.metadata.uid).toBeTruthy();
-    const again = await call<Obj>(s.url, 'PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-1', { ...lease, spec: { ...lease.spec, leaseDurationSeconds: 20 } });
+    const again = await call<Obj>(s.url, 'PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-1', {
+      ...lease,
+      spec: { ...lease.spec, leaseDurationSeconds: 20 },
+    });
     expect(again.status).toBe(200);
     expect(again.body.metadata.uid).toBe(r.body.metadata.uid);
     const missing = await call<Obj>(s.url, 'PUT', '/apis/coordination.k8s.io/v1/namespaces/nowhere/leases/node-1', lease);
@@ -376,7 +415,10 @@ describe('API server: bad input', () => {
   });
 
   it('400 for a protobuf body that is not Kubernetes protobuf', async () => {
-    const r = await call<Obj>(s.url, 'POST', '/api/v1/namespaces/default/configmaps', undefined, { raw: Buffer.from('not protobuf'), contentType: 'application/vnd.kubernetes.protobuf' });
+    const r = await call<Obj>(s.url, 'POST', '/api/v1/namespaces/default/configmaps', undefined, {
+      raw: Buffer.from('not protobuf'),
+      contentType: 'application/vnd.kubernetes.protobuf',
+    });
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
   });

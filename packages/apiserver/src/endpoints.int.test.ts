@@ -44,7 +44,10 @@ describe('API server: subresources and cluster endpoints', () => {
 
     const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-log' } };
     await call(s.url, 'POST', '/api/v1/nodes', node);
-    const status = { ...node, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } } } };
+    const status = {
+      ...node,
+      status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } } },
+    };
     expect((await call(s.url, 'PUT', '/api/v1/nodes/node-log/status', status)).status).toBe(200);
     const logs = await call(s.url, 'GET', `${PODS}/logged/log?tailLines=2&timestamps=true`);
     expect(logs.status).toBe(200);
@@ -64,7 +67,12 @@ describe('API server: subresources and cluster endpoints', () => {
   });
 
   it('deletecollection removes what the selector matches', async () => {
-    for (const n of ['dc-1', 'dc-2', 'keep']) await call(s.url, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n, labels: { dc: n === 'keep' ? 'no' : 'yes' } } });
+    for (const n of ['dc-1', 'dc-2', 'keep'])
+      await call(s.url, 'POST', '/api/v1/namespaces/default/configmaps', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: n, labels: { dc: n === 'keep' ? 'no' : 'yes' } },
+      });
     const r = await call<Obj>(s.url, 'DELETE', '/api/v1/namespaces/default/configmaps?labelSelector=dc%3Dyes');
     expect(r.status).toBe(200);
     expect((r.body.items as Obj[]).map((i) => i.metadata.name).sort()).toEqual(['dc-1', 'dc-2']);

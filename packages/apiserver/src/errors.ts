@@ -89,15 +89,11 @@ function detailsOf(t: Target, extra: StatusDetails = {}): StatusDetails {
 }
 
 export const errors = {
-  badRequest: (message: string, causes?: StatusCause[]) =>
-    new StatusError(400, 'BadRequest', message, causes ? { causes } : undefined),
-  notFound: (t: Target) =>
-    new StatusError(404, 'NotFound', `${t.qualifiedResource} "${t.name ?? ''}" not found`, detailsOf(t)),
+  badRequest: (message: string, causes?: StatusCause[]) => new StatusError(400, 'BadRequest', message, causes ? { causes } : undefined),
+  notFound: (t: Target) => new StatusError(404, 'NotFound', `${t.qualifiedResource} "${t.name ?? ''}" not found`, detailsOf(t)),
   /** A path or resource that does not exist at all (no name to report). */
-  notFoundPath: (message = 'the server could not find the requested resource') =>
-    new StatusError(404, 'NotFound', message, {}),
-  alreadyExists: (t: Target) =>
-    new StatusError(409, 'AlreadyExists', `${t.qualifiedResource} "${t.name ?? ''}" already exists`, detailsOf(t)),
+  notFoundPath: (message = 'the server could not find the requested resource') => new StatusError(404, 'NotFound', message, {}),
+  alreadyExists: (t: Target) => new StatusError(409, 'AlreadyExists', `${t.qualifiedResource} "${t.name ?? ''}" already exists`, detailsOf(t)),
   conflict: (t: Target, why: string) =>
     new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${t.qualifiedResource} "${t.name ?? ''}": ${why}`, detailsOf(t)),
   invalid: (t: Target, fieldErrors: readonly FieldError[]) =>
@@ -121,23 +117,16 @@ export const errors = {
       { name: '', group: 'meta.k8s.io', kind, causes: fieldErrors.map((e) => ({ reason: e.type, message: e.message, field: e.field })) },
     ),
   gone: (message: string) => new StatusError(410, 'Expired', message),
-  forbidden: (t: Target, why: string) =>
-    new StatusError(403, 'Forbidden', `${t.qualifiedResource} "${t.name ?? ''}" is forbidden: ${why}`, detailsOf(t)),
-  methodNotAllowed: (message = 'the server does not allow this method on the requested resource') =>
-    new StatusError(405, 'MethodNotAllowed', message),
+  forbidden: (t: Target, why: string) => new StatusError(403, 'Forbidden', `${t.qualifiedResource} "${t.name ?? ''}" is forbidden: ${why}`, detailsOf(t)),
+  methodNotAllowed: (message = 'the server does not allow this method on the requested resource') => new StatusError(405, 'MethodNotAllowed', message),
   notAcceptable: (message: string) => new StatusError(406, 'NotAcceptable', message),
   tooLarge: (message = 'the request entity is too large') => new StatusError(413, 'RequestEntityTooLarge', message),
   unsupportedMediaType: (accepted: readonly string[]) =>
-    new StatusError(
-      415,
-      'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
-    ),
+    new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`),
   unavailable: (message: string, retryAfterSeconds?: number) =>
     new StatusError(503, 'ServiceUnavailable', message, retryAfterSeconds ? { retryAfterSeconds } : undefined),
   timeout: (message: string) => new StatusError(504, 'Timeout', message),
-  internal: (message = 'an error on the server has prevented the request from succeeding') =>
-    new StatusError(500, 'InternalError', message),
+  internal: (message = 'an error on the server has prevented the request from succeeding') => new StatusError(500, 'InternalError', message),
 };
 
 /** A successful deletion reply for resources that answer with a Status. */

@@ -163,7 +163,11 @@ describe('API server: pods/exec', () => {
   it('defaults the container of a one-container pod, relays exit-code Failures and v4', async () => {
     const r = await exec(s.url, `${PODS}/web/exec?command=fail&stdout=true`, [V4]);
     expect(r.protocol).toBe(V4);
-    expect(JSON.parse(r.streams.get(3)!)).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
+    expect(JSON.parse(r.streams.get(3)!)).toMatchObject({
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+    });
     expect(kubelet.requests.at(-1)!.url).toBe('/exec/default/web/web?command=fail&stdout=true');
   });
 
@@ -186,7 +190,10 @@ describe('API server: pods/exec', () => {
   });
 
   it('refuses before upgrading: unknown pod 404, container choice 400, no node 400, no command 400', async () => {
-    await expect(exec(s.url, `${PODS}/ghost/exec?command=ls&stdout=true`)).rejects.toMatchObject({ statusCode: 404, body: { kind: 'Status', reason: 'NotFound', message: 'pods "ghost" not found' } });
+    await expect(exec(s.url, `${PODS}/ghost/exec?command=ls&stdout=true`)).rejects.toMatchObject({
+      statusCode: 404,
+      body: { kind: 'Status', reason: 'NotFound', message: 'pods "ghost" not found' },
+    });
 
     const two = pod('two', { nodeName: 'node-exec' }) as Obj;
     two.spec.containers.push({ name: 'side', image: 'busybox:latest' });
@@ -195,13 +202,25 @@ describe('API server: pods/exec', () => {
       statusCode: 400,
       body: { reason: 'BadRequest', message: 'a container name must be specified for pod two, choose one of: [web side]' },
     });
-    await expect(exec(s.url, `${PODS}/two/exec?command=ls&stdout=true&container=nope`)).rejects.toMatchObject({ statusCode: 400, body: { message: 'container nope is not valid for pod two' } });
+    await expect(exec(s.url, `${PODS}/two/exec?command=ls&stdout=true&container=nope`)).rejects.toMatchObject({
+      statusCode: 400,
+      body: { message: 'container nope is not valid for pod two' },
+    });
 
     await call(s.url, 'POST', PODS, pod('unbound'));
-    await expect(exec(s.url, `${PODS}/unbound/exec?command=ls&stdout=true`)).rejects.toMatchObject({ statusCode: 400, body: { message: 'pod unbound does not have a host assigned' } });
+    await expect(exec(s.url, `${PODS}/unbound/exec?command=ls&stdout=true`)).rejects.toMatchObject({
+      statusCode: 400,
+      body: { message: 'pod unbound does not have a host assigned' },
+    });
 
-    await expect(exec(s.url, `${PODS}/web/exec?stdout=true`)).rejects.toMatchObject({ statusCode: 400, body: { message: 'you must specify at least one command for the container' } });
-    await expect(exec(s.url, `${PODS}/web/exec?command=ls`)).rejects.toMatchObject({ statusCode: 400, body: { message: 'you must specify at least 1 of stdin, stdout, stderr' } });
+    await expect(exec(s.url, `${PODS}/web/exec?stdout=true`)).rejects.toMatchObject({
+      statusCode: 400,
+      body: { message: 'you must specify at least one command for the container' },
+    });
+    await expect(exec(s.url, `${PODS}/web/exec?command=ls`)).rejects.toMatchObject({
+      statusCode: 400,
+      body: { message: 'you must specify at least 1 of stdin, stdout, stderr' },
+    });
   });
 
   it('503 when the node or its kubelet is not there; a kubelet refusal is relayed', async () => {
@@ -213,7 +232,10 @@ describe('API server: pods/exec', () => {
     await expect(down).rejects.toMatchObject({ statusCode: 503, body: { reason: 'ServiceUnavailable' } });
     expect(((await down.catch((e: { body: Obj }) => e)) as { body: Obj }).body.message).toMatch(/^the kubelet of node "node-down" did not answer/);
 
-    await expect(exec(s.url, `${PODS}/web/exec?command=refuse&stdout=true`)).rejects.toMatchObject({ statusCode: 404, body: { reason: 'NotFound', message: 'container "web" not found' } });
+    await expect(exec(s.url, `${PODS}/web/exec?command=refuse&stdout=true`)).rejects.toMatchObject({
+      statusCode: 404,
+      body: { reason: 'NotFound', message: 'container "web" not found' },
+    });
   });
 
   it('a plain request is a 400 "Upgrade request required"; a SPDY upgrade is a 400 (or 503 when the kubelet is down)', async () => {
@@ -255,7 +277,10 @@ describe('API server: pods/exec', () => {
     expect(list.body.kind).toBe('PodList');
     // Node does not parse the body of an upgrade request: refused rather than left hanging.
     const withBody = await new Promise<{ status: number; body: Obj }>((resolve, reject) => {
-      const req = http.request(`${s.url}${PODS}`, { method: 'POST', headers: { connection: 'Upgrade', upgrade: 'websocket', 'content-type': 'application/json' } });
+      const req = http.request(`${s.url}${PODS}`, {
+        method: 'POST',
+        headers: { connection: 'Upgrade', upgrade: 'websocket', 'content-type': 'application/json' },
+      });
       req.on('response', (res) => {
         let body = '';
         res.on('data', (c: Buffer) => (body += c.toString()));
@@ -307,7 +332,10 @@ describe('API server: exec sessions in the audit log', () => {
       expect((await call(s.url, 'POST', PODS, pod('web', { nodeName: 'node-exec' }))).status).toBe(201);
       await exec(s.url, `${PODS}/web/exec?command=echo&command=hi&stdout=true`);
       const sessionEvents = async () => {
-        const lines = (await readFile(`${dir}/audit.log`, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Obj);
+        const lines = (await readFile(`${dir}/audit.log`, 'utf8'))
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Obj);
         return lines.filter((e) => e.objectRef?.subresource === 'exec');
       };
       for (let i = 0; i < 50 && (await sessionEvents()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));

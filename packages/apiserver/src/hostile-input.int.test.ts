@@ -22,7 +22,8 @@ beforeEach(async () => {
   expect((await call(s.url, 'POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'a' }, data: { k: 'v' } })).status).toBe(201);
 });
 
-const raw = (method: string, path: string, extra = '') => rawRequest(s.url, `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${extra}\r\n`);
+const raw = (method: string, path: string, extra = '') =>
+  rawRequest(s.url, `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${extra}\r\n`);
 const statusOf = (body: string) => JSON.parse(body) as { kind: string; code: number; reason: string; message: string };
 
 async function namespaceAlive(name: string): Promise<void> {
@@ -104,7 +105,11 @@ describe('namespaces cannot be removed wholesale', () => {
     expect(patched.body['spec']).toEqual({ finalizers: ['kubernetes'] });
     // Deleting leaves it Terminating (its finalizer holds it) with its content intact.
     expect((await call(s.url, 'DELETE', `/api/v1/namespaces/${ns}`)).status).toBe(200);
-    const after = await call(s.url, 'PUT', `/api/v1/namespaces/${ns}`, { ...current, metadata: { ...(current['metadata'] as object), resourceVersion: undefined }, spec: {} });
+    const after = await call(s.url, 'PUT', `/api/v1/namespaces/${ns}`, {
+      ...current,
+      metadata: { ...(current['metadata'] as object), resourceVersion: undefined },
+      spec: {},
+    });
     expect(after.status).toBe(200);
     expect((await call(s.url, 'GET', `/api/v1/namespaces/${ns}`)).status).toBe(200);
     expect((await call(s.url, 'GET', `/api/v1/namespaces/${ns}/configmaps/a`)).status).toBe(200);
@@ -175,7 +180,11 @@ describe('continue tokens', () => {
   }
 
   it('one at a future revision is a 400', async () => {
-    const r = await call(s.url, 'GET', `/api/v1/namespaces/${ns}/configmaps?limit=1&continue=${token({ v: 'meta.k8s.io/v1', rv: 1e9, start: `/registry/configmaps/${ns}/a` })}`);
+    const r = await call(
+      s.url,
+      'GET',
+      `/api/v1/namespaces/${ns}/configmaps?limit=1&continue=${token({ v: 'meta.k8s.io/v1', rv: 1e9, start: `/registry/configmaps/${ns}/a` })}`,
+    );
     expect(r.status).toBe(400);
     expect(String(r.body['message'])).toContain('continue key is not valid');
   });
@@ -277,7 +286,8 @@ describe('query parameters are parsed as Kubernetes parses them', () => {
     expect(String(big.body['message'])).toMatch(/^Too large resource version: 9007199254740993, current: \d+$/);
     const huge = await call(s.url, 'GET', `/api/v1/namespaces/${ns}/configmaps?resourceVersion=18446744073709551616`);
     expect(huge.status).toBe(400);
-    for (const bad of ['-1', '1e3', '0x10']) expect((await call(s.url, 'GET', `/api/v1/namespaces/${ns}/configmaps?resourceVersion=${bad}`)).status, bad).toBe(400);
+    for (const bad of ['-1', '1e3', '0x10'])
+      expect((await call(s.url, 'GET', `/api/v1/namespaces/${ns}/configmaps?resourceVersion=${bad}`)).status, bad).toBe(400);
   });
 });
 
@@ -309,7 +319,9 @@ describe('across all namespaces a namespaced resource is only read', () => {
     ['DELETE', '/apis/autoscaling/v2/horizontalpodautoscalers'],
   ] as const) {
     it(`${method} ${path} is 405 and deletes nothing`, async () => {
-      const r = await call(s.url, method, path, method === 'DELETE' ? undefined : {}, { contentType: method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' });
+      const r = await call(s.url, method, path, method === 'DELETE' ? undefined : {}, {
+        contentType: method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+      });
       expect(r.status).toBe(405);
       expect(r.body['kind']).toBe('Status');
       expect((await call(s.url, 'GET', `/api/v1/namespaces/${ns}/configmaps/a`)).status).toBe(200);
@@ -317,7 +329,13 @@ describe('across all namespaces a namespaced resource is only read', () => {
   }
   it('a namespaced autoscaling/v1 collection takes no PUT or PATCH', async () => {
     for (const method of ['PUT', 'PATCH']) {
-      const r = await call(s.url, method, `/apis/autoscaling/v1/namespaces/${ns}/horizontalpodautoscalers`, {}, { contentType: 'application/merge-patch+json' });
+      const r = await call(
+        s.url,
+        method,
+        `/apis/autoscaling/v1/namespaces/${ns}/horizontalpodautoscalers`,
+        {},
+        { contentType: 'application/merge-patch+json' },
+      );
       expect(r.status, method).toBe(405);
     }
   });
@@ -345,11 +363,21 @@ describe('every handler validates its options', () => {
   it('fieldManager must be printable and at most 128 bytes (422 on the options kind)', async () => {
     const bad = await call(s.url, 'POST', `/api/v1/namespaces/${ns}/configmaps?fieldManager=a%07b`, { metadata: { name: 'fm' } });
     expect(bad.status).toBe(422);
-    expect(bad.body['message']).toBe('CreateOptions.meta.k8s.io "" is invalid: fieldManager: Invalid value: "a\\u0007b": invalid character U+0007 (at position 1)');
-    const long = await call(s.url, 'PATCH', `/api/v1/namespaces/${ns}/configmaps/a?fieldManager=${'m'.repeat(129)}`, { data: { x: 'y' } }, { contentType: 'application/merge-patch+json' });
+    expect(bad.body['message']).toBe(
+      'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Invalid value: "a\\u0007b": invalid character U+0007 (at position 1)',
+    );
+    const long = await call(
+      s.url,
+      'PATCH',
+      `/api/v1/namespaces/${ns}/configmaps/a?fieldManager=${'m'.repeat(129)}`,
+      { data: { x: 'y' } },
+      { contentType: 'application/merge-patch+json' },
+    );
     expect(long.status).toBe(422);
     expect(String(long.body['message'])).toContain('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Too long');
-    expect((await call(s.url, 'POST', `/api/v1/namespaces/${ns}/configmaps?fieldManager=kubectl-client-side-apply`, { metadata: { name: 'fm' } })).status).toBe(201);
+    expect((await call(s.url, 'POST', `/api/v1/namespaces/${ns}/configmaps?fieldManager=kubectl-client-side-apply`, { metadata: { name: 'fm' } })).status).toBe(
+      201,
+    );
   });
 
   it('a list refuses a malformed timeoutSeconds and a watch a malformed limit', async () => {
@@ -362,7 +390,9 @@ describe('every handler validates its options', () => {
     const list = (q: string) => call(s.url, 'GET', `/api/v1/namespaces/${ns}/configmaps?${q}`);
     const noRv = await list('resourceVersionMatch=NotOlderThan');
     expect(noRv.status).toBe(422);
-    expect(noRv.body['message']).toBe('ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+    expect(noRv.body['message']).toBe(
+      'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
+    );
     expect((await list('resourceVersion=1&resourceVersionMatch=exact')).status).toBe(422);
     expect((await list('resourceVersion=0&resourceVersionMatch=Exact')).status).toBe(422);
     expect((await list('resourceVersion=1&resourceVersionMatch=NotOlderThan')).status).toBe(200);

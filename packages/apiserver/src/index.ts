@@ -13,7 +13,17 @@
  */
 export { buildApiServer, VERSION_INFO, type ApiServer, type ApiServerOptions } from './app.js';
 export { StatusError, errors, type Status, type StatusReason } from './errors.js';
-export { AUTHORIZATION_MODES, DEFAULT_ISSUER, INSECURE_AUTH, ServiceAccountKeys, signServiceAccountToken, verifyServiceAccountToken, type AuthOptions, type AuthorizationMode, type UserInfo } from './auth/index.js';
+export {
+  AUTHORIZATION_MODES,
+  DEFAULT_ISSUER,
+  INSECURE_AUTH,
+  ServiceAccountKeys,
+  signServiceAccountToken,
+  verifyServiceAccountToken,
+  type AuthOptions,
+  type AuthorizationMode,
+  type UserInfo,
+} from './auth/index.js';
 export { openStore, startCompactor, type StorageBackend, type StorageOptions, type Store } from './storage-backend.js';
 export { ADMISSION_PLUGINS, POD_SECURITY_LEVELS, enabledPlugins, type AdmissionOptions, type PodSecurityLevel } from './admission/index.js';
 export { AUDIT_LEVELS, loadPolicyFile, type AuditLevel, type AuditOptions } from './audit/index.js';

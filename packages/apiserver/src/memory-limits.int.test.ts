@@ -118,7 +118,8 @@ describe('API server: memory limits', () => {
     await until(async () => (await metric(server, 'apiserver_registered_watchers')).get('{resource="configmaps"}') === 2);
 
     // Past what the kernel's socket buffers hold, the silent client's data piles up in the server until it is closed.
-    const terminated = async (): Promise<number> => (await metric(server, 'apiserver_terminated_watchers_total')).get('{resource="configmaps",reason="buffer_full"}') ?? 0;
+    const terminated = async (): Promise<number> =>
+      (await metric(server, 'apiserver_terminated_watchers_total')).get('{resource="configmaps",reason="buffer_full"}') ?? 0;
     let updates = 0;
     while (updates < 80 && (await terminated()) === 0) await call(server.url, 'PUT', `${CMS}/big`, configMap('big', ++updates));
     expect(await terminated()).toBe(1);
@@ -156,7 +157,10 @@ describe('API server: memory limits', () => {
     const server = s;
     const edge = openWatch(server.url, `${CMS}?watch=true&timeoutSeconds=2147484`);
     const huge = openWatch(server.url, `${CMS}?watch=true&timeoutSeconds=9007199254740991`);
-    cleanups.push(() => edge.close(), () => huge.close());
+    cleanups.push(
+      () => edge.close(),
+      () => huge.close(),
+    );
     await new Promise((r) => setTimeout(r, 1_500));
     expect(edge.status).toBe(200);
     expect(huge.status).toBe(200);

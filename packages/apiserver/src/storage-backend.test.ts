@@ -12,7 +12,10 @@ describe('openStore (level)', () => {
 
   it('keeps the data folder readable by its owner only, also one that existed with looser modes', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-store-'));
-    for (const [name, existing] of [['fresh', false], ['loose', true]] as const) {
+    for (const [name, existing] of [
+      ['fresh', false],
+      ['loose', true],
+    ] as const) {
       const dataDir = path.join(dir, name);
       if (existing) await mkdir(dataDir, { mode: 0o755 });
       const store = await openStore({ backend: 'level', dataDir });

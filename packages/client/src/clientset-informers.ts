@@ -11,7 +11,9 @@ import type { KubeObject, ListerWatcher, ListOptions, WatchOptions } from './typ
 
 export function listerWatchersFor(client: Clientset): ListerWatcherFactory {
   return (resource: string, scope: InformerScope): ListerWatcher<KubeObject> => {
-    const [plural, group] = resource.includes('.') ? [resource.slice(0, resource.indexOf('.')), resource.slice(resource.indexOf('.') + 1)] : [resource, undefined];
+    const [plural, group] = resource.includes('.')
+      ? [resource.slice(0, resource.indexOf('.')), resource.slice(resource.indexOf('.') + 1)]
+      : [resource, undefined];
     const rt = RESOURCE_TYPES.find((r) => r.resource === plural && (group === undefined || r.group === group));
     if (!rt) throw new Error(`no resource named "${resource}" in @mk8s/api`);
     let rc = client.resource<KubeObject>(rt.group, rt.version, rt.resource, { namespaced: rt.namespaced });

@@ -43,7 +43,13 @@ export function apiErrorFrom(code: number, body: unknown, fallbackMessage?: stri
     return new ApiError({ ...s, code: s.code || code });
   }
   const text = typeof body === 'string' ? body.slice(0, 500) : '';
-  return new ApiError({ kind: 'Status', status: 'Failure', code, reason: reasonForCode(code), message: fallbackMessage ?? (text || `the server answered ${code}`) });
+  return new ApiError({
+    kind: 'Status',
+    status: 'Failure',
+    code,
+    reason: reasonForCode(code),
+    message: fallbackMessage ?? (text || `the server answered ${code}`),
+  });
 }
 
 function reasonForCode(code: number): string {

@@ -20,7 +20,16 @@ export { FakeClock, realClock, type Clock, type TimerHandle } from './clock.js';
 export { aborted, every, type EveryOptions } from './wait.js';
 export * from './errors.js';
 
-export { DEFAULT_BURST, DEFAULT_QPS, KubeconfigError, SERVERS_EXTENSION, loadKubeconfig, parseKubeconfig, type ClientConfig, type KubeconfigOptions } from './rest/config.js';
+export {
+  DEFAULT_BURST,
+  DEFAULT_QPS,
+  KubeconfigError,
+  SERVERS_EXTENSION,
+  loadKubeconfig,
+  parseKubeconfig,
+  type ClientConfig,
+  type KubeconfigOptions,
+} from './rest/config.js';
 export { TokenBucketRateLimiter, rateLimiterFor, unlimitedRateLimiter, type RateLimiter as RequestRateLimiter } from './rest/rate-limiter.js';
 export { HttpTransport, TransportError, type RequestSpec } from './rest/http.js';
 export { decodeWatchEvents, watchEvents } from './rest/watch-stream.js';
@@ -52,13 +61,7 @@ export { RateLimitingQueue, type RateLimitingQueueOptions } from './workqueue/ra
 export { waitForCacheSync, type HasSynced } from './controller/wait-for-cache-sync.js';
 export { ControllerBase, type ControllerDeps, type ControllerIdentity, type RunnableController, type WorkerLoop } from './controller/controller-base.js';
 export { ControllerSet, UnknownControllerError, selectControllers, type ControllerDescriptor } from './controller/descriptors.js';
-export {
-  createController,
-  runController,
-  type Controller,
-  type ControllerOptions,
-  type SyncFn,
-} from './controller/run-controller.js';
+export { createController, runController, type Controller, type ControllerOptions, type SyncFn } from './controller/run-controller.js';
 
 export {
   Indexer,
@@ -85,21 +88,11 @@ export {
   type SharedInformerOptions,
 } from './informers/shared-informer.js';
 export { Lister, NamespaceLister } from './informers/lister.js';
-export {
-  SharedInformerFactory,
-  type InformerScope,
-  type ListerWatcherFactory,
-  type SharedInformerFactoryOptions,
-} from './informers/informer-factory.js';
+export { SharedInformerFactory, type InformerScope, type ListerWatcherFactory, type SharedInformerFactoryOptions } from './informers/informer-factory.js';
 export { FakeListerWatcher, FakeWatchStream, listOf } from './informers/fake-lister-watcher.js';
 export { silentLogger, type Logger } from './logger.js';
 
-export {
-  LeaseLock,
-  type LeaderElectionRecord,
-  type LeaseClient,
-  type LeaseLockConfig,
-} from './leader-election/lease-lock.js';
+export { LeaseLock, type LeaderElectionRecord, type LeaseClient, type LeaseLockConfig } from './leader-election/lease-lock.js';
 export {
   LeaderElector,
   DEFAULT_LEASE_DURATION_MS,

@@ -30,18 +30,30 @@ describe('every', () => {
     const calls: number[] = [];
     const t0 = clock.now();
     const waits = [100, 200, 400];
-    const loop = every(1000, () => {
-      calls.push(clock.now() - t0);
-      return waits.shift();
-    }, ac.signal, { clock });
+    const loop = every(
+      1000,
+      () => {
+        calls.push(clock.now() - t0);
+        return waits.shift();
+      },
+      ac.signal,
+      { clock },
+    );
     await clock.advance(2800);
     // 1000 (period), then +100, +200, +400, then the period again.
     expect(calls).toEqual([1000, 1100, 1300, 1700, 2700]);
     ac.abort();
     await loop;
-    await expect(every(10, () => {
-      throw new Error('boom');
-    }, new AbortController().signal, { immediate: true })).rejects.toThrow('boom');
+    await expect(
+      every(
+        10,
+        () => {
+          throw new Error('boom');
+        },
+        new AbortController().signal,
+        { immediate: true },
+      ),
+    ).rejects.toThrow('boom');
   });
 
   it('aborted resolves when the signal aborts, at once if it has', async () => {

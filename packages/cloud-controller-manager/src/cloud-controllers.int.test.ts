@@ -5,7 +5,16 @@ import type { Event, Node } from '@mk8s/api';
 import { isNotFound, type Clientset } from '@mk8s/client';
 import { buildNode, buildService, startTestCluster, type TestCluster } from '@mk8s/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FINALIZER_LB_CLEANUP, LABEL_REGION, LABEL_ZONE, TAINT_SHUTDOWN, TAINT_UNINITIALIZED, type CloudProvider, type InstanceMetadata, type LoadBalancer } from './cloud.js';
+import {
+  FINALIZER_LB_CLEANUP,
+  LABEL_REGION,
+  LABEL_ZONE,
+  TAINT_SHUTDOWN,
+  TAINT_UNINITIALIZED,
+  type CloudProvider,
+  type InstanceMetadata,
+  type LoadBalancer,
+} from './cloud.js';
 import { CloudControllerManager } from './manager.js';
 import { LocalCloudProvider } from './providers/local/index.js';
 
@@ -29,7 +38,13 @@ class FakeCloud implements CloudProvider {
       instanceShutdown: async (n: Node) => this.machines.get(n.metadata!.name!) === 'stopped',
       instanceMetadata: async (n: Node): Promise<InstanceMetadata> => {
         this.calls++;
-        return { providerID: `fake://${n.metadata!.name}`, addresses: [{ type: 'InternalIP', address: '10.1.2.3' }, { type: 'Hostname', address: n.metadata!.name! }] };
+        return {
+          providerID: `fake://${n.metadata!.name}`,
+          addresses: [
+            { type: 'InternalIP', address: '10.1.2.3' },
+            { type: 'Hostname', address: n.metadata!.name! },
+          ],
+        };
       },
     };
   }
@@ -59,7 +74,12 @@ describe('cloud controllers (integration)', () => {
   function start(cloud: CloudProvider, controllers?: string[]): AbortController {
     const stop = new AbortController();
     stops.push(stop);
-    const m = new CloudControllerManager({ client, cloud, ...(controllers ? { controllers } : {}), settings: { nodeMonitorPeriodMs: 200, pendingRetryMs: 500 } });
+    const m = new CloudControllerManager({
+      client,
+      cloud,
+      ...(controllers ? { controllers } : {}),
+      settings: { nodeMonitorPeriodMs: 200, pendingRetryMs: 500 },
+    });
     runs.push(m.run(stop.signal));
     return stop;
   }
@@ -76,7 +96,12 @@ describe('cloud controllers (integration)', () => {
   it('initializes a node registered with the uninitialized taint and leaves others alone', async () => {
     const cloud = new FakeCloud();
     const tainted = buildNode('n1');
-    tainted.spec = { taints: [{ key: TAINT_UNINITIALIZED, value: 'true', effect: 'NoSchedule' }, { key: 'keep', effect: 'NoSchedule' }] };
+    tainted.spec = {
+      taints: [
+        { key: TAINT_UNINITIALIZED, value: 'true', effect: 'NoSchedule' },
+        { key: 'keep', effect: 'NoSchedule' },
+      ],
+    };
     await client.nodes.create(tainted);
     await client.nodes.create(buildNode('plain'));
     start(cloud);
@@ -103,7 +128,16 @@ describe('cloud controllers (integration)', () => {
     await vi.waitFor(async () => expect((await client.nodes.get('off')).spec?.taints?.map((t) => t.key)).toEqual([TAINT_SHUTDOWN]), WAIT);
     expect(await client.nodes.get('gone').then(() => 'there')).toBe('there');
     cloud.machines.set('gone', 'gone');
-    await vi.waitFor(async () => expect(await client.nodes.get('gone').then(() => 'there', (e: unknown) => (isNotFound(e) ? 'deleted' : String(e)))).toBe('deleted'), WAIT);
+    await vi.waitFor(
+      async () =>
+        expect(
+          await client.nodes.get('gone').then(
+            () => 'there',
+            (e: unknown) => (isNotFound(e) ? 'deleted' : String(e)),
+          ),
+        ).toBe('deleted'),
+      WAIT,
+    );
     expect((await events('DeletingNode')).map((e) => e.involvedObject.name)).toEqual(['gone']);
 
     // The machine starts again and the kubelet reports Ready: the taint goes.
@@ -137,7 +171,18 @@ describe('cloud controllers (integration)', () => {
     // a is deleted: the finalizer holds it until its address is released, then c gets that address.
     const aIP = await ingressIP('a');
     await services().delete('a');
-    await vi.waitFor(async () => expect(await services().get('a').then(() => 'there', (e: unknown) => (isNotFound(e) ? 'gone' : String(e)))).toBe('gone'), WAIT);
+    await vi.waitFor(
+      async () =>
+        expect(
+          await services()
+            .get('a')
+            .then(
+              () => 'there',
+              (e: unknown) => (isNotFound(e) ? 'gone' : String(e)),
+            ),
+        ).toBe('gone'),
+      WAIT,
+    );
     await vi.waitFor(async () => expect(await ingressIP('c')).toBe(aIP), WAIT);
 
     // b turns into a ClusterIP Service: status cleared, finalizer removed, address free again.

@@ -24,13 +24,24 @@ import { LOCAL_PROVIDER_NAME, LocalCloudProvider } from './providers/local/index
 
 export * from './cloud.js';
 export * from './providers/local/index.js';
-export { CLOUD_CONTROLLER_DESCRIPTORS, CLOUD_CONTROLLERS, CloudControllerManager, type CloudControllerContext, type CloudControllerManagerOptions, type CloudControllerSettings } from './manager.js';
+export {
+  CLOUD_CONTROLLER_DESCRIPTORS,
+  CLOUD_CONTROLLERS,
+  CloudControllerManager,
+  type CloudControllerContext,
+  type CloudControllerManagerOptions,
+  type CloudControllerSettings,
+} from './manager.js';
 export { CLOUD_NODE_CONTROLLER, CloudNodeController } from './node/cloud-node-controller.js';
 export { CLOUD_NODE_LIFECYCLE_CONTROLLER, CloudNodeLifecycleController, type CloudNodeLifecycleOptions } from './node/cloud-node-lifecycle-controller.js';
 export { SERVICE_LB_CONTROLLER, ServiceController, wantsLoadBalancer, type ServiceControllerOptions } from './service/service-controller.js';
 export type { CloudControllerDeps } from './util.js';
 
-registerCloudProvider(LOCAL_PROVIDER_NAME, (config) => new LocalCloudProvider({
-  ...(config.configFile ? { inventoryFile: config.configFile } : {}),
-  ...(config.loadBalancerPool ? { loadBalancerPool: config.loadBalancerPool } : {}),
-}));
+registerCloudProvider(
+  LOCAL_PROVIDER_NAME,
+  (config) =>
+    new LocalCloudProvider({
+      ...(config.configFile ? { inventoryFile: config.configFile } : {}),
+      ...(config.loadBalancerPool ? { loadBalancerPool: config.loadBalancerPool } : {}),
+    }),
+);

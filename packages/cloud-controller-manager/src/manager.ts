@@ -4,7 +4,16 @@
  * initialize (rebuild its state from the API), then starts the informers and
  * every enabled controller.
  */
-import { ControllerSet, SharedInformerFactory, listerWatchersFor, realClock, type Clientset, type Clock, type ControllerDescriptor, type Logger } from '@mk8s/client';
+import {
+  ControllerSet,
+  SharedInformerFactory,
+  listerWatchersFor,
+  realClock,
+  type Clientset,
+  type Clock,
+  type ControllerDescriptor,
+  type Logger,
+} from '@mk8s/client';
 import type { Registry } from 'prom-client';
 import type { CloudProvider } from './cloud.js';
 import { CLOUD_NODE_CONTROLLER, CloudNodeController } from './node/cloud-node-controller.js';
@@ -34,7 +43,8 @@ export const CLOUD_CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor<CloudCo
     aliases: [],
     defaultOn: true,
     defaultWorkers: 1,
-    create: (ctx) => new CloudNodeLifecycleController({ ...deps(ctx), ...(ctx.settings.nodeMonitorPeriodMs ? { monitorPeriodMs: ctx.settings.nodeMonitorPeriodMs } : {}) }),
+    create: (ctx) =>
+      new CloudNodeLifecycleController({ ...deps(ctx), ...(ctx.settings.nodeMonitorPeriodMs ? { monitorPeriodMs: ctx.settings.nodeMonitorPeriodMs } : {}) }),
   },
   {
     name: SERVICE_LB_CONTROLLER,
@@ -65,7 +75,13 @@ export class CloudControllerManager {
 
   constructor(private readonly opts: CloudControllerManagerOptions) {
     this.factory = new SharedInformerFactory(listerWatchersFor(opts.client), opts.log ? { logger: opts.log } : {});
-    const ctx: CloudControllerContext = { client: opts.client, factory: this.factory, cloud: opts.cloud, clock: opts.clock ?? realClock, settings: opts.settings ?? {} };
+    const ctx: CloudControllerContext = {
+      client: opts.client,
+      factory: this.factory,
+      cloud: opts.cloud,
+      clock: opts.clock ?? realClock,
+      settings: opts.settings ?? {},
+    };
     if (opts.log) ctx.log = opts.log;
     if (opts.metrics) ctx.metrics = opts.metrics;
     this.set = new ControllerSet(CLOUD_CONTROLLER_DESCRIPTORS, opts.controllers ?? ['*'], ctx);

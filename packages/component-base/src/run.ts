@@ -51,4 +51,3 @@ export function reportFatal(name: string, err: unknown, log?: Logger): void {
   else console.error(`${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exitCode = 1;
 }
-

@@ -10,10 +10,7 @@ import type { ContainerStatus, CreateContainerRequest } from './types.js';
 
 function stubRuntime(overrides: Partial<CriRuntime>): CriRuntime {
   const base = Object.fromEntries(
-    [...RUNTIME_SERVICE_RPCS, ...IMAGE_SERVICE_RPCS].map((rpc) => [
-      methodName(rpc),
-      () => Promise.reject(new Error(`unexpected call ${rpc}`)),
-    ]),
+    [...RUNTIME_SERVICE_RPCS, ...IMAGE_SERVICE_RPCS].map((rpc) => [methodName(rpc), () => Promise.reject(new Error(`unexpected call ${rpc}`))]),
   );
   return { ...base, ...overrides } as CriRuntime;
 }

@@ -18,12 +18,7 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-type Unary = (
-  req: unknown,
-  metadata: Metadata,
-  options: { deadline: Date },
-  callback: (err: ServiceError | null, res?: unknown) => void,
-) => unknown;
+type Unary = (req: unknown, metadata: Metadata, options: { deadline: Date }, callback: (err: ServiceError | null, res?: unknown) => void) => unknown;
 
 /**
  * CRI over gRPC on a unix socket, as a CriRuntime: the kubelet holds one of
@@ -161,7 +156,9 @@ export class CriClient implements CriRuntime {
    */
   async *getContainerEvents(req: t.GetEventsRequest, signal: AbortSignal): AsyncIterable<t.ContainerEventResponse> {
     if (this.closed) throw new UnavailableError(`CRI client for ${this.socketPath} is closed`);
-    const method = (this.runtime as unknown as Record<string, (req: unknown, md: Metadata) => ClientReadableStream<t.ContainerEventResponse>>)['GetContainerEvents'];
+    const method = (this.runtime as unknown as Record<string, (req: unknown, md: Metadata) => ClientReadableStream<t.ContainerEventResponse>>)[
+      'GetContainerEvents'
+    ];
     if (typeof method !== 'function') throw new Error('no rpc GetContainerEvents in proto/api.proto');
     const call = method.call(this.runtime, req ?? {}, new Metadata());
     const cancel = (): void => call.cancel();

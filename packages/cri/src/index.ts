@@ -40,12 +40,4 @@ export {
 export { CRI_MAX_MESSAGE_BYTES, serveCri, type CriServer, type ServeCriOptions } from './server.js';
 export { CriClient, type CallOptions, type CriClientOptions } from './client.js';
 export { CRI_PROTO_LOADER_OPTIONS, CRI_PROTO_PATH, loadCriServices, type CriServices } from './proto.js';
-export {
-  formatCriLogLine,
-  formatCriLogRecords,
-  formatCriTimestamp,
-  parseCriLogLine,
-  type CriLogLine,
-  type LogStream,
-  type LogTag,
-} from './log-format.js';
+export { formatCriLogLine, formatCriLogRecords, formatCriTimestamp, parseCriLogLine, type CriLogLine, type LogStream, type LogTag } from './log-format.js';

@@ -15,12 +15,12 @@ describe('CRI log format', () => {
 
   it('splits output into full lines and a partial rest', () => {
     const out = formatCriLogRecords(T, 'stderr', 'a\n\nb\ntail');
-    expect(out.split('\n').filter((l) => l !== '').map((l) => l.slice(31))).toEqual([
-      'stderr F a',
-      'stderr F ',
-      'stderr F b',
-      'stderr P tail',
-    ]);
+    expect(
+      out
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => l.slice(31)),
+    ).toEqual(['stderr F a', 'stderr F ', 'stderr F b', 'stderr P tail']);
     expect(formatCriLogRecords(T, 'stdout', '')).toBe('');
   });
 

@@ -12,10 +12,7 @@ import { serveCri, type CriServer } from './server.js';
 /** A runtime whose every method fails loudly unless the test provides it. */
 function stubRuntime(overrides: Partial<CriRuntime>): CriRuntime {
   const base = Object.fromEntries(
-    [...RUNTIME_SERVICE_RPCS, ...IMAGE_SERVICE_RPCS].map((rpc) => [
-      methodName(rpc),
-      () => Promise.reject(new Error(`unexpected call ${rpc}`)),
-    ]),
+    [...RUNTIME_SERVICE_RPCS, ...IMAGE_SERVICE_RPCS].map((rpc) => [methodName(rpc), () => Promise.reject(new Error(`unexpected call ${rpc}`))]),
   );
   return { ...base, ...overrides } as CriRuntime;
 }

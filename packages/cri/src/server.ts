@@ -65,9 +65,9 @@ export async function serveCri(runtime: CriRuntime, socketPath: string, options:
   })
     .then(() => chmod(path, 0o600))
     .catch((err: unknown) => {
-    server.forceShutdown();
-    throw err;
-  });
+      server.forceShutdown();
+      throw err;
+    });
 
   const grace = options.shutdownGraceMs ?? 2_000;
   let closing: Promise<void> | undefined;
@@ -91,11 +91,7 @@ export async function serveCri(runtime: CriRuntime, socketPath: string, options:
   };
 }
 
-function implementation(
-  runtime: CriRuntime,
-  service: ServiceDefinition,
-  rpcs: readonly CriRpc[],
-): UntypedServiceImplementation {
+function implementation(runtime: CriRuntime, service: ServiceDefinition, rpcs: readonly CriRpc[]): UntypedServiceImplementation {
   const impl: UntypedServiceImplementation = {};
   for (const rpc of rpcs) {
     if (!(rpc in service)) throw new Error(`proto/api.proto lacks rpc ${rpc}`);

@@ -21,7 +21,11 @@ afterEach(async () => {
 });
 
 const value = async (file: string) => (await readFile(file, 'utf8')).trim();
-const exists = (file: string) => readFile(file).then(() => true, () => false);
+const exists = (file: string) =>
+  readFile(file).then(
+    () => true,
+    () => false,
+  );
 
 describe('LinuxHostNetwork: route_localnet', () => {
   it('remembers the value it replaces and puts it back on restore', async () => {

@@ -19,7 +19,17 @@ export type { Proxier, SyncResult } from './proxier.js';
 export { SyncRunner, type SyncRunnerOptions } from './sync-runner.js';
 export { ExecIptables, FakeIptables, IptablesError, type Iptables, type Table } from './iptables/iptables.js';
 export { IptablesProxier, cleanupIptables, type IptablesProxierOptions } from './iptables/proxier.js';
-export { BASE_CHAINS, FIREWALL_CHAIN, FIREWALL_RULE, JUMPS, buildCleanup, buildRules, endpointChain, serviceChain, type GeneratedRules } from './iptables/rules.js';
+export {
+  BASE_CHAINS,
+  FIREWALL_CHAIN,
+  FIREWALL_RULE,
+  JUMPS,
+  buildCleanup,
+  buildRules,
+  endpointChain,
+  serviceChain,
+  type GeneratedRules,
+} from './iptables/rules.js';
 export { FakeHostNetwork, LinuxHostNetwork, ROUTE_LOCALNET_SAVED, SERVICE_BRIDGE, type HostNetwork, type LinuxHostNetworkOptions } from './host-network.js';
 export { UserspaceProxier, type UserspaceProxierOptions } from './userspace/proxier.js';
 export { RoundRobin } from './userspace/load-balancer.js';

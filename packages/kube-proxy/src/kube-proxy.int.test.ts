@@ -109,7 +109,11 @@ describe('kube-proxy with a real API server', () => {
     });
 
     const url = `http://127.0.0.1:${nodePort}/`;
-    await until('the NodePort answers', () => get(url), (t) => ['a', 'b', 'c'].includes(t));
+    await until(
+      'the NodePort answers',
+      () => get(url),
+      (t) => ['a', 'b', 'c'].includes(t),
+    );
     const counts: Record<string, number> = {};
     for (let i = 0; i < 90; i++) {
       const who = await get(url);
@@ -119,11 +123,15 @@ describe('kube-proxy with a real API server', () => {
 
     // b becomes unready: it receives nothing once the proxy has synced.
     await cluster.client.endpoints.inNamespace('default').update(endpointsFor([pods[0]!.port, pods[2]!.port], [pods[1]!.port]) as never);
-    await until('b stops receiving', async () => {
-      const seen = new Set<string>();
-      for (let i = 0; i < 6; i++) seen.add(await get(url));
-      return seen;
-    }, (seen) => !seen.has('b') && seen.size === 2);
+    await until(
+      'b stops receiving',
+      async () => {
+        const seen = new Set<string>();
+        for (let i = 0; i < 6; i++) seen.add(await get(url));
+        return seen;
+      },
+      (seen) => !seen.has('b') && seen.size === 2,
+    );
     for (let i = 0; i < 20; i++) expect(await get(url)).not.toBe('b');
     expect(proxy.state[0]).toMatchObject({ id: 'default/web:http', notReady: 1 });
 
@@ -133,7 +141,11 @@ describe('kube-proxy with a real API server', () => {
 
     // The Service goes away: so does the listener.
     await cluster.client.services.inNamespace('default').delete('web');
-    await until('listener closed', async () => proxier.listening, (l) => l.length === 0);
+    await until(
+      'listener closed',
+      async () => proxier.listening,
+      (l) => l.length === 0,
+    );
   });
 
   it('iptables mode over a fake iptables: Endpoints changes reach the rules, deletions remove chains', async () => {
@@ -143,24 +155,40 @@ describe('kube-proxy with a real API server', () => {
     });
     const ipt = new FakeIptables();
     const host = new FakeHostNetwork();
-    const proxy = new KubeProxy({ client: cluster.client, proxier: new IptablesProxier({ iptables: ipt, host, serviceCIDR: '10.96.0.0/16' }), minSyncIntervalMs: 20 });
+    const proxy = new KubeProxy({
+      client: cluster.client,
+      proxier: new IptablesProxier({ iptables: ipt, host, serviceCIDR: '10.96.0.0/16' }),
+      minSyncIntervalMs: 20,
+    });
     const running = proxy.run(ac.signal);
     cleanups.push(async () => {
       ac.abort();
       await running;
     });
     // No endpoints yet: a REJECT for the ClusterIP.
-    await until('REJECT rule', async () => ipt.tables.filter.get('MK8S-SERVICES') ?? [], (r) => r.some((x) => x.includes(`${svc.spec!.clusterIP}/32`) && x.includes('REJECT')));
+    await until(
+      'REJECT rule',
+      async () => ipt.tables.filter.get('MK8S-SERVICES') ?? [],
+      (r) => r.some((x) => x.includes(`${svc.spec!.clusterIP}/32`) && x.includes('REJECT')),
+    );
     await cluster.client.endpoints.inNamespace('default').create({
       metadata: { name: 'web' },
       subsets: [{ addresses: [{ ip: '172.17.0.2' }, { ip: '172.17.0.3' }], notReadyAddresses: [{ ip: '172.17.0.4' }], ports: [{ name: 'http', port: 8080 }] }],
     });
     const chain = serviceChain({ id: 'default/web:http', protocol: 'TCP' });
-    const rules = await until('service chain with two endpoints', async () => ipt.tables.nat.get(chain) ?? [], (r) => r.filter((x) => x.includes('MK8S-SEP-')).length === 2);
+    const rules = await until(
+      'service chain with two endpoints',
+      async () => ipt.tables.nat.get(chain) ?? [],
+      (r) => r.filter((x) => x.includes('MK8S-SEP-')).length === 2,
+    );
     expect(rules.join('\n')).not.toContain('172.17.0.4');
     expect(ipt.tables.filter.get('MK8S-SERVICES')).toEqual([]);
     await cluster.client.services.inNamespace('default').delete('web');
-    await until('chains removed', async () => ipt.chains('nat'), (c) => !c.some((x) => /SVC|SEP/.test(x)));
+    await until(
+      'chains removed',
+      async () => ipt.chains('nat'),
+      (c) => !c.some((x) => /SVC|SEP/.test(x)),
+    );
     expect(host.routes).toEqual(new Set(['10.96.0.0/16']));
   });
 });

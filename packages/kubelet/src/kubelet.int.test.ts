@@ -59,10 +59,18 @@ describe('Kubelet (hollow, in-process API server)', () => {
   });
 
   it('registers a Ready node that publishes its kubelet port and renews its lease', async () => {
-    const node = await until('node Ready', () => cluster.client.nodes.get('node-1'), (n) => !!n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const node = await until(
+      'node Ready',
+      () => cluster.client.nodes.get('node-1'),
+      (n) => !!n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
     expect(node.status?.capacity).toMatchObject({ cpu: '2', memory: '4Gi', pods: '20' });
     expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBeGreaterThan(0);
-    const lease = await until('lease', () => cluster.client.leases.inNamespace('kube-node-lease').get('node-1'), (l) => !!l.spec?.renewTime);
+    const lease = await until(
+      'lease',
+      () => cluster.client.leases.inNamespace('kube-node-lease').get('node-1'),
+      (l) => !!l.spec?.renewTime,
+    );
     expect(lease.spec?.holderIdentity).toBe('node-1');
   });
 
@@ -80,7 +88,11 @@ describe('Kubelet (hollow, in-process API server)', () => {
     expect(pod.status?.podIP).toMatch(/^10\.244\./);
     expect(pod.status?.hostIP).toBe('127.0.0.1');
     expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-    const logs = await until('logs', () => cluster.client.pods.logText('default', 'web'), (t) => t === 'hello from the pod\n');
+    const logs = await until(
+      'logs',
+      () => cluster.client.pods.logText('default', 'web'),
+      (t) => t === 'hello from the pod\n',
+    );
     expect(logs).toContain('hello from the pod');
     const events = await until(
       'events',
@@ -95,7 +107,11 @@ describe('Kubelet (hollow, in-process API server)', () => {
     const pod = buildPod('sick', { nodeName: 'node-1', command: ['sleep', '3600'] });
     pod.spec!.containers[0]!.livenessProbe = { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 1 };
     await cluster.client.pods.inNamespace('default').create(pod);
-    const restarted = await until('a liveness restart', () => cluster.client.pods.inNamespace('default').get('sick'), (p: Pod) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+    const restarted = await until(
+      'a liveness restart',
+      () => cluster.client.pods.inNamespace('default').get('sick'),
+      (p: Pod) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+    );
     expect(restarted.status?.containerStatuses?.[0]?.restartCount).toBeGreaterThanOrEqual(1);
     const events = await until(
       'Unhealthy event',
@@ -103,7 +119,11 @@ describe('Kubelet (hollow, in-process API server)', () => {
       (l) => l.items.some((e) => e.reason === 'Unhealthy'),
     );
     const unhealthy = events.items.find((e) => e.reason === 'Unhealthy')!;
-    expect(unhealthy).toMatchObject({ type: 'Warning', involvedObject: { fieldPath: 'spec.containers{main}' }, source: { component: 'kubelet', host: 'node-1' } });
+    expect(unhealthy).toMatchObject({
+      type: 'Warning',
+      involvedObject: { fieldPath: 'spec.containers{main}' },
+      source: { component: 'kubelet', host: 'node-1' },
+    });
     expect(unhealthy.message).toMatch(/^Liveness probe failed: /);
   });
 
@@ -121,7 +141,11 @@ describe('Kubelet (hollow, in-process API server)', () => {
       pod.spec!.terminationGracePeriodSeconds = 12;
       pod.spec!.containers[0]!.livenessProbe = { exec: { command: ['cat', '/tmp/ok'] }, periodSeconds: 1, failureThreshold: 1 };
       await pods.create(pod);
-      const restarted = await until('a liveness restart', () => pods.get('graceful'), (p: Pod) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+      const restarted = await until(
+        'a liveness restart',
+        () => pods.get('graceful'),
+        (p: Pod) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+      );
       const firstId = restarted.status?.containerStatuses?.[0]?.lastState?.terminated?.containerID?.replace(/^.*:\/\//, '');
       expect(stops.find((s) => s.containerId === firstId)?.timeout).toBe(12);
       const events = await until(
@@ -141,11 +165,23 @@ describe('Kubelet (hollow, in-process API server)', () => {
     const uid = (await pods.get('web')).metadata!.uid!;
     expect((await stat(path.join(dir, 'pods', uid))).isDirectory()).toBe(true);
     await pods.delete('web', { gracePeriodSeconds: 1 });
-    await until('pod gone', () => pods.get('web').then(() => false, () => true), (gone) => gone);
+    await until(
+      'pod gone',
+      () =>
+        pods.get('web').then(
+          () => false,
+          () => true,
+        ),
+      (gone) => gone,
+    );
     const left = await runtime.listPodSandbox({});
     expect(left.items.filter((s) => s.metadata?.name === 'web' && s.state === 'SANDBOX_READY')).toEqual([]);
     await expect(stat(path.join(dir, 'pods', uid))).rejects.toThrow(/ENOENT/);
-    const events = await until('Killing event', () => cluster.client.events.inNamespace('default').list({ fieldSelector: 'involvedObject.name=web' }), (l) => l.items.some((e) => e.reason === 'Killing'));
+    const events = await until(
+      'Killing event',
+      () => cluster.client.events.inNamespace('default').list({ fieldSelector: 'involvedObject.name=web' }),
+      (l) => l.items.some((e) => e.reason === 'Killing'),
+    );
     expect(events.items.find((e) => e.reason === 'Killing')?.message).toBe('Stopping container main');
   });
 });

@@ -40,16 +40,44 @@ export function networkNamespaces(info: string): string[] {
 export async function sweepContainerd(socket: string): Promise<number> {
   const netns: string[] = [];
   let deleted = 0;
-  const namespaces = lines(await exec('ctr', ['--address', socket, 'namespaces', 'ls', '-q']).then((r) => r.stdout, () => ''));
+  const namespaces = lines(
+    await exec('ctr', ['--address', socket, 'namespaces', 'ls', '-q']).then(
+      (r) => r.stdout,
+      () => '',
+    ),
+  );
   for (const ns of namespaces) {
     const c = (args: string[]): Promise<{ stdout: string }> => exec('ctr', ['--address', socket, '-n', ns, ...args]);
-    for (const id of lines(await c(['tasks', 'ls', '-q']).then((r) => r.stdout, () => ''))) {
+    for (const id of lines(
+      await c(['tasks', 'ls', '-q']).then(
+        (r) => r.stdout,
+        () => '',
+      ),
+    )) {
       await quiet(c(['tasks', 'kill', '-a', '-s', 'SIGKILL', id]));
       await quiet(c(['tasks', 'delete', '-f', id]));
     }
-    for (const id of lines(await c(['containers', 'ls', '-q']).then((r) => r.stdout, () => ''))) {
-      netns.push(...networkNamespaces(await c(['containers', 'info', id]).then((r) => r.stdout, () => '')));
-      if (await c(['containers', 'delete', id]).then(() => true, () => false)) deleted++;
+    for (const id of lines(
+      await c(['containers', 'ls', '-q']).then(
+        (r) => r.stdout,
+        () => '',
+      ),
+    )) {
+      netns.push(
+        ...networkNamespaces(
+          await c(['containers', 'info', id]).then(
+            (r) => r.stdout,
+            () => '',
+          ),
+        ),
+      );
+      if (
+        await c(['containers', 'delete', id]).then(
+          () => true,
+          () => false,
+        )
+      )
+        deleted++;
     }
   }
   for (const ns of new Set(netns)) {

@@ -20,7 +20,9 @@ describe('containerd files', () => {
   });
 
   it('the CNI network is one bridge with host-local addresses from the subnet', () => {
-    const net = JSON.parse(cniConflist('/x/ctrd', 'mk8s-ctrd1', '10.89.1.0/24')) as { plugins: Array<{ type: string; bridge?: string; ipam?: { ranges: unknown } }> };
+    const net = JSON.parse(cniConflist('/x/ctrd', 'mk8s-ctrd1', '10.89.1.0/24')) as {
+      plugins: Array<{ type: string; bridge?: string; ipam?: { ranges: unknown } }>;
+    };
     expect(net.plugins.map((p) => p.type)).toEqual(['bridge', 'loopback']);
     expect(net.plugins[0]).toMatchObject({ bridge: 'mk8s-ctrd1', ipam: { ranges: [[{ subnet: '10.89.1.0/24' }]] } });
   });
@@ -34,11 +36,15 @@ describe('containerd files', () => {
     expect(await readFile(files.config, 'utf8')).toContain(`bin_dir = ${JSON.stringify(cniBinDir)}`);
     expect(await readFile(path.join(dir, 'cni', '10-mk8s.conflist'), 'utf8')).toContain('mk8s-ctrd1');
     await expect(writeContainerdFiles({ dir, subnet: '10.89.1.0/24', bridge: 'a-very-long-bridge-name', cniBinDir })).rejects.toThrow(/longer than 15/);
-    await expect(writeContainerdFiles({ dir, subnet: '10.89.1.0/24', bridge: 'b', cniBinDir: path.join(dir, 'nope') })).rejects.toThrow(/CNI plugins are missing/);
+    await expect(writeContainerdFiles({ dir, subnet: '10.89.1.0/24', bridge: 'b', cniBinDir: path.join(dir, 'nope') })).rejects.toThrow(
+      /CNI plugins are missing/,
+    );
   });
 
   it('networkNamespaces finds only pinned pod network namespaces', () => {
-    const info = JSON.stringify({ Spec: { linux: { namespaces: [{ type: 'network', path: '/var/run/netns/cni-1' }, { type: 'pid' }, { type: 'network', path: '/proc/1/ns/net' }] } } });
+    const info = JSON.stringify({
+      Spec: { linux: { namespaces: [{ type: 'network', path: '/var/run/netns/cni-1' }, { type: 'pid' }, { type: 'network', path: '/proc/1/ns/net' }] } },
+    });
     expect(networkNamespaces(info)).toEqual(['/var/run/netns/cni-1']);
     expect(networkNamespaces('not json')).toEqual([]);
   });

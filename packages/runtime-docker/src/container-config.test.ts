@@ -90,9 +90,7 @@ describe('containerCreateOptions', () => {
     expect(o.HostConfig?.CpuPeriod).toBe(100_000);
     expect(o.HostConfig?.CpuShares).toBe(512);
     expect(o.HostConfig?.Memory).toBe(64 << 20);
-    expect(o.HostConfig?.Mounts).toEqual([
-      { Type: 'bind', Source: '/tmp/x', Target: '/data', ReadOnly: true, BindOptions: { Propagation: 'rprivate' } },
-    ]);
+    expect(o.HostConfig?.Mounts).toEqual([{ Type: 'bind', Source: '/tmp/x', Target: '/data', ReadOnly: true, BindOptions: { Propagation: 'rprivate' } }]);
     const l = o.Labels ?? {};
     expect(l['io.kubernetes.container.name']).toBe('app');
     expect(l['io.mk8s.sandbox-id']).toBe('sb1');
@@ -124,7 +122,11 @@ describe('security context -> Docker', () => {
     sandboxHostNetwork: false,
   };
   const withSc = (securityContext: Record<string, unknown> | undefined, security?: Parameters<typeof containerCreateOptions>[0]['security']) =>
-    containerCreateOptions({ ...base, ...(security ? { security } : {}), config: { metadata: { name: 'c' }, image: { image: 'busybox' }, ...(securityContext ? { linux: { securityContext } } : {}) } });
+    containerCreateOptions({
+      ...base,
+      ...(security ? { security } : {}),
+      config: { metadata: { name: 'c' }, image: { image: 'busybox' }, ...(securityContext ? { linux: { securityContext } } : {}) },
+    });
   const all = { features: { seccomp: true, apparmor: true, selinux: true } };
 
   it('maps user, group, supplementary groups, capabilities, no_new_privs, read-only root and paths', () => {
@@ -185,7 +187,9 @@ describe('security context -> Docker', () => {
     expect(local.HostConfig?.SecurityOpt).toEqual([`seccomp=${json}`]);
     expect(() => withSc({ seccomp: { profileType: 'Localhost', localhostRef: '/p.json' } })).toThrow(/was not loaded/);
     expect(() => withSc({ seccomp: { profileType: 'Bogus' } })).toThrow(/unknown seccomp profile type/);
-    expect(() => withSc({ seccomp: { profileType: 'RuntimeDefault' } }, { features: { seccomp: false, apparmor: false, selinux: false } })).toThrow(/seccomp is not enabled/);
+    expect(() => withSc({ seccomp: { profileType: 'RuntimeDefault' } }, { features: { seccomp: false, apparmor: false, selinux: false } })).toThrow(
+      /seccomp is not enabled/,
+    );
     expect(localhostSeccompRef({ seccomp: { profileType: 'Localhost', localhostRef: '/x.json' } })).toBe('/x.json');
     expect(localhostSeccompRef({ seccomp: { profileType: 'RuntimeDefault' } })).toBeUndefined();
   });
@@ -195,7 +199,14 @@ describe('security context -> Docker', () => {
     expect(() => withSc({ selinuxOptions: { type: 'spc_t' } })).toThrow(/SELinux is not enabled/);
     expect(withSc({ apparmor: { profileType: 'Unconfined' } }).HostConfig?.SecurityOpt).toEqual(['apparmor=unconfined']);
     expect(withSc({ apparmor: { profileType: 'RuntimeDefault' } }).HostConfig?.SecurityOpt).toBeUndefined();
-    const o = withSc({ apparmor: { profileType: 'Localhost', localhostRef: 'my-profile' }, selinuxOptions: { user: 'system_u', type: 'spc_t', role: '', level: '' }, noNewPrivs: true }, all);
+    const o = withSc(
+      {
+        apparmor: { profileType: 'Localhost', localhostRef: 'my-profile' },
+        selinuxOptions: { user: 'system_u', type: 'spc_t', role: '', level: '' },
+        noNewPrivs: true,
+      },
+      all,
+    );
     expect(o.HostConfig?.SecurityOpt).toEqual(['no-new-privileges', 'label=user:system_u', 'label=type:spc_t', 'apparmor=my-profile']);
   });
 
@@ -218,7 +229,14 @@ describe('security context -> Docker', () => {
         portMappings: [{ containerPort: 80, hostPort: 80 }],
         linux: {
           sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0' },
-          securityContext: { runAsUser: { value: 1000 }, runAsGroup: { value: 3000 }, supplementalGroups: [2000], namespaceOptions: { network: 'NODE', pid: 'NODE', ipc: 'NODE' }, privileged: true, seccomp: { profileType: 'RuntimeDefault' } },
+          securityContext: {
+            runAsUser: { value: 1000 },
+            runAsGroup: { value: 3000 },
+            supplementalGroups: [2000],
+            namespaceOptions: { network: 'NODE', pid: 'NODE', ipc: 'NODE' },
+            privileged: true,
+            seccomp: { profileType: 'RuntimeDefault' },
+          },
         },
       },
       image: 'p',

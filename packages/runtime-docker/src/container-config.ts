@@ -121,7 +121,8 @@ export function securityHostConfig(value: unknown, env: SecurityEnvironment, kin
   const se = sc.selinuxOptions;
   const labels = se ? (['user', 'role', 'type', 'level'] as const).filter((k) => se[k]).map((k) => `label=${k}:${se[k]}`) : [];
   if (labels.length) {
-    if (!env.features.selinux) throw new FailedPreconditionError(`SELinux is not enabled in this node's Docker engine: cannot apply selinux_options ${labels.join(' ')}`);
+    if (!env.features.selinux)
+      throw new FailedPreconditionError(`SELinux is not enabled in this node's Docker engine: cannot apply selinux_options ${labels.join(' ')}`);
     opts.push(...labels);
   }
 
@@ -129,7 +130,10 @@ export function securityHostConfig(value: unknown, env: SecurityEnvironment, kin
   if (aa?.profileType === 'Unconfined') opts.push('apparmor=unconfined');
   else if (aa?.profileType === 'Localhost') {
     if (!aa.localhostRef) throw new InvalidArgumentError('apparmor profile type Localhost needs localhost_ref');
-    if (!env.features.apparmor) throw new FailedPreconditionError(`AppArmor is not enabled in this node's Docker engine: cannot apply the AppArmor profile ${JSON.stringify(aa.localhostRef)}`);
+    if (!env.features.apparmor)
+      throw new FailedPreconditionError(
+        `AppArmor is not enabled in this node's Docker engine: cannot apply the AppArmor profile ${JSON.stringify(aa.localhostRef)}`,
+      );
     opts.push(`apparmor=${aa.localhostRef}`);
   } else if (aa && aa.profileType !== undefined && aa.profileType !== 'RuntimeDefault') {
     throw new InvalidArgumentError(`unknown apparmor profile type ${JSON.stringify(aa.profileType)}`);
@@ -141,10 +145,12 @@ export function securityHostConfig(value: unknown, env: SecurityEnvironment, kin
     // Privileged containers run without seccomp in Docker, whatever the profile.
     if (sp.profileType === 'Localhost') {
       if (!env.seccompProfile) throw new InvalidArgumentError(`seccomp profile ${JSON.stringify(sp.localhostRef ?? '')} was not loaded`);
-      if (!env.features.seccomp) throw new FailedPreconditionError('seccomp is not enabled in this node\'s Docker engine: cannot apply a Localhost seccomp profile');
+      if (!env.features.seccomp)
+        throw new FailedPreconditionError("seccomp is not enabled in this node's Docker engine: cannot apply a Localhost seccomp profile");
       opts.push(`seccomp=${env.seccompProfile}`);
     } else if (sp.profileType === undefined || sp.profileType === 'RuntimeDefault') {
-      if (!env.features.seccomp) throw new FailedPreconditionError('seccomp is not enabled in this node\'s Docker engine: cannot apply the RuntimeDefault seccomp profile');
+      if (!env.features.seccomp)
+        throw new FailedPreconditionError("seccomp is not enabled in this node's Docker engine: cannot apply the RuntimeDefault seccomp profile");
       // Docker applies its default profile by itself.
     } else {
       throw new InvalidArgumentError(`unknown seccomp profile type ${JSON.stringify(sp.profileType)}`);
@@ -280,7 +286,6 @@ export interface ContainerCreateInput {
   /** Default: an engine with seccomp only. */
   security?: SecurityEnvironment;
 }
-
 
 export function containerCreateOptions(input: ContainerCreateInput): Dockerode.ContainerCreateOptions {
   const { config, pod, sandboxId } = input;

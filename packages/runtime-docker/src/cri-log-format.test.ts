@@ -15,10 +15,7 @@ describe('toCriLogEntries', () => {
 
   it('splits several lines, each keeping its own timestamp', () => {
     const out = toCriLogEntries('2024-05-01T10:00:00Z a\n2024-05-01T10:00:01.12Z b\n', 'stdout');
-    expect(out.split('\n').filter(Boolean)).toEqual([
-      '2024-05-01T10:00:00.000000000Z stdout F a',
-      '2024-05-01T10:00:01.120000000Z stdout F b',
-    ]);
+    expect(out.split('\n').filter(Boolean)).toEqual(['2024-05-01T10:00:00.000000000Z stdout F a', '2024-05-01T10:00:01.120000000Z stdout F b']);
   });
 
   it('stamps lines without a Docker timestamp with now', () => {

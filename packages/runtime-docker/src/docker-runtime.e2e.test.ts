@@ -240,14 +240,18 @@ describe('DockerRuntime: containers', () => {
 
   it('grows the log file while the container runs', async () => {
     const { podSandboxId, config } = await startPod();
-    const id = await startApp(
-      podSandboxId,
-      config,
-      appConfig('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']),
-    );
+    const id = await startApp(podSandboxId, config, appConfig('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']));
     const { logPath } = (await runtime.containerStatus({ containerId: id })).status;
-    const first = await waitFor(() => stat(logPath).then((s) => s.size), (n) => n > 0, 'first log line');
-    await waitFor(() => stat(logPath).then((s) => s.size), (n) => n > first, 'the log to grow');
+    const first = await waitFor(
+      () => stat(logPath).then((s) => s.size),
+      (n) => n > 0,
+      'first log line',
+    );
+    await waitFor(
+      () => stat(logPath).then((s) => s.size),
+      (n) => n > first,
+      'the log to grow',
+    );
     expect((await runtime.containerStatus({ containerId: id })).status.state).toBe('CONTAINER_RUNNING');
     const line = parseCriLogLine((await readFile(logPath, 'utf8')).split('\n')[0] ?? '');
     expect(line).toMatchObject({ stream: 'stdout', tag: 'F', content: 'tick 0' });
@@ -305,7 +309,11 @@ describe('DockerRuntime: containers', () => {
     const status = (await runtime.containerStatus({ containerId: id })).status;
     expect(status.resources?.linux?.memoryLimitInBytes).toBe(64 * 1024 * 1024);
     expect(status.mounts).toEqual([expect.objectContaining({ hostPath: hostDir, containerPath: '/data', readonly: false })]);
-    await waitFor(() => readFile(join(hostDir, 'file'), 'utf8').catch(() => ''), (t) => t === 'written\n', 'file via mount');
+    await waitFor(
+      () => readFile(join(hostDir, 'file'), 'utf8').catch(() => ''),
+      (t) => t === 'written\n',
+      'file via mount',
+    );
     const env = await runtime.execSync({ containerId: id, cmd: ['sh', '-c', 'echo $GREETING $(pwd)'] });
     expect(env.stdout.toString()).toBe('hello /tmp\n');
   });
@@ -362,9 +370,7 @@ describe('DockerRuntime: images', () => {
     // A registry on a closed loopback port: the pull is refused at once and nothing leaves the machine.
     const missing = '127.0.0.1:1/mk8s/absent:never';
     expect((await runtime.imageStatus({ image: { image: missing } })).image ?? null).toBeNull();
-    await expect(runtime.pullImage({ image: { image: missing } })).rejects.toThrow(
-      `image ${missing} not present and cannot be pulled`,
-    );
+    await expect(runtime.pullImage({ image: { image: missing } })).rejects.toThrow(`image ${missing} not present and cannot be pulled`);
     const { podSandboxId, config } = await startPod();
     await expect(
       runtime.createContainer({ podSandboxId, config: appConfig('x', ['true'], { image: { image: missing } }), sandboxConfig: config }),
@@ -394,13 +400,13 @@ describe('DockerRuntime: events, adoption, cleanup', () => {
 
   it('adopts sandboxes and containers after a restart and resumes their logs without duplicates', async () => {
     const { podSandboxId, config } = await startPod();
-    const id = await startApp(
-      podSandboxId,
-      config,
-      appConfig('ticker', ['sh', '-c', 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.05; done']),
-    );
+    const id = await startApp(podSandboxId, config, appConfig('ticker', ['sh', '-c', 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.05; done']));
     const { logPath } = (await runtime.containerStatus({ containerId: id })).status;
-    await waitFor(() => readFile(logPath, 'utf8'), (t) => t.split('\n').length > 3, 'some log lines');
+    await waitFor(
+      () => readFile(logPath, 'utf8'),
+      (t) => t.split('\n').length > 3,
+      'some log lines',
+    );
     await runtime.close();
 
     const fresh = new DockerRuntime({ docker, scopeLabels: scope });
@@ -410,7 +416,11 @@ describe('DockerRuntime: events, adoption, cleanup', () => {
     const containers = await fresh.listContainers({ filter: { podSandboxId } });
     expect(containers.containers.map((c) => [c.id, c.metadata.name, c.state])).toEqual([[id, 'ticker', 'CONTAINER_RUNNING']]);
     const before = (await readFile(logPath, 'utf8')).split('\n').filter(Boolean).length;
-    await waitFor(() => readFile(logPath, 'utf8'), (t) => t.split('\n').filter(Boolean).length > before + 3, 'resumed log lines');
+    await waitFor(
+      () => readFile(logPath, 'utf8'),
+      (t) => t.split('\n').filter(Boolean).length > before + 3,
+      'resumed log lines',
+    );
     await fresh.stopContainer({ containerId: id, timeout: 0 });
     await fresh.logsFlushed(id);
     const numbers = (await readFile(logPath, 'utf8'))

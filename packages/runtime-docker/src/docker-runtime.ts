@@ -66,7 +66,14 @@ import type {
 } from '@mk8s/cri';
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError } from '@mk8s/cri';
 import { cleanupByLabel } from './cleanup.js';
-import { containerCreateOptions, localhostSeccompRef, sandboxCreateOptions, securityFeatures, type DockerSecurityFeatures, type SecurityEnvironment } from './container-config.js';
+import {
+  containerCreateOptions,
+  localhostSeccompRef,
+  sandboxCreateOptions,
+  securityFeatures,
+  type DockerSecurityFeatures,
+  type SecurityEnvironment,
+} from './container-config.js';
 import { errorMessage, isConflict, isNotFound, isNotModified } from './docker-errors.js';
 import { dockerEvents, toContainerEvent } from './events.js';
 import type { EventsOptions, RuntimeEvent } from './events.js';
@@ -89,13 +96,7 @@ import type { ObjectType } from './labels.js';
 import { LogFollower, ensureLogFile } from './log-follower.js';
 import { convertStats } from './stats.js';
 import type { CpuSample, DockerStatsSample } from './stats.js';
-import {
-  containerAttributes,
-  containerFromList,
-  containerStatus,
-  podSandboxFromList,
-  podSandboxStatus,
-} from './status-mapping.js';
+import { containerAttributes, containerFromList, containerStatus, podSandboxFromList, podSandboxStatus } from './status-mapping.js';
 import { nowNs } from './time.js';
 
 export const DEFAULT_SANDBOX_IMAGE = 'mk8s/pause:latest';
@@ -132,8 +133,7 @@ export class DockerRuntime implements CriRuntime {
   private closed = false;
 
   constructor(options: DockerRuntimeOptions = {}) {
-    this.docker =
-      options.docker ?? (options.socketPath ? new Dockerode({ socketPath: options.socketPath }) : new Dockerode());
+    this.docker = options.docker ?? (options.socketPath ? new Dockerode({ socketPath: options.socketPath }) : new Dockerode());
     this.sandboxImage = options.sandboxImage ?? DEFAULT_SANDBOX_IMAGE;
     this.scopeLabels = { ...(options.scopeLabels ?? {}) };
     this.pullTimeoutMs = options.pullTimeoutMs ?? 5000;
@@ -270,9 +270,7 @@ export class DockerRuntime implements CriRuntime {
       container = await this.docker.createContainer(options);
     } catch (err) {
       if (isNotFound(err)) {
-        throw new FailedPreconditionError(
-          `sandbox image ${this.sandboxImage} is not present (build it with images/build.sh): ${errorMessage(err)}`,
-        );
+        throw new FailedPreconditionError(`sandbox image ${this.sandboxImage} is not present (build it with images/build.sh): ${errorMessage(err)}`);
       }
       if (isConflict(err)) throw new AlreadyExistsError(`pod sandbox ${options.name} already exists: ${errorMessage(err)}`);
       throw err;
@@ -327,13 +325,7 @@ export class DockerRuntime implements CriRuntime {
     const sandbox = await this.inspectOwned(req.podSandboxId, TYPE_SANDBOX);
     const sl = sandbox.Config.Labels;
     const logDirectory = req.sandboxConfig?.logDirectory || sl[LABEL_LOG_DIRECTORY] || '';
-    const logPath = config.logPath
-      ? isAbsolute(config.logPath)
-        ? config.logPath
-        : logDirectory
-          ? resolve(logDirectory, config.logPath)
-          : ''
-      : '';
+    const logPath = config.logPath ? (isAbsolute(config.logPath) ? config.logPath : logDirectory ? resolve(logDirectory, config.logPath) : '') : '';
     const options = containerCreateOptions({
       sandboxId: sandbox.Id,
       pod: { name: sl[LABEL_POD_NAME] ?? '', namespace: sl[LABEL_POD_NAMESPACE] ?? '', uid: sl[LABEL_POD_UID] ?? '' },

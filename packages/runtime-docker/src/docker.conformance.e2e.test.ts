@@ -18,7 +18,10 @@ defineConformanceSuite('runtime-docker', async () => {
     image: 'busybox:latest',
     async cleanup() {
       await runtime.close();
-      await cleanupByLabel(docker, Object.entries(scope).map(([k, v]) => `${k}=${v}`));
+      await cleanupByLabel(
+        docker,
+        Object.entries(scope).map(([k, v]) => `${k}=${v}`),
+      );
     },
   };
 });

@@ -8,7 +8,13 @@ describe('toRuntimeEvent', () => {
       Action: 'die',
       Actor: {
         ID: 'c1',
-        Attributes: { exitCode: '3', 'io.mk8s.type': 'container', 'io.mk8s.sandbox-id': 's1', 'io.kubernetes.pod.uid': 'u', 'io.kubernetes.container.name': 'app' },
+        Attributes: {
+          exitCode: '3',
+          'io.mk8s.type': 'container',
+          'io.mk8s.sandbox-id': 's1',
+          'io.kubernetes.pod.uid': 'u',
+          'io.kubernetes.container.name': 'app',
+        },
       },
       timeNano: 1_700_000_000_000_000_000,
     });
@@ -33,7 +39,16 @@ describe('toRuntimeEvent', () => {
 });
 
 describe('toContainerEvent (CRI GetContainerEvents)', () => {
-  const base: RuntimeEvent = { type: 'start', containerId: 'c1', kind: 'container', podSandboxId: 's1', podUid: 'u1', containerName: 'app', exitCode: null, timestamp: 42 };
+  const base: RuntimeEvent = {
+    type: 'start',
+    containerId: 'c1',
+    kind: 'container',
+    podSandboxId: 's1',
+    podUid: 'u1',
+    containerName: 'app',
+    exitCode: null,
+    timestamp: 42,
+  };
   it('maps create/start/die/destroy to the CRI event types, with the sandbox id and pod uid', () => {
     expect(toContainerEvent({ ...base, type: 'create' })?.containerEventType).toBe('CONTAINER_CREATED_EVENT');
     expect(toContainerEvent({ ...base, type: 'die', exitCode: 1 })?.containerEventType).toBe('CONTAINER_STOPPED_EVENT');

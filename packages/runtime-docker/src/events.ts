@@ -10,14 +10,7 @@
  */
 import type Dockerode from 'dockerode';
 import type { ContainerEventResponse, ContainerEventType, Labels } from '@mk8s/cri';
-import {
-  LABEL_CONTAINER_NAME,
-  LABEL_POD_UID,
-  LABEL_SANDBOX_ID,
-  LABEL_TYPE,
-  TYPE_SANDBOX,
-  labelFilters,
-} from './labels.js';
+import { LABEL_CONTAINER_NAME, LABEL_POD_UID, LABEL_SANDBOX_ID, LABEL_TYPE, TYPE_SANDBOX, labelFilters } from './labels.js';
 import type { ObjectType } from './labels.js';
 
 export type RuntimeEventType = 'create' | 'start' | 'die' | 'oom' | 'destroy';

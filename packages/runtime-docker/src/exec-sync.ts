@@ -33,12 +33,7 @@ class CappedBuffer {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function execSync(
-  docker: Dockerode,
-  containerId: string,
-  cmd: string[],
-  timeoutSeconds: number,
-): Promise<ExecSyncResponse> {
+export async function execSync(docker: Dockerode, containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResponse> {
   const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
   const stream = await exec.start({ hijack: true, stdin: false });
   const stdout = new CappedBuffer();
@@ -55,10 +50,7 @@ export async function execSync(
   try {
     if (timeoutSeconds > 0) {
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new DeadlineExceededError(`command ${JSON.stringify(cmd)} timed out after ${timeoutSeconds}s`)),
-          timeoutSeconds * 1000,
-        );
+        timer = setTimeout(() => reject(new DeadlineExceededError(`command ${JSON.stringify(cmd)} timed out after ${timeoutSeconds}s`)), timeoutSeconds * 1000);
       });
       await Promise.race([finished, deadline]);
     } else {

@@ -48,7 +48,12 @@ export class LogFollower {
   private stream: NodeJS.ReadableStream | undefined;
   private stopped = false;
 
-  constructor(docker: Dockerode, containerId: string, readonly path: string, resume: boolean) {
+  constructor(
+    docker: Dockerode,
+    containerId: string,
+    readonly path: string,
+    resume: boolean,
+  ) {
     this.done = this.run(docker, containerId, resume).catch(() => undefined);
   }
 
@@ -92,11 +97,7 @@ export class LogFollower {
       },
     });
     // demuxStream only ever calls write() on its targets.
-    docker.modem.demuxStream(
-      stream,
-      sink('stdout') as unknown as NodeJS.WritableStream,
-      sink('stderr') as unknown as NodeJS.WritableStream,
-    );
+    docker.modem.demuxStream(stream, sink('stdout') as unknown as NodeJS.WritableStream, sink('stderr') as unknown as NodeJS.WritableStream);
     await ended;
     await chain;
     await file.close();

@@ -72,10 +72,7 @@ export function convertStats(
     memory: {
       timestamp,
       workingSetBytes: workingSet === undefined ? null : u64(workingSet),
-      availableBytes:
-        workingSet !== undefined && typeof limit === 'number' && limit > 0 && limit < UNLIMITED
-          ? u64(limit - workingSet)
-          : null,
+      availableBytes: workingSet !== undefined && typeof limit === 'number' && limit > 0 && limit < UNLIMITED ? u64(limit - workingSet) : null,
       usageBytes: typeof usage === 'number' ? u64(usage) : null,
       rssBytes: typeof rss === 'number' ? u64(rss) : null,
       pageFaults: typeof pageFaults === 'number' ? u64(pageFaults) : null,

@@ -146,7 +146,12 @@ function exitReason(state: Dockerode.ContainerInspectInfo['State']): { reason: s
   return { reason: state.ExitCode === 0 ? 'Completed' : 'Error', message: '' };
 }
 
-const PROPAGATION_BACK: Record<string, MountPropagation> = { rslave: 'PROPAGATION_HOST_TO_CONTAINER', slave: 'PROPAGATION_HOST_TO_CONTAINER', rshared: 'PROPAGATION_BIDIRECTIONAL', shared: 'PROPAGATION_BIDIRECTIONAL' };
+const PROPAGATION_BACK: Record<string, MountPropagation> = {
+  rslave: 'PROPAGATION_HOST_TO_CONTAINER',
+  slave: 'PROPAGATION_HOST_TO_CONTAINER',
+  rshared: 'PROPAGATION_BIDIRECTIONAL',
+  shared: 'PROPAGATION_BIDIRECTIONAL',
+};
 
 export function containerStatus(inspect: Dockerode.ContainerInspectInfo): ContainerStatus {
   const labels = inspect.Config?.Labels;

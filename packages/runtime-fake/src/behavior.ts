@@ -62,11 +62,7 @@ export function argvOf(config: ContainerConfig): string[] {
   return [...(config.command ?? []), ...(config.args ?? [])];
 }
 
-export function matchesContainer(
-  m: ContainerMatch,
-  config: ContainerConfig,
-  sandbox: PodSandboxConfig,
-): boolean {
+export function matchesContainer(m: ContainerMatch, config: ContainerConfig, sandbox: PodSandboxConfig): boolean {
   if (m.image !== undefined && normalizeImageRef(m.image) !== normalizeImageRef(config.image.image)) return false;
   if (m.argv !== undefined && !sameList(m.argv, argvOf(config))) return false;
   if (m.containerName !== undefined && m.containerName !== config.metadata.name) return false;

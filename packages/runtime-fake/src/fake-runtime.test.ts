@@ -47,10 +47,7 @@ describe('FakeRuntime', () => {
     logDirectory: join(logDir, name),
   });
 
-  const podWith = async (
-    r: FakeRuntime,
-    container: Partial<ContainerConfig> = {},
-  ): Promise<{ sandboxId: string; containerId: string }> => {
+  const podWith = async (r: FakeRuntime, container: Partial<ContainerConfig> = {}): Promise<{ sandboxId: string; containerId: string }> => {
     const config = sandboxConfig();
     const { podSandboxId } = await r.runPodSandbox({ config });
     const { containerId } = await r.createContainer({
@@ -278,13 +275,9 @@ describe('FakeRuntime', () => {
     await r.createContainer({ podSandboxId, config: c });
     await expect(r.createContainer({ podSandboxId, config: c })).rejects.toBeInstanceOf(AlreadyExistsError);
     await r.createContainer({ podSandboxId, config: { ...c, metadata: { name: 'web', attempt: 1 } } });
-    await expect(r.createContainer({ podSandboxId, config: { ...c, image: { image: 'nope:1' } } })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(r.createContainer({ podSandboxId, config: { ...c, image: { image: 'nope:1' } } })).rejects.toBeInstanceOf(NotFoundError);
     await r.stopPodSandbox({ podSandboxId });
-    await expect(r.createContainer({ podSandboxId, config: { ...c, metadata: { name: 'late' } } })).rejects.toBeInstanceOf(
-      FailedPreconditionError,
-    );
+    await expect(r.createContainer({ podSandboxId, config: { ...c, metadata: { name: 'late' } } })).rejects.toBeInstanceOf(FailedPreconditionError);
   });
 
   it('pulls only what a pretend registry has, failing at once otherwise', async () => {

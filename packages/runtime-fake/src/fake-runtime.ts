@@ -776,7 +776,8 @@ function processContext(config: ContainerConfig, image: t.Image): ProcessContext
     uid = image.uid.value;
   }
   if (sc?.runAsGroup) {
-    if (!sc.runAsUser && !sc.runAsUsername) throw new InvalidArgumentError(`run_as_group ${sc.runAsGroup.value} is specified without run_as_user or run_as_username`);
+    if (!sc.runAsUser && !sc.runAsUsername)
+      throw new InvalidArgumentError(`run_as_group ${sc.runAsGroup.value} is specified without run_as_user or run_as_username`);
     gid = sc.runAsGroup.value;
   }
   const seccomp = sc?.seccomp;
@@ -789,7 +790,9 @@ function processContext(config: ContainerConfig, image: t.Image): ProcessContext
   if (!sc?.privileged) {
     if (drop.includes('ALL')) caps.clear();
     for (const d of drop) caps.delete(d);
-    for (const a of add) if (a === 'ALL') CAPABILITIES.forEach((x) => caps.add(x)); else caps.add(a);
+    for (const a of add)
+      if (a === 'ALL') CAPABILITIES.forEach((x) => caps.add(x));
+      else caps.add(a);
   }
   const mounts = config.mounts ?? [];
   const under = (path: string, dir: string): boolean => path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);

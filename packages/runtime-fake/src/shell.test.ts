@@ -24,8 +24,14 @@ describe('interpret', () => {
   });
 
   it('runs sh -c scripts with ;, &&, ||, quotes and >&2', () => {
-    expect(main(['sh', '-c', `echo "a  b"; echo 'c;d' >&2 && sleep 2
-exit 3`])).toEqual([
+    expect(
+      main([
+        'sh',
+        '-c',
+        `echo "a  b"; echo 'c;d' >&2 && sleep 2
+exit 3`,
+      ]),
+    ).toEqual([
       { kind: 'out', stream: 'stdout', text: 'a  b\n' },
       { kind: 'out', stream: 'stderr', text: 'c;d\n' },
       { kind: 'sleep', ms: 2000 },
@@ -45,10 +51,7 @@ exit 3`])).toEqual([
 
   it('stops at exit and blocks at an unknown command in a container', () => {
     expect(main(['sh', '-c', 'exit 2; echo never'])).toEqual([{ kind: 'exit', code: 2 }]);
-    expect(main(['sh', '-c', 'echo start; nginx -g "daemon off;"'])).toEqual([
-      { kind: 'out', stream: 'stdout', text: 'start\n' },
-      { kind: 'block' },
-    ]);
+    expect(main(['sh', '-c', 'echo start; nginx -g "daemon off;"'])).toEqual([{ kind: 'out', stream: 'stdout', text: 'start\n' }, { kind: 'block' }]);
   });
 
   it('treats unknown commands as succeeding probes in exec', () => {

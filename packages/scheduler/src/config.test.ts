@@ -43,7 +43,10 @@ describe('resolveConfig', () => {
       ['NodeResourcesFit', 5],
       ['SelectorSpread', 1],
     ]);
-    expect(resolveConfig({ profiles: [{ plugins: { score: { enabled: [{ name: 'TaintToleration', weight: 7 }] } } }] }).score[0]).toEqual({ name: 'TaintToleration', weight: 7 });
+    expect(resolveConfig({ profiles: [{ plugins: { score: { enabled: [{ name: 'TaintToleration', weight: 7 }] } } }] }).score[0]).toEqual({
+      name: 'TaintToleration',
+      weight: 7,
+    });
   });
 
   it('rejects unknown plugins, misplaced plugins and bad numbers with a clear message', () => {
@@ -71,7 +74,10 @@ describe('loadConfigFile', () => {
   it('reads JSON and YAML', async () => {
     const json = await file('c.json', JSON.stringify({ kind: 'KubeSchedulerConfiguration', percentageOfNodesToScore: 30 }));
     expect((await loadConfigFile(json)).percentageOfNodesToScore).toBe(30);
-    const yaml = await file('c.yaml', 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - plugins:\n      score:\n        enabled: [{ name: NodeAffinity, weight: 9 }]\n');
+    const yaml = await file(
+      'c.yaml',
+      'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - plugins:\n      score:\n        enabled: [{ name: NodeAffinity, weight: 9 }]\n',
+    );
     expect(resolveConfig(await loadConfigFile(yaml)).score.find((s) => s.name === 'NodeAffinity')?.weight).toBe(9);
   });
 

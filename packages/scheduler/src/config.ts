@@ -84,7 +84,8 @@ function checkName(ref: PluginRef, where: string): void {
 
 function nonNegative(value: unknown, name: string, fallback: number): number {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ConfigError(`${name} must be a non-negative number, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new ConfigError(`${name} must be a non-negative number, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -147,7 +148,8 @@ export async function loadConfigFile(file: string): Promise<SchedulerConfigurati
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${file} must hold an object`);
   const kind = (parsed as SchedulerConfiguration).kind;
-  if (kind !== undefined && kind !== 'KubeSchedulerConfiguration') throw new ConfigError(`config file ${file}: kind must be KubeSchedulerConfiguration, got ${kind}`);
+  if (kind !== undefined && kind !== 'KubeSchedulerConfiguration')
+    throw new ConfigError(`config file ${file}: kind must be KubeSchedulerConfiguration, got ${kind}`);
   return parsed as SchedulerConfiguration;
 }
 

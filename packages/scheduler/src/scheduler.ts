@@ -47,7 +47,6 @@ import { SchedulerMetrics } from './metrics.js';
 import { SchedulingQueue, type QueuedPodInfo } from './queue/scheduling-queue.js';
 import { NoNodesAvailableError, PodScheduler } from './schedule-pod.js';
 
-
 export interface SchedulerOptions {
   client: Clientset;
   /** The configuration file's contents; defaults for everything missing. */
@@ -115,7 +114,12 @@ export class Scheduler {
     this.metrics = new SchedulerMetrics(this.registry, this.config.schedulerName, () => this.queue.lengths());
     this.recorder =
       opts.recorder ??
-      new ApiEventRecorder({ client: opts.eventClient ?? this.client, component: this.config.schedulerName, clock: this.clock, log: { warn: (o, m) => this.log.warn(o, m) } });
+      new ApiEventRecorder({
+        client: opts.eventClient ?? this.client,
+        component: this.config.schedulerName,
+        clock: this.clock,
+        log: { warn: (o, m) => this.log.warn(o, m) },
+      });
     this.factory = opts.informerFactory ?? new SharedInformerFactory(listerWatchersFor(this.client), { clock: this.clock, logger: this.log });
     this.maxInFlightBinds = opts.maxInFlightBinds ?? 128;
     this.yieldAfterMs = opts.yieldAfterMs ?? 10;
@@ -152,7 +156,10 @@ export class Scheduler {
     this.factory.start(signal);
     if (!(await this.factory.waitForCacheSync(signal))) return;
     this.synced = true;
-    this.log.info({ profile: this.config.schedulerName, nodes: this.cache.nodeCount, filter: this.config.filter, score: this.config.score }, 'scheduler started');
+    this.log.info(
+      { profile: this.config.schedulerName, nodes: this.cache.nodeCount, filter: this.config.filter, score: this.config.score },
+      'scheduler started',
+    );
     const queueDone = this.queue.run(signal);
     try {
       await this.loop(signal);

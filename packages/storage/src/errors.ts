@@ -17,15 +17,7 @@
  */
 
 export type StorageErrorCode =
-  | 'KEY_EXISTS'
-  | 'KEY_NOT_FOUND'
-  | 'CONFLICT'
-  | 'COMPACTED'
-  | 'FUTURE_REVISION'
-  | 'WATCH_OVERFLOW'
-  | 'STORE_CLOSED'
-  | 'INVALID_KEY'
-  | 'LEVEL_LOCKED';
+  'KEY_EXISTS' | 'KEY_NOT_FOUND' | 'CONFLICT' | 'COMPACTED' | 'FUTURE_REVISION' | 'WATCH_OVERFLOW' | 'STORE_CLOSED' | 'INVALID_KEY' | 'LEVEL_LOCKED';
 
 /** Base of every error the store throws deliberately. */
 export abstract class StorageError extends Error {
@@ -67,9 +59,7 @@ export class ConflictError extends StorageError {
     readonly expectedModRevision: number,
     readonly actualModRevision: number,
   ) {
-    super(
-      `storage: conflict on ${key}: expected modRevision ${expectedModRevision}, actual ${actualModRevision}`,
-    );
+    super(`storage: conflict on ${key}: expected modRevision ${expectedModRevision}, actual ${actualModRevision}`);
   }
 }
 
@@ -84,9 +74,7 @@ export class CompactedError extends StorageError {
     readonly requestedRevision: number,
     readonly compactedRevision: number,
   ) {
-    super(
-      `mvcc: required revision has been compacted (requested ${requestedRevision}, compacted ${compactedRevision})`,
-    );
+    super(`mvcc: required revision has been compacted (requested ${requestedRevision}, compacted ${compactedRevision})`);
   }
 }
 
@@ -98,9 +86,7 @@ export class FutureRevisionError extends StorageError {
     readonly requestedRevision: number,
     readonly currentRevision: number,
   ) {
-    super(
-      `mvcc: required revision is a future revision (requested ${requestedRevision}, current ${currentRevision})`,
-    );
+    super(`mvcc: required revision is a future revision (requested ${requestedRevision}, current ${currentRevision})`);
   }
 }
 
@@ -115,7 +101,11 @@ export class WatchOverflowError extends StorageError {
     readonly limit: number,
     readonly unit: 'events' | 'bytes' = 'events',
   ) {
-    super(unit === 'events' ? `storage: watcher fell more than ${limit} events behind and was ended` : `storage: watcher buffered more than ${limit} bytes of events and was ended`);
+    super(
+      unit === 'events'
+        ? `storage: watcher fell more than ${limit} events behind and was ended`
+        : `storage: watcher buffered more than ${limit} bytes of events and was ended`,
+    );
   }
 }
 

@@ -35,14 +35,7 @@
  */
 import { Etcd3, type IOptions, type IKeyValue, type IResponseHeader, type IRequestOp, type ICompare } from 'etcd3';
 import type { KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchOptions } from './store.js';
-import {
-  CompactedError,
-  ConflictError,
-  FutureRevisionError,
-  KeyExistsError,
-  KeyNotFoundError,
-  StoreClosedError,
-} from './errors.js';
+import { CompactedError, ConflictError, FutureRevisionError, KeyExistsError, KeyNotFoundError, StoreClosedError } from './errors.js';
 import { checkKey } from './layout.js';
 import { WatchChannel } from './watch-channel.js';
 import { EtcdWatchStream, keyRange } from './etcd-watch.js';
@@ -73,9 +66,11 @@ const RUN_ONCE = {
 const COMPACTED_RE = /required revision has been compacted/;
 const FUTURE_RE = /required revision is a future revision/;
 /** etcd certainly did not apply the request: safe to send it again, even a write. */
-const NOT_SENT_RE = /No connection established|ECONNREFUSED|failed to connect|no address available|no connection available|etcdserver: no leader|not capable|Connection dropped|ClientClosed|circuit/i;
+const NOT_SENT_RE =
+  /No connection established|ECONNREFUSED|failed to connect|no address available|no connection available|etcdserver: no leader|not capable|Connection dropped|ClientClosed|circuit/i;
 /** Worth another try for a read (the member may be gone or electing). */
-const TRANSIENT_RE = /UNAVAILABLE|leader changed|request timed out|too many requests|DEADLINE_EXCEEDED|ECONNRESET|EPIPE|stream removed|RST_STREAM|Broken circuit|GOAWAY/i;
+const TRANSIENT_RE =
+  /UNAVAILABLE|leader changed|request timed out|too many requests|DEADLINE_EXCEEDED|ECONNRESET|EPIPE|stream removed|RST_STREAM|Broken circuit|GOAWAY/i;
 
 export function isNotSent(err: unknown): boolean {
   return err instanceof Error && (NOT_SENT_RE.test(err.message) || NOT_SENT_RE.test(err.constructor.name));
@@ -318,9 +313,7 @@ export class EtcdStore implements Store {
       expected === undefined
         ? { key: k, target: 'Version', result: 'Greater', version: 0 }
         : { key: k, target: 'Mod', result: 'Equal', mod_revision: expected };
-    const res = await this.call('write', () =>
-      this.client.kv.txn({ compare: [compare], success: [op], failure: [{ request_range: { key: k } }] }),
-    );
+    const res = await this.call('write', () => this.client.kv.txn({ compare: [compare], success: [op], failure: [{ request_range: { key: k } }] }));
     this.observe(res.header);
     if (res.succeeded) return res;
     const current = res.responses[0]?.response_range?.kvs[0];

@@ -127,7 +127,6 @@ describe('LevelStore compaction', () => {
     await store.update('/h/c', 'c2'); // 8
   }
 
-
   it('deletes the rows it no longer needs', async () => {
     const db = new MemoryLevel<string, string>();
     await store.close();

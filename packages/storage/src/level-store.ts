@@ -27,15 +27,7 @@ import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
 import type { AbstractBatchOptions, AbstractLevel, AbstractSnapshot } from 'abstract-level';
 import type { HistoryStats, KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchOptions } from './store.js';
-import {
-  CompactedError,
-  ConflictError,
-  FutureRevisionError,
-  KeyExistsError,
-  KeyNotFoundError,
-  StoreClosedError,
-  StoreLockedError,
-} from './errors.js';
+import { CompactedError, ConflictError, FutureRevisionError, KeyExistsError, KeyNotFoundError, StoreClosedError, StoreLockedError } from './errors.js';
 import {
   CURRENT_PREFIX,
   HISTORY_PREFIX,
@@ -203,8 +195,7 @@ export class LevelStore implements Store {
    * StoreLockedError (code LEVEL_LOCKED).
    */
   static async open(opts: LevelStoreOptions = {}): Promise<LevelStore> {
-    const db: LevelDatabase =
-      opts.db ?? (opts.path !== undefined ? new ClassicLevel<string, string>(opts.path) : new MemoryLevel<string, string>());
+    const db: LevelDatabase = opts.db ?? (opts.path !== undefined ? new ClassicLevel<string, string>(opts.path) : new MemoryLevel<string, string>());
     try {
       if (db.status !== 'open') await db.open();
     } catch (err) {
@@ -220,9 +211,7 @@ export class LevelStore implements Store {
     }
   }
 
-  private static async recover(
-    db: LevelDatabase,
-  ): Promise<{ revision: number; compacted: number; index: Map<string, IndexEntry> }> {
+  private static async recover(db: LevelDatabase): Promise<{ revision: number; compacted: number; index: Map<string, IndexEntry> }> {
     const [rev, compacted] = await db.getMany([META_REVISION, META_COMPACTED]);
     const index = new Map<string, IndexEntry>();
     const it = db.iterator({ gte: CURRENT_PREFIX, lt: prefixEnd(CURRENT_PREFIX) });
@@ -395,9 +384,7 @@ export class LevelStore implements Store {
     // Previous values of keys this batch updates or deletes: return values and
     // prevKv need them. No other writer exists, so these rows are exactly the
     // state the index describes.
-    const fetchKeys = [
-      ...new Set(batch.filter((w) => w.request.kind !== 'create' && this.index.has(w.request.key)).map((w) => w.request.key)),
-    ];
+    const fetchKeys = [...new Set(batch.filter((w) => w.request.kind !== 'create' && this.index.has(w.request.key)).map((w) => w.request.key))];
     const committed = new Map<string, CurrentRow>();
     if (fetchKeys.length > 0) {
       const texts = await this.db.getMany(fetchKeys.map(currentKey));
@@ -616,12 +603,7 @@ export class LevelStore implements Store {
   }
 
   /** Events for revisions in (after, upTo] under `prefix`, read from the log and history at `snapshot`. */
-  private async *replay(
-    prefix: string,
-    after: number,
-    upTo: number,
-    snapshot: AbstractSnapshot | undefined,
-  ): AsyncGenerator<WatchEvent, void, undefined> {
+  private async *replay(prefix: string, after: number, upTo: number, snapshot: AbstractSnapshot | undefined): AsyncGenerator<WatchEvent, void, undefined> {
     const it = this.db.iterator({ gt: logKey(after), lte: logKey(upTo), snapshot });
     try {
       for (;;) {

@@ -18,7 +18,12 @@ export function buildPod(name: string, o: PodOptions = {}): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: o.namespace ?? 'default', ...(o.labels ? { labels: o.labels } : {}), ...(o.ownerReferences ? { ownerReferences: o.ownerReferences } : {}) },
+    metadata: {
+      name,
+      namespace: o.namespace ?? 'default',
+      ...(o.labels ? { labels: o.labels } : {}),
+      ...(o.ownerReferences ? { ownerReferences: o.ownerReferences } : {}),
+    },
     spec: {
       ...(o.nodeName ? { nodeName: o.nodeName } : {}),
       containers: [
@@ -54,7 +59,10 @@ export function buildNode(name: string, o: NodeOptions = {}): Node {
       capacity,
       allocatable: { ...capacity },
       conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', reason: o.ready === false ? 'KubeletNotReady' : 'KubeletReady' }],
-      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: name }],
+      addresses: [
+        { type: 'InternalIP', address: '127.0.0.1' },
+        { type: 'Hostname', address: name },
+      ],
     },
   } as Node;
 }
@@ -86,7 +94,10 @@ export function buildDeployment(name: string, o: { namespace?: string; replicas?
   } as Deployment;
 }
 
-export function buildService(name: string, o: { namespace?: string; selector?: Record<string, string>; port?: number; targetPort?: number | string; type?: string } = {}): Service {
+export function buildService(
+  name: string,
+  o: { namespace?: string; selector?: Record<string, string>; port?: number; targetPort?: number | string; type?: string } = {},
+): Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',

@@ -96,7 +96,14 @@ export async function startComponent(app: string, opts: StartOptions): Promise<{
 
 /** Starts kube-apiserver on a free port; memory store unless `dataDir` is given. */
 export async function startApiServerProcess(opts: { dataDir?: string; extraArgs?: string[] } = {}): Promise<{ proc: ComponentProcess; url: string }> {
-  const args = ['--port', '0', '--log-level', 'warn', ...(opts.dataDir ? ['--data-dir', opts.dataDir] : ['--storage-backend', 'memory']), ...(opts.extraArgs ?? [])];
+  const args = [
+    '--port',
+    '0',
+    '--log-level',
+    'warn',
+    ...(opts.dataDir ? ['--data-dir', opts.dataDir] : ['--storage-backend', 'memory']),
+    ...(opts.extraArgs ?? []),
+  ];
   const { proc, match } = await startComponent('kube-apiserver', { args, ready: /kube-apiserver listening on (http:\/\/\S+)/ });
   return { proc, url: match };
 }

@@ -19,7 +19,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CONTAINERD_K8S_NAMESPACE, containerdAnswers, importImages, releaseContainerdDir, sweepContainerd, writeContainerdFiles } from '@mk8s/runtime-containerd';
+import {
+  CONTAINERD_K8S_NAMESPACE,
+  containerdAnswers,
+  importImages,
+  releaseContainerdDir,
+  sweepContainerd,
+  writeContainerdFiles,
+} from '@mk8s/runtime-containerd';
 
 export { CONTAINERD_K8S_NAMESPACE, containerdInstalled } from '@mk8s/runtime-containerd';
 

@@ -42,9 +42,7 @@ export const MetricSpecSchema = def(`${V2}MetricSpec`, {
   ),
   pods: opt(def(`${V2}PodsMetricSource`, { metric: MetricIdentifierSchema, target: MetricTargetSchema })),
   resource: opt(def(`${V2}ResourceMetricSource`, { name: str(), target: MetricTargetSchema })),
-  containerResource: opt(
-    def(`${V2}ContainerResourceMetricSource`, { name: str(), target: MetricTargetSchema, container: str() }),
-  ),
+  containerResource: opt(def(`${V2}ContainerResourceMetricSource`, { name: str(), target: MetricTargetSchema, container: str() })),
   external: opt(def(`${V2}ExternalMetricSource`, { metric: MetricIdentifierSchema, target: MetricTargetSchema })),
 });
 export type MetricSpec = Static<typeof MetricSpecSchema>;
@@ -60,9 +58,7 @@ export const MetricStatusSchema = def(`${V2}MetricStatus`, {
   ),
   pods: opt(def(`${V2}PodsMetricStatus`, { metric: MetricIdentifierSchema, current: MetricValueStatusSchema })),
   resource: opt(def(`${V2}ResourceMetricStatus`, { name: str(), current: MetricValueStatusSchema })),
-  containerResource: opt(
-    def(`${V2}ContainerResourceMetricStatus`, { name: str(), current: MetricValueStatusSchema, container: str() }),
-  ),
+  containerResource: opt(def(`${V2}ContainerResourceMetricStatus`, { name: str(), current: MetricValueStatusSchema, container: str() })),
   external: opt(def(`${V2}ExternalMetricStatus`, { metric: MetricIdentifierSchema, current: MetricValueStatusSchema })),
 });
 export type MetricStatus = Static<typeof MetricStatusSchema>;

@@ -52,11 +52,7 @@ export const ResourceFieldSelectorSchema = def(
   { containerName: opt(str()), resource: str(), divisor: opt(quantity()) },
   atomicStruct,
 );
-export const ConfigMapKeySelectorSchema = def(
-  `${CORE}ConfigMapKeySelector`,
-  { name: opt(str()), key: str(), optional: opt(bool()) },
-  atomicStruct,
-);
+export const ConfigMapKeySelectorSchema = def(`${CORE}ConfigMapKeySelector`, { name: opt(str()), key: str(), optional: opt(bool()) }, atomicStruct);
 export const SecretKeySelectorSchema = def(`${CORE}SecretKeySelector`, { name: opt(str()), key: str(), optional: opt(bool()) }, atomicStruct);
 
 export const EnvVarSourceSchema = def(`${CORE}EnvVarSource`, {
@@ -198,9 +194,7 @@ export const ContainerSchema = def(`${CORE}Container`, {
   resizePolicy: opt(atomicList(def(`${CORE}ContainerResizePolicy`, { resourceName: str(), restartPolicy: str() }))),
   restartPolicy: opt(str()),
   volumeMounts: opt(mapList(VolumeMountSchema, { mergeKey: 'mountPath', mapKeys: ['mountPath'] })),
-  volumeDevices: opt(
-    mapList(def(`${CORE}VolumeDevice`, { name: str(), devicePath: str() }), { mergeKey: 'devicePath', mapKeys: ['devicePath'] }),
-  ),
+  volumeDevices: opt(mapList(def(`${CORE}VolumeDevice`, { name: str(), devicePath: str() }), { mergeKey: 'devicePath', mapKeys: ['devicePath'] })),
   livenessProbe: opt(ProbeSchema),
   readinessProbe: opt(ProbeSchema),
   startupProbe: opt(ProbeSchema),
@@ -380,9 +374,7 @@ export const PodSpecSchema = def(`${CORE}PodSpec`, {
   affinity: opt(AffinitySchema),
   schedulerName: opt(str()),
   tolerations: opt(atomicList(TolerationSchema)),
-  hostAliases: opt(
-    mapList(def(`${CORE}HostAlias`, { ip: str(), hostnames: opt(atomicList(str())) }), { mergeKey: 'ip', mapKeys: ['ip'] }),
-  ),
+  hostAliases: opt(mapList(def(`${CORE}HostAlias`, { ip: str(), hostnames: opt(atomicList(str())) }), { mergeKey: 'ip', mapKeys: ['ip'] })),
   priorityClassName: opt(str()),
   priority: opt(int32()),
   dnsConfig: opt(
@@ -397,16 +389,12 @@ export const PodSpecSchema = def(`${CORE}PodSpec`, {
   enableServiceLinks: opt(bool()),
   preemptionPolicy: opt(str()),
   overhead: opt(mapOf(quantity())),
-  topologySpreadConstraints: opt(
-    mapList(TopologySpreadConstraintSchema, { mergeKey: 'topologyKey', mapKeys: ['topologyKey', 'whenUnsatisfiable'] }),
-  ),
+  topologySpreadConstraints: opt(mapList(TopologySpreadConstraintSchema, { mergeKey: 'topologyKey', mapKeys: ['topologyKey', 'whenUnsatisfiable'] })),
   setHostnameAsFQDN: opt(bool()),
   os: opt(def(`${CORE}PodOS`, { name: str() })),
   hostUsers: opt(bool()),
   schedulingGates: opt(mapList(def(`${CORE}PodSchedulingGate`, { name: str() }), { mergeKey: 'name', mapKeys: ['name'] })),
-  resourceClaims: opt(
-    mapList(preserved(`${CORE}PodResourceClaim`), { mergeKey: 'name', strategy: 'merge,retainKeys', mapKeys: ['name'] }),
-  ),
+  resourceClaims: opt(mapList(preserved(`${CORE}PodResourceClaim`), { mergeKey: 'name', strategy: 'merge,retainKeys', mapKeys: ['name'] })),
   resources: opt(ResourceRequirementsSchema),
 });
 export type PodSpec = Static<typeof PodSpecSchema>;

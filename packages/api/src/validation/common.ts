@@ -5,16 +5,7 @@
 import { fieldErrors, fieldPath, type FieldError } from '../field-errors.js';
 import { parseQuantity, QuantityError, type Quantity } from '../quantity.js';
 import { arr, isObject, obj, stringMap, str, semanticEqual } from './json.js';
-import {
-  byteLength,
-  isDNS1123Label,
-  isDNS1123Subdomain,
-  isQualifiedName,
-  isValidIP,
-  isValidLabelValue,
-  isValidPortName,
-  isValidPortNum,
-} from './names.js';
+import { byteLength, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidIP, isValidLabelValue, isValidPortName, isValidPortNum } from './names.js';
 
 export const FIELD_IMMUTABLE = 'field is immutable';
 export const IS_NEGATIVE = 'must be greater than or equal to 0';
@@ -91,9 +82,7 @@ export function validateLabelSelector(selector: unknown, path: string): FieldErr
       case 'Exists':
       case 'DoesNotExist':
         if (values.length > 0) {
-          errs.push(
-            fieldErrors.forbidden(fieldPath.child(p, 'values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
-          );
+          errs.push(fieldErrors.forbidden(fieldPath.child(p, 'values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
         }
         break;
       default:

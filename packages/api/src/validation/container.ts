@@ -9,15 +9,7 @@
 import { fieldErrors, fieldPath, type FieldError } from '../field-errors.js';
 import { invalidEach, notFound, validateNonnegative, validatePortNumOrName } from './common.js';
 import { arr, has, isObject, num, obj, str, type JsonObject } from './json.js';
-import {
-  isConfigMapKey,
-  isDNS1123Subdomain,
-  isHTTPHeaderName,
-  isRelaxedEnvVarName,
-  isValidPortName,
-  isValidPortNum,
-  validateNameByRule,
-} from './names.js';
+import { isConfigMapKey, isDNS1123Subdomain, isHTTPHeaderName, isRelaxedEnvVarName, isValidPortName, isValidPortNum, validateNameByRule } from './names.js';
 import { validateResourceRequirements } from './resource-requirements.js';
 
 export const SUPPORTED_PROTOCOLS = ['SCTP', 'TCP', 'UDP'] as const;
@@ -72,14 +64,7 @@ const ENV_FIELD_PATHS = new Set([
   'status.podIP',
   'status.podIPs',
 ]);
-const RESOURCE_FIELD_REFS = [
-  'limits.cpu',
-  'limits.ephemeral-storage',
-  'limits.memory',
-  'requests.cpu',
-  'requests.ephemeral-storage',
-  'requests.memory',
-];
+const RESOURCE_FIELD_REFS = ['limits.cpu', 'limits.ephemeral-storage', 'limits.memory', 'requests.cpu', 'requests.ephemeral-storage', 'requests.memory'];
 
 /** `fieldRef` of env (downward API): a supported path, or a label/annotation subscript. */
 export function validateObjectFieldSelector(ref: JsonObject, path: string, allowed: ReadonlySet<string>): FieldError[] {
@@ -236,11 +221,7 @@ function validateHandler(handler: JsonObject, path: string, kinds: readonly stri
         const seconds = num(h['seconds']) ?? 0;
         if (seconds <= 0 || seconds > gracePeriod) {
           errs.push(
-            fieldErrors.invalid(
-              fieldPath.child(hp, 'seconds'),
-              seconds,
-              `must be greater than 0 and less than terminationGracePeriodSeconds (${gracePeriod})`,
-            ),
+            fieldErrors.invalid(fieldPath.child(hp, 'seconds'), seconds, `must be greater than 0 and less than terminationGracePeriodSeconds (${gracePeriod})`),
           );
         }
         break;
@@ -272,12 +253,7 @@ export function validateContainer(container: JsonObject, path: string, ctx: Cont
     errs.push(fieldErrors.invalid(fieldPath.child(path, 'image'), image, 'must not have leading or trailing whitespace'));
   }
   errs.push(...validateEnum(container['imagePullPolicy'], fieldPath.child(path, 'imagePullPolicy'), ['Always', 'IfNotPresent', 'Never']));
-  errs.push(
-    ...validateEnum(container['terminationMessagePolicy'], fieldPath.child(path, 'terminationMessagePolicy'), [
-      'File',
-      'FallbackToLogsOnError',
-    ]),
-  );
+  errs.push(...validateEnum(container['terminationMessagePolicy'], fieldPath.child(path, 'terminationMessagePolicy'), ['File', 'FallbackToLogsOnError']));
   const sidecar = ctx.kind === 'init' && container['restartPolicy'] === 'Always';
   if (has(container, 'restartPolicy')) {
     if (ctx.kind === 'init') errs.push(...validateEnum(container['restartPolicy'], fieldPath.child(path, 'restartPolicy'), ['Always']));

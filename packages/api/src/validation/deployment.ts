@@ -25,10 +25,7 @@ function isZero(value: unknown): boolean {
 
 function validateRollingUpdate(ru: JsonObject): FieldError[] {
   const base = 'spec.strategy.rollingUpdate';
-  const errs = [
-    ...validateIntOrPercent(ru['maxUnavailable'], `${base}.maxUnavailable`),
-    ...validateIntOrPercent(ru['maxSurge'], `${base}.maxSurge`),
-  ];
+  const errs = [...validateIntOrPercent(ru['maxUnavailable'], `${base}.maxUnavailable`), ...validateIntOrPercent(ru['maxSurge'], `${base}.maxSurge`)];
   if (isZero(ru['maxUnavailable']) && isZero(ru['maxSurge'])) {
     errs.push(fieldErrors.invalid(`${base}.maxUnavailable`, ru['maxUnavailable'], 'may not be 0 when `maxSurge` is 0'));
   }

@@ -37,29 +37,74 @@ describe('validateHPA', () => {
   });
 
   it.each<[string, JsonObject, [string, string][], string?]>([
-    ['scaleTargetRef kind and name', { scaleTargetRef: {} }, [['FieldValueRequired', 'spec.scaleTargetRef.kind'], ['FieldValueRequired', 'spec.scaleTargetRef.name']]],
-    ['scaleTargetRef path segment', { scaleTargetRef: { kind: 'Deployment', name: 'a/b' } }, [['FieldValueInvalid', 'spec.scaleTargetRef.name']], "may not contain '/'"],
+    [
+      'scaleTargetRef kind and name',
+      { scaleTargetRef: {} },
+      [
+        ['FieldValueRequired', 'spec.scaleTargetRef.kind'],
+        ['FieldValueRequired', 'spec.scaleTargetRef.name'],
+      ],
+    ],
+    [
+      'scaleTargetRef path segment',
+      { scaleTargetRef: { kind: 'Deployment', name: 'a/b' } },
+      [['FieldValueInvalid', 'spec.scaleTargetRef.name']],
+      "may not contain '/'",
+    ],
     ['minReplicas >= 1', { minReplicas: 0 }, [['FieldValueInvalid', 'spec.minReplicas']], 'must be greater than or equal to 1'],
     ['maxReplicas > 0', { maxReplicas: 0, minReplicas: undefined }, [['FieldValueInvalid', 'spec.maxReplicas']], 'must be greater than 0'],
     ['maxReplicas >= minReplicas', { minReplicas: 6 }, [['FieldValueInvalid', 'spec.maxReplicas']], 'must be greater than or equal to `minReplicas`'],
-    ['metric type enum', { metrics: [{ type: 'Magic' }] }, [['FieldValueNotSupported', 'spec.metrics[0].type']], '"ContainerResource", "External", "Object", "Pods", "Resource"'],
-    ['metric source required', { metrics: [{ type: 'Resource' }] }, [['FieldValueRequired', 'spec.metrics[0].resource']], 'must populate information for the given metric source'],
+    [
+      'metric type enum',
+      { metrics: [{ type: 'Magic' }] },
+      [['FieldValueNotSupported', 'spec.metrics[0].type']],
+      '"ContainerResource", "External", "Object", "Pods", "Resource"',
+    ],
+    [
+      'metric source required',
+      { metrics: [{ type: 'Resource' }] },
+      [['FieldValueRequired', 'spec.metrics[0].resource']],
+      'must populate information for the given metric source',
+    ],
     [
       'only the matching source',
       { metrics: [{ ...cpu({ type: 'Utilization', averageUtilization: 50 }), pods: { metric: { name: 'x' } } }] },
       [['FieldValueForbidden', 'spec.metrics[0].pods']],
       'must populate the given metric source only',
     ],
-    ['target type', { metrics: [cpu({ type: 'Percent', averageUtilization: 50 })] }, [['FieldValueInvalid', 'spec.metrics[0].resource.target.type']], 'must be either Utilization, Value, or AverageValue'],
-    ['utilization > 0', { metrics: [cpu({ type: 'Utilization', averageUtilization: 0 })] }, [['FieldValueInvalid', 'spec.metrics[0].resource.target.averageUtilization']]],
-    ['resource target needed', { metrics: [cpu({ type: 'Utilization' })] }, [['FieldValueRequired', 'spec.metrics[0].resource.target.averageUtilization']], 'must set either a target raw value or a target utilization'],
+    [
+      'target type',
+      { metrics: [cpu({ type: 'Percent', averageUtilization: 50 })] },
+      [['FieldValueInvalid', 'spec.metrics[0].resource.target.type']],
+      'must be either Utilization, Value, or AverageValue',
+    ],
+    [
+      'utilization > 0',
+      { metrics: [cpu({ type: 'Utilization', averageUtilization: 0 })] },
+      [['FieldValueInvalid', 'spec.metrics[0].resource.target.averageUtilization']],
+    ],
+    [
+      'resource target needed',
+      { metrics: [cpu({ type: 'Utilization' })] },
+      [['FieldValueRequired', 'spec.metrics[0].resource.target.averageUtilization']],
+      'must set either a target raw value or a target utilization',
+    ],
     [
       'not both utilization and value',
       { metrics: [cpu({ type: 'Utilization', averageUtilization: 50, averageValue: '1' })] },
       [['FieldValueForbidden', 'spec.metrics[0].resource.target.averageValue']],
     ],
-    ['positive averageValue', { metrics: [cpu({ type: 'AverageValue', averageValue: '0' })] }, [['FieldValueInvalid', 'spec.metrics[0].resource.target.averageValue']], 'must be positive'],
-    ['resource name', { metrics: [{ type: 'Resource', resource: { target: { type: 'Utilization', averageUtilization: 5 } } }] }, [['FieldValueRequired', 'spec.metrics[0].resource.name']]],
+    [
+      'positive averageValue',
+      { metrics: [cpu({ type: 'AverageValue', averageValue: '0' })] },
+      [['FieldValueInvalid', 'spec.metrics[0].resource.target.averageValue']],
+      'must be positive',
+    ],
+    [
+      'resource name',
+      { metrics: [{ type: 'Resource', resource: { target: { type: 'Utilization', averageUtilization: 5 } } }] },
+      [['FieldValueRequired', 'spec.metrics[0].resource.name']],
+    ],
     [
       'pods metric needs averageValue',
       { metrics: [{ type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'Value', value: '1' } } }] },

@@ -76,7 +76,8 @@ function validateSource(type: string, source: JsonObject, path: string): FieldEr
       errs.push(...validateCrossVersionObjectReference(source['describedObject'], fieldPath.child(path, 'describedObject')));
       errs.push(...validateMetricIdentifier(source['metric'], fieldPath.child(path, 'metric')));
       errs.push(...validateMetricTarget(target, targetPath));
-      if (!hasValue && !hasAverage) errs.push(fieldErrors.required(fieldPath.child(targetPath, 'averageValue'), 'must set either a target value or averageValue'));
+      if (!hasValue && !hasAverage)
+        errs.push(fieldErrors.required(fieldPath.child(targetPath, 'averageValue'), 'must set either a target value or averageValue'));
       break;
     case 'Pods':
       errs.push(...validateMetricIdentifier(source['metric'], fieldPath.child(path, 'metric')));

@@ -25,8 +25,16 @@ describe('validateObject', () => {
   it('uses the kind name rules', () => {
     expect(validateObject('Event', { metadata: { name: 'p.17a0b', namespace: 'default' }, involvedObject: {} }, { namespaced: true })).toEqual([]);
     expect(validateObject('Event', { metadata: { name: 'a/b', namespace: 'default' } }, { namespaced: true })[0]?.field).toBe('metadata.name');
-    expect(validateObject('HorizontalPodAutoscaler', { metadata: { name: 'Web_HPA', namespace: 'd' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 2 } }, { namespaced: true })).toEqual([]);
-    expect(validateObject('Service', { metadata: { name: 'web.svc', namespace: 'd' }, spec: { clusterIP: 'None' } }, { namespaced: true })[0]?.field).toBe('metadata.name');
+    expect(
+      validateObject(
+        'HorizontalPodAutoscaler',
+        { metadata: { name: 'Web_HPA', namespace: 'd' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 2 } },
+        { namespaced: true },
+      ),
+    ).toEqual([]);
+    expect(validateObject('Service', { metadata: { name: 'web.svc', namespace: 'd' }, spec: { clusterIP: 'None' } }, { namespaced: true })[0]?.field).toBe(
+      'metadata.name',
+    );
     expect(validateObject('Binding', { target: { name: 'n' } }, { namespaced: true })).toEqual([]);
   });
 

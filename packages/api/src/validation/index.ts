@@ -122,12 +122,7 @@ export function validateObject(kind: string, obj: Record<string, unknown>, opts:
 }
 
 /** Validates a full update: the new object as on create, plus the kind's update rules against `old`. */
-export function validateObjectUpdate(
-  kind: string,
-  obj: Record<string, unknown>,
-  old: Record<string, unknown>,
-  opts: ValidationOptions,
-): FieldError[] {
+export function validateObjectUpdate(kind: string, obj: Record<string, unknown>, old: Record<string, unknown>, opts: ValidationOptions): FieldError[] {
   const rules = rulesFor(kind);
   if (!rules) return unique([...metaUpdate(obj, old, opts), ...validateObjectMeta(obj['metadata'], opts)]);
   // A kind without update rules (Binding) is never updated in place; metadata rules still hold.
@@ -136,12 +131,7 @@ export function validateObjectUpdate(
 }
 
 /** Validates a write to the status subresource: metadata update rules plus light status checks. */
-export function validateStatusUpdate(
-  kind: string,
-  obj: Record<string, unknown>,
-  old: Record<string, unknown>,
-  opts: ValidationOptions,
-): FieldError[] {
+export function validateStatusUpdate(kind: string, obj: Record<string, unknown>, old: Record<string, unknown>, opts: ValidationOptions): FieldError[] {
   const status = rulesFor(kind)?.status ?? metaUpdate;
   return unique(status(obj, old, opts));
 }

@@ -57,9 +57,27 @@ describe('Secret', () => {
     ['bad base64', { data: { a: 'not base64!' } }, [['FieldValueInvalid', 'data[a]']], 'illegal base64 data'],
     ['bad key', { stringData: { 'a b': 'x' } }, [['FieldValueInvalid', 'data[a b]']]],
     ['too big', { stringData: { a: 'x'.repeat(1024 * 1024 + 1) } }, [['FieldValueTooLong', 'data']]],
-    ['tls keys', { type: 'kubernetes.io/tls', data: {} }, [['FieldValueRequired', 'data[tls.crt]'], ['FieldValueRequired', 'data[tls.key]']]],
-    ['basic-auth keys', { type: 'kubernetes.io/basic-auth' }, [['FieldValueRequired', 'data[username]'], ['FieldValueRequired', 'data[password]']]],
-    ['dockerconfigjson must be JSON', { type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': 'nope' } }, [['FieldValueInvalid', 'data[.dockerconfigjson]']]],
+    [
+      'tls keys',
+      { type: 'kubernetes.io/tls', data: {} },
+      [
+        ['FieldValueRequired', 'data[tls.crt]'],
+        ['FieldValueRequired', 'data[tls.key]'],
+      ],
+    ],
+    [
+      'basic-auth keys',
+      { type: 'kubernetes.io/basic-auth' },
+      [
+        ['FieldValueRequired', 'data[username]'],
+        ['FieldValueRequired', 'data[password]'],
+      ],
+    ],
+    [
+      'dockerconfigjson must be JSON',
+      { type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': 'nope' } },
+      [['FieldValueInvalid', 'data[.dockerconfigjson]']],
+    ],
     [
       'service account token annotation',
       { type: 'kubernetes.io/service-account-token' },
@@ -110,10 +128,22 @@ describe('Node', () => {
   it.each<[string, JsonObject, [string, string][], string?]>([
     ['taint effect required', { taints: [{ key: 'a' }] }, [['FieldValueRequired', 'metadata.taints[0].effect']]],
     ['taint effect enum', { taints: [{ key: 'a', effect: 'Never' }] }, [['FieldValueNotSupported', 'metadata.taints[0].effect']]],
-    ['taint key', { taints: [{ key: '', effect: 'NoSchedule' }] }, [['FieldValueInvalid', 'metadata.taints[0].key'], ['FieldValueInvalid', 'metadata.taints[0].key']]],
+    [
+      'taint key',
+      { taints: [{ key: '', effect: 'NoSchedule' }] },
+      [
+        ['FieldValueInvalid', 'metadata.taints[0].key'],
+        ['FieldValueInvalid', 'metadata.taints[0].key'],
+      ],
+    ],
     [
       'duplicate taints',
-      { taints: [{ key: 'a', effect: 'NoSchedule' }, { key: 'a', value: 'x', effect: 'NoSchedule' }] },
+      {
+        taints: [
+          { key: 'a', effect: 'NoSchedule' },
+          { key: 'a', value: 'x', effect: 'NoSchedule' },
+        ],
+      },
       [['FieldValueDuplicate', 'metadata.taints[1]']],
       'taints must be unique by key and effect pair',
     ],
@@ -139,7 +169,15 @@ describe('Node', () => {
       ['FieldValueForbidden', 'spec.podCIDRs'],
       ['FieldValueForbidden', 'spec.providerID'],
     ]);
-    const dup = { ...old, status: { addresses: [{ type: 'InternalIP', address: '1.2.3.4' }, { type: 'InternalIP', address: '1.2.3.4' }] } };
+    const dup = {
+      ...old,
+      status: {
+        addresses: [
+          { type: 'InternalIP', address: '1.2.3.4' },
+          { type: 'InternalIP', address: '1.2.3.4' },
+        ],
+      },
+    };
     expect(fields(validateNodeUpdate(dup, old))).toEqual([['FieldValueDuplicate', 'status.addresses[1]']]);
   });
 });
@@ -158,7 +196,11 @@ describe('Endpoints', () => {
     ['bad ip', { addresses: [{ ip: 'x' }] }, [['FieldValueInvalid', 'subsets[0].addresses[0].ip']]],
     ['loopback ip', { addresses: [{ ip: '127.0.0.1' }] }, [['FieldValueInvalid', 'subsets[0].addresses[0].ip']], 'may not be in the loopback range'],
     ['link-local ip', { addresses: [{ ip: '169.254.1.1' }] }, [['FieldValueInvalid', 'subsets[0].addresses[0].ip']], 'link-local'],
-    ['port names with several ports', { addresses: [{ ip: '10.1.1.1' }], ports: [{ port: 80 }, { port: 81, name: 'b' }] }, [['FieldValueRequired', 'subsets[0].ports[0].name']]],
+    [
+      'port names with several ports',
+      { addresses: [{ ip: '10.1.1.1' }], ports: [{ port: 80 }, { port: 81, name: 'b' }] },
+      [['FieldValueRequired', 'subsets[0].ports[0].name']],
+    ],
     ['port range', { addresses: [{ ip: '10.1.1.1' }], ports: [{ port: 0 }] }, [['FieldValueInvalid', 'subsets[0].ports[0].port']]],
   ])('%s', (_name, subset, expected, fragment) => {
     const errs = validateEndpoints({ metadata: meta, subsets: [subset] });

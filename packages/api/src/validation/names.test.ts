@@ -49,9 +49,7 @@ describe('DNS names', () => {
 });
 
 describe('qualified names and label values', () => {
-  it.each(['a', 'A_b.c-D', 'example.com/name', 'k8s.io/app', 'a'.repeat(63)])('%j is a qualified name', (v) =>
-    expect(isQualifiedName(v)).toEqual([]),
-  );
+  it.each(['a', 'A_b.c-D', 'example.com/name', 'k8s.io/app', 'a'.repeat(63)])('%j is a qualified name', (v) => expect(isQualifiedName(v)).toEqual([]));
 
   it.each([
     ['', ['name part must be non-empty', 'name part must consist of']],
@@ -85,9 +83,7 @@ describe('other formats', () => {
     expect(isEnvVarName('1A')[0]).toContain('a valid environment variable name must consist of alphabetic characters');
     expect(isEnvVarName('..a')).toEqual(["must not start with '..'"]);
     expect(isRelaxedEnvVarName('1 weird:name')).toEqual([]);
-    expect(isRelaxedEnvVarName('A=B')).toEqual([
-      "a valid environment variable name must consist only of printable ASCII characters other than '='",
-    ]);
+    expect(isRelaxedEnvVarName('A=B')).toEqual(["a valid environment variable name must consist only of printable ASCII characters other than '='"]);
     expect(isRelaxedEnvVarName('')).toEqual(['environment variable name must be non-empty']);
   });
 

@@ -80,8 +80,7 @@ export function isDNS1035Label(value: string): string[] {
 }
 
 const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const QUALIFIED_NAME_MSG =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const QUALIFIED_NAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const QUALIFIED_NAME_MAX_LENGTH = 63;
 const qualifiedName = fullMatch(QUALIFIED_NAME_FMT);
 
@@ -125,8 +124,7 @@ export function isValidLabelValue(value: string): string[] {
 }
 
 const C_IDENTIFIER_FMT = '[A-Za-z_][A-Za-z0-9_]*';
-const C_IDENTIFIER_MSG =
-  "a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_'";
+const C_IDENTIFIER_MSG = "a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_'";
 const cIdentifier = fullMatch(C_IDENTIFIER_FMT);
 
 export function isCIdentifier(value: string): string[] {
@@ -142,8 +140,7 @@ function chDirPrefixErrors(value: string): string[] {
 }
 
 const ENV_VAR_NAME_FMT = '[-._a-zA-Z][-._a-zA-Z0-9]*';
-const ENV_VAR_NAME_MSG =
-  "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit";
+const ENV_VAR_NAME_MSG = "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit";
 const envVarName = fullMatch(ENV_VAR_NAME_FMT);
 
 /** The strict environment variable name rule (Kubernetes without RelaxedEnvironmentVariableValidation). */
@@ -214,9 +211,7 @@ const HTTP_HEADER_NAME_FMT = '[-A-Za-z0-9]+';
 const HTTP_HEADER_NAME_MSG = "a valid HTTP header must consist of alphanumeric characters or '-'";
 
 export function isHTTPHeaderName(value: string): string[] {
-  return fullMatch(HTTP_HEADER_NAME_FMT).test(value)
-    ? []
-    : [regexError(HTTP_HEADER_NAME_MSG, HTTP_HEADER_NAME_FMT, 'X-Header-Name')];
+  return fullMatch(HTTP_HEADER_NAME_FMT).test(value) ? [] : [regexError(HTTP_HEADER_NAME_MSG, HTTP_HEADER_NAME_FMT, 'X-Header-Name')];
 }
 
 /**

@@ -27,15 +27,33 @@ describe('validateObjectMeta', () => {
     ['bad generateName', { generateName: 'Web-', name: 'web-abcde', namespace: 'd' }, true, [['FieldValueInvalid', 'metadata.generateName']], 'RFC 1123'],
     ['namespace missing', { name: 'a' }, true, [['FieldValueRequired', 'metadata.namespace']], 'Required value'],
     ['namespace not a label', { name: 'a', namespace: 'a.b' }, true, [['FieldValueInvalid', 'metadata.namespace']], 'must not contain dots'],
-    ['namespace on cluster-scoped', { name: 'a', namespace: 'd' }, false, [['FieldValueForbidden', 'metadata.namespace']], 'Forbidden: not allowed on this type'],
+    [
+      'namespace on cluster-scoped',
+      { name: 'a', namespace: 'd' },
+      false,
+      [['FieldValueForbidden', 'metadata.namespace']],
+      'Forbidden: not allowed on this type',
+    ],
     ['negative generation', { name: 'a', generation: -1 }, false, [['FieldValueInvalid', 'metadata.generation']], 'must be greater than or equal to 0'],
     ['bad label key', { name: 'a', labels: { 'a b': 'x' } }, false, [['FieldValueInvalid', 'metadata.labels']], 'Invalid value: "a b": name part'],
     ['bad label value', { name: 'a', labels: { a: '-x' } }, false, [['FieldValueInvalid', 'metadata.labels']], 'Invalid value: "-x": a valid label'],
     ['bad annotation key', { name: 'a', annotations: { 'a b': 'x' } }, false, [['FieldValueInvalid', 'metadata.annotations']], 'name part'],
     ['huge annotations', { name: 'a', annotations: { a: 'x'.repeat(256 * 1024) } }, false, [['FieldValueTooLong', 'metadata.annotations']], 'Too long'],
-    ['non-standard finalizer', { name: 'a', finalizers: ['cleanup'] }, false, [['FieldValueInvalid', 'metadata.finalizers[0]']], 'name is neither a standard finalizer name nor is it fully qualified'],
+    [
+      'non-standard finalizer',
+      { name: 'a', finalizers: ['cleanup'] },
+      false,
+      [['FieldValueInvalid', 'metadata.finalizers[0]']],
+      'name is neither a standard finalizer name nor is it fully qualified',
+    ],
     ['bad finalizer', { name: 'a', finalizers: ['a/b/c'] }, false, [['FieldValueInvalid', 'metadata.finalizers']], 'a qualified name'],
-    ['orphan and foreground', { name: 'a', finalizers: ['orphan', 'foregroundDeletion'] }, false, [['FieldValueInvalid', 'metadata.finalizers']], 'finalizer orphan and foregroundDeletion cannot be both set'],
+    [
+      'orphan and foreground',
+      { name: 'a', finalizers: ['orphan', 'foregroundDeletion'] },
+      false,
+      [['FieldValueInvalid', 'metadata.finalizers']],
+      'finalizer orphan and foregroundDeletion cannot be both set',
+    ],
   ])('%s', (_name, meta, namespaced, expected, fragment) => {
     const errs = validateObjectMeta(meta, { namespaced });
     expect(summary(errs)).toEqual(expected);
@@ -123,8 +141,6 @@ describe('validateObjectMetaUpdate', () => {
     expect(validateObjectMetaUpdate({ ...deleting, finalizers: [] }, deleting)).toEqual([]);
     const errs = validateObjectMetaUpdate({ ...deleting, finalizers: ['kubernetes', 'example.com/x'] }, deleting);
     expect(summary(errs)).toEqual([['FieldValueForbidden', 'metadata.finalizers']]);
-    expect(errs[0]?.message).toBe(
-      'Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/x"}',
-    );
+    expect(errs[0]?.message).toBe('Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/x"}');
   });
 });

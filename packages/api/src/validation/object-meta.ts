@@ -75,9 +75,7 @@ export function validateFinalizers(finalizers: unknown, path: string): FieldErro
   names.forEach((name, i) => {
     errs.push(...invalidEach(path, name, isQualifiedName(name)));
     if (!name.includes('/') && !STANDARD_FINALIZERS.has(name)) {
-      errs.push(
-        fieldErrors.invalid(fieldPath.index(path, i), name, 'name is neither a standard finalizer name nor is it fully qualified'),
-      );
+      errs.push(fieldErrors.invalid(fieldPath.index(path, i), name, 'name is neither a standard finalizer name nor is it fully qualified'));
     }
   });
   if (names.includes(FINALIZER_ORPHAN) && names.includes(FINALIZER_FOREGROUND)) {

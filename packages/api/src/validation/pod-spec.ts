@@ -6,14 +6,7 @@
  * Defaulted policies (restartPolicy, dnsPolicy) are checked when present only.
  */
 import { fieldErrors, fieldPath, type FieldError } from '../field-errors.js';
-import {
-  validateAnnotations,
-  validateDNS1123Label,
-  validateDNS1123Subdomain,
-  validateLabels,
-  validateNonnegative,
-  validateQualifiedName,
-} from './common.js';
+import { validateAnnotations, validateDNS1123Label, validateDNS1123Subdomain, validateLabels, validateNonnegative, validateQualifiedName } from './common.js';
 import { validateContainer, validateEnum } from './container.js';
 import { arr, bool, has, isObject, num, obj, str } from './json.js';
 import { inclusiveRangeError, isValidLabelValue } from './names.js';

@@ -41,7 +41,10 @@ describe('validatePod: valid pods', () => {
           {
             name: 'app',
             image: 'busybox',
-            ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }, { containerPort: 53, protocol: 'UDP', hostPort: 5353 }],
+            ports: [
+              { name: 'http', containerPort: 80, protocol: 'TCP' },
+              { containerPort: 53, protocol: 'UDP', hostPort: 5353 },
+            ],
             env: [
               { name: 'A', value: 'x' },
               { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -51,7 +54,10 @@ describe('validatePod: valid pods', () => {
             ],
             envFrom: [{ configMapRef: { name: 'cfg' } }, { prefix: 'S_', secretRef: { name: 's' } }],
             resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: 1, memory: '128Mi' } },
-            volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'cfg', mountPath: '/etc/cfg', subPath: 'a.conf' }],
+            volumeMounts: [
+              { name: 'data', mountPath: '/data' },
+              { name: 'cfg', mountPath: '/etc/cfg', subPath: 'a.conf' },
+            ],
             livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, successThreshold: 1 },
             readinessProbe: { tcpSocket: { port: 80 }, successThreshold: 3 },
             startupProbe: { exec: { command: ['true'] } },
@@ -86,22 +92,68 @@ describe('validatePod: spec rules', () => {
       'Duplicate value: "app"',
     ],
     ['image required', { containers: [container({ image: '' })] }, [['FieldValueRequired', 'spec.containers[0].image']]],
-    ['image whitespace', { containers: [container({ image: ' busybox' })] }, [['FieldValueInvalid', 'spec.containers[0].image']], 'must not have leading or trailing whitespace'],
-    ['imagePullPolicy enum', { containers: [container({ imagePullPolicy: 'Sometimes' })] }, [['FieldValueNotSupported', 'spec.containers[0].imagePullPolicy']], 'supported values: "Always", "IfNotPresent", "Never"'],
-    ['restartPolicy enum', { restartPolicy: 'Sometimes' }, [['FieldValueNotSupported', 'spec.restartPolicy']], 'supported values: "Always", "OnFailure", "Never"'],
+    [
+      'image whitespace',
+      { containers: [container({ image: ' busybox' })] },
+      [['FieldValueInvalid', 'spec.containers[0].image']],
+      'must not have leading or trailing whitespace',
+    ],
+    [
+      'imagePullPolicy enum',
+      { containers: [container({ imagePullPolicy: 'Sometimes' })] },
+      [['FieldValueNotSupported', 'spec.containers[0].imagePullPolicy']],
+      'supported values: "Always", "IfNotPresent", "Never"',
+    ],
+    [
+      'restartPolicy enum',
+      { restartPolicy: 'Sometimes' },
+      [['FieldValueNotSupported', 'spec.restartPolicy']],
+      'supported values: "Always", "OnFailure", "Never"',
+    ],
     ['restartPolicy empty', { restartPolicy: '' }, [['FieldValueRequired', 'spec.restartPolicy']]],
     ['dnsPolicy enum', { dnsPolicy: 'Magic' }, [['FieldValueNotSupported', 'spec.dnsPolicy']]],
     ['dnsPolicy None needs dnsConfig', { dnsPolicy: 'None' }, [['FieldValueRequired', 'spec.dnsConfig']], 'must provide `dnsConfig` when `dnsPolicy` is None'],
-    ['port out of range', { containers: [container({ ports: [{ containerPort: 70000 }] })] }, [['FieldValueInvalid', 'spec.containers[0].ports[0].containerPort']], 'must be between 1 and 65535, inclusive'],
+    [
+      'port out of range',
+      { containers: [container({ ports: [{ containerPort: 70000 }] })] },
+      [['FieldValueInvalid', 'spec.containers[0].ports[0].containerPort']],
+      'must be between 1 and 65535, inclusive',
+    ],
     ['port required', { containers: [container({ ports: [{ name: 'http' }] })] }, [['FieldValueRequired', 'spec.containers[0].ports[0].containerPort']]],
-    ['protocol enum', { containers: [container({ ports: [{ containerPort: 80, protocol: 'HTTP' }] })] }, [['FieldValueNotSupported', 'spec.containers[0].ports[0].protocol']], 'supported values: "SCTP", "TCP", "UDP"'],
-    ['hostPort range', { containers: [container({ ports: [{ containerPort: 80, hostPort: 70000 }] })] }, [['FieldValueInvalid', 'spec.containers[0].ports[0].hostPort']]],
+    [
+      'protocol enum',
+      { containers: [container({ ports: [{ containerPort: 80, protocol: 'HTTP' }] })] },
+      [['FieldValueNotSupported', 'spec.containers[0].ports[0].protocol']],
+      'supported values: "SCTP", "TCP", "UDP"',
+    ],
+    [
+      'hostPort range',
+      { containers: [container({ ports: [{ containerPort: 80, hostPort: 70000 }] })] },
+      [['FieldValueInvalid', 'spec.containers[0].ports[0].hostPort']],
+    ],
     [
       'duplicate port names',
-      { containers: [container({ ports: [{ name: 'http', containerPort: 80 }, { name: 'http', containerPort: 81 }] })] },
+      {
+        containers: [
+          container({
+            ports: [
+              { name: 'http', containerPort: 80 },
+              { name: 'http', containerPort: 81 },
+            ],
+          }),
+        ],
+      },
       [['FieldValueDuplicate', 'spec.containers[0].ports[1].name']],
     ],
-    ['bad port name', { containers: [container({ ports: [{ name: 'HTTP', containerPort: 80 }] })] }, [['FieldValueInvalid', 'spec.containers[0].ports[0].name'], ['FieldValueInvalid', 'spec.containers[0].ports[0].name']], 'must contain only alpha-numeric characters'],
+    [
+      'bad port name',
+      { containers: [container({ ports: [{ name: 'HTTP', containerPort: 80 }] })] },
+      [
+        ['FieldValueInvalid', 'spec.containers[0].ports[0].name'],
+        ['FieldValueInvalid', 'spec.containers[0].ports[0].name'],
+      ],
+      'must contain only alpha-numeric characters',
+    ],
     [
       'hostPort conflict',
       {
@@ -119,11 +171,26 @@ describe('validatePod: spec rules', () => {
       [['FieldValueInvalid', 'spec.containers[0].ports[0].hostPort']],
       'must match `containerPort` when `hostNetwork` is true',
     ],
-    ['terminationGracePeriodSeconds >= 0', { terminationGracePeriodSeconds: -1 }, [['FieldValueInvalid', 'spec.terminationGracePeriodSeconds']], 'must be greater than or equal to 0'],
-    ['activeDeadlineSeconds > 0', { activeDeadlineSeconds: 0 }, [['FieldValueInvalid', 'spec.activeDeadlineSeconds']], 'must be between 1 and 2147483647, inclusive'],
+    [
+      'terminationGracePeriodSeconds >= 0',
+      { terminationGracePeriodSeconds: -1 },
+      [['FieldValueInvalid', 'spec.terminationGracePeriodSeconds']],
+      'must be greater than or equal to 0',
+    ],
+    [
+      'activeDeadlineSeconds > 0',
+      { activeDeadlineSeconds: 0 },
+      [['FieldValueInvalid', 'spec.activeDeadlineSeconds']],
+      'must be between 1 and 2147483647, inclusive',
+    ],
     ['nodeSelector labels', { nodeSelector: { 'bad key': 'x' } }, [['FieldValueInvalid', 'spec.nodeSelector']]],
     ['nodeName subdomain', { nodeName: 'Node_1' }, [['FieldValueInvalid', 'spec.nodeName']]],
-    ['ephemeral containers on create', { ephemeralContainers: [{ name: 'debug', image: 'busybox' }] }, [['FieldValueForbidden', 'spec.ephemeralContainers']], 'cannot be set on create'],
+    [
+      'ephemeral containers on create',
+      { ephemeralContainers: [{ name: 'debug', image: 'busybox' }] },
+      [['FieldValueForbidden', 'spec.ephemeralContainers']],
+      'cannot be set on create',
+    ],
   ])('%s', (_name, spec, expected, fragment) => {
     const errs = validatePod(pod(spec));
     expect(fields(errs)).toEqual(expected);
@@ -133,7 +200,14 @@ describe('validatePod: spec rules', () => {
 
 describe('validatePod: env, resources, probes', () => {
   it.each<[string, JsonObject, [string, string][], string?]>([
-    ['env name required', { env: [{ name: '' }] }, [['FieldValueRequired', 'spec.containers[0].env[0].name'], ['FieldValueInvalid', 'spec.containers[0].env[0].name']]],
+    [
+      'env name required',
+      { env: [{ name: '' }] },
+      [
+        ['FieldValueRequired', 'spec.containers[0].env[0].name'],
+        ['FieldValueInvalid', 'spec.containers[0].env[0].name'],
+      ],
+    ],
     ['env name with =', { env: [{ name: 'A=B' }] }, [['FieldValueInvalid', 'spec.containers[0].env[0].name']], "printable ASCII characters other than '='"],
     [
       'valueFrom with no source',
@@ -163,38 +237,96 @@ describe('validatePod: env, resources, probes', () => {
       { env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: '' } } }] },
       [['FieldValueRequired', 'spec.containers[0].env[0].valueFrom.secretKeyRef.key']],
     ],
-    ['envFrom needs a source', { envFrom: [{ prefix: 'X' }] }, [['FieldValueInvalid', 'spec.containers[0].envFrom']], 'must specify one of: `configMapRef` or `secretRef`'],
-    ['invalid quantity', { resources: { limits: { cpu: 'lots' } } }, [['FieldValueInvalid', 'spec.containers[0].resources.limits[cpu]']], 'quantities must match the regular expression'],
-    ['negative quantity', { resources: { requests: { memory: '-1Mi' } } }, [['FieldValueInvalid', 'spec.containers[0].resources.requests[memory]']], 'Invalid value: "-1Mi": must be greater than or equal to 0'],
+    [
+      'envFrom needs a source',
+      { envFrom: [{ prefix: 'X' }] },
+      [['FieldValueInvalid', 'spec.containers[0].envFrom']],
+      'must specify one of: `configMapRef` or `secretRef`',
+    ],
+    [
+      'invalid quantity',
+      { resources: { limits: { cpu: 'lots' } } },
+      [['FieldValueInvalid', 'spec.containers[0].resources.limits[cpu]']],
+      'quantities must match the regular expression',
+    ],
+    [
+      'negative quantity',
+      { resources: { requests: { memory: '-1Mi' } } },
+      [['FieldValueInvalid', 'spec.containers[0].resources.requests[memory]']],
+      'Invalid value: "-1Mi": must be greater than or equal to 0',
+    ],
     [
       'requests above limits',
       { resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } },
       [['FieldValueInvalid', 'spec.containers[0].resources.requests']],
       'Invalid value: "2": must be less than or equal to cpu limit of 1',
     ],
-    ['unknown resource', { resources: { limits: { gpus: '1' } } }, [['FieldValueInvalid', 'spec.containers[0].resources.limits[gpus]']], 'must be a standard resource type or fully qualified'],
-    ['non-container resource', { resources: { limits: { pods: '1' } } }, [['FieldValueInvalid', 'spec.containers[0].resources.limits[pods]']], 'must be a standard resource for containers'],
+    [
+      'unknown resource',
+      { resources: { limits: { gpus: '1' } } },
+      [['FieldValueInvalid', 'spec.containers[0].resources.limits[gpus]']],
+      'must be a standard resource type or fully qualified',
+    ],
+    [
+      'non-container resource',
+      { resources: { limits: { pods: '1' } } },
+      [['FieldValueInvalid', 'spec.containers[0].resources.limits[pods]']],
+      'must be a standard resource for containers',
+    ],
     [
       'extended resources need equal limits',
       { resources: { requests: { 'example.com/gpu': '1' } } },
       [['FieldValueRequired', 'spec.containers[0].resources.limits']],
       'Limit must be set for non overcommitable resources',
     ],
-    ['extended resources are integers', { resources: { limits: { 'example.com/gpu': '500m' } } }, [['FieldValueInvalid', 'spec.containers[0].resources.limits[example.com/gpu]']], 'must be an integer'],
-    ['probe needs a handler', { livenessProbe: { periodSeconds: 1 } }, [['FieldValueRequired', 'spec.containers[0].livenessProbe']], 'must specify a handler type'],
+    [
+      'extended resources are integers',
+      { resources: { limits: { 'example.com/gpu': '500m' } } },
+      [['FieldValueInvalid', 'spec.containers[0].resources.limits[example.com/gpu]']],
+      'must be an integer',
+    ],
+    [
+      'probe needs a handler',
+      { livenessProbe: { periodSeconds: 1 } },
+      [['FieldValueRequired', 'spec.containers[0].livenessProbe']],
+      'must specify a handler type',
+    ],
     [
       'probe with two handlers',
       { readinessProbe: { exec: { command: ['true'] }, tcpSocket: { port: 80 } } },
       [['FieldValueForbidden', 'spec.containers[0].readinessProbe.tcpSocket']],
       'may not specify more than 1 handler type',
     ],
-    ['negative probe period', { readinessProbe: { exec: { command: ['x'] }, periodSeconds: -1 } }, [['FieldValueInvalid', 'spec.containers[0].readinessProbe.periodSeconds']]],
-    ['liveness successThreshold must be 1', { livenessProbe: { exec: { command: ['x'] }, successThreshold: 2 } }, [['FieldValueInvalid', 'spec.containers[0].livenessProbe.successThreshold']], 'must be 1'],
+    [
+      'negative probe period',
+      { readinessProbe: { exec: { command: ['x'] }, periodSeconds: -1 } },
+      [['FieldValueInvalid', 'spec.containers[0].readinessProbe.periodSeconds']],
+    ],
+    [
+      'liveness successThreshold must be 1',
+      { livenessProbe: { exec: { command: ['x'] }, successThreshold: 2 } },
+      [['FieldValueInvalid', 'spec.containers[0].livenessProbe.successThreshold']],
+      'must be 1',
+    ],
     ['exec command required', { startupProbe: { exec: { command: [] } } }, [['FieldValueRequired', 'spec.containers[0].startupProbe.exec.command']]],
     ['httpGet port', { livenessProbe: { httpGet: { path: '/', port: 0 } } }, [['FieldValueInvalid', 'spec.containers[0].livenessProbe.httpGet.port']]],
-    ['httpGet scheme', { livenessProbe: { httpGet: { port: 80, scheme: 'FTP' } } }, [['FieldValueNotSupported', 'spec.containers[0].livenessProbe.httpGet.scheme']]],
-    ['sleep beyond grace period', { lifecycle: { preStop: { sleep: { seconds: 60 } } } }, [['FieldValueInvalid', 'spec.containers[0].lifecycle.preStop.sleep.seconds']], 'less than terminationGracePeriodSeconds (30)'],
-    ['restartPolicy on app container', { restartPolicy: 'Always' }, [['FieldValueForbidden', 'spec.containers[0].restartPolicy']], 'may not be set for non-init containers'],
+    [
+      'httpGet scheme',
+      { livenessProbe: { httpGet: { port: 80, scheme: 'FTP' } } },
+      [['FieldValueNotSupported', 'spec.containers[0].livenessProbe.httpGet.scheme']],
+    ],
+    [
+      'sleep beyond grace period',
+      { lifecycle: { preStop: { sleep: { seconds: 60 } } } },
+      [['FieldValueInvalid', 'spec.containers[0].lifecycle.preStop.sleep.seconds']],
+      'less than terminationGracePeriodSeconds (30)',
+    ],
+    [
+      'restartPolicy on app container',
+      { restartPolicy: 'Always' },
+      [['FieldValueForbidden', 'spec.containers[0].restartPolicy']],
+      'may not be set for non-init containers',
+    ],
   ])('%s', (_name, extra, expected, fragment) => {
     const errs = validatePod(pod({ containers: [container(extra)] }));
     expect(fields(errs)).toEqual(expected);
@@ -216,18 +348,52 @@ describe('validatePod: env, resources, probes', () => {
 describe('validatePod: volumes and mounts', () => {
   it.each<[string, JsonObject, [string, string][], string?]>([
     ['volume needs a source', { volumes: [{ name: 'v' }] }, [['FieldValueRequired', 'spec.volumes[0]']], 'must specify a volume type'],
-    ['volume with two sources', { volumes: [{ name: 'v', emptyDir: {}, secret: { secretName: 's' } }] }, [['FieldValueForbidden', 'spec.volumes[0].secret']], 'may not specify more than 1 volume type'],
+    [
+      'volume with two sources',
+      { volumes: [{ name: 'v', emptyDir: {}, secret: { secretName: 's' } }] },
+      [['FieldValueForbidden', 'spec.volumes[0].secret']],
+      'may not specify more than 1 volume type',
+    ],
     ['volume name required', { volumes: [{ emptyDir: {} }] }, [['FieldValueRequired', 'spec.volumes[0].name']]],
     ['volume name DNS label', { volumes: [{ name: 'V_1', emptyDir: {} }] }, [['FieldValueInvalid', 'spec.volumes[0].name']]],
-    ['duplicate volumes', { volumes: [{ name: 'v', emptyDir: {} }, { name: 'v', emptyDir: {} }] }, [['FieldValueDuplicate', 'spec.volumes[1].name']]],
+    [
+      'duplicate volumes',
+      {
+        volumes: [
+          { name: 'v', emptyDir: {} },
+          { name: 'v', emptyDir: {} },
+        ],
+      },
+      [['FieldValueDuplicate', 'spec.volumes[1].name']],
+    ],
     ['hostPath path required', { volumes: [{ name: 'v', hostPath: { path: '' } }] }, [['FieldValueRequired', 'spec.volumes[0].hostPath.path']]],
     ['hostPath type enum', { volumes: [{ name: 'v', hostPath: { path: '/x', type: 'Pipe' } }] }, [['FieldValueNotSupported', 'spec.volumes[0].hostPath.type']]],
     ['secretName required', { volumes: [{ name: 'v', secret: {} }] }, [['FieldValueRequired', 'spec.volumes[0].secret.secretName']]],
     ['configMap name required', { volumes: [{ name: 'v', configMap: {} }] }, [['FieldValueRequired', 'spec.volumes[0].configMap.name']]],
-    ['claimName required', { volumes: [{ name: 'v', persistentVolumeClaim: {} }] }, [['FieldValueRequired', 'spec.volumes[0].persistentVolumeClaim.claimName']]],
-    ['defaultMode range', { volumes: [{ name: 'v', secret: { secretName: 's', defaultMode: 0o1000 } }] }, [['FieldValueInvalid', 'spec.volumes[0].secret.defaultMode']], 'must be a number between 0 and 0777 (octal), both inclusive'],
-    ['item path climbs out', { volumes: [{ name: 'v', configMap: { name: 'c', items: [{ key: 'k', path: '../x' }] } }] }, [['FieldValueInvalid', 'spec.volumes[0].configMap.items[0].path'], ['FieldValueInvalid', 'spec.volumes[0].configMap.items[0].path']]],
-    ['emptyDir negative sizeLimit', { volumes: [{ name: 'v', emptyDir: { sizeLimit: '-1' } }] }, [['FieldValueForbidden', 'spec.volumes[0].emptyDir.sizeLimit']]],
+    [
+      'claimName required',
+      { volumes: [{ name: 'v', persistentVolumeClaim: {} }] },
+      [['FieldValueRequired', 'spec.volumes[0].persistentVolumeClaim.claimName']],
+    ],
+    [
+      'defaultMode range',
+      { volumes: [{ name: 'v', secret: { secretName: 's', defaultMode: 0o1000 } }] },
+      [['FieldValueInvalid', 'spec.volumes[0].secret.defaultMode']],
+      'must be a number between 0 and 0777 (octal), both inclusive',
+    ],
+    [
+      'item path climbs out',
+      { volumes: [{ name: 'v', configMap: { name: 'c', items: [{ key: 'k', path: '../x' }] } }] },
+      [
+        ['FieldValueInvalid', 'spec.volumes[0].configMap.items[0].path'],
+        ['FieldValueInvalid', 'spec.volumes[0].configMap.items[0].path'],
+      ],
+    ],
+    [
+      'emptyDir negative sizeLimit',
+      { volumes: [{ name: 'v', emptyDir: { sizeLimit: '-1' } }] },
+      [['FieldValueForbidden', 'spec.volumes[0].emptyDir.sizeLimit']],
+    ],
     [
       'projected source needs one type',
       { volumes: [{ name: 'v', projected: { sources: [{}] } }] },
@@ -268,11 +434,26 @@ describe('validatePod: volumes and mounts', () => {
 
 describe('tolerations', () => {
   it.each<[string, JsonObject, [string, string][], string?]>([
-    ['empty key needs Exists', { operator: 'Equal', value: 'x' }, [['FieldValueInvalid', 'spec.tolerations[0].operator']], 'operator must be Exists when `key` is empty'],
-    ['Exists with value', { key: 'k', operator: 'Exists', value: 'x' }, [['FieldValueInvalid', 'spec.tolerations[0].operator']], "value must be empty when `operator` is 'Exists'"],
+    [
+      'empty key needs Exists',
+      { operator: 'Equal', value: 'x' },
+      [['FieldValueInvalid', 'spec.tolerations[0].operator']],
+      'operator must be Exists when `key` is empty',
+    ],
+    [
+      'Exists with value',
+      { key: 'k', operator: 'Exists', value: 'x' },
+      [['FieldValueInvalid', 'spec.tolerations[0].operator']],
+      "value must be empty when `operator` is 'Exists'",
+    ],
     ['operator enum', { key: 'k', operator: 'Like' }, [['FieldValueNotSupported', 'spec.tolerations[0].operator']], 'supported values: "Equal", "Exists"'],
     ['effect enum', { key: 'k', effect: 'Maybe' }, [['FieldValueNotSupported', 'spec.tolerations[0].effect']], '"NoSchedule", "PreferNoSchedule", "NoExecute"'],
-    ['tolerationSeconds needs NoExecute', { key: 'k', effect: 'NoSchedule', tolerationSeconds: 5 }, [['FieldValueInvalid', 'spec.tolerations[0].effect']], "effect must be 'NoExecute' when `tolerationSeconds` is set"],
+    [
+      'tolerationSeconds needs NoExecute',
+      { key: 'k', effect: 'NoSchedule', tolerationSeconds: 5 },
+      [['FieldValueInvalid', 'spec.tolerations[0].effect']],
+      "effect must be 'NoExecute' when `tolerationSeconds` is set",
+    ],
     ['bad key', { key: 'a b', operator: 'Exists' }, [['FieldValueInvalid', 'spec.tolerations[0].key']]],
   ])('%s', (_name, toleration, expected, fragment) => {
     const errs = validatePod(pod({ tolerations: [toleration] }));

@@ -91,9 +91,7 @@ export function validatePodUpdate(pod: JsonObject, old: JsonObject): FieldError[
     munged['terminationGracePeriodSeconds'] = 1;
   }
   if (!semanticEqual(munged, newSpec)) {
-    errs.push(
-      fieldErrors.forbidden('spec', `pod updates may not change fields other than ${POD_UPDATABLE_FIELDS}\n${describeSpecDiff(munged, newSpec)}`),
-    );
+    errs.push(fieldErrors.forbidden('spec', `pod updates may not change fields other than ${POD_UPDATABLE_FIELDS}\n${describeSpecDiff(munged, newSpec)}`));
   }
   return errs;
 }

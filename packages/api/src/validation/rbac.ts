@@ -28,8 +28,10 @@ function validateRule(ruleValue: unknown, path: string, namespaced: boolean): Fi
     }
     return errs;
   }
-  if (arr(rule['apiGroups']).length === 0) errs.push(fieldErrors.required(fieldPath.child(path, 'apiGroups'), 'resource rules must supply at least one api group'));
-  if (arr(rule['resources']).length === 0) errs.push(fieldErrors.required(fieldPath.child(path, 'resources'), 'resource rules must supply at least one resource'));
+  if (arr(rule['apiGroups']).length === 0)
+    errs.push(fieldErrors.required(fieldPath.child(path, 'apiGroups'), 'resource rules must supply at least one api group'));
+  if (arr(rule['resources']).length === 0)
+    errs.push(fieldErrors.required(fieldPath.child(path, 'resources'), 'resource rules must supply at least one resource'));
   if (resourceNames.length > 0 && arr(rule['resources']).length > 1) {
     errs.push(fieldErrors.required(fieldPath.child(path, 'resourceNames'), 'resource names cannot apply to multiple resources'));
   }

@@ -102,9 +102,7 @@ export function validateResourceRequirements(resources: unknown, path: string): 
       if (q.cmp(limit) !== 0 && !overcommitAllowed(name)) {
         errs.push(fieldErrors.invalid(requestsPath, q.toString(), `must be equal to ${name} limit of ${limit.toString()}`));
       } else if (q.cmp(limit) > 0) {
-        errs.push(
-          fieldErrors.invalid(requestsPath, q.toString(), `must be less than or equal to ${name} limit of ${limit.toString()}`),
-        );
+        errs.push(fieldErrors.invalid(requestsPath, q.toString(), `must be less than or equal to ${name} limit of ${limit.toString()}`));
       }
     } else if (!overcommitAllowed(name)) {
       errs.push(fieldErrors.required(limitsPath, 'Limit must be set for non overcommitable resources'));

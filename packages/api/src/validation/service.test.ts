@@ -30,26 +30,78 @@ describe('validateService', () => {
   it.each<[string, JsonObject, [string, string][], string?]>([
     ['ports required', {}, [['FieldValueRequired', 'spec.ports']]],
     ['port range', { ports: [port({ port: 0 })] }, [['FieldValueInvalid', 'spec.ports[0].port']], 'must be between 1 and 65535, inclusive'],
-    ['names required with several ports', { ports: [port(), port({ port: 81 })] }, [['FieldValueRequired', 'spec.ports[0].name'], ['FieldValueRequired', 'spec.ports[1].name']]],
+    [
+      'names required with several ports',
+      { ports: [port(), port({ port: 81 })] },
+      [
+        ['FieldValueRequired', 'spec.ports[0].name'],
+        ['FieldValueRequired', 'spec.ports[1].name'],
+      ],
+    ],
     ['duplicate names', { ports: [port({ name: 'a' }), port({ name: 'a', port: 81 })] }, [['FieldValueDuplicate', 'spec.ports[1].name']]],
     ['duplicate port+protocol', { ports: [port({ name: 'a' }), port({ name: 'b' })] }, [['FieldValueDuplicate', 'spec.ports[1]']]],
     ['protocol enum', { ports: [port({ protocol: 'ICMP' })] }, [['FieldValueNotSupported', 'spec.ports[0].protocol']]],
     ['bad targetPort number', { ports: [port({ targetPort: 70000 })] }, [['FieldValueInvalid', 'spec.ports[0].targetPort']]],
-    ['bad targetPort name', { ports: [port({ targetPort: 'HTTP_PORT' })] }, [['FieldValueInvalid', 'spec.ports[0].targetPort'], ['FieldValueInvalid', 'spec.ports[0].targetPort']]],
-    ['type enum', { type: 'Magic', ports: [port()] }, [['FieldValueNotSupported', 'spec.type']], 'supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"'],
-    ['nodePort on ClusterIP', { ports: [port({ nodePort: 30001 })] }, [['FieldValueForbidden', 'spec.ports[0].nodePort']], "may not be used when `type` is 'ClusterIP'"],
+    [
+      'bad targetPort name',
+      { ports: [port({ targetPort: 'HTTP_PORT' })] },
+      [
+        ['FieldValueInvalid', 'spec.ports[0].targetPort'],
+        ['FieldValueInvalid', 'spec.ports[0].targetPort'],
+      ],
+    ],
+    [
+      'type enum',
+      { type: 'Magic', ports: [port()] },
+      [['FieldValueNotSupported', 'spec.type']],
+      'supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"',
+    ],
+    [
+      'nodePort on ClusterIP',
+      { ports: [port({ nodePort: 30001 })] },
+      [['FieldValueForbidden', 'spec.ports[0].nodePort']],
+      "may not be used when `type` is 'ClusterIP'",
+    ],
     ['nodePort range', { type: 'NodePort', ports: [port({ nodePort: 70000 })] }, [['FieldValueInvalid', 'spec.ports[0].nodePort']]],
-    ['duplicate nodePort', { type: 'NodePort', ports: [port({ name: 'a', nodePort: 30001 }), port({ name: 'b', port: 81, nodePort: 30001 })] }, [['FieldValueDuplicate', 'spec.ports[1].nodePort']]],
+    [
+      'duplicate nodePort',
+      { type: 'NodePort', ports: [port({ name: 'a', nodePort: 30001 }), port({ name: 'b', port: 81, nodePort: 30001 })] },
+      [['FieldValueDuplicate', 'spec.ports[1].nodePort']],
+    ],
     ['bad clusterIP', { clusterIP: '10.0.0.300', ports: [port()] }, [['FieldValueInvalid', 'spec.clusterIP']], 'must be a valid IP address'],
-    ['None for NodePort', { type: 'NodePort', clusterIP: 'None', ports: [port()] }, [['FieldValueInvalid', 'spec.clusterIPs[0]']], "may not be set to 'None' for NodePort services"],
+    [
+      'None for NodePort',
+      { type: 'NodePort', clusterIP: 'None', ports: [port()] },
+      [['FieldValueInvalid', 'spec.clusterIPs[0]']],
+      "may not be set to 'None' for NodePort services",
+    ],
     ['ExternalName needs a name', { type: 'ExternalName' }, [['FieldValueRequired', 'spec.externalName']]],
     ['ExternalName with clusterIP', { type: 'ExternalName', externalName: 'a.b', clusterIP: '10.0.0.1' }, [['FieldValueForbidden', 'spec.clusterIPs']]],
     ['selector labels', { selector: { 'a b': 'c' }, ports: [port()] }, [['FieldValueInvalid', 'spec.selector']]],
-    ['kubelet port on LoadBalancer', { type: 'LoadBalancer', ports: [port({ port: 10250 })] }, [['FieldValueInvalid', 'spec.ports[0]']], 'may not expose port 10250 externally since it is used by kubelet'],
+    [
+      'kubelet port on LoadBalancer',
+      { type: 'LoadBalancer', ports: [port({ port: 10250 })] },
+      [['FieldValueInvalid', 'spec.ports[0]']],
+      'may not expose port 10250 externally since it is used by kubelet',
+    ],
     ['sessionAffinity enum', { sessionAffinity: 'Sticky', ports: [port()] }, [['FieldValueNotSupported', 'spec.sessionAffinity']]],
-    ['affinity timeout too small', { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: -1 } }, ports: [port()] }, [['FieldValueInvalid', 'spec.sessionAffinityConfig.clientIP.timeoutSeconds']], 'must be greater than 0 and less than 86400'],
-    ['affinity timeout too large', { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 86401 } }, ports: [port()] }, [['FieldValueInvalid', 'spec.sessionAffinityConfig.clientIP.timeoutSeconds']]],
-    ['clusterIPs must start with clusterIP', { clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.2'], ports: [port()] }, [['FieldValueInvalid', 'spec.clusterIPs[0]']], 'first value must match `clusterIP`'],
+    [
+      'affinity timeout too small',
+      { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: -1 } }, ports: [port()] },
+      [['FieldValueInvalid', 'spec.sessionAffinityConfig.clientIP.timeoutSeconds']],
+      'must be greater than 0 and less than 86400',
+    ],
+    [
+      'affinity timeout too large',
+      { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 86401 } }, ports: [port()] },
+      [['FieldValueInvalid', 'spec.sessionAffinityConfig.clientIP.timeoutSeconds']],
+    ],
+    [
+      'clusterIPs must start with clusterIP',
+      { clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.2'], ports: [port()] },
+      [['FieldValueInvalid', 'spec.clusterIPs[0]']],
+      'first value must match `clusterIP`',
+    ],
   ])('%s', (_name, spec, expected, fragment) => {
     const errs = validateService(svc(spec));
     expect(fields(errs)).toEqual(expected);

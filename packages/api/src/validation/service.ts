@@ -33,7 +33,6 @@ function isHeadless(spec: JsonObject): boolean {
   return (str(spec['type']) ?? 'ClusterIP') === 'ClusterIP' && ips.length === 1 && ips[0] === 'None';
 }
 
-
 /** The longest ClientIP session affinity (one day), as Kubernetes' MaxClientIPServiceAffinitySeconds. */
 const MAX_CLIENT_IP_AFFINITY_SECONDS = 86400;
 export function validateService(svc: JsonObject, namespaced = true): FieldError[] {
@@ -127,7 +126,13 @@ export function validateService(svc: JsonObject, namespaced = true): FieldError[
   // Kubernetes' validateAffinityTimeout: kube-proxy writes it into iptables' `recent --seconds`.
   const affinityTimeout = obj(obj(spec['sessionAffinityConfig'])['clientIP'])['timeoutSeconds'];
   if (typeof affinityTimeout === 'number' && (affinityTimeout <= 0 || affinityTimeout > MAX_CLIENT_IP_AFFINITY_SECONDS)) {
-    errs.push(fieldErrors.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', affinityTimeout, `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`));
+    errs.push(
+      fieldErrors.invalid(
+        'spec.sessionAffinityConfig.clientIP.timeoutSeconds',
+        affinityTimeout,
+        `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`,
+      ),
+    );
   }
   errs.push(...validateEnum(spec['type'], 'spec.type', SERVICE_TYPES));
   for (const field of ['externalTrafficPolicy', 'internalTrafficPolicy']) {

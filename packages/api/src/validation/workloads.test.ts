@@ -46,19 +46,28 @@ describe.each([
     [
       'bad selector operator',
       { selector: { matchExpressions: [{ key: 'app', operator: 'Like', values: ['web'] }] } },
-      [['FieldValueInvalid', 'spec.selector.matchExpressions[0].operator'], ['FieldValueInvalid', 'spec.selector']],
+      [
+        ['FieldValueInvalid', 'spec.selector.matchExpressions[0].operator'],
+        ['FieldValueInvalid', 'spec.selector'],
+      ],
       'not a valid selector operator',
     ],
     [
       'In without values',
       { selector: { matchExpressions: [{ key: 'app', operator: 'In', values: [] }] } },
-      [['FieldValueRequired', 'spec.selector.matchExpressions[0].values'], ['FieldValueInvalid', 'spec.selector']],
+      [
+        ['FieldValueRequired', 'spec.selector.matchExpressions[0].values'],
+        ['FieldValueInvalid', 'spec.selector'],
+      ],
       "must be specified when `operator` is 'In' or 'NotIn'",
     ],
     [
       'Exists with values',
       { selector: { matchExpressions: [{ key: 'app', operator: 'Exists', values: ['x'] }] } },
-      [['FieldValueForbidden', 'spec.selector.matchExpressions[0].values'], ['FieldValueInvalid', 'spec.selector']],
+      [
+        ['FieldValueForbidden', 'spec.selector.matchExpressions[0].values'],
+        ['FieldValueInvalid', 'spec.selector'],
+      ],
     ],
     [
       'restartPolicy must be Always',
@@ -85,7 +94,10 @@ describe.each([
     [
       'template pod spec is validated',
       { template: { metadata: { labels: { app: 'web', 'bad key': 'x' } }, spec: { containers: [] } } },
-      [['FieldValueInvalid', 'spec.template.labels'], ['FieldValueRequired', 'spec.template.spec.containers']],
+      [
+        ['FieldValueInvalid', 'spec.template.labels'],
+        ['FieldValueRequired', 'spec.template.spec.containers'],
+      ],
     ],
     ['template required', { template: undefined }, [['FieldValueRequired', 'spec.template']]],
   ])('%s', (_name, spec, expected, fragment) => {
@@ -97,15 +109,51 @@ describe.each([
 
 describe('Deployment strategy and limits', () => {
   it.each<[string, JsonObject, [string, string][], string?]>([
-    ['Recreate with rollingUpdate', { strategy: { type: 'Recreate', rollingUpdate: {} } }, [['FieldValueForbidden', 'spec.strategy.rollingUpdate']], "may not be specified when strategy `type` is 'Recreate'"],
-    ['both zero', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: '0%' } } }, [['FieldValueInvalid', 'spec.strategy.rollingUpdate.maxUnavailable']], 'may not be 0 when `maxSurge` is 0'],
-    ['maxUnavailable over 100%', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: '150%' } } }, [['FieldValueInvalid', 'spec.strategy.rollingUpdate.maxUnavailable']], 'must not be greater than 100%'],
-    ['negative maxSurge', { strategy: { rollingUpdate: { maxSurge: -1, maxUnavailable: 1 } } }, [['FieldValueInvalid', 'spec.strategy.rollingUpdate.maxSurge']]],
-    ['bad percent', { strategy: { rollingUpdate: { maxSurge: '10', maxUnavailable: 1 } } }, [['FieldValueInvalid', 'spec.strategy.rollingUpdate.maxSurge']], 'a valid percent string'],
+    [
+      'Recreate with rollingUpdate',
+      { strategy: { type: 'Recreate', rollingUpdate: {} } },
+      [['FieldValueForbidden', 'spec.strategy.rollingUpdate']],
+      "may not be specified when strategy `type` is 'Recreate'",
+    ],
+    [
+      'both zero',
+      { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: '0%' } } },
+      [['FieldValueInvalid', 'spec.strategy.rollingUpdate.maxUnavailable']],
+      'may not be 0 when `maxSurge` is 0',
+    ],
+    [
+      'maxUnavailable over 100%',
+      { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: '150%' } } },
+      [['FieldValueInvalid', 'spec.strategy.rollingUpdate.maxUnavailable']],
+      'must not be greater than 100%',
+    ],
+    [
+      'negative maxSurge',
+      { strategy: { rollingUpdate: { maxSurge: -1, maxUnavailable: 1 } } },
+      [['FieldValueInvalid', 'spec.strategy.rollingUpdate.maxSurge']],
+    ],
+    [
+      'bad percent',
+      { strategy: { rollingUpdate: { maxSurge: '10', maxUnavailable: 1 } } },
+      [['FieldValueInvalid', 'spec.strategy.rollingUpdate.maxSurge']],
+      'a valid percent string',
+    ],
     ['strategy type enum', { strategy: { type: 'BlueGreen' } }, [['FieldValueNotSupported', 'spec.strategy']]],
     ['revisionHistoryLimit', { revisionHistoryLimit: -1 }, [['FieldValueInvalid', 'spec.revisionHistoryLimit']]],
-    ['progressDeadlineSeconds > minReadySeconds', { minReadySeconds: 10, progressDeadlineSeconds: 10 }, [['FieldValueInvalid', 'spec.progressDeadlineSeconds']], 'must be greater than minReadySeconds'],
-    ['progressDeadlineSeconds positive', { progressDeadlineSeconds: 0 }, [['FieldValueInvalid', 'spec.progressDeadlineSeconds'], ['FieldValueInvalid', 'spec.progressDeadlineSeconds']]],
+    [
+      'progressDeadlineSeconds > minReadySeconds',
+      { minReadySeconds: 10, progressDeadlineSeconds: 10 },
+      [['FieldValueInvalid', 'spec.progressDeadlineSeconds']],
+      'must be greater than minReadySeconds',
+    ],
+    [
+      'progressDeadlineSeconds positive',
+      { progressDeadlineSeconds: 0 },
+      [
+        ['FieldValueInvalid', 'spec.progressDeadlineSeconds'],
+        ['FieldValueInvalid', 'spec.progressDeadlineSeconds'],
+      ],
+    ],
   ])('%s', (_name, spec, expected, fragment) => {
     const errs = validateDeployment(workload('Deployment', spec));
     expect(fields(errs)).toEqual(expected);
@@ -113,7 +161,9 @@ describe('Deployment strategy and limits', () => {
   });
 
   it('accepts the usual strategies', () => {
-    expect(validateDeployment(workload('Deployment', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } } }))).toEqual([]);
+    expect(
+      validateDeployment(workload('Deployment', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } } })),
+    ).toEqual([]);
     expect(validateDeployment(workload('Deployment', { strategy: { type: 'Recreate' }, progressDeadlineSeconds: 600 }))).toEqual([]);
   });
 });

@@ -26,7 +26,12 @@ async function namespace(s: TestServer, name: string, labels: Record<string, str
 }
 
 async function quota(s: TestServer, ns: string, name: string, hard: Record<string, string>): Promise<void> {
-  const r = await call(s.url, 'POST', `/api/v1/namespaces/${ns}/resourcequotas`, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name }, spec: { hard } });
+  const r = await call(s.url, 'POST', `/api/v1/namespaces/${ns}/resourcequotas`, {
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name },
+    spec: { hard },
+  });
   expect(r.status).toBe(201);
 }
 
@@ -80,13 +85,13 @@ describe('admission chain', () => {
       s = await startServer();
       await namespace(s, 'q4');
       await quota(s, 'q4', 'few', { pods: '3', 'count/configmaps': '2' });
-      const results = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => call(s.url, 'POST', '/api/v1/namespaces/q4/pods', pod(`p${i}`))),
-      );
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => call(s.url, 'POST', '/api/v1/namespaces/q4/pods', pod(`p${i}`))));
       expect(results.filter((r) => r.status === 201)).toHaveLength(3);
       expect(results.filter((r) => r.status === 403)).toHaveLength(9);
       const cms = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => call(s.url, 'POST', '/api/v1/namespaces/q4/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm${i}` } })),
+        Array.from({ length: 6 }, (_, i) =>
+          call(s.url, 'POST', '/api/v1/namespaces/q4/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm${i}` } }),
+        ),
       );
       expect(cms.filter((r) => r.status === 201)).toHaveLength(2);
       const list = await call<Any>(s.url, 'GET', '/api/v1/namespaces/q4/pods');
@@ -103,7 +108,10 @@ describe('admission chain', () => {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name },
-        spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+        spec: {
+          selector: { matchLabels: { app: name } },
+          template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+        },
       });
       expect((await call(s.url, 'POST', '/apis/apps/v1/namespaces/q5/deployments', deploy('one'))).status).toBe(201);
       const r = await call<Any>(s.url, 'POST', '/apis/apps/v1/namespaces/q5/deployments', deploy('two'));
@@ -143,7 +151,9 @@ describe('admission chain', () => {
       const created = await call<Any>(s.url, 'POST', '/api/v1/namespaces/lr/pods', pod('defaulted'));
       expect(created.status).toBe(201);
       expect(created.body.spec.containers[0].resources).toEqual({ limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '250m', memory: '128Mi' } });
-      expect(created.body.metadata.annotations['kubernetes.io/limit-ranger']).toBe('LimitRanger plugin set: cpu, memory request for container c; cpu, memory limit for container c');
+      expect(created.body.metadata.annotations['kubernetes.io/limit-ranger']).toBe(
+        'LimitRanger plugin set: cpu, memory request for container c; cpu, memory limit for container c',
+      );
       expect(created.body.status.qosClass).toBe('Burstable');
       const big = await call<Any>(s.url, 'POST', '/api/v1/namespaces/lr/pods', pod('big', { limits: { cpu: '2' }, requests: { cpu: '1' } }));
       expect(big.status).toBe(403);
@@ -160,10 +170,20 @@ describe('admission chain', () => {
         spec: { limits: [{ type: 'Container', min: { memory: '64Mi' }, maxLimitRequestRatio: { cpu: '2' } }] },
       };
       expect((await call(s.url, 'POST', '/api/v1/namespaces/lr2/limitranges', lr)).status).toBe(201);
-      const small = await call<Any>(s.url, 'POST', '/api/v1/namespaces/lr2/pods', pod('small', { requests: { memory: '32Mi', cpu: '100m' }, limits: { cpu: '100m' } }));
+      const small = await call<Any>(
+        s.url,
+        'POST',
+        '/api/v1/namespaces/lr2/pods',
+        pod('small', { requests: { memory: '32Mi', cpu: '100m' }, limits: { cpu: '100m' } }),
+      );
       expect(small.status).toBe(403);
       expect(small.body.message).toBe('pods "small" is forbidden: minimum memory usage per Container is 64Mi, but request is 32Mi');
-      const ratio = await call<Any>(s.url, 'POST', '/api/v1/namespaces/lr2/pods', pod('ratio', { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m' } }));
+      const ratio = await call<Any>(
+        s.url,
+        'POST',
+        '/api/v1/namespaces/lr2/pods',
+        pod('ratio', { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m' } }),
+      );
       expect(ratio.status).toBe(403);
       expect(ratio.body.message).toBe('pods "ratio" is forbidden: cpu max limit to request ratio per Container is 2, but provided ratio is 5.000000');
     });
@@ -219,8 +239,16 @@ describe('admission chain', () => {
       await namespace(s, 'tight', { 'pod-security.kubernetes.io/enforce': 'restricted' });
       const r = await call<Any>(s.url, 'POST', '/api/v1/namespaces/tight/pods', pod('p'));
       expect(r.status).toBe(403);
-      expect(r.body.message).toContain('violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "c" must set securityContext.allowPrivilegeEscalation=false)');
-      const patched = await call(s.url, 'PATCH', '/api/v1/namespaces/tight', { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } }, { contentType: 'application/merge-patch+json' });
+      expect(r.body.message).toContain(
+        'violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "c" must set securityContext.allowPrivilegeEscalation=false)',
+      );
+      const patched = await call(
+        s.url,
+        'PATCH',
+        '/api/v1/namespaces/tight',
+        { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } },
+        { contentType: 'application/merge-patch+json' },
+      );
       expect(patched.status).toBe(200);
       expect((await call(s.url, 'POST', '/api/v1/namespaces/tight/pods', pod('p'))).status).toBe(201);
     });
@@ -309,7 +337,10 @@ describe('admission chain', () => {
         expect((await call(s.url, 'POST', '/api/v1/namespaces/a1/pods', pod('bad', undefined, { hostPID: true }))).status).toBe(403);
         const events = await vi.waitFor(
           async () => {
-            const all = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+            const all = (await readFile(file, 'utf8'))
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l));
             const pods = all.filter((e: Any) => e.objectRef?.resource === 'pods');
             if (pods.length < 2) throw new Error('waiting');
             return pods;
@@ -321,7 +352,9 @@ describe('admission chain', () => {
           'pod-security.kubernetes.io/audit-violations': `would violate PodSecurity "restricted:latest": ${restrictedDetail}`,
         });
         expect(events[1].responseStatus.code).toBe(403);
-        expect(events[1].annotations['pod-security.kubernetes.io/audit-violations']).toMatch(/^would violate PodSecurity "restricted:latest": host namespaces \(hostPID=true\), /);
+        expect(events[1].annotations['pod-security.kubernetes.io/audit-violations']).toMatch(
+          /^would violate PodSecurity "restricted:latest": host namespaces \(hostPID=true\), /,
+        );
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -331,10 +364,22 @@ describe('admission chain', () => {
       s = await startServer();
       await namespace(s, 'u1', { 'pod-security.kubernetes.io/enforce': 'privileged' });
       expect((await call(s.url, 'POST', '/api/v1/namespaces/u1/pods', privileged('x'))).status).toBe(201);
-      const raised = await call(s.url, 'PATCH', '/api/v1/namespaces/u1', { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } }, mergePatch);
+      const raised = await call(
+        s.url,
+        'PATCH',
+        '/api/v1/namespaces/u1',
+        { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } },
+        mergePatch,
+      );
       expect(raised.status).toBe(200);
       expect((await call(s.url, 'PATCH', '/api/v1/namespaces/u1/pods/x', { metadata: { labels: { tier: 'web' } } }, mergePatch)).status).toBe(200);
-      const image = await call<Any>(s.url, 'PATCH', '/api/v1/namespaces/u1/pods/x', { spec: { containers: [{ name: 'c', image: 'nginx' }] } }, { contentType: 'application/strategic-merge-patch+json' });
+      const image = await call<Any>(
+        s.url,
+        'PATCH',
+        '/api/v1/namespaces/u1/pods/x',
+        { spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+        { contentType: 'application/strategic-merge-patch+json' },
+      );
       expect(image.status).toBe(403);
       expect(image.body.message).toBe(
         'pods "x" is forbidden: violates PodSecurity "baseline:latest": hostPath volumes (volume "v"), privileged (container "c" must not set securityContext.privileged=true)',
@@ -351,9 +396,17 @@ describe('admission chain', () => {
       const created = await call(s.url, 'POST', '/apis/apps/v1/namespaces/wl/deployments', deployment('web'));
       expect(created.status).toBe(201);
       expect(warningsOf(created.headers)).toEqual([`would violate PodSecurity "restricted:latest": ${restrictedDetail}`]);
-      const patched = await call(s.url, 'PATCH', '/apis/apps/v1/namespaces/wl/deployments/web', { spec: { template: { spec: { hostNetwork: true } } } }, mergePatch);
+      const patched = await call(
+        s.url,
+        'PATCH',
+        '/apis/apps/v1/namespaces/wl/deployments/web',
+        { spec: { template: { spec: { hostNetwork: true } } } },
+        mergePatch,
+      );
       expect(patched.status).toBe(200);
-      expect(warningsOf(patched.headers)[0]).toMatch(/^would violate PodSecurity "restricted:latest": host namespaces \(hostNetwork=true\), allowPrivilegeEscalation != false/);
+      expect(warningsOf(patched.headers)[0]).toMatch(
+        /^would violate PodSecurity "restricted:latest": host namespaces \(hostNetwork=true\), allowPrivilegeEscalation != false/,
+      );
       const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs' }, spec: deployment('rs').spec };
       const rsCreated = await call(s.url, 'POST', '/apis/apps/v1/namespaces/wl/replicasets', rs);
       expect(rsCreated.status).toBe(201);
@@ -381,31 +434,62 @@ describe('admission chain', () => {
       expect(ns.body.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBeUndefined();
       // The label is set anyway (existing pods keep running); lowering it again says nothing.
       expect(warningsOf((await call(s.url, 'PATCH', '/api/v1/namespaces/lbl', label, mergePatch)).headers)).toHaveLength(2);
-      const lowered = await call(s.url, 'PATCH', '/api/v1/namespaces/lbl', { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } }, mergePatch);
+      const lowered = await call(
+        s.url,
+        'PATCH',
+        '/api/v1/namespaces/lbl',
+        { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } },
+        mergePatch,
+      );
       expect(lowered.headers['warning']).toBeUndefined();
     });
 
     it('refuses invalid Pod Security labels on namespaces with 422', async () => {
       s = await startServer();
-      const r = await call<Any>(s.url, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bad', labels: { 'pod-security.kubernetes.io/enforce': 'strict' } } });
+      const r = await call<Any>(s.url, 'POST', '/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'bad', labels: { 'pod-security.kubernetes.io/enforce': 'strict' } },
+      });
       expect(r.status).toBe(422);
       expect(r.body).toMatchObject({ reason: 'Invalid', code: 422 });
-      expect(r.body.message).toBe('Namespace "bad" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted');
+      expect(r.body.message).toBe(
+        'Namespace "bad" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted',
+      );
       await namespace(s, 'good');
-      const p = await call<Any>(s.url, 'PATCH', '/api/v1/namespaces/good', { metadata: { labels: { 'pod-security.kubernetes.io/warn-version': '1.30' } } }, mergePatch);
+      const p = await call<Any>(
+        s.url,
+        'PATCH',
+        '/api/v1/namespaces/good',
+        { metadata: { labels: { 'pod-security.kubernetes.io/warn-version': '1.30' } } },
+        mergePatch,
+      );
       expect(p.status).toBe(422);
-      expect(p.body.message).toBe('Namespace "good" is invalid: metadata.labels[pod-security.kubernetes.io/warn-version]: Invalid value: "1.30": must be "latest" or "v1.x"');
+      expect(p.body.message).toBe(
+        'Namespace "good" is invalid: metadata.labels[pod-security.kubernetes.io/warn-version]: Invalid value: "1.30": must be "latest" or "v1.x"',
+      );
     });
 
     it('exempts configured users and runtime classes', async () => {
       const admin = { name: 'admin', groups: ['system:masters'] };
       const dev = { name: 'dev', groups: ['system:authenticated'] };
       s = await startServer({
-        auth: { tokens: new Map([['admin-token', admin], ['dev-token', dev]]), authorizationModes: ['AlwaysAllow'], bootstrapTokens: false },
+        auth: {
+          tokens: new Map([
+            ['admin-token', admin],
+            ['dev-token', dev],
+          ]),
+          authorizationModes: ['AlwaysAllow'],
+          bootstrapTokens: false,
+        },
         admissionControl: { podSecurity: { exemptUsernames: ['admin'], exemptRuntimeClasses: ['kata'] } },
       });
       const post = (token: string, body: unknown) =>
-        fetch(`${s.url}/api/v1/namespaces/default/pods`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        fetch(`${s.url}/api/v1/namespaces/default/pods`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       expect((await post('dev-token', privileged('d'))).status).toBe(403);
       expect((await post('admin-token', privileged('a'))).status).toBe(201);
       const kata = privileged('k') as Any;

@@ -7,7 +7,15 @@
  * const registry = new Registry({ store, cache, admit: chain });
  * ```
  */
-export { ADMISSION_PLUGINS, AdmissionChain, UnknownAdmissionPluginError, buildAdmissionChain, enabledPlugins, type AdmissionOptions, type AdmissionPluginName } from './chain.js';
+export {
+  ADMISSION_PLUGINS,
+  AdmissionChain,
+  UnknownAdmissionPluginError,
+  buildAdmissionChain,
+  enabledPlugins,
+  type AdmissionOptions,
+  type AdmissionPluginName,
+} from './chain.js';
 export { addDefaultTolerations } from './plugins/default-toleration-seconds.js';
 export { LIMIT_RANGER_ANNOTATION, applyLimitRangeDefaults, defaultLimitRange, limitRangeItemDefaults, limitRangeViolations } from './plugins/limit-ranger.js';
 export { DEFAULT_POD_SECURITY, PodSecurity, isSignificantPodUpdate, type PodSecuritySettings } from './plugins/pod-security.js';

@@ -91,7 +91,14 @@ export function auditAnnotations(req: FastifyRequest): Record<string, string> {
   return ((req as { [ANNOTATIONS]?: Record<string, string> })[ANNOTATIONS] ??= {});
 }
 
-export function auditEvent(req: FastifyRequest, code: number, elapsedMs: number, level: AuditLevel, nowMs: number, stage: AuditStage = 'ResponseComplete'): AuditEvent {
+export function auditEvent(
+  req: FastifyRequest,
+  code: number,
+  elapsedMs: number,
+  level: AuditLevel,
+  nowMs: number,
+  stage: AuditStage = 'ResponseComplete',
+): AuditEvent {
   const info = (req as { requestInfo?: RequestInfo }).requestInfo;
   const user = (req as { user?: UserInfo }).user ?? ANONYMOUS;
   const resourceRequest = info !== undefined && !info.discovery && info.resource !== undefined;
@@ -138,7 +145,11 @@ export class AuditLogger {
   constructor(opts: AuditOptions, registry?: Registry) {
     this.policy = opts.policy ?? globalPolicy(opts.level ?? 'Metadata');
     this.now = opts.now ?? Date.now;
-    this.events = new Counter({ name: 'apiserver_audit_event_total', help: 'Audit events generated and sent to the audit backend.', registers: registry ? [registry] : [] });
+    this.events = new Counter({
+      name: 'apiserver_audit_event_total',
+      help: 'Audit events generated and sent to the audit backend.',
+      registers: registry ? [registry] : [],
+    });
     this.errors = new Counter({
       name: 'apiserver_audit_error_total',
       help: 'Audit events that failed to be audited (dropped: buffer full or write error).',
@@ -169,7 +180,15 @@ export class AuditLogger {
       groups: user.groups,
       path: req.url.split('?')[0] ?? req.url,
       ...(resourceRequest
-        ? { resource: { group: info.group, resource: info.resource!, subresource: info.subresource ?? '', namespace: info.namespace ?? '', name: info.name ?? '' } }
+        ? {
+            resource: {
+              group: info.group,
+              resource: info.resource!,
+              subresource: info.subresource ?? '',
+              namespace: info.namespace ?? '',
+              name: info.name ?? '',
+            },
+          }
         : {}),
     });
   }

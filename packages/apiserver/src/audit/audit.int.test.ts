@@ -10,7 +10,10 @@ import { call, startServer, type TestServer } from '../testing/test-support.js';
 type Any = any;
 
 async function lines(file: string): Promise<Any[]> {
-  return (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** onResponse runs after the reply is sent and the writer flushes later: wait for `count` lines. */
@@ -86,7 +89,15 @@ describe('audit log', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'audit-'));
     const file = path.join(dir, 'audit.log');
     s = await startServer({
-      audit: { path: file, policy: { rules: [{ level: 'None', verbs: ['list', 'get'] }, { level: 'Metadata', resources: [{ group: '', resources: ['configmaps'] }] }] } },
+      audit: {
+        path: file,
+        policy: {
+          rules: [
+            { level: 'None', verbs: ['list', 'get'] },
+            { level: 'Metadata', resources: [{ group: '', resources: ['configmaps'] }] },
+          ],
+        },
+      },
     });
     await call(s.url, 'GET', '/api/v1/namespaces/default/configmaps');
     await call(s.url, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });

@@ -9,4 +9,14 @@
  */
 export { AuditLogger, auditAnnotations, auditEvent, microTime, type AuditEvent, type AuditOptions } from './audit-log.js';
 export { RotatingFileWriter, backupName, type FileWriterOptions } from './file-writer.js';
-export { AUDIT_LEVELS, AuditPolicyError, globalPolicy, levelFor, loadPolicyFile, parsePolicy, type AuditLevel, type AuditPolicy, type PolicyRule } from './policy.js';
+export {
+  AUDIT_LEVELS,
+  AuditPolicyError,
+  globalPolicy,
+  levelFor,
+  loadPolicyFile,
+  parsePolicy,
+  type AuditLevel,
+  type AuditPolicy,
+  type PolicyRule,
+} from './policy.js';

@@ -6,7 +6,17 @@ const req = (verb: string, resource?: { group?: string; resource: string; subres
   user,
   groups: ['system:authenticated'],
   path: '/api/v1/pods',
-  ...(resource ? { resource: { group: resource.group ?? '', resource: resource.resource, subresource: resource.subresource ?? '', namespace: resource.namespace ?? 'default', name: '' } } : {}),
+  ...(resource
+    ? {
+        resource: {
+          group: resource.group ?? '',
+          resource: resource.resource,
+          subresource: resource.subresource ?? '',
+          namespace: resource.namespace ?? 'default',
+          name: '',
+        },
+      }
+    : {}),
 });
 
 describe('audit policy', () => {

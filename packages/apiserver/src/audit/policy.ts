@@ -113,7 +113,12 @@ function ruleMatches(rule: PolicyRule, req: PolicyRequest): boolean {
       return rule.resources.some(
         (gr) =>
           (gr.group === undefined || gr.group === '*' || gr.group === r.group) &&
-          (!gr.resources || gr.resources.length === 0 || gr.resources.includes(full) || gr.resources.includes('*') || gr.resources.includes(`${r.resource}/*`) || gr.resources.includes(`*/${r.subresource}`)) &&
+          (!gr.resources ||
+            gr.resources.length === 0 ||
+            gr.resources.includes(full) ||
+            gr.resources.includes('*') ||
+            gr.resources.includes(`${r.resource}/*`) ||
+            gr.resources.includes(`*/${r.subresource}`)) &&
           matchesList(gr.resourceNames, r.name),
       );
     }

@@ -45,7 +45,14 @@ export async function selfSubjectAccessReview(
   const spec = (object['spec'] ?? {}) as Obj;
   const ra = spec['resourceAttributes'] as Record<string, string | undefined> | undefined;
   const nra = spec['nonResourceAttributes'] as Record<string, string | undefined> | undefined;
-  if (!ra && !nra) throw errors.invalid({ qualifiedResource: rt.resource, group: rt.group, kind: rt.kind, name: '' }, [{ type: 'FieldValueRequired', field: 'spec.resourceAttributes', message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified' }]);
+  if (!ra && !nra)
+    throw errors.invalid({ qualifiedResource: rt.resource, group: rt.group, kind: rt.kind, name: '' }, [
+      {
+        type: 'FieldValueRequired',
+        field: 'spec.resourceAttributes',
+        message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      },
+    ]);
   const attrs: Attributes = ra
     ? {
         user,
@@ -59,7 +66,18 @@ export async function selfSubjectAccessReview(
         subresource: ra['subresource'] ?? '',
         name: ra['name'] ?? '',
       }
-    : { user, verb: nra?.['verb'] ?? '', resourceRequest: false, path: nra?.['path'] ?? '', namespace: '', apiGroup: '', apiVersion: '', resource: '', subresource: '', name: '' };
+    : {
+        user,
+        verb: nra?.['verb'] ?? '',
+        resourceRequest: false,
+        path: nra?.['path'] ?? '',
+        namespace: '',
+        apiGroup: '',
+        apiVersion: '',
+        resource: '',
+        subresource: '',
+        name: '',
+      };
   const result = await authorizeUnion(authorizers, attrs);
   const status: Obj = { allowed: result.decision === 'allow' };
   if (result.decision === 'deny') status['denied'] = true;

@@ -72,7 +72,11 @@ describe('authentication and authorization (RBAC, Node, NodeRestriction)', () =>
     });
 
     it('authenticates tokens of the token file, with their groups, and re-reads it when it changes', async () => {
-      const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'list', resource: 'pods', namespace: 'default' } } };
+      const review = {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { verb: 'list', resource: 'pods', namespace: 'default' } },
+      };
       expect((await req(server.url, 'file-token', 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', review)).status).toBe(201);
       expect((await req(server.url, 'later-token', 'GET', '/version')).status).toBe(401);
       await writeFile(tokenFile, 'file-token,bob,bob-uid,"dev,ops"\nlater-token,carol,,\n');
@@ -118,7 +122,18 @@ describe('authentication and authorization (RBAC, Node, NodeRestriction)', () =>
     it('creates the default roles and bindings at start', async () => {
       const roles = await req(server.url, 'admin-token', 'GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles');
       const names = (roles.body.items as Array<{ metadata: { name: string } }>).map((r) => r.metadata.name);
-      for (const n of ['cluster-admin', 'admin', 'edit', 'view', 'system:kube-scheduler', 'system:kube-controller-manager', 'system:node', 'system:node-proxier', 'system:discovery']) expect(names).toContain(n);
+      for (const n of [
+        'cluster-admin',
+        'admin',
+        'edit',
+        'view',
+        'system:kube-scheduler',
+        'system:kube-controller-manager',
+        'system:node',
+        'system:node-proxier',
+        'system:discovery',
+      ])
+        expect(names).toContain(n);
       const crb = await req(server.url, 'admin-token', 'GET', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/cluster-admin');
       expect(crb.body.subjects).toEqual([{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'system:masters' }]);
       expect(crb.body.metadata.labels['kubernetes.io/bootstrapping']).toBe('rbac-defaults');
@@ -136,7 +151,9 @@ describe('authentication and authorization (RBAC, Node, NodeRestriction)', () =>
         details: { kind: 'pods' },
       });
       r = await req(server.url, 'jane-token', 'GET', '/apis/apps/v1/namespaces/default/deployments/web');
-      expect(r.body.message).toBe('deployments.apps "web" is forbidden: User "jane" cannot get resource "deployments" in API group "apps" in the namespace "default"');
+      expect(r.body.message).toBe(
+        'deployments.apps "web" is forbidden: User "jane" cannot get resource "deployments" in API group "apps" in the namespace "default"',
+      );
       expect(r.body.details).toEqual({ name: 'web', group: 'apps', kind: 'deployments' });
       r = await req(server.url, 'jane-token', 'GET', '/api/v1/namespaces/default/pods/web/log');
       expect(r.body.message).toBe('pods "web" is forbidden: User "jane" cannot get resource "pods/log" in API group "" in the namespace "default"');
@@ -146,7 +163,8 @@ describe('authentication and authorization (RBAC, Node, NodeRestriction)', () =>
       expect(r.status).toBe(403);
       expect(r.body.message).toBe('forbidden: User "jane" cannot get path "/metrics"');
       // Discovery and public info are open to every authenticated user.
-      for (const p of ['/api', '/apis', '/api/v1', '/version', '/healthz', '/openapi/v2']) expect((await req(server.url, 'jane-token', 'GET', p)).status, p).toBe(200);
+      for (const p of ['/api', '/apis', '/api/v1', '/version', '/healthz', '/openapi/v2'])
+        expect((await req(server.url, 'jane-token', 'GET', p)).status, p).toBe(200);
     });
 
     it('grants what a RoleBinding to edit allows, in its namespace only', async () => {
@@ -167,7 +185,12 @@ describe('authentication and authorization (RBAC, Node, NodeRestriction)', () =>
       expect((await req(server.url, 'jane-token', 'DELETE', '/api/v1/namespaces/default/pods/jane-pod')).status).toBe(200);
       // Endpoints are read-only to editors (CVE-2021-25740: they could point a Service anywhere).
       expect((await req(server.url, 'jane-token', 'GET', '/api/v1/namespaces/default/endpoints')).status).toBe(200);
-      const ep = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'elsewhere' }, subsets: [{ addresses: [{ ip: '10.0.0.9' }], ports: [{ port: 80 }] }] };
+      const ep = {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'elsewhere' },
+        subsets: [{ addresses: [{ ip: '10.0.0.9' }], ports: [{ port: 80 }] }],
+      };
       const r = await req(server.url, 'jane-token', 'POST', '/api/v1/namespaces/default/endpoints', ep);
       expect(r.status).toBe(403);
       expect(r.body.message).toBe('endpoints is forbidden: User "jane" cannot create resource "endpoints" in API group "" in the namespace "default"');
@@ -176,23 +199,35 @@ describe('authentication and authorization (RBAC, Node, NodeRestriction)', () =>
     it('evaluates Roles, resourceNames and ServiceAccount subjects', async () => {
       const rbac = '/apis/rbac.authorization.k8s.io/v1/namespaces/default';
       expect(
-        (await req(server.url, 'admin-token', 'POST', `${rbac}/roles`, {
-          apiVersion: 'rbac.authorization.k8s.io/v1',
-          kind: 'Role',
-          metadata: { name: 'one-cm' },
-          rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['settings'], verbs: ['get'] }],
-        })).status,
+        (
+          await req(server.url, 'admin-token', 'POST', `${rbac}/roles`, {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'Role',
+            metadata: { name: 'one-cm' },
+            rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['settings'], verbs: ['get'] }],
+          })
+        ).status,
       ).toBe(201);
       expect(
-        (await req(server.url, 'admin-token', 'POST', `${rbac}/rolebindings`, {
-          apiVersion: 'rbac.authorization.k8s.io/v1',
-          kind: 'RoleBinding',
-          metadata: { name: 'one-cm' },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'one-cm' },
-          subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'system:kube-scheduler' }],
-        })).status,
+        (
+          await req(server.url, 'admin-token', 'POST', `${rbac}/rolebindings`, {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'RoleBinding',
+            metadata: { name: 'one-cm' },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'one-cm' },
+            subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'system:kube-scheduler' }],
+          })
+        ).status,
       ).toBe(201);
-      expect((await req(server.url, 'admin-token', 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } })).status).toBe(201);
+      expect(
+        (
+          await req(server.url, 'admin-token', 'POST', '/api/v1/namespaces/default/configmaps', {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'settings' },
+          })
+        ).status,
+      ).toBe(201);
       expect((await req(server.url, 'sched-token', 'GET', '/api/v1/namespaces/default/configmaps/settings')).status).toBe(200);
       expect((await req(server.url, 'sched-token', 'GET', '/api/v1/namespaces/default/configmaps/other')).status).toBe(403);
       expect((await req(server.url, 'sched-token', 'GET', '/api/v1/namespaces/default/configmaps')).status).toBe(403);
@@ -203,7 +238,10 @@ describe('authentication and authorization (RBAC, Node, NodeRestriction)', () =>
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRole',
         metadata: { name: 'bad' },
-        rules: [{ apiGroups: [''], resources: ['pods'] }, { verbs: ['get'], nonResourceURLs: ['/x'], resources: ['pods'] }],
+        rules: [
+          { apiGroups: [''], resources: ['pods'] },
+          { verbs: ['get'], nonResourceURLs: ['/x'], resources: ['pods'] },
+        ],
       });
       expect(r.status).toBe(422);
       expect(r.body.details.causes.map((c: { field: string }) => c.field)).toEqual(['rules[0].verbs', 'rules[1].nonResourceURLs']);
@@ -245,13 +283,24 @@ describe('authentication and authorization (RBAC, Node, NodeRestriction)', () =>
       expect((await req(server.url, 'admin-token', 'POST', '/api/v1/namespaces/default/pods', pod('on-1', 'node-1', secretRef))).status).toBe(201);
       expect((await req(server.url, 'admin-token', 'POST', '/api/v1/namespaces/default/pods', pod('on-2', 'node-2'))).status).toBe(201);
       for (const name of ['db', 'other']) {
-        expect((await req(server.url, 'admin-token', 'POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { pw: 'x' } })).status).toBe(201);
+        expect(
+          (
+            await req(server.url, 'admin-token', 'POST', '/api/v1/namespaces/default/secrets', {
+              apiVersion: 'v1',
+              kind: 'Secret',
+              metadata: { name },
+              stringData: { pw: 'x' },
+            })
+          ).status,
+        ).toBe(201);
       }
     });
 
     it('lets a kubelet change only its own Node', async () => {
       expect((await req(server.url, 'node1-token', 'GET', '/api/v1/nodes')).status).toBe(200);
-      expect((await req(server.url, 'node1-token', 'PATCH', '/api/v1/nodes/node-1', { metadata: { labels: { a: 'b' } } }, 'application/merge-patch+json')).status).toBe(200);
+      expect(
+        (await req(server.url, 'node1-token', 'PATCH', '/api/v1/nodes/node-1', { metadata: { labels: { a: 'b' } } }, 'application/merge-patch+json')).status,
+      ).toBe(200);
       const r = await req(server.url, 'node1-token', 'PATCH', '/api/v1/nodes/node-2', { metadata: { labels: { a: 'b' } } }, 'application/merge-patch+json');
       expect(r.status).toBe(403);
       expect(r.body.message).toBe('nodes "node-2" is forbidden: node "node-1" is not allowed to modify node "node-2"');
@@ -261,7 +310,9 @@ describe('authentication and authorization (RBAC, Node, NodeRestriction)', () =>
 
     it('lets a kubelet change only pods bound to it', async () => {
       const status = { status: { phase: 'Running' } };
-      expect((await req(server.url, 'node1-token', 'PATCH', '/api/v1/namespaces/default/pods/on-1/status', status, 'application/merge-patch+json')).status).toBe(200);
+      expect(
+        (await req(server.url, 'node1-token', 'PATCH', '/api/v1/namespaces/default/pods/on-1/status', status, 'application/merge-patch+json')).status,
+      ).toBe(200);
       let r = await req(server.url, 'node1-token', 'PATCH', '/api/v1/namespaces/default/pods/on-2/status', status, 'application/merge-patch+json');
       expect(r.status).toBe(403);
       expect(r.body).toMatchObject({
@@ -272,9 +323,18 @@ describe('authentication and authorization (RBAC, Node, NodeRestriction)', () =>
       expect(r.status).toBe(403);
       expect(r.body.message).toBe('pods "on-2" is forbidden: node "node-1" can only delete pods with spec.nodeName set to itself');
       // Updating a pod's spec is not a kubelet's business at all (RBAC: no update on pods).
-      r = await req(server.url, 'node1-token', 'PATCH', '/api/v1/namespaces/default/pods/on-1', { metadata: { labels: { a: 'b' } } }, 'application/merge-patch+json');
+      r = await req(
+        server.url,
+        'node1-token',
+        'PATCH',
+        '/api/v1/namespaces/default/pods/on-1',
+        { metadata: { labels: { a: 'b' } } },
+        'application/merge-patch+json',
+      );
       expect(r.status).toBe(403);
-      expect((await req(server.url, 'node1-token', 'POST', '/api/v1/namespaces/default/pods', pod('mine', 'node-1'))).body.message).toContain('can only create mirror pods');
+      expect((await req(server.url, 'node1-token', 'POST', '/api/v1/namespaces/default/pods', pod('mine', 'node-1'))).body.message).toContain(
+        'can only create mirror pods',
+      );
       expect((await req(server.url, 'node2-token', 'DELETE', '/api/v1/namespaces/default/pods/on-2')).status).toBe(200);
     });
 
@@ -288,9 +348,15 @@ describe('authentication and authorization (RBAC, Node, NodeRestriction)', () =>
       expect((await req(server.url, 'node2-token', 'GET', '/api/v1/namespaces/default/secrets/db')).status).toBe(403);
       expect((await req(server.url, 'node1-token', 'GET', '/api/v1/namespaces/default/secrets')).status).toBe(403);
       const lease = (name: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { holderIdentity: name } });
-      expect((await req(server.url, 'node1-token', 'POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', lease('node-1'))).status).toBe(201);
-      expect((await req(server.url, 'node1-token', 'PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-1', lease('node-1'))).status).toBe(200);
-      expect((await req(server.url, 'node1-token', 'POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', lease('node-2'))).status).toBe(403);
+      expect((await req(server.url, 'node1-token', 'POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', lease('node-1'))).status).toBe(
+        201,
+      );
+      expect(
+        (await req(server.url, 'node1-token', 'PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-1', lease('node-1'))).status,
+      ).toBe(200);
+      expect((await req(server.url, 'node1-token', 'POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', lease('node-2'))).status).toBe(
+        403,
+      );
       r = await req(server.url, 'node1-token', 'PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-2', lease('node-2'));
       expect(r.status).toBe(403);
       expect(r.body.message).toContain('can only access node lease with the same name as the requesting node');

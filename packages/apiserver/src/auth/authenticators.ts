@@ -84,7 +84,10 @@ export class BootstrapTokenAuthenticator implements TokenAuthenticator {
       const at = Date.parse(expiration);
       if (Number.isNaN(at) || at <= this.now()) return { error: 'the bootstrap token has expired' };
     }
-    const extra = (decoded(data, 'auth-extra-groups') ?? '').split(',').map((g) => g.trim()).filter((g) => g.startsWith(`${BOOTSTRAPPERS_GROUP}:`));
+    const extra = (decoded(data, 'auth-extra-groups') ?? '')
+      .split(',')
+      .map((g) => g.trim())
+      .filter((g) => g.startsWith(`${BOOTSTRAPPERS_GROUP}:`));
     return { user: { name: `${BOOTSTRAP_USER_PREFIX}${id}`, groups: [BOOTSTRAPPERS_GROUP, ...extra] } };
   }
 }
@@ -162,7 +165,8 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
     const sa = this.cache.get('serviceaccounts', objectKey('serviceaccounts', namespace, serviceaccount.name)) as Record<string, unknown> | undefined;
     const meta = (sa?.['metadata'] ?? {}) as Record<string, unknown>;
     if (!sa) return { error: `service account ${namespace}/${serviceaccount.name} has been deleted` };
-    if (meta['uid'] !== serviceaccount.uid) return { error: `service account UID (${serviceaccount.uid}) does not match the current one (${String(meta['uid'])})` };
+    if (meta['uid'] !== serviceaccount.uid)
+      return { error: `service account UID (${serviceaccount.uid}) does not match the current one (${String(meta['uid'])})` };
     if (meta['deletionTimestamp']) return { error: `service account ${namespace}/${serviceaccount.name} is being deleted` };
     return {
       user: {

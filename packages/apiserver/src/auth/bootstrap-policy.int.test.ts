@@ -38,9 +38,9 @@ describe('bootstrap RBAC policy reconciliation', () => {
       expect(rules).not.toContainEqual(OLD_BLANKET);
       // Rules someone added by hand stay.
       expect(rules).toContainEqual(custom);
-      const names = ((await get(server.url, `/apis/${RBAC}/v1/clusterrolebindings`)).items as Array<{ metadata: { name: string }; subjects: unknown[] }>).filter((b) =>
-        b.metadata.name.startsWith('system:controller:'),
-      );
+      const names = (
+        (await get(server.url, `/apis/${RBAC}/v1/clusterrolebindings`)).items as Array<{ metadata: { name: string }; subjects: unknown[] }>
+      ).filter((b) => b.metadata.name.startsWith('system:controller:'));
       expect(names.map((b) => b.metadata.name).sort()).toEqual(
         [
           'deployment-controller',

@@ -46,8 +46,33 @@ export const NODE_RULES: readonly PolicyRule[] = [
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
 ];
 
-const VIEW_CORE = ['pods', 'pods/log', 'pods/status', 'services', 'services/status', 'endpoints', 'events', 'configmaps', 'namespaces', 'namespaces/status', 'persistentvolumeclaims', 'replicationcontrollers', 'serviceaccounts', 'limitranges', 'resourcequotas'];
-const VIEW_APPS = ['deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'daemonsets', 'statefulsets'];
+const VIEW_CORE = [
+  'pods',
+  'pods/log',
+  'pods/status',
+  'services',
+  'services/status',
+  'endpoints',
+  'events',
+  'configmaps',
+  'namespaces',
+  'namespaces/status',
+  'persistentvolumeclaims',
+  'replicationcontrollers',
+  'serviceaccounts',
+  'limitranges',
+  'resourcequotas',
+];
+const VIEW_APPS = [
+  'deployments',
+  'deployments/scale',
+  'deployments/status',
+  'replicasets',
+  'replicasets/scale',
+  'replicasets/status',
+  'daemonsets',
+  'statefulsets',
+];
 const viewRules: PolicyRule[] = [
   rule(READ, [''], VIEW_CORE),
   rule(READ, ['apps'], VIEW_APPS),
@@ -63,7 +88,24 @@ const viewRules: PolicyRule[] = [
 // 1.22 took these rights out of `edit` and `admin`). Reads come with `view`.
 const editRules: PolicyRule[] = [
   ...viewRules,
-  rule([...READ, ...WRITE], [''], ['pods', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'configmaps', 'persistentvolumeclaims', 'replicationcontrollers', 'services', 'services/proxy', 'secrets', 'serviceaccounts']),
+  rule(
+    [...READ, ...WRITE],
+    [''],
+    [
+      'pods',
+      'pods/exec',
+      'pods/attach',
+      'pods/portforward',
+      'pods/proxy',
+      'configmaps',
+      'persistentvolumeclaims',
+      'replicationcontrollers',
+      'services',
+      'services/proxy',
+      'secrets',
+      'serviceaccounts',
+    ],
+  ),
   rule(['create'], ['', 'policy'], ['pods/eviction']),
   rule(['get'], [''], ['pods/exec']),
   rule([...READ, ...WRITE], ['apps'], ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale', 'daemonsets', 'statefulsets']),
@@ -146,11 +188,7 @@ const controllerRoles: Array<[string, PolicyRule[]]> = [
   ],
   [
     'endpoint-controller',
-    [
-      rule(READ, [''], ['services', 'pods']),
-      rule(['get', 'list', 'watch', 'create', 'update', 'delete'], [''], ['endpoints']),
-      eventsRule,
-    ],
+    [rule(READ, [''], ['services', 'pods']), rule(['get', 'list', 'watch', 'create', 'update', 'delete'], [''], ['endpoints']), eventsRule],
   ],
   [
     // Owners may be of any served kind; dependents are the kinds it watches (DEFAULT_GC_RESOURCES).
@@ -194,19 +232,13 @@ const controllerRoles: Array<[string, PolicyRule[]]> = [
       eventsRule,
     ],
   ],
-  [
-    'pod-garbage-collector',
-    [rule(['list', 'watch', 'delete'], [''], ['pods']), rule(READ, [''], ['nodes'])],
-  ],
+  ['pod-garbage-collector', [rule(['list', 'watch', 'delete'], [''], ['pods']), rule(READ, [''], ['nodes'])]],
   [
     // Counts objects of any namespaced kind (`count/<resource>`).
     'resourcequota-controller',
     [...withVerbs(['list', 'watch'], servedResources(true)), rule(['update'], [''], ['resourcequotas/status']), eventsRule],
   ],
-  [
-    'service-account-controller',
-    [rule(['list', 'watch'], [''], ['namespaces']), rule(['list', 'watch', 'create'], [''], ['serviceaccounts']), eventsRule],
-  ],
+  ['service-account-controller', [rule(['list', 'watch'], [''], ['namespaces']), rule(['list', 'watch', 'create'], [''], ['serviceaccounts']), eventsRule]],
 ];
 const CONTROLLER_ROLES: DefaultRole[] = controllerRoles.map(([name, rules]) => ({
   name: `system:controller:${name}`,
@@ -217,7 +249,24 @@ const CONTROLLER_ROLES: DefaultRole[] = controllerRoles.map(([name, rules]) => (
 /** The blanket rules `system:kube-controller-manager` held before its controllers got their own roles; removed on reconcile. */
 const OBSOLETE_CONTROLLER_MANAGER_RULES: PolicyRule[] = [
   rule(['get', 'list', 'watch', 'patch', 'update', 'delete', 'deletecollection'], ['*'], ['*']),
-  rule(['create'], ['', 'apps', 'autoscaling', 'coordination.k8s.io', 'discovery.k8s.io', 'policy'], ['pods', 'pods/eviction', 'pods/binding', 'endpoints', 'replicasets', 'deployments', 'leases', 'endpointslices', 'namespaces', 'nodes', 'configmaps', 'serviceaccounts']),
+  rule(
+    ['create'],
+    ['', 'apps', 'autoscaling', 'coordination.k8s.io', 'discovery.k8s.io', 'policy'],
+    [
+      'pods',
+      'pods/eviction',
+      'pods/binding',
+      'endpoints',
+      'replicasets',
+      'deployments',
+      'leases',
+      'endpointslices',
+      'namespaces',
+      'nodes',
+      'configmaps',
+      'serviceaccounts',
+    ],
+  ),
 ];
 
 /** The default ClusterRoles, each with its ClusterRoleBinding when it has subjects. */
@@ -339,7 +388,12 @@ export async function reconcileBootstrapPolicy(registry: Registry, log?: { warn:
   const roles = resourceFor(RBAC_GROUP, 'v1', 'clusterroles')!;
   const bindings = resourceFor(RBAC_GROUP, 'v1', 'clusterrolebindings')!;
   const metadata = (name: string) => ({ name, labels: { ...BOOTSTRAP_LABELS }, annotations: { [AUTOUPDATE]: 'true' } });
-  const ensure = async (rt: typeof roles, name: string, fresh: Record<string, unknown>, complete: (existing: Record<string, unknown>) => boolean): Promise<void> => {
+  const ensure = async (
+    rt: typeof roles,
+    name: string,
+    fresh: Record<string, unknown>,
+    complete: (existing: Record<string, unknown>) => boolean,
+  ): Promise<void> => {
     try {
       let existing: Record<string, unknown> | undefined;
       try {

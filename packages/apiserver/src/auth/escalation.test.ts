@@ -96,7 +96,7 @@ describe('escalation messages', () => {
     expect(compactString(u(['*'], ['*']))).toBe('{NonResourceURLs:["*"], Verbs:["*"]}');
   });
 
-  it("says who asks, with their groups, and the missing rules sorted, one a line", () => {
+  it('says who asks, with their groups, and the missing rules sorted, one a line', () => {
     const user = { name: 'jane', groups: ['dev', 'system:authenticated'] };
     expect(escalationError(user, [r(['get'], [''], ['pods'])], [r(['get'], [''], ['pods'])])).toBeUndefined();
     expect(escalationError(user, [r(['get'], [''], ['pods'])], [r(['get', 'list'], [''], ['pods']), ...FULL_AUTHORITY])).toBe(
@@ -121,7 +121,12 @@ describe('onlyMutatesGcFields', () => {
     expect(onlyMutatesGcFields(role({}, [r(['*'], ['*'], ['*'])]), role({}))).toBe(false);
     expect(onlyMutatesGcFields(role({ labels: { a: 'b' } }), role({}))).toBe(false);
     // Field order does not matter.
-    const reordered = { rules: [{ resources: ['pods'], apiGroups: [''], verbs: ['get'] }], metadata: role({}).metadata, kind: 'Role', apiVersion: 'rbac.authorization.k8s.io/v1' };
+    const reordered = {
+      rules: [{ resources: ['pods'], apiGroups: [''], verbs: ['get'] }],
+      metadata: role({}).metadata,
+      kind: 'Role',
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+    };
     expect(onlyMutatesGcFields(reordered, role({}))).toBe(true);
   });
 });

@@ -24,7 +24,14 @@ import { isApiPath, parseRequestInfo, rawPathOf, type RequestInfo } from '../htt
 import type { Registry, WriteCheck } from '../registry/registry.js';
 import { selfSubjectAccessReview, selfSubjectReview } from './access-review.js';
 import { forbiddenWhy, requestAttributes, type Attributes, type Authorizer } from './attributes.js';
-import { authenticate, BootstrapTokenAuthenticator, ServiceAccountTokenAuthenticator, StaticTokenAuthenticator, type AuthenticatorChain, type TokenAuthenticator } from './authenticators.js';
+import {
+  authenticate,
+  BootstrapTokenAuthenticator,
+  ServiceAccountTokenAuthenticator,
+  StaticTokenAuthenticator,
+  type AuthenticatorChain,
+  type TokenAuthenticator,
+} from './authenticators.js';
 import { reconcileBootstrapPolicy } from './bootstrap-policy.js';
 import { escalationCheck, RuleResolver } from './escalation.js';
 import { NodeAuthorizer } from './node-authorizer.js';
@@ -118,7 +125,11 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
   const tokens: TokenAuthenticator[] = [];
   if (opts.tokens) tokens.push(new StaticTokenAuthenticator(opts.tokens));
   if (opts.tokenAuthFile) {
-    tokens.push(new StaticTokenAuthenticator(new TokenFile(opts.tokenAuthFile, (err) => deps.log.warn({ err }, 'could not re-read the token file; keeping the tokens read before'))));
+    tokens.push(
+      new StaticTokenAuthenticator(
+        new TokenFile(opts.tokenAuthFile, (err) => deps.log.warn({ err }, 'could not re-read the token file; keeping the tokens read before')),
+      ),
+    );
   }
   if (opts.bootstrapTokens ?? true) tokens.push(new BootstrapTokenAuthenticator(deps.cache, deps.now));
   // Generated on first use when not given: tokens then die with the process.
@@ -162,7 +173,10 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     const attrs = requestAttributes(result.user, req.method, rawPath, info);
     const decision = await authorizeUnion(authorizers, attrs);
     if (decision.decision !== 'allow') {
-      req.log.info({ user: result.user.name, verb: attrs.verb, resource: attrs.resource, subresource: attrs.subresource, namespace: attrs.namespace, path: attrs.path }, 'forbidden');
+      req.log.info(
+        { user: result.user.name, verb: attrs.verb, resource: attrs.resource, subresource: attrs.subresource, namespace: attrs.namespace, path: attrs.path },
+        'forbidden',
+      );
       throw forbidden(attrs, decision.reason);
     }
     req[ATTRS] = attrs;
@@ -171,7 +185,8 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     app.addHook('preHandler', async (request) => {
       const req = request as WithAttrs;
       const attrs = req[ATTRS];
-      if (attrs) await admitNodeRequest(attrs, req.body, deps.registry, (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase());
+      if (attrs)
+        await admitNodeRequest(attrs, req.body, deps.registry, (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase());
     });
   }
 
@@ -189,7 +204,15 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     serviceAccountKeys: saKeys,
     tokenRequest: (namespace, name, body) => tokenRequest(saKeys(), deps.registry, deps.now, namespace, name, body),
     guardWrite: async (rt, info, user) =>
-      resolver ? escalationCheck({ authorizers, resolver }, rt, info.namespace ?? '', info.name ?? '', user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] }) : undefined,
+      resolver
+        ? escalationCheck(
+            { authorizers, resolver },
+            rt,
+            info.namespace ?? '',
+            info.name ?? '',
+            user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] },
+          )
+        : undefined,
   };
 }
 

@@ -80,7 +80,8 @@ export class NodeAuthorizer implements Authorizer {
       return this.referenced(node, attrs, attrs.resource);
     }
     if (attrs.apiGroup === 'coordination.k8s.io' && attrs.resource === 'leases') {
-      const own = attrs.namespace === 'kube-node-lease' && LEASE_VERBS.has(attrs.verb) && (attrs.name === node || (attrs.verb === 'create' && attrs.name === ''));
+      const own =
+        attrs.namespace === 'kube-node-lease' && LEASE_VERBS.has(attrs.verb) && (attrs.name === node || (attrs.verb === 'create' && attrs.name === ''));
       return own ? { decision: 'allow' } : { decision: 'noopinion', reason: 'can only access node lease with the same name as the requesting node' };
     }
     return rulesAllow(attrs, NODE_RULES) ? { decision: 'allow' } : { decision: 'noopinion' };

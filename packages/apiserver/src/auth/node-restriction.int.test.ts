@@ -50,7 +50,12 @@ describe('a node and its own Node object', () => {
     let r = await asNode('PATCH', '/api/v1/nodes/node-1', { spec: { taints: null } }, 'application/merge-patch+json');
     expect(r.status).toBe(403);
     expect(r.body.message).toBe('nodes "node-1" is forbidden: node "node-1" is not allowed to modify taints');
-    r = await asNode('PATCH', '/api/v1/nodes/node-1', [{ op: 'add', path: '/spec/taints/-', value: { key: 'x', effect: 'NoSchedule' } }], 'application/json-patch+json');
+    r = await asNode(
+      'PATCH',
+      '/api/v1/nodes/node-1',
+      [{ op: 'add', path: '/spec/taints/-', value: { key: 'x', effect: 'NoSchedule' } }],
+      'application/json-patch+json',
+    );
     expect(r.status).toBe(403);
     const current = await asNode('GET', '/api/v1/nodes/node-1');
     r = await asNode('PUT', '/api/v1/nodes/node-1', { ...current.body, spec: {} });
@@ -58,11 +63,23 @@ describe('a node and its own Node object', () => {
     // The taint is still there, and an administrator may change it.
     expect(JSON.stringify((await asNode('GET', '/api/v1/nodes/node-1')).body)).toContain('"dedicated"');
     expect((await req('admin-token', 'PATCH', '/api/v1/nodes/node-1', { spec: { taints: null } }, 'application/merge-patch+json')).status).toBe(200);
-    expect((await req('admin-token', 'PATCH', '/api/v1/nodes/node-1', { spec: { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] } }, 'application/merge-patch+json')).status).toBe(200);
+    expect(
+      (
+        await req(
+          'admin-token',
+          'PATCH',
+          '/api/v1/nodes/node-1',
+          { spec: { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] } },
+          'application/merge-patch+json',
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('may change ordinary labels but not node-restriction ones', async () => {
-    expect((await asNode('PATCH', '/api/v1/nodes/node-1', { metadata: { labels: { 'topology.kubernetes.io/zone': 'a' } } }, 'application/merge-patch+json')).status).toBe(200);
+    expect(
+      (await asNode('PATCH', '/api/v1/nodes/node-1', { metadata: { labels: { 'topology.kubernetes.io/zone': 'a' } } }, 'application/merge-patch+json')).status,
+    ).toBe(200);
     for (const key of ['node-restriction.kubernetes.io/secure', 'team.node-restriction.kubernetes.io/x']) {
       const r = await asNode('PATCH', '/api/v1/nodes/node-1', { metadata: { labels: { [key]: 'y' } } }, 'application/merge-patch+json');
       expect(r.status, key).toBe(403);

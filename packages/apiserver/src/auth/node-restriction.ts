@@ -72,7 +72,11 @@ export async function admitNodeRequest(attrs: Attributes, body: unknown, registr
   }
   if (attrs.apiGroup === 'coordination.k8s.io' && attrs.resource === 'leases') {
     const target = attrs.name || bodyName;
-    if (target !== node) throw errors.forbidden({ qualifiedResource: 'leases.coordination.k8s.io', group: 'coordination.k8s.io', kind: 'leases', name: target }, `can only access node lease with the same name as the requesting node`);
+    if (target !== node)
+      throw errors.forbidden(
+        { qualifiedResource: 'leases.coordination.k8s.io', group: 'coordination.k8s.io', kind: 'leases', name: target },
+        `can only access node lease with the same name as the requesting node`,
+      );
     return;
   }
   if (attrs.apiGroup !== '' || attrs.resource !== 'pods') return;

@@ -26,7 +26,9 @@ describe('RBAC rules', () => {
     expect(ruleAllows(res({ apiGroup: 'apps' }), rule)).toBe(false);
     expect(ruleAllows(res({ subresource: 'log' }), rule)).toBe(true);
     expect(ruleAllows(res({ subresource: 'exec' }), rule)).toBe(false);
-    expect(ruleAllows(res({ resource: 'deployments', subresource: 'scale', apiGroup: 'apps' }), { verbs: ['*'], apiGroups: ['*'], resources: ['*/scale'] })).toBe(true);
+    expect(
+      ruleAllows(res({ resource: 'deployments', subresource: 'scale', apiGroup: 'apps' }), { verbs: ['*'], apiGroups: ['*'], resources: ['*/scale'] }),
+    ).toBe(true);
     expect(ruleAllows(res({ resource: 'deployments', apiGroup: 'apps' }), { verbs: ['*'], apiGroups: ['*'], resources: ['*/scale'] })).toBe(false);
   });
 
@@ -59,7 +61,14 @@ describe('RBAC rules', () => {
 describe('request attributes and denial wording', () => {
   it('authorize exec as create and discovery as a path', () => {
     const exec = requestAttributes(user, 'GET', '/api/v1/namespaces/default/pods/p/exec', {
-      discovery: false, group: '', version: 'v1', namespace: 'default', resource: 'pods', name: 'p', subresource: 'exec', verb: 'get',
+      discovery: false,
+      group: '',
+      version: 'v1',
+      namespace: 'default',
+      resource: 'pods',
+      name: 'p',
+      subresource: 'exec',
+      verb: 'get',
     });
     expect(exec.verb).toBe('create');
     const discovery = requestAttributes(user, 'HEAD', '/apis', { discovery: true, group: '', version: '', verb: 'get' });
@@ -68,7 +77,9 @@ describe('request attributes and denial wording', () => {
 
   it('says what was refused, as Kubernetes does', () => {
     expect(forbiddenWhy(res({ verb: 'list' }))).toBe('User "jane" cannot list resource "pods" in API group "" in the namespace "default"');
-    expect(forbiddenWhy(res({ namespace: '', resource: 'nodes' }), 'why')).toBe('User "jane" cannot get resource "nodes" in API group "" at the cluster scope: why');
+    expect(forbiddenWhy(res({ namespace: '', resource: 'nodes' }), 'why')).toBe(
+      'User "jane" cannot get resource "nodes" in API group "" at the cluster scope: why',
+    );
     expect(forbiddenWhy(res({ resourceRequest: false, path: '/metrics' }))).toBe('User "jane" cannot get path "/metrics"');
   });
 });

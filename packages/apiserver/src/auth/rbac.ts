@@ -62,7 +62,7 @@ export class RbacAuthorizer implements Authorizer {
       if (b.roleRef?.kind === 'ClusterRole') yield this.clusterRoleRules(b.roleRef.name);
       else if (b.roleRef?.kind === 'Role') {
         const role = this.cache.get('roles', objectKey('roles', namespace, b.roleRef.name)) as Obj | undefined;
-        yield ((role?.['rules'] as PolicyRule[] | undefined) ?? []);
+        yield (role?.['rules'] as PolicyRule[] | undefined) ?? [];
       }
     }
   }

@@ -55,7 +55,9 @@ describe('service-account tokens', () => {
 
   it('leaves tokens that are not its JWTs to other authenticators', () => {
     expect(verifyServiceAccountToken(keys, 'abcdef.0123456789abcdef', { now: NOW })).toBeUndefined();
-    expect(verifyServiceAccountToken(new ServiceAccountKeys(keys.signingKey, keys.verificationKeys, 'https://other'), sign().token, { now: NOW })).toBeUndefined();
+    expect(
+      verifyServiceAccountToken(new ServiceAccountKeys(keys.signingKey, keys.verificationKeys, 'https://other'), sign().token, { now: NOW }),
+    ).toBeUndefined();
   });
 
   it('loads keys from PEM files: signing key plus extra verification keys', () => {

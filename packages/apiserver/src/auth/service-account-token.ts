@@ -73,7 +73,11 @@ export interface SignOptions {
 }
 
 /** Signs a token for a ServiceAccount; returns it with its claims. */
-export function signServiceAccountToken(keys: ServiceAccountKeys, sa: { namespace: string; name: string; uid: string }, opts: SignOptions): { token: string; claims: ServiceAccountClaims } {
+export function signServiceAccountToken(
+  keys: ServiceAccountKeys,
+  sa: { namespace: string; name: string; uid: string },
+  opts: SignOptions,
+): { token: string; claims: ServiceAccountClaims } {
   const iat = Math.floor(opts.now / 1000);
   const claims: ServiceAccountClaims = {
     aud: [...opts.audiences],
@@ -133,7 +137,12 @@ export function verifyServiceAccountToken(
   if (exp === undefined || exp <= now) return { error: 'the service account token has expired' };
   const nbf = num('nbf');
   if (nbf !== undefined && nbf > now + 60) return { error: 'the service account token is not valid yet' };
-  const aud = typeof payload['aud'] === 'string' ? [payload['aud']] : Array.isArray(payload['aud']) ? (payload['aud'] as unknown[]).filter((a): a is string => typeof a === 'string') : [];
+  const aud =
+    typeof payload['aud'] === 'string'
+      ? [payload['aud']]
+      : Array.isArray(payload['aud'])
+        ? (payload['aud'] as unknown[]).filter((a): a is string => typeof a === 'string')
+        : [];
   const wanted = opts.audiences ?? [keys.issuer];
   if (!aud.some((a) => wanted.includes(a))) return { error: 'the token audience is not accepted' };
   const k8s = payload['kubernetes.io'] as { namespace?: unknown; serviceaccount?: { name?: unknown; uid?: unknown } } | undefined;

@@ -9,7 +9,14 @@ import type { UserInfo } from './user.js';
 
 const TOKENS = new Map<string, UserInfo>([['admin-token', { name: 'admin', groups: ['system:masters'] }]]);
 
-async function req(base: string, token: string | undefined, method: string, p: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any }> {
+async function req(
+  base: string,
+  token: string | undefined,
+  method: string,
+  p: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = {};
   if (token) headers['authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = contentType;
@@ -26,7 +33,8 @@ async function req(base: string, token: string | undefined, method: string, p: s
 }
 
 const SA_PATH = '/api/v1/namespaces/default/serviceaccounts';
-const whoami = (base: string, token: string) => req(base, token, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+const whoami = (base: string, token: string) =>
+  req(base, token, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
 
 describe('ServiceAccounts and service-account tokens', () => {
   let server: TestServer;
@@ -39,13 +47,23 @@ describe('ServiceAccounts and service-account tokens', () => {
   });
 
   it('serves serviceaccounts (short name sa) with a NAME SECRETS AGE table', async () => {
-    const created = await req(server.url, 'admin-token', 'POST', SA_PATH, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'x' }, automountServiceAccountToken: false });
+    const created = await req(server.url, 'admin-token', 'POST', SA_PATH, {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'x' },
+      automountServiceAccountToken: false,
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'x', namespace: 'default' }, automountServiceAccountToken: false });
     const disco = await req(server.url, 'admin-token', 'GET', '/api/v1');
     const names = (disco.body.resources as { name: string; shortNames?: string[]; kind: string }[]).filter((r) => r.name.startsWith('serviceaccounts'));
-    expect(names).toEqual([expect.objectContaining({ name: 'serviceaccounts', shortNames: ['sa'] }), expect.objectContaining({ name: 'serviceaccounts/token', kind: 'TokenRequest' })]);
-    const res = await fetch(`${server.url}${SA_PATH}`, { headers: { authorization: 'Bearer admin-token', accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+    expect(names).toEqual([
+      expect.objectContaining({ name: 'serviceaccounts', shortNames: ['sa'] }),
+      expect.objectContaining({ name: 'serviceaccounts/token', kind: 'TokenRequest' }),
+    ]);
+    const res = await fetch(`${server.url}${SA_PATH}`, {
+      headers: { authorization: 'Bearer admin-token', accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
+    });
     const table = (await res.json()) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
     expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Secrets', 'Age']);
     expect(table.rows[0]?.cells.slice(0, 2)).toEqual(['x', '0']);
@@ -54,7 +72,11 @@ describe('ServiceAccounts and service-account tokens', () => {
   it('issues a token that authenticates as the ServiceAccount; RBAC then decides', async () => {
     const tr = await req(server.url, 'admin-token', 'POST', `${SA_PATH}/x/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} });
     expect(tr.status).toBe(201);
-    expect(tr.body).toMatchObject({ kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', spec: { expirationSeconds: 3600, audiences: ['https://kubernetes.default.svc.cluster.local'] } });
+    expect(tr.body).toMatchObject({
+      kind: 'TokenRequest',
+      apiVersion: 'authentication.k8s.io/v1',
+      spec: { expirationSeconds: 3600, audiences: ['https://kubernetes.default.svc.cluster.local'] },
+    });
     const token = tr.body.status.token as string;
     expect(token.split('.')).toHaveLength(3);
     const exp = Date.parse(tr.body.status.expirationTimestamp as string);
@@ -108,7 +130,13 @@ describe('ServiceAccounts and service-account tokens', () => {
   });
 
   it('decodes a protobuf TokenRequest, as kubectl create token sends it', async () => {
-    const body = envelope('authentication.k8s.io/v1', 'TokenRequest', newObjectMeta(1, ''), msg(2, str(1, 'https://kubernetes.default.svc.cluster.local'), int(4, 1200)), msg(3, str(1, '')));
+    const body = envelope(
+      'authentication.k8s.io/v1',
+      'TokenRequest',
+      newObjectMeta(1, ''),
+      msg(2, str(1, 'https://kubernetes.default.svc.cluster.local'), int(4, 1200)),
+      msg(3, str(1, '')),
+    );
     const tr = await req(server.url, 'admin-token', 'POST', `${SA_PATH}/x/token`, body, PROTOBUF_CONTENT_TYPE);
     expect(tr.status).toBe(201);
     expect(tr.body.spec.expirationSeconds).toBe(1200);

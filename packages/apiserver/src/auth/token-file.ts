@@ -62,7 +62,10 @@ export function parseTokenFile(text: string): Map<string, UserInfo> {
     users.set(token, {
       name,
       ...(uid !== '' ? { uid } : {}),
-      groups: (groups ?? '').split(',').map((g) => g.trim()).filter((g) => g !== ''),
+      groups: (groups ?? '')
+        .split(',')
+        .map((g) => g.trim())
+        .filter((g) => g !== ''),
     });
   });
   return users;

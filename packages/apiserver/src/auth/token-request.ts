@@ -22,10 +22,19 @@ export function isTokenRequest(info: RequestInfo): boolean {
 }
 
 function invalid(name: string, field: string, value: unknown, message: string): Error {
-  return errors.invalid({ qualifiedResource: 'tokenrequests', group: 'authentication.k8s.io', kind: 'TokenRequest', name }, [{ type: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${message}` }]);
+  return errors.invalid({ qualifiedResource: 'tokenrequests', group: 'authentication.k8s.io', kind: 'TokenRequest', name }, [
+    { type: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${message}` },
+  ]);
 }
 
-export async function tokenRequest(keys: ServiceAccountKeys, registry: Registry, now: () => number, namespace: string, name: string, body: unknown): Promise<Obj> {
+export async function tokenRequest(
+  keys: ServiceAccountKeys,
+  registry: Registry,
+  now: () => number,
+  namespace: string,
+  name: string,
+  body: unknown,
+): Promise<Obj> {
   const req = (body && typeof body === 'object' ? body : {}) as Obj;
   if (req['kind'] !== undefined && req['kind'] !== 'TokenRequest') throw errors.badRequest(`${String(req['kind'])} is not a TokenRequest`);
   const spec = ((req['spec'] as Obj | undefined) ?? {}) as Obj;
@@ -35,7 +44,8 @@ export async function tokenRequest(keys: ServiceAccountKeys, registry: Registry,
   if (exp < MIN_TOKEN_EXPIRATION_SECONDS) throw invalid(name, 'spec.expirationSeconds', exp, 'may not specify a duration less than 10 minutes');
   if (exp > 2 ** 32) throw invalid(name, 'spec.expirationSeconds', exp, 'may not specify a duration larger than 2^32 seconds');
   const rawAud = spec['audiences'];
-  if (rawAud !== undefined && rawAud !== null && (!Array.isArray(rawAud) || rawAud.some((a) => typeof a !== 'string'))) throw invalid(name, 'spec.audiences', rawAud, 'must be a list of strings');
+  if (rawAud !== undefined && rawAud !== null && (!Array.isArray(rawAud) || rawAud.some((a) => typeof a !== 'string')))
+    throw invalid(name, 'spec.audiences', rawAud, 'must be a list of strings');
   const audiences = Array.isArray(rawAud) && rawAud.length > 0 ? (rawAud as string[]) : [keys.issuer];
   const sa = await registry.get(resourceFor('', 'v1', 'serviceaccounts')!, namespace, name);
   const uid = String(((sa['metadata'] ?? {}) as Obj)['uid'] ?? '');

@@ -14,18 +14,69 @@ const f = (name: string) => path.join(dir, name);
 const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
 
 function ca(name: string): void {
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f(`${name}.key`), '-subj', `/CN=${name}`, '-days', '2', '-out', f(`${name}.crt`));
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    f(`${name}.key`),
+    '-subj',
+    `/CN=${name}`,
+    '-days',
+    '2',
+    '-out',
+    f(`${name}.crt`),
+  );
 }
 function leaf(name: string, caName: string, subject: string, ext: string): void {
-  openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f(`${name}.key`), '-subj', subject, '-out', f(`${name}.csr`));
+  openssl(
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    f(`${name}.key`),
+    '-subj',
+    subject,
+    '-out',
+    f(`${name}.csr`),
+  );
   writeFileSync(f(`${name}.ext`), ext);
-  openssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f(`${caName}.crt`), '-CAkey', f(`${caName}.key`), '-days', '2', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f(`${name}.csr`),
+    '-CA',
+    f(`${caName}.crt`),
+    '-CAkey',
+    f(`${caName}.key`),
+    '-days',
+    '2',
+    '-extfile',
+    f(`${name}.ext`),
+    '-out',
+    f(`${name}.crt`),
+  );
 }
 
 function get(port: number, p: string, client?: string): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = https.get(
-      { host: '127.0.0.1', port, path: p, ca: readFileSync(f('ca.crt')), ...(client ? { cert: readFileSync(f(`${client}.crt`)), key: readFileSync(f(`${client}.key`)) } : {}) },
+      {
+        host: '127.0.0.1',
+        port,
+        path: p,
+        ca: readFileSync(f('ca.crt')),
+        ...(client ? { cert: readFileSync(f(`${client}.crt`)), key: readFileSync(f(`${client}.key`)) } : {}),
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -50,7 +101,13 @@ describe('client certificate authentication over HTTPS', () => {
     leaf('stranger', 'other-ca', '/O=system:masters/CN=mallory', 'extendedKeyUsage=clientAuth\n');
     server = await buildApiServer({
       store: await openMemoryStore(),
-      https: { cert: readFileSync(f('serving.crt')), key: readFileSync(f('serving.key')), ca: readFileSync(f('ca.crt')), requestCert: true, rejectUnauthorized: false },
+      https: {
+        cert: readFileSync(f('serving.crt')),
+        key: readFileSync(f('serving.key')),
+        ca: readFileSync(f('ca.crt')),
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
       auth: { clientCertificates: true, authorizationModes: ['Node', 'RBAC'] },
     });
     await server.app.listen({ port: 0, host: '127.0.0.1' });

@@ -110,7 +110,14 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
       const result = await listObjects(ctx, rt, ns, q);
       const metadata: Obj = { resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}) };
       if (neg.table) {
-        return v1Table(toTable(rt.resource, result.items, { now: ctx.now(), includeObject: neg.includeObject, resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}) }));
+        return v1Table(
+          toTable(rt.resource, result.items, {
+            now: ctx.now(),
+            includeObject: neg.includeObject,
+            resourceVersion: result.resourceVersion,
+            ...(result.continue ? { continue: result.continue } : {}),
+          }),
+        );
       }
       return { kind: 'HorizontalPodAutoscalerList', apiVersion: 'autoscaling/v1', metadata, items: result.items.map(hpaV2ToV1) };
     }

@@ -76,7 +76,13 @@ describe('WatchCache', () => {
     const start = store.currentRevision();
     const value = (name: string): string => JSON.stringify({ metadata: { name }, data: { v: 'x'.repeat(1_000) } });
     // Interleaved resources: c1 (rev +1), s1 (+2), c2 (+3), s2 (+4), c3 (+5).
-    for (const [r, n] of [['configmaps', 'c1'], ['secrets', 's1'], ['configmaps', 'c2'], ['secrets', 's2'], ['configmaps', 'c3']] as const) {
+    for (const [r, n] of [
+      ['configmaps', 'c1'],
+      ['secrets', 's1'],
+      ['configmaps', 'c2'],
+      ['secrets', 's2'],
+      ['configmaps', 'c3'],
+    ] as const) {
       await store.create(`/registry/${r}/default/${n}`, value(n));
     }
     await cache.fresh();

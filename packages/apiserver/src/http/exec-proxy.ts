@@ -104,7 +104,15 @@ function flagValue(q: Query, name: string): boolean {
   return v === 'true' || v === '1';
 }
 
-export async function serveExec(ctx: ServerContext, rt: ResourceType, ns: string, name: string, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+export async function serveExec(
+  ctx: ServerContext,
+  rt: ResourceType,
+  ns: string,
+  name: string,
+  q: Query,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<unknown> {
   const target = await kubeletTarget(ctx, rt, ns, name, str(q, 'container'), 'exec');
   const phase = ((target.pod['status'] as Obj | undefined)?.['phase'] ?? '') as string;
   if (phase === 'Succeeded' || phase === 'Failed') {

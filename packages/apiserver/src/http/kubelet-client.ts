@@ -27,7 +27,12 @@ export function kubeletFetch(url: string, tls: KubeletClientTLS | undefined, sig
   return new Promise((resolve, reject) => {
     const req = https.get(url, { cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}), signal }, (res) => {
       const body = Readable.toWeb(res) as unknown as WebReadableStream;
-      resolve(new Response(body as unknown as ReadableStream, { status: res.statusCode ?? 502, headers: { 'content-type': String(res.headers['content-type'] ?? 'text/plain') } }));
+      resolve(
+        new Response(body as unknown as ReadableStream, {
+          status: res.statusCode ?? 502,
+          headers: { 'content-type': String(res.headers['content-type'] ?? 'text/plain') },
+        }),
+      );
     });
     req.on('error', reject);
   });

@@ -26,7 +26,14 @@ export interface KubeletTarget {
  * container, and for a pod without a node; 503 when the node is not
  * registered or its kubelet publishes no address yet.
  */
-export async function kubeletTarget(ctx: ServerContext, rt: ResourceType, ns: string, name: string, container: string | undefined, what: string): Promise<KubeletTarget> {
+export async function kubeletTarget(
+  ctx: ServerContext,
+  rt: ResourceType,
+  ns: string,
+  name: string,
+  container: string | undefined,
+  what: string,
+): Promise<KubeletTarget> {
   const pod = await ctx.registry.get(rt, ns, name);
   const spec = (pod['spec'] ?? {}) as Obj;
   const names = [...((spec['containers'] as Obj[] | undefined) ?? []), ...((spec['initContainers'] as Obj[] | undefined) ?? [])].map((c) => String(c['name']));
@@ -50,7 +57,7 @@ export async function kubeletTarget(ctx: ServerContext, rt: ResourceType, ns: st
   const status = (node['status'] ?? {}) as Obj;
   const addresses = (status['addresses'] as Obj[] | undefined) ?? [];
   const ip = (addresses.find((a) => a['type'] === 'InternalIP') ?? addresses[0])?.['address'];
-  const port = (((status['daemonEndpoints'] as Obj | undefined)?.['kubeletEndpoint'] as Obj | undefined)?.['Port']) as number | undefined;
+  const port = ((status['daemonEndpoints'] as Obj | undefined)?.['kubeletEndpoint'] as Obj | undefined)?.['Port'] as number | undefined;
   if (!ip || !port) {
     throw errors.unavailable(`the kubelet of node "${String(nodeName)}" does not publish an address and port for ${what} yet`);
   }

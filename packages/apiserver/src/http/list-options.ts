@@ -45,7 +45,8 @@ export function listOptions(q: Query, verb: 'list' | 'watch'): ListOptions {
     if (!rawResourceVersion) errs.push(fieldErrors.forbidden(path, 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
     if (cont) errs.push(fieldErrors.forbidden(path, 'resourceVersionMatch is forbidden when continue is provided'));
     if (match !== 'Exact' && match !== 'NotOlderThan') errs.push(fieldErrors.notSupported(path, match, ['Exact', 'NotOlderThan', '']));
-    if (match === 'Exact' && rawResourceVersion === '0') errs.push(fieldErrors.forbidden(path, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+    if (match === 'Exact' && rawResourceVersion === '0')
+      errs.push(fieldErrors.forbidden(path, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
   }
   if (match !== undefined && verb === 'watch') {
     errs.push(fieldErrors.forbidden(path, 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));

@@ -16,7 +16,15 @@ import { str, type Query } from './query.js';
 
 const PASSED_PARAMS = ['follow', 'previous', 'timestamps', 'tailLines', 'sinceSeconds', 'sinceTime', 'limitBytes'];
 
-export async function serveLog(ctx: ServerContext, rt: ResourceType, ns: string, name: string, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+export async function serveLog(
+  ctx: ServerContext,
+  rt: ResourceType,
+  ns: string,
+  name: string,
+  q: Query,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<unknown> {
   const { nodeName, host, port, container } = await kubeletTarget(ctx, rt, ns, name, str(q, 'container'), 'logs');
   const params = new URLSearchParams();
   for (const p of PASSED_PARAMS) {

@@ -57,7 +57,6 @@ export function fieldValidation(q: Query): 'Strict' | 'Warn' | 'Ignore' {
   throw errors.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(v)}`);
 }
 
-
 const FIELD_MANAGER_MAX_LENGTH = 128;
 /** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
@@ -68,7 +67,10 @@ const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
  * printable characters (a 422 on `<kind>.meta.k8s.io ""`), `dryRun` and
  * `fieldValidation` as above.
  */
-export function writeOptions(q: Query, kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions'): { dryRun: boolean; fieldValidation: 'Strict' | 'Warn' | 'Ignore' } {
+export function writeOptions(
+  q: Query,
+  kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions',
+): { dryRun: boolean; fieldValidation: 'Strict' | 'Warn' | 'Ignore' } {
   const manager = str(q, 'fieldManager');
   if (manager !== undefined) {
     const errs: FieldError[] = [];

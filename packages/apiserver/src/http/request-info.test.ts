@@ -15,7 +15,16 @@ const refusal = (fn: () => unknown): { code: number; message: string } => {
 
 describe('parseRequestInfo', () => {
   it('parses namespaced, cluster-scoped, group and subresource paths', () => {
-    expect(parse('GET', '/api/v1/namespaces/ns/pods/web/log')).toEqual({ discovery: false, group: '', version: 'v1', namespace: 'ns', resource: 'pods', name: 'web', subresource: 'log', verb: 'get' });
+    expect(parse('GET', '/api/v1/namespaces/ns/pods/web/log')).toEqual({
+      discovery: false,
+      group: '',
+      version: 'v1',
+      namespace: 'ns',
+      resource: 'pods',
+      name: 'web',
+      subresource: 'log',
+      verb: 'get',
+    });
     expect(parse('DELETE', '/apis/apps/v1/namespaces/ns/deployments')).toMatchObject({ group: 'apps', resource: 'deployments', verb: 'deletecollection' });
     expect(parse('PUT', '/api/v1/namespaces/ns/finalize')).toMatchObject({ resource: 'namespaces', name: 'ns', subresource: 'finalize', verb: 'update' });
     expect(parse('GET', '/apis/apps')).toEqual({ discovery: true, group: 'apps', version: '', verb: 'get' });

@@ -173,7 +173,8 @@ export function patchOrStatus<T>(ctx: ServerContext, rt: ResourceType, name: str
     return apply();
   } catch (err) {
     if (!(err instanceof PatchError)) throw err;
-    if (err.code === 415) throw errors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+    if (err.code === 415)
+      throw errors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
     if (err.code === 422) throw errors.invalid(ctx.registry.target(rt, name), [{ type: 'FieldValueInvalid', field: '', message: err.message }]);
     if (err.code === 409) throw errors.conflict(ctx.registry.target(rt, name), err.message);
     throw errors.badRequest(err.message);
@@ -187,17 +188,23 @@ async function guarded(ctx: ServerContext, rt: ResourceType, info: RequestInfo, 
   return check ? { ...withAdmission, check } : withAdmission;
 }
 
-async function patch(ctx: ServerContext, rt: ResourceType, ns: string | undefined, name: string, req: FastifyRequest, q: Query, status: boolean, info?: RequestInfo) {
+async function patch(
+  ctx: ServerContext,
+  rt: ResourceType,
+  ns: string | undefined,
+  name: string,
+  req: FastifyRequest,
+  q: Query,
+  status: boolean,
+  info?: RequestInfo,
+) {
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const opts = writeOptions(q, 'PatchOptions');
   // The check sees the patched object, as Kubernetes checks the result of the update.
-  return ctx.registry.modify(
-    rt,
-    ns,
-    name,
-    (current) => patchOrStatus(ctx, rt, name, () => applyPatch(contentType, current, req.body, rt.schema)),
-    { status, ...(info ? await guarded(ctx, rt, info, req, opts) : opts) },
-  );
+  return ctx.registry.modify(rt, ns, name, (current) => patchOrStatus(ctx, rt, name, () => applyPatch(contentType, current, req.body, rt.schema)), {
+    status,
+    ...(info ? await guarded(ctx, rt, info, req, opts) : opts),
+  });
 }
 
 async function bindPod(ctx: ServerContext, pods: ResourceType, ns: string, name: string, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
@@ -220,7 +227,8 @@ async function bindPod(ctx: ServerContext, pods: ResourceType, ns: string, name:
     if (spec['nodeName']) throw errors.conflict(target, `pod ${name} is already assigned to node "${String(spec['nodeName'])}"`);
     const pm = pod['metadata'] as Obj;
     if (pm['deletionTimestamp']) throw errors.conflict(target, `pod ${name} is being deleted, cannot be assigned to a host`);
-    if (meta['uid'] && meta['uid'] !== pm['uid']) throw errors.conflict(target, `Precondition failed: UID in precondition: ${String(meta['uid'])}, UID in object meta: ${String(pm['uid'])}`);
+    if (meta['uid'] && meta['uid'] !== pm['uid'])
+      throw errors.conflict(target, `Precondition failed: UID in precondition: ${String(meta['uid'])}, UID in object meta: ${String(pm['uid'])}`);
     spec['nodeName'] = node;
     pod['spec'] = spec;
     const annotations = meta['annotations'] as Record<string, string> | undefined;
@@ -322,12 +330,18 @@ async function handleSubresource(
     if (!Array.isArray(finalizers) || finalizers.some((f) => typeof f !== 'string')) {
       throw errors.badRequest('spec.finalizers must be a list of strings');
     }
-    const r = await reg.mutateRaw(rt, undefined, name, (current) => {
-      const spec = ((current['spec'] as Obj | undefined) ?? {}) as Obj;
-      spec['finalizers'] = finalizers;
-      current['spec'] = spec;
-      return current;
-    }, { dryRun: dryRun(q) });
+    const r = await reg.mutateRaw(
+      rt,
+      undefined,
+      name,
+      (current) => {
+        const spec = ((current['spec'] as Obj | undefined) ?? {}) as Obj;
+        spec['finalizers'] = finalizers;
+        current['spec'] = spec;
+        return current;
+      },
+      { dryRun: dryRun(q) },
+    );
     return r.object;
   }
   throw errors.notFoundPath();

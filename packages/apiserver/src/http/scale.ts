@@ -50,7 +50,9 @@ export function scaleHandlers(ctx: ServerContext, rt: ResourceType) {
     }
     const n = (replicas ?? 0) as number;
     if (n < 0) {
-      throw errors.invalid(target(name), [{ type: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${n}: must be greater than or equal to 0` }]);
+      throw errors.invalid(target(name), [
+        { type: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${n}: must be greater than or equal to 0` },
+      ]);
     }
     const r = await ctx.registry.modify(
       rt,
@@ -84,7 +86,8 @@ export function scaleHandlers(ctx: ServerContext, rt: ResourceType) {
         patched = applyPatch(contentType, current, body, undefined);
       } catch (err) {
         if (err instanceof PatchError) {
-          if (err.code === 415) throw errors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+          if (err.code === 415)
+            throw errors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
           throw errors.badRequest(err.message);
         }
         throw err;

@@ -34,7 +34,11 @@ function summaryAt(t: number, cpuSeconds: number): Summary {
     memory: { time: iso(t), workingSetBytes: mem },
   });
   return {
-    node: { nodeName: 'node-1', cpu: { time: iso(t), usageCoreNanoSeconds: Math.round(cpuSeconds * 0.7 * 1e9), usageNanoCores: 700_000_000 }, memory: { time: iso(t), workingSetBytes: 3 * 1024 * 1024 } },
+    node: {
+      nodeName: 'node-1',
+      cpu: { time: iso(t), usageCoreNanoSeconds: Math.round(cpuSeconds * 0.7 * 1e9), usageNanoCores: 700_000_000 },
+      memory: { time: iso(t), workingSetBytes: 3 * 1024 * 1024 },
+    },
     pods: [
       { podRef: { name: 'web-1', namespace: 'default', uid: 'u1' }, containers: [c('app', 0.25, 1024 * 1024), c('sidecar', 0.05, 1000)] },
       { podRef: { name: 'db-1', namespace: 'prod', uid: 'u2' }, containers: [c('pg', 0.4, 2 * 1024 * 1024)] },
@@ -51,11 +55,22 @@ describe('metrics.k8s.io/v1beta1 over kubelet summaries', () => {
     kubelet = await fakeKubelet();
     const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { zone: 'a' } } };
     expect((await call(server.url, 'POST', '/api/v1/nodes', node)).status).toBe(201);
-    const status = { ...node, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } } } };
+    const status = {
+      ...node,
+      status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } } },
+    };
     expect((await call(server.url, 'PUT', '/api/v1/nodes/node-1/status', status)).status).toBe(200);
     await call(server.url, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod' } });
-    for (const [ns, name, app] of [['default', 'web-1', 'web'], ['prod', 'db-1', 'db']] as const) {
-      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app } }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'busybox' }] } };
+    for (const [ns, name, app] of [
+      ['default', 'web-1', 'web'],
+      ['prod', 'db-1', 'db'],
+    ] as const) {
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, labels: { app } },
+        spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'busybox' }] },
+      };
       expect((await call(server.url, 'POST', `/api/v1/namespaces/${ns}/pods`, pod)).status).toBe(201);
     }
   });
@@ -67,7 +82,9 @@ describe('metrics.k8s.io/v1beta1 over kubelet summaries', () => {
   it('is discoverable: /apis lists the group, the version lists nodes and pods', async () => {
     const groups = (await call<{ groups: Array<{ name: string; preferredVersion: { version: string } }> }>(server.url, 'GET', '/apis')).body.groups;
     expect(groups.find((g) => g.name === 'metrics.k8s.io')?.preferredVersion.version).toBe('v1beta1');
-    const list = (await call<{ resources: Array<{ name: string; kind: string; namespaced: boolean; verbs: string[] }> }>(server.url, 'GET', '/apis/metrics.k8s.io/v1beta1')).body;
+    const list = (
+      await call<{ resources: Array<{ name: string; kind: string; namespaced: boolean; verbs: string[] }> }>(server.url, 'GET', '/apis/metrics.k8s.io/v1beta1')
+    ).body;
     expect(list.resources).toEqual([
       { name: 'nodes', singularName: '', namespaced: false, kind: 'NodeMetrics', verbs: ['get', 'list'] },
       { name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs: ['get', 'list'] },
@@ -100,13 +117,21 @@ describe('metrics.k8s.io/v1beta1 over kubelet summaries', () => {
     const nodes = await call<{ kind: string; items: Array<Record<string, unknown>> }>(server.url, 'GET', '/apis/metrics.k8s.io/v1beta1/nodes');
     expect(nodes.body.kind).toBe('NodeMetricsList');
     expect(nodes.body.items).toEqual([
-      expect.objectContaining({ metadata: expect.objectContaining({ name: 'node-1', labels: { zone: 'a' } }), window: '10s', usage: { cpu: '700m', memory: '3Mi' } }),
+      expect.objectContaining({
+        metadata: expect.objectContaining({ name: 'node-1', labels: { zone: 'a' } }),
+        window: '10s',
+        usage: { cpu: '700m', memory: '3Mi' },
+      }),
     ]);
     expect((await call(server.url, 'GET', '/apis/metrics.k8s.io/v1beta1/nodes/node-1')).body).toMatchObject({ kind: 'NodeMetrics', usage: { cpu: '700m' } });
 
     const all = await call<{ items: Array<{ metadata: { name: string } }> }>(server.url, 'GET', '/apis/metrics.k8s.io/v1beta1/pods');
     expect(all.body.items.map((i) => i.metadata.name).sort()).toEqual(['db-1', 'web-1']);
-    const selected = await call<{ items: Array<{ metadata: { name: string } }> }>(server.url, 'GET', '/apis/metrics.k8s.io/v1beta1/pods?labelSelector=app%3Ddb');
+    const selected = await call<{ items: Array<{ metadata: { name: string } }> }>(
+      server.url,
+      'GET',
+      '/apis/metrics.k8s.io/v1beta1/pods?labelSelector=app%3Ddb',
+    );
     expect(selected.body.items.map((i) => i.metadata.name)).toEqual(['db-1']);
     const byField = await call<{ items: unknown[] }>(server.url, 'GET', '/apis/metrics.k8s.io/v1beta1/namespaces/prod/pods?fieldSelector=metadata.name%3Dnope');
     expect(byField.body.items).toEqual([]);
@@ -166,15 +191,27 @@ describe('autoscaling/v1 HorizontalPodAutoscalers (a view over autoscaling/v2)',
     const withBehavior = { ...(v2.body as Record<string, unknown>) };
     (withBehavior['spec'] as Record<string, unknown>)['behavior'] = { scaleDown: { stabilizationWindowSeconds: 10 } };
     expect((await call(server.url, 'PUT', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web', withBehavior)).status).toBe(200);
-    const viewed = (await call<Record<string, { annotations?: Record<string, string> }>>(server.url, 'GET', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web')).body;
+    const viewed = (
+      await call<Record<string, { annotations?: Record<string, string> }>>(
+        server.url,
+        'GET',
+        '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web',
+      )
+    ).body;
     expect(viewed['metadata']!.annotations?.['autoscaling.alpha.kubernetes.io/behavior']).toContain('"stabilizationWindowSeconds":10');
-    const patched = await call(server.url, 'PATCH', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web', { spec: { targetCPUUtilizationPercentage: 70 } }, { contentType: 'application/merge-patch+json' });
-    expect(patched.status).toBe(200);
-    const after = (await call<{ spec: { behavior?: { scaleDown?: { stabilizationWindowSeconds?: number } }; metrics: Array<{ resource: { target: { averageUtilization: number } } }> } }>(
+    const patched = await call(
       server.url,
-      'GET',
-      '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web',
-    )).body;
+      'PATCH',
+      '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web',
+      { spec: { targetCPUUtilizationPercentage: 70 } },
+      { contentType: 'application/merge-patch+json' },
+    );
+    expect(patched.status).toBe(200);
+    const after = (
+      await call<{
+        spec: { behavior?: { scaleDown?: { stabilizationWindowSeconds?: number } }; metrics: Array<{ resource: { target: { averageUtilization: number } } }> };
+      }>(server.url, 'GET', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web')
+    ).body;
     expect(after.spec.metrics[0]!.resource.target.averageUtilization).toBe(70);
     expect(after.spec.behavior?.scaleDown?.stabilizationWindowSeconds).toBe(10);
 

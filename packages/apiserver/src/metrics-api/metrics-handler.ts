@@ -60,7 +60,6 @@ const target = (resource: 'nodes' | 'pods', name: string): Target => ({
   name,
 });
 
-
 function qstr(q: Query, key: string): string | undefined {
   const v = q[key];
   return typeof v === 'string' && v !== '' ? v : undefined;
@@ -106,7 +105,11 @@ export class MetricsApi {
 
   /** Serves one request under /apis/metrics.k8s.io (method and path already known to be ours). */
   serve(method: string, pathname: string, query: Query): unknown {
-    const parts = pathname.slice(PREFIX.length).split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+    const parts = pathname
+      .slice(PREFIX.length)
+      .split('/')
+      .filter((p) => p !== '')
+      .map((p) => decodeURIComponent(p));
     const read = method === 'GET' || method === 'HEAD';
     if (parts.length === 0) {
       if (!read) throw errors.methodNotAllowed();

@@ -53,7 +53,11 @@ describe('API server: fuzz regressions', () => {
     const r = await call<Obj>(s.url, 'POST', `${NS}/configmaps`, undefined, { raw: '{"metadata":{"name":"l1","labels":{"__proto__":"x"}}}' });
     expect(r.status).toBe(422);
     expect(r.body.details.causes).toEqual([
-      expect.objectContaining({ reason: 'FieldValueInvalid', field: 'metadata.labels', message: expect.stringMatching(/^Invalid value: "__proto__": name part/) }),
+      expect.objectContaining({
+        reason: 'FieldValueInvalid',
+        field: 'metadata.labels',
+        message: expect.stringMatching(/^Invalid value: "__proto__": name part/),
+      }),
     ]);
     const patched = await call<Obj>(s.url, 'PATCH', `${NS}/configmaps/proto`, undefined, {
       raw: '{"metadata":{"labels":{"__proto__":"x"}}}',

@@ -18,7 +18,12 @@ const pod = () => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: 'web', labels: { app: 'web' } },
-  spec: { containers: [{ name: 'web', image: 'busybox:1.1' }, { name: 'side', image: 'busybox' }] },
+  spec: {
+    containers: [
+      { name: 'web', image: 'busybox:1.1' },
+      { name: 'side', image: 'busybox' },
+    ],
+  },
 });
 
 function thrown(fn: () => unknown): PatchError {
@@ -43,7 +48,12 @@ describe('applyPatch', () => {
 
   it('dispatches strategic merge patch with the schema (list merged by name)', () => {
     const result = applyPatch('application/strategic-merge-patch+json', pod(), { spec: { containers: [{ name: 'web', image: 'busybox:1.2' }] } }, podSchema);
-    expect(result['spec']).toEqual({ containers: [{ name: 'web', image: 'busybox:1.2' }, { name: 'side', image: 'busybox' }] });
+    expect(result['spec']).toEqual({
+      containers: [
+        { name: 'web', image: 'busybox:1.2' },
+        { name: 'side', image: 'busybox' },
+      ],
+    });
   });
 
   it('dispatches merge patch (lists replaced) and ignores content-type parameters', () => {

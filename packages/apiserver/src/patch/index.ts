@@ -41,11 +41,7 @@ export const PATCH_CONTENT_TYPES = [
 export type PatchContentType = (typeof PATCH_CONTENT_TYPES)[number];
 
 /** The types `applyPatch` actually applies (server-side apply is refused). */
-const APPLIED_TYPES: readonly PatchContentType[] = [
-  'application/json-patch+json',
-  'application/merge-patch+json',
-  'application/strategic-merge-patch+json',
-];
+const APPLIED_TYPES: readonly PatchContentType[] = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
 /**
  * Applies a PATCH request body to the current object and returns the patched
@@ -61,12 +57,7 @@ const APPLIED_TYPES: readonly PatchContentType[] = [
  * strategic patches must be objects), 422 when the patch does not apply or
  * the result is not a JSON object.
  */
-export function applyPatch(
-  contentType: string,
-  doc: Record<string, unknown>,
-  patchBody: unknown,
-  schema: SchemaNode | undefined,
-): Record<string, unknown> {
+export function applyPatch(contentType: string, doc: Record<string, unknown>, patchBody: unknown, schema: SchemaNode | undefined): Record<string, unknown> {
   const mediaType = (contentType.split(';')[0] ?? '').trim().toLowerCase();
   if (mediaType === 'application/apply-patch+yaml') {
     throw PatchError.unsupportedMediaType(
@@ -74,9 +65,7 @@ export function applyPatch(
     );
   }
   if (!(APPLIED_TYPES as readonly string[]).includes(mediaType)) {
-    throw PatchError.unsupportedMediaType(
-      `the body of the request was in an unknown format - accepted media types include: ${APPLIED_TYPES.join(', ')}`,
-    );
+    throw PatchError.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${APPLIED_TYPES.join(', ')}`);
   }
 
   const body = decodeBody(patchBody);

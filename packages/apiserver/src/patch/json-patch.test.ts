@@ -118,7 +118,15 @@ describe('applyJsonPatch', () => {
   });
 
   it('answers a patch that is not a list of operations with 400 BadRequest', () => {
-    for (const bad of [{ op: 'add', path: '/a', value: 1 }, 'add', null, [1], [{ op: 'add' }], [{ op: 1, path: '/a' }], [{ op: 'move', path: '/a', from: 3 }]]) {
+    for (const bad of [
+      { op: 'add', path: '/a', value: 1 },
+      'add',
+      null,
+      [1],
+      [{ op: 'add' }],
+      [{ op: 1, path: '/a' }],
+      [{ op: 'move', path: '/a', from: 3 }],
+    ]) {
       const err = thrown(() => applyJsonPatch(pod(), bad));
       expect(err.code).toBe(400);
       expect(err.reason).toBe('BadRequest');

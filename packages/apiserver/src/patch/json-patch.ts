@@ -60,7 +60,9 @@ function checkOwnPaths(doc: unknown, operation: Operation): void {
   const from = (operation as { from?: unknown }).from;
   // RFC 6902 4.4: a value cannot move into itself (fast-json-patch would build a cycle).
   if (operation.op === 'move' && typeof from === 'string' && operation.path.startsWith(`${from}/`)) {
-    throw PatchError.unprocessable(`OPERATION_FROM_PREFIX: the "from" location (${JSON.stringify(from)}) may not be a proper prefix of the "path" location (${JSON.stringify(operation.path)})`);
+    throw PatchError.unprocessable(
+      `OPERATION_FROM_PREFIX: the "from" location (${JSON.stringify(from)}) may not be a proper prefix of the "path" location (${JSON.stringify(operation.path)})`,
+    );
   }
   if ((operation.op === 'move' || operation.op === 'copy') && typeof from === 'string' && !resolvesOwn(doc, from, true)) {
     throw PatchError.unprocessable(`OPERATION_FROM_UNRESOLVABLE: Cannot perform an operation from a path that does not exist: ${from}`);

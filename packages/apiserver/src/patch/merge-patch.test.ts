@@ -12,7 +12,11 @@ describe('applyMergePatch (RFC 7386)', () => {
     [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
     [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
     [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
     [{ a: 'b' }, ['c'], ['c']],
     [{ a: 'foo' }, null, null],
     [{ a: 'foo' }, 'bar', 'bar'],
@@ -26,7 +30,17 @@ describe('applyMergePatch (RFC 7386)', () => {
   it('merges a kubectl patch --type=merge into a deployment without touching other fields', () => {
     const deployment = {
       metadata: { name: 'web', labels: { app: 'web', tier: 'fe' } },
-      spec: { replicas: 1, template: { spec: { containers: [{ name: 'web', image: 'a' }, { name: 'side', image: 'b' }] } } },
+      spec: {
+        replicas: 1,
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', image: 'a' },
+              { name: 'side', image: 'b' },
+            ],
+          },
+        },
+      },
     };
     const result = applyMergePatch(deployment, {
       metadata: { labels: { tier: null, track: 'stable' } },

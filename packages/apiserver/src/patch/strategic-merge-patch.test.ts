@@ -163,7 +163,21 @@ describe('applyStrategicMergePatch', () => {
 
   it('merges env by name inside the container matched by name', () => {
     const result = patched({
-      spec: { template: { spec: { containers: [{ name: 'web', env: [{ name: 'B', value: '20' }, { name: 'C', value: '3' }] }] } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'web',
+                env: [
+                  { name: 'B', value: '20' },
+                  { name: 'C', value: '3' },
+                ],
+              },
+            ],
+          },
+        },
+      },
     });
     expect(result.spec.template.spec.containers[0]!.env).toEqual([
       { name: 'A', value: '1' },
@@ -248,7 +262,9 @@ describe('applyStrategicMergePatch', () => {
   });
 
   it('merges ports by a numeric merge key', () => {
-    const result = patched({ spec: { template: { spec: { containers: [{ name: 'web', ports: [{ containerPort: 80, name: 'http' }, { containerPort: 443 }] }] } } } });
+    const result = patched({
+      spec: { template: { spec: { containers: [{ name: 'web', ports: [{ containerPort: 80, name: 'http' }, { containerPort: 443 }] }] } } },
+    });
     expect(result.spec.template.spec.containers[0]!.ports).toEqual([{ containerPort: 80, protocol: 'TCP', name: 'http' }, { containerPort: 443 }]);
   });
 
@@ -258,7 +274,10 @@ describe('applyStrategicMergePatch', () => {
   });
 
   it('replaces a map whose schema has patch strategy replace', () => {
-    const schema: SchemaNode = { type: 'object', properties: { spec: { type: 'object', properties: { selector: { type: 'object', 'x-kubernetes-patch-strategy': 'replace' } } } } };
+    const schema: SchemaNode = {
+      type: 'object',
+      properties: { spec: { type: 'object', properties: { selector: { type: 'object', 'x-kubernetes-patch-strategy': 'replace' } } } },
+    };
     const result = applyStrategicMergePatch({ spec: { selector: { a: '1', b: '2' } } }, { spec: { selector: { c: '3' } } }, schema);
     expect(result).toEqual({ spec: { selector: { c: '3' } } });
   });

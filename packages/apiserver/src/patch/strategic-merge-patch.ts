@@ -126,23 +126,14 @@ function mergeMap(original: JsonObject, patch: JsonObject, schema: SchemaNode | 
 }
 
 /** Merges one member of a patch map into the owned `original`. */
-function mergeField(
-  original: JsonObject,
-  key: string,
-  patchValue: unknown,
-  schema: SchemaNode | undefined,
-  path: string,
-): void {
+function mergeField(original: JsonObject, key: string, patchValue: unknown, schema: SchemaNode | undefined, path: string): void {
   if (patchValue === null) {
     delete original[key];
     return;
   }
   const current = getOwn(original, key);
   if (isJsonObject(current) && isJsonObject(patchValue)) {
-    const merged =
-      fieldPatchMeta(schema).strategy === 'replace'
-        ? mergeMap({}, patchValue, schema, path)
-        : mergeMap(current, patchValue, schema, path);
+    const merged = fieldPatchMeta(schema).strategy === 'replace' ? mergeMap({}, patchValue, schema, path) : mergeMap(current, patchValue, schema, path);
     setOwn(original, key, merged);
     return;
   }
@@ -321,11 +312,13 @@ function enforceOrder(merged: unknown[], patchOrder: unknown[], liveOrder: unkno
   for (const item of merged) {
     (indexIn(patchOrder, item) >= 0 ? named : liveOnly).push(item);
   }
-  const byPosition = (list: unknown[]) => (a: unknown, b: unknown): number => {
-    const ia = indexIn(list, a);
-    const ib = indexIn(list, b);
-    return ia >= 0 && ib >= 0 ? ia - ib : 0;
-  };
+  const byPosition =
+    (list: unknown[]) =>
+    (a: unknown, b: unknown): number => {
+      const ia = indexIn(list, a);
+      const ib = indexIn(list, b);
+      return ia >= 0 && ib >= 0 ? ia - ib : 0;
+    };
   named.sort(byPosition(patchOrder));
   liveOnly.sort(byPosition(liveOrder));
 
@@ -356,7 +349,11 @@ function deleteFromPrimitiveList(original: JsonObject, field: string, values: un
   if (!Array.isArray(current) || current.some((item) => isJsonObject(item) || Array.isArray(item))) {
     throw PatchError.badRequest(`$deleteFromPrimitiveList applies to ${where(path)}, which is not a list of primitives`);
   }
-  setOwn(original, field, current.filter((item) => !values.includes(item)));
+  setOwn(
+    original,
+    field,
+    current.filter((item) => !values.includes(item)),
+  );
 }
 
 /**

@@ -15,7 +15,12 @@ describe('decodeKubernetesProtobuf: core/v1 configuration', () => {
     const body = envelope(
       'v1',
       'ConfigMap',
-      newObjectMeta(1, 'cfg', str(3, 'default'), entry(11, 'app', (f) => str(f, 'web'))),
+      newObjectMeta(
+        1,
+        'cfg',
+        str(3, 'default'),
+        entry(11, 'app', (f) => str(f, 'web')),
+      ),
       entry(2, 'a', (f) => str(f, 'b')),
       entry(2, 'empty', (f) => str(f, '')),
       entry(3, 'bin', (f) => bytes(f, Uint8Array.of(0, 1, 255))),
@@ -33,7 +38,16 @@ describe('decodeKubernetesProtobuf: core/v1 configuration', () => {
   });
 
   it('reads a map entry without a value as the zero value (Quantity "0")', () => {
-    const body = envelope('v1', 'ResourceQuota', newObjectMeta(1, 'q'), msg(2, msg(1, str(1, 'pods')), entry(1, 'cpu', (f) => quantity(f, '2'))));
+    const body = envelope(
+      'v1',
+      'ResourceQuota',
+      newObjectMeta(1, 'q'),
+      msg(
+        2,
+        msg(1, str(1, 'pods')),
+        entry(1, 'cpu', (f) => quantity(f, '2')),
+      ),
+    );
     expect(decodeKubernetesProtobuf(body).spec).toEqual({ hard: { pods: '0', cpu: '2' } });
   });
 
@@ -79,9 +93,7 @@ describe('decodeKubernetesProtobuf: core/v1 configuration', () => {
         name: 'team-a',
         creationTimestamp: '2024-01-02T03:04:05Z',
         annotations: { note: 'x' },
-        ownerReferences: [
-          { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: 'uid-1', controller: true, blockOwnerDeletion: false },
-        ],
+        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: 'uid-1', controller: true, blockOwnerDeletion: false }],
         finalizers: ['example.com/cleanup'],
         deletionGracePeriodSeconds: 0,
       },
@@ -115,12 +127,27 @@ describe('decodeKubernetesProtobuf: workloads', () => {
     const body = envelope(
       'apps/v1',
       'Deployment',
-      newObjectMeta(1, 'web', entry(11, 'app', (f) => str(f, 'web'))),
+      newObjectMeta(
+        1,
+        'web',
+        entry(11, 'app', (f) => str(f, 'web')),
+      ),
       msg(
         2,
         int(1, 3),
-        msg(2, entry(1, 'app', (f) => str(f, 'web'))),
-        msg(3, newObjectMeta(1, '', entry(11, 'app', (f) => str(f, 'web'))), msg(2, container(), str(3, ''))),
+        msg(
+          2,
+          entry(1, 'app', (f) => str(f, 'web')),
+        ),
+        msg(
+          3,
+          newObjectMeta(
+            1,
+            '',
+            entry(11, 'app', (f) => str(f, 'web')),
+          ),
+          msg(2, container(), str(3, '')),
+        ),
         msg(4, str(1, 'RollingUpdate'), msg(2, intOrString(1, '25%'), intOrString(2, 1))),
         int(5, 0),
         int(6, 0),
@@ -157,12 +184,7 @@ describe('decodeKubernetesProtobuf: workloads', () => {
   });
 
   it('keeps pointer zeros: replicas 0 and an IntOrString 0', () => {
-    const body = envelope(
-      'apps/v1',
-      'Deployment',
-      newObjectMeta(1, 'idle'),
-      msg(2, int(1, 0), msg(4, msg(2, intOrString(1, 0), intOrString(2, '50%')))),
-    );
+    const body = envelope('apps/v1', 'Deployment', newObjectMeta(1, 'idle'), msg(2, int(1, 0), msg(4, msg(2, intOrString(1, 0), intOrString(2, '50%')))));
     const spec = decodeKubernetesProtobuf(body).spec as Record<string, unknown>;
     expect(spec.replicas).toBe(0);
     expect(spec.strategy).toEqual({ rollingUpdate: { maxUnavailable: 0, maxSurge: '50%' } });
@@ -173,7 +195,15 @@ describe('decodeKubernetesProtobuf: workloads', () => {
       'apps/v1',
       'ReplicaSet',
       newObjectMeta(1, 'web-1', msg(13, str(5, 'apps/v1'), str(1, 'Deployment'), str(3, 'web'), str(4, 'u'), bool(6, true))),
-      msg(2, int(1, 2), msg(2, entry(1, 'app', (f) => str(f, 'web'))), int(4, 0)),
+      msg(
+        2,
+        int(1, 2),
+        msg(
+          2,
+          entry(1, 'app', (f) => str(f, 'web')),
+        ),
+        int(4, 0),
+      ),
       msg(3, int(1, 0), int(3, 4)),
     );
     expect(decodeKubernetesProtobuf(rs)).toMatchObject({

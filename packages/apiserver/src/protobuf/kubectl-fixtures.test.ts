@@ -33,8 +33,7 @@ const FIXTURES: { command: string; base64: string; expected: Record<string, unkn
       kind: 'Secret',
       metadata: { name: 'reg' },
       data: {
-        '.dockerconfigjson':
-          'eyJhdXRocyI6eyJyLmxvY2FsIjp7InVzZXJuYW1lIjoidSIsInBhc3N3b3JkIjoicCIsImF1dGgiOiJkVHB3In19fQ==',
+        '.dockerconfigjson': 'eyJhdXRocyI6eyJyLmxvY2FsIjp7InVzZXJuYW1lIjoidSIsInBhc3N3b3JkIjoicCIsImF1dGgiOiJkVHB3In19fQ==',
       },
       type: 'kubernetes.io/dockerconfigjson',
     },
@@ -135,8 +134,7 @@ const FIXTURES: { command: string; base64: string; expected: Record<string, unkn
   },
   {
     command: 'kubectl create quota q1 --hard=cpu=1,memory=1Gi,pods=2',
-    base64:
-      'azhzAAoTCgJ2MRINUmVzb3VyY2VRdW90YRJCChIKAnExEgAaACIAKgAyADgAQgASKgoKCgNjcHUSAwoBMQoPCgZtZW1vcnkSBQoDMUdpCgsKBHBvZHMSAwoBMhoAGgAiAA==',
+    base64: 'azhzAAoTCgJ2MRINUmVzb3VyY2VRdW90YRJCChIKAnExEgAaACIAKgAyADgAQgASKgoKCgNjcHUSAwoBMQoPCgZtZW1vcnkSBQoDMUdpCgsKBHBvZHMSAwoBMhoAGgAiAA==',
     expected: {
       apiVersion: 'v1',
       kind: 'ResourceQuota',

@@ -99,9 +99,7 @@ function convertMessage(type: Type, message: Message): unknown {
     case TIME:
       return has(values, 'seconds') ? formatTime(longToNumber(values.seconds, false), undefined) : undefined;
     case MICRO_TIME:
-      return has(values, 'seconds') || has(values, 'nanos')
-        ? formatTime(longToNumber(values.seconds ?? 0, false), Number(values.nanos ?? 0))
-        : undefined;
+      return has(values, 'seconds') || has(values, 'nanos') ? formatTime(longToNumber(values.seconds ?? 0, false), Number(values.nanos ?? 0)) : undefined;
     case QUANTITY:
       return has(values, 'string') ? String(values.string) : '0';
     case INT_OR_STRING:

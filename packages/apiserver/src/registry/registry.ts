@@ -8,15 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FieldError, ResourceType } from '@mk8s/api';
-import {
-  applyCreateDefaults,
-  applyDefaults,
-  decodeObject,
-  metaTime,
-  validateObject,
-  validateObjectUpdate,
-  validateStatusUpdate,
-} from '@mk8s/api';
+import { applyCreateDefaults, applyDefaults, decodeObject, metaTime, validateObject, validateObjectUpdate, validateStatusUpdate } from '@mk8s/api';
 import type { Store } from '@mk8s/storage';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError } from '@mk8s/storage';
 import { errors, type Target } from '../errors.js';
@@ -105,7 +97,6 @@ const MAX_RETRIES = 50;
 export const IMMORTAL_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
-
 function meta(obj: Obj): Obj {
   let m = obj['metadata'];
   if (!m || typeof m !== 'object' || Array.isArray(m)) obj['metadata'] = m = {};
@@ -177,7 +168,9 @@ export class Registry {
     const kind = b['kind'];
     const apiVersion = b['apiVersion'];
     if (kind !== undefined && kind !== rt.kind) {
-      throw errors.badRequest(`${String(kind)} in version "${String(apiVersion ?? '')}" cannot be handled as a ${rt.kind}: the kind in the data (${String(kind)}) does not match the expected kind (${rt.kind})`);
+      throw errors.badRequest(
+        `${String(kind)} in version "${String(apiVersion ?? '')}" cannot be handled as a ${rt.kind}: the kind in the data (${String(kind)}) does not match the expected kind (${rt.kind})`,
+      );
     }
     if (apiVersion !== undefined && apiVersion !== rt.apiVersion) {
       throw errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${rt.apiVersion})`);
@@ -240,7 +233,16 @@ export class Registry {
       const obj = clone(object);
       this.prepareCreate(rt, obj, generated, false);
       const name = String(meta(obj)['name'] ?? '');
-      const attrs = { operation: 'CREATE' as const, resource: rt, subresource: '', namespace: rt.namespaced ? namespace : undefined, name, object: obj, dryRun: opts.dryRun === true, ...requestAttributes(opts.admission) };
+      const attrs = {
+        operation: 'CREATE' as const,
+        resource: rt,
+        subresource: '',
+        namespace: rt.namespaced ? namespace : undefined,
+        name,
+        object: obj,
+        dryRun: opts.dryRun === true,
+        ...requestAttributes(opts.admission),
+      };
       await this.deps.admit?.mutate(attrs);
       this.strategy(rt).prepareForCreate?.(obj, { ...DEFAULT_ADMISSION, ...this.deps.admission });
       this.invalidIf(rt, name, validateObject(rt.kind, obj, { namespaced: rt.namespaced }));
@@ -402,7 +404,13 @@ export class Registry {
   }
 
   /** PUT of the main resource. */
-  async update(rt: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult & { created: boolean }> {
+  async update(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    opts: WriteOptions = {},
+  ): Promise<WriteResult & { created: boolean }> {
     const { object, warnings } = this.decodeBody(rt, body, opts.fieldValidation);
     const m = meta(object);
     // As Kubernetes' checkName: a body without a name does not name this object (a PUT of `{}` is a 400, not a wipe).
@@ -420,27 +428,29 @@ export class Registry {
     // Created through PUT: the namespace must exist, as for POST.
     if (strategy.allowCreateOnUpdate && rt.namespaced && !(await this.deps.store.get(key))) await this.checkNamespace(namespace!);
     const adm = admitUpdate(this.deps.admit, rt, namespace, name, opts);
-    const result = await adm.run(() => this.guaranteedUpdate(
-      rt,
-      key,
-      name,
-      (current) => {
-        const next = clone(object);
-        if (!current) {
-          this.prepareCreate(rt, next, false);
-          this.invalidIf(rt, name, validateObject(rt.kind, next, { namespaced: rt.namespaced }));
+    const result = await adm.run(() =>
+      this.guaranteedUpdate(
+        rt,
+        key,
+        name,
+        (current) => {
+          const next = clone(object);
+          if (!current) {
+            this.prepareCreate(rt, next, false);
+            this.invalidIf(rt, name, validateObject(rt.kind, next, { namespaced: rt.namespaced }));
+            return next;
+          }
+          this.checkPreconditionRV(rt, name, m['resourceVersion'], current);
+          this.carryOver(rt, next, current, strategy);
+          applyDefaults(rt.kind, next);
+          strategy.prepareForUpdate?.(next, current);
+          this.bumpGeneration(strategy, next, current);
+          this.invalidIf(rt, name, validateObjectUpdate(rt.kind, next, current, { namespaced: rt.namespaced }));
           return next;
-        }
-        this.checkPreconditionRV(rt, name, m['resourceVersion'], current);
-        this.carryOver(rt, next, current, strategy);
-        applyDefaults(rt.kind, next);
-        strategy.prepareForUpdate?.(next, current);
-        this.bumpGeneration(strategy, next, current);
-        this.invalidIf(rt, name, validateObjectUpdate(rt.kind, next, current, { namespaced: rt.namespaced }));
-        return next;
-      },
-      { dryRun: opts.dryRun === true, allowCreate: strategy.allowCreateOnUpdate, ...(adm.check ? { check: adm.check } : {}) },
-    ));
+        },
+        { dryRun: opts.dryRun === true, allowCreate: strategy.allowCreateOnUpdate, ...(adm.check ? { check: adm.check } : {}) },
+      ),
+    );
     return { object: result.object, warnings: [...warnings, ...adm.warnings], created: result.created };
   }
 
@@ -449,7 +459,10 @@ export class Registry {
     const nm = meta(next);
     const cm = meta(current);
     if (nm['uid'] !== undefined && nm['uid'] !== '' && nm['uid'] !== cm['uid']) {
-      throw errors.conflict(this.target(rt, String(nm['name'])), `Precondition failed: UID in precondition: ${String(nm['uid'])}, UID in object meta: ${String(cm['uid'])}`);
+      throw errors.conflict(
+        this.target(rt, String(nm['name'])),
+        `Precondition failed: UID in precondition: ${String(nm['uid'])}, UID in object meta: ${String(cm['uid'])}`,
+      );
     }
     for (const f of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
       if (cm[f] === undefined) delete nm[f];
@@ -495,15 +508,21 @@ export class Registry {
       throw errors.badRequest(`the name of the object (${String(m['name'] ?? '')}) does not match the name on the URL (${name})`);
     }
     const strategy = this.strategy(rt);
-    const result = await this.guaranteedUpdate(rt, this.key(rt, namespace, name), name, (current) => {
-      this.checkPreconditionRV(rt, name, m['resourceVersion'], current!);
-      const next = clone(current!);
-      if (object['status'] === undefined) delete next['status'];
-      else next['status'] = object['status'];
-      strategy.prepareForStatusUpdate?.(next, current!);
-      this.invalidIf(rt, name, validateStatusUpdate(rt.kind, next, current!, { namespaced: rt.namespaced }));
-      return next;
-    }, { dryRun: opts.dryRun === true });
+    const result = await this.guaranteedUpdate(
+      rt,
+      this.key(rt, namespace, name),
+      name,
+      (current) => {
+        this.checkPreconditionRV(rt, name, m['resourceVersion'], current!);
+        const next = clone(current!);
+        if (object['status'] === undefined) delete next['status'];
+        else next['status'] = object['status'];
+        strategy.prepareForStatusUpdate?.(next, current!);
+        this.invalidIf(rt, name, validateStatusUpdate(rt.kind, next, current!, { namespaced: rt.namespaced }));
+        return next;
+      },
+      { dryRun: opts.dryRun === true },
+    );
     return { object: result.object, warnings };
   }
 
@@ -523,32 +542,40 @@ export class Registry {
     const warnings: string[] = [];
     // Admission sees main-resource updates only (not status).
     const adm = admitUpdate(opts.status ? undefined : this.deps.admit, rt, namespace, name, opts);
-    const result = await adm.run(() => this.guaranteedUpdate(rt, this.key(rt, namespace, name), name, (current) => {
-      const wanted = mutate(clone(current!));
-      const { object, warnings: w } = this.decodeBody(rt, wanted, opts.fieldValidation);
-      warnings.splice(0, warnings.length, ...w);
-      const m = meta(object);
-      if (m['name'] !== name) throw errors.badRequest(`the name of the object (${String(m['name'])}) does not match the name on the URL (${name})`);
-      if (rt.namespaced && m['namespace'] !== namespace) {
-        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
-      }
-      // A resourceVersion in the patch is a precondition; the current one is implied otherwise.
-      this.checkPreconditionRV(rt, name, m['resourceVersion'], current!);
-      if (opts.status) {
-        const next = clone(current!);
-        if (object['status'] === undefined) delete next['status'];
-        else next['status'] = object['status'];
-        strategy.prepareForStatusUpdate?.(next, current!);
-        this.invalidIf(rt, name, validateStatusUpdate(rt.kind, next, current!, { namespaced: rt.namespaced }));
-        return next;
-      }
-      this.carryOver(rt, object, current!, strategy);
-      applyDefaults(rt.kind, object);
-      strategy.prepareForUpdate?.(object, current!);
-      this.bumpGeneration(strategy, object, current!);
-      this.invalidIf(rt, name, validateObjectUpdate(rt.kind, object, current!, { namespaced: rt.namespaced }));
-      return object;
-    }, { dryRun: opts.dryRun === true, ...(adm.check ? { check: adm.check } : {}) }));
+    const result = await adm.run(() =>
+      this.guaranteedUpdate(
+        rt,
+        this.key(rt, namespace, name),
+        name,
+        (current) => {
+          const wanted = mutate(clone(current!));
+          const { object, warnings: w } = this.decodeBody(rt, wanted, opts.fieldValidation);
+          warnings.splice(0, warnings.length, ...w);
+          const m = meta(object);
+          if (m['name'] !== name) throw errors.badRequest(`the name of the object (${String(m['name'])}) does not match the name on the URL (${name})`);
+          if (rt.namespaced && m['namespace'] !== namespace) {
+            throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+          }
+          // A resourceVersion in the patch is a precondition; the current one is implied otherwise.
+          this.checkPreconditionRV(rt, name, m['resourceVersion'], current!);
+          if (opts.status) {
+            const next = clone(current!);
+            if (object['status'] === undefined) delete next['status'];
+            else next['status'] = object['status'];
+            strategy.prepareForStatusUpdate?.(next, current!);
+            this.invalidIf(rt, name, validateStatusUpdate(rt.kind, next, current!, { namespaced: rt.namespaced }));
+            return next;
+          }
+          this.carryOver(rt, object, current!, strategy);
+          applyDefaults(rt.kind, object);
+          strategy.prepareForUpdate?.(object, current!);
+          this.bumpGeneration(strategy, object, current!);
+          this.invalidIf(rt, name, validateObjectUpdate(rt.kind, object, current!, { namespaced: rt.namespaced }));
+          return object;
+        },
+        { dryRun: opts.dryRun === true, ...(adm.check ? { check: adm.check } : {}) },
+      ),
+    );
     return { object: result.object, warnings: [...warnings, ...adm.warnings] };
   }
 
@@ -568,7 +595,10 @@ export class Registry {
         throw errors.conflict(this.target(rt, name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(cm['uid'])}`);
       }
       if (pre.resourceVersion && pre.resourceVersion !== cm['resourceVersion']) {
-        throw errors.conflict(this.target(rt, name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(cm['resourceVersion'])}`);
+        throw errors.conflict(
+          this.target(rt, name),
+          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(cm['resourceVersion'])}`,
+        );
       }
       const next = clone(current);
       const nm = meta(next);
@@ -585,8 +615,7 @@ export class Registry {
       let grace = strategy.gracePeriod ? strategy.gracePeriod(current, opts.gracePeriodSeconds) : 0;
       const existingGrace = nm['deletionGracePeriodSeconds'];
       if (nm['deletionTimestamp'] && typeof existingGrace === 'number' && grace > existingGrace) grace = existingGrace;
-      const namespacePending =
-        rt.resource === 'namespaces' && (((next['spec'] as Obj | undefined)?.['finalizers'] as unknown[] | undefined) ?? []).length > 0;
+      const namespacePending = rt.resource === 'namespaces' && (((next['spec'] as Obj | undefined)?.['finalizers'] as unknown[] | undefined) ?? []).length > 0;
       const waits = finalizers.size > 0 || grace > 0 || namespacePending;
       if (!waits) {
         if (opts.dryRun) return { object: current, deleted: true };
@@ -640,7 +669,10 @@ export class Registry {
     if (!limit && !opts.continue && opts.resourceVersionMatch !== 'Exact') {
       if (rv !== '0') await this.deps.cache.fresh();
       if (rvNum !== undefined) await this.deps.cache.waitFor(rvNum);
-      const items = this.deps.cache.list(rt.resource, prefix).filter(filter).map((o) => clone(o));
+      const items = this.deps.cache
+        .list(rt.resource, prefix)
+        .filter(filter)
+        .map((o) => clone(o));
       return { items, resourceVersion: String(this.deps.cache.revision) };
     }
     let revision = opts.resourceVersionMatch === 'Exact' && rvNum !== undefined ? rvNum : 0;

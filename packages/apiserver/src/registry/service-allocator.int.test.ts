@@ -47,17 +47,27 @@ describe('API server: Service allocation', () => {
     expect(dupPort.body.message).toContain('provided port is already allocated');
     expect(dupPort.body.details.causes[0].field).toBe('spec.ports[0].nodePort');
 
-    const badPorts = await call<Obj>(s.url, 'POST', SVCS, service('b', {
-      ports: [
-        { name: 'x', port: 70000, protocol: 'SCTPX', targetPort: 'Bad_Name' },
-        { name: 'x', port: 81 },
-      ],
-    }));
+    const badPorts = await call<Obj>(
+      s.url,
+      'POST',
+      SVCS,
+      service('b', {
+        ports: [
+          { name: 'x', port: 70000, protocol: 'SCTPX', targetPort: 'Bad_Name' },
+          { name: 'x', port: 81 },
+        ],
+      }),
+    );
     expect(badPorts.status).toBe(422);
     const fields = badPorts.body.details.causes.map((c: Obj) => c.field);
     expect(fields).toEqual(expect.arrayContaining(['spec.ports[0].port', 'spec.ports[0].protocol', 'spec.ports[0].targetPort', 'spec.ports[1].name']));
 
-    const requested = await call<Obj>(s.url, 'POST', SVCS, service('c', { clusterIP: '10.100.0.50', type: 'NodePort', ports: [{ port: 80, nodePort: 31005 }] }));
+    const requested = await call<Obj>(
+      s.url,
+      'POST',
+      SVCS,
+      service('c', { clusterIP: '10.100.0.50', type: 'NodePort', ports: [{ port: 80, nodePort: 31005 }] }),
+    );
     expect(requested.status).toBe(201);
     expect(requested.body.spec.clusterIP).toBe('10.100.0.50');
     expect(requested.body.spec.ports[0].nodePort).toBe(31005);
@@ -97,17 +107,13 @@ describe('API server: Service allocation', () => {
 
   it('concurrent creates never share an IP or port, and a restart on the same store continues without duplicates', async () => {
     const s = await start({ serviceClusterIPRange: '10.100.0.0/26', serviceNodePortRange: '30000-30039' });
-    const created = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => call<Obj>(s.url, 'POST', SVCS, service(`s${i}`, { type: 'NodePort' }))),
-    );
+    const created = await Promise.all(Array.from({ length: 20 }, (_, i) => call<Obj>(s.url, 'POST', SVCS, service(`s${i}`, { type: 'NodePort' }))));
     expect(created.map((r) => r.status)).toEqual(Array(20).fill(201));
     await s.close();
     servers.splice(0);
 
     const again = await start({ serviceClusterIPRange: '10.100.0.0/26', serviceNodePortRange: '30000-30039' });
-    const more = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => call<Obj>(again.url, 'POST', SVCS, service(`t${i}`, { type: 'NodePort' }))),
-    );
+    const more = await Promise.all(Array.from({ length: 20 }, (_, i) => call<Obj>(again.url, 'POST', SVCS, service(`t${i}`, { type: 'NodePort' }))));
     expect(more.map((r) => r.status)).toEqual(Array(20).fill(201));
     const list = (await call<Obj>(again.url, 'GET', SVCS)).body.items as Obj[];
     expect(list).toHaveLength(40);

@@ -19,13 +19,4 @@
  */
 export { TABLE_RESOURCES, toTable } from './table.js';
 export { humanDuration } from './duration.js';
-export type {
-  IncludeObjectPolicy,
-  PrintedRow,
-  ResourcePrinter,
-  Table,
-  TableColumnDefinition,
-  TableRow,
-  TableRowCondition,
-  ToTableOptions,
-} from './types.js';
+export type { IncludeObjectPolicy, PrintedRow, ResourcePrinter, Table, TableColumnDefinition, TableRow, TableRowCondition, ToTableOptions } from './types.js';

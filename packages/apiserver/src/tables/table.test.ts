@@ -25,7 +25,17 @@ describe('toTable', () => {
     expect(table.kind).toBe('Table');
     expect(table.apiVersion).toBe('meta.k8s.io/v1');
     expect(table.metadata).toEqual({ resourceVersion: '12', continue: 'abc' });
-    expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Ready', 'Status', 'Restarts', 'Age', 'IP', 'Node', 'Nominated Node', 'Readiness Gates']);
+    expect(table.columnDefinitions.map((c) => c.name)).toEqual([
+      'Name',
+      'Ready',
+      'Status',
+      'Restarts',
+      'Age',
+      'IP',
+      'Node',
+      'Nominated Node',
+      'Readiness Gates',
+    ]);
     for (const definition of table.columnDefinitions) {
       expect(Object.keys(definition).sort()).toEqual(['description', 'format', 'name', 'priority', 'type']);
     }
@@ -70,7 +80,24 @@ describe('toTable', () => {
 
   it('has a printer for every resource it lists, with one cell per column', () => {
     expect([...TABLE_RESOURCES].sort()).toEqual(
-      ['configmaps', 'deployments', 'endpoints', 'events', 'horizontalpodautoscalers', 'leases', 'namespaces', 'nodes', 'pods', 'replicasets', 'resourcequotas', 'secrets', 'serviceaccounts', 'services', 'rolebindings', 'clusterrolebindings'].sort(),
+      [
+        'configmaps',
+        'deployments',
+        'endpoints',
+        'events',
+        'horizontalpodautoscalers',
+        'leases',
+        'namespaces',
+        'nodes',
+        'pods',
+        'replicasets',
+        'resourcequotas',
+        'secrets',
+        'serviceaccounts',
+        'services',
+        'rolebindings',
+        'clusterrolebindings',
+      ].sort(),
     );
     for (const resource of TABLE_RESOURCES) {
       const table = toTable(resource, [{ metadata: { name: 'x', creationTimestamp: ago(MINUTE) } }], { now: NOW });

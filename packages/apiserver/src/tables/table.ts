@@ -52,10 +52,7 @@ export const TABLE_RESOURCES: readonly string[] = Object.freeze([...PRINTERS.key
  * convertor does (and what `kubectl get` prints for such a resource).
  */
 const DEFAULT_PRINTER: ResourcePrinter = {
-  columns: [
-    nameColumn(),
-    column('Created At', 'date', 'Time the object was created (metadata.creationTimestamp), in RFC 3339 UTC.'),
-  ],
+  columns: [nameColumn(), column('Created At', 'date', 'Time the object was created (metadata.creationTimestamp), in RFC 3339 UTC.')],
   print: (object) => ({ cells: [str(at(object, 'metadata', 'name')), rfc3339(at(object, 'metadata', 'creationTimestamp'))] }),
 };
 

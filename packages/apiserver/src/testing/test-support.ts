@@ -114,7 +114,8 @@ export function openWatch(base: string, path: string, accept?: string) {
     async waitFor(count: number, timeoutMs = 15_000): Promise<WatchEventLine[]> {
       const deadline = Date.now() + timeoutMs;
       while (events.length < count && !ended) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} watch events, got ${events.length}: ${JSON.stringify(events.map((e) => e.type))}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${count} watch events, got ${events.length}: ${JSON.stringify(events.map((e) => e.type))}`);
         await new Promise<void>((r) => {
           waiters.push(r);
           setTimeout(r, 50);

@@ -49,8 +49,7 @@ export const msg =
   };
 
 /** One map entry (key 1, value 2); repeat for more entries. */
-export const entry = (field: number, key: string, value: (field: number) => Part): Part =>
-  msg(field, str(1, key), value(2));
+export const entry = (field: number, key: string, value: (field: number) => Part): Part => msg(field, str(1, key), value(2));
 
 /** Quantity: a message whose field 1 is the string form. */
 export const quantity = (field: number, value: string): Part => msg(field, str(1, value));

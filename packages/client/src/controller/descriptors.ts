@@ -22,7 +22,10 @@ export interface ControllerDescriptor<Ctx> {
 export class UnknownControllerError extends Error {}
 
 /** Resolves `--controllers` entries to descriptors, in the table's order. Throws UnknownControllerError on an unknown name. */
-export function selectControllers<D extends Pick<ControllerDescriptor<unknown>, 'name' | 'aliases' | 'defaultOn'>>(entries: readonly string[], table: readonly D[]): D[] {
+export function selectControllers<D extends Pick<ControllerDescriptor<unknown>, 'name' | 'aliases' | 'defaultOn'>>(
+  entries: readonly string[],
+  table: readonly D[],
+): D[] {
   const byName = new Map<string, D>();
   for (const d of table) for (const n of [d.name, ...d.aliases]) byName.set(n, d);
   const lookup = (n: string): D => {

@@ -42,7 +42,6 @@ export interface ApiEventRecorderOptions {
   log?: { warn(fields: object, msg?: string): void };
 }
 
-
 export class ApiEventRecorder implements EventRecorder {
   private readonly clock: Clock;
   private readonly recent = new Map<string, number>();
@@ -87,8 +86,6 @@ export class ApiEventRecorder implements EventRecorder {
     this.opts.client.events
       .inNamespace(namespace)
       .create(ev)
-      .catch((err: unknown) =>
-        this.opts.log?.warn({ err: errorMessage(err), reason, object: `${namespace}/${md.name ?? ''}` }, 'recording an event failed'),
-      );
+      .catch((err: unknown) => this.opts.log?.warn({ err: errorMessage(err), reason, object: `${namespace}/${md.name ?? ''}` }, 'recording an event failed'));
   }
 }

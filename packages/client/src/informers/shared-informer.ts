@@ -66,9 +66,7 @@ export interface SharedInformerOptions extends Omit<ReflectorOptions, 'clock' | 
 }
 
 type Notification<T> =
-  | { kind: 'add'; obj: T; initial: boolean }
-  | { kind: 'update'; old: T; obj: T }
-  | { kind: 'delete'; obj: T | DeletedFinalStateUnknown<T> };
+  { kind: 'add'; obj: T; initial: boolean } | { kind: 'update'; old: T; obj: T } | { kind: 'delete'; obj: T | DeletedFinalStateUnknown<T> };
 
 /**
  * One handler with its own queue. Notifications are normally delivered at
@@ -122,9 +120,7 @@ class Listener<T> {
       return;
     }
     if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
-      (result as PromiseLike<unknown>).then(undefined, (err: unknown) =>
-        this.log.error({ err, informer: this.name, event: n.kind }, 'event handler rejected'),
-      );
+      (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.log.error({ err, informer: this.name, event: n.kind }, 'event handler rejected'));
     }
   }
 }

@@ -59,7 +59,11 @@ export class FakeLeaseStore {
       case 'update': {
         if (!existing) throw fakeApiError(404, 'NotFound', `${what} not found`);
         if (lease?.metadata?.resourceVersion !== existing.metadata?.resourceVersion) {
-          throw fakeApiError(409, 'Conflict', `Operation cannot be fulfilled on ${what}: the object has been modified; please apply your changes to the latest version and try again`);
+          throw fakeApiError(
+            409,
+            'Conflict',
+            `Operation cannot be fulfilled on ${what}: the object has been modified; please apply your changes to the latest version and try again`,
+          );
         }
         return this.store('update', { ...lease, metadata: { ...lease?.metadata, namespace, name } });
       }

@@ -246,7 +246,13 @@ describe('LeaderElector: one candidate', () => {
     sim = new Sim();
     sim.store.put({
       metadata: { namespace: NS, name: NAME },
-      spec: { holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: '2025-01-01T00:00:00.000000Z', renewTime: '2025-01-01T00:00:00.000000Z', leaseTransitions: 4 },
+      spec: {
+        holderIdentity: 'a',
+        leaseDurationSeconds: 15,
+        acquireTime: '2025-01-01T00:00:00.000000Z',
+        renewTime: '2025-01-01T00:00:00.000000Z',
+        leaseTransitions: 4,
+      },
     });
     const a = sim.start('a');
     await sim.advance(1);

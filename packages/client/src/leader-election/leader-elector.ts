@@ -119,7 +119,9 @@ export class LeaderElector {
       throw new Error(`leader election: leaseDurationMs (${leaseDurationMs}) must be greater than renewDeadlineMs (${renewDeadlineMs})`);
     }
     if (renewDeadlineMs <= JITTER_FACTOR * retryPeriodMs) {
-      throw new Error(`leader election: renewDeadlineMs (${renewDeadlineMs}) must be greater than retryPeriodMs * ${JITTER_FACTOR} (${JITTER_FACTOR * retryPeriodMs})`);
+      throw new Error(
+        `leader election: renewDeadlineMs (${renewDeadlineMs}) must be greater than retryPeriodMs * ${JITTER_FACTOR} (${JITTER_FACTOR * retryPeriodMs})`,
+      );
     }
     const { lock, callbacks } = options;
     if (!lock?.client) throw new Error('leader election: lock.client is required');
@@ -177,7 +179,10 @@ export class LeaderElector {
     for (;;) {
       if (signal.aborted) return false;
       const start = this.clock.now();
-      const ok = await raceAbort(this.serialize(() => this.tryAcquireOrRenew()), signal);
+      const ok = await raceAbort(
+        this.serialize(() => this.tryAcquireOrRenew()),
+        signal,
+      );
       if (ok === ABORTED) return false;
       this.maybeReportTransition();
       if (ok) {
@@ -198,7 +203,9 @@ export class LeaderElector {
     const stopWith = (c: StopCause): void => {
       if (stop.signal.aborted) return;
       cause = c;
-      stop.abort(c.kind === 'cancelled' ? signal.reason : c.kind === 'lost' ? new Error(`leader election: lost ${this.lock.describe()}: ${c.reason}`) : c.error);
+      stop.abort(
+        c.kind === 'cancelled' ? signal.reason : c.kind === 'lost' ? new Error(`leader election: lost ${this.lock.describe()}: ${c.reason}`) : c.error,
+      );
     };
     const onAbort = (): void => stopWith({ kind: 'cancelled' });
     signal.addEventListener('abort', onAbort, { once: true });
@@ -221,7 +228,10 @@ export class LeaderElector {
           break;
         }
         const start = this.clock.now();
-        const ok = await raceAbort(this.serialize(() => this.tryAcquireOrRenew()), stop.signal);
+        const ok = await raceAbort(
+          this.serialize(() => this.tryAcquireOrRenew()),
+          stop.signal,
+        );
         if (ok === ABORTED) break;
         this.maybeReportTransition();
         if (ok) {
@@ -357,7 +367,15 @@ export class LeaderElector {
       if (observed?.holderIdentity !== this.lock.identity) return;
       const stamp = microTime(this.clock.now());
       try {
-        this.observe(await this.lock.update({ holderIdentity: '', leaseDurationSeconds: 1, acquireTime: stamp, renewTime: stamp, leaseTransitions: observed.leaseTransitions }));
+        this.observe(
+          await this.lock.update({
+            holderIdentity: '',
+            leaseDurationSeconds: 1,
+            acquireTime: stamp,
+            renewTime: stamp,
+            leaseTransitions: observed.leaseTransitions,
+          }),
+        );
         return;
       } catch (err) {
         this.onError(err);

@@ -41,7 +41,9 @@ describe('LeaseLock', () => {
   it('rejects a second create with AlreadyExists', async () => {
     const store = new FakeLeaseStore();
     await lockFor(store, 'a').create(record('a'));
-    const err = await lockFor(store, 'b').create(record('b')).catch((e: unknown) => e);
+    const err = await lockFor(store, 'b')
+      .create(record('b'))
+      .catch((e: unknown) => e);
     expect(isAlreadyExists(err)).toBe(true);
     expect(store.read('kube-system', 'sched')?.spec?.holderIdentity).toBe('a');
   });
@@ -70,7 +72,10 @@ describe('LeaseLock', () => {
 
   it('keeps spec fields the record does not carry', async () => {
     const store = new FakeLeaseStore();
-    store.put({ metadata: { namespace: 'kube-system', name: 'sched' }, spec: { holderIdentity: 'x', strategy: 'OldestEmulationVersion', preferredHolder: 'b' } });
+    store.put({
+      metadata: { namespace: 'kube-system', name: 'sched' },
+      spec: { holderIdentity: 'x', strategy: 'OldestEmulationVersion', preferredHolder: 'b' },
+    });
     const lock = lockFor(store, 'a');
     await lock.get();
     await lock.update(record('a'));

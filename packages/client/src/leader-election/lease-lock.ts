@@ -137,4 +137,3 @@ export function sameRecord(a: LeaderElectionRecord | undefined, b: LeaderElectio
     a.renewTime === b.renewTime
   );
 }
-

@@ -57,7 +57,10 @@ describe('Clientset', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'mk8s-cs-'));
     try {
       const f = path.join(dir, 'config');
-      await writeFile(f, `clusters: [{name: c, cluster: {server: "${srv.url}"}}]\nusers: [{name: u, user: {token: from-file}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: team}}]\ncurrent-context: x\n`);
+      await writeFile(
+        f,
+        `clusters: [{name: c, cluster: {server: "${srv.url}"}}]\nusers: [{name: u, user: {token: from-file}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: team}}]\ncurrent-context: x\n`,
+      );
       const fromFile = await Clientset.fromKubeconfig(f);
       try {
         expect(fromFile.config.namespace).toBe('team');
@@ -116,11 +119,18 @@ describe('pods subresources', () => {
 
 describe('scale subresource', () => {
   it('gets and updates a Scale', async () => {
-    srv.handle((req, res) => sendJson(res, 200, { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'd' }, spec: { replicas: (req.json as any)?.spec?.replicas ?? 2 } }));
+    srv.handle((req, res) =>
+      sendJson(res, 200, { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'd' }, spec: { replicas: (req.json as any)?.spec?.replicas ?? 2 } }),
+    );
     expect((await cs.deployments.getScale('prod', 'd')).spec?.replicas).toBe(2);
     expect(last()).toMatchObject({ method: 'GET', path: '/apis/apps/v1/namespaces/prod/deployments/d/scale' });
     expect((await cs.replicaSets.updateScale('prod', 'rs', 7, { resourceVersion: '9' })).spec?.replicas).toBe(7);
     expect(last()).toMatchObject({ method: 'PUT', path: '/apis/apps/v1/namespaces/prod/replicasets/rs/scale' });
-    expect(last().json).toEqual({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'rs', namespace: 'prod', resourceVersion: '9' }, spec: { replicas: 7 } });
+    expect(last().json).toEqual({
+      apiVersion: 'autoscaling/v1',
+      kind: 'Scale',
+      metadata: { name: 'rs', namespace: 'prod', resourceVersion: '9' },
+      spec: { replicas: 7 },
+    });
   });
 });

@@ -111,11 +111,20 @@ export class PodClient extends ResourceClient<Pod> {
 /** Deployments and ReplicaSets: the `scale` subresource (autoscaling/v1 Scale). */
 export class ScalableClient<T extends KubeObject> extends ResourceClient<T> {
   async getScale(namespace: string, name: string, opts: { signal?: AbortSignal } = {}): Promise<Scale> {
-    return this.transport.request<Scale>({ method: 'GET', path: this.path({ name, scope: namespace, subresource: 'scale' }), ...(opts.signal ? { signal: opts.signal } : {}) });
+    return this.transport.request<Scale>({
+      method: 'GET',
+      path: this.path({ name, scope: namespace, subresource: 'scale' }),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   }
 
   /** Sets `spec.replicas`; with `resourceVersion`, only if the object is still at it (else 409 Conflict). */
-  async updateScale(namespace: string, name: string, replicas: number, opts: { resourceVersion?: string; dryRun?: boolean; signal?: AbortSignal } = {}): Promise<Scale> {
+  async updateScale(
+    namespace: string,
+    name: string,
+    replicas: number,
+    opts: { resourceVersion?: string; dryRun?: boolean; signal?: AbortSignal } = {},
+  ): Promise<Scale> {
     const scale: Scale = {
       apiVersion: 'autoscaling/v1',
       kind: 'Scale',

@@ -81,9 +81,26 @@ describe('loadKubeconfig', () => {
   it('reads the file mk8s up writes (user: {})', async () => {
     const f = await write(
       'mk8s.yaml',
-      ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: mk8s', '  cluster:', '    server: http://127.0.0.1:40000', '    insecure-skip-tls-verify: true',
-        'users:', '- name: mk8s-admin', '  user: {}', 'contexts:', '- name: mk8s', '  context:', '    cluster: mk8s', '    user: mk8s-admin',
-        '    namespace: default', 'current-context: mk8s', ''].join('\n'),
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: mk8s',
+        '  cluster:',
+        '    server: http://127.0.0.1:40000',
+        '    insecure-skip-tls-verify: true',
+        'users:',
+        '- name: mk8s-admin',
+        '  user: {}',
+        'contexts:',
+        '- name: mk8s',
+        '  context:',
+        '    cluster: mk8s',
+        '    user: mk8s-admin',
+        '    namespace: default',
+        'current-context: mk8s',
+        '',
+      ].join('\n'),
     );
     expect(await loadKubeconfig(f)).toEqual({ server: 'http://127.0.0.1:40000', insecureSkipTLSVerify: true, namespace: 'default' });
   });
@@ -122,7 +139,9 @@ current-context: x
     const noContext = await loadKubeconfig(f, { context: 'staging' }).catch((e: unknown) => e);
     expect(noContext).toBeInstanceOf(KubeconfigError);
     expect((noContext as Error).message).toBe('context "staging" is not in the kubeconfig (contexts: dev, prod, broken, nouser)');
-    await expect(loadKubeconfig(f, { context: 'broken' })).rejects.toThrow('cluster "nowhere" of context "broken" is not in the kubeconfig (clusters: local, secure)');
+    await expect(loadKubeconfig(f, { context: 'broken' })).rejects.toThrow(
+      'cluster "nowhere" of context "broken" is not in the kubeconfig (clusters: local, secure)',
+    );
     await expect(loadKubeconfig(f, { context: 'nouser' })).rejects.toThrow('user "ghost" of context "nouser" is not in the kubeconfig');
     const noServer = await write('noserver', 'clusters: [{name: c, cluster: {}}]\ncontexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x\n');
     await expect(loadKubeconfig(noServer)).rejects.toThrow('cluster "c" has no server');

@@ -42,7 +42,9 @@ current-context: ha
 
   it('has no list without the extension, and rejects a malformed one', async () => {
     expect((await parseKubeconfig(kubeconfig(''))).servers).toBeUndefined();
-    await expect(parseKubeconfig(kubeconfig(`    extensions:\n    - name: mk8s.io/servers\n      extension: { servers: 5 }`))).rejects.toBeInstanceOf(KubeconfigError);
+    await expect(parseKubeconfig(kubeconfig(`    extensions:\n    - name: mk8s.io/servers\n      extension: { servers: 5 }`))).rejects.toBeInstanceOf(
+      KubeconfigError,
+    );
   });
 });
 

@@ -108,7 +108,10 @@ export class HttpTransport {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number | undefined;
 
-  constructor(readonly config: ClientConfig, opts: TransportOptions = {}) {
+  constructor(
+    readonly config: ClientConfig,
+    opts: TransportOptions = {},
+  ) {
     this.bases = serverList(config).map(parseServer);
     const base = this.bases[0]!;
     if (this.bases.some((b) => b.protocol !== base.protocol)) throw new TypeError('server URLs must all be http: or all https:');
@@ -224,7 +227,14 @@ export class HttpTransport {
    * next request sent on it before anything was answered; an idempotent
    * request is then sent once more on a fresh connection (`retryStale`).
    */
-  private send(spec: RequestSpec, url: string, headers: Record<string, string>, payload: Buffer | undefined, timeoutMs: number | undefined, retryStale: boolean): Promise<Opened> {
+  private send(
+    spec: RequestSpec,
+    url: string,
+    headers: Record<string, string>,
+    payload: Buffer | undefined,
+    timeoutMs: number | undefined,
+    retryStale: boolean,
+  ): Promise<Opened> {
     const { signal } = spec;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
@@ -251,7 +261,10 @@ export class HttpTransport {
       const onAbort = (): void => cut(signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeoutMs !== undefined && timeoutMs > 0) {
-        timer = setTimeout(() => cut(new TransportError(`${spec.method} ${url}: no complete answer within ${timeoutMs}ms`, spec.method, url, { code: 'ETIMEDOUT' })), timeoutMs);
+        timer = setTimeout(
+          () => cut(new TransportError(`${spec.method} ${url}: no complete answer within ${timeoutMs}ms`, spec.method, url, { code: 'ETIMEDOUT' })),
+          timeoutMs,
+        );
       }
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (!settled && cutReason === undefined && retryStale && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
@@ -291,7 +304,13 @@ function readBody(o: Opened, method: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const cutOff = (err?: Error): void => {
-      reject(o.cut() ?? new TransportError(`${method} ${url}: the reply was cut off${err ? `: ${err.message}` : ''}`, method, url, { code: 'ECONNRESET', ...(err ? { cause: err } : {}) }));
+      reject(
+        o.cut() ??
+          new TransportError(`${method} ${url}: the reply was cut off${err ? `: ${err.message}` : ''}`, method, url, {
+            code: 'ECONNRESET',
+            ...(err ? { cause: err } : {}),
+          }),
+      );
     };
     res.on('data', (c: Buffer) => chunks.push(c));
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));

@@ -85,7 +85,15 @@ describe('ResourceClient requests', () => {
   const pods = () => new ResourceClient<KubeObject>(t, PODS).inNamespace('default');
 
   it('sends list options as query parameters', async () => {
-    await pods().list({ labelSelector: 'app=web', fieldSelector: 'spec.nodeName=n1', limit: 10, continue: 'tok', resourceVersion: '5', resourceVersionMatch: 'NotOlderThan', timeoutSeconds: 3 });
+    await pods().list({
+      labelSelector: 'app=web',
+      fieldSelector: 'spec.nodeName=n1',
+      limit: 10,
+      continue: 'tok',
+      resourceVersion: '5',
+      resourceVersionMatch: 'NotOlderThan',
+      timeoutSeconds: 3,
+    });
     expect(Object.fromEntries(last().query)).toEqual({
       labelSelector: 'app=web',
       fieldSelector: 'spec.nodeName=n1',
@@ -141,7 +149,9 @@ describe('ResourceClient requests', () => {
 
   it('surfaces server errors as ApiError', async () => {
     srv.handle((_req, res) => sendJson(res, 404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'pods "a" not found' }));
-    const err = await pods().get('a').catch((e: unknown) => e);
+    const err = await pods()
+      .get('a')
+      .catch((e: unknown) => e);
     expect(isNotFound(err)).toBe(true);
   });
 });
@@ -197,11 +207,19 @@ describe('ResourceClient.watch', () => {
       res.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } }) + '\n');
     });
     const events: Array<WatchEvent<KubeObject>> = [];
-    for await (const ev of new ResourceClient(t, PODS).inNamespace('d').watch({ resourceVersion: '10', allowWatchBookmarks: true, labelSelector: 'a=b', timeoutSeconds: 30 })) {
+    for await (const ev of new ResourceClient(t, PODS)
+      .inNamespace('d')
+      .watch({ resourceVersion: '10', allowWatchBookmarks: true, labelSelector: 'a=b', timeoutSeconds: 30 })) {
       events.push(ev);
     }
     expect(last().path).toBe('/api/v1/namespaces/d/pods');
-    expect(Object.fromEntries(last().query)).toEqual({ watch: 'true', resourceVersion: '10', allowWatchBookmarks: 'true', labelSelector: 'a=b', timeoutSeconds: '30' });
+    expect(Object.fromEntries(last().query)).toEqual({
+      watch: 'true',
+      resourceVersion: '10',
+      allowWatchBookmarks: 'true',
+      labelSelector: 'a=b',
+      timeoutSeconds: '30',
+    });
     expect(events.map((e) => e.type)).toEqual(['ADDED', 'ERROR']);
   });
 

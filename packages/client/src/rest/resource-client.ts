@@ -160,7 +160,13 @@ export class ResourceClient<T extends KubeObject> implements ListerWatcher<T> {
 
   /** Replaces the object (409 Conflict when `metadata.resourceVersion` is stale); status changes are ignored. */
   async update(obj: T, opts: WriteOptions = {}): Promise<T> {
-    return this.transport.request<T>({ method: 'PUT', path: this.path({ name: nameOf(obj), scope: this.scopeOf(obj) }), query: writeQuery(opts), body: obj, ...signal(opts) });
+    return this.transport.request<T>({
+      method: 'PUT',
+      path: this.path({ name: nameOf(obj), scope: this.scopeOf(obj) }),
+      query: writeQuery(opts),
+      body: obj,
+      ...signal(opts),
+    });
   }
 
   /** Replaces only the status (through the `status` subresource); spec changes are ignored. */

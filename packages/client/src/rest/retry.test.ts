@@ -50,10 +50,13 @@ describe('retryOnConflict', () => {
     const last = conflict();
     const { result } = await drive(
       clock,
-      retryOnConflict(async () => {
-        calls++;
-        throw calls === 5 ? last : conflict();
-      }, { clock }),
+      retryOnConflict(
+        async () => {
+          calls++;
+          throw calls === 5 ? last : conflict();
+        },
+        { clock },
+      ),
     );
     expect(DEFAULT_RETRY.steps).toBe(5);
     expect(calls).toBe(5);
@@ -70,10 +73,13 @@ describe('retryOnConflict', () => {
       clock.sleeps.length = 0;
       const { result } = await drive(
         clock,
-        retryOnConflict(async () => {
-          calls++;
-          throw err;
-        }, { clock }),
+        retryOnConflict(
+          async () => {
+            calls++;
+            throw err;
+          },
+          { clock },
+        ),
       );
       expect(calls).toBe(1);
       expect(result).toEqual({ status: 'rejected', reason: err });

@@ -20,7 +20,8 @@ const line = (type: string, name: string, extra: Record<string, unknown> = {}): 
 
 describe('decodeWatchEvents', () => {
   it('decodes lines split across chunks, several lines in one chunk, and a last line without newline', async () => {
-    const all = line('ADDED', 'a') + line('MODIFIED', 'b') + line('DELETED', 'c') + JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '9' } } });
+    const all =
+      line('ADDED', 'a') + line('MODIFIED', 'b') + line('DELETED', 'c') + JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '9' } } });
     // Cut at awkward places: inside the first object, across the first newline, and one chunk holding two lines.
     const cuts = [7, 30, line('ADDED', 'a').length + 3, all.length - 20];
     const parts: string[] = [];

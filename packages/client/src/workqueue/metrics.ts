@@ -54,8 +54,18 @@ function collectors(registry: Registry): Collectors {
   const registers = [registry];
   const labelNames = ['name'] as const;
   c = {
-    depth: reuse(registry, 'workqueue_depth', Gauge<'name'>, () => new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames, registers })),
-    adds: reuse(registry, 'workqueue_adds_total', Counter<'name'>, () => new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames, registers })),
+    depth: reuse(
+      registry,
+      'workqueue_depth',
+      Gauge<'name'>,
+      () => new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames, registers }),
+    ),
+    adds: reuse(
+      registry,
+      'workqueue_adds_total',
+      Counter<'name'>,
+      () => new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames, registers }),
+    ),
     queueDuration: reuse(
       registry,
       'workqueue_queue_duration_seconds',
@@ -82,7 +92,12 @@ function collectors(registry: Registry): Collectors {
           registers,
         }),
     ),
-    retries: reuse(registry, 'workqueue_retries_total', Counter<'name'>, () => new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames, registers })),
+    retries: reuse(
+      registry,
+      'workqueue_retries_total',
+      Counter<'name'>,
+      () => new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames, registers }),
+    ),
   };
   byRegistry.set(registry, c);
   return c;

@@ -194,7 +194,8 @@ describe('WorkQueue', () => {
 
       const json = await registry.getMetricsAsJSON();
       const value = (name: string, suffix = ''): number | undefined =>
-        json.find((m) => m.name === name)?.values.find((v) => v.labels.name === 'pods' && ('metricName' in v ? v.metricName === name + suffix : suffix === ''))?.value;
+        json.find((m) => m.name === name)?.values.find((v) => v.labels.name === 'pods' && ('metricName' in v ? v.metricName === name + suffix : suffix === ''))
+          ?.value;
       expect(value('workqueue_adds_total')).toBe(2);
       expect(value('workqueue_depth')).toBe(1);
       expect(value('workqueue_queue_duration_seconds', '_sum')).toBe(2);

@@ -3,7 +3,10 @@ import type { Deployment, ReplicaSet } from '@mk8s/api';
 import { maxRevision, setNewReplicaSetAnnotations } from './annotations.js';
 
 const d = {
-  metadata: { name: 'web', annotations: { 'kubernetes.io/change-cause': 'v2', 'deployment.kubernetes.io/revision': '7', 'kubectl.kubernetes.io/last-applied-configuration': '{}' } },
+  metadata: {
+    name: 'web',
+    annotations: { 'kubernetes.io/change-cause': 'v2', 'deployment.kubernetes.io/revision': '7', 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+  },
   spec: { replicas: 3, selector: {}, template: {} },
 } as Deployment;
 

@@ -15,7 +15,14 @@ const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuratio
 const ROLLBACK_TO_ANNOTATION = 'deprecated.deployment.rollback.to';
 
 /** Deployment annotations that are not copied to its ReplicaSets. */
-const NOT_COPIED = new Set([LAST_APPLIED_ANNOTATION, REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, ROLLBACK_TO_ANNOTATION]);
+const NOT_COPIED = new Set([
+  LAST_APPLIED_ANNOTATION,
+  REVISION_ANNOTATION,
+  REVISION_HISTORY_ANNOTATION,
+  DESIRED_REPLICAS_ANNOTATION,
+  MAX_REPLICAS_ANNOTATION,
+  ROLLBACK_TO_ANNOTATION,
+]);
 
 /** The revision recorded on an object; 0 when absent or malformed. */
 export function revisionOf(obj: { metadata?: { annotations?: Record<string, string> } } | undefined): number {

@@ -127,11 +127,15 @@ describe('DeploymentController (integration)', () => {
       }
     })();
     await setImage(ns, 'web', 'busybox:2');
-    const v2 = await eventually(async () => {
-      const done = await rolloutComplete(ns, 'web');
-      const rss = await replicaSets(ns);
-      return done && rss.length === 2 && rss.every((rs) => rs.status?.replicas === rs.spec?.replicas) ? done : undefined;
-    }, 40_000, 'second rollout');
+    const v2 = await eventually(
+      async () => {
+        const done = await rolloutComplete(ns, 'web');
+        const rss = await replicaSets(ns);
+        return done && rss.length === 2 && rss.every((rs) => rs.status?.replicas === rs.spec?.replicas) ? done : undefined;
+      },
+      40_000,
+      'second rollout',
+    );
     watching = false;
     await observer;
     expect(maxActive).toBeLessThanOrEqual(5);
@@ -167,10 +171,14 @@ describe('DeploymentController (integration)', () => {
     const template = structuredClone(rs1!.spec!.template!);
     delete template.metadata!.labels!['pod-template-hash'];
     await client.deployments.inNamespace(ns).patch('web', [{ op: 'replace', path: '/spec/template', value: template }], 'json');
-    const back = await eventually(async () => {
-      const d = await rolloutComplete(ns, 'web');
-      return d?.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '3' ? d : undefined;
-    }, 30_000, 'rollback');
+    const back = await eventually(
+      async () => {
+        const d = await rolloutComplete(ns, 'web');
+        return d?.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '3' ? d : undefined;
+      },
+      30_000,
+      'rollback',
+    );
     expect(back.status?.updatedReplicas).toBe(2);
     const rss = await replicaSets(ns);
     expect(rss).toHaveLength(2);
@@ -199,10 +207,14 @@ describe('DeploymentController (integration)', () => {
       }
     })();
     await setImage(ns, 'web', 'busybox:2');
-    await eventually(async () => {
-      const done = await rolloutComplete(ns, 'web');
-      return done && (await activePods(client, ns)).every((p) => p.spec?.containers[0]?.image === 'busybox:2');
-    }, 30_000, 'recreate rollout');
+    await eventually(
+      async () => {
+        const done = await rolloutComplete(ns, 'web');
+        return done && (await activePods(client, ns)).every((p) => p.spec?.containers[0]?.image === 'busybox:2');
+      },
+      30_000,
+      'recreate rollout',
+    );
     watching = false;
     await observer;
     expect(mixed).toBe(false);
@@ -216,11 +228,15 @@ describe('DeploymentController (integration)', () => {
     await eventually(() => rolloutComplete(ns, 'web'), 30_000);
     await client.deployments.inNamespace(ns).patch('web', { spec: { paused: true } }, 'merge');
     await setImage(ns, 'web', 'busybox:2');
-    const paused = await eventually(async () => {
-      const d = await client.deployments.inNamespace(ns).get('web');
-      const cond = d.status?.conditions?.find((c) => c.type === 'Progressing');
-      return cond?.reason === 'DeploymentPaused' && d.status?.observedGeneration === d.metadata?.generation ? d : undefined;
-    }, 20_000, 'paused condition');
+    const paused = await eventually(
+      async () => {
+        const d = await client.deployments.inNamespace(ns).get('web');
+        const cond = d.status?.conditions?.find((c) => c.type === 'Progressing');
+        return cond?.reason === 'DeploymentPaused' && d.status?.observedGeneration === d.metadata?.generation ? d : undefined;
+      },
+      20_000,
+      'paused condition',
+    );
     expect(paused.status?.conditions?.find((c) => c.type === 'Progressing')?.status).toBe('Unknown');
     // Let a few more syncs happen: still one ReplicaSet, still the old image.
     await new Promise((r) => setTimeout(r, 500));
@@ -228,10 +244,14 @@ describe('DeploymentController (integration)', () => {
     expect((await activePods(client, ns)).every((p) => p.spec?.containers[0]?.image === 'busybox:latest')).toBe(true);
 
     await client.deployments.inNamespace(ns).patch('web', { spec: { paused: false } }, 'merge');
-    await eventually(async () => {
-      const done = await rolloutComplete(ns, 'web');
-      return done && (await activePods(client, ns)).every((p) => p.spec?.containers[0]?.image === 'busybox:2');
-    }, 30_000, 'rollout after resume');
+    await eventually(
+      async () => {
+        const done = await rolloutComplete(ns, 'web');
+        return done && (await activePods(client, ns)).every((p) => p.spec?.containers[0]?.image === 'busybox:2');
+      },
+      30_000,
+      'rollout after resume',
+    );
   });
 
   it('reports ProgressDeadlineExceeded when pods never become available', async () => {
@@ -240,11 +260,15 @@ describe('DeploymentController (integration)', () => {
     const d = buildDeployment('web', { namespace: ns, replicas: 2 });
     d.spec!.progressDeadlineSeconds = 2;
     await client.deployments.create(d);
-    const stuck = await eventually(async () => {
-      const cur = await client.deployments.inNamespace(ns).get('web');
-      const cond = cur.status?.conditions?.find((c) => c.type === 'Progressing');
-      return cond?.reason === 'ProgressDeadlineExceeded' ? cur : undefined;
-    }, 30_000, 'deadline exceeded');
+    const stuck = await eventually(
+      async () => {
+        const cur = await client.deployments.inNamespace(ns).get('web');
+        const cond = cur.status?.conditions?.find((c) => c.type === 'Progressing');
+        return cond?.reason === 'ProgressDeadlineExceeded' ? cur : undefined;
+      },
+      30_000,
+      'deadline exceeded',
+    );
     const progressing = stuck.status!.conditions!.find((c) => c.type === 'Progressing')!;
     expect(progressing.status).toBe('False');
     expect(progressing.message).toMatch(/^ReplicaSet "web-\w+" has timed out progressing\.$/);

@@ -23,9 +23,25 @@ import {
   type ReplicaSet,
   type Selector,
 } from '@mk8s/api';
-import { ControllerBase, deletedObject, isAlreadyExists, isNotFound, objectKey, type ControllerDeps, type DeletedFinalStateUnknown, type SharedInformer } from '@mk8s/client';
+import {
+  ControllerBase,
+  deletedObject,
+  isAlreadyExists,
+  isNotFound,
+  objectKey,
+  type ControllerDeps,
+  type DeletedFinalStateUnknown,
+  type SharedInformer,
+} from '@mk8s/client';
 import { adoptPatch, claimObjects, newControllerRef, recheckOwner, releasePatch } from '../util/owner-refs.js';
-import { DESIRED_REPLICAS_ANNOTATION, REVISION_ANNOTATION, maxRevision, revisionOf, setNewReplicaSetAnnotations, setReplicasAnnotations } from './annotations.js';
+import {
+  DESIRED_REPLICAS_ANNOTATION,
+  REVISION_ANNOTATION,
+  maxRevision,
+  revisionOf,
+  setNewReplicaSetAnnotations,
+  setReplicasAnnotations,
+} from './annotations.js';
 import {
   PROGRESSING,
   Reason,
@@ -59,7 +75,6 @@ const API_VERSION = 'apps/v1';
 const KIND = 'Deployment';
 
 export type DeploymentControllerOptions = ControllerDeps;
-
 
 /** The mutable working state of one sync: a private copy of the Deployment and its ReplicaSets. */
 interface Rollout {
@@ -255,7 +270,9 @@ export class DeploymentController extends ControllerBase {
 
     const revision = r.newRS.metadata?.annotations?.[REVISION_ANNOTATION];
     if (revision !== undefined && d.metadata?.annotations?.[REVISION_ANNOTATION] !== revision) {
-      const patched = await this.client.deployments.inNamespace(ns).patch(d.metadata?.name ?? '', { metadata: { annotations: { [REVISION_ANNOTATION]: revision } } }, 'merge');
+      const patched = await this.client.deployments
+        .inNamespace(ns)
+        .patch(d.metadata?.name ?? '', { metadata: { annotations: { [REVISION_ANNOTATION]: revision } } }, 'merge');
       (d.metadata ??= {}).annotations = { ...(d.metadata.annotations ?? {}), [REVISION_ANNOTATION]: revision };
       d.metadata.resourceVersion = patched.metadata?.resourceVersion ?? d.metadata.resourceVersion;
     }
@@ -297,7 +314,12 @@ export class DeploymentController extends ControllerBase {
     try {
       const created = await rsClient.create(rs);
       if ((created.spec?.replicas ?? 0) > 0) {
-        this.recorder.event(involved(d), 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata?.name ?? ''} from 0 to ${created.spec?.replicas ?? 0}`);
+        this.recorder.event(
+          involved(d),
+          'Normal',
+          'ScalingReplicaSet',
+          `Scaled up replica set ${created.metadata?.name ?? ''} from 0 to ${created.spec?.replicas ?? 0}`,
+        );
       }
       return created;
     } catch (err) {

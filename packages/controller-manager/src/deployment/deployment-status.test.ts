@@ -7,13 +7,23 @@ const NOW = Date.parse('2026-01-01T00:10:00Z');
 function deployment(status: DeploymentStatus = {}, deadline = 600): Deployment {
   return {
     metadata: { name: 'web', namespace: 'ns', generation: 2 },
-    spec: { replicas: 4, selector: {}, template: {}, progressDeadlineSeconds: deadline, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } } },
+    spec: {
+      replicas: 4,
+      selector: {},
+      template: {},
+      progressDeadlineSeconds: deadline,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
+    },
     status,
   } as Deployment;
 }
 
 function rs(name: string, spec: number, replicas: number, available: number): ReplicaSet {
-  return { metadata: { name }, spec: { replicas: spec, selector: {} }, status: { replicas, readyReplicas: available, availableReplicas: available } } as ReplicaSet;
+  return {
+    metadata: { name },
+    spec: { replicas: spec, selector: {} },
+    status: { replicas, readyReplicas: available, availableReplicas: available },
+  } as ReplicaSet;
 }
 
 describe('calculateStatus', () => {
@@ -39,7 +49,16 @@ describe('Progressing condition', () => {
     const s: DeploymentStatus = {};
     setCondition(s, newCondition('Progressing', 'True', 'NewReplicaSetCreated', 'a', NOW - 60_000));
     setCondition(s, newCondition('Progressing', 'True', 'ReplicaSetUpdated', 'b', NOW));
-    expect(s.conditions).toEqual([{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: 'b', lastUpdateTime: '2026-01-01T00:10:00Z', lastTransitionTime: '2026-01-01T00:09:00Z' }]);
+    expect(s.conditions).toEqual([
+      {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'ReplicaSetUpdated',
+        message: 'b',
+        lastUpdateTime: '2026-01-01T00:10:00Z',
+        lastTransitionTime: '2026-01-01T00:09:00Z',
+      },
+    ]);
   });
 
   it('refreshes lastUpdateTime on progress and times out after the deadline without it', () => {
@@ -56,7 +75,11 @@ describe('Progressing condition', () => {
     const still = deployment({ ...progressed, conditions: [started] }, 20);
     const stuck = calculateStatus(all, newRS, still, NOW);
     updateProgressConditions(still, stuck, all, newRS, NOW);
-    expect(stuck.conditions!.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-abc" has timed out progressing.' });
+    expect(stuck.conditions!.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'False',
+      reason: 'ProgressDeadlineExceeded',
+      message: 'ReplicaSet "web-abc" has timed out progressing.',
+    });
     expect(progressRecheckMs(still, stuck, NOW)).toBeUndefined();
   });
 
@@ -65,6 +88,10 @@ describe('Progressing condition', () => {
     const newRS = rs('web-abc', 4, 4, 4);
     const s = calculateStatus([newRS], newRS, d, NOW);
     updateProgressConditions(d, s, [newRS], newRS, NOW);
-    expect(s.conditions!.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable', message: 'ReplicaSet "web-abc" has successfully progressed.' });
+    expect(s.conditions!.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'NewReplicaSetAvailable',
+      message: 'ReplicaSet "web-abc" has successfully progressed.',
+    });
   });
 });

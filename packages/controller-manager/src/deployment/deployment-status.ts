@@ -125,7 +125,13 @@ export function deploymentTimedOut(d: Deployment, status: DeploymentStatus, nowM
  * Updates the Progressing and ReplicaFailure conditions of `status` for a
  * rolling or recreating Deployment (Kubernetes' `syncRolloutStatus`).
  */
-export function updateProgressConditions(d: Deployment, status: DeploymentStatus, allRSs: readonly ReplicaSet[], newRS: ReplicaSet | undefined, nowMs: number): void {
+export function updateProgressConditions(
+  d: Deployment,
+  status: DeploymentStatus,
+  allRSs: readonly ReplicaSet[],
+  newRS: ReplicaSet | undefined,
+  nowMs: number,
+): void {
   if (!hasProgressDeadline(d)) removeCondition(status, PROGRESSING);
   const current = getCondition(status, PROGRESSING);
   const complete = status.replicas === status.updatedReplicas && current?.reason === Reason.NewReplicaSetAvailable;
@@ -147,7 +153,14 @@ export function updateProgressConditions(d: Deployment, status: DeploymentStatus
   }
   const failure = allRSs.flatMap((rs) => rs.status?.conditions ?? []).find((c) => c.type === REPLICA_FAILURE);
   if (failure) {
-    setCondition(status, { type: REPLICA_FAILURE, status: failure.status, reason: failure.reason ?? '', message: failure.message ?? '', lastUpdateTime: metaTime(nowMs), lastTransitionTime: failure.lastTransitionTime ?? metaTime(nowMs) });
+    setCondition(status, {
+      type: REPLICA_FAILURE,
+      status: failure.status,
+      reason: failure.reason ?? '',
+      message: failure.message ?? '',
+      lastUpdateTime: metaTime(nowMs),
+      lastTransitionTime: failure.lastTransitionTime ?? metaTime(nowMs),
+    });
   } else {
     removeCondition(status, REPLICA_FAILURE);
   }

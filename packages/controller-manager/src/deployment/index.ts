@@ -11,12 +11,7 @@
  * ```
  */
 export { DEPLOYMENT_CONTROLLER_NAME, DeploymentController, type DeploymentControllerOptions } from './deployment-controller.js';
-export {
-  DESIRED_REPLICAS_ANNOTATION,
-  MAX_REPLICAS_ANNOTATION,
-  REVISION_ANNOTATION,
-  REVISION_HISTORY_ANNOTATION,
-} from './annotations.js';
+export { DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION } from './annotations.js';
 export { AVAILABLE, PROGRESSING, Reason as DeploymentConditionReason } from './deployment-status.js';
 export { maxSurge, maxUnavailable, resolveFenceposts, scaledValue } from './replica-math.js';
 export { POD_TEMPLATE_HASH_LABEL, computeTemplateHash, templatesEqualIgnoringHash } from './template-hash.js';

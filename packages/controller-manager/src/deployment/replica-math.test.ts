@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, ReplicaSet } from '@mk8s/api';
-import { isScalingEvent, maxSurge, maxUnavailable, newReplicaSetSize, proportionalSizes, resolveFenceposts, rollingScaleDown, scaledValue } from './replica-math.js';
+import {
+  isScalingEvent,
+  maxSurge,
+  maxUnavailable,
+  newReplicaSetSize,
+  proportionalSizes,
+  resolveFenceposts,
+  rollingScaleDown,
+  scaledValue,
+} from './replica-math.js';
 
 function deployment(replicas: number, surge: number | string = '25%', unavailable: number | string = '25%', type = 'RollingUpdate'): Deployment {
   return {

@@ -22,7 +22,10 @@ describe('template hash', () => {
   });
 
   it('is stable under key order and changes with the template and the collision count', () => {
-    const reordered = { spec: { containers: [{ command: ['sleep', '3600'], image: 'busybox:1', name: 'main' }] }, metadata: { labels: { app: 'web' } } } as PodTemplateSpec;
+    const reordered = {
+      spec: { containers: [{ command: ['sleep', '3600'], image: 'busybox:1', name: 'main' }] },
+      metadata: { labels: { app: 'web' } },
+    } as PodTemplateSpec;
     expect(canonicalJson(reordered)).toBe(canonicalJson(template));
     expect(computeTemplateHash(reordered)).toBe(computeTemplateHash(template));
     const changed = structuredClone(template);

@@ -2,7 +2,11 @@ import type { Pod, Service } from '@mk8s/api';
 import { describe, expect, it } from 'vitest';
 import { computeSubsets, findPort, subsetsEqual } from './endpoint-subsets.js';
 
-function pod(name: string, ip: string | undefined, o: { ready?: boolean; ports?: { name: string; containerPort: number; protocol?: string }[]; deleting?: boolean; phase?: string } = {}): Pod {
+function pod(
+  name: string,
+  ip: string | undefined,
+  o: { ready?: boolean; ports?: { name: string; containerPort: number; protocol?: string }[]; deleting?: boolean; phase?: string } = {},
+): Pod {
   return {
     metadata: { name, namespace: 'default', uid: `uid-${name}`, labels: { app: 'web' }, ...(o.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
     spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x', ports: o.ports ?? [] }] },
@@ -16,7 +20,12 @@ function service(ports: NonNullable<Service['spec']>['ports'], extra: Partial<No
 
 describe('findPort', () => {
   it('resolves numbers as they are and names through the container ports with the same protocol', () => {
-    const p = pod('a', '10.0.0.1', { ports: [{ name: 'http', containerPort: 8080 }, { name: 'dns', containerPort: 53, protocol: 'UDP' }] });
+    const p = pod('a', '10.0.0.1', {
+      ports: [
+        { name: 'http', containerPort: 8080 },
+        { name: 'dns', containerPort: 53, protocol: 'UDP' },
+      ],
+    });
     expect(findPort(p, { port: 80, targetPort: 9090 })).toBe(9090);
     expect(findPort(p, { port: 80 })).toBe(80);
     expect(findPort(p, { port: 80, targetPort: 'http' })).toBe(8080);
@@ -40,7 +49,11 @@ describe('computeSubsets', () => {
       pod('going', '10.0.0.5', { deleting: true }),
     ]);
     expect(subsets).toEqual([
-      { addresses: [addr('a', '10.0.0.1'), addr('b', '10.0.0.2')], notReadyAddresses: [addr('c', '10.0.0.3')], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
+      {
+        addresses: [addr('a', '10.0.0.1'), addr('b', '10.0.0.2')],
+        notReadyAddresses: [addr('c', '10.0.0.3')],
+        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      },
     ]);
   });
 
@@ -49,7 +62,12 @@ describe('computeSubsets', () => {
       { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
       { name: 'metrics', port: 9100, targetPort: 'metrics', protocol: 'TCP' },
     ]);
-    const both = pod('both', '10.0.0.1', { ports: [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9100 }] });
+    const both = pod('both', '10.0.0.1', {
+      ports: [
+        { name: 'http', containerPort: 8080 },
+        { name: 'metrics', containerPort: 9100 },
+      ],
+    });
     const httpOnly = pod('http', '10.0.0.2', { ports: [{ name: 'http', containerPort: 8081 }] });
     const none = pod('none', '10.0.0.3');
     const subsets = computeSubsets(svc, [both, httpOnly, none]);

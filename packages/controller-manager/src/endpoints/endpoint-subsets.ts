@@ -99,8 +99,24 @@ export function subsetsEqual(a: readonly EndpointSubset[] | undefined, b: readon
 
 function normalize(subsets: readonly EndpointSubset[] | undefined): unknown {
   return (subsets ?? []).map((s) => ({
-    addresses: (s.addresses ?? []).map((x) => [x.ip, x.hostname ?? '', x.nodeName ?? '', x.targetRef?.kind ?? '', x.targetRef?.namespace ?? '', x.targetRef?.name ?? '', x.targetRef?.uid ?? '']),
-    notReadyAddresses: (s.notReadyAddresses ?? []).map((x) => [x.ip, x.hostname ?? '', x.nodeName ?? '', x.targetRef?.kind ?? '', x.targetRef?.namespace ?? '', x.targetRef?.name ?? '', x.targetRef?.uid ?? '']),
+    addresses: (s.addresses ?? []).map((x) => [
+      x.ip,
+      x.hostname ?? '',
+      x.nodeName ?? '',
+      x.targetRef?.kind ?? '',
+      x.targetRef?.namespace ?? '',
+      x.targetRef?.name ?? '',
+      x.targetRef?.uid ?? '',
+    ]),
+    notReadyAddresses: (s.notReadyAddresses ?? []).map((x) => [
+      x.ip,
+      x.hostname ?? '',
+      x.nodeName ?? '',
+      x.targetRef?.kind ?? '',
+      x.targetRef?.namespace ?? '',
+      x.targetRef?.name ?? '',
+      x.targetRef?.uid ?? '',
+    ]),
     ports: (s.ports ?? []).map(portKey),
   }));
 }

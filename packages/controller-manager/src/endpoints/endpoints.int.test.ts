@@ -77,7 +77,18 @@ describe('EndpointsController (integration)', () => {
     expect((await endpoints().get('web')).metadata?.resourceVersion).toBe(rv);
 
     await client.services.inNamespace('default').delete('web');
-    await vi.waitFor(async () => expect(await endpoints().get('web').then(() => 'there', () => 'gone')).toBe('gone'), WAIT);
+    await vi.waitFor(
+      async () =>
+        expect(
+          await endpoints()
+            .get('web')
+            .then(
+              () => 'there',
+              () => 'gone',
+            ),
+        ).toBe('gone'),
+      WAIT,
+    );
   });
 
   it('leaves Services without a selector alone', async () => {
@@ -85,7 +96,12 @@ describe('EndpointsController (integration)', () => {
     const svc = buildService('manual');
     delete svc.spec!.selector;
     await client.services.inNamespace('default').create(svc);
-    const mine: Endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'manual', namespace: 'default' }, subsets: [{ addresses: [{ ip: '192.0.2.1' }], ports: [{ port: 80 }] }] };
+    const mine: Endpoints = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'manual', namespace: 'default' },
+      subsets: [{ addresses: [{ ip: '192.0.2.1' }], ports: [{ port: 80 }] }],
+    };
     await endpoints().create(mine);
     await podWithStatus('x', '10.1.0.9', true);
     await new Promise((r) => setTimeout(r, 1_000));

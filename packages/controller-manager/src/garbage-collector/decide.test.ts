@@ -3,14 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { decide, ownerState, type OwnerState } from './decide.js';
 
 const ref = (uid: string, block = true) => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: uid, uid, blockOwnerDeletion: block });
-const obj = (refs: ReturnType<typeof ref>[], finalizers?: string[]): KubeObject => ({ metadata: { name: 'd', uid: 'd', ownerReferences: refs, ...(finalizers ? { finalizers } : {}) } });
+const obj = (refs: ReturnType<typeof ref>[], finalizers?: string[]): KubeObject => ({
+  metadata: { name: 'd', uid: 'd', ownerReferences: refs, ...(finalizers ? { finalizers } : {}) },
+});
 const states = (s: Record<string, OwnerState>) => new Map(Object.entries(s));
 
 describe('decide', () => {
   it('keeps a dependent with a solid owner, dropping refs to dead owners and unblocking waiting ones', () => {
     expect(decide(obj([ref('a')]), states({ a: 'solid' }), false)).toEqual({ kind: 'none' });
     expect(decide(obj([ref('a'), ref('b')]), states({ a: 'solid', b: 'dangling' }), false)).toEqual({ kind: 'patch', ownerReferences: [ref('a')] });
-    expect(decide(obj([ref('a'), ref('w')]), states({ a: 'solid', w: 'waiting' }), false)).toEqual({ kind: 'patch', ownerReferences: [ref('a'), ref('w', false)] });
+    expect(decide(obj([ref('a'), ref('w')]), states({ a: 'solid', w: 'waiting' }), false)).toEqual({
+      kind: 'patch',
+      ownerReferences: [ref('a'), ref('w', false)],
+    });
     expect(decide(obj([ref('a'), ref('w', false)]), states({ a: 'solid', w: 'waiting' }), false)).toEqual({ kind: 'none' });
   });
 

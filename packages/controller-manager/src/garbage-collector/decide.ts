@@ -23,9 +23,7 @@ export const FINALIZER_FOREGROUND = 'foregroundDeletion';
 export type OwnerState = 'solid' | 'waiting' | 'dangling';
 
 export type Action =
-  | { kind: 'none' }
-  | { kind: 'patch'; ownerReferences: OwnerReference[] }
-  | { kind: 'delete'; propagationPolicy: 'Orphan' | 'Foreground' | 'Background' };
+  { kind: 'none' } | { kind: 'patch'; ownerReferences: OwnerReference[] } | { kind: 'delete'; propagationPolicy: 'Orphan' | 'Foreground' | 'Background' };
 
 export function decide(obj: KubeObject, states: ReadonlyMap<string, OwnerState>, hasDependents: boolean): Action {
   const refs = obj.metadata?.ownerReferences ?? [];

@@ -28,7 +28,11 @@ describe('GarbageCollector (integration)', () => {
   const pods = () => client.pods.inNamespace('default');
   const rss = () => client.replicaSets.inNamespace('default');
   const cms = () => client.configMaps.inNamespace('default');
-  const gone = (p: Promise<unknown>) => p.then(() => false, () => true);
+  const gone = (p: Promise<unknown>) =>
+    p.then(
+      () => false,
+      () => true,
+    );
 
   async function rsWithPods(name: string, n: number, owner?: Deployment): Promise<ReplicaSet> {
     const rs = buildReplicaSet(name);
@@ -47,7 +51,13 @@ describe('GarbageCollector (integration)', () => {
     const shared = await cms().create({
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'shared', ownerReferences: [{ ...ownerRef(rs, 'ReplicaSet', 'apps/v1'), controller: false }, { apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: keeper.metadata!.uid! }] },
+      metadata: {
+        name: 'shared',
+        ownerReferences: [
+          { ...ownerRef(rs, 'ReplicaSet', 'apps/v1'), controller: false },
+          { apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: keeper.metadata!.uid! },
+        ],
+      },
     } as ConfigMap);
     const live = await rsWithPods('other', 1);
     await pods().create(buildPod('stray', { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'never', uid: 'no-such-uid' }] }));

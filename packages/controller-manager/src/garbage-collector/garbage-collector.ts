@@ -171,9 +171,15 @@ export class GarbageCollector extends ControllerBase {
     if (action.kind === 'patch') {
       await this.patchOwnerReferences(target, action.ownerReferences);
     } else if (action.kind === 'delete') {
-      this.log.info({ object: `${item.rt.resource}/${ns ? `${ns}/` : ''}${live.metadata?.name}`, policy: action.propagationPolicy }, 'deleting object whose owners are gone');
+      this.log.info(
+        { object: `${item.rt.resource}/${ns ? `${ns}/` : ''}${live.metadata?.name}`, policy: action.propagationPolicy },
+        'deleting object whose owners are gone',
+      );
       try {
-        await this.clientFor(item.rt, ns).delete(live.metadata!.name!, { preconditions: { uid: live.metadata!.uid! }, propagationPolicy: action.propagationPolicy });
+        await this.clientFor(item.rt, ns).delete(live.metadata!.name!, {
+          preconditions: { uid: live.metadata!.uid! },
+          propagationPolicy: action.propagationPolicy,
+        });
       } catch (err) {
         if (isNotFound(err) || isConflict(err)) return;
         throw err;

@@ -65,18 +65,30 @@ describe('HorizontalPodAutoscalerController (API server in process, stub metrics
     await bed.client.horizontalPodAutoscalers.inNamespace('default').create(hpa());
     bed.start(({ client, factory }) => new HorizontalPodAutoscalerController({ client, factory, metricsSource: metrics, syncPeriodMs: 200 }));
 
-    await eventually(async () => ((await bed.client.replicaSets.inNamespace('default').get('web')).spec?.replicas === 4 ? true : undefined), 20_000, 'replicas 4');
-    const h = await eventually(async () => {
-      const got = await bed.client.horizontalPodAutoscalers.inNamespace('default').get('web');
-      return got.status?.currentReplicas === 4 ? got : undefined;
-    }, 20_000, 'status.currentReplicas 4');
+    await eventually(
+      async () => ((await bed.client.replicaSets.inNamespace('default').get('web')).spec?.replicas === 4 ? true : undefined),
+      20_000,
+      'replicas 4',
+    );
+    const h = await eventually(
+      async () => {
+        const got = await bed.client.horizontalPodAutoscalers.inNamespace('default').get('web');
+        return got.status?.currentReplicas === 4 ? got : undefined;
+      },
+      20_000,
+      'status.currentReplicas 4',
+    );
     expect(h.status?.lastScaleTime).toBeDefined();
     const conditions = Object.fromEntries((h.status?.conditions ?? []).map((c) => [c.type, `${c.status} ${c.reason}`]));
     expect(conditions['ScalingActive']).toBe('True ValidMetricFound');
-    const events = await eventually(async () => {
-      const list = (await bed.client.events.inNamespace('default').list()).items.filter((e) => e.reason === 'SuccessfulRescale');
-      return list.length > 0 ? list : undefined;
-    }, 10_000, 'a SuccessfulRescale event');
+    const events = await eventually(
+      async () => {
+        const list = (await bed.client.events.inNamespace('default').list()).items.filter((e) => e.reason === 'SuccessfulRescale');
+        return list.length > 0 ? list : undefined;
+      },
+      10_000,
+      'a SuccessfulRescale event',
+    );
     expect(events[0]!.message).toBe('New size: 4; reason: cpu resource utilization (percentage of request) above target');
     expect(events[0]!.source?.component).toBe('horizontal-pod-autoscaler');
   });
@@ -90,7 +102,11 @@ describe('HorizontalPodAutoscalerController (API server in process, stub metrics
     }
     await bed.client.horizontalPodAutoscalers.inNamespace('default').create(hpa({ scaleDown: { stabilizationWindowSeconds: 1 } }));
     bed.start(({ client, factory }) => new HorizontalPodAutoscalerController({ client, factory, metricsSource: metrics, syncPeriodMs: 200 }));
-    await eventually(async () => ((await bed.client.replicaSets.inNamespace('default').get('web')).spec?.replicas === 1 ? true : undefined), 20_000, 'replicas 1');
+    await eventually(
+      async () => ((await bed.client.replicaSets.inNamespace('default').get('web')).spec?.replicas === 1 ? true : undefined),
+      20_000,
+      'replicas 1',
+    );
     const events = (await bed.client.events.inNamespace('default').list()).items.filter((e) => e.reason === 'SuccessfulRescale');
     expect(events.map((e) => e.message)).toContain('New size: 1; reason: All metrics below target');
   });
@@ -101,10 +117,14 @@ describe('HorizontalPodAutoscalerController (API server in process, stub metrics
     await runningPod('web-a');
     await bed.client.horizontalPodAutoscalers.inNamespace('default').create(hpa());
     bed.start(({ client, factory }) => new HorizontalPodAutoscalerController({ client, factory, metricsSource: metrics, syncPeriodMs: 200 }));
-    const h = await eventually(async () => {
-      const got = await bed.client.horizontalPodAutoscalers.inNamespace('default').get('web');
-      return got.status?.conditions?.some((c) => c.type === 'ScalingActive') ? got : undefined;
-    }, 20_000, 'a ScalingActive condition');
+    const h = await eventually(
+      async () => {
+        const got = await bed.client.horizontalPodAutoscalers.inNamespace('default').get('web');
+        return got.status?.conditions?.some((c) => c.type === 'ScalingActive') ? got : undefined;
+      },
+      20_000,
+      'a ScalingActive condition',
+    );
     expect(h.status?.conditions?.find((c) => c.type === 'ScalingActive')).toMatchObject({ status: 'False', reason: 'FailedGetResourceMetric' });
     expect(h.status?.conditions?.find((c) => c.type === 'AbleToScale')).toMatchObject({ status: 'True', reason: 'SucceededGetScale' });
     expect((await bed.client.replicaSets.inNamespace('default').get('web')).spec?.replicas).toBe(2);

@@ -22,7 +22,9 @@
  * once, then each is re-queued every sync period (our own status writes do
  * not trigger syncs). Recommendations and recent scale events live in memory.
  */
-import { errorMessage, cloneJson,
+import {
+  errorMessage,
+  cloneJson,
   metaTime,
   parseLabelSelector,
   parseQuantity,
@@ -30,7 +32,8 @@ import { errorMessage, cloneJson,
   type HorizontalPodAutoscalerCondition,
   type MetricSpec,
   type MetricStatus,
-  type Pod, } from '@mk8s/api';
+  type Pod,
+} from '@mk8s/api';
 import { ControllerBase, deletedObject, isNotFound, objectKey, type ControllerDeps, type SharedInformer } from '@mk8s/client';
 import { RestMetricsSource, type ResourceMetricsSource } from './metrics-source.js';
 import { newMemory, normalizeReplicas, recordScaleEvent, type ConditionUpdate, type HpaMemory } from './normalize.js';
@@ -132,7 +135,8 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
     const ref = hpa.spec!.scaleTargetRef;
     const ns = hpa.metadata!.namespace!;
     const group = (ref.apiVersion ?? 'apps/v1').split('/')[0];
-    const client = group !== 'apps' ? undefined : ref.kind === 'Deployment' ? this.client.deployments : ref.kind === 'ReplicaSet' ? this.client.replicaSets : undefined;
+    const client =
+      group !== 'apps' ? undefined : ref.kind === 'Deployment' ? this.client.deployments : ref.kind === 'ReplicaSet' ? this.client.replicaSets : undefined;
     if (!client) throw new Error(`no scale subresource is served for ${ref.apiVersion ?? ''} ${ref.kind}`);
     const scale = await client.getScale(ns, ref.name);
     return { replicas: scale.spec?.replicas ?? 0, selector: scale.status?.selector ?? '' };
@@ -149,7 +153,8 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
     const spec = hpa.spec!;
     const now = this.clock.now();
     const conditions = new Map<ConditionType, ConditionUpdate | { type: ConditionType; status: 'True' | 'False'; reason: string; message: string }>();
-    const setCondition = (type: ConditionType, status: 'True' | 'False', reason: string, message: string) => conditions.set(type, { type, status, reason, message });
+    const setCondition = (type: ConditionType, status: 'True' | 'False', reason: string, message: string) =>
+      conditions.set(type, { type, status, reason, message });
     const reference = `${spec.scaleTargetRef.kind}/${spec.scaleTargetRef.name}`;
 
     let scale: Scale;
@@ -159,7 +164,13 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
       const msg = errorMessage(err);
       this.recorder.event(involved(hpa), 'Warning', 'FailedGetScale', msg);
       setCondition('AbleToScale', 'False', 'FailedGetScale', `the HPA controller was unable to get the target's current scale: ${msg}`);
-      await this.writeStatus(cached, hpa, { currentReplicas: hpa.status?.currentReplicas ?? 0, desiredReplicas: hpa.status?.desiredReplicas ?? 0 }, conditions, now);
+      await this.writeStatus(
+        cached,
+        hpa,
+        { currentReplicas: hpa.status?.currentReplicas ?? 0, desiredReplicas: hpa.status?.desiredReplicas ?? 0 },
+        conditions,
+        now,
+      );
       if (isNotFound(err)) return; // nothing to retry faster than the sync period
       throw new Error(`failed to query scale subresource for ${reference}: ${msg}`);
     }
@@ -187,7 +198,13 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
       if (computed.error) metricsError = computed.error;
       if (computed.replicas === undefined) {
         // No metric could be evaluated: leave the target alone, report why.
-        await this.writeStatus(cached, hpa, { currentReplicas: current, desiredReplicas: hpa.status?.desiredReplicas ?? current, currentMetrics }, conditions, now);
+        await this.writeStatus(
+          cached,
+          hpa,
+          { currentReplicas: current, desiredReplicas: hpa.status?.desiredReplicas ?? current, currentMetrics },
+          conditions,
+          now,
+        );
         throw metricsError ?? new Error('no metrics could be evaluated');
       }
       const normalized = normalizeReplicas(
@@ -215,7 +232,13 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
         const msg = errorMessage(err);
         this.recorder.event(involved(hpa), 'Warning', 'FailedRescale', `New size: ${desired}; reason: ${rescaleReason}; error: ${msg}`);
         setCondition('AbleToScale', 'False', 'FailedUpdateScale', `the HPA controller was unable to update the target scale: ${msg}`);
-        await this.writeStatus(cached, hpa, { currentReplicas: current, desiredReplicas: hpa.status?.desiredReplicas ?? current, ...(currentMetrics ? { currentMetrics } : {}) }, conditions, now);
+        await this.writeStatus(
+          cached,
+          hpa,
+          { currentReplicas: current, desiredReplicas: hpa.status?.desiredReplicas ?? current, ...(currentMetrics ? { currentMetrics } : {}) },
+          conditions,
+          now,
+        );
         throw err;
       }
       setCondition('AbleToScale', 'True', 'SucceededRescale', `the HPA controller was able to update the target scale to ${desired}`);
@@ -246,7 +269,7 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
     if (!scale.selector) {
       const msg = 'selector is required';
       this.recorder.event(involved(hpa), 'Warning', 'SelectorRequired', msg);
-      setCondition('ScalingActive', 'False', 'InvalidSelector', 'the HPA target\'s scale is missing a selector');
+      setCondition('ScalingActive', 'False', 'InvalidSelector', "the HPA target's scale is missing a selector");
       return { metricName: '', statuses: [], error: new Error(msg) };
     }
     let selector;
@@ -258,7 +281,10 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
       setCondition('ScalingActive', 'False', 'InvalidSelector', msg);
       return { metricName: '', statuses: [], error: new Error(msg) };
     }
-    const pods = this.pods.lister.namespace(ns).list().filter((p) => selector.matches(p.metadata?.labels));
+    const pods = this.pods.lister
+      .namespace(ns)
+      .list()
+      .filter((p) => selector.matches(p.metadata?.labels));
     const results: MetricResult[] = [];
     const statuses: MetricStatus[] = [];
     let firstError: { reason: string; message: string; error: Error } | undefined;
@@ -277,7 +303,12 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
       }
     }
     if (invalid > 0 && (results.length === 0 || invalid === (spec.metrics ?? []).length)) {
-      this.recorder.event(involved(hpa), 'Warning', 'FailedComputeMetricsReplicas', `invalid metrics (${invalid} invalid out of ${(spec.metrics ?? []).length}), first error is: ${firstError!.error.message}`);
+      this.recorder.event(
+        involved(hpa),
+        'Warning',
+        'FailedComputeMetricsReplicas',
+        `invalid metrics (${invalid} invalid out of ${(spec.metrics ?? []).length}), first error is: ${firstError!.error.message}`,
+      );
       setCondition('ScalingActive', 'False', firstError!.reason, firstError!.message);
       return { metricName: '', statuses: statuses.filter((s) => s.type !== ''), error: firstError!.error };
     }
@@ -319,10 +350,14 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
       return {
         proposal,
         name: `${resource} resource utilization (percentage of request)`,
-        status: { type: 'Resource', resource: { name: resource, current: { averageUtilization: proposal.utilization, averageValue: milliQuantity(proposal.rawAverage) } } },
+        status: {
+          type: 'Resource',
+          resource: { name: resource, current: { averageUtilization: proposal.utilization, averageValue: milliQuantity(proposal.rawAverage) } },
+        },
       };
     }
-    if (target.averageValue === undefined) throw new ReplicaCalcError('invalid resource metric source: neither a utilization target nor a value target was set');
+    if (target.averageValue === undefined)
+      throw new ReplicaCalcError('invalid resource metric source: neither a utilization target nor a value target was set');
     const targetMilli = parseQuantity(target.averageValue).milliValue();
     const proposal = calcResourceReplicas(current, { kind: 'AverageValue', value: targetMilli }, resource, pods, fetched, calcOpts);
     return {
@@ -369,4 +404,3 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
     }
   }
 }
-

@@ -8,7 +8,16 @@
  */
 export { DEFAULT_HPA_SYNC_PERIOD_MS, HPA_CONTROLLER_NAME, HorizontalPodAutoscalerController, type HpaControllerOptions } from './hpa-controller.js';
 export { RestMetricsSource, parseGoDuration, podMetricsFromList, type ResourceMetricsSource } from './metrics-source.js';
-export { DEFAULT_DOWNSCALE_STABILIZATION_MS, newMemory, normalizeReplicas, recordScaleEvent, scaleDownLimit, scaleUpLimit, type HpaMemory, type Normalized } from './normalize.js';
+export {
+  DEFAULT_DOWNSCALE_STABILIZATION_MS,
+  newMemory,
+  normalizeReplicas,
+  recordScaleEvent,
+  scaleDownLimit,
+  scaleUpLimit,
+  type HpaMemory,
+  type Normalized,
+} from './normalize.js';
 export {
   DEFAULT_CPU_INITIALIZATION_PERIOD_MS,
   DEFAULT_INITIAL_READINESS_DELAY_MS,

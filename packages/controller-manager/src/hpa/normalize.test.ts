@@ -71,7 +71,13 @@ describe('normalizeReplicas with behavior', () => {
   });
 
   it('selectPolicy Min picks the most restrictive policy, Disabled forbids the direction', () => {
-    const min = { selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }, { type: 'Percent', value: 100, periodSeconds: 60 }] };
+    const min = {
+      selectPolicy: 'Min',
+      policies: [
+        { type: 'Pods', value: 1, periodSeconds: 60 },
+        { type: 'Percent', value: 100, periodSeconds: 60 },
+      ],
+    };
     expect(scaleUpLimit(4, [], min, T0)).toBe(5);
     expect(scaleDownLimit(4, [], { ...min, selectPolicy: 'Min' }, T0)).toBe(3);
     expect(scaleDownLimit(4, [], { ...min, selectPolicy: 'Max' }, T0)).toBe(0);

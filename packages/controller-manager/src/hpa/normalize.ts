@@ -68,9 +68,7 @@ export interface NormalizeArgs {
 const WITHIN = { reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' };
 
 function limitedCondition(replicas: number, wanted: number, reason: string, message: string): ConditionUpdate {
-  return replicas === wanted
-    ? { type: 'ScalingLimited', status: 'False', ...WITHIN }
-    : { type: 'ScalingLimited', status: 'True', reason, message };
+  return replicas === wanted ? { type: 'ScalingLimited', status: 'False', ...WITHIN } : { type: 'ScalingLimited', status: 'True', reason, message };
 }
 
 /** Changes within the last `periodSeconds` (events older than every period are dropped by `prune`). */
@@ -120,8 +118,18 @@ export function normalizeReplicas(args: NormalizeArgs, memory: HpaMemory): Norma
 function stabilizedCondition(stabilized: number, proposed: number, up: boolean): ConditionUpdate {
   if (stabilized === proposed) return { type: 'AbleToScale', status: 'True', reason: 'ReadyForNewScale', message: 'recommended size matches current size' };
   return up
-    ? { type: 'AbleToScale', status: 'True', reason: 'ScaleUpStabilized', message: 'recent recommendations were lower than current one, applying the lowest recent recommendation' }
-    : { type: 'AbleToScale', status: 'True', reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' };
+    ? {
+        type: 'AbleToScale',
+        status: 'True',
+        reason: 'ScaleUpStabilized',
+        message: 'recent recommendations were lower than current one, applying the lowest recent recommendation',
+      }
+    : {
+        type: 'AbleToScale',
+        status: 'True',
+        reason: 'ScaleDownStabilized',
+        message: 'recent recommendations were higher than current one, applying the highest recent recommendation',
+      };
 }
 
 function withoutBehavior(args: NormalizeArgs, memory: HpaMemory): Normalized {

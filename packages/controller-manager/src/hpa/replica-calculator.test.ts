@@ -5,7 +5,10 @@ import { calcResourceReplicas, groupPods, podRequests, ReplicaCalcError, type Po
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const LONG_AGO = new Date(NOW - 3_600_000).toISOString();
 
-function pod(name: string, opts: { cpu?: string; memory?: string; phase?: string; ready?: boolean; readySince?: string; started?: string; deleted?: boolean } = {}): Pod {
+function pod(
+  name: string,
+  opts: { cpu?: string; memory?: string; phase?: string; ready?: boolean; readySince?: string; started?: string; deleted?: boolean } = {},
+): Pod {
   const requests: Record<string, string> = {};
   if (opts.cpu !== undefined) requests['cpu'] = opts.cpu;
   if (opts.memory !== undefined) requests['memory'] = opts.memory;
@@ -105,8 +108,12 @@ describe('calcResourceReplicas (Kubernetes HPA algorithm)', () => {
   it('fails without metrics, without pods, or without requests', () => {
     expect(() => calcResourceReplicas(1, utilization(50), 'cpu', [pod('a', { cpu: '100m' })], new Map(), opts)).toThrow(ReplicaCalcError);
     expect(() => calcResourceReplicas(1, utilization(50), 'cpu', [], metrics({ a: 1 }), opts)).toThrow(/no pods returned by selector/);
-    expect(() => calcResourceReplicas(1, utilization(50), 'cpu', [pod('a')], metrics({ a: 1 }), opts)).toThrow(/missing request for cpu in container c of Pod a/);
-    expect(() => calcResourceReplicas(1, utilization(50), 'cpu', [pod('a', { cpu: '100m', phase: 'Pending' })], metrics({ a: 1 }), opts)).toThrow(/pods might be unready/);
+    expect(() => calcResourceReplicas(1, utilization(50), 'cpu', [pod('a')], metrics({ a: 1 }), opts)).toThrow(
+      /missing request for cpu in container c of Pod a/,
+    );
+    expect(() => calcResourceReplicas(1, utilization(50), 'cpu', [pod('a', { cpu: '100m', phase: 'Pending' })], metrics({ a: 1 }), opts)).toThrow(
+      /pods might be unready/,
+    );
   });
 
   it('sums container requests in milli-units', () => {

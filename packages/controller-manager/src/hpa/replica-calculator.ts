@@ -230,4 +230,3 @@ export function calcResourceReplicas(
   if ((newRatio < 1 && replicas > currentReplicas) || (newRatio > 1 && replicas < currentReplicas)) return keep;
   return { replicas, utilization, rawAverage, timestampMs };
 }
-

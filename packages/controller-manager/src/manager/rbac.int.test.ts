@@ -29,7 +29,8 @@ describe('kube-controller-manager under RBAC (system:kube-controller-manager)', 
     error: (obj, msg) => void logged.push({ level: 'error', obj, ...(msg ? { msg } : {}) }),
     child: () => log,
   };
-  const refusals = () => logged.filter((l) => /forbidden|403/i.test(`${l.msg ?? ''} ${JSON.stringify(l.obj)} ${String((l.obj as { err?: unknown }).err ?? '')}`));
+  const refusals = () =>
+    logged.filter((l) => /forbidden|403/i.test(`${l.msg ?? ''} ${JSON.stringify(l.obj)} ${String((l.obj as { err?: unknown }).err ?? '')}`));
 
   beforeAll(async () => {
     cluster = await startTestCluster({ auth: { tokens: TOKENS, authorizationModes: ['Node', 'RBAC'] }, token: 'admin-token' });
@@ -48,40 +49,108 @@ describe('kube-controller-manager under RBAC (system:kube-controller-manager)', 
   it('rolls out a Deployment, gives its Service endpoints, and collects its ReplicaSet and pods when it goes', async () => {
     await admin.namespaces.create({ metadata: { name: 'apps' } } as Namespace);
     await admin.deployments.inNamespace('apps').create(buildDeployment('web', { namespace: 'apps', replicas: 2 }));
-    const pods = await eventually(async () => {
-      const list = (await admin.pods.inNamespace('apps').list()).items;
-      return list.length === 2 ? list : undefined;
-    }, 20_000, 'two pods');
+    const pods = await eventually(
+      async () => {
+        const list = (await admin.pods.inNamespace('apps').list()).items;
+        return list.length === 2 ? list : undefined;
+      },
+      20_000,
+      'two pods',
+    );
     expect(pods[0]!.metadata?.ownerReferences?.[0]?.kind).toBe('ReplicaSet');
     await eventually(async () => (await admin.deployments.inNamespace('apps').get('web')).status?.observedGeneration === 1, 20_000, 'deployment status');
     const labels = pods[0]!.metadata?.labels ?? {};
-    await admin.services.inNamespace('apps').create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'apps' }, spec: { selector: { app: labels['app'] ?? 'web' }, ports: [{ port: 80 }] } } as Service);
-    await eventually(async () => (await admin.endpoints.inNamespace('apps').get('web').catch(() => undefined)) !== undefined, 20_000, 'endpoints');
+    await admin.services.inNamespace('apps').create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'apps' },
+      spec: { selector: { app: labels['app'] ?? 'web' }, ports: [{ port: 80 }] },
+    } as Service);
+    await eventually(
+      async () =>
+        (await admin.endpoints
+          .inNamespace('apps')
+          .get('web')
+          .catch(() => undefined)) !== undefined,
+      20_000,
+      'endpoints',
+    );
     await admin.deployments.inNamespace('apps').delete('web', { propagationPolicy: 'Background' });
-    await eventually(async () => (await admin.replicaSets.inNamespace('apps').list()).items.length === 0 && (await admin.pods.inNamespace('apps').list()).items.length === 0, 20_000, 'garbage collection');
+    await eventually(
+      async () => (await admin.replicaSets.inNamespace('apps').list()).items.length === 0 && (await admin.pods.inNamespace('apps').list()).items.length === 0,
+      20_000,
+      'garbage collection',
+    );
   });
 
   it('creates default service accounts, keeps quota status, and empties a deleted namespace of Roles, RoleBindings and Secrets', async () => {
     await admin.namespaces.create({ metadata: { name: 'doomed' } } as Namespace);
-    await eventually(async () => (await admin.resource('', 'v1', 'serviceaccounts').inNamespace('doomed').get('default').catch(() => undefined)) !== undefined, 20_000, 'default service account');
-    await admin.resource<ResourceQuota>('', 'v1', 'resourcequotas').inNamespace('doomed').create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'doomed' }, spec: { hard: { configmaps: '10', 'count/secrets': '10' } } } as ResourceQuota);
+    await eventually(
+      async () =>
+        (await admin
+          .resource('', 'v1', 'serviceaccounts')
+          .inNamespace('doomed')
+          .get('default')
+          .catch(() => undefined)) !== undefined,
+      20_000,
+      'default service account',
+    );
+    await admin
+      .resource<ResourceQuota>('', 'v1', 'resourcequotas')
+      .inNamespace('doomed')
+      .create({
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: 'q', namespace: 'doomed' },
+        spec: { hard: { configmaps: '10', 'count/secrets': '10' } },
+      } as ResourceQuota);
     await admin.configMaps.inNamespace('doomed').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'doomed' } } as ConfigMap);
-    await admin.resource<Secret>('', 'v1', 'secrets').inNamespace('doomed').create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'doomed' } } as Secret);
-    await eventually(async () => {
-      const q = await admin.resource<ResourceQuota>('', 'v1', 'resourcequotas').inNamespace('doomed').get('q');
-      return q.status?.used?.['configmaps'] === '1' && q.status?.used?.['count/secrets'] === '1';
-    }, 20_000, 'quota usage');
+    await admin
+      .resource<Secret>('', 'v1', 'secrets')
+      .inNamespace('doomed')
+      .create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'doomed' } } as Secret);
+    await eventually(
+      async () => {
+        const q = await admin.resource<ResourceQuota>('', 'v1', 'resourcequotas').inNamespace('doomed').get('q');
+        return q.status?.used?.['configmaps'] === '1' && q.status?.used?.['count/secrets'] === '1';
+      },
+      20_000,
+      'quota usage',
+    );
     const roles = admin.resource<{ metadata: { name: string } }>(RBAC, 'v1', 'roles', { namespaced: true }).inNamespace('doomed');
     const bindings = admin.resource<{ metadata: { name: string } }>(RBAC, 'v1', 'rolebindings', { namespaced: true }).inNamespace('doomed');
-    await roles.create({ apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name: 'r' }, rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] } as never);
-    await bindings.create({ apiVersion: `${RBAC}/v1`, kind: 'RoleBinding', metadata: { name: 'b' }, roleRef: { apiGroup: RBAC, kind: 'Role', name: 'r' }, subjects: [{ kind: 'User', apiGroup: RBAC, name: 'x' }] } as never);
+    await roles.create({
+      apiVersion: `${RBAC}/v1`,
+      kind: 'Role',
+      metadata: { name: 'r' },
+      rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }],
+    } as never);
+    await bindings.create({
+      apiVersion: `${RBAC}/v1`,
+      kind: 'RoleBinding',
+      metadata: { name: 'b' },
+      roleRef: { apiGroup: RBAC, kind: 'Role', name: 'r' },
+      subjects: [{ kind: 'User', apiGroup: RBAC, name: 'x' }],
+    } as never);
     await admin.namespaces.delete('doomed');
-    await eventually(async () => (await admin.namespaces.get('doomed').then(() => false, () => true)) || undefined, 30_000, 'namespace deletion');
+    await eventually(
+      async () =>
+        (await admin.namespaces.get('doomed').then(
+          () => false,
+          () => true,
+        )) || undefined,
+      30_000,
+      'namespace deletion',
+    );
   });
 
   it('marks a node without heartbeats unreachable', async () => {
     await admin.nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'silent' } });
-    await eventually(async () => ((await admin.nodes.get('silent')).spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable'), 20_000, 'unreachable taint');
+    await eventually(
+      async () => ((await admin.nodes.get('silent')).spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable'),
+      20_000,
+      'unreachable taint',
+    );
   });
 
   it('holds its leader-election Lease rights and nothing was refused to any controller', async () => {

@@ -3,7 +3,14 @@ import { deletionConditions, mergeConditions } from './namespace-conditions.js';
 
 describe('deletionConditions', () => {
   it('reports remaining content and finalizers as Kubernetes words them', () => {
-    const conds = deletionConditions({ remaining: new Map([['replicasets.apps', 1], ['pods.', 2]]), finalizers: new Map([['example.com/hold', 1]]), failures: [] });
+    const conds = deletionConditions({
+      remaining: new Map([
+        ['replicasets.apps', 1],
+        ['pods.', 2],
+      ]),
+      finalizers: new Map([['example.com/hold', 1]]),
+      failures: [],
+    });
     expect(conds.find((c) => c.type === 'NamespaceContentRemaining')).toEqual({
       type: 'NamespaceContentRemaining',
       status: 'True',

@@ -37,13 +37,23 @@ export function deletionConditions(report: DeletionReport): Omit<NamespaceCondit
     cond('NamespaceDeletionDiscoveryFailure', false, 'ResourcesDiscovered', 'All resources successfully discovered'),
     cond('NamespaceDeletionGroupVersionParsingFailure', false, 'ParsedGroupVersions', 'All legacy kube types successfully parsed'),
     failed
-      ? cond('NamespaceDeletionContentFailure', true, 'ContentDeletionFailed', `Failed to delete all resource types, ${report.failures.length} remaining: ${report.failures.join(', ')}`)
+      ? cond(
+          'NamespaceDeletionContentFailure',
+          true,
+          'ContentDeletionFailed',
+          `Failed to delete all resource types, ${report.failures.length} remaining: ${report.failures.join(', ')}`,
+        )
       : cond('NamespaceDeletionContentFailure', false, 'ContentDeleted', 'All content successfully deleted, may be waiting on finalization'),
     remaining
       ? cond('NamespaceContentRemaining', true, 'SomeResourcesRemain', `Some resources are remaining: ${counts(report.remaining, 'has %d resource instances')}`)
       : cond('NamespaceContentRemaining', false, 'ContentRemoved', 'All content successfully removed'),
     finalizing
-      ? cond('NamespaceFinalizersRemaining', true, 'SomeFinalizersRemain', `Some content in the namespace has finalizers remaining: ${counts(report.finalizers, 'in %d resource instances')}`)
+      ? cond(
+          'NamespaceFinalizersRemaining',
+          true,
+          'SomeFinalizersRemain',
+          `Some content in the namespace has finalizers remaining: ${counts(report.finalizers, 'in %d resource instances')}`,
+        )
       : cond('NamespaceFinalizersRemaining', false, 'ContentHasNoFinalizers', 'All content-preserving finalizers finished'),
   ];
 }

@@ -108,7 +108,11 @@ export class NamespaceController extends ControllerBase {
     const next = cloneJson(ns);
     next.spec = { ...next.spec, finalizers: (next.spec?.finalizers ?? []).filter((f) => f !== NAMESPACE_FINALIZER) };
     try {
-      await this.client.transport.request({ method: 'PUT', path: this.client.namespaces.path({ name: ns.metadata!.name!, subresource: 'finalize' }), body: next });
+      await this.client.transport.request({
+        method: 'PUT',
+        path: this.client.namespaces.path({ name: ns.metadata!.name!, subresource: 'finalize' }),
+        body: next,
+      });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -20,7 +20,11 @@ describe('NamespaceController (integration)', () => {
     bed.start(({ client, factory }) => new NamespaceController({ client, factory, recheckMs: 200 }));
   }
 
-  const gone = (p: Promise<unknown>) => p.then(() => false, () => true);
+  const gone = (p: Promise<unknown>) =>
+    p.then(
+      () => false,
+      () => true,
+    );
 
   it('deletes everything in a deleted namespace, waits for held content, then the namespace goes', async () => {
     start();
@@ -43,7 +47,10 @@ describe('NamespaceController (integration)', () => {
         status: 'True',
         message: 'Some resources are remaining: configmaps. has 1 resource instances',
       });
-      expect(ns.status?.conditions?.find((c) => c.type === 'NamespaceFinalizersRemaining')).toMatchObject({ status: 'True', message: expect.stringContaining('example.com/hold') });
+      expect(ns.status?.conditions?.find((c) => c.type === 'NamespaceFinalizersRemaining')).toMatchObject({
+        status: 'True',
+        message: expect.stringContaining('example.com/hold'),
+      });
     }, WAIT);
     expect(await gone(client.pods.inNamespace('doomed').get('p'))).toBe(true);
     expect(await gone(client.replicaSets.inNamespace('doomed').get('rs'))).toBe(true);

@@ -41,7 +41,10 @@ describe('NodeLifecycleController eviction timing (FakeClock)', () => {
     const node = buildNode('n1');
     node.spec = { taints: [{ key: TAINT_UNREACHABLE, effect: 'NoExecute', timeAdded: metaTime(clock.now()) }] };
     const created = await client.nodes.create(node);
-    await client.nodes.updateStatus({ ...created, status: { ...created.status, conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }] } } as Node);
+    await client.nodes.updateStatus({
+      ...created,
+      status: { ...created.status, conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }] },
+    } as Node);
     const pod = buildPod('tolerant', { nodeName: 'n1' });
     pod.spec!.tolerations = [{ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }];
     await client.pods.inNamespace('default').create(pod);

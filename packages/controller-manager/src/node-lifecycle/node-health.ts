@@ -55,7 +55,6 @@ export function observeHealth(prev: NodeHealth | undefined, node: Node, lease: L
   return next;
 }
 
-
 /**
  * The node's conditions once it has been silent past the grace period:
  * every monitored condition Unknown (kept heartbeat, new transition time),
@@ -90,7 +89,12 @@ export function unknownConditions(node: Node, now: number): NodeCondition[] | un
 /** The taints the controller owns for a Ready status: unreachable for Unknown, not-ready for False, none for True. */
 function controllerTaintsFor(readyStatus: string | undefined): Taint[] {
   const key = readyStatus === 'Unknown' ? TAINT_UNREACHABLE : readyStatus === 'False' ? TAINT_NOT_READY : undefined;
-  return key ? [{ key, effect: NO_SCHEDULE }, { key, effect: NO_EXECUTE }] : [];
+  return key
+    ? [
+        { key, effect: NO_SCHEDULE },
+        { key, effect: NO_EXECUTE },
+      ]
+    : [];
 }
 
 const OWNED_KEYS = new Set([TAINT_UNREACHABLE, TAINT_NOT_READY]);

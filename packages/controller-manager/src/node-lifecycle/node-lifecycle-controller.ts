@@ -23,7 +23,17 @@
  * period first, as Kubernetes does).
  */
 import { cloneJson, isPodReady, metaTime, type Lease, type Node, type Pod, type Taint } from '@mk8s/api';
-import { ControllerBase, deletedObject, isConflict, isNotFound, objectKey, splitKey, type ControllerDeps, type RateLimitingQueue, type SharedInformer } from '@mk8s/client';
+import {
+  ControllerBase,
+  deletedObject,
+  isConflict,
+  isNotFound,
+  objectKey,
+  splitKey,
+  type ControllerDeps,
+  type RateLimitingQueue,
+  type SharedInformer,
+} from '@mk8s/client';
 import { desiredTaints, observeHealth, readyCondition, taintsEqual, unknownConditions, type NodeHealth } from './node-health.js';
 import { NO_EXECUTE, evictionDeadline, taintTimeAdded } from './taints.js';
 
@@ -71,7 +81,12 @@ export class NodeLifecycleController extends ControllerBase {
     this.informers = [this.nodes, this.leases, this.pods];
     this.nodeQueue = this.queue;
     this.evictionQueue = this.newQueue('node-lifecycle-eviction');
-    this.addWorkerLoop({ name: 'node-lifecycle-eviction', informers: [this.nodes, this.pods], queue: this.evictionQueue, sync: (key) => this.syncEviction(key) });
+    this.addWorkerLoop({
+      name: 'node-lifecycle-eviction',
+      informers: [this.nodes, this.pods],
+      queue: this.evictionQueue,
+      sync: (key) => this.syncEviction(key),
+    });
     // Every `nodeMonitorPeriodMs`, every node is looked at again (Kubernetes' monitorNodeHealth tick).
     this.everyPeriod(this.monitorPeriodMs, () => {
       for (const n of this.nodes.lister.list()) this.nodeQueue.add(n.metadata?.name ?? '');

@@ -21,7 +21,16 @@ describe('PodGCController (integration)', () => {
     expect((await pods.list()).items.map((p) => p.metadata?.name).sort()).toEqual(['on-alive', 'on-doomed']);
 
     await client.nodes.delete('doomed');
-    await vi.waitFor(async () => expect(await pods.get('on-doomed').then(() => 'there', (e: unknown) => (isNotFound(e) ? 'gone' : String(e)))).toBe('gone'), { timeout: 15_000, interval: 100 });
+    await vi.waitFor(
+      async () =>
+        expect(
+          await pods.get('on-doomed').then(
+            () => 'there',
+            (e: unknown) => (isNotFound(e) ? 'gone' : String(e)),
+          ),
+        ).toBe('gone'),
+      { timeout: 15_000, interval: 100 },
+    );
     expect((await pods.get('on-alive')).metadata?.name).toBe('on-alive');
   });
 });

@@ -9,5 +9,11 @@
  * await rsc.run(signal);
  * ```
  */
-export { BURST_REPLICAS, REPLICASET_CONTROLLER_NAME, ReplicaSetController, podFromTemplate, type ReplicaSetControllerOptions } from './replicaset-controller.js';
+export {
+  BURST_REPLICAS,
+  REPLICASET_CONTROLLER_NAME,
+  ReplicaSetController,
+  podFromTemplate,
+  type ReplicaSetControllerOptions,
+} from './replicaset-controller.js';
 export { REPLICA_FAILURE, calculateReplicaSetStatus, nextAvailabilityCheckMs, replicaSetStatusChanged, type ManageFailure } from './replicaset-status.js';

@@ -47,10 +47,14 @@ function ownedBy(rs: ReplicaSet) {
 }
 
 async function waitForPods(ns: string, rs: ReplicaSet, n: number): Promise<Pod[]> {
-  return eventually(async () => {
-    const pods = (await activePods(client, ns)).filter(ownedBy(rs));
-    return pods.length === n ? pods : undefined;
-  }, 20_000, `${n} pods of ${rs.metadata?.name}`);
+  return eventually(
+    async () => {
+      const pods = (await activePods(client, ns)).filter(ownedBy(rs));
+      return pods.length === n ? pods : undefined;
+    },
+    20_000,
+    `${n} pods of ${rs.metadata?.name}`,
+  );
 }
 
 describe('ReplicaSetController (integration)', () => {
@@ -173,7 +177,11 @@ describe('ReplicaSetController (integration)', () => {
       return cur.status?.readyReplicas === 2 ? cur : undefined;
     });
     expect(mid.status?.availableReplicas ?? 0).toBeLessThan(2);
-    await eventually(async () => (await client.replicaSets.inNamespace(ns).get('web')).status?.availableReplicas === 2, 20_000, 'availability after minReadySeconds');
+    await eventually(
+      async () => (await client.replicaSets.inNamespace(ns).get('web')).status?.availableReplicas === 2,
+      20_000,
+      'availability after minReadySeconds',
+    );
   });
 
   it('reports a ReplicaFailure condition while creates fail, and clears it once they succeed', async () => {
@@ -181,7 +189,15 @@ describe('ReplicaSetController (integration)', () => {
     let failing = true;
     class QuotaPods extends PodClient {
       override async create(obj: Pod, opts?: WriteOptions): Promise<Pod> {
-        if (failing) throw new ApiError({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 403, reason: 'Forbidden', message: 'pods "web-" is forbidden: exceeded quota: compute' } as any);
+        if (failing)
+          throw new ApiError({
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            code: 403,
+            reason: 'Forbidden',
+            message: 'pods "web-" is forbidden: exceeded quota: compute',
+          } as any);
         return super.create(obj, opts);
       }
     }
@@ -199,10 +215,14 @@ describe('ReplicaSetController (integration)', () => {
     await eventually(async () => (await client.events.inNamespace(ns).list()).items.some((e) => e.reason === 'FailedCreate' && e.type === 'Warning'));
 
     failing = false;
-    await eventually(async () => {
-      const cur = await client.replicaSets.inNamespace(ns).get('web');
-      return cur.status?.replicas === 2 && !cur.status.conditions?.some((c) => c.type === 'ReplicaFailure');
-    }, 30_000, 'recovery');
+    await eventually(
+      async () => {
+        const cur = await client.replicaSets.inNamespace(ns).get('web');
+        return cur.status?.replicas === 2 && !cur.status.conditions?.some((c) => c.type === 'ReplicaFailure');
+      },
+      30_000,
+      'recovery',
+    );
   });
 
   it('a restarted controller creates and deletes no pod', async () => {

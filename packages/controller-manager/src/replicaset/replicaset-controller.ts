@@ -22,7 +22,16 @@ import {
   type ReplicaSetStatus,
   type Selector,
 } from '@mk8s/api';
-import { ControllerBase, deletedObject, isConflict, isNotFound, objectKey, type ControllerDeps, type DeletedFinalStateUnknown, type SharedInformer } from '@mk8s/client';
+import {
+  ControllerBase,
+  deletedObject,
+  isConflict,
+  isNotFound,
+  objectKey,
+  type ControllerDeps,
+  type DeletedFinalStateUnknown,
+  type SharedInformer,
+} from '@mk8s/client';
 import { ControllerExpectations } from '../util/controller-expectations.js';
 import { adoptPatch, claimObjects, newControllerRef, recheckOwner, releasePatch } from '../util/owner-refs.js';
 import { podsToDelete } from '../util/pod-ranking.js';
@@ -41,7 +50,6 @@ export interface ReplicaSetControllerOptions extends ControllerDeps {
   /** Expectations expire after this long; default 5 minutes. */
   expectationsTtlMs?: number;
 }
-
 
 /** Wraps a failure to converge so the status can say what went wrong. */
 class ManageError extends Error {

@@ -7,7 +7,12 @@ const NOW = Date.parse('2026-01-01T00:10:00Z');
 function rs(o: { minReadySeconds?: number; conditions?: NonNullable<ReplicaSet['status']>['conditions'] } = {}): ReplicaSet {
   return {
     metadata: { name: 'web', namespace: 'ns', generation: 4 },
-    spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', tier: 'front' } } }, ...(o.minReadySeconds ? { minReadySeconds: o.minReadySeconds } : {}) },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web', tier: 'front' } } },
+      ...(o.minReadySeconds ? { minReadySeconds: o.minReadySeconds } : {}),
+    },
     status: { replicas: 0, ...(o.conditions ? { conditions: o.conditions } : {}) },
   } as ReplicaSet;
 }
@@ -33,7 +38,9 @@ describe('calculateReplicaSetStatus', () => {
 
   it('adds ReplicaFailure on failure, keeps the first one while failures continue, and drops it on success', () => {
     const failed = calculateReplicaSetStatus(rs(), [], { reason: 'FailedCreate', message: 'quota' }, NOW);
-    expect(failed.conditions).toEqual([{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'quota', lastTransitionTime: '2026-01-01T00:10:00Z' }]);
+    expect(failed.conditions).toEqual([
+      { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'quota', lastTransitionTime: '2026-01-01T00:10:00Z' },
+    ]);
     const again = calculateReplicaSetStatus(rs({ conditions: failed.conditions! }), [], { reason: 'FailedCreate', message: 'other' }, NOW + 5000);
     expect(again.conditions).toEqual(failed.conditions);
     expect(calculateReplicaSetStatus(rs({ conditions: failed.conditions! }), [], undefined, NOW).conditions).toBeUndefined();

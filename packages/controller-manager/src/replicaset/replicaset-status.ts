@@ -4,7 +4,18 @@
  * is stored. Pure functions: the controller writes the result through
  * `replicasets/status` only when `statusChanged` says so.
  */
-import { deepEqual, isPodAvailable, metaTime, isPodReady, podCondition, selectorFromSet, type Pod, type ReplicaSet, type ReplicaSetCondition, type ReplicaSetStatus } from '@mk8s/api';
+import {
+  deepEqual,
+  isPodAvailable,
+  metaTime,
+  isPodReady,
+  podCondition,
+  selectorFromSet,
+  type Pod,
+  type ReplicaSet,
+  type ReplicaSetCondition,
+  type ReplicaSetStatus,
+} from '@mk8s/api';
 
 export const REPLICA_FAILURE = 'ReplicaFailure';
 
@@ -35,7 +46,13 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, pods: readonly Pod[], 
   let conditions = [...(rs.status?.conditions ?? [])];
   const existing = conditions.find((c) => c.type === REPLICA_FAILURE);
   if (failure && !existing) {
-    const cond: ReplicaSetCondition = { type: REPLICA_FAILURE, status: 'True', lastTransitionTime: metaTime(nowMs), reason: failure.reason, message: failure.message };
+    const cond: ReplicaSetCondition = {
+      type: REPLICA_FAILURE,
+      status: 'True',
+      lastTransitionTime: metaTime(nowMs),
+      reason: failure.reason,
+      message: failure.message,
+    };
     conditions.push(cond);
   } else if (!failure && existing) {
     conditions = conditions.filter((c) => c.type !== REPLICA_FAILURE);

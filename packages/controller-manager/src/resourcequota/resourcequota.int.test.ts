@@ -16,11 +16,19 @@ describe('ResourceQuotaController (integration)', () => {
     await pods.create(buildPod('before-quota'));
     await client.configMaps.inNamespace('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
     const quotas = client.resource<ResourceQuota & { metadata: { name: string } }>('', 'v1', 'resourcequotas').inNamespace('default');
-    await quotas.create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { pods: '3', 'count/configmaps': '5', 'count/deployments.apps': '2' } } });
+    await quotas.create({
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'q' },
+      spec: { hard: { pods: '3', 'count/configmaps': '5', 'count/deployments.apps': '2' } },
+    });
     bed.start(({ client, factory }) => new ResourceQuotaController({ client, factory, resyncPeriodMs: 60_000 }));
     const used = async () => (await quotas.get('q')).status?.used;
     // Objects created before the quota are counted too.
-    await vi.waitFor(async () => expect(await used()).toEqual({ pods: '1', 'count/configmaps': '1', 'count/deployments.apps': '0' }), { timeout: 15_000, interval: 100 });
+    await vi.waitFor(async () => expect(await used()).toEqual({ pods: '1', 'count/configmaps': '1', 'count/deployments.apps': '0' }), {
+      timeout: 15_000,
+      interval: 100,
+    });
     expect((await quotas.get('q')).status?.hard).toEqual({ pods: '3', 'count/configmaps': '5', 'count/deployments.apps': '2' });
 
     await pods.create(buildPod('a'));
@@ -39,6 +47,9 @@ describe('ResourceQuotaController (integration)', () => {
     // A change of spec.hard is mirrored into status.hard.
     const q = await quotas.get('q');
     await quotas.update({ ...q, spec: { hard: { pods: '10' } } });
-    await vi.waitFor(async () => expect((await quotas.get('q')).status).toEqual({ hard: { pods: '10' }, used: { pods: '3' } }), { timeout: 15_000, interval: 100 });
+    await vi.waitFor(async () => expect((await quotas.get('q')).status).toEqual({ hard: { pods: '10' }, used: { pods: '3' } }), {
+      timeout: 15_000,
+      interval: 100,
+    });
   });
 });

@@ -42,7 +42,10 @@ export class ServiceAccountsController extends ControllerBase {
     for (const name of this.names) {
       if (this.serviceAccounts.lister.namespace(namespace).get(name)) continue;
       try {
-        await this.client.resource<ServiceAccount>('', 'v1', 'serviceaccounts').inNamespace(namespace).create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
+        await this.client
+          .resource<ServiceAccount>('', 'v1', 'serviceaccounts')
+          .inNamespace(namespace)
+          .create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
         this.log.info({ namespace, serviceAccount: name }, 'created a service account');
       } catch (err) {
         // Already there (the cache lags), or the namespace is going away.

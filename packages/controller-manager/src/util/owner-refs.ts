@@ -89,7 +89,14 @@ export async function claimObjects<T extends KubeObject>(candidates: readonly T[
     } catch (err) {
       errors.push(err);
       // A failed recheck means the owner is gone or dying: adopting anything else is wrong too.
-      if (recheck && (await recheck.then(() => false, () => true))) break;
+      if (
+        recheck &&
+        (await recheck.then(
+          () => false,
+          () => true,
+        ))
+      )
+        break;
     }
   }
   if (errors.length > 0) throw errors[0];
@@ -108,9 +115,13 @@ export async function recheckOwner(owner: KubeObject, getFresh: () => Promise<Ku
   const fresh = await getFresh();
   const want = owner.metadata?.uid;
   if (fresh.metadata?.uid !== want) {
-    throw new Error(`original ${owner.kind ?? 'owner'} ${owner.metadata?.namespace}/${owner.metadata?.name} is gone: got uid ${fresh.metadata?.uid}, wanted ${want}`);
+    throw new Error(
+      `original ${owner.kind ?? 'owner'} ${owner.metadata?.namespace}/${owner.metadata?.name} is gone: got uid ${fresh.metadata?.uid}, wanted ${want}`,
+    );
   }
   if (fresh.metadata?.deletionTimestamp) {
-    throw new Error(`${owner.kind ?? 'owner'} ${owner.metadata?.namespace}/${owner.metadata?.name} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
+    throw new Error(
+      `${owner.kind ?? 'owner'} ${owner.metadata?.namespace}/${owner.metadata?.name} has just been deleted at ${fresh.metadata.deletionTimestamp}`,
+    );
   }
 }

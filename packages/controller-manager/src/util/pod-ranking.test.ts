@@ -8,7 +8,9 @@ function pod(name: string, o: { node?: string; phase?: string; ready?: boolean; 
     spec: { containers: [{ name: 'c', image: 'i' }], ...(o.node ? { nodeName: o.node } : {}) },
     status: {
       ...(o.phase ? { phase: o.phase } : {}),
-      ...(o.ready !== undefined ? { conditions: [{ type: 'Ready', status: o.ready ? 'True' : 'False', lastTransitionTime: o.readySince ?? '2026-01-01T00:00:00Z' }] } : {}),
+      ...(o.ready !== undefined
+        ? { conditions: [{ type: 'Ready', status: o.ready ? 'True' : 'False', lastTransitionTime: o.readySince ?? '2026-01-01T00:00:00Z' }] }
+        : {}),
       ...(o.restarts !== undefined ? { containerStatuses: [{ name: 'c', restartCount: o.restarts }] } : {}),
     },
   } as Pod;

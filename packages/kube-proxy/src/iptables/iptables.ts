@@ -26,7 +26,7 @@ function run(cmd: string, args: readonly string[], input?: string): Promise<{ co
   return new Promise((resolve, reject) => {
     if (input === undefined) {
       execFile(cmd, [...args], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
         if (err && code === -1) return reject(err);
         resolve({ code, stdout, stderr });
       });

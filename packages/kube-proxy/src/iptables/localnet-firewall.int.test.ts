@@ -66,7 +66,12 @@ describe('route_localnet behind MK8S-FIREWALL (CVE-2020-8558), real iptables in 
 
   /** Runs the proxier's code in the node's namespace: `sync` with `state`, or `cleanup`. */
   const proxier = async (mode: 'sync' | 'cleanup', state: ServicePortState[] = []): Promise<string> =>
-    (await run('ip', ['netns', 'exec', NODE_NS, process.execPath, '--import', 'tsx', child, mode, saved, JSON.stringify(state)], { cwd: REPO, timeout: 60_000 })).stdout.trim();
+    (
+      await run('ip', ['netns', 'exec', NODE_NS, process.execPath, '--import', 'tsx', child, mode, saved, JSON.stringify(state)], {
+        cwd: REPO,
+        timeout: 60_000,
+      })
+    ).stdout.trim();
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'mk8s-localnet-'));
@@ -101,7 +106,18 @@ describe('route_localnet behind MK8S-FIREWALL (CVE-2020-8558), real iptables in 
     await setRouteLocalnet(NEIGHBOUR_NS, 1);
     await run('ip', ['-n', NEIGHBOUR_NS, 'route', 'add', '127.0.0.1/32', 'via', NODE_IP, 'dev', 'mk8s-fw1']);
     // A service on the node that only expects local callers.
-    listener = spawn('ip', ['netns', 'exec', NODE_NS, process.execPath, '-e', `require('net').createServer(s=>s.end('loopback-only secret\\n')).listen(${PORT},'127.0.0.1',()=>console.log('listening'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    listener = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        NODE_NS,
+        process.execPath,
+        '-e',
+        `require('net').createServer(s=>s.end('loopback-only secret\\n')).listen(${PORT},'127.0.0.1',()=>console.log('listening'))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((resolve, reject) => {
       listener!.stdout!.once('data', () => resolve());
       listener!.once('exit', (code) => reject(new Error(`listener exited (${code})`)));
@@ -144,12 +160,17 @@ describe('route_localnet behind MK8S-FIREWALL (CVE-2020-8558), real iptables in 
     expect((await readFile(saved, 'utf8')).trim()).toBe('0');
     const filter = (await inNs(NODE_NS, 'iptables-save', ['-t', 'filter'])).stdout;
     expect(filter).toContain('-A INPUT -m comment --comment "mk8s localnet firewall" -j MK8S-FIREWALL');
-    expect(filter).toContain('-A MK8S-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP');
+    expect(filter).toContain(
+      '-A MK8S-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
+    );
     expect(await probe('127.0.0.1', PORT)).toBe('TIMEOUT');
     // What route_localnet is for: a connection a DNAT rule sent to 127.0.0.1.
     expect(await probe(NODE_IP, NODE_PORT)).toBe('loopback-only secret');
     // The node itself still reaches its loopback.
-    const self = await inNs(NODE_NS, process.execPath, ['-e', `require('net').connect(${PORT},'127.0.0.1').on('data',d=>{console.log(String(d).trim());process.exit(0)})`]);
+    const self = await inNs(NODE_NS, process.execPath, [
+      '-e',
+      `require('net').connect(${PORT},'127.0.0.1').on('data',d=>{console.log(String(d).trim());process.exit(0)})`,
+    ]);
     expect(self.stdout.trim()).toBe('loopback-only secret');
     // A second sync (a restarted kube-proxy) keeps the value from before the first.
     expect(await proxier('sync', [local])).toBe('synced');

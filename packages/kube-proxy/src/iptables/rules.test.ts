@@ -123,7 +123,9 @@ describe('iptables rule generation', () => {
     // Before the NodePort jump, which must stay last.
     expect(lines.findIndex((l) => l.includes('loadbalancer IP'))).toBeLessThan(lines.findIndex((l) => l.includes('must be the last rule')));
     const none = buildRules([{ ...lb, endpoints: [] }], { nat: new Set(), filter: new Set() }).input.split('\n');
-    expect(none).toContain('-A MK8S-SERVICES -d 127.240.0.1/32 -p tcp -m tcp --dport 80 -m comment --comment "default/lb has no endpoints" -j REJECT --reject-with icmp-port-unreachable');
+    expect(none).toContain(
+      '-A MK8S-SERVICES -d 127.240.0.1/32 -p tcp -m tcp --dport 80 -m comment --comment "default/lb has no endpoints" -j REJECT --reject-with icmp-port-unreachable',
+    );
   });
 
   it('chain names are stable, short enough for iptables, and differ per endpoint', () => {
@@ -198,11 +200,13 @@ describe('IptablesProxier over a fake iptables', () => {
     const ipt = await seeded();
     await ipt.restore('*filter\n:OTHER - [0:0]\n-A INPUT -j OTHER\n-A OTHER -s 192.0.2.0/24 -j ACCEPT\nCOMMIT\n');
     const host = new FakeHostNetwork();
-    const drop = '! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP';
+    const drop =
+      '! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP';
     const jump = '-m comment --comment "mk8s localnet firewall" -j MK8S-FIREWALL';
     // What the kernel holds at the moment route_localnet is turned on.
     const seen: Array<{ jumped: boolean; firewall: string[] }> = [];
-    host.onEnableRouteLocalnet = () => void seen.push({ jumped: ipt.tables.filter.get('INPUT')!.includes(jump), firewall: [...(ipt.tables.filter.get('MK8S-FIREWALL') ?? [])] });
+    host.onEnableRouteLocalnet = () =>
+      void seen.push({ jumped: ipt.tables.filter.get('INPUT')!.includes(jump), firewall: [...(ipt.tables.filter.get('MK8S-FIREWALL') ?? [])] });
     const proxier = new IptablesProxier({ iptables: ipt, host, serviceCIDR: '10.96.0.0/16' });
     await proxier.syncRules([web]);
     expect(seen).toEqual([{ jumped: true, firewall: [drop] }]);

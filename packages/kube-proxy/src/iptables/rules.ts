@@ -43,10 +43,22 @@ export const MASQ_MARK = '0x4000';
  * (NodePorts reached on 127.0.0.1). In place before route_localnet is set.
  */
 export const FIREWALL_RULE: readonly string[] = [
-  '!', '-s', '127.0.0.0/8', '-d', '127.0.0.0/8',
-  '-m', 'comment', '--comment', 'mk8s: block incoming localnet connections',
-  '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT',
-  '-j', 'DROP',
+  '!',
+  '-s',
+  '127.0.0.0/8',
+  '-d',
+  '127.0.0.0/8',
+  '-m',
+  'comment',
+  '--comment',
+  'mk8s: block incoming localnet connections',
+  '-m',
+  'conntrack',
+  '!',
+  '--ctstate',
+  'RELATED,ESTABLISHED,DNAT',
+  '-j',
+  'DROP',
 ];
 
 /** The jumps from built-in chains into ours: inserted once at the top, checked with `iptables -C`. */

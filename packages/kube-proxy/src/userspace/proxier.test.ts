@@ -32,7 +32,10 @@ describe('RoundRobin', () => {
     now += 11_000;
     expect(rr.next('a')).not.toEqual(first);
     const stuck = rr.next('a')!;
-    rr.update(eps.filter((e) => e.ip !== stuck.ip), 10);
+    rr.update(
+      eps.filter((e) => e.ip !== stuck.ip),
+      10,
+    );
     expect(rr.next('a')!.ip).not.toBe(stuck.ip);
   });
 });

@@ -37,7 +37,6 @@ interface Listener {
   sockets: Set<net.Socket>;
 }
 
-
 export class UserspaceProxier implements Proxier {
   readonly mode = 'userspace';
   private readonly listeners = new Map<string, Listener>();
@@ -73,7 +72,10 @@ export class UserspaceProxier implements Proxier {
         if (this.opts.host) wanted.set(`${sp.clusterIP}:${sp.port}`, { sp, addr: sp.clusterIP, port: sp.port });
         else if (!this.skipped.has(`${sp.id}#ip`)) {
           this.skipped.add(`${sp.id}#ip`);
-          this.log.info({ service: sp.id, clusterIP: sp.clusterIP }, 'not listening on the ClusterIP: the address is not local (run as root to add it to the service bridge)');
+          this.log.info(
+            { service: sp.id, clusterIP: sp.clusterIP },
+            'not listening on the ClusterIP: the address is not local (run as root to add it to the service bridge)',
+          );
         }
       }
     }

@@ -21,7 +21,7 @@ describe('desiredNodeStatus', () => {
     expect(s.conditions?.map((c) => c.type)).toEqual(['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready']);
   });
 
-  it("keeps fields and resources others own", () => {
+  it('keeps fields and resources others own', () => {
     const s = desiredNodeStatus(config, { ready: true }, T0, { images: [{ names: ['busybox'] }], capacity: { 'example.com/gpu': '1' } });
     expect(s.images).toEqual([{ names: ['busybox'] }]);
     expect(s.capacity?.['example.com/gpu']).toBe('1');

@@ -141,7 +141,11 @@ describe('NodeAgent', () => {
     const first = start();
     const before = await first.agent.registered();
     await first.stop();
-    await cluster.client.nodes.patch('node-1', { spec: { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] } }, 'merge');
+    await cluster.client.nodes.patch(
+      'node-1',
+      { spec: { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] } },
+      'merge',
+    );
 
     const second = start();
     const after = await second.agent.registered();

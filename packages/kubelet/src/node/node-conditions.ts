@@ -18,7 +18,6 @@ export type RuntimeReadyFn = () => Promise<Readiness>;
 /** The types this kubelet writes, in Kubernetes' order. Others' conditions (e.g. NetworkUnavailable) are kept as they are. */
 export const KUBELET_CONDITION_TYPES = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready'] as const;
 
-
 type Desired = Pick<NodeCondition, 'type' | 'status' | 'reason' | 'message'>;
 
 function desiredConditions(readiness: Readiness): Desired[] {

@@ -175,13 +175,17 @@ export const EXTERNAL_CLOUD_PROVIDER_TAINT: Taint = { key: 'node.cloudprovider.k
  */
 export function parseTaints(value: string | undefined): Taint[] {
   const out: Taint[] = [];
-  for (const entry of (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const colon = entry.lastIndexOf(':');
     const effect = colon > 0 ? entry.slice(colon + 1) : '';
     const kv = colon > 0 ? entry.slice(0, colon) : '';
     const eq = kv.indexOf('=');
     const key = eq >= 0 ? kv.slice(0, eq) : kv;
-    if (!key || !TAINT_EFFECTS.includes(effect)) throw new TypeError(`taint "${entry}": want key[=value]:Effect with Effect one of ${TAINT_EFFECTS.join(', ')}`);
+    if (!key || !TAINT_EFFECTS.includes(effect))
+      throw new TypeError(`taint "${entry}": want key[=value]:Effect with Effect one of ${TAINT_EFFECTS.join(', ')}`);
     out.push({ key, ...(eq >= 0 ? { value: kv.slice(eq + 1) } : {}), effect });
   }
   return out;

@@ -59,10 +59,14 @@ describe('registerNode', () => {
   it('without a readiness answer registers NotReady ("kubelet is starting")', async () => {
     await registerNode({ client: cluster.client, config: config('node-s') });
     const got = await cluster.client.nodes.get('node-s');
-    expect(got.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'KubeletNotReady', message: 'kubelet is starting' });
+    expect(got.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'KubeletNotReady',
+      message: 'kubelet is starting',
+    });
   });
 
-  it('on restart keeps spec (cordon, taints) and others\' labels, reconciles its own labels and status', async () => {
+  it("on restart keeps spec (cordon, taints) and others' labels, reconciles its own labels and status", async () => {
     const clock = new FakeClock();
     await registerNode({ client: cluster.client, config: config('node-2'), readiness: { ready: true }, clock });
     const first = await cluster.client.nodes.get('node-2');

@@ -15,7 +15,11 @@ describe('lifecycle hooks', () => {
     runtimes.push(runtime);
     const config = { metadata: { name: 'p', uid: 'u', namespace: 'default' } };
     const { podSandboxId } = await runtime.runPodSandbox({ config });
-    const { containerId } = await runtime.createContainer({ podSandboxId, sandboxConfig: config, config: { metadata: { name: 'c' }, image: { image: 'busybox:latest' }, command: ['sleep', '3600'] } });
+    const { containerId } = await runtime.createContainer({
+      podSandboxId,
+      sandboxConfig: config,
+      config: { metadata: { name: 'c' }, image: { image: 'busybox:latest' }, command: ['sleep', '3600'] },
+    });
     await runtime.startContainer({ containerId });
     return { runtime, containerId };
   }

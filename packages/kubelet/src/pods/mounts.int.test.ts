@@ -144,8 +144,13 @@ describe('subPath bind mounts', () => {
 
     await symlink('/', path.join(vol, 'host'));
     const exploit: Container = { name: 'evil', image: 'busybox', volumeMounts: [{ name: 'data', mountPath: '/host', subPath: 'host' }] };
-    await expect(containerMounts(exploit, vols, { podDir, bindMounts: true })).rejects.toThrow(/subPath "host" of volumeMount "data" in container "evil" refused: "host" is a symbolic link/);
-    expect((await mountsUnder(podDir)).sort()).toEqual([path.join(podDir, 'volume-subpaths', 'data', 'main', '1'), path.join(podDir, 'volume-subpaths', 'data', 'main', '2')]);
+    await expect(containerMounts(exploit, vols, { podDir, bindMounts: true })).rejects.toThrow(
+      /subPath "host" of volumeMount "data" in container "evil" refused: "host" is a symbolic link/,
+    );
+    expect((await mountsUnder(podDir)).sort()).toEqual([
+      path.join(podDir, 'volume-subpaths', 'data', 'main', '1'),
+      path.join(podDir, 'volume-subpaths', 'data', 'main', '2'),
+    ]);
     expect(await releasePodMounts(podDir)).toBe(true);
     expect(await mountsUnder(root)).toEqual([]);
   });
@@ -155,7 +160,10 @@ describe('Secret volumes on tmpfs', () => {
   it('mounts one tmpfs per Secret volume, once, and rewrites its files on every sync', async () => {
     let data: Record<string, string> = { token: Buffer.from('one').toString('base64') };
     const client = { secrets: { inNamespace: () => ({ get: async () => ({ metadata: { name: 's' }, data }) }) } } as unknown as Clientset;
-    const pod = { metadata: { name: 'p', namespace: 'default', uid: 'uid-s' }, spec: { volumes: [{ name: 'creds', secret: { secretName: 's', defaultMode: 0o400 } }], containers: [] } } as unknown as Pod;
+    const pod = {
+      metadata: { name: 'p', namespace: 'default', uid: 'uid-s' },
+      spec: { volumes: [{ name: 'creds', secret: { secretName: 's', defaultMode: 0o400 } }], containers: [] },
+    } as unknown as Pod;
     const rootDir = path.join(root, 'kubelet');
     const vols = await prepareVolumes(client, pod, rootDir);
     const dir = vols.get('creds')!.hostPath;
@@ -219,7 +227,15 @@ describe('PodLifecycle and pod mount points', () => {
     factory.start(ac.signal);
     const running = lifecycle.run(ac.signal);
     try {
-      await waitFor('the gone pod’s folder removed', async () => (await mountsUnder(goneDir)).length === 0 && (await stat(goneDir).then(() => false, () => true)));
+      await waitFor(
+        'the gone pod’s folder removed',
+        async () =>
+          (await mountsUnder(goneDir)).length === 0 &&
+          (await stat(goneDir).then(
+            () => false,
+            () => true,
+          )),
+      );
       expect(await readFile(path.join(vol, 'a', 'b', 'file'), 'utf8')).toBe('inside\n');
       await waitFor('the gone pod’s tmpfs released', async () => (await mountsUnder(path.join(rootDir, 'pods'))).length === 0);
 
@@ -230,7 +246,10 @@ describe('PodLifecycle and pod mount points', () => {
         spec: {
           nodeName: 'subpath-node',
           terminationGracePeriodSeconds: 0,
-          volumes: [{ name: 'data', emptyDir: {} }, { name: 'creds', secret: { secretName: 'creds' } }],
+          volumes: [
+            { name: 'data', emptyDir: {} },
+            { name: 'creds', secret: { secretName: 'creds' } },
+          ],
           containers: [
             {
               name: 'main',
@@ -262,7 +281,12 @@ describe('PodLifecycle and pod mount points', () => {
       expect(await readFile(path.join(secretDir, 'password'), 'utf8')).toBe('s3cret');
 
       await pods.delete('subpath', { gracePeriodSeconds: 0 });
-      await waitFor('the pod folder removed', async () => stat(podDir).then(() => false, () => true));
+      await waitFor('the pod folder removed', async () =>
+        stat(podDir).then(
+          () => false,
+          () => true,
+        ),
+      );
       expect(await mountsUnder(rootDir)).toEqual([]);
     } finally {
       ac.abort();

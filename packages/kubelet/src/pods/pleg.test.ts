@@ -14,7 +14,12 @@ async function startPod(runtime: FakeRuntime, uid: string): Promise<{ sandboxId:
   const { podSandboxId } = await runtime.runPodSandbox({ config: { metadata: { name: uid, namespace: 'default', uid }, labels } });
   const { containerId } = await runtime.createContainer({
     podSandboxId,
-    config: { metadata: { name: 'main' }, image: { image: 'busybox:latest' }, command: ['sleep', '3600'], labels: { ...labels, [LABEL_CONTAINER_NAME]: 'main' } },
+    config: {
+      metadata: { name: 'main' },
+      image: { image: 'busybox:latest' },
+      command: ['sleep', '3600'],
+      labels: { ...labels, [LABEL_CONTAINER_NAME]: 'main' },
+    },
   });
   await runtime.startContainer({ containerId });
   return { sandboxId: podSandboxId, containerId };

@@ -76,7 +76,10 @@ function runtime(sandboxes: PodSandboxStatus[], containers: RuntimeContainer[] =
 }
 
 /** A restart of `main` (or anything) waits this long: CrashLoopBackOff as the Backoff would answer. */
-const inBackoff = (ms: number): PodActionsOptions['restartBackoff'] => (_key, since) => Math.max(0, since + ms - NOW);
+const inBackoff =
+  (ms: number): PodActionsOptions['restartBackoff'] =>
+  (_key, since) =>
+    Math.max(0, since + ms - NOW);
 
 /** The plan, as strings: `name:reason:attempt` starts, `name:reason:grace` kills, `name:remainingMs` backoffs. */
 function summary(a: PodActions) {
@@ -88,7 +91,9 @@ function summary(a: PodActions) {
     attempt: a.attempt,
     sandboxesToStop: a.sandboxesToStop,
     kill: a.containersToKill.map((k) => `${k.name}:${k.reason}:${k.gracePeriodSeconds}`),
-    init: a.nextInitContainerToStart ? `${a.nextInitContainerToStart.container.name}:${a.nextInitContainerToStart.reason}:${a.nextInitContainerToStart.attempt}` : undefined,
+    init: a.nextInitContainerToStart
+      ? `${a.nextInitContainerToStart.container.name}:${a.nextInitContainerToStart.reason}:${a.nextInitContainerToStart.attempt}`
+      : undefined,
     start: a.containersToStart.map((s) => `${s.container.name}:${s.reason}:${s.attempt}`),
     backoff: a.containersInBackoff.map((b) => `${b.container.name}:${b.remainingMs}`),
     done: a.containersDone,
@@ -205,7 +210,10 @@ const cases: Case[] = [
   {
     name: 'attempts continue from the runtime; older dead instances are removed before the new one is created',
     pod: pod(),
-    rs: runtime([sandbox('sb0')], [ctr('c3', 'main', 'CONTAINER_EXITED', { attempt: 3, exitCode: 1 }), ctr('c2', 'main', 'CONTAINER_EXITED', { attempt: 2, exitCode: 1 })]),
+    rs: runtime(
+      [sandbox('sb0')],
+      [ctr('c3', 'main', 'CONTAINER_EXITED', { attempt: 3, exitCode: 1 }), ctr('c2', 'main', 'CONTAINER_EXITED', { attempt: 2, exitCode: 1 })],
+    ),
     want: { start: ['main:restart:4'] },
   },
 
@@ -296,7 +304,10 @@ const cases: Case[] = [
   },
   {
     name: "liveness failed: the probe's own terminationGracePeriodSeconds wins",
-    pod: pod({ terminationGracePeriodSeconds: 45, containers: [{ ...main, livenessProbe: { exec: { command: ['true'] }, terminationGracePeriodSeconds: 5 } }] }),
+    pod: pod({
+      terminationGracePeriodSeconds: 45,
+      containers: [{ ...main, livenessProbe: { exec: { command: ['true'] }, terminationGracePeriodSeconds: 5 } }],
+    }),
     rs: runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]),
     opts: { probeFailure: () => 'liveness' },
     want: { kill: ['main:LivenessProbe:5'], start: ['main:restart:1'] },
@@ -333,8 +344,14 @@ const cases: Case[] = [
   // Termination.
   {
     name: 'pod being deleted: every running or created container killed with the deletion grace, sandbox stopped, nothing starts',
-    pod: pod({ containers: [main, side, { name: 'new', image: 'busybox:1.36' }], terminationGracePeriodSeconds: 20 }, { deleting: true, deletionGracePeriodSeconds: 7 }),
-    rs: runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING'), ctr('c2', 'side', 'CONTAINER_CREATED'), ctr('c0', 'main', 'CONTAINER_EXITED', { attempt: -1 })]),
+    pod: pod(
+      { containers: [main, side, { name: 'new', image: 'busybox:1.36' }], terminationGracePeriodSeconds: 20 },
+      { deleting: true, deletionGracePeriodSeconds: 7 },
+    ),
+    rs: runtime(
+      [sandbox('sb0')],
+      [ctr('c1', 'main', 'CONTAINER_RUNNING'), ctr('c2', 'side', 'CONTAINER_CREATED'), ctr('c0', 'main', 'CONTAINER_EXITED', { attempt: -1 })],
+    ),
     want: { killPod: true, sandboxId: '', sandboxesToStop: ['sb0'], kill: ['main:PodTerminating:7', 'side:PodTerminating:7'] },
   },
   {
@@ -379,7 +396,14 @@ describe('computePodActions', () => {
   it('keeps the newest dead instance and removes the older ones when restarting', () => {
     const actions = computePodActions(
       pod(),
-      runtime([sandbox('sb0')], [ctr('c3', 'main', 'CONTAINER_EXITED', { attempt: 3, exitCode: 1 }), ctr('c2', 'main', 'CONTAINER_EXITED', { attempt: 2, exitCode: 1 }), ctr('c1', 'main', 'CONTAINER_EXITED', { attempt: 1, exitCode: 1 })]),
+      runtime(
+        [sandbox('sb0')],
+        [
+          ctr('c3', 'main', 'CONTAINER_EXITED', { attempt: 3, exitCode: 1 }),
+          ctr('c2', 'main', 'CONTAINER_EXITED', { attempt: 2, exitCode: 1 }),
+          ctr('c1', 'main', 'CONTAINER_EXITED', { attempt: 1, exitCode: 1 }),
+        ],
+      ),
       NOW,
     );
     expect(actions.containersToStart[0]?.removeBeforeCreate).toEqual(['c2', 'c1']);
@@ -388,13 +412,30 @@ describe('computePodActions', () => {
   it("names the kill as Kubernetes' Killing events do", () => {
     const liveness = computePodActions(pod(), runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]), NOW, { probeFailure: () => 'liveness' });
     expect(liveness.containersToKill).toEqual([
-      { containerId: 'c1', name: 'main', reason: 'LivenessProbe', message: 'Container main failed liveness probe, will be restarted', gracePeriodSeconds: 30, runPreStop: false },
+      {
+        containerId: 'c1',
+        name: 'main',
+        reason: 'LivenessProbe',
+        message: 'Container main failed liveness probe, will be restarted',
+        gracePeriodSeconds: 30,
+        runPreStop: false,
+      },
     ]);
-    const never = computePodActions(pod({ restartPolicy: 'Never' }), runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]), NOW, { probeFailure: () => 'liveness' });
+    const never = computePodActions(pod({ restartPolicy: 'Never' }), runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]), NOW, {
+      probeFailure: () => 'liveness',
+    });
     expect(never.containersToKill[0]?.message).toBe('Container main failed liveness probe');
-    const image = computePodActions(pod({ containers: [{ ...main, image: 'nginx:1' }] }), runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]), NOW);
+    const image = computePodActions(
+      pod({ containers: [{ ...main, image: 'nginx:1' }] }),
+      runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]),
+      NOW,
+    );
     expect(image.containersToKill[0]?.message).toBe('Container main definition changed, will be restarted');
-    const deleting = computePodActions(pod({}, { deleting: true }), runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING'), ctr('c2', 'side', 'CONTAINER_CREATED')]), NOW);
+    const deleting = computePodActions(
+      pod({}, { deleting: true }),
+      runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING'), ctr('c2', 'side', 'CONTAINER_CREATED')]),
+      NOW,
+    );
     expect(deleting.containersToKill.map((k) => [k.message, k.runPreStop])).toEqual([
       ['Stopping container main', true],
       [undefined, false],

@@ -205,7 +205,10 @@ export function computePodActions(pod: Pod, runtimeStatus: RuntimePodStatus, now
       kind,
       reason,
       attempt: all.length > 0 ? Math.max(...all.map((x) => x.metadata.attempt ?? 0)) + 1 : 0,
-      removeBeforeCreate: all.slice(1).filter((x) => x.state === 'CONTAINER_EXITED').map((x) => x.id),
+      removeBeforeCreate: all
+        .slice(1)
+        .filter((x) => x.state === 'CONTAINER_EXITED')
+        .map((x) => x.id),
       ...extra,
     };
   };

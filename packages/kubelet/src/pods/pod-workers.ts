@@ -230,7 +230,12 @@ export class PodWorkers {
           w.failures++;
           const base = this.opts.errorBackoffMs ?? 1000;
           const delay = Math.min(base * 2 ** (w.failures - 1), 30_000);
-          this.log.error('pod sync failed', { uid, pod: `${w.pod.metadata?.namespace}/${w.pod.metadata?.name}`, error: (err as Error).message, retryInMs: delay });
+          this.log.error('pod sync failed', {
+            uid,
+            pod: `${w.pod.metadata?.namespace}/${w.pod.metadata?.name}`,
+            error: (err as Error).message,
+            retryInMs: delay,
+          });
           this.requeueAfter(uid, delay);
         }
       }

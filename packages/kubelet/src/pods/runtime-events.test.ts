@@ -6,7 +6,12 @@ const event = (uid: string): ContainerEventResponse => ({
   containerId: 'c1',
   containerEventType: 'CONTAINER_STOPPED_EVENT',
   createdAt: 1,
-  podSandboxStatus: { id: 's1', metadata: { name: 'p', uid, namespace: 'default', attempt: 0 }, state: 'SANDBOX_READY', createdAt: 1 } as ContainerEventResponse['podSandboxStatus'],
+  podSandboxStatus: {
+    id: 's1',
+    metadata: { name: 'p', uid, namespace: 'default', attempt: 0 },
+    state: 'SANDBOX_READY',
+    createdAt: 1,
+  } as ContainerEventResponse['podSandboxStatus'],
 });
 
 async function take<T>(it: AsyncIterable<T>, n: number): Promise<T[]> {
@@ -38,7 +43,6 @@ describe('criContainerEvents', () => {
   it('ends for good when the runtime has no event stream, and at once without the method', async () => {
     const ac = new AbortController();
     const unimplemented = {
-       
       async *getContainerEvents(): AsyncGenerator<ContainerEventResponse> {
         throw new UnimplementedError('no events');
       },

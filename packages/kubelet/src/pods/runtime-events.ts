@@ -44,7 +44,14 @@ export async function* criContainerEvents(
     if (signal.aborted) return;
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, retryMs);
-      signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 }

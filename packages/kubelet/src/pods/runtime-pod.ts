@@ -22,11 +22,12 @@ export async function getRuntimePodStatus(runtime: CriRuntime, uid: string): Pro
     runtime.listPodSandbox({ filter: { labelSelector: { [LABEL_POD_UID]: uid } } }),
     runtime.listContainers({ filter: { labelSelector: { [LABEL_POD_UID]: uid } } }),
   ]);
-  const sandboxes = (
-    await Promise.all(sbList.items.map((s) => ignoreNotFound(runtime.podSandboxStatus({ podSandboxId: s.id }).then((r) => r.status))))
-  ).filter((s): s is PodSandboxStatus => s !== undefined);
+  const sandboxes = (await Promise.all(sbList.items.map((s) => ignoreNotFound(runtime.podSandboxStatus({ podSandboxId: s.id }).then((r) => r.status))))).filter(
+    (s): s is PodSandboxStatus => s !== undefined,
+  );
   const containers = (
-    await Promise.all(ctrList.containers.map((c) =>
+    await Promise.all(
+      ctrList.containers.map((c) =>
         ignoreNotFound(runtime.containerStatus({ containerId: c.id }).then((r) => ({ ...r.status, podSandboxId: c.podSandboxId }))),
       ),
     )

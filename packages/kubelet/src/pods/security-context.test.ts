@@ -100,13 +100,24 @@ describe('containerSecurityContext', () => {
   });
 
   it('maps seccomp and AppArmor profiles, Localhost under the profile root', () => {
-    const local = pod({ securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/audit.json' } } }, { securityContext: { appArmorProfile: { type: 'Localhost', localhostProfile: 'k8s-nginx' } } });
+    const local = pod(
+      { securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/audit.json' } } },
+      { securityContext: { appArmorProfile: { type: 'Localhost', localhostProfile: 'k8s-nginx' } } },
+    );
     const sc = containerSecurityContext(local.pod, local.c, opts);
     expect(sc.seccomp).toEqual({ profileType: 'Localhost', localhostRef: '/var/lib/kubelet/seccomp/profiles/audit.json' });
     expect(sc.apparmor).toEqual({ profileType: 'Localhost', localhostRef: 'k8s-nginx' });
     const unconfined = pod({}, { securityContext: { seccompProfile: { type: 'Unconfined' }, appArmorProfile: { type: 'Unconfined' } } });
-    expect(containerSecurityContext(unconfined.pod, unconfined.c, opts)).toMatchObject({ seccomp: { profileType: 'Unconfined' }, apparmor: { profileType: 'Unconfined' } });
-    for (const bad of [{ type: 'Localhost' }, { type: 'Localhost', localhostProfile: '../etc/x.json' }, { type: 'Localhost', localhostProfile: '/etc/x.json' }, { type: 'Nope' }]) {
+    expect(containerSecurityContext(unconfined.pod, unconfined.c, opts)).toMatchObject({
+      seccomp: { profileType: 'Unconfined' },
+      apparmor: { profileType: 'Unconfined' },
+    });
+    for (const bad of [
+      { type: 'Localhost' },
+      { type: 'Localhost', localhostProfile: '../etc/x.json' },
+      { type: 'Localhost', localhostProfile: '/etc/x.json' },
+      { type: 'Nope' },
+    ]) {
       const b = pod({}, { securityContext: { seccompProfile: bad } });
       expect(() => containerSecurityContext(b.pod, b.c, opts)).toThrow(ContainerConfigError);
     }
@@ -135,14 +146,16 @@ describe('containerSecurityContext', () => {
 describe('verifyRunAsNonRoot', () => {
   const where = '(pod: "p_ns(u1)", container: app)';
 
-  it("refuses root: runAsUser 0, an image without a user or with uid 0, a non-numeric image user", () => {
+  it('refuses root: runAsUser 0, an image without a user or with uid 0, a non-numeric image user', () => {
     const zero = pod({ securityContext: { runAsNonRoot: true } }, { securityContext: { runAsUser: 0 } });
     expect(() => verifyRunAsNonRoot(zero.pod, zero.c, undefined)).toThrow(`container's runAsUser breaks non-root policy ${where}`);
     const { pod: p, c } = pod({ securityContext: { runAsNonRoot: true } });
     expect(needsImageUser(p, c)).toBe(true);
     expect(() => verifyRunAsNonRoot(p, c, {})).toThrow(`container has runAsNonRoot and image will run as root ${where}`);
     expect(() => verifyRunAsNonRoot(p, c, { uid: 0 })).toThrow(/image will run as root/);
-    expect(() => verifyRunAsNonRoot(p, c, { username: 'app' })).toThrow(`container has runAsNonRoot and image has non-numeric user (app), cannot verify user is non-root ${where}`);
+    expect(() => verifyRunAsNonRoot(p, c, { username: 'app' })).toThrow(
+      `container has runAsNonRoot and image has non-numeric user (app), cannot verify user is non-root ${where}`,
+    );
   });
 
   it('accepts a non-root user from the spec or the image, and anything without runAsNonRoot', () => {
@@ -159,7 +172,13 @@ describe('sandboxLinuxConfig', () => {
   it("carries the pod's namespaces, user, groups, privileged hint, sysctls and RuntimeDefault seccomp", () => {
     const { pod: p } = pod({
       hostNetwork: true,
-      securityContext: { runAsUser: 1000, runAsGroup: 3000, fsGroup: 2000, supplementalGroups: [4000], sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] },
+      securityContext: {
+        runAsUser: 1000,
+        runAsGroup: 3000,
+        fsGroup: 2000,
+        supplementalGroups: [4000],
+        sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
+      },
       initContainers: [{ name: 'init', image: 'busybox', securityContext: { privileged: true } }],
     });
     expect(sandboxLinuxConfig(p)).toEqual({

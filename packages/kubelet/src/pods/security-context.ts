@@ -23,13 +23,7 @@
  */
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import type { Container, Pod, PodSecurityContext, SecurityContext } from '@mk8s/api';
-import type {
-  LinuxContainerSecurityContext,
-  LinuxPodSandboxConfig,
-  NamespaceOption,
-  SELinuxOption,
-  SecurityProfile,
-} from '@mk8s/cri';
+import type { LinuxContainerSecurityContext, LinuxPodSandboxConfig, NamespaceOption, SELinuxOption, SecurityProfile } from '@mk8s/cri';
 import { ContainerConfigError } from './env.js';
 
 /** Kubernetes' default masked paths (pkg/securitycontext): hidden from containers unless procMount is Unmasked. */
@@ -121,9 +115,12 @@ export function podSupplementalGroups(pod: Pod): number[] {
   for (const g of psc.supplementalGroups ?? []) groups.push(checkId('securityContext.supplementalGroups', g));
   const policy = psc.supplementalGroupsPolicy;
   if (policy === 'Strict') {
-    throw new ContainerConfigError('securityContext.supplementalGroupsPolicy Strict is not supported on this node (the runtimes merge the groups of the image\'s /etc/group): use Merge');
+    throw new ContainerConfigError(
+      "securityContext.supplementalGroupsPolicy Strict is not supported on this node (the runtimes merge the groups of the image's /etc/group): use Merge",
+    );
   }
-  if (defined(policy) && policy !== 'Merge') throw new ContainerConfigError(`securityContext.supplementalGroupsPolicy ${JSON.stringify(policy)} is not Merge or Strict`);
+  if (defined(policy) && policy !== 'Merge')
+    throw new ContainerConfigError(`securityContext.supplementalGroupsPolicy ${JSON.stringify(policy)} is not Merge or Strict`);
   return groups;
 }
 
@@ -136,7 +133,8 @@ function selinux(o: Sc['seLinuxOptions']): SELinuxOption | null {
 function localRef(root: string, p: string | undefined, what: string): string {
   if (!p) throw new ContainerConfigError(`${what}: localhostProfile must be set if the type is Localhost`);
   const n = normalize(p);
-  if (isAbsolute(p) || n === '..' || n.startsWith(`..${sep}`)) throw new ContainerConfigError(`${what}: localhostProfile ${JSON.stringify(p)} must be a relative path without '..'`);
+  if (isAbsolute(p) || n === '..' || n.startsWith(`..${sep}`))
+    throw new ContainerConfigError(`${what}: localhostProfile ${JSON.stringify(p)} must be a relative path without '..'`);
   return join(root, n);
 }
 
@@ -178,7 +176,8 @@ const isSysAdmin = (cap: string): boolean => cap.toUpperCase().replace(/^CAP_/, 
 export function noNewPrivileges(sc: Sc): boolean {
   if (sc.allowPrivilegeEscalation !== false) return false;
   if (sc.privileged === true) throw new ContainerConfigError('cannot set allowPrivilegeEscalation to false and privileged to true');
-  if ((sc.capabilities?.add ?? []).some(isSysAdmin)) throw new ContainerConfigError('cannot set allowPrivilegeEscalation to false and capabilities.add CAP_SYS_ADMIN');
+  if ((sc.capabilities?.add ?? []).some(isSysAdmin))
+    throw new ContainerConfigError('cannot set allowPrivilegeEscalation to false and capabilities.add CAP_SYS_ADMIN');
   return true;
 }
 

@@ -51,7 +51,10 @@ describe('service environment variables', () => {
       MY_WEB_PORT_53_UDP_ADDR: '10.96.0.10',
     });
     // Another namespace sees its own Services plus the kubernetes one.
-    expect([...serviceEnvVars(services, 'other').keys()].filter((k) => k.endsWith('_SERVICE_HOST'))).toEqual(['ELSEWHERE_SERVICE_HOST', 'KUBERNETES_SERVICE_HOST']);
+    expect([...serviceEnvVars(services, 'other').keys()].filter((k) => k.endsWith('_SERVICE_HOST'))).toEqual([
+      'ELSEWHERE_SERVICE_HOST',
+      'KUBERNETES_SERVICE_HOST',
+    ]);
     // enableServiceLinks: false keeps only the kubernetes Service.
     expect([...serviceEnvVars(services, 'default', false).keys()].filter((k) => k.endsWith('_SERVICE_HOST'))).toEqual(['KUBERNETES_SERVICE_HOST']);
   });
@@ -72,7 +75,10 @@ describe('service environment variables', () => {
         ],
       },
     };
-    const env = await buildEnv(undefined, pod, pod.spec!.containers[0]!, { podIP: '172.17.0.2', services: (ns) => services.filter((s) => (s.metadata?.namespace ?? 'default') === ns) });
+    const env = await buildEnv(undefined, pod, pod.spec!.containers[0]!, {
+      podIP: '172.17.0.2',
+      services: (ns) => services.filter((s) => (s.metadata?.namespace ?? 'default') === ns),
+    });
     const map = Object.fromEntries(env.map((e) => [e.key, e.value]));
     expect(env[0]!.key).toBe('MY_WEB_SERVICE_PORT');
     expect(map['MY_WEB_SERVICE_PORT']).toBe('8080');

@@ -4,7 +4,14 @@ import { podPhase } from './status.js';
 import { terminationGraceSeconds } from './termination.js';
 
 const running = (name: string): ContainerStatus => ({ name, image: 'i', imageID: '', ready: true, restartCount: 0, state: { running: {} } });
-const exited = (name: string, exitCode: number): ContainerStatus => ({ name, image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode } } });
+const exited = (name: string, exitCode: number): ContainerStatus => ({
+  name,
+  image: 'i',
+  imageID: '',
+  ready: false,
+  restartCount: 0,
+  state: { terminated: { exitCode } },
+});
 const waiting = (name: string, after?: number): ContainerStatus => ({
   name,
   image: 'i',

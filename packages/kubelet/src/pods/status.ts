@@ -65,12 +65,15 @@ export function generatePodStatus(inp: StatusInputs): PodStatus {
           reason: completed ? 'PodCompleted' : 'ContainersNotReady',
           ...(completed ? {} : { message: `containers with unready status: [${unready.join(' ')}]` }),
         };
-  const gatesUnready = (spec.readinessGates ?? [])
-    .map((g) => g.conditionType)
-    .filter((t) => old.conditions?.find((c) => c.type === t)?.status !== 'True');
+  const gatesUnready = (spec.readinessGates ?? []).map((g) => g.conditionType).filter((t) => old.conditions?.find((c) => c.type === t)?.status !== 'True');
   let ready: PodCondition = { ...containersReady, type: 'Ready' };
   if (ready.status === 'True' && gatesUnready.length > 0) {
-    ready = { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: `corresponding condition of pod readiness gate "${gatesUnready.join(' ')}" does not exist.` };
+    ready = {
+      type: 'Ready',
+      status: 'False',
+      reason: 'ReadinessGatesNotReady',
+      message: `corresponding condition of pod readiness gate "${gatesUnready.join(' ')}" does not exist.`,
+    };
   }
   const initialized: PodCondition =
     incomplete.length === 0
@@ -91,7 +94,9 @@ export function generatePodStatus(inp: StatusInputs): PodStatus {
   const hostIP = inp.hostIP ?? old.hostIP;
   // A hostNetwork pod has the node's address, as in Kubernetes (its sandbox has none of its own).
   const ip = spec.hostNetwork && sandbox && hostIP ? hostIP : (sandbox?.network?.ip ?? '');
-  const podIPs = ip ? [{ ip }, ...(spec.hostNetwork ? [] : (sandbox?.network?.additionalIps ?? []).map((a) => ({ ip: a.ip })))] : (old.podIPs ?? (old.podIP ? [{ ip: old.podIP }] : []));
+  const podIPs = ip
+    ? [{ ip }, ...(spec.hostNetwork ? [] : (sandbox?.network?.additionalIps ?? []).map((a) => ({ ip: a.ip })))]
+    : (old.podIPs ?? (old.podIP ? [{ ip: old.podIP }] : []));
   const podIP = ip || old.podIP;
 
   const status: PodStatus = {

@@ -102,7 +102,9 @@ describe('containerMounts without bind mounts (a kubelet that is not root)', () 
     expect((err as Error).message).toMatch(/subPath "a\/b" of volumeMount "data" in container "main" refused: containers can write to volume "data"/);
 
     const readOnly = new Map<string, PreparedVolume>([['cfg', { hostPath: vol, readOnly: true }]]);
-    expect(await containerMounts(container('a/b/file', 'cfg'), readOnly, ctx)).toEqual([{ containerPath: '/x', hostPath: path.join(vol, 'a', 'b', 'file'), readonly: true }]);
+    expect(await containerMounts(container('a/b/file', 'cfg'), readOnly, ctx)).toEqual([
+      { containerPath: '/x', hostPath: path.join(vol, 'a', 'b', 'file'), readonly: true },
+    ]);
     await symlink('/', path.join(vol, 'host'));
     await expect(containerMounts(container('host', 'cfg'), readOnly, ctx)).rejects.toThrow(/is a symbolic link/);
   });
@@ -118,7 +120,9 @@ describe('the exploit pod (CVE-2017-1002101)', () => {
     try {
       const pod: Pod = testPod('exploit', {
         volumes: [{ name: 'data', emptyDir: {} }],
-        containers: [{ name: 'main', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', volumeMounts: [{ name: 'data', mountPath: '/host', subPath: 'host' }] }],
+        containers: [
+          { name: 'main', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', volumeMounts: [{ name: 'data', mountPath: '/host', subPath: 'host' }] },
+        ],
       });
       // What the init container of the exploit does: `ln -s / /data/host`.
       const vols = await prepareVolumes(undefined, pod, root);

@@ -117,7 +117,8 @@ export async function openSubPath(volumeRoot: string, subPath: string, opts: Ope
       }
       await dir.close();
       dir = next;
-      if (last && (await dir.stat()).isSymbolicLink()) throw new SubPathError(`${JSON.stringify(name)} is a symbolic link; subPaths are not resolved through symlinks`);
+      if (last && (await dir.stat()).isSymbolicLink())
+        throw new SubPathError(`${JSON.stringify(name)} is a symbolic link; subPaths are not resolved through symlinks`);
     }
     return dir;
   } catch (err) {
@@ -176,7 +177,14 @@ export async function podsWithMounts(rootDir: string): Promise<string[]> {
   const out: string[] = [];
   for (const uid of uids) {
     const dir = join(pods, uid);
-    if (mounted.some((m) => m.startsWith(`${dir}/`)) || (await lstat(join(dir, SUBPATH_DIR)).then((s) => s.isDirectory(), () => false))) out.push(uid);
+    if (
+      mounted.some((m) => m.startsWith(`${dir}/`)) ||
+      (await lstat(join(dir, SUBPATH_DIR)).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ))
+    )
+      out.push(uid);
   }
   return out;
 }

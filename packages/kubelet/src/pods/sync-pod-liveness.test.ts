@@ -65,7 +65,14 @@ describe('PodSyncer: failed liveness and startup probes', () => {
     const { clock, runtime, syncer, stops, failed } = setup();
     const pod = testPod('quick', {
       terminationGracePeriodSeconds: 45,
-      containers: [{ name: 'main', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', livenessProbe: { exec: { command: ['true'] }, terminationGracePeriodSeconds: 4 } }],
+      containers: [
+        {
+          name: 'main',
+          image: 'busybox:latest',
+          imagePullPolicy: 'IfNotPresent',
+          livenessProbe: { exec: { command: ['true'] }, terminationGracePeriodSeconds: 4 },
+        },
+      ],
     });
     await syncAndStatus(syncer, runtime, clock, pod);
     failed.set(idOf(pod), 'liveness');

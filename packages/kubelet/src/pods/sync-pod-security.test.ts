@@ -37,7 +37,13 @@ describe('PodSyncer: securityContext', () => {
   it('passes the merged security context to the runtime, which applies it', async () => {
     const { clock, runtime, syncer } = setup();
     const pod = testPod('sec', {
-      securityContext: { runAsUser: 1000, runAsGroup: 3000, fsGroup: 2000, supplementalGroups: [4000], sysctls: [{ name: 'net.ipv4.ping_group_range', value: '0 1' }] },
+      securityContext: {
+        runAsUser: 1000,
+        runAsGroup: 3000,
+        fsGroup: 2000,
+        supplementalGroups: [4000],
+        sysctls: [{ name: 'net.ipv4.ping_group_range', value: '0 1' }],
+      },
       containers: [
         {
           name: 'main',
@@ -80,7 +86,7 @@ describe('PodSyncer: securityContext', () => {
     expect(events).toContainEqual({ type: 'Warning', reason: 'Failed', message: `Error: ${message}`, fieldPath: 'spec.containers{main}' });
   });
 
-  it("runs runAsNonRoot with an image whose user is not root, and refuses one with a user name", async () => {
+  it('runs runAsNonRoot with an image whose user is not root, and refuses one with a user name', async () => {
     const { clock, runtime, syncer } = setup();
     runtime.addImage('example.com/app:1', undefined, '65532:65532');
     runtime.addImage('example.com/named:1', undefined, 'app');
@@ -94,26 +100,51 @@ describe('PodSyncer: securityContext', () => {
     await syncAndStatus(syncer, runtime, clock, pod);
     const byName = Object.fromEntries((pod.status?.containerStatuses ?? []).map((s) => [s.name, s.state]));
     expect(byName['numeric']?.running).toBeDefined();
-    expect(byName['named']?.waiting).toMatchObject({ reason: 'CreateContainerConfigError', message: expect.stringContaining('image has non-numeric user (app)') });
+    expect(byName['named']?.waiting).toMatchObject({
+      reason: 'CreateContainerConfigError',
+      message: expect.stringContaining('image has non-numeric user (app)'),
+    });
   });
 
   it('refuses a container whose securityContext cannot be honoured, without dropping it', async () => {
     const { clock, runtime, syncer } = setup();
     const pod = testPod('bad', {
-      containers: [{ name: 'main', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'], securityContext: { privileged: true, allowPrivilegeEscalation: false } }],
+      containers: [
+        {
+          name: 'main',
+          image: 'busybox:latest',
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sleep', '3600'],
+          securityContext: { privileged: true, allowPrivilegeEscalation: false },
+        },
+      ],
     });
     await syncAndStatus(syncer, runtime, clock, pod);
-    expect(pod.status?.containerStatuses?.[0]?.state?.waiting).toMatchObject({ reason: 'CreateContainerConfigError', message: expect.stringContaining('allowPrivilegeEscalation') });
+    expect(pod.status?.containerStatuses?.[0]?.state?.waiting).toMatchObject({
+      reason: 'CreateContainerConfigError',
+      message: expect.stringContaining('allowPrivilegeEscalation'),
+    });
     expect(runtime.callCount('createContainer')).toBe(0);
   });
 
   it('surfaces a security context the runtime refuses as CreateContainerError', async () => {
     const { clock, runtime, syncer } = setup();
     const pod = testPod('caps', {
-      containers: [{ name: 'main', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'], securityContext: { capabilities: { add: ['NOT_A_CAP'] } } }],
+      containers: [
+        {
+          name: 'main',
+          image: 'busybox:latest',
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sleep', '3600'],
+          securityContext: { capabilities: { add: ['NOT_A_CAP'] } },
+        },
+      ],
     });
     await syncAndStatus(syncer, runtime, clock, pod);
-    expect(pod.status?.containerStatuses?.[0]?.state?.waiting).toMatchObject({ reason: 'CreateContainerError', message: expect.stringContaining('unknown capability') });
+    expect(pod.status?.containerStatuses?.[0]?.state?.waiting).toMatchObject({
+      reason: 'CreateContainerError',
+      message: expect.stringContaining('unknown capability'),
+    });
   });
 
   it("puts hostNetwork, hostPID and hostIPC into the namespaces; a hostNetwork pod's IP is the node's", async () => {
@@ -134,6 +165,11 @@ describe('PodSyncer: securityContext', () => {
     runtime.injectError('runPodSandbox', new Error('sysctl "kernel.panic" is not namespaced'));
     const pod = testPod('sysctl');
     await expect(syncAndStatus(syncer, runtime, clock, pod)).rejects.toThrow(/not namespaced/);
-    expect(events).toContainEqual({ type: 'Warning', reason: 'FailedCreatePodSandBox', message: 'Failed to create pod sandbox: sysctl "kernel.panic" is not namespaced', fieldPath: undefined });
+    expect(events).toContainEqual({
+      type: 'Warning',
+      reason: 'FailedCreatePodSandBox',
+      message: 'Failed to create pod sandbox: sysctl "kernel.panic" is not namespaced',
+      fieldPath: undefined,
+    });
   });
 });

@@ -91,7 +91,14 @@ describe('PodSyncer', () => {
     const { clock, runtime, syncer } = setup();
     const pod = testPod('exp', {
       containers: [
-        { name: 'main', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['echo', '$(A)', '$$(A)'], args: ['$(MISSING)'], env: [{ name: 'A', value: 'x' }] },
+        {
+          name: 'main',
+          image: 'busybox:latest',
+          imagePullPolicy: 'IfNotPresent',
+          command: ['echo', '$(A)', '$$(A)'],
+          args: ['$(MISSING)'],
+          env: [{ name: 'A', value: 'x' }],
+        },
       ],
     });
     await syncAndStatus(syncer, runtime, clock, pod);

@@ -9,7 +9,15 @@ import { linuxResources } from './resources.js';
 import { containerMounts, prepareVolumes } from './volumes.js';
 import { ContainerConfigError, buildEnv, expandVars, type ServiceLister } from './env.js';
 import { ImageError, ensureImage, pullPolicyOf, type PullBackoff } from './images.js';
-import { ANNOTATION_GRACE_PERIOD, ANNOTATION_RESTART_COUNT, LABEL_CONTAINER_KIND, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './labels.js';
+import {
+  ANNOTATION_GRACE_PERIOD,
+  ANNOTATION_RESTART_COUNT,
+  LABEL_CONTAINER_KIND,
+  LABEL_CONTAINER_NAME,
+  LABEL_POD_NAME,
+  LABEL_POD_NAMESPACE,
+  LABEL_POD_UID,
+} from './labels.js';
 import { goDuration, silentLogger, type PodLogger } from './logger.js';
 import { computePodActions, type ContainerInBackoff, type ContainerToKill, type ContainerToStart, type FailedProbe, type PodActions } from './pod-actions.js';
 import type { RuntimePodStatus } from './runtime-pod.js';
@@ -235,7 +243,11 @@ export class PodSyncer {
     await this.startCreated(pod, c.name, containerId);
     const postStart = c.lifecycle?.postStart;
     if (postStart) {
-      const failure = await runHook(postStart, { runtime: this.runtime, clock: this.clock, containerId, container: c, ...(ctx.podIP ? { podIP: ctx.podIP } : {}) }, 30);
+      const failure = await runHook(
+        postStart,
+        { runtime: this.runtime, clock: this.clock, containerId, container: c, ...(ctx.podIP ? { podIP: ctx.podIP } : {}) },
+        30,
+      );
       if (failure !== undefined) {
         this.recorder.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${failure}`, fieldPath);
         this.log.warn('postStart hook failed; killing the container', { pod: podRef(pod), container: c.name, message: failure });
@@ -299,7 +311,11 @@ export class PodSyncer {
 
   private async containerConfig(pod: Pod, c: Container, kind: 'init' | 'app', attempt: number, podIP: string): Promise<ContainerConfig> {
     const md = pod.metadata ?? {};
-    const envs = await buildEnv(this.opts.client, pod, c, { podIP, ...(this.opts.hostIP ? { hostIP: this.opts.hostIP } : {}), ...(this.opts.services ? { services: this.opts.services } : {}) });
+    const envs = await buildEnv(this.opts.client, pod, c, {
+      podIP,
+      ...(this.opts.hostIP ? { hostIP: this.opts.hostIP } : {}),
+      ...(this.opts.services ? { services: this.opts.services } : {}),
+    });
     const image = needsImageUser(pod, c) ? await this.imageUser(c) : undefined;
     verifyRunAsNonRoot(pod, c, image);
     const securityContext = containerSecurityContext(pod, c, { seccompProfileRoot: this.opts.seccompProfileRoot ?? join(this.opts.rootDir, 'seccomp') }, image);

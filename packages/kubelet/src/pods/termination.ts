@@ -52,7 +52,11 @@ export async function killContainer(
     const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === name);
     if (spec?.lifecycle?.preStop) {
       const t0 = clock.now();
-      await runHook(spec.lifecycle.preStop, { runtime, clock, containerId, container: spec, ...(pod.status?.podIP ? { podIP: pod.status.podIP } : {}) }, graceSeconds);
+      await runHook(
+        spec.lifecycle.preStop,
+        { runtime, clock, containerId, container: spec, ...(pod.status?.podIP ? { podIP: pod.status.podIP } : {}) },
+        graceSeconds,
+      );
       timeout = Math.max(0, graceSeconds - Math.ceil((clock.now() - t0) / 1000));
     }
   }

@@ -17,7 +17,11 @@ function pod(securityContext?: NonNullable<Pod['spec']>['securityContext']): Pod
     spec: {
       containers: [],
       ...(securityContext ? { securityContext } : {}),
-      volumes: [{ name: 'scratch', emptyDir: {} }, { name: 'creds', secret: { secretName: 's' } }, { name: 'host', hostPath: { path: '/ignored' } }],
+      volumes: [
+        { name: 'scratch', emptyDir: {} },
+        { name: 'creds', secret: { secretName: 's' } },
+        { name: 'host', hostPath: { path: '/ignored' } },
+      ],
     },
   };
 }

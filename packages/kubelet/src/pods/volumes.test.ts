@@ -43,8 +43,14 @@ describe('pod volumes', () => {
   it('makes emptyDir and hostPath folders and mounts them', async () => {
     const host = path.join(root, 'host-data');
     const p = pod(
-      [{ name: 'scratch', emptyDir: {} }, { name: 'data', hostPath: { path: host, type: 'DirectoryOrCreate' } }],
-      [{ name: 'scratch', mountPath: '/scratch' }, { name: 'data', mountPath: '/data/logs', readOnly: true }],
+      [
+        { name: 'scratch', emptyDir: {} },
+        { name: 'data', hostPath: { path: host, type: 'DirectoryOrCreate' } },
+      ],
+      [
+        { name: 'scratch', mountPath: '/scratch' },
+        { name: 'data', mountPath: '/data/logs', readOnly: true },
+      ],
     );
     const vols = await prepareVolumes(undefined, p, root);
     expect((await stat(vols.get('scratch')!.hostPath)).isDirectory()).toBe(true);
@@ -63,7 +69,10 @@ describe('pod volumes', () => {
         { name: 'conf', configMap: { name: 'settings', items: [{ key: 'app.conf', path: 'etc/app.conf' }] } },
         { name: 'creds', secret: { secretName: 'creds' } },
       ],
-      [{ name: 'conf', mountPath: '/etc/app' }, { name: 'creds', mountPath: '/run/creds' }],
+      [
+        { name: 'conf', mountPath: '/etc/app' },
+        { name: 'creds', mountPath: '/run/creds' },
+      ],
     );
     const vols = await prepareVolumes(client, p, root, { memoryBackedSecrets: false });
     expect(await readFile(path.join(vols.get('conf')!.hostPath, 'etc/app.conf'), 'utf8')).toBe('debug=true\n');
@@ -76,8 +85,12 @@ describe('pod volumes', () => {
     const client = fakeClient({}, {});
     await expect(prepareVolumes(client, pod([{ name: 'c', configMap: { name: 'nope' } }], []), root)).rejects.toThrow(ContainerConfigError);
     await expect(prepareVolumes(client, pod([{ name: 'c', configMap: { name: 'nope', optional: true } }], []), root)).resolves.toBeDefined();
-    await expect(prepareVolumes(client, pod([{ name: 'h', hostPath: { path: path.join(root, 'missing'), type: 'Directory' } }], []), root)).rejects.toThrow(/not an existing directory/);
-    await expect(prepareVolumes(client, pod([{ name: 'x', persistentVolumeClaim: { claimName: 'c' } }], []), root)).rejects.toThrow(/persistentVolumeClaim is not supported/);
+    await expect(prepareVolumes(client, pod([{ name: 'h', hostPath: { path: path.join(root, 'missing'), type: 'Directory' } }], []), root)).rejects.toThrow(
+      /not an existing directory/,
+    );
+    await expect(prepareVolumes(client, pod([{ name: 'x', persistentVolumeClaim: { claimName: 'c' } }], []), root)).rejects.toThrow(
+      /persistentVolumeClaim is not supported/,
+    );
     const p = pod([{ name: 'e', emptyDir: {} }], [{ name: 'other', mountPath: '/x' }]);
     await expect(containerMounts(p.spec!.containers[0]!, new Map(), ctx())).rejects.toThrow(/names no volume/);
     const escape = pod([{ name: 'e', emptyDir: {} }], [{ name: 'e', mountPath: '/x', subPath: '../../etc' }]);

@@ -40,11 +40,19 @@ interface KeyToPath {
 /** A relative path inside a volume: no absolute paths, no `..` escaping the folder. */
 function safeRelative(p: string, what: string): string {
   const n = normalize(p);
-  if (n.startsWith(sep) || n === '..' || n.startsWith(`..${sep}`)) throw new ContainerConfigError(`${what}: path ${JSON.stringify(p)} must be relative and may not contain '..'`);
+  if (n.startsWith(sep) || n === '..' || n.startsWith(`..${sep}`))
+    throw new ContainerConfigError(`${what}: path ${JSON.stringify(p)} must be relative and may not contain '..'`);
   return n;
 }
 
-async function writeKeys(dir: string, data: Map<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number, what: string, optional: boolean): Promise<void> {
+async function writeKeys(
+  dir: string,
+  data: Map<string, Buffer>,
+  items: KeyToPath[] | undefined,
+  defaultMode: number,
+  what: string,
+  optional: boolean,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const entries: Array<{ path: string; content: Buffer; mode: number }> = [];
   if (items && items.length > 0) {
@@ -75,7 +83,12 @@ export interface PrepareVolumesOptions {
 const SECRET_TMPFS_MODE = 0o755;
 
 /** Makes every volume of the pod exist on the host; idempotent, safe to call on every sync. */
-export async function prepareVolumes(client: Clientset | undefined, pod: Pod, rootDir: string, opts: PrepareVolumesOptions = {}): Promise<Map<string, PreparedVolume>> {
+export async function prepareVolumes(
+  client: Clientset | undefined,
+  pod: Pod,
+  rootDir: string,
+  opts: PrepareVolumesOptions = {},
+): Promise<Map<string, PreparedVolume>> {
   const uid = pod.metadata?.uid ?? '';
   const namespace = pod.metadata?.namespace ?? 'default';
   const base = join(rootDir, 'pods', uid, 'volumes');
@@ -164,7 +177,9 @@ async function subPathSource(container: string, volume: string, subPath: string,
     if (!(ctx.bindMounts ?? canMount())) {
       // Only the kubelet writes read-only volumes (configMap, secret): what the walk checked stays as it was.
       if (!v.readOnly) {
-        throw new SubPathError(`containers can write to volume "${volume}" and this kubelet cannot bind-mount (it does not run as root), so the subPath cannot be opened safely`);
+        throw new SubPathError(
+          `containers can write to volume "${volume}" and this kubelet cannot bind-mount (it does not run as root), so the subPath cannot be opened safely`,
+        );
       }
       await (await openSubPath(v.hostPath, subPath, { create: true })).close();
       return join(v.hostPath, ...parts);

@@ -133,10 +133,7 @@ describe('httpGet probes', () => {
   it('resolves named ports, sends headers and defaults the path to /', async () => {
     const { port, seen } = await httpServer();
     const c = container([{ name: 'web', containerPort: port }]);
-    const r = await runProbe(
-      { httpGet: { port: 'web', httpHeaders: [{ name: 'X-Probe', value: 'yes' }] } },
-      target({ container: c }),
-    );
+    const r = await runProbe({ httpGet: { port: 'web', httpHeaders: [{ name: 'X-Probe', value: 'yes' }] } }, target({ container: c }));
     expect(r.result).toBe('success');
     expect(seen[0]?.url).toBe('/');
     expect(seen[0]?.headers['x-probe']).toBe('yes');

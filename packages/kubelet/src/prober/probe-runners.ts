@@ -108,12 +108,7 @@ export function resolveProbePort(port: number | string, container: Container): n
 }
 
 /** Exit code 0 is success; a runtime deadline is a failure; other runtime errors are unknown. */
-export async function execProbe(
-  runtime: CriRuntime,
-  containerId: string,
-  cmd: string[],
-  timeoutSeconds: number,
-): Promise<ProbeAttempt> {
+export async function execProbe(runtime: CriRuntime, containerId: string, cmd: string[], timeoutSeconds: number): Promise<ProbeAttempt> {
   if (cmd.length === 0) return unknown('exec probe without a command');
   try {
     const res = await runtime.execSync({ containerId, cmd, timeout: timeoutSeconds });
@@ -161,11 +156,8 @@ export function httpGetProbe(req: HttpGetRequest): Promise<ProbeAttempt> {
       resolve(a);
     };
     const options: https.RequestOptions = { host: req.host, port: req.port, path, method: 'GET', headers, agent: false };
-    const request =
-      req.scheme === 'https' ? https.request({ ...options, rejectUnauthorized: false }) : http.request(options);
-    const deadline = req.clock.after(req.timeoutMs, () =>
-      finish({ result: 'failure', output: `GET ${url}: timed out after ${req.timeoutMs}ms` }),
-    );
+    const request = req.scheme === 'https' ? https.request({ ...options, rejectUnauthorized: false }) : http.request(options);
+    const deadline = req.clock.after(req.timeoutMs, () => finish({ result: 'failure', output: `GET ${url}: timed out after ${req.timeoutMs}ms` }));
     request.on('error', (err) => finish({ result: 'failure', output: `GET ${url}: ${err.message}` }));
     request.on('response', (res) => {
       const status = res.statusCode ?? 0;
@@ -211,9 +203,7 @@ export function tcpSocketProbe(req: TcpSocketRequest): Promise<ProbeAttempt> {
       resolve(a);
     };
     const socket = net.connect({ host: req.host, port: req.port });
-    const deadline = req.clock.after(req.timeoutMs, () =>
-      finish({ result: 'failure', output: `dial tcp ${addr}: timed out after ${req.timeoutMs}ms` }),
-    );
+    const deadline = req.clock.after(req.timeoutMs, () => finish({ result: 'failure', output: `dial tcp ${addr}: timed out after ${req.timeoutMs}ms` }));
     socket.on('connect', () => finish({ result: 'success', output: '' }));
     socket.on('error', (err) => finish({ result: 'failure', output: `dial tcp ${addr}: ${err.message}` }));
   });

@@ -31,9 +31,7 @@ beforeEach(async () => {
   manager.onChange((u) => changes.push(u));
   liveness = [];
   attempts.clear();
-  manager.onLivenessFailure((_uid, containerName, containerId, message, type) =>
-    liveness.push({ containerName, containerId, message, type }),
-  );
+  manager.onLivenessFailure((_uid, containerName, containerId, message, type) => liveness.push({ containerName, containerId, message, type }));
   const config = { metadata: { name: 'pod', uid: UID, namespace: 'default' } };
   ({ podSandboxId: sandboxId } = await runtime.runPodSandbox({ config }));
 });
@@ -89,10 +87,7 @@ describe('ProberManager', () => {
   it('is not ready until the readiness probe has succeeded successThreshold times', async () => {
     script('ready', false);
     const app = await start('app');
-    manager.addPod(
-      pod({ name: 'app', readinessProbe: { exec: { command: cmd('ready') }, periodSeconds: 2, successThreshold: 2 } }),
-      [app],
-    );
+    manager.addPod(pod({ name: 'app', readinessProbe: { exec: { command: cmd('ready') }, periodSeconds: 2, successThreshold: 2 } }), [app]);
     expect(manager.readiness(UID, 'app')).toBe(false);
     await clock.advance(4_000);
     expect(ran('ready')).toBe(3);
@@ -164,10 +159,7 @@ describe('ProberManager', () => {
   it('counts an exec past timeoutSeconds as a failure', async () => {
     runtime.scriptExec({ argv: cmd('slow') }, { delayMs: 30_000 });
     const app = await start('app');
-    manager.addPod(
-      pod({ name: 'app', livenessProbe: { exec: { command: cmd('slow') }, timeoutSeconds: 2, failureThreshold: 1 } }),
-      [app],
-    );
+    manager.addPod(pod({ name: 'app', livenessProbe: { exec: { command: cmd('slow') }, timeoutSeconds: 2, failureThreshold: 1 } }), [app]);
     await clock.advance(1_999);
     expect(liveness).toEqual([]);
     await clock.advance(1);
@@ -210,10 +202,7 @@ describe('ProberManager', () => {
   it('reports a startup probe that exhausts failureThreshold like a liveness failure', async () => {
     script('start', false);
     const app = await start('app');
-    manager.addPod(
-      pod({ name: 'app', startupProbe: { exec: { command: cmd('start') }, periodSeconds: 1, failureThreshold: 3 } }),
-      [app],
-    );
+    manager.addPod(pod({ name: 'app', startupProbe: { exec: { command: cmd('start') }, periodSeconds: 1, failureThreshold: 3 } }), [app]);
     await clock.advance(10_000);
     expect(liveness).toEqual([
       {

@@ -38,13 +38,7 @@ export interface ProbedContainer {
  * restarts it per restartPolicy). Fired once per container ID, after the
  * failure is in the results (failedProbe says so).
  */
-export type LivenessFailureListener = (
-  podUid: string,
-  containerName: string,
-  containerId: string,
-  message: string,
-  type: 'liveness' | 'startup',
-) => void;
+export type LivenessFailureListener = (podUid: string, containerName: string, containerId: string, message: string, type: 'liveness' | 'startup') => void;
 
 interface ContainerEntry {
   containerId: string;
@@ -128,10 +122,7 @@ export class ProberManager {
             clock: this.clock,
             results: this.results,
             started: () => this.isStarted(podUid, name),
-            onFailureThreshold:
-              type === 'readiness'
-                ? undefined
-                : (message) => this.emitLivenessFailure(podUid, name, running.containerId, message, type),
+            onFailureThreshold: type === 'readiness' ? undefined : (message) => this.emitLivenessFailure(podUid, name, running.containerId, message, type),
             log: this.log,
           }),
         );
@@ -219,13 +210,7 @@ export class ProberManager {
     entry.containers.delete(name);
   }
 
-  private emitLivenessFailure(
-    podUid: string,
-    name: string,
-    containerId: string,
-    message: string,
-    type: 'liveness' | 'startup',
-  ): void {
+  private emitLivenessFailure(podUid: string, name: string, containerId: string, message: string, type: 'liveness' | 'startup'): void {
     for (const fn of [...this.livenessListeners]) {
       try {
         fn(podUid, name, containerId, message, type);

@@ -93,7 +93,8 @@ describe('where an unauthenticated kubelet may listen', () => {
 
   it('reads Host headers: loopback names with any port', () => {
     for (const h of ['127.0.0.1:10250', 'localhost', '[::1]:10250', '127.3.2.1']) expect(isLoopbackHost(h), h).toBe(true);
-    for (const h of [undefined, 'evil.example:10250', '10.0.0.5:10250', 'localhost.evil.example', '127.0.0.1.nip.io:10250']) expect(isLoopbackHost(h), String(h)).toBe(false);
+    for (const h of [undefined, 'evil.example:10250', '10.0.0.5:10250', 'localhost.evil.example', '127.0.0.1.nip.io:10250'])
+      expect(isLoopbackHost(h), String(h)).toBe(false);
   });
 });
 
@@ -106,10 +107,13 @@ describe('the unauthenticated kubelet keeps web pages out', () => {
       expect(r.status, path).toBe(403);
       expect(r.text).toMatch(/loopback name/);
     }
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) expect((await get(`${server.url}/healthz`, { host })).status, host).toBe(200);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])
+      expect((await get(`${server.url}/healthz`, { host })).status, host).toBe(200);
     // A read may carry an Origin (no CORS headers: the page cannot read it); a write may not.
     expect((await get(`${server.url}/healthz`, { host: `127.0.0.1:${port}`, origin: 'https://evil.example' })).status).toBe(200);
-    expect((await get(`${server.url}/exec/default/web/app?command=id&stdout=true`, { host: `127.0.0.1:${port}`, origin: 'https://evil.example' }, 'POST')).status).toBe(403);
+    expect(
+      (await get(`${server.url}/exec/default/web/app?command=id&stdout=true`, { host: `127.0.0.1:${port}`, origin: 'https://evil.example' }, 'POST')).status,
+    ).toBe(403);
   });
 
   it('refuses a cross-site WebSocket to /exec before the upgrade; kubectl and the API server (no Origin) get through', async () => {

@@ -72,7 +72,10 @@ export function parseExecRequest(rawUrl: string): ExecRequest {
   const url = new URL(rawUrl, 'http://kubelet');
   let parts: string[];
   try {
-    parts = url.pathname.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+    parts = url.pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map((p) => decodeURIComponent(p));
   } catch {
     throw new ExecRequestError(400, `malformed exec path ${url.pathname}`);
   }
@@ -102,7 +105,10 @@ export function parseExecRequest(rawUrl: string): ExecRequest {
 /** The subprotocols a `Sec-WebSocket-Protocol` header offers, in the client's order. */
 export function offeredProtocols(header: string | string[] | undefined): string[] {
   const text = Array.isArray(header) ? header.join(',') : (header ?? '');
-  return text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }
 
 /** The first offered subprotocol this server speaks (the client's preference wins), or undefined. */

@@ -116,7 +116,10 @@ describe('kubelet /exec over WebSocket', () => {
     await runPod('web', 'app');
     const s = await start();
     // The fake runtime interprets simple shell scripts.
-    const r = await exec(s.url, `/exec/default/web/app?command=sh&command=-c&command=${encodeURIComponent('echo out; echo err >&2; exit 3')}&stdout=true&stderr=true`);
+    const r = await exec(
+      s.url,
+      `/exec/default/web/app?command=sh&command=-c&command=${encodeURIComponent('echo out; echo err >&2; exit 3')}&stdout=true&stderr=true`,
+    );
     expect(text(r, CHANNEL.stdout)).toBe('out\n');
     expect(text(r, CHANNEL.stderr)).toBe('err\n');
     expect(r.status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
@@ -208,7 +211,10 @@ describe('kubelet /exec over WebSocket', () => {
   it('refuses before the upgrade: bad query, unknown subprotocol, SPDY', async () => {
     await runPod('web', 'app');
     const s = await start();
-    await expect(exec(s.url, '/exec/default/web/app?stdout=true')).rejects.toMatchObject({ statusCode: 400, body: expect.stringMatching(/at least one command/) });
+    await expect(exec(s.url, '/exec/default/web/app?stdout=true')).rejects.toMatchObject({
+      statusCode: 400,
+      body: expect.stringMatching(/at least one command/),
+    });
     await expect(exec(s.url, '/exec/default/web/app?command=ls&stdout=true', ['channel.k8s.io'])).rejects.toMatchObject({
       statusCode: 400,
       body: expect.stringMatching(/none of the requested subprotocols \[channel.k8s.io\] is supported/),

@@ -63,7 +63,10 @@ export function checkKubeletClient(socket: unknown, authorizedGroups: readonly s
   const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
   if (groups.some((g) => authorizedGroups.includes(g))) return undefined;
   const cn = subject['CN'];
-  return { code: 403, message: `Forbidden (user=${Array.isArray(cn) ? cn[0] : (cn ?? '')}, groups=${groups.join(',')}): only ${authorizedGroups.join(', ')} may call this kubelet` };
+  return {
+    code: 403,
+    message: `Forbidden (user=${Array.isArray(cn) ? cn[0] : (cn ?? '')}, groups=${groups.join(',')}): only ${authorizedGroups.join(', ')} may call this kubelet`,
+  };
 }
 
 export interface KubeletServer {

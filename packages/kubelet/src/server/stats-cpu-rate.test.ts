@@ -20,12 +20,18 @@ describe('/stats/summary for a runtime that reports cumulative CPU only', () => 
   it('reports a rate from the second request on', async () => {
     let nowNs = 10e9;
     let cumulative = 0;
-    const stats = (): ContainerStats => ({
-      attributes: { id: 'c1', metadata: { name: 'app', attempt: 0 }, labels: { 'io.kubernetes.pod.name': 'web', 'io.kubernetes.pod.namespace': 'default', 'io.kubernetes.pod.uid': 'u1' }, annotations: {} },
-      cpu: { timestamp: nowNs, usageCoreNanoSeconds: { value: cumulative }, usageNanoCores: null },
-      memory: { timestamp: nowNs, workingSetBytes: { value: 1000 } },
-      writableLayer: null,
-    } as ContainerStats);
+    const stats = (): ContainerStats =>
+      ({
+        attributes: {
+          id: 'c1',
+          metadata: { name: 'app', attempt: 0 },
+          labels: { 'io.kubernetes.pod.name': 'web', 'io.kubernetes.pod.namespace': 'default', 'io.kubernetes.pod.uid': 'u1' },
+          annotations: {},
+        },
+        cpu: { timestamp: nowNs, usageCoreNanoSeconds: { value: cumulative }, usageNanoCores: null },
+        memory: { timestamp: nowNs, workingSetBytes: { value: 1000 } },
+        writableLayer: null,
+      }) as ContainerStats;
     const runtime = {
       listPodSandbox: async () => ({ items: [] }),
       listContainers: async () => ({ containers: [] }),

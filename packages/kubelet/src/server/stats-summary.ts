@@ -124,8 +124,14 @@ export async function buildStatsSummary(runtime: CriRuntime, opts: StatsSummaryO
         podRef: p.ref,
         startTime: isoFromNs(p.startNs, nowIso),
         containers: list,
-        cpu: sumCpu(list.map((c) => c.cpu), nowIso),
-        memory: sumMemory(list.map((c) => c.memory), nowIso),
+        cpu: sumCpu(
+          list.map((c) => c.cpu),
+          nowIso,
+        ),
+        memory: sumMemory(
+          list.map((c) => c.memory),
+          nowIso,
+        ),
       };
     })
     .sort((a, b) => a.podRef.namespace.localeCompare(b.podRef.namespace) || a.podRef.name.localeCompare(b.podRef.name));
@@ -133,8 +139,14 @@ export async function buildStatsSummary(runtime: CriRuntime, opts: StatsSummaryO
   return {
     node: {
       nodeName: opts.nodeName ?? '',
-      cpu: sumCpu(podList.map((p) => p.cpu), nowIso),
-      memory: sumMemory(podList.map((p) => p.memory), nowIso),
+      cpu: sumCpu(
+        podList.map((p) => p.cpu),
+        nowIso,
+      ),
+      memory: sumMemory(
+        podList.map((p) => p.memory),
+        nowIso,
+      ),
     },
     pods: podList,
   };
@@ -190,7 +202,10 @@ function latestTime(times: string[], nowIso: string): string {
 
 function sumCpu(parts: CpuStats[], nowIso: string): CpuStats {
   return {
-    time: latestTime(parts.map((p) => p.time), nowIso),
+    time: latestTime(
+      parts.map((p) => p.time),
+      nowIso,
+    ),
     usageNanoCores: parts.reduce((n, p) => n + p.usageNanoCores, 0),
     usageCoreNanoSeconds: parts.reduce((n, p) => n + p.usageCoreNanoSeconds, 0),
   };
@@ -198,7 +213,10 @@ function sumCpu(parts: CpuStats[], nowIso: string): CpuStats {
 
 function sumMemory(parts: MemoryStats[], nowIso: string): MemoryStats {
   const m: MemoryStats = {
-    time: latestTime(parts.map((p) => p.time), nowIso),
+    time: latestTime(
+      parts.map((p) => p.time),
+      nowIso,
+    ),
     workingSetBytes: parts.reduce((n, p) => n + p.workingSetBytes, 0),
     usageBytes: parts.reduce((n, p) => n + p.usageBytes, 0),
   };

@@ -10,12 +10,7 @@ import type { PodSyncer, SyncResult } from '../pods/sync-pod.js';
  * API server: sync, let the fake containers run, regenerate the status into
  * `pod.status` as the status manager would have written it.
  */
-export async function syncAndStatus(
-  syncer: PodSyncer,
-  runtime: CriRuntime,
-  clock: FakeClock,
-  pod: Pod,
-): Promise<SyncResult> {
+export async function syncAndStatus(syncer: PodSyncer, runtime: CriRuntime, clock: FakeClock, pod: Pod): Promise<SyncResult> {
   const uid = pod.metadata?.uid ?? '';
   const res = await syncer.sync(pod, await getRuntimePodStatus(runtime, uid));
   await clock.advance(0);

@@ -12,13 +12,20 @@ describe('scheduling queue against a real API server', () => {
   it('retries an unschedulable pod as soon as a node is added (well before the 60 s flush)', async () => {
     h = await startHarness();
     await h.client.pods.inNamespace('default').create(buildPod('waiting', { requests: { cpu: '1' } }));
-    await eventually(async () => scheduledCondition(await h!.client.pods.inNamespace('default').get('waiting'))?.status === 'False', 'the pod to be unschedulable');
+    await eventually(
+      async () => scheduledCondition(await h!.client.pods.inNamespace('default').get('waiting'))?.status === 'False',
+      'the pod to be unschedulable',
+    );
     expect(h.scheduler.queue.whereIs('default/waiting')).toBe('unschedulable');
     await h.client.nodes.create(buildNode('late'));
-    const pod = await eventually(async () => {
-      const p = await h!.client.pods.inNamespace('default').get('waiting');
-      return p.spec?.nodeName ? p : undefined;
-    }, 'the pod to bind on the new node', 12_000);
+    const pod = await eventually(
+      async () => {
+        const p = await h!.client.pods.inNamespace('default').get('waiting');
+        return p.spec?.nodeName ? p : undefined;
+      },
+      'the pod to bind on the new node',
+      12_000,
+    );
     expect(pod.spec?.nodeName).toBe('late');
   });
 

@@ -30,8 +30,18 @@ describe('NodeAffinity filter', () => {
         nodeAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: {
             nodeSelectorTerms: [
-              { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }, { key: 'gpu', operator: 'DoesNotExist' }] },
-              { matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['8'] }, { key: 'tier', operator: 'NotIn', values: ['spot'] }] },
+              {
+                matchExpressions: [
+                  { key: 'zone', operator: 'In', values: ['a', 'b'] },
+                  { key: 'gpu', operator: 'DoesNotExist' },
+                ],
+              },
+              {
+                matchExpressions: [
+                  { key: 'cores', operator: 'Gt', values: ['8'] },
+                  { key: 'tier', operator: 'NotIn', values: ['spot'] },
+                ],
+              },
               { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['special'] }] },
             ],
           },
@@ -47,7 +57,8 @@ describe('NodeAffinity filter', () => {
     expect(filter(pod, { zone: 'c' })).toBe(false);
   });
   it('an empty term matches nothing; Lt and Exists work', () => {
-    const pod = (terms: any[]) => testPodInfo('p', { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } });
+    const pod = (terms: any[]) =>
+      testPodInfo('p', { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } });
     expect(filter(pod([{}]), { a: 'b' })).toBe(false);
     expect(filter(pod([{ matchExpressions: [{ key: 'n', operator: 'Lt', values: ['3'] }] }]), { n: '2' })).toBe(true);
     expect(filter(pod([{ matchExpressions: [{ key: 'n', operator: 'Lt', values: ['3'] }] }]), { n: 'x' })).toBe(false);
@@ -56,7 +67,11 @@ describe('NodeAffinity filter', () => {
   it('needs both the nodeSelector and the affinity when a pod has both', () => {
     const pod = testPodInfo('p', {
       nodeSelector: { disk: 'ssd' },
-      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } } },
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] },
+        },
+      },
     });
     expect(filter(pod, { disk: 'ssd', zone: 'a' })).toBe(true);
     expect(filter(pod, { disk: 'ssd' })).toBe(false);

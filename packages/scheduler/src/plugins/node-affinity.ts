@@ -12,14 +12,7 @@ import type { Pod } from '@mk8s/api';
 import type { NodeInfo } from '../framework/node-info.js';
 import type { PodInfo } from '../framework/pod-info.js';
 import { Status } from '../framework/status.js';
-import {
-  defaultNormalizeScores,
-  type CycleState,
-  type FilterPlugin,
-  type PreFilterPlugin,
-  type PreScorePlugin,
-  type ScorePlugin,
-} from '../framework/types.js';
+import { defaultNormalizeScores, type CycleState, type FilterPlugin, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from '../framework/types.js';
 import { NODE_AFFINITY } from './names.js';
 import { compileNodeSelector, compileTerm, compileTerms, type NodeMatcher } from './node-selector.js';
 

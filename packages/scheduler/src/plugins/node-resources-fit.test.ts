@@ -46,7 +46,15 @@ describe('NodeResourcesFit score', () => {
     expect(plugin.score(state(), pod, busy)).toBe(25);
   });
   it('MostAllocated prefers the fuller node, and weights resources', () => {
-    const plugin = new NodeResourcesFit({ scoringStrategy: { type: 'MostAllocated', resources: [{ name: 'cpu', weight: 3 }, { name: 'memory', weight: 1 }] } });
+    const plugin = new NodeResourcesFit({
+      scoringStrategy: {
+        type: 'MostAllocated',
+        resources: [
+          { name: 'cpu', weight: 3 },
+          { name: 'memory', weight: 1 },
+        ],
+      },
+    });
     const pod = testPodInfo('p', { requests: { cpu: '1', memory: '1Gi' } });
     const node = testNode('n', { cpu: '4', memory: '4Gi', running: [testPod('a', { requests: { cpu: '1' } })] });
     // cpu 2/4 = 50 (weight 3), memory 1Gi+200Mi default of the other pod... the other pod requests no memory: 200Mi counted.

@@ -21,13 +21,23 @@ describe('toleratesTaint', () => {
 
 describe('TaintToleration filter', () => {
   it('rejects the first untolerated NoSchedule/NoExecute taint, naming it', () => {
-    const node = testNode('n', { taints: [{ key: 'a', value: '1', effect: 'NoSchedule' }, { key: 'b', effect: 'NoExecute' }] });
+    const node = testNode('n', {
+      taints: [
+        { key: 'a', value: '1', effect: 'NoSchedule' },
+        { key: 'b', effect: 'NoExecute' },
+      ],
+    });
     const s = plugin.filter(new CycleState(), testPodInfo('p'), node);
     expect(s.code).toBe('UnschedulableAndUnresolvable');
     expect(s.reasons).toEqual(['node(s) had untolerated taint {a: 1}']);
     const tolA = testPodInfo('p', { tolerations: [{ key: 'a', operator: 'Exists' }] });
     expect(plugin.filter(new CycleState(), tolA, node).reasons).toEqual(['node(s) had untolerated taint {b: }']);
-    const both = testPodInfo('p', { tolerations: [{ key: 'a', operator: 'Exists' }, { key: 'b', operator: 'Exists', effect: 'NoExecute' }] });
+    const both = testPodInfo('p', {
+      tolerations: [
+        { key: 'a', operator: 'Exists' },
+        { key: 'b', operator: 'Exists', effect: 'NoExecute' },
+      ],
+    });
     expect(plugin.filter(new CycleState(), both, node).isSuccess()).toBe(true);
   });
   it('ignores PreferNoSchedule taints when filtering', () => {
@@ -41,7 +51,12 @@ describe('TaintToleration score', () => {
     const nodes = [
       testNode('clean'),
       testNode('one', { taints: [{ key: 'x', effect: 'PreferNoSchedule' }] }),
-      testNode('two', { taints: [{ key: 'x', effect: 'PreferNoSchedule' }, { key: 'y', effect: 'PreferNoSchedule' }] }),
+      testNode('two', {
+        taints: [
+          { key: 'x', effect: 'PreferNoSchedule' },
+          { key: 'y', effect: 'PreferNoSchedule' },
+        ],
+      }),
       testNode('tolerated', { taints: [{ key: 'y', effect: 'PreferNoSchedule' }] }),
     ];
     const pod = testPodInfo('p', { tolerations: [{ key: 'y', operator: 'Exists', effect: 'PreferNoSchedule' }] });

@@ -97,7 +97,16 @@ export class SchedulingQueue {
   add(pod: Pod): void {
     const key = podKey(pod);
     if (this.refresh(key, pod)) return;
-    this.pushActive({ pod, key, timestamp: this.clock.now(), initialAttemptTimestamp: undefined, attempts: 0, seq: this.seq++, popMoveSeq: 0, updatedInFlight: false });
+    this.pushActive({
+      pod,
+      key,
+      timestamp: this.clock.now(),
+      initialAttemptTimestamp: undefined,
+      attempts: 0,
+      seq: this.seq++,
+      popMoveSeq: 0,
+      updatedInFlight: false,
+    });
   }
 
   /**

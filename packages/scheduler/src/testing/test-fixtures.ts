@@ -46,7 +46,12 @@ export function testPod(name: string, o: TestPodOptions = {}): Pod {
   if (o.affinity) spec.affinity = o.affinity;
   if (o.priority !== undefined) spec.priority = o.priority;
   if (o.hostPorts) {
-    spec.containers[0]!.ports = o.hostPorts.map((p) => ({ containerPort: p.port, hostPort: p.port, ...(p.protocol ? { protocol: p.protocol } : {}), ...(p.ip ? { hostIP: p.ip } : {}) }));
+    spec.containers[0]!.ports = o.hostPorts.map((p) => ({
+      containerPort: p.port,
+      hostPort: p.port,
+      ...(p.protocol ? { protocol: p.protocol } : {}),
+      ...(p.ip ? { hostIP: p.ip } : {}),
+    }));
   }
   return pod;
 }

@@ -16,7 +16,16 @@
  * never loads vitest.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CompactedError, ConflictError, FutureRevisionError, InvalidKeyError, KeyExistsError, KeyNotFoundError, StorageError, StoreClosedError } from '../errors.js';
+import {
+  CompactedError,
+  ConflictError,
+  FutureRevisionError,
+  InvalidKeyError,
+  KeyExistsError,
+  KeyNotFoundError,
+  StorageError,
+  StoreClosedError,
+} from '../errors.js';
 import type { Store, WatchEvent } from '../store.js';
 import { range, revisions, take } from './test-helpers.js';
 
@@ -370,7 +379,12 @@ export function defineStoreConformance(name: string, open: StoreFactory): void {
         const err = await rejection(store.list('/h/', { revision: r(1) }));
         expect(err).toMatchObject({ code: 'COMPACTED', requestedRevision: r(1), compactedRevision: r(5) });
         expect((err as Error).message).toMatch(/^mvcc: required revision has been compacted/);
-        await expect(store.watch('/h/', { afterRevision: r(4) })[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(CompactedError);
+        await expect(
+          store
+            .watch('/h/', { afterRevision: r(4) })
+            [Symbol.asyncIterator]()
+            .next(),
+        ).rejects.toBeInstanceOf(CompactedError);
 
         // The state at the compacted revision itself is still readable.
         const at5 = await store.list('/h/', { revision: r(5) });

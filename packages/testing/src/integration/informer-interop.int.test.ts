@@ -69,7 +69,12 @@ describe('informer interoperability', () => {
     await theirInformer.stop();
     expect(ours).toEqual(expected);
     expect(theirs).toEqual(expected);
-    expect(informer.lister.namespace('default').list().map((o) => o.metadata?.name)).toEqual(['c']);
+    expect(
+      informer.lister
+        .namespace('default')
+        .list()
+        .map((o) => o.metadata?.name),
+    ).toEqual(['c']);
   });
 
   it('a controller built from the client converges on real writes', async () => {

@@ -33,25 +33,21 @@ interface Reply {
 function request(base: string, method: string, path: string, body?: unknown): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(
-      base + path,
-      { method, agent: false, headers: payload ? { 'content-type': 'application/json' } : {} },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // not JSON: keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', reject);
-      },
-    );
+    const req = http.request(base + path, { method, agent: false, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON: keep the text
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(payload);
   });
@@ -239,7 +235,15 @@ describe('informers against a real API server', () => {
     const { informer, h } = startInformer(c);
     expect(await informer.waitForSync(AbortSignal.timeout(20_000))).toBe(true);
     expect(h.log).toEqual([first]);
-    const expected = [first, await w.create('a'), await w.update('a', 'v1'), await w.create('b'), await w.update('a', 'v2'), await w.remove('a'), await w.remove('b')];
+    const expected = [
+      first,
+      await w.create('a'),
+      await w.update('a', 'v1'),
+      await w.create('b'),
+      await w.update('a', 'v2'),
+      await w.remove('a'),
+      await w.remove('b'),
+    ];
     await waitFor(() => h.log.length >= expected.length, 'all events');
     expect(h.log).toEqual(expected);
     expect(informer.getStore().keys()).toEqual(['default/pre-existing']);

@@ -141,7 +141,13 @@ describe('leader election on a real API server', () => {
     const a = new LeaseLock({ client, namespace: NS, name: 'lock-errors', identity: 'a' });
     const b = new LeaseLock({ client, namespace: NS, name: 'lock-errors', identity: 'b' });
     expect(isNotFound(await a.get().catch((e: unknown) => e))).toBe(true);
-    const record = { holderIdentity: 'a', leaseDurationSeconds: 4, leaseTransitions: 0, acquireTime: '2026-01-01T00:00:00.000000Z', renewTime: '2026-01-01T00:00:00.000000Z' };
+    const record = {
+      holderIdentity: 'a',
+      leaseDurationSeconds: 4,
+      leaseTransitions: 0,
+      acquireTime: '2026-01-01T00:00:00.000000Z',
+      renewTime: '2026-01-01T00:00:00.000000Z',
+    };
     await a.create(record);
     expect(isAlreadyExists(await b.create({ ...record, holderIdentity: 'b' }).catch((e: unknown) => e))).toBe(true);
     expect((await b.get()).holderIdentity).toBe('a');
@@ -194,7 +200,11 @@ describe('leader election on a real API server', () => {
     a.abort.abort();
     expect(await a.done).toBe('cancelled');
     expect((await readLease(cluster, 'controller-manager')).spec?.holderIdentity).toBe('a');
-    await waitFor(() => b.elector.isLeader(), 10_000, () => expect(leaders(timeline).length).toBeLessThanOrEqual(1));
+    await waitFor(
+      () => b.elector.isLeader(),
+      10_000,
+      () => expect(leaders(timeline).length).toBeLessThanOrEqual(1),
+    );
     expect(timeline.events.map((e) => `${e.id}:${e.kind}`)).toEqual(['a:start', 'a:stop', 'b:start']);
     expect(timeline.violations).toEqual([]);
   });
@@ -208,7 +218,11 @@ describe('leader election on a real API server', () => {
 
     a.abort.abort();
     expect(await a.done).toBe('cancelled');
-    await waitFor(() => b.elector.isLeader(), 10_000, () => expect(leaders(timeline).length).toBeLessThanOrEqual(1));
+    await waitFor(
+      () => b.elector.isLeader(),
+      10_000,
+      () => expect(leaders(timeline).length).toBeLessThanOrEqual(1),
+    );
     expect(timeline.events.map((e) => `${e.id}:${e.kind}`)).toEqual(['a:start', 'a:stop', 'b:start']);
     expect(timeline.violations).toEqual([]);
     expect((await readLease(cluster, 'cloud-controller-manager')).spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });

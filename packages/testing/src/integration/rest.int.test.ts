@@ -342,7 +342,10 @@ describe('REST client against the API server', () => {
     try {
       const port = (kubelet.address() as AddressInfo).port;
       const node = await cs.nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'log-node' } } as Node);
-      await cs.nodes.updateStatus({ ...node, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } } });
+      await cs.nodes.updateStatus({
+        ...node,
+        status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } },
+      });
       await cs.pods.inNamespace('default').create(pod('log-1'));
       // Unbound: the server answers 400 before any data.
       expect(await cs.pods.logText('default', 'log-1').catch((e: unknown) => (e as ApiError).code)).toBe(400);

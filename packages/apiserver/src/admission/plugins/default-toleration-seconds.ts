@@ -26,7 +26,9 @@ export function addDefaultTolerations(pod: Obj, settings: AdmissionSettings): vo
   ];
   for (const [key, seconds] of defaults) {
     const covered = tolerations.some(
-      (t) => (t['key'] === key || (t['key'] === undefined && t['operator'] === 'Exists')) && (t['effect'] === undefined || t['effect'] === '' || t['effect'] === 'NoExecute'),
+      (t) =>
+        (t['key'] === key || (t['key'] === undefined && t['operator'] === 'Exists')) &&
+        (t['effect'] === undefined || t['effect'] === '' || t['effect'] === 'NoExecute'),
     );
     if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
   }

@@ -17,7 +17,9 @@ describe('LimitRanger', () => {
     const [a, b] = (p['spec'] as { containers: Array<{ resources: unknown }> }).containers;
     expect(a!.resources).toEqual({ limits: { cpu: '300m', memory: '1Gi' }, requests: { cpu: '300m', memory: '1Gi' } });
     expect(b!.resources).toEqual({ limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '100m', memory: '1Gi' } });
-    expect(note).toBe('LimitRanger plugin set: memory request for container a; memory limit for container a; cpu, memory request for container b; cpu, memory limit for container b');
+    expect(note).toBe(
+      'LimitRanger plugin set: memory request for container a; memory limit for container a; cpu, memory request for container b; cpu, memory limit for container b',
+    );
   });
 
   it('reports max, min, missing limits and pod totals in Kubernetes wording', () => {
@@ -30,7 +32,11 @@ describe('LimitRanger', () => {
       'maximum cpu usage per Container is 700m.  No limit is specified',
     ]);
     expect(limitRangeViolations(p, [{ type: 'Pod', min: { cpu: '2' } }])).toEqual(['minimum cpu usage per Pod is 2, but request is 1200m']);
-    expect(limitRangeViolations(p, [{ type: 'Container', min: { memory: '1Mi' } }])[0]).toBe('minimum memory usage per Container is 1Mi.  No request is specified');
-    expect(limitRangeViolations(pod([{ name: 'a', resources: { requests: { cpu: '1' }, limits: { cpu: '1' } } }]), [{ type: 'Container', max: { cpu: '1' } }])).toEqual([]);
+    expect(limitRangeViolations(p, [{ type: 'Container', min: { memory: '1Mi' } }])[0]).toBe(
+      'minimum memory usage per Container is 1Mi.  No request is specified',
+    );
+    expect(
+      limitRangeViolations(pod([{ name: 'a', resources: { requests: { cpu: '1' }, limits: { cpu: '1' } } }]), [{ type: 'Container', max: { cpu: '1' } }]),
+    ).toEqual([]);
   });
 });

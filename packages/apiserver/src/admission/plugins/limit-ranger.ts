@@ -127,8 +127,10 @@ function checkOne(kind: string, resource: string, item: Obj, request: Quantity |
     else if (request && request.cmp(max) > 0) errs.push(`maximum ${resource} usage per ${kind} is ${max.toString()}, but request is ${request.toString()}`);
   }
   if (ratio) {
-    if (!request || request.isZero()) errs.push(`${resource} max limit to request ratio per ${kind} is ${ratio.toString()}, but no request is specified or request is 0`);
-    else if (!limit || limit.isZero()) errs.push(`${resource} max limit to request ratio per ${kind} is ${ratio.toString()}, but no limit is specified or limit is 0`);
+    if (!request || request.isZero())
+      errs.push(`${resource} max limit to request ratio per ${kind} is ${ratio.toString()}, but no request is specified or request is 0`);
+    else if (!limit || limit.isZero())
+      errs.push(`${resource} max limit to request ratio per ${kind} is ${ratio.toString()}, but no limit is specified or limit is 0`);
     else {
       const observed = Number(limit.scaledValue(-3)) / Number(request.scaledValue(-3));
       if (observed * 1000 > Number(ratio.scaledValue(-3))) {

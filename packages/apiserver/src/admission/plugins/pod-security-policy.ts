@@ -86,7 +86,10 @@ function minorOf(v: PolicyVersion): number {
  * enforce label more restrictive than the warn default raises warn to it (with
  * the enforce version unless a warn version is set).
  */
-export function policyToEvaluate(labels: Record<string, unknown> | undefined, defaults: PodSecurityPolicy): { policy: PodSecurityPolicy; errors: FieldError[] } {
+export function policyToEvaluate(
+  labels: Record<string, unknown> | undefined,
+  defaults: PodSecurityPolicy,
+): { policy: PodSecurityPolicy; errors: FieldError[] } {
   const p: PodSecurityPolicy = { enforce: { ...defaults.enforce }, audit: { ...defaults.audit }, warn: { ...defaults.warn } };
   const errs: FieldError[] = [];
   if (!labels || Object.keys(labels).length === 0) return { policy: p, errors: errs };
@@ -232,7 +235,19 @@ function privileged(_meta: Obj, spec: Obj): CheckFailure | undefined {
 }
 
 const BASELINE_CAPABILITIES = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
 ]);
 
 function capabilitiesBaseline(_meta: Obj, spec: Obj): CheckFailure | undefined {
@@ -246,7 +261,10 @@ function capabilitiesBaseline(_meta: Obj, spec: Obj): CheckFailure | undefined {
     }
   }
   if (!bad.length) return undefined;
-  return { reason: 'non-default capabilities', detail: `${containersPhrase(bad)} must not include ${joinQuote(sortedSet(caps))} in securityContext.capabilities.add` };
+  return {
+    reason: 'non-default capabilities',
+    detail: `${containersPhrase(bad)} must not include ${joinQuote(sortedSet(caps))} in securityContext.capabilities.add`,
+  };
 }
 
 function hostPathVolumes(_meta: Obj, spec: Obj): CheckFailure | undefined {
@@ -440,7 +458,16 @@ function seccompBaseline119(_meta: Obj, spec: Obj): CheckFailure | undefined {
  * sysctls isolated from other pods).
  */
 export const SAFE_SYSCTLS: ReadonlyArray<{ min: number; names: readonly string[] }> = [
-  { min: 0, names: ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start'] },
+  {
+    min: 0,
+    names: [
+      'kernel.shm_rmid_forced',
+      'net.ipv4.ip_local_port_range',
+      'net.ipv4.tcp_syncookies',
+      'net.ipv4.ping_group_range',
+      'net.ipv4.ip_unprivileged_port_start',
+    ],
+  },
   { min: 27, names: ['net.ipv4.ip_local_reserved_ports'] },
   { min: 29, names: ['net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes'] },
   { min: 32, names: ['net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem'] },
@@ -487,8 +514,27 @@ function hostProbesAndHostLifecycle(_meta: Obj, spec: Obj): CheckFailure | undef
 const ALLOWED_VOLUME_SOURCES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret'];
 /** Restricted volume sources, in the order Kubernetes names the first one a volume sets. */
 const RESTRICTED_VOLUME_SOURCES = [
-  'hostPath', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'nfs', 'iscsi', 'glusterfs', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'fc',
-  'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume', 'scaleIO', 'storageos',
+  'hostPath',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'fc',
+  'azureFile',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
 ];
 
 function restrictedVolumes(_meta: Obj, spec: Obj): CheckFailure | undefined {
@@ -511,7 +557,9 @@ function allowPrivilegeEscalation18(_meta: Obj, spec: Obj): CheckFailure | undef
   const bad = containers(spec)
     .filter((c) => c.sc['allowPrivilegeEscalation'] !== false)
     .map((c) => c.name);
-  return bad.length ? { reason: 'allowPrivilegeEscalation != false', detail: `${containersPhrase(bad)} must set securityContext.allowPrivilegeEscalation=false` } : undefined;
+  return bad.length
+    ? { reason: 'allowPrivilegeEscalation != false', detail: `${containersPhrase(bad)} must set securityContext.allowPrivilegeEscalation=false` }
+    : undefined;
 }
 
 /** From v1.25 Windows pods (`spec.os.name: windows`) pass the Linux-only restricted checks. */
@@ -558,9 +606,13 @@ function runAsUser(_meta: Obj, spec: Obj): CheckFailure | undefined {
 
 function seccompRestricted(_meta: Obj, spec: Obj): CheckFailure | undefined {
   const { setters, values, implicit } = badSeccompSetters(spec);
-  if (setters.length) return { reason: 'seccompProfile', detail: `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(values)}` };
+  if (setters.length)
+    return { reason: 'seccompProfile', detail: `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(values)}` };
   if (implicit.length) {
-    return { reason: 'seccompProfile', detail: `pod or ${containersPhrase(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"` };
+    return {
+      reason: 'seccompProfile',
+      detail: `pod or ${containersPhrase(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`,
+    };
   }
   return undefined;
 }
@@ -682,7 +734,10 @@ export const NEWEST_POLICY_MINOR = Math.max(...POD_SECURITY_CHECKS.flatMap((c) =
 function byId(a: CheckDef, b: CheckDef): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
-const ORDERED = [...POD_SECURITY_CHECKS.filter((c) => c.level === 'baseline').sort(byId), ...POD_SECURITY_CHECKS.filter((c) => c.level === 'restricted').sort(byId)];
+const ORDERED = [
+  ...POD_SECURITY_CHECKS.filter((c) => c.level === 'baseline').sort(byId),
+  ...POD_SECURITY_CHECKS.filter((c) => c.level === 'restricted').sort(byId),
+];
 
 function revisionAt(c: CheckDef, minor: number): VersionedCheck | undefined {
   let found: VersionedCheck | undefined;

@@ -8,12 +8,24 @@ import { StatusError } from '../../errors.js';
 import { VERSION_INFO } from '../../app.js';
 import type { AdmissionAttributes, AdmissionContext } from '../types.js';
 import { DEFAULT_POD_SECURITY, PodSecurity, isSignificantPodUpdate, type PodSecuritySettings } from './pod-security.js';
-import { NEWEST_POLICY_MINOR, SERVER_MINOR, evaluatePod, forbiddenDetail, podSecurityViolations, policyToEvaluate, type LevelVersion, type PolicyVersion } from './pod-security-policy.js';
+import {
+  NEWEST_POLICY_MINOR,
+  SERVER_MINOR,
+  evaluatePod,
+  forbiddenDetail,
+  podSecurityViolations,
+  policyToEvaluate,
+  type LevelVersion,
+  type PolicyVersion,
+} from './pod-security-policy.js';
 
 type Any = any;
 
 const c = (name: string, extra: Record<string, unknown> = {}) => ({ name, image: 'busybox', ...extra });
-const pod = (spec: Record<string, unknown>, annotations?: Record<string, string>) => ({ metadata: { name: 'p', ...(annotations ? { annotations } : {}) }, spec });
+const pod = (spec: Record<string, unknown>, annotations?: Record<string, string>) => ({
+  metadata: { name: 'p', ...(annotations ? { annotations } : {}) },
+  spec,
+});
 /** A pod meeting restricted, to vary one field at a time. */
 const restrictedSC = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 const good = (extra: Record<string, unknown> = {}, container: Record<string, unknown> = {}) => ({
@@ -52,17 +64,24 @@ describe('baseline checks', () => {
 
   it('host namespaces', () => {
     expect(failures(pod({ hostNetwork: false, containers: [c('a')] }), 'baseline')).toEqual([]);
-    expect(only(pod({ hostNetwork: true, hostPID: true, hostIPC: true, containers: [c('a')] }))).toBe('host namespaces (hostNetwork=true, hostPID=true, hostIPC=true)');
+    expect(only(pod({ hostNetwork: true, hostPID: true, hostIPC: true, containers: [c('a')] }))).toBe(
+      'host namespaces (hostNetwork=true, hostPID=true, hostIPC=true)',
+    );
   });
 
   it('privileged', () => {
     expect(failures(pod({ containers: [c('a', { securityContext: { privileged: false } })] }), 'baseline')).toEqual([]);
-    const p = pod({ initContainers: [c('d', { securityContext: { privileged: true } })], containers: [c('a'), c('e', { securityContext: { privileged: true } })] });
+    const p = pod({
+      initContainers: [c('d', { securityContext: { privileged: true } })],
+      containers: [c('a'), c('e', { securityContext: { privileged: true } })],
+    });
     expect(only(p)).toBe('privileged (containers "d", "e" must not set securityContext.privileged=true)');
   });
 
   it('capabilities beyond the baseline set', () => {
-    expect(failures(pod({ containers: [c('a', { securityContext: { capabilities: { add: ['NET_BIND_SERVICE', 'CHOWN', 'SYS_CHROOT'] } } })] }), 'baseline')).toEqual([]);
+    expect(
+      failures(pod({ containers: [c('a', { securityContext: { capabilities: { add: ['NET_BIND_SERVICE', 'CHOWN', 'SYS_CHROOT'] } } })] }), 'baseline'),
+    ).toEqual([]);
     const p = pod({
       containers: [
         c('a', { securityContext: { capabilities: { add: ['FOO', 'CHOWN', 'BAR'] } } }),
@@ -73,9 +92,18 @@ describe('baseline checks', () => {
   });
 
   it('hostPath volumes', () => {
-    expect(only(pod({ containers: [c('x')], volumes: [{ name: 'a', hostPath: { path: '/' } }, { name: 'e', emptyDir: {} }, { name: 'b', hostPath: { path: '/etc' } }] }))).toBe(
-      'hostPath volumes (volumes "a", "b")',
-    );
+    expect(
+      only(
+        pod({
+          containers: [c('x')],
+          volumes: [
+            { name: 'a', hostPath: { path: '/' } },
+            { name: 'e', emptyDir: {} },
+            { name: 'b', hostPath: { path: '/etc' } },
+          ],
+        }),
+      ),
+    ).toBe('hostPath volumes (volumes "a", "b")');
   });
 
   it('host ports (sorted as strings, without duplicates)', () => {
@@ -83,8 +111,18 @@ describe('baseline checks', () => {
     expect(only(pod({ containers: [c('a'), c('b', { ports: [{ containerPort: 1, hostPort: 20 }] })] }))).toBe('hostPort (container "b" uses hostPort 20)');
     const p = pod({
       containers: [
-        c('b', { ports: [{ containerPort: 1, hostPort: 30 }, { containerPort: 2, hostPort: 10 }] }),
-        c('c', { ports: [{ containerPort: 1, hostPort: 20 }, { containerPort: 2, hostPort: 10 }] }),
+        c('b', {
+          ports: [
+            { containerPort: 1, hostPort: 30 },
+            { containerPort: 2, hostPort: 10 },
+          ],
+        }),
+        c('c', {
+          ports: [
+            { containerPort: 1, hostPort: 20 },
+            { containerPort: 2, hostPort: 10 },
+          ],
+        }),
       ],
     });
     expect(only(p)).toBe('hostPort (containers "b", "c" use hostPorts 10, 20, 30)');
@@ -92,7 +130,10 @@ describe('baseline checks', () => {
 
   it('AppArmor: fields and annotations', () => {
     const ok = pod(
-      { securityContext: { appArmorProfile: { type: 'RuntimeDefault' } }, containers: [c('a', { securityContext: { appArmorProfile: { type: 'Localhost', localhostProfile: 'x' } } })] },
+      {
+        securityContext: { appArmorProfile: { type: 'RuntimeDefault' } },
+        containers: [c('a', { securityContext: { appArmorProfile: { type: 'Localhost', localhostProfile: 'x' } } })],
+      },
       { 'container.apparmor.security.beta.kubernetes.io/a': 'localhost/foo', 'container.apparmor.security.beta.kubernetes.io/b': 'runtime/default' },
     );
     expect(failures(ok, 'baseline')).toEqual([]);
@@ -114,12 +155,20 @@ describe('baseline checks', () => {
   it('SELinux: allowed types, no user or role', () => {
     const okType = (type: string) => pod({ securityContext: { seLinuxOptions: { type, level: 's0:c1' } }, containers: [c('a')] });
     for (const t of ['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t', '']) expect(failures(okType(t), 'baseline')).toEqual([]);
-    expect(only(okType('container_engine_t'), 'baseline', 'v1.30')).toBe('seLinuxOptions (pod set forbidden securityContext.seLinuxOptions: type "container_engine_t")');
+    expect(only(okType('container_engine_t'), 'baseline', 'v1.30')).toBe(
+      'seLinuxOptions (pod set forbidden securityContext.seLinuxOptions: type "container_engine_t")',
+    );
     const p = pod({
       securityContext: { seLinuxOptions: { type: 'foo', user: 'u', role: 'r' } },
-      containers: [c('e', { securityContext: { seLinuxOptions: { type: 'bar' } } }), c('f', { securityContext: { seLinuxOptions: { user: 'x' } } }), c('ok', { securityContext: { seLinuxOptions: {} } })],
+      containers: [
+        c('e', { securityContext: { seLinuxOptions: { type: 'bar' } } }),
+        c('f', { securityContext: { seLinuxOptions: { user: 'x' } } }),
+        c('ok', { securityContext: { seLinuxOptions: {} } }),
+      ],
     });
-    expect(only(p)).toBe('seLinuxOptions (pod and containers "e", "f" set forbidden securityContext.seLinuxOptions: types "bar", "foo"; user may not be set; role may not be set)');
+    expect(only(p)).toBe(
+      'seLinuxOptions (pod and containers "e", "f" set forbidden securityContext.seLinuxOptions: types "bar", "foo"; user may not be set; role may not be set)',
+    );
   });
 
   it('/proc mount type', () => {
@@ -134,14 +183,20 @@ describe('baseline checks', () => {
   });
 
   it('seccomp: fields from v1.19, annotations before', () => {
-    expect(failures(pod({ securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' } }, containers: [c('a')] }), 'baseline')).toEqual([]);
-    const unconfined = { seccompProfile: { type: 'Unconfined' } };
-    expect(only(pod({ securityContext: unconfined, containers: [c('a'), c('c', { securityContext: unconfined }), c('d', { securityContext: unconfined })] }))).toBe(
-      'seccompProfile (pod and containers "c", "d" must not set securityContext.seccompProfile.type to "Unconfined")',
+    expect(failures(pod({ securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' } }, containers: [c('a')] }), 'baseline')).toEqual(
+      [],
     );
+    const unconfined = { seccompProfile: { type: 'Unconfined' } };
+    expect(
+      only(pod({ securityContext: unconfined, containers: [c('a'), c('c', { securityContext: unconfined }), c('d', { securityContext: unconfined })] })),
+    ).toBe('seccompProfile (pod and containers "c", "d" must not set securityContext.seccompProfile.type to "Unconfined")');
     const annotated = pod(
       { containers: [c('a'), c('b')] },
-      { 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined', 'container.seccomp.security.alpha.kubernetes.io/a': 'unconfined', 'container.seccomp.security.alpha.kubernetes.io/b': 'unknown' },
+      {
+        'seccomp.security.alpha.kubernetes.io/pod': 'unconfined',
+        'container.seccomp.security.alpha.kubernetes.io/a': 'unconfined',
+        'container.seccomp.security.alpha.kubernetes.io/b': 'unknown',
+      },
     );
     expect(failures(annotated, 'baseline')).toEqual([]);
     expect(only(annotated, 'baseline', 'v1.18')).toBe(
@@ -182,13 +237,29 @@ describe('restricted checks', () => {
   it('volume types (replacing the hostPath check)', () => {
     const allowed = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret'];
     expect(failures(pod(good({ volumes: allowed.map((t, i) => ({ name: `v${i}`, [t]: {} })) })), 'restricted')).toEqual([]);
-    const p = pod(good({ volumes: [{ name: 'a', hostPath: { path: '/' } }, { name: 'b', nfs: { server: 's', path: '/' } }, { name: 'c', gitRepo: { repository: 'r' } }, { name: 'd', hostPath: { path: '/x' } }] }));
+    const p = pod(
+      good({
+        volumes: [
+          { name: 'a', hostPath: { path: '/' } },
+          { name: 'b', nfs: { server: 's', path: '/' } },
+          { name: 'c', gitRepo: { repository: 'r' } },
+          { name: 'd', hostPath: { path: '/x' } },
+        ],
+      }),
+    );
     expect(only(p, 'restricted')).toBe('restricted volume types (volumes "a", "b", "c", "d" use restricted volume types "gitRepo", "hostPath", "nfs")');
-    expect(only(pod(good({ volumes: [{ name: 'one', rbd: {} }] })), 'restricted')).toBe('restricted volume types (volume "one" uses restricted volume type "rbd")');
+    expect(only(pod(good({ volumes: [{ name: 'one', rbd: {} }] })), 'restricted')).toBe(
+      'restricted volume types (volume "one" uses restricted volume type "rbd")',
+    );
   });
 
   it('privilege escalation', () => {
-    const p = pod(good({ initContainers: [c('i', { securityContext: { ...restrictedSC, allowPrivilegeEscalation: true } })] }, { securityContext: { capabilities: { drop: ['ALL'] } } }));
+    const p = pod(
+      good(
+        { initContainers: [c('i', { securityContext: { ...restrictedSC, allowPrivilegeEscalation: true } })] },
+        { securityContext: { capabilities: { drop: ['ALL'] } } },
+      ),
+    );
     expect(only(p, 'restricted')).toBe('allowPrivilegeEscalation != false (containers "i", "a" must set securityContext.allowPrivilegeEscalation=false)');
     // Windows pods are exempt from v1.25.
     const win = pod({ ...good({}, { securityContext: { capabilities: { drop: ['ALL'] } } }), os: { name: 'windows' } });
@@ -197,14 +268,21 @@ describe('restricted checks', () => {
   });
 
   it('running as non-root', () => {
-    expect(failures(pod(good({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }, { securityContext: { ...restrictedSC, runAsNonRoot: true } })), 'restricted')).toEqual([]);
+    expect(
+      failures(
+        pod(good({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }, { securityContext: { ...restrictedSC, runAsNonRoot: true } })),
+        'restricted',
+      ),
+    ).toEqual([]);
     expect(only(pod(good({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } } })), 'restricted')).toBe(
       'runAsNonRoot != true (pod or container "a" must set securityContext.runAsNonRoot=true)',
     );
     expect(only(pod(good({ securityContext: { runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } } })), 'restricted')).toBe(
       'runAsNonRoot != true (pod must not set securityContext.runAsNonRoot=false)',
     );
-    const explicit = pod(good({ containers: [c('a', { securityContext: restrictedSC }), c('c', { securityContext: { ...restrictedSC, runAsNonRoot: false } })] }));
+    const explicit = pod(
+      good({ containers: [c('a', { securityContext: restrictedSC }), c('c', { securityContext: { ...restrictedSC, runAsNonRoot: false } })] }),
+    );
     expect(only(explicit, 'restricted')).toBe('runAsNonRoot != true (container "c" must not set securityContext.runAsNonRoot=false)');
     // A user namespace relaxes it from v1.35.
     const userns = pod(good({ hostUsers: false, securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }));
@@ -213,14 +291,31 @@ describe('restricted checks', () => {
   });
 
   it('running as a non-root user (from v1.23)', () => {
-    expect(failures(pod(good({ securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } } })), 'restricted')).toEqual([]);
-    const p = pod(good({ securityContext: { runAsNonRoot: true, runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } } }, { securityContext: { ...restrictedSC, runAsUser: 0 } }));
+    expect(failures(pod(good({ securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } } })), 'restricted')).toEqual(
+      [],
+    );
+    const p = pod(
+      good(
+        { securityContext: { runAsNonRoot: true, runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } } },
+        { securityContext: { ...restrictedSC, runAsUser: 0 } },
+      ),
+    );
     expect(only(p, 'restricted')).toBe('runAsUser=0 (pod and container "a" must not set runAsUser=0)');
     expect(failures(p, 'restricted', 'v1.22')).toEqual([]);
   });
 
   it('seccomp: RuntimeDefault or Localhost required (replacing the baseline check)', () => {
-    expect(failures(pod(good({ securityContext: { runAsNonRoot: true } }, { securityContext: { ...restrictedSC, seccompProfile: { type: 'Localhost', localhostProfile: 'x' } } })), 'restricted')).toEqual([]);
+    expect(
+      failures(
+        pod(
+          good(
+            { securityContext: { runAsNonRoot: true } },
+            { securityContext: { ...restrictedSC, seccompProfile: { type: 'Localhost', localhostProfile: 'x' } } },
+          ),
+        ),
+        'restricted',
+      ),
+    ).toEqual([]);
     expect(only(pod(good({ securityContext: { runAsNonRoot: true } })), 'restricted')).toBe(
       'seccompProfile (pod or container "a" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")',
     );
@@ -230,7 +325,12 @@ describe('restricted checks', () => {
   });
 
   it('capabilities: drop ALL, add only NET_BIND_SERVICE (replacing the baseline check)', () => {
-    expect(failures(pod(good({}, { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } } })), 'restricted')).toEqual([]);
+    expect(
+      failures(
+        pod(good({}, { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } } })),
+        'restricted',
+      ),
+    ).toEqual([]);
     const p = pod(
       good({
         containers: [
@@ -276,15 +376,24 @@ describe('restricted checks', () => {
 });
 
 describe('namespace labels', () => {
-  const defaults = { enforce: { level: 'baseline', version: 'latest' }, audit: { level: 'privileged', version: 'latest' }, warn: { level: 'privileged', version: 'latest' } } as const;
+  const defaults = {
+    enforce: { level: 'baseline', version: 'latest' },
+    audit: { level: 'privileged', version: 'latest' },
+    warn: { level: 'privileged', version: 'latest' },
+  } as const;
   const lv = (level: string, version = 'latest') => ({ level, version }) as LevelVersion;
 
   it('reads level and version per mode; warn follows a stricter enforce label', () => {
-    const { policy, errors } = policyToEvaluate({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.29' }, defaults);
+    const { policy, errors } = policyToEvaluate(
+      { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.29' },
+      defaults,
+    );
     expect(errors).toEqual([]);
     expect(policy).toEqual({ enforce: lv('restricted', 'v1.29'), audit: lv('privileged'), warn: lv('restricted', 'v1.29') });
     expect(policyToEvaluate({}, defaults).policy).toEqual(defaults);
-    expect(policyToEvaluate({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'baseline' }, defaults).policy.warn).toEqual(lv('baseline'));
+    expect(
+      policyToEvaluate({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'baseline' }, defaults).policy.warn,
+    ).toEqual(lv('baseline'));
   });
 
   it('fails closed on a bad enforce level and open on bad audit and warn levels; bad versions mean latest', () => {
@@ -364,7 +473,11 @@ describe('PodSecurity plugin', () => {
     expect(a.auditAnnotations).toEqual({ 'pod-security.kubernetes.io/enforce-policy': 'restricted:latest' });
     expect(a.warnings).toEqual([]);
 
-    f.namespaces.set('ns', { 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/audit-version': 'v1.30' });
+    f.namespaces.set('ns', {
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/audit-version': 'v1.30',
+    });
     const b = attrs('pods', bare());
     await plugin(f).validate(b);
     expect(b.warnings).toEqual([`would violate PodSecurity "restricted:latest": ${restrictedDetail}`]);
@@ -443,10 +556,17 @@ describe('PodSecurity plugin', () => {
 
   it('warns about existing pods when the enforce level gets stricter, grouping pods with the same reasons', async () => {
     const f = fake();
-    const owned = (name: string, uid: string) => ({ ...bare(name), metadata: { name, namespace: 'ns', ownerReferences: [{ controller: true, uid, kind: 'ReplicaSet', name: 'rs' }] } });
+    const owned = (name: string, uid: string) => ({
+      ...bare(name),
+      metadata: { name, namespace: 'ns', ownerReferences: [{ controller: true, uid, kind: 'ReplicaSet', name: 'rs' }] },
+    });
     f.pods.push(bare('web'), owned('rs-b', 'u1'), owned('rs-a', 'u1'), owned('rs-c', 'u1'), {
       metadata: { name: 'priv', namespace: 'ns' },
-      spec: { hostNetwork: true, containers: [c('c', { securityContext: restrictedSC })], securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } },
+      spec: {
+        hostNetwork: true,
+        containers: [c('c', { securityContext: restrictedSC })],
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      },
     });
     const old = { metadata: { name: 'ns', labels: {} } };
     const raised = { metadata: { name: 'ns', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } };
@@ -471,7 +591,9 @@ describe('PodSecurity plugin', () => {
 
   it('warns that labels on an exempt namespace are ignored', async () => {
     const f = fake();
-    const a = attrs('namespaces', { metadata: { name: 'kube-system', labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/audit': 'privileged' } } });
+    const a = attrs('namespaces', {
+      metadata: { name: 'kube-system', labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/audit': 'privileged' } },
+    });
     await plugin(f).validate(a);
     expect(a.warnings).toEqual(['namespace "kube-system" is exempt from Pod Security, and the policy (enforce=restricted:latest) will be ignored']);
   });

@@ -282,7 +282,10 @@ export class PodSecurity implements AdmissionPlugin {
     }
     const warnings: string[] = [];
     if (checked < total) warnings.push(`new PodSecurity enforce level only checked against the first ${checked} of ${total} existing pods`);
-    if (byReason.size) warnings.push(`existing pods in namespace ${JSON.stringify(namespace)} violate the new PodSecurity enforce level ${JSON.stringify(levelVersionString(enforce))}`);
+    if (byReason.size)
+      warnings.push(
+        `existing pods in namespace ${JSON.stringify(namespace)} violate the new PodSecurity enforce level ${JSON.stringify(levelVersionString(enforce))}`,
+      );
     const podWarnings = [...byReason].map(([reason, { podName, count }]) => {
       if (count === 1) return `${podName}: ${reason}`;
       if (count === 2) return `${podName} (and 1 other pod): ${reason}`;
@@ -314,7 +317,8 @@ export class PodSecurity implements AdmissionPlugin {
   private exemptNamespaceWarning(namespace: string, policy: PodSecurityPolicy, labels: Obj): string | undefined {
     if (fullyPrivileged(policy)) return undefined;
     const d = this.defaults;
-    if (equivalentLevelVersions(policy.enforce, d.enforce) && equivalentLevelVersions(policy.audit, d.audit) && equivalentLevelVersions(policy.warn, d.warn)) return undefined;
+    if (equivalentLevelVersions(policy.enforce, d.enforce) && equivalentLevelVersions(policy.audit, d.audit) && equivalentLevelVersions(policy.warn, d.warn))
+      return undefined;
     const has = (k: string) => Object.prototype.hasOwnProperty.call(labels, k);
     const parts: string[] = [];
     const add = (mode: string, lv: LevelVersion, level: string, version: string) => {

@@ -48,7 +48,13 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
   constructor(private readonly ctx: AdmissionContext) {}
 
   handles(attrs: AdmissionAttributes): boolean {
-    return attrs.operation === 'CREATE' && attrs.subresource === '' && attrs.namespace !== undefined && attrs.resource.namespaced && !IGNORED.has(attrs.resource.resource);
+    return (
+      attrs.operation === 'CREATE' &&
+      attrs.subresource === '' &&
+      attrs.namespace !== undefined &&
+      attrs.resource.namespaced &&
+      !IGNORED.has(attrs.resource.resource)
+    );
   }
 
   /** The quotas of the namespace that track something this object uses, with those names. */
@@ -114,7 +120,10 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
 
   private forbidden(attrs: AdmissionAttributes, why: string) {
     const rt = attrs.resource;
-    return errors.forbidden({ qualifiedResource: rt.group ? `${rt.resource}.${rt.group}` : rt.resource, group: rt.group, kind: rt.kind, name: attrs.name }, why);
+    return errors.forbidden(
+      { qualifiedResource: rt.group ? `${rt.resource}.${rt.group}` : rt.resource, group: rt.group, kind: rt.kind, name: attrs.name },
+      why,
+    );
   }
 
   /** Writes `status.hard` (= spec.hard) and the charged names of `status.used`, by compare-and-swap on the quota. */

@@ -21,12 +21,27 @@ describe('deploymentPrinter', () => {
       metadata: { name: 'web', creationTimestamp: ago(2 * DAY + 5 * 3_600_000), generation: 4 },
       spec: {
         replicas: 3,
-        selector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'frontend'] }, { key: 'canary', operator: 'DoesNotExist' }] },
+        selector: {
+          matchLabels: { app: 'web' },
+          matchExpressions: [
+            { key: 'tier', operator: 'In', values: ['web', 'frontend'] },
+            { key: 'canary', operator: 'DoesNotExist' },
+          ],
+        },
         template: { spec: { containers: [{ name: 'web', image: 'busybox:1.3' }] } },
       },
       status: { observedGeneration: 4, replicas: 4, updatedReplicas: 1, readyReplicas: 2, availableReplicas: 2, unavailableReplicas: 2 },
     };
-    expect(deploymentPrinter.print(deployment, NOW).cells).toEqual(['web', '2/3', 1, 2, '2d5h', 'web', 'busybox:1.3', 'app=web,!canary,tier in (frontend,web)']);
+    expect(deploymentPrinter.print(deployment, NOW).cells).toEqual([
+      'web',
+      '2/3',
+      1,
+      2,
+      '2d5h',
+      'web',
+      'busybox:1.3',
+      'app=web,!canary,tier in (frontend,web)',
+    ]);
   });
 
   it('prints a new deployment with no status, an empty selector and <invalid> for a malformed one', () => {

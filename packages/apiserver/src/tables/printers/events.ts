@@ -26,8 +26,7 @@ export const eventPrinter: ResourcePrinter = {
     { ...nameColumn(), priority: 1 },
   ],
   print(event: JsonObject, now: number): PrintedRow {
-    const firstSeen =
-      parseTimestamp(event['firstTimestamp']) !== undefined ? age(event['firstTimestamp'], now) : age(event['eventTime'], now);
+    const firstSeen = parseTimestamp(event['firstTimestamp']) !== undefined ? age(event['firstTimestamp'], now) : age(event['eventTime'], now);
     let lastSeen = parseTimestamp(event['lastTimestamp']) !== undefined ? age(event['lastTimestamp'], now) : firstSeen;
     let count = int(event['count']);
     const series = event['series'];

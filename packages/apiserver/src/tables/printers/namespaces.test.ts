@@ -8,7 +8,13 @@ describe('namespacePrinter', () => {
   });
 
   it('prints the phase', () => {
-    expect(namespacePrinter.print({ metadata: { name: 'default', creationTimestamp: ago(30 * DAY) }, status: { phase: 'Active' } }, NOW).cells).toEqual(['default', 'Active', '30d']);
-    expect(namespacePrinter.print({ metadata: { name: 'old', creationTimestamp: ago(DAY) }, status: { phase: 'Terminating' } }, NOW).cells[1]).toBe('Terminating');
+    expect(namespacePrinter.print({ metadata: { name: 'default', creationTimestamp: ago(30 * DAY) }, status: { phase: 'Active' } }, NOW).cells).toEqual([
+      'default',
+      'Active',
+      '30d',
+    ]);
+    expect(namespacePrinter.print({ metadata: { name: 'old', creationTimestamp: ago(DAY) }, status: { phase: 'Terminating' } }, NOW).cells[1]).toBe(
+      'Terminating',
+    );
   });
 });

@@ -50,7 +50,9 @@ export const nodePrinter: ResourcePrinter = {
 function nodeStatus(node: JsonObject): string {
   const parts: string[] = [];
   // Only the Ready condition counts; the last one of that type wins.
-  const ready = objects(at(node, 'status', 'conditions')).filter((c) => c['type'] === 'Ready').at(-1);
+  const ready = objects(at(node, 'status', 'conditions'))
+    .filter((c) => c['type'] === 'Ready')
+    .at(-1);
   if (ready === undefined) {
     parts.push('Unknown');
   } else {

@@ -40,7 +40,13 @@ describe('podPrinter', () => {
   it('prints a running pod with its wide cells', () => {
     const p = pod(
       { nodeName: 'node-1' },
-      { phase: 'Running', podIP: '172.17.0.5', podIPs: [{ ip: '172.17.0.5' }], conditions: [readyCondition], containerStatuses: [{ name: 'web', ready: true, restartCount: 0, state: running }] },
+      {
+        phase: 'Running',
+        podIP: '172.17.0.5',
+        podIPs: [{ ip: '172.17.0.5' }],
+        conditions: [readyCondition],
+        containerStatuses: [{ name: 'web', ready: true, restartCount: 0, state: running }],
+      },
     );
     expect(cells(p)).toEqual(['web-1', '1/1', 'Running', '0', '10m', '172.17.0.5', 'node-1', '<none>', '<none>']);
     expect(podPrinter.print(p, NOW).conditions).toBeUndefined();
@@ -51,7 +57,10 @@ describe('podPrinter', () => {
   });
 
   it('prints ContainerCreating while the container waits', () => {
-    const p = pod({ nodeName: 'n' }, { phase: 'Pending', containerStatuses: [{ name: 'web', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] });
+    const p = pod(
+      { nodeName: 'n' },
+      { phase: 'Pending', containerStatuses: [{ name: 'web', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] },
+    );
     expect(cells(p).slice(1, 4)).toEqual(['0/1', 'ContainerCreating', '0']);
   });
 
@@ -76,7 +85,10 @@ describe('podPrinter', () => {
   });
 
   it('prints a completed pod as Completed and marks the row completed', () => {
-    const p = pod({ restartPolicy: 'Never' }, { phase: 'Succeeded', containerStatuses: [{ name: 'web', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] });
+    const p = pod(
+      { restartPolicy: 'Never' },
+      { phase: 'Succeeded', containerStatuses: [{ name: 'web', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] },
+    );
     const row = podPrinter.print(p, NOW);
     expect(row.cells.slice(1, 4)).toEqual(['0/1', 'Completed', '0']);
     expect(row.conditions).toEqual([{ type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' }]);
@@ -147,7 +159,12 @@ describe('podPrinter', () => {
       const crashing = pod(spec, {
         phase: 'Pending',
         initContainerStatuses: [
-          { name: 'migrate', restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, finishedAt: ago(30 * SECOND) } } },
+          {
+            name: 'migrate',
+            restartCount: 3,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { exitCode: 1, finishedAt: ago(30 * SECOND) } },
+          },
         ],
       });
       expect(cells(crashing).slice(2, 4)).toEqual(['Init:CrashLoopBackOff', '3 (30s ago)']);
@@ -163,7 +180,16 @@ describe('podPrinter', () => {
         {
           phase: 'Running',
           conditions: [readyCondition, { type: 'Initialized', status: 'True' }],
-          initContainerStatuses: [{ name: 'proxy', started: true, ready: true, restartCount: 2, state: running, lastState: { terminated: { exitCode: 1, finishedAt: ago(2 * MINUTE) } } }],
+          initContainerStatuses: [
+            {
+              name: 'proxy',
+              started: true,
+              ready: true,
+              restartCount: 2,
+              state: running,
+              lastState: { terminated: { exitCode: 1, finishedAt: ago(2 * MINUTE) } },
+            },
+          ],
           containerStatuses: [{ name: 'web', ready: true, restartCount: 0, state: running }],
         },
       );
@@ -174,7 +200,13 @@ describe('podPrinter', () => {
   it('prints readiness gates as true/declared', () => {
     const p = pod(
       { readinessGates: [{ conditionType: 'example.com/lb' }, { conditionType: 'example.com/dns' }] },
-      { phase: 'Running', conditions: [{ type: 'example.com/lb', status: 'True' }, { type: 'example.com/dns', status: 'False' }] },
+      {
+        phase: 'Running',
+        conditions: [
+          { type: 'example.com/lb', status: 'True' },
+          { type: 'example.com/dns', status: 'False' },
+        ],
+      },
     );
     expect(cells(p)[8]).toBe('1/2');
   });

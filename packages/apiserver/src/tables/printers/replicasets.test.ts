@@ -22,11 +22,27 @@ describe('replicaSetPrinter', () => {
       spec: {
         replicas: 3,
         selector: { matchLabels: { app: 'web', 'pod-template-hash': '7d9c5b6f4' } },
-        template: { spec: { containers: [{ name: 'web', image: 'busybox:1.2' }, { name: 'log', image: 'busybox' }] } },
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', image: 'busybox:1.2' },
+              { name: 'log', image: 'busybox' },
+            ],
+          },
+        },
       },
       status: { replicas: 3, readyReplicas: 2, availableReplicas: 2 },
     };
-    expect(replicaSetPrinter.print(rs, NOW).cells).toEqual(['web-7d9c5b6f4', 3, 3, 2, '3m20s', 'web,log', 'busybox:1.2,busybox', 'app=web,pod-template-hash=7d9c5b6f4']);
+    expect(replicaSetPrinter.print(rs, NOW).cells).toEqual([
+      'web-7d9c5b6f4',
+      3,
+      3,
+      2,
+      '3m20s',
+      'web,log',
+      'busybox:1.2,busybox',
+      'app=web,pod-template-hash=7d9c5b6f4',
+    ]);
   });
 
   it('defaults desired to 1, counts to 0 and prints <none> for an empty selector', () => {

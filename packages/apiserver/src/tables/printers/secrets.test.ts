@@ -8,7 +8,11 @@ describe('secretPrinter', () => {
   });
 
   it('prints the type and counts data keys', () => {
-    const secret = { metadata: { name: 'web-tls', creationTimestamp: ago(2 * HOUR) }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'Y3J0', 'tls.key': 'a2V5' } };
+    const secret = {
+      metadata: { name: 'web-tls', creationTimestamp: ago(2 * HOUR) },
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': 'Y3J0', 'tls.key': 'a2V5' },
+    };
     expect(secretPrinter.print(secret, NOW).cells).toEqual(['web-tls', 'kubernetes.io/tls', 2, '120m']);
   });
 

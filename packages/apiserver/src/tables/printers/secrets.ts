@@ -12,11 +12,6 @@ export const secretPrinter: ResourcePrinter = {
     ageColumn(),
   ],
   print: (secret, now) => ({
-    cells: [
-      str(at(secret, 'metadata', 'name')),
-      str(secret['type']),
-      size(secret['data']),
-      age(at(secret, 'metadata', 'creationTimestamp'), now),
-    ],
+    cells: [str(at(secret, 'metadata', 'name')), str(secret['type']), size(secret['data']), age(at(secret, 'metadata', 'creationTimestamp'), now)],
   }),
 };

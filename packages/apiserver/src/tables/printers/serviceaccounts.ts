@@ -7,6 +7,10 @@ import type { ResourcePrinter } from '../types.js';
 export const serviceAccountPrinter: ResourcePrinter = {
   columns: [nameColumn(), column('Secrets', 'string', 'Number of secrets listed in secrets.'), ageColumn()],
   print: (sa, now) => ({
-    cells: [str(at(sa, 'metadata', 'name')), String(Array.isArray(sa['secrets']) ? sa['secrets'].length : 0), age(at(sa, 'metadata', 'creationTimestamp'), now)],
+    cells: [
+      str(at(sa, 'metadata', 'name')),
+      String(Array.isArray(sa['secrets']) ? sa['secrets'].length : 0),
+      age(at(sa, 'metadata', 'creationTimestamp'), now),
+    ],
   }),
 };

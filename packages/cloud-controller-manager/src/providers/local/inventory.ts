@@ -61,7 +61,9 @@ export function parseInventory(text: string, source = 'inventory'): Inventory {
       throw new InventoryError(`${source}: instance "${name}" needs a state of ${INSTANCE_STATES.join('|')}`);
     }
     const addresses = Array.isArray(inst.addresses)
-      ? inst.addresses.filter((a): a is NodeAddress => typeof a?.type === 'string' && typeof a?.address === 'string').map((a) => ({ type: a.type, address: a.address }))
+      ? inst.addresses
+          .filter((a): a is NodeAddress => typeof a?.type === 'string' && typeof a?.address === 'string')
+          .map((a) => ({ type: a.type, address: a.address }))
       : undefined;
     out.instances[name] = {
       state: inst.state!,

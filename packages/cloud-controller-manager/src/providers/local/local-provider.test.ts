@@ -9,11 +9,15 @@ import { LocalCloudProvider } from './local-provider.js';
 import { AddressPool, parsePool } from './pool.js';
 
 const node = (name: string): Node => ({ metadata: { name }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] } });
-const lbService = (name: string, extra: Partial<Service> = {}): Service => ({ metadata: { namespace: 'default', name }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] }, ...extra });
+const lbService = (name: string, extra: Partial<Service> = {}): Service => ({
+  metadata: { namespace: 'default', name },
+  spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+  ...extra,
+});
 
 describe('address pool', () => {
   it('parses CIDRs (without network and broadcast) and ranges, and rejects nonsense', () => {
-    expect(parsePool('127.240.0.0/24')).toEqual({ first: (127 << 24 >>> 0) + (240 << 16) + 1, last: (127 << 24 >>> 0) + (240 << 16) + 254 });
+    expect(parsePool('127.240.0.0/24')).toEqual({ first: ((127 << 24) >>> 0) + (240 << 16) + 1, last: ((127 << 24) >>> 0) + (240 << 16) + 254 });
     expect(new AddressPool('127.240.0.10-127.240.0.12').size).toBe(3);
     expect(new AddressPool('127.240.0.7/32').size).toBe(1);
     for (const bad of ['127.240.0.0', '127.240.0.0/33', '127.240.0.9-127.240.0.1', '1.2.3/24', '10.0.0.0/8']) expect(() => parsePool(bad)).toThrow();
@@ -46,12 +50,21 @@ describe('LocalCloudProvider', () => {
     const cloud = new LocalCloudProvider({ inventoryFile: file });
     // No file yet: every node exists and runs.
     expect(await cloud.instanceExists(node('node-1'))).toBe(true);
-    await setInstance(file, 'node-1', { state: 'running', addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: 'node-1' }] });
+    await setInstance(file, 'node-1', {
+      state: 'running',
+      addresses: [
+        { type: 'InternalIP', address: '127.0.0.1' },
+        { type: 'Hostname', address: 'node-1' },
+      ],
+    });
     await setInstance(file, 'node-2', { state: 'stopped', zone: 'local-b' });
     await setInstance(file, 'node-3', { state: 'removed' });
     expect(await cloud.instanceMetadata(node('node-1'))).toEqual({
       providerID: 'mk8s://node-1',
-      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: 'node-1' }],
+      addresses: [
+        { type: 'InternalIP', address: '127.0.0.1' },
+        { type: 'Hostname', address: 'node-1' },
+      ],
     });
     expect(await cloud.zoneOf(node('node-1'))).toEqual({ zone: 'local-a', region: 'local' });
     expect(await cloud.zoneOf(node('node-2'))).toEqual({ zone: 'local-b', region: 'local' });

@@ -113,13 +113,18 @@ export class LocalCloudProvider implements CloudProvider, Instances, Zones, Load
     const key = serviceKey(service);
     const requested = service.spec?.loadBalancerIP;
     if (requested) {
-      if (!this.pool.contains(requested)) throw new LoadBalancerUnavailableError(`requested loadBalancerIP ${requested} is not in the pool ${this.pool.spec}`, 'LoadBalancerIPNotInPool');
-      if (!this.pool.claim(key, requested)) throw new LoadBalancerUnavailableError(`requested loadBalancerIP ${requested} is in use by ${this.pool.ownerOf(requested)}`, 'LoadBalancerIPInUse');
+      if (!this.pool.contains(requested))
+        throw new LoadBalancerUnavailableError(`requested loadBalancerIP ${requested} is not in the pool ${this.pool.spec}`, 'LoadBalancerIPNotInPool');
+      if (!this.pool.claim(key, requested))
+        throw new LoadBalancerUnavailableError(`requested loadBalancerIP ${requested} is in use by ${this.pool.ownerOf(requested)}`, 'LoadBalancerIPInUse');
     } else if (!this.pool.addressOf(key)) {
       // Keep the address the Service already shows when it is still free (e.g. one given out before a restart).
       const shown = service.status?.loadBalancer?.ingress?.find((i) => i.ip && this.pool.claim(key, i.ip));
       if (!shown && this.pool.allocate(key) === undefined) {
-        throw new LoadBalancerUnavailableError(`no free address in the load balancer pool ${this.pool.spec} (${this.pool.used} of ${this.pool.size} in use)`, 'LoadBalancerPoolExhausted');
+        throw new LoadBalancerUnavailableError(
+          `no free address in the load balancer pool ${this.pool.spec} (${this.pool.used} of ${this.pool.size} in use)`,
+          'LoadBalancerPoolExhausted',
+        );
       }
     }
     return (await this.getLoadBalancer(service))!;

@@ -34,7 +34,8 @@ export function parsePool(spec: string): { first: number; last: number } {
   if (range) {
     const first = ipToInt(range[1]!);
     const last = ipToInt(range[2]!);
-    if (first === undefined || last === undefined || last < first) throw new PoolError(`load balancer pool "${spec}": want FIRST-LAST IPv4 addresses, FIRST <= LAST`);
+    if (first === undefined || last === undefined || last < first)
+      throw new PoolError(`load balancer pool "${spec}": want FIRST-LAST IPv4 addresses, FIRST <= LAST`);
     if (last - first + 1 > MAX_POOL) throw new PoolError(`load balancer pool "${spec}" is larger than ${MAX_POOL} addresses`);
     return { first, last };
   }

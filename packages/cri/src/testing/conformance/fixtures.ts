@@ -53,11 +53,7 @@ export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean
   }
 }
 
-export async function waitForContainerState(
-  runtime: CriRuntime,
-  containerId: string,
-  state: ContainerState,
-): Promise<ContainerStatus> {
+export async function waitForContainerState(runtime: CriRuntime, containerId: string, state: ContainerState): Promise<ContainerStatus> {
   return waitFor(
     async () => (await runtime.containerStatus({ containerId })).status,
     (s) => s.state === state,
