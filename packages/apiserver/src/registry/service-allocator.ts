@@ -17,7 +17,7 @@
  *   write committed (`AllocationTx.commit`, `release`).
  */
 import type { FieldError } from '@mk8s/api';
-import { fieldErrors, fieldPath } from '@mk8s/api';
+import { fieldErrors, fieldPath, intToIpv4, ipv4ToInt } from '@mk8s/api';
 import { errors, type Target } from '../errors.js';
 import type { Obj } from './strategy.js';
 
@@ -35,25 +35,10 @@ export class AllocationError extends Error {
   }
 }
 
-function ipToNumber(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-function numberToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
-
 /** Parses an IPv4 CIDR like `10.96.0.0/16`; throws on anything else. */
 export function parseCIDR(cidr: string): { base: number; prefix: number; size: number } {
   const [addr, bits] = cidr.split('/');
-  const base = addr === undefined ? undefined : ipToNumber(addr);
+  const base = addr === undefined ? undefined : ipv4ToInt(addr);
   const prefix = Number(bits);
   if (base === undefined || !Number.isInteger(prefix) || prefix < 1 || prefix > 30) {
     throw new Error(`invalid IPv4 CIDR "${cidr}" (want e.g. 10.96.0.0/16, prefix 1-30)`);
@@ -144,7 +129,7 @@ export class IPAllocator {
   }
 
   private check(ip: string): number {
-    const n = ipToNumber(ip);
+    const n = ipv4ToInt(ip);
     if (n === undefined || (n !== this.reserved && !this.dynamic.contains(n))) {
       throw new AllocationError('notInRange', `the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${this.cidr}`);
     }
@@ -163,24 +148,24 @@ export class IPAllocator {
   allocateNext(): string {
     const n = this.dynamic.next();
     if (n === undefined) throw new AllocationError('full', 'range is full');
-    return numberToIp(n);
+    return intToIpv4(n);
   }
 
   release(ip: string): void {
-    const n = ipToNumber(ip);
+    const n = ipv4ToInt(ip);
     if (n === undefined) return;
     this.pinned.delete(n);
     this.dynamic.release(n);
   }
 
   has(ip: string): boolean {
-    const n = ipToNumber(ip);
+    const n = ipv4ToInt(ip);
     return n !== undefined && (this.pinned.has(n) || this.dynamic.has(n));
   }
 
   /** Whether `ip` could ever be allocated here (in range, not network/broadcast). */
   inRange(ip: string): boolean {
-    const n = ipToNumber(ip);
+    const n = ipv4ToInt(ip);
     return n !== undefined && (n === this.reserved || this.dynamic.contains(n));
   }
 

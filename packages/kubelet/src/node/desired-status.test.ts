@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deepEqual, desiredNodeStatus, nodeStatusEqual } from './desired-status.js';
+import { deepEqual } from '@mk8s/api';
+import { desiredNodeStatus, nodeStatusEqual } from './desired-status.js';
 import { detectNodeConfig } from './node-config.js';
 
 const T0 = Date.UTC(2026, 0, 1);

@@ -2,7 +2,7 @@
  * The NodeStatus this kubelet wants on the API server, and the comparison
  * that decides whether writing it is worth a request. Pure.
  */
-import { parseQuantity, type NodeStatus } from '@mk8s/api';
+import { deepEqual, parseQuantity, type NodeStatus } from '@mk8s/api';
 import { allocatableOf, type NodeConfig, type NodeResources } from './node-config.js';
 import { nodeConditions, type Readiness } from './node-conditions.js';
 
@@ -53,17 +53,4 @@ export function nodeStatusEqual(a: NodeStatus | undefined, b: NodeStatus | undef
 function withoutHeartbeats(s: NodeStatus): NodeStatus {
   if (!s.conditions) return s;
   return { ...s, conditions: s.conditions.map(({ lastHeartbeatTime: _h, ...c }) => c) };
-}
-
-/** Structural equality of JSON values; object key order does not matter, absent equals undefined. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-  for (const k of keys) if (!deepEqual(ao[k], bo[k])) return false;
-  return true;
 }

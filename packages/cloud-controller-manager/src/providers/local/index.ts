@@ -12,4 +12,4 @@ export {
   type InstanceState,
   type InventoryInstance,
 } from './inventory.js';
-export { AddressPool, DEFAULT_LOAD_BALANCER_POOL, PoolError, intToIp, ipToInt, parsePool } from './pool.js';
+export { AddressPool, DEFAULT_LOAD_BALANCER_POOL, PoolError, parsePool } from './pool.js';

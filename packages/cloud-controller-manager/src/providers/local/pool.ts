@@ -7,40 +7,27 @@
  * `namespace/name`) at a time.
  */
 
+import { intToIpv4, ipv4ToInt } from '@mk8s/api';
+
 export const DEFAULT_LOAD_BALANCER_POOL = '127.240.0.0/24';
 const MAX_POOL = 1 << 16;
 
 export class PoolError extends Error {}
-
-export function ipToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
 
 /** First and last address of the pool, inclusive. Throws PoolError on a bad spec. */
 export function parsePool(spec: string): { first: number; last: number } {
   const s = spec.trim();
   const range = /^([\d.]+)\s*-\s*([\d.]+)$/.exec(s);
   if (range) {
-    const first = ipToInt(range[1]!);
-    const last = ipToInt(range[2]!);
+    const first = ipv4ToInt(range[1]!);
+    const last = ipv4ToInt(range[2]!);
     if (first === undefined || last === undefined || last < first)
       throw new PoolError(`load balancer pool "${spec}": want FIRST-LAST IPv4 addresses, FIRST <= LAST`);
     if (last - first + 1 > MAX_POOL) throw new PoolError(`load balancer pool "${spec}" is larger than ${MAX_POOL} addresses`);
     return { first, last };
   }
   const cidr = /^([\d.]+)\/(\d{1,2})$/.exec(s);
-  const base = cidr ? ipToInt(cidr[1]!) : undefined;
+  const base = cidr ? ipv4ToInt(cidr[1]!) : undefined;
   const bits = cidr ? Number(cidr[2]) : NaN;
   if (base === undefined || !(bits >= 0 && bits <= 32)) throw new PoolError(`load balancer pool "${spec}": want a CIDR (127.240.0.0/24) or a range (A-B)`);
   const size = 2 ** (32 - bits);
@@ -72,7 +59,7 @@ export class AddressPool {
   }
 
   contains(ip: string): boolean {
-    const n = ipToInt(ip);
+    const n = ipv4ToInt(ip);
     return n !== undefined && n >= this.first && n <= this.last;
   }
 
@@ -101,7 +88,7 @@ export class AddressPool {
     const have = this.byOwner.get(owner);
     if (have) return have;
     for (let n = this.first; n <= this.last; n++) {
-      const ip = intToIp(n);
+      const ip = intToIpv4(n);
       if (!this.byIp.has(ip)) {
         this.claim(owner, ip);
         return ip;
