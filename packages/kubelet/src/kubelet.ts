@@ -26,7 +26,6 @@ import { PodLifecycle } from './pods/pod-lifecycle.js';
 import { criContainerEvents } from './pods/runtime-events.js';
 import type { BackoffOptions } from './pods/backoff.js';
 import type { ExternalRuntimeEvent } from './pods/pleg.js';
-import type { PodLogger } from './pods/logger.js';
 import { ProberManager } from './prober/index.js';
 import { criLogLocator, startKubeletServer, type KubeletServer, type KubeletServerOptions } from './server/index.js';
 
@@ -53,15 +52,6 @@ export interface KubeletOptions {
   statusUpdateMs?: number;
   relistPeriodMs?: number;
   backoff?: Partial<BackoffOptions>;
-}
-
-/** The pod lifecycle logs `(msg, fields)`; pino takes `(fields, msg)`. */
-function podLogger(log: Logger): PodLogger {
-  return {
-    info: (msg, fields) => log.info(fields ?? {}, msg),
-    warn: (msg, fields) => log.warn(fields ?? {}, msg),
-    error: (msg, fields) => log.error(fields ?? {}, msg),
-  };
 }
 
 export class Kubelet {
@@ -133,9 +123,9 @@ export class Kubelet {
         ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),
         // Given events, else the runtime's own CRI stream when it has one.
         ...(this.opts.runtimeEvents || runtime.getContainerEvents
-          ? { runtimeEvents: this.opts.runtimeEvents ?? criContainerEvents(runtime, signal, log ? { log: podLogger(log) } : {}) }
+          ? { runtimeEvents: this.opts.runtimeEvents ?? criContainerEvents(runtime, signal, log ? { log } : {}) }
           : {}),
-        ...(log ? { log: podLogger(log) } : {}),
+        ...(log ? { log } : {}),
         recorder,
         // Services for containers' <SVC>_SERVICE_HOST/_PORT variables, read when a container starts.
         services: (ns) => services.lister.namespace(ns).list(),

@@ -1,4 +1,4 @@
-import type { Container } from '@mk8s/api';
+import { errorMessage, type Container } from '@mk8s/api';
 import type { CriRuntime, PodSandboxConfig } from '@mk8s/cri';
 
 /** An image is not usable for a container; `reason` is its waiting reason (ErrImageNeverPull, ErrImagePull, ImagePullBackOff). */
@@ -59,6 +59,6 @@ export async function ensureImage(
     return res.imageRef;
   } catch (err) {
     const delay = backoff.failed(backoffKey);
-    throw new ImageError('ErrImagePull', `failed to pull image "${image}": ${(err as Error).message}`, delay);
+    throw new ImageError('ErrImagePull', `failed to pull image "${image}": ${errorMessage(err)}`, delay);
   }
 }

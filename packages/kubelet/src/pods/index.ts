@@ -44,5 +44,4 @@ export { getRuntimePodStatus, containersNamed, readySandbox, type RuntimeContain
 export { ImageError, ensureImage, pullPolicyOf } from './images.js';
 export { ContainerConfigError, buildEnv, expandVars, fieldValue, type EnvContext } from './env.js';
 export * from './labels.js';
-export { silentLogger, type PodLogger } from './logger.js';
 export { criContainerEvents, type CriContainerEventsOptions } from './runtime-events.js';

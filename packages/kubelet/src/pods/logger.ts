@@ -1,12 +1,3 @@
-/** The logging the pod lifecycle needs; any structured logger (pino, console) fits. */
-export interface PodLogger {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
-
-export const silentLogger: PodLogger = { info() {}, warn() {}, error() {} };
-
 /** Go's time.Duration formatting for whole seconds (10s, 1m20s, 5m0s), as in Kubernetes' back-off messages. */
 export function goDuration(ms: number): string {
   const s = Math.round(ms / 1000);

@@ -1,7 +1,8 @@
 import type { Clock, TimerHandle } from '@mk8s/client';
 import type { CriRuntime } from '@mk8s/cri';
-import { silentLogger, type PodLogger } from './logger.js';
+import { silentLogger, type Logger } from '@mk8s/client';
 import { LABEL_POD_UID, podUidOf } from './labels.js';
+import { errorMessage } from '@mk8s/api';
 
 export type PodLifecycleEventType = 'ContainerStarted' | 'ContainerDied' | 'ContainerRemoved';
 
@@ -27,7 +28,7 @@ export interface PlegOptions {
   relistPeriodMs?: number;
   /** Runtime events that trigger an immediate relist. */
   events?: AsyncIterable<ExternalRuntimeEvent>;
-  log?: PodLogger;
+  log?: Logger;
 }
 
 type State = 'running' | 'exited' | 'created' | 'unknown';
@@ -53,7 +54,7 @@ export class Pleg {
   private last = new Map<string, { podUid: string; state: State }>();
   private relisting: Promise<void> | undefined;
   private again = false;
-  private readonly log: PodLogger;
+  private readonly log: Logger;
 
   constructor(private readonly opts: PlegOptions) {
     this.log = opts.log ?? silentLogger;
@@ -98,7 +99,7 @@ export class Pleg {
         try {
           await this.relistOnce();
         } catch (err) {
-          this.log.warn('relist failed', { error: (err as Error).message });
+          this.log.warn({ error: errorMessage(err) }, 'relist failed');
         }
       } while (this.again);
     })().finally(() => {
@@ -159,7 +160,7 @@ export class Pleg {
         });
       }
     } catch (err) {
-      if (!signal.aborted) this.log.warn('runtime event stream failed; relisting only', { error: (err as Error).message });
+      if (!signal.aborted) this.log.warn({ error: errorMessage(err) }, 'runtime event stream failed; relisting only');
     }
   }
 }

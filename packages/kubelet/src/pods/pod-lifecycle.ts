@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Pod, PodStatus } from '@mk8s/api';
+import { errorMessage, type Pod, type PodStatus } from '@mk8s/api';
 import type { Clientset, Clock } from '@mk8s/client';
 import { isNotFound, realClock } from '@mk8s/client';
 import { mountsUnder } from '@mk8s/component-base';
@@ -9,7 +9,7 @@ import type { BackoffOptions } from './backoff.js';
 import { containerFieldPath, type EventRecorder } from '../events/recorder.js';
 import type { LivenessFailureListener, ProbedContainer, ResultListener, ResultUpdate } from '../prober/index.js';
 import { ANNOTATION_GRACE_PERIOD } from './labels.js';
-import { silentLogger, type PodLogger } from './logger.js';
+import { silentLogger, type Logger } from '@mk8s/client';
 import type { FailedProbe } from './pod-actions.js';
 import { Pleg, type ExternalRuntimeEvent, type PodLifecycleEvent, type RelistResult } from './pleg.js';
 import { podsWithMounts, releasePodMounts } from './subpath.js';
@@ -32,7 +32,7 @@ export interface PodLifecycleOptions {
   readiness?: ReadinessFn;
   /** CrashLoopBackOff and image pull backoff (default 10 s doubling to 300 s, reset after 10 min). */
   backoff?: Partial<BackoffOptions>;
-  log?: PodLogger;
+  log?: Logger;
   /** The node's IP, reported as status.hostIP and usable by fieldRef status.hostIP. */
   hostIP?: string;
   /** PLEG relist period (default 1 s). */
@@ -115,7 +115,7 @@ export class PodLifecycle {
   readonly pleg: Pleg;
   readonly statusManager: StatusManager;
   private readonly clock: Clock;
-  private readonly log: PodLogger;
+  private readonly log: Logger;
   private readonly cleaning = new Set<string>();
   private runtimeName: string | undefined;
   private lastDirSweep: number | undefined;
@@ -285,16 +285,16 @@ export class PodLifecycle {
     await removePod(this.opts.runtime, await getRuntimePodStatus(this.opts.runtime, uid));
     await this.removePodDir(uid);
     if (gone) {
-      this.log.info('removed pod gone from the API', { uid });
+      this.log.info({ uid }, 'removed pod gone from the API');
       return;
     }
     await confirmDeletion(this.opts.client, pod);
-    this.log.info('pod terminated, deletion confirmed', { pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` });
+    this.log.info({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` }, 'pod terminated, deletion confirmed');
   }
 
   /** The Unhealthy event of a probe that reached its failure threshold (the kill's Killing event comes from the plan). */
   private recordUnhealthy(podUid: string, containerName: string, probe: FailedProbe, message: string): void {
-    this.log.info('probe failed; the pod is resynced to kill the container', { uid: podUid, container: containerName, probe, message });
+    this.log.info({ uid: podUid, container: containerName, probe, message }, 'probe failed; the pod is resynced to kill the container');
     const pod = this.workers.pod(podUid);
     if (!pod) return;
     const what = probe === 'startup' ? 'Startup' : 'Liveness';
@@ -314,12 +314,12 @@ export class PodLifecycle {
     const dir = join(this.opts.rootDir, 'pods', uid);
     try {
       if (!(await releasePodMounts(dir))) {
-        this.log.warn('not removing the pod folder: something is still mounted under it', { uid, mounts: await mountsUnder(dir) });
+        this.log.warn({ uid, mounts: await mountsUnder(dir) }, 'not removing the pod folder: something is still mounted under it');
         return;
       }
       await rm(dir, { recursive: true, force: true });
     } catch (err) {
-      this.log.warn('removing the pod folder failed', { uid, error: (err as Error).message });
+      this.log.warn({ uid, error: errorMessage(err) }, 'removing the pod folder failed');
     }
   }
 
@@ -341,10 +341,10 @@ export class PodLifecycle {
       for (const uid of candidates) {
         if (known.has(uid) || this.workers.has(uid) || this.cleaning.has(uid)) continue;
         await this.removePodDir(uid);
-        this.log.info('removed the folder of a gone pod', { uid });
+        this.log.info({ uid }, 'removed the folder of a gone pod');
       }
     } catch (err) {
-      this.log.warn('pod folder cleanup failed', { error: (err as Error).message });
+      this.log.warn({ error: errorMessage(err) }, 'pod folder cleanup failed');
     }
   }
 
@@ -413,9 +413,9 @@ export class PodLifecycle {
         await killPod(this.opts.runtime, rs, graces.length > 0 ? Math.min(...graces) : 30);
         await removePod(this.opts.runtime, await getRuntimePodStatus(this.opts.runtime, uid));
         await this.removePodDir(uid);
-        this.log.info('removed orphaned pod', { uid, pod: `${ref.namespace}/${ref.name}` });
+        this.log.info({ uid, pod: `${ref.namespace}/${ref.name}` }, 'removed orphaned pod');
       } catch (err) {
-        this.log.warn('orphan cleanup failed', { uid, error: (err as Error).message });
+        this.log.warn({ uid, error: errorMessage(err) }, 'orphan cleanup failed');
       } finally {
         this.cleaning.delete(uid);
       }

@@ -1,6 +1,6 @@
-import type { Pod } from '@mk8s/api';
+import { errorMessage, type Pod } from '@mk8s/api';
 import type { Clock, TimerHandle } from '@mk8s/client';
-import { silentLogger, type PodLogger } from './logger.js';
+import { silentLogger, type Logger } from '@mk8s/client';
 
 /** Syncs one pod; resolves with a delay to sync again after (a backoff), or nothing. */
 export type PodSyncFn = (pod: Pod) => Promise<{ requeueAfterMs?: number } | void>;
@@ -36,7 +36,7 @@ export interface PodWorkersOptions {
   clock: Clock;
   /** Delay before retrying a sync that threw (default 1 s, doubling per failure up to 30 s). */
   errorBackoffMs?: number;
-  log?: PodLogger;
+  log?: Logger;
 }
 
 interface Worker {
@@ -70,7 +70,7 @@ interface Worker {
 export class PodWorkers {
   private readonly workers = new Map<string, Worker>();
   private readonly idleWaiters: Array<() => void> = [];
-  private readonly log: PodLogger;
+  private readonly log: Logger;
   private stopped = false;
 
   constructor(private readonly opts: PodWorkersOptions) {
@@ -230,12 +230,7 @@ export class PodWorkers {
           w.failures++;
           const base = this.opts.errorBackoffMs ?? 1000;
           const delay = Math.min(base * 2 ** (w.failures - 1), 30_000);
-          this.log.error('pod sync failed', {
-            uid,
-            pod: `${w.pod.metadata?.namespace}/${w.pod.metadata?.name}`,
-            error: (err as Error).message,
-            retryInMs: delay,
-          });
+          this.log.error({ uid, pod: `${w.pod.metadata?.namespace}/${w.pod.metadata?.name}`, error: errorMessage(err), retryInMs: delay }, 'pod sync failed');
           this.requeueAfter(uid, delay);
         }
       }

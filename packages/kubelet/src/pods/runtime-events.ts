@@ -9,12 +9,13 @@
  */
 import type { CriRuntime } from '@mk8s/cri';
 import { UnimplementedError } from '@mk8s/cri';
-import type { PodLogger } from './logger.js';
+import type { Logger } from '@mk8s/client';
 import type { ExternalRuntimeEvent } from './pleg.js';
+import { errorMessage } from '@mk8s/api';
 
 export interface CriContainerEventsOptions {
   retryMs?: number;
-  log?: PodLogger;
+  log?: Logger;
 }
 
 export async function* criContainerEvents(
@@ -36,10 +37,10 @@ export async function* criContainerEvents(
     } catch (err) {
       if (signal.aborted) return;
       if (err instanceof UnimplementedError) {
-        opts.log?.info('the runtime has no container event stream; relisting only', {});
+        opts.log?.info({}, 'the runtime has no container event stream; relisting only');
         return;
       }
-      opts.log?.warn('runtime event stream failed; resubscribing', { error: (err as Error).message });
+      opts.log?.warn({ error: errorMessage(err) }, 'runtime event stream failed; resubscribing');
     }
     if (signal.aborted) return;
     await new Promise<void>((resolve) => {

@@ -1,11 +1,11 @@
 import type { Pod, PodStatus } from '@mk8s/api';
 import type { Clientset } from '@mk8s/client';
 import { isConflict, isNotFound } from '@mk8s/client';
-import { silentLogger, type PodLogger } from './logger.js';
+import { silentLogger, type Logger } from '@mk8s/client';
 
 export interface StatusManagerOptions {
   client: Clientset;
-  log?: PodLogger;
+  log?: Logger;
   /** Attempts on 409 Conflict before giving up until the next sync (default 5). */
   conflictRetries?: number;
 }
@@ -22,7 +22,7 @@ export interface StatusManagerOptions {
 export class StatusManager {
   private readonly lastWritten = new Map<string, string>();
   private readonly lastStatus = new Map<string, PodStatus>();
-  private readonly log: PodLogger;
+  private readonly log: Logger;
 
   constructor(private readonly opts: StatusManagerOptions) {
     this.log = opts.log ?? silentLogger;
@@ -68,7 +68,7 @@ export class StatusManager {
       } catch (err) {
         if (isNotFound(err)) return false;
         if (!isConflict(err)) throw err;
-        this.log.info('pod status conflict, retrying', { pod: `${ns}/${name}` });
+        this.log.info({ pod: `${ns}/${name}` }, 'pod status conflict, retrying');
       }
     }
     throw new Error(`updating status of pod ${ns}/${name}: still conflicting after ${tries} attempts`);

@@ -30,6 +30,7 @@ import { lstat, mkdir, open, readdir, realpath, rm, rmdir, writeFile, type FileH
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { mountsUnder, unmountAll, unmountUnder } from '@mk8s/component-base';
+import { errorMessage } from '@mk8s/api';
 
 const exec = promisify(execFile);
 
@@ -71,7 +72,7 @@ async function refusal(parent: FileHandle, name: string, err: unknown): Promise<
   const st = await lstat(`/proc/self/fd/${parent.fd}/${name}`).catch(() => undefined);
   if (st?.isSymbolicLink()) return new SubPathError(`${JSON.stringify(name)} is a symbolic link; subPaths are not resolved through symlinks`);
   if (st && !st.isDirectory()) return new SubPathError(`${JSON.stringify(name)} is not a directory`);
-  return new SubPathError(`cannot open ${JSON.stringify(name)}: ${(err as Error).message}`);
+  return new SubPathError(`cannot open ${JSON.stringify(name)}: ${errorMessage(err)}`);
 }
 
 export interface OpenSubPathOptions {
@@ -90,7 +91,7 @@ export interface OpenSubPathOptions {
 export async function openSubPath(volumeRoot: string, subPath: string, opts: OpenSubPathOptions = {}): Promise<FileHandle> {
   const parts = subPathComponents(subPath);
   let dir = await openDir(await realpath(volumeRoot)).catch((err: unknown) => {
-    throw new SubPathError(`the volume folder cannot be opened: ${(err as Error).message}`);
+    throw new SubPathError(`the volume folder cannot be opened: ${errorMessage(err)}`);
   });
   try {
     // Created folders get the volume root's mode (umask aside), so every container of the pod can use them as it can the volume.
@@ -108,7 +109,7 @@ export async function openSubPath(volumeRoot: string, subPath: string, opts: Ope
         if (!opts.create) throw new SubPathError(`${JSON.stringify(parts.slice(0, i + 1).join('/'))} does not exist`);
         // mkdir never follows a symlink in the last component (EEXIST); one that appears right after is refused by the open.
         await mkdir(at, mode).catch((e: unknown) => {
-          if (code(e) !== 'EEXIST') throw new SubPathError(`cannot create ${JSON.stringify(name)}: ${(e as Error).message}`);
+          if (code(e) !== 'EEXIST') throw new SubPathError(`cannot create ${JSON.stringify(name)}: ${errorMessage(e)}`);
         });
         next = await open(at, DIR_FLAGS).catch(async (e: unknown) => {
           throw await refusal(dir, name, e);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Container, Pod } from '@mk8s/api';
+import { errorMessage, type Container, type Pod } from '@mk8s/api';
 import type { Clientset, Clock } from '@mk8s/client';
 import type { ContainerConfig, CriRuntime, PodSandboxConfig, PortMapping, Protocol } from '@mk8s/cri';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
@@ -18,7 +18,8 @@ import {
   LABEL_POD_NAMESPACE,
   LABEL_POD_UID,
 } from './labels.js';
-import { goDuration, silentLogger, type PodLogger } from './logger.js';
+import { silentLogger, type Logger } from '@mk8s/client';
+import { goDuration } from './logger.js';
 import { computePodActions, type ContainerInBackoff, type ContainerToKill, type ContainerToStart, type FailedProbe, type PodActions } from './pod-actions.js';
 import type { RuntimePodStatus } from './runtime-pod.js';
 import type { WaitingReason } from './status.js';
@@ -37,7 +38,7 @@ export interface PodSyncerOptions {
   services?: ServiceLister;
   /** Container restart (CrashLoopBackOff) and image pull backoff. */
   backoff?: Partial<BackoffOptions>;
-  log?: PodLogger;
+  log?: Logger;
   /** Pulled/Created/Started/Killing/BackOff/Failed events (default: none recorded). */
   recorder?: EventRecorder;
   /** Folder of seccomp profiles that `seccompProfile.localhostProfile` names (default: <rootDir>/seccomp, as Kubernetes). */
@@ -69,7 +70,7 @@ const DEFAULT_GRACE_SECONDS = 30;
 export class PodSyncer {
   private readonly runtime: CriRuntime;
   private readonly clock: Clock;
-  private readonly log: PodLogger;
+  private readonly log: Logger;
   private readonly recorder: EventRecorder;
   private readonly restartBackoff: Backoff;
   private readonly pullBackoff: Backoff;
@@ -143,10 +144,10 @@ export class PodSyncer {
         ({ podSandboxId } = await this.runtime.runPodSandbox({ config: sandboxConfig }));
       } catch (err) {
         // E.g. a sysctl or host namespace the runtime refuses: visible on the pod, retried with backoff.
-        this.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
+        this.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorMessage(err)}`);
         throw err;
       }
-      this.log.info('started pod sandbox', { pod: podRef(pod), sandbox: podSandboxId });
+      this.log.info({ pod: podRef(pod), sandbox: podSandboxId }, 'started pod sandbox');
       sandbox = (await this.runtime.podSandboxStatus({ podSandboxId })).status;
     }
     if (!sandbox) throw new Error(`pod ${podRef(pod)}: sandbox ${actions.sandboxId} is not in the runtime status the plan was made from`);
@@ -173,7 +174,7 @@ export class PodSyncer {
     for (const k of kills) {
       if (k.message) this.recorder.event(pod, 'Normal', 'Killing', k.message, containerFieldPath(pod, k.name));
       if (k.reason !== 'PodTerminating') {
-        this.log.info('killing container', { pod: podRef(pod), container: k.name, reason: k.reason, gracePeriodSeconds: k.gracePeriodSeconds });
+        this.log.info({ pod: podRef(pod), container: k.name, reason: k.reason, gracePeriodSeconds: k.gracePeriodSeconds }, 'killing container');
       }
     }
     await Promise.all(
@@ -216,7 +217,7 @@ export class PodSyncer {
       this.recorder.event(pod, 'Warning', err.reason === 'ImagePullBackOff' ? 'BackOff' : 'Failed', err.message, fieldPath);
       this.setWaiting(uid, c.name, { reason: err.reason, message: err.message });
       if (err.retryAfterMs !== undefined) requeue.push(err.retryAfterMs);
-      this.log.warn('image not ready', { pod: podRef(pod), container: c.name, reason: err.reason, message: err.message });
+      this.log.warn({ pod: podRef(pod), container: c.name, reason: err.reason, message: err.message }, 'image not ready');
       return;
     }
     let config: ContainerConfig;
@@ -234,9 +235,9 @@ export class PodSyncer {
     try {
       ({ containerId } = await this.runtime.createContainer({ podSandboxId: ctx.sandboxId, config, sandboxConfig: ctx.sandboxConfig }));
     } catch (err) {
-      this.setWaiting(uid, c.name, { reason: 'CreateContainerError', message: (err as Error).message });
-      this.recorder.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath);
-      this.log.warn('create container failed', { pod: podRef(pod), container: c.name, error: (err as Error).message });
+      this.setWaiting(uid, c.name, { reason: 'CreateContainerError', message: errorMessage(err) });
+      this.recorder.event(pod, 'Warning', 'Failed', `Error: ${errorMessage(err)}`, fieldPath);
+      this.log.warn({ pod: podRef(pod), container: c.name, error: errorMessage(err) }, 'create container failed');
       return;
     }
     this.recorder.event(pod, 'Normal', 'Created', `Created container ${c.name}`, fieldPath);
@@ -250,7 +251,7 @@ export class PodSyncer {
       );
       if (failure !== undefined) {
         this.recorder.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${failure}`, fieldPath);
-        this.log.warn('postStart hook failed; killing the container', { pod: podRef(pod), container: c.name, message: failure });
+        this.log.warn({ pod: podRef(pod), container: c.name, message: failure }, 'postStart hook failed; killing the container');
         await this.runtime.stopContainer({ containerId, timeout: pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS });
       }
     }
@@ -262,10 +263,10 @@ export class PodSyncer {
       await this.runtime.startContainer({ containerId });
       this.clearWaiting(uid, name);
       this.recorder.event(pod, 'Normal', 'Started', `Started container ${name}`, containerFieldPath(pod, name));
-      this.log.info('started container', { pod: podRef(pod), container: name, id: containerId });
+      this.log.info({ pod: podRef(pod), container: name, id: containerId }, 'started container');
     } catch (err) {
-      this.setWaiting(uid, name, { reason: 'RunContainerError', message: (err as Error).message });
-      this.log.warn('start container failed', { pod: podRef(pod), container: name, error: (err as Error).message });
+      this.setWaiting(uid, name, { reason: 'RunContainerError', message: errorMessage(err) });
+      this.log.warn({ pod: podRef(pod), container: name, error: errorMessage(err) }, 'start container failed');
     }
   }
 

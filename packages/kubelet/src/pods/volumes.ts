@@ -15,7 +15,7 @@
  */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
-import type { Container, Pod } from '@mk8s/api';
+import { errorMessage, type Container, type Pod } from '@mk8s/api';
 import type { Clientset } from '@mk8s/client';
 import { isNotFound } from '@mk8s/client';
 import { canMount, ensureTmpfs } from '@mk8s/component-base';
@@ -133,7 +133,7 @@ export async function prepareVolumes(
       if (isSecret && (opts.memoryBackedSecrets ?? canMount())) {
         await mkdir(dir, { recursive: true });
         await ensureTmpfs(dir, SECRET_TMPFS_MODE).catch((err: unknown) => {
-          throw new ContainerConfigError(`${what}: cannot mount its tmpfs: ${(err as Error).message}`);
+          throw new ContainerConfigError(`${what}: cannot mount its tmpfs: ${errorMessage(err)}`);
         });
       }
       await writeKeys(dir, data, src.items, src.defaultMode ?? 0o644, what, src.optional === true);
@@ -193,7 +193,7 @@ async function subPathSource(container: string, volume: string, subPath: string,
     }
     return target;
   } catch (err) {
-    const reason = err instanceof SubPathError ? err.message : `mounting it failed: ${(err as Error).message}`;
+    const reason = err instanceof SubPathError ? err.message : `mounting it failed: ${errorMessage(err)}`;
     throw new ContainerConfigError(`subPath ${JSON.stringify(subPath)} of volumeMount "${volume}" in container "${container}" refused: ${reason}`);
   }
 }

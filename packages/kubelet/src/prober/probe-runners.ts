@@ -10,7 +10,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import type { Container, Probe } from '@mk8s/api';
+import { errorMessage, type Container, type Probe } from '@mk8s/api';
 import type { Clock } from '@mk8s/client';
 import { DeadlineExceededError, type CriRuntime } from '@mk8s/cri';
 
@@ -85,7 +85,7 @@ export async function runProbe(probe: Probe, target: ProbeTarget): Promise<Probe
     if (probe.grpc) return unknown('grpc probes are not supported');
     return unknown('missing probe handler');
   } catch (err) {
-    return unknown(messageOf(err));
+    return unknown(errorMessage(err));
   }
 }
 
@@ -119,7 +119,7 @@ export async function execProbe(runtime: CriRuntime, containerId: string, cmd: s
     if (err instanceof DeadlineExceededError) {
       return { result: 'failure', output: `command ${JSON.stringify(cmd)} timed out after ${timeoutSeconds}s` };
     }
-    return unknown(`exec failed: ${messageOf(err)}`);
+    return unknown(`exec failed: ${errorMessage(err)}`);
   }
 }
 
@@ -215,8 +215,4 @@ function unknown(output: string): ProbeAttempt {
 
 function truncate(s: string): string {
   return s.length > MAX_OUTPUT ? s.slice(0, MAX_OUTPUT) : s;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

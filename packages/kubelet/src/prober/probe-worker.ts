@@ -14,17 +14,12 @@
  * container is about to be killed and only a new container ID (a new
  * worker) probes again. A startup probe stops once it has succeeded.
  */
+import type { Logger } from '@mk8s/client';
 import type { Container, Probe } from '@mk8s/api';
 import type { Clock, TimerHandle } from '@mk8s/client';
 import type { CriRuntime } from '@mk8s/cri';
 import { PROBE_DEFAULTS, runProbe, type ProbeAttempt } from './probe-runners.js';
 import type { ProbeResult, ProbeResults, ProbeType } from './results.js';
-
-/** Structural subset of a pino Logger. */
-export interface ProberLogger {
-  debug(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
 
 export interface ProbeWorkerOptions {
   type: ProbeType;
@@ -43,7 +38,7 @@ export interface ProbeWorkerOptions {
   started: () => boolean;
   /** Liveness/startup only: the failure threshold was reached. Called at most once per worker. */
   onFailureThreshold?: (message: string) => void;
-  log?: ProberLogger;
+  log?: Logger;
 }
 
 export class ProbeWorker {

@@ -12,16 +12,17 @@
  * from the latest addPod call is not running: its workers stop and it is
  * neither started nor ready.
  */
+import type { Logger } from '@mk8s/client';
 import type { Container, Pod } from '@mk8s/api';
 import { realClock, type Clock } from '@mk8s/client';
 import type { CriRuntime } from '@mk8s/cri';
-import { ProbeWorker, type ProberLogger } from './probe-worker.js';
+import { ProbeWorker } from './probe-worker.js';
 import { ProbeResults, type ProbeResult, type ProbeType, type ResultListener } from './results.js';
 
 export interface ProberManagerOptions {
   runtime: CriRuntime;
   clock?: Clock;
-  log?: ProberLogger;
+  log?: Logger;
 }
 
 /** A running container instance as the kubelet sees it. */
@@ -61,7 +62,7 @@ export class ProberManager {
   readonly results = new ProbeResults();
   private readonly runtime: CriRuntime;
   private readonly clock: Clock;
-  private readonly log: ProberLogger | undefined;
+  private readonly log: Logger | undefined;
   private readonly pods = new Map<string, PodEntry>();
   private readonly livenessListeners = new Set<LivenessFailureListener>();
   private stopped = false;
