@@ -21,7 +21,7 @@
  * bound pod fails with 409.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { errorMessage, isPodTerminal, metaTime, type Node, type Pod } from '@mk8s/api';
+import { deepEqual, errorMessage, isPodTerminal, metaTime, type Node, type Pod } from '@mk8s/api';
 import {
   ApiEventRecorder,
   SharedInformerFactory,
@@ -339,7 +339,7 @@ export class Scheduler {
 /** A pending pod's change that may change where it fits: its spec or labels (not status, not resourceVersion). */
 function schedulingRelevantChange(oldPod: Pod, pod: Pod): boolean {
   if (oldPod === pod) return false;
-  return JSON.stringify(oldPod.spec) !== JSON.stringify(pod.spec) || JSON.stringify(oldPod.metadata?.labels) !== JSON.stringify(pod.metadata?.labels);
+  return !deepEqual(oldPod.spec, pod.spec) || !deepEqual(oldPod.metadata?.labels, pod.metadata?.labels);
 }
 
 /** A node change that may let pending pods fit: not heartbeats. */
@@ -349,8 +349,8 @@ function schedulingPropertiesChanged(oldNode: Node, node: Node): boolean {
   return (
     oldNode.spec?.unschedulable !== node.spec?.unschedulable ||
     ready(oldNode) !== ready(node) ||
-    JSON.stringify(oldNode.spec?.taints) !== JSON.stringify(node.spec?.taints) ||
-    JSON.stringify(oldNode.metadata?.labels) !== JSON.stringify(node.metadata?.labels) ||
-    JSON.stringify(oldNode.status?.allocatable) !== JSON.stringify(node.status?.allocatable)
+    !deepEqual(oldNode.spec?.taints, node.spec?.taints) ||
+    !deepEqual(oldNode.metadata?.labels, node.metadata?.labels) ||
+    !deepEqual(oldNode.status?.allocatable, node.status?.allocatable)
   );
 }

@@ -14,7 +14,17 @@
  *   sorted (subsets, addresses, ports) so equal inputs give equal Endpoints
  *   and a converged object is never rewritten.
  */
-import { isPodReady, isPodTerminal, type EndpointAddress, type EndpointPort, type EndpointSubset, type Pod, type Service, type ServicePort } from '@mk8s/api';
+import {
+  deepEqual,
+  isPodReady,
+  isPodTerminal,
+  type EndpointAddress,
+  type EndpointPort,
+  type EndpointSubset,
+  type Pod,
+  type Service,
+  type ServicePort,
+} from '@mk8s/api';
 
 /**
  * The container port a service port reaches on `pod`, or undefined when a
@@ -94,7 +104,7 @@ export function computeSubsets(service: Service, pods: readonly Pod[]): Endpoint
 
 /** Deep equality of two subset lists as the API stores them (absent and empty lists are the same). */
 export function subsetsEqual(a: readonly EndpointSubset[] | undefined, b: readonly EndpointSubset[] | undefined): boolean {
-  return JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
+  return deepEqual(normalize(a), normalize(b));
 }
 
 function normalize(subsets: readonly EndpointSubset[] | undefined): unknown {

@@ -25,6 +25,7 @@
 import {
   errorMessage,
   cloneJson,
+  deepEqual,
   metaTime,
   parseLabelSelector,
   parseQuantity,
@@ -394,7 +395,7 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
       ...(fields.currentMetrics && fields.currentMetrics.length > 0 ? { currentMetrics: fields.currentMetrics } : {}),
       conditions,
     };
-    if (JSON.stringify(status) === JSON.stringify(cached.status ?? {})) return;
+    if (deepEqual(status, cached.status ?? {})) return;
     const next = cloneJson(cached);
     next.status = status;
     try {
