@@ -13,7 +13,7 @@
  * }
  * ```
  */
-export type { HistoryStats, KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchEventType, WatchOptions } from './store.js';
+export type { HistoryStats, KeyValue, ListOptions, ListResult, Store, StoreHealth, WatchEvent, WatchEventType, WatchOptions } from './store.js';
 export {
   CompactedError,
   ConflictError,
@@ -21,13 +21,21 @@ export {
   InvalidKeyError,
   KeyExistsError,
   KeyNotFoundError,
+  SnapshotError,
   StorageError,
   StoreClosedError,
+  StoreCorruptError,
   StoreLockedError,
+  StoreSchemaError,
+  StoreUnavailableError,
   WatchOverflowError,
   type StorageErrorCode,
 } from './errors.js';
 export { LevelStore, type LevelStoreOptions } from './level-store.js';
+export { SCHEMA_VERSION, type SchemaReport } from './schema.js';
+export { verifyDatabase, type VerifyOptions } from './integrity.js';
+export { SNAPSHOT_FORMAT, inspectSnapshot, type SnapshotHeader, type SnapshotInfo } from './snapshot.js';
+export { DEFAULT_RESTORE_REVISION_BUMP, restoreSnapshot, type RestoreOptions, type RestoreResult } from './restore.js';
 export { DEFAULT_MEMORY_HISTORY_BYTES, openMemoryStore } from './memory-store.js';
 export { EtcdStore, type EtcdStoreOptions } from './etcd-store.js';
 export { startCompactor, type CompactorOptions } from './compactor.js';

@@ -13,7 +13,9 @@ import {
   logKey,
   parseHistoryKey,
   parseLogKey,
+  parseRevision,
   prefixEnd,
+  MAX_REVISION,
 } from './layout.js';
 import { InvalidKeyError } from './errors.js';
 
@@ -37,7 +39,18 @@ describe('layout', () => {
 
   it('rejects corrupt records', () => {
     expect(() => decodeCurrent('garbage')).toThrow(/corrupt/);
+    expect(() => decodeCurrent('x:1:v')).toThrow(/corrupt/);
+    expect(() => decodeCurrent('1:-2:v')).toThrow(/corrupt/);
+    expect(() => decodeHistory('q:1:v')).toThrow(/corrupt/);
     expect(() => decodeLog('x:1:k')).toThrow(/corrupt/);
+    expect(() => decodeLog('u:1.5:k')).toThrow(/corrupt/);
+  });
+
+  it('parses revisions strictly', () => {
+    expect(parseRevision('0')).toBe(0);
+    expect(parseRevision('0000000000000042')).toBe(42);
+    expect(parseRevision(String(MAX_REVISION))).toBe(MAX_REVISION);
+    for (const bad of ['', '-1', '1e3', ' 1', '0x10', '12345678901234567', '9999999999999999']) expect(parseRevision(bad), bad).toBeNaN();
   });
 
   it('orders a key history newest first and before longer keys', () => {

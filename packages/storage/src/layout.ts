@@ -7,6 +7,7 @@
  * | `h/<key>\0<inverted rev>`    | `v:<create>:<value>` or `d:<create>:` | every version (and tombstone) of a key |
  * | `l/<rev>`                    | `<c|u|d>:<prevMod>:<key>`  | the revision log, for watch replay and compaction |
  * | `m/rev`, `m/compacted`       | decimal                    | current and compacted revision |
+ * | `m/schema`                   | decimal                    | layout version (schema.ts); absent: 0 |
  *
  * Revisions are 16 zero-padded digits so string order is numeric order.
  * History records use the *inverted* revision (MAX_REVISION - rev) so that a
@@ -30,6 +31,10 @@ export const HISTORY_PREFIX = 'h/';
 export const LOG_PREFIX = 'l/';
 export const META_REVISION = 'm/rev';
 export const META_COMPACTED = 'm/compacted';
+export const META_SCHEMA = 'm/schema';
+export const META_PREFIX = 'm/';
+/** Written and deleted in one batch by the store's recovery probe: never visible. */
+export const META_PROBE = 'm/probe';
 
 export type LogType = 'c' | 'u' | 'd';
 
@@ -86,8 +91,16 @@ export function prefixEnd(prefix: string): string {
 
 function splitNumber(text: string, from: number): [number, number] {
   const colon = text.indexOf(':', from);
-  if (colon < 0) throw new Error(`storage: corrupt record ${JSON.stringify(text.slice(0, 40))}`);
-  return [Number(text.slice(from, colon)), colon + 1];
+  const n = colon < 0 ? NaN : parseRevision(text.slice(from, colon));
+  if (Number.isNaN(n)) throw new Error(`storage: corrupt record ${JSON.stringify(text.slice(0, 40))}`);
+  return [n, colon + 1];
+}
+
+/** A decimal revision (0 .. MAX_REVISION), or NaN if `text` is not one. */
+export function parseRevision(text: string): number {
+  if (!/^\d{1,16}$/.test(text)) return NaN;
+  const n = Number(text);
+  return n <= MAX_REVISION ? n : NaN;
 }
 
 export interface CurrentRow {
@@ -121,6 +134,7 @@ export function encodeTombstone(createRevision: number): string {
 }
 
 export function decodeHistory(text: string): HistoryRecord {
+  if (!text.startsWith('v:') && !text.startsWith('d:')) throw new Error(`storage: corrupt history record ${JSON.stringify(text.slice(0, 40))}`);
   const [createRevision, rest] = splitNumber(text, 2);
   return { createRevision, value: text.startsWith('v:') ? text.slice(rest) : undefined };
 }

@@ -22,17 +22,55 @@
  * live buffer. Live events all have higher revisions than the replay (the
  * index, the revision and the dispatch advance together, synchronously), so
  * the seam has no gap; duplicates are dropped by revision all the same.
+ *
+ * Opening checks the folder, the schema (schema.ts: migrations run, a newer
+ * schema is refused) and the database's integrity (integrity.ts): a damaged
+ * or half-written database fails with StoreCorruptError instead of opening
+ * as an empty or inconsistent store.
+ *
+ * Failed writes (a full disk, an I/O error): LevelDB may have appended part
+ * of the failed batch to its log, and a write appended after that partial
+ * record can be lost when the log is replayed; it also keeps a sticky error
+ * after some failures. So after a failed commit the store writes nothing
+ * more to that handle: it turns unhealthy (`health()`), rejects writes with
+ * StoreUnavailableError, and retries in the background (1 s, doubling up to
+ * 10 s): wait for free space if the disk was full, close and reopen the
+ * database (LevelDB drops the partial record), check that `m/rev` is the
+ * acknowledged revision, and commit a probe batch. Then it is healthy again.
+ * The index and revision never advanced for the failed batch; if the reopened
+ * database holds it after all (its sync failed after the write), the store
+ * adopts it from the log and tells watchers, like any other write.
  */
+import { statfs } from 'node:fs/promises';
 import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
 import type { AbstractBatchOptions, AbstractLevel, AbstractSnapshot } from 'abstract-level';
-import type { HistoryStats, KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchOptions } from './store.js';
-import { CompactedError, ConflictError, FutureRevisionError, KeyExistsError, KeyNotFoundError, StoreClosedError, StoreLockedError } from './errors.js';
+import type { HistoryStats, KeyValue, ListOptions, ListResult, Store, StoreHealth, WatchEvent, WatchOptions } from './store.js';
 import {
-  CURRENT_PREFIX,
+  CompactedError,
+  ConflictError,
+  FutureRevisionError,
+  KeyExistsError,
+  KeyNotFoundError,
+  StoreClosedError,
+  StoreLockedError,
+  StoreUnavailableError,
+  RESTORE_HINT,
+  describeIoFailure,
+  isNoSpaceError,
+  levelErrorCodes,
+} from './errors.js';
+import { asOpenError, checkFolder, loadState, verifyDatabase } from './integrity.js';
+import type { IndexEntry } from './integrity.js';
+import { prepareSchema } from './schema.js';
+import type { SchemaReport } from './schema.js';
+import { writeSnapshot } from './snapshot.js';
+import type { SnapshotInfo } from './snapshot.js';
+import {
   HISTORY_PREFIX,
   LOG_PREFIX,
   META_COMPACTED,
+  META_PROBE,
   META_REVISION,
   checkKey,
   currentKey,
@@ -48,6 +86,7 @@ import {
   logKey,
   parseHistoryKey,
   parseLogKey,
+  parseRevision,
   prefixEnd,
 } from './layout.js';
 import type { CurrentRow, LogEntry } from './layout.js';
@@ -83,11 +122,18 @@ export interface LevelStoreOptions {
   maxBatchOps?: number;
   /** Approximate byte budget of one batch (default 4 MiB); a single larger write still goes alone. */
   maxBatchBytes?: number;
-}
-
-interface IndexEntry {
-  createRevision: number;
-  modRevision: number;
+  /** After a failed write, first retry to recover after this many ms (default 1,000); doubles per failed retry. */
+  recoveryIntervalMs?: number;
+  /** Longest wait between two recovery retries (default 10,000 ms). */
+  maxRecoveryIntervalMs?: number;
+  /**
+   * After a full disk, the free bytes the filesystem must have before the
+   * store closes and reopens the database (default 4 MiB: LevelDB rewrites
+   * its log into a table on open). Reads keep working until then.
+   */
+  recoveryMinFreeBytes?: number;
+  /** Called when the store turns unhealthy or healthy again (for logs; `health()` tells the same). */
+  onHealthChange?: (health: StoreHealth) => void;
 }
 
 type WriteRequest =
@@ -115,6 +161,37 @@ const DEFAULT_MAX_BATCH_OPS = 1_000;
 const DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const REPLAY_CHUNK = 256;
 const COMPACT_CHUNK = 1_000;
+const DEFAULT_RECOVERY_INTERVAL_MS = 1_000;
+const DEFAULT_MAX_RECOVERY_INTERVAL_MS = 10_000;
+const DEFAULT_RECOVERY_MIN_FREE_BYTES = 4 * 1024 * 1024;
+/** Value size of the recovery probe write. */
+const PROBE_BYTES = 4096;
+
+/** Why the store refuses writes, and how recovery is going. */
+interface Failure {
+  reason: string;
+  cause: unknown;
+  since: number;
+  attempts: number;
+  lastAttemptError?: string;
+  /** Recovery is impossible (acknowledged writes are missing): no more retries. */
+  fatal: boolean;
+}
+
+/** `message: cause message: ...` of an error and its causes. */
+function errorText(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e !== undefined; e = e instanceof Error ? e.cause : undefined) {
+    parts.push(e instanceof Error ? e.message : String(e));
+    if (!(e instanceof Error)) break;
+  }
+  return parts.join(': ');
+}
+
+/** Errors that mean the database handle is closed (being reopened) under an operation. */
+function isNotOpenError(err: unknown): boolean {
+  return levelErrorCodes(err).some((code) => code === 'LEVEL_DATABASE_NOT_OPEN' || code === 'LEVEL_ITERATOR_NOT_OPEN' || code === 'LEVEL_DATABASE_NOT_CLOSED');
+}
 
 /** Superseded history written in a run of revisions ending at `rev`: what compacting up to `rev` frees. */
 interface GarbageBucket {
@@ -170,10 +247,25 @@ export class LevelStore implements Store {
   private readonly maxBatchOps: number;
   private readonly maxBatchBytes: number;
 
+  private failure: Failure | undefined;
+  private recoveryTimer: NodeJS.Timeout | undefined;
+  /** Set while the database is closed and reopened: reads wait for it. */
+  private reopening: Promise<void> | undefined;
+  private readonly recoveryIntervalMs: number;
+  private readonly maxRecoveryIntervalMs: number;
+  private readonly recoveryMinFreeBytes: number;
+  private readonly onHealthChange: (health: StoreHealth) => void;
+
   private constructor(
     private readonly db: LevelDatabase,
     state: { revision: number; compacted: number; index: Map<string, IndexEntry> },
     opts: LevelStoreOptions,
+    /** The folder (or a description of the database) named in errors. */
+    readonly location: string,
+    /** The schema of the database and whether this open created or migrated it. */
+    readonly schema: SchemaReport,
+    /** Whether the store owns a ClassicLevel it may close and reopen to recover. */
+    private readonly reopenable: boolean,
   ) {
     this.revision = state.revision;
     this.compacted = state.compacted;
@@ -187,47 +279,47 @@ export class LevelStore implements Store {
     this.bucketBytes = this.maxHistoryBytes !== undefined ? Math.max(1, Math.floor(this.maxHistoryBytes / 256)) : 1024 * 1024;
     this.maxBatchOps = opts.maxBatchOps ?? DEFAULT_MAX_BATCH_OPS;
     this.maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    this.recoveryIntervalMs = opts.recoveryIntervalMs ?? DEFAULT_RECOVERY_INTERVAL_MS;
+    this.maxRecoveryIntervalMs = Math.max(this.recoveryIntervalMs, opts.maxRecoveryIntervalMs ?? DEFAULT_MAX_RECOVERY_INTERVAL_MS);
+    this.recoveryMinFreeBytes = opts.recoveryMinFreeBytes ?? DEFAULT_RECOVERY_MIN_FREE_BYTES;
+    this.onHealthChange = opts.onHealthChange ?? (() => {});
   }
 
   /**
    * Opens (creating if needed) a store and recovers its revision, compacted
-   * revision and key index. A folder already open elsewhere fails with
-   * StoreLockedError (code LEVEL_LOCKED).
+   * revision and key index. A missing or empty folder gets a new database.
+   * Fails with StoreLockedError (code LEVEL_LOCKED) for a folder already
+   * open elsewhere, StoreSchemaError for a database of a newer mk8s,
+   * StoreCorruptError for a damaged or half-written one (a folder with files
+   * but no LevelDB CURRENT, LevelDB corruption, inconsistent rows). An older
+   * schema is migrated (`schema.migratedFrom`).
    */
   static async open(opts: LevelStoreOptions = {}): Promise<LevelStore> {
-    const db: LevelDatabase = opts.db ?? (opts.path !== undefined ? new ClassicLevel<string, string>(opts.path) : new MemoryLevel<string, string>());
+    const location = opts.path ?? (opts.db instanceof ClassicLevel ? opts.db.location : opts.db ? 'given database' : 'in-memory database');
+    let db: LevelDatabase;
+    if (opts.db) db = opts.db;
+    else if (opts.path !== undefined) {
+      // LevelDB would create an empty database in a non-empty folder that lost its CURRENT file.
+      const { fresh } = await checkFolder(opts.path);
+      db = new ClassicLevel<string, string>(opts.path, { createIfMissing: fresh });
+    } else db = new MemoryLevel<string, string>();
     try {
       if (db.status !== 'open') await db.open();
     } catch (err) {
-      if (isLockedError(err)) throw new StoreLockedError(opts.path ?? '(given database)', { cause: err });
-      throw err;
+      if (isLockedError(err)) throw new StoreLockedError(location, { cause: err });
+      const mapped = asOpenError(err, location);
+      if (mapped !== err) throw mapped;
+      throw new StoreUnavailableError(location, describeIoFailure(err), 'open', { cause: err });
     }
     try {
-      const state = await LevelStore.recover(db);
-      return new LevelStore(db, state, opts);
+      const write: WriteOptions = { sync: opts.durable ?? true };
+      const schema = await prepareSchema(db, location, write);
+      const state = await loadState(db, location);
+      return new LevelStore(db, state, opts, location, schema, db instanceof ClassicLevel);
     } catch (err) {
       await db.close().catch(() => {});
-      throw err;
+      throw asOpenError(err, location);
     }
-  }
-
-  private static async recover(db: LevelDatabase): Promise<{ revision: number; compacted: number; index: Map<string, IndexEntry> }> {
-    const [rev, compacted] = await db.getMany([META_REVISION, META_COMPACTED]);
-    const index = new Map<string, IndexEntry>();
-    const it = db.iterator({ gte: CURRENT_PREFIX, lt: prefixEnd(CURRENT_PREFIX) });
-    try {
-      for (;;) {
-        const rows = await it.nextv(1_000);
-        if (rows.length === 0) break;
-        for (const [row, text] of rows) {
-          const { createRevision, modRevision } = decodeCurrent(text);
-          index.set(row.slice(CURRENT_PREFIX.length), { createRevision, modRevision });
-        }
-      }
-    } finally {
-      await it.close();
-    }
-    return { revision: Number(rev ?? 0), compacted: Number(compacted ?? 0), index };
   }
 
   currentRevision(): number {
@@ -253,7 +345,13 @@ export class LevelStore implements Store {
   async get(key: string): Promise<KeyValue | undefined> {
     checkKey(key);
     this.ensureOpen();
-    const text = await this.db.get(currentKey(key));
+    if (this.reopening || this.db.status !== 'open') await this.readable();
+    let text: string | undefined;
+    try {
+      text = await this.db.get(currentKey(key));
+    } catch (err) {
+      throw this.readError(err);
+    }
     if (text === undefined) return undefined;
     const row = decodeCurrent(text);
     return { key, value: row.value, createRevision: row.createRevision, modRevision: row.modRevision };
@@ -268,6 +366,7 @@ export class LevelStore implements Store {
    */
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     this.ensureOpen();
+    if (this.reopening || this.db.status !== 'open') await this.readable();
     const current = this.revision;
     const revision = opts.revision !== undefined && opts.revision > 0 ? opts.revision : current;
     if (revision > current) throw new FutureRevisionError(revision, current);
@@ -307,8 +406,10 @@ export class LevelStore implements Store {
         }
         cursor.skipTo(historyKeyEnd(key));
       }
+    } catch (err) {
+      throw this.readError(err);
     } finally {
-      await cursor.close();
+      await cursor.close().catch(() => {});
     }
     return { items, revision, more };
   }
@@ -339,6 +440,7 @@ export class LevelStore implements Store {
     try {
       checkKey(request.key);
       this.ensureOpen();
+      this.ensureWritable();
     } catch (err) {
       return Promise.reject(err);
     }
@@ -354,12 +456,19 @@ export class LevelStore implements Store {
       // Let writes issued in the same synchronous run join the first batch.
       await Promise.resolve();
       while (this.queue.length > 0) {
+        if (this.failure) {
+          // Nothing more goes to the database until it is reopened.
+          for (const w of this.queue.splice(0)) w.reject(this.unavailable());
+          break;
+        }
         const batch = this.takeBatch();
         try {
           await this.commit(batch);
         } catch (err) {
-          // Unexpected (I/O) failure: nothing of this batch was applied.
-          for (const w of batch) w.reject(err);
+          // An I/O failure: nothing of this batch was applied (or, if its sync
+          // failed after the write, recovery finds it on disk and adopts it).
+          this.fail(err);
+          for (const w of batch) w.reject(this.unavailable());
         }
       }
     } finally {
@@ -463,12 +572,8 @@ export class LevelStore implements Store {
 
     if (ops.length > 0) {
       ops.push({ type: 'put', key: META_REVISION, value: String(rev) });
-      try {
-        await this.db.batch(ops, this.syncWrite);
-      } catch (err) {
-        for (const o of outcomes) o.write.reject('error' in o ? o.error : err);
-        return;
-      }
+      // A failure propagates to drain(): the store turns unhealthy and rejects the batch.
+      await this.db.batch(ops, this.syncWrite);
     }
 
     // Durable: publish. Index, revision and dispatch change together, synchronously.
@@ -520,7 +625,7 @@ export class LevelStore implements Store {
   /** Over the history budget: compacts the oldest revisions until 3/4 of the budget is left (one compaction at a time). */
   private compactForBudget(): void {
     const budget = this.maxHistoryBytes;
-    if (budget === undefined || this.garbageTotal <= budget || this.budgetCompaction || this.closing) return;
+    if (budget === undefined || this.garbageTotal <= budget || this.budgetCompaction || this.closing || this.failure) return;
     const goal = Math.floor((budget * 3) / 4);
     let remaining = this.garbageTotal;
     let target = this.compacted;
@@ -549,6 +654,8 @@ export class LevelStore implements Store {
     const { signal, afterRevision } = opts;
     if (signal?.aborted) return;
     this.ensureOpen();
+    if (this.reopening || this.db.status !== 'open') await this.readable();
+    if (signal?.aborted) return;
     if (afterRevision < this.compacted) throw new CompactedError(afterRevision, this.compacted);
 
     // Subscribe, note the revision and take the replay snapshot in one
@@ -575,7 +682,7 @@ export class LevelStore implements Store {
           }
         } catch (err) {
           if (this.closing || channel.ended) return;
-          throw err;
+          throw this.readError(err);
         }
         // A snapshot pins the history it saw (in memory for memory-level): release it once replayed.
         const replayed = snapshot;
@@ -672,6 +779,7 @@ export class LevelStore implements Store {
   compact(revision: number): Promise<void> {
     try {
       this.ensureOpen();
+      this.ensureWritable();
     } catch (err) {
       return Promise.reject(err);
     }
@@ -683,9 +791,11 @@ export class LevelStore implements Store {
 
   private async runCompaction(revision: number): Promise<void> {
     if (revision <= this.compacted) return;
+    this.ensureWritable();
     this.compacted = revision;
     this.forgetGarbage(revision);
-    await this.db.batch([{ type: 'put', key: META_COMPACTED, value: String(revision) }], this.syncWrite);
+    // If this fails, recovery persists the compacted revision with its probe.
+    await this.compactionBatch([{ type: 'put', key: META_COMPACTED, value: String(revision) }], this.syncWrite);
 
     // Start from the first remaining log entry (not the previous compacted
     // revision) so leftovers of an interrupted compaction are finished too.
@@ -703,10 +813,23 @@ export class LevelStore implements Store {
           done.add(key);
           await this.collectHistoryGarbage(key, revision, ops);
         }
-        await this.db.batch(ops, NO_SYNC);
+        await this.compactionBatch(ops, NO_SYNC);
       }
+    } catch (err) {
+      throw err instanceof StoreUnavailableError ? err : this.readError(err);
     } finally {
-      await log.close();
+      await log.close().catch(() => {});
+    }
+  }
+
+  /** A compaction batch: refused once the store is unhealthy; a failure makes it unhealthy. */
+  private async compactionBatch(ops: BatchOp[], options: WriteOptions): Promise<void> {
+    this.ensureWritable();
+    try {
+      await this.db.batch(ops, options);
+    } catch (err) {
+      this.fail(err);
+      throw this.unavailable();
     }
   }
 
@@ -740,16 +863,234 @@ export class LevelStore implements Store {
   close(): Promise<void> {
     this.closed ??= (async () => {
       this.closing = true;
+      clearTimeout(this.recoveryTimer);
+      this.recoveryTimer = undefined;
+      await this.reopening?.catch(() => {});
       while (this.writing) await this.writing;
       await this.compaction;
       for (const channel of this.watchers) channel.end();
       this.watchers.clear();
-      await this.db.close();
+      if (this.db.status === 'open' || this.db.status === 'opening') await this.db.close();
     })();
     return this.closed;
   }
 
   private ensureOpen(): void {
     if (this.closing) throw new StoreClosedError();
+  }
+
+  // ---- health, verification, snapshots --------------------------------------
+
+  /**
+   * Whether the store accepts writes (for /readyz). Unhealthy after a failed
+   * write until a background retry has reopened the database and a probe
+   * write succeeded; `error` says what failed, naming the folder.
+   */
+  health(): StoreHealth {
+    if (this.closing) return { ok: false, error: new StoreClosedError().message };
+    const f = this.failure;
+    if (!f) return { ok: true };
+    return {
+      ok: false,
+      error: this.unavailable().message,
+      since: f.since,
+      recoveryAttempts: f.attempts,
+      ...(f.lastAttemptError !== undefined ? { lastRecoveryError: f.lastAttemptError } : {}),
+    };
+  }
+
+  /**
+   * The full consistency check of the database (integrity.ts), read at one
+   * snapshot so that concurrent writes are not reported. Returns the
+   * problems found; empty when consistent.
+   */
+  async verify(): Promise<string[]> {
+    this.ensureOpen();
+    if (this.reopening || this.db.status !== 'open') await this.readable();
+    const snapshot = this.db.supports.explicitSnapshots ? this.db.snapshot() : undefined;
+    try {
+      return await verifyDatabase(this.db, { snapshot });
+    } catch (err) {
+      throw this.readError(err);
+    } finally {
+      await snapshot?.close().catch(() => {});
+    }
+  }
+
+  /**
+   * Writes a snapshot of the whole database (snapshot.ts: gzip JSON lines)
+   * to a file path (atomically, mode 0600) or a stream (not ended), while
+   * the store keeps serving writes: it holds the state at one revision
+   * (`SnapshotInfo.revision`). Restore it with `restoreSnapshot`.
+   */
+  async saveSnapshot(out: NodeJS.WritableStream | string): Promise<SnapshotInfo> {
+    this.ensureOpen();
+    if (this.reopening || this.db.status !== 'open') await this.readable();
+    try {
+      return await writeSnapshot(this.db, out, this.location);
+    } catch (err) {
+      throw this.readError(err);
+    }
+  }
+
+  // ---- failure and recovery --------------------------------------------------
+
+  private ensureWritable(): void {
+    if (this.failure) throw this.unavailable();
+  }
+
+  private unavailable(): StoreUnavailableError {
+    const f = this.failure;
+    return new StoreUnavailableError(
+      this.location,
+      f?.reason ?? 'the database is being reopened',
+      f?.fatal ? 'recover' : 'write',
+      f ? { cause: f.cause } : undefined,
+    );
+  }
+
+  /** Waits for a reopen in progress; fails fast when the database is closed after a failed reopen. */
+  private async readable(): Promise<void> {
+    if (this.reopening) await this.reopening.catch(() => {});
+    if (this.closing) throw new StoreClosedError();
+    if (this.db.status !== 'open') {
+      throw new StoreUnavailableError(
+        this.location,
+        `the database is closed after a failed write (${this.failure?.reason ?? 'reopening'}) and is being reopened`,
+        'read',
+      );
+    }
+  }
+
+  /** A read failure: the handle closed under it (a reopen) becomes StoreUnavailableError; the rest is unchanged. */
+  private readError(err: unknown): unknown {
+    if (err instanceof StoreUnavailableError || err instanceof StoreClosedError) return err;
+    if (this.closing && isNotOpenError(err)) return new StoreClosedError();
+    if (isNotOpenError(err)) return new StoreUnavailableError(this.location, 'the database was reopened during the read; retry', 'read', { cause: err });
+    return err;
+  }
+
+  /** Turns the store unhealthy after a failed database write and schedules recovery (the first failure wins). */
+  private fail(err: unknown): void {
+    if (this.failure || this.closing) return;
+    this.failure = { reason: describeIoFailure(err), cause: err, since: Date.now(), attempts: 0, fatal: false };
+    this.scheduleRecovery(this.recoveryIntervalMs);
+    this.notifyHealth();
+  }
+
+  /** Tells `onHealthChange`; a throwing callback must not break the writer or recovery. */
+  private notifyHealth(): void {
+    try {
+      this.onHealthChange(this.health());
+    } catch {
+      // the callback's problem
+    }
+  }
+
+  private scheduleRecovery(delay: number): void {
+    if (this.closing) return;
+    clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = setTimeout(() => {
+      this.recoveryTimer = undefined;
+      void this.tryRecover();
+    }, delay);
+    this.recoveryTimer.unref();
+  }
+
+  /** One recovery attempt; schedules the next one (with backoff) if it fails. */
+  private async tryRecover(): Promise<void> {
+    const f = this.failure;
+    if (!f || this.closing || f.fatal) return;
+    f.attempts++;
+    try {
+      if (isNoSpaceError(f.cause) && this.reopenable) {
+        const free = await this.freeBytes();
+        if (free !== undefined && free < this.recoveryMinFreeBytes) {
+          throw new Error(`waiting for free space: ${free} bytes free, ${this.recoveryMinFreeBytes} needed`);
+        }
+      }
+      const reopen = this.reopen();
+      this.reopening = reopen;
+      try {
+        await reopen;
+      } finally {
+        if (this.reopening === reopen) this.reopening = undefined;
+      }
+      if (this.closing) return;
+      this.failure = undefined;
+      this.notifyHealth();
+      this.compactForBudget();
+    } catch (err) {
+      if (this.closing) return;
+      f.lastAttemptError = errorText(err);
+      if (f.fatal) {
+        this.notifyHealth();
+        return;
+      }
+      this.scheduleRecovery(Math.min(this.maxRecoveryIntervalMs, this.recoveryIntervalMs * 2 ** Math.min(f.attempts, 20)));
+    }
+  }
+
+  private async freeBytes(): Promise<number | undefined> {
+    if (!(this.db instanceof ClassicLevel)) return undefined;
+    try {
+      const stats = await statfs(this.db.location);
+      return stats.bavail * stats.bsize;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Closes and reopens the database (a ClassicLevel; another backend keeps
+   * its handle), checks its revision against the acknowledged one, adopts a
+   * failed batch that reached the disk after all, and commits a probe batch.
+   */
+  private async reopen(): Promise<void> {
+    while (this.writing) await this.writing;
+    await this.compaction;
+    if (this.closing) return;
+    if (this.reopenable) {
+      if (this.db.status === 'open') await this.db.close();
+      await this.db.open({ createIfMissing: false });
+    }
+    const [revText, compactedText] = await this.db.getMany([META_REVISION, META_COMPACTED]);
+    const diskRevision = revText === undefined ? NaN : parseRevision(revText);
+    const diskCompacted = compactedText === undefined ? 0 : parseRevision(compactedText);
+    if (Number.isNaN(diskRevision) || Number.isNaN(diskCompacted) || diskRevision < this.revision) {
+      this.failure!.fatal = true;
+      this.failure!.reason =
+        `after a failed write (${this.failure!.reason}) the reopened database holds revision ${revText ?? '(none)'} ` +
+        `but revision ${this.revision} was acknowledged: acknowledged writes are missing; stop the API server and ${RESTORE_HINT}`;
+      throw new Error(this.failure!.reason);
+    }
+    if (diskRevision > this.revision) await this.adopt(this.revision, diskRevision);
+    const probe: BatchOp[] = [
+      { type: 'put', key: META_PROBE, value: 'x'.repeat(PROBE_BYTES) },
+      { type: 'del', key: META_PROBE },
+    ];
+    if (this.compacted > diskCompacted) probe.unshift({ type: 'put', key: META_COMPACTED, value: String(this.compacted) });
+    await this.db.batch(probe, this.syncWrite);
+  }
+
+  /**
+   * The database holds writes (after, upTo] that the store rejected: their
+   * batch reached the disk although the write call failed. Applies them to
+   * the index and revision and sends them to watchers, from the log.
+   */
+  private async adopt(after: number, upTo: number): Promise<void> {
+    const events: WatchEvent[] = [];
+    for await (const event of this.replay('', after, upTo, undefined)) events.push(event);
+    for (const event of events) {
+      const { key, createRevision, modRevision } = event.kv;
+      if (event.type === 'delete') this.index.delete(key);
+      else this.index.set(key, { createRevision, modRevision });
+    }
+    this.revision = upTo;
+    for (const raw of events) {
+      const event = freezeEvent(raw);
+      this.noteGarbage(event.kv.modRevision, garbageBytes(event));
+      for (const channel of this.watchers) if (event.kv.key.startsWith(channel.prefix)) channel.push(event);
+    }
   }
 }

@@ -16,6 +16,8 @@
  *   `CompactedError` (the API server turns that into 410 Gone).
  */
 
+import type { SnapshotInfo } from './snapshot.js';
+
 /** One version of one key. */
 export interface KeyValue {
   key: string;
@@ -60,6 +62,19 @@ export interface ListResult {
   revision: number;
   /** True when `limit` cut the list short: continue with `after` = last item's key. */
   more: boolean;
+}
+
+/** Whether a store accepts writes (`Store.health`, for /readyz). */
+export interface StoreHealth {
+  ok: boolean;
+  /** Why not, naming the database (e.g. `storage write failed: no space left on device (/var/lib/mk8s/data)`). */
+  error?: string;
+  /** When the store turned unhealthy (ms since the epoch). */
+  since?: number;
+  /** Background recovery attempts so far. */
+  recoveryAttempts?: number;
+  /** Why the last recovery attempt failed (e.g. waiting for free space). */
+  lastRecoveryError?: string;
 }
 
 export interface WatchOptions {
@@ -107,6 +122,21 @@ export interface Store {
    * and how many compactions the budget started. Absent for etcd.
    */
   historyStats?(): HistoryStats;
+
+  /**
+   * Stores that can fail and recover in this process (LevelStore): whether
+   * writes are accepted now, and why not. Absent for etcd.
+   */
+  health?(): StoreHealth;
+
+  /** LevelStore: the full consistency check of its database; the problems found (empty: consistent). */
+  verify?(): Promise<string[]>;
+
+  /**
+   * LevelStore: writes a consistent snapshot of the whole database (one
+   * revision) while serving writes, to a file path or a stream (snapshot.ts).
+   */
+  saveSnapshot?(out: NodeJS.WritableStream | string): Promise<SnapshotInfo>;
 
   close(): Promise<void>;
 }
