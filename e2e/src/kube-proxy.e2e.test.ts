@@ -5,19 +5,24 @@
 // through the ClusterIP spreads evenly over both (iptables mode), an
 // endpoint moved to notReadyAddresses stops receiving traffic, a third pod
 // reaches the ClusterIP, SIGTERM leaves the rules and `--cleanup` removes
-// exactly ours (Docker's chains intact) and puts route_localnet back (it is
-// only on behind MK8S-FIREWALL's martian drop). Then the same spread in
-// userspace mode.
+// exactly ours (Docker's chains, and any other cluster's, intact) and puts
+// route_localnet back (it is only on behind the MK8S-<TAG>-FIREWALL martian
+// drop). Then the same spread in userspace mode. The proxy runs under its
+// own --cluster-name, so a cluster a user runs on this machine is untouched.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { binPath, kubeconfigFor, startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
+import { binPath, eventuallyMatches, startComponent, startNodeProcesses, type ComponentProcess, type NodeProcesses } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
+/** This suite's cluster: kube-proxy prints where its chains (MK8S-<TAG>-) and bridge (mk8s-svc-<tag>) are. */
+const CLUSTER = `e2e-kube-proxy-${process.pid}`;
+const CHAINS = { prefix: '', services: '', firewall: '' };
+let BRIDGE = '';
 const SCOPE = `io.mk8s.e2e=kube-proxy-${process.pid}`;
 const NODE = 'kp-node';
 const NS = '/api/v1/namespaces/default';
@@ -29,22 +34,6 @@ async function api(base: string, method: string, p: string, body?: unknown): Pro
     return { status: res.status, body: JSON.parse(text) };
   } catch {
     return { status: res.status, body: text };
-  }
-}
-
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      last = await get();
-      if (ok(last)) return last;
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)?.slice(0, 500)} ${String(lastErr ?? '')}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -108,9 +97,7 @@ function httpdPod(name: string): unknown {
 
 describe('kube-proxy on real Docker', () => {
   let dir: string;
-  let apiserver: { proc: ComponentProcess; url: string };
-  let shim: ComponentProcess;
-  let kubelet: ComponentProcess;
+  let node: NodeProcesses;
   let proxy: ComponentProcess | undefined;
   let proxyURL = '';
   let dockerBefore: string[];
@@ -122,13 +109,17 @@ describe('kube-proxy on real Docker', () => {
 
   const startProxy = async (mode: 'iptables' | 'userspace'): Promise<ComponentProcess> => {
     const started = await startComponent('kube-proxy', {
-      args: ['--kubeconfig', path.join(dir, 'kubeconfig'), '--mode', mode, '--port', '0', '--log-level', 'warn'],
+      args: ['--kubeconfig', path.join(dir, 'kubeconfig'), '--mode', mode, '--port', '0', '--cluster-name', CLUSTER, '--log-level', 'warn'],
       ready: /kube-proxy serving on (http:\/\/\S+)/,
     });
     proxyURL = started.match;
+    const where = /iptables chains (MK8S-[A-Z2-7]{4}-)\*, service bridge (\S+)/.exec(started.proc.output());
+    if (!where) throw new Error(`kube-proxy did not say where its chains are:\n${started.proc.output()}`);
+    Object.assign(CHAINS, { prefix: where[1], services: `${where[1]}SERVICES`, firewall: `${where[1]}FIREWALL` });
+    BRIDGE = where[2]!;
     return started.proc;
   };
-  const cleanup = () => run(process.execPath, [binPath('kube-proxy'), '--cleanup'], { timeout: 60_000 });
+  const cleanup = () => run(process.execPath, [binPath('kube-proxy'), '--cleanup', '--cluster-name', CLUSTER], { timeout: 60_000 });
   const endpoints = (ready: string[], notReady: string[]) => ({
     apiVersion: 'v1',
     kind: 'Endpoints',
@@ -144,7 +135,7 @@ describe('kube-proxy on real Docker', () => {
     ],
   });
   const writeEndpoints = async (ready: string[], notReady: string[]) => {
-    const r = await api(apiserver.url, 'PUT', `${NS}/endpoints/web`, endpoints(ready, notReady));
+    const r = await api(node.apiserver.url, 'PUT', `${NS}/endpoints/web`, endpoints(ready, notReady));
     expect([200, 201]).toContain(r.status);
   };
 
@@ -152,35 +143,9 @@ describe('kube-proxy on real Docker', () => {
     dockerBefore = dockerRules(await iptablesSave());
     routeLocalnetBefore = await routeLocalnet();
     dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-kube-proxy-e2e-'));
-    apiserver = await startApiServerProcess();
-    await writeFile(path.join(dir, 'kubeconfig'), kubeconfigFor(apiserver.url));
-    shim = (
-      await startComponent('mk8s-dockershim', {
-        args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'],
-        ready: /serving CRI on/,
-      })
-    ).proc;
-    kubelet = (
-      await startComponent('kubelet', {
-        args: [
-          '--kubeconfig',
-          path.join(dir, 'kubeconfig'),
-          '--node-name',
-          NODE,
-          '--runtime-endpoint',
-          `unix://${path.join(dir, 'cri.sock')}`,
-          '--port',
-          '0',
-          '--root-dir',
-          path.join(dir, 'kubelet'),
-          '--log-level',
-          'warn',
-        ],
-        ready: /serving on (http:\/\/\S+)/,
-      })
-    ).proc;
+    node = await startNodeProcesses({ dir, nodeName: NODE, scopeLabels: SCOPE });
 
-    for (const name of ['web-a', 'web-b']) expect((await api(apiserver.url, 'POST', `${NS}/pods`, httpdPod(name))).status).toBe(201);
+    for (const name of ['web-a', 'web-b']) expect((await api(node.apiserver.url, 'POST', `${NS}/pods`, httpdPod(name))).status).toBe(201);
     const client = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -191,24 +156,24 @@ describe('kube-proxy on real Docker', () => {
         containers: [{ name: 'sh', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
       },
     };
-    expect((await api(apiserver.url, 'POST', `${NS}/pods`, client)).status).toBe(201);
+    expect((await api(node.apiserver.url, 'POST', `${NS}/pods`, client)).status).toBe(201);
     for (const name of ['web-a', 'web-b']) {
-      const pod = await until(
-        `${name} Running`,
-        () => api(apiserver.url, 'GET', `${NS}/pods/${name}`),
+      const pod = await eventuallyMatches(
+        () => api(node.apiserver.url, 'GET', `${NS}/pods/${name}`),
         (r) => r.body?.status?.phase === 'Running' && !!r.body.status.podIP,
+        { message: `${name} Running`, timeoutMs: 60_000, intervalMs: 100 },
       );
       pods[name] = pod.body.status.podIP;
-      const answer = await until(
-        `${name} answers`,
+      const answer = await eventuallyMatches(
         () => get(`http://${pods[name]}:8080/`),
         (t) => t.length > 0,
+        { message: `${name} answers`, timeoutMs: 60_000, intervalMs: 100 },
       );
       hostnames[answer] = name;
     }
     expect(Object.keys(hostnames)).toHaveLength(2);
 
-    const svc = await api(apiserver.url, 'POST', `${NS}/services`, {
+    const svc = await api(node.apiserver.url, 'POST', `${NS}/services`, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'web' },
@@ -223,9 +188,7 @@ describe('kube-proxy on real Docker', () => {
   afterAll(async () => {
     await proxy?.stop();
     await cleanup().catch(() => undefined);
-    await kubelet?.stop();
-    await shim?.stop();
-    await apiserver?.proc.stop();
+    await node?.stop();
     const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${SCOPE}`]);
     if (stdout.trim()) await run('docker', ['rm', '-f', ...stdout.trim().split('\n')]);
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -243,10 +206,10 @@ describe('kube-proxy on real Docker', () => {
   // 4 standard deviations wide instead of 2.8, so the suite does not flake.
   it('iptables mode: 400 requests through the NodePort on 127.0.0.1 and through the ClusterIP spread evenly', async () => {
     proxy = await startProxy('iptables');
-    await until(
-      'NodePort answers',
+    await eventuallyMatches(
       () => get(`http://127.0.0.1:${nodePort}/`),
       (t) => t in hostnames,
+      { message: 'NodePort answers', timeoutMs: 60_000, intervalMs: 100 },
     );
     const viaNodePort = await spread(`http://127.0.0.1:${nodePort}/`, 400);
     const viaClusterIP = await spread(`http://${clusterIP}:80/`, 400);
@@ -254,13 +217,13 @@ describe('kube-proxy on real Docker', () => {
     expectEven(viaNodePort, 400);
     expectEven(viaClusterIP, 400);
     const save = await iptablesSave();
-    expect(save).toContain('-A PREROUTING -m comment --comment "mk8s service portals" -j MK8S-SERVICES');
-    expect(save).toMatch(/-m statistic --mode random --probability 0\.50000000000 -j MK8S-SEP-/);
+    expect(save).toContain(`-A PREROUTING -m comment --comment "mk8s service portals" -j ${CHAINS.services}`);
+    expect(save).toMatch(new RegExp(`-m statistic --mode random --probability 0\\.50000000000 -j ${CHAINS.prefix}SEP-`));
     // route_localnet (NodePorts on 127.0.0.1) only behind the martian drop (CVE-2020-8558).
     expect(await routeLocalnet()).toBe('1');
-    expect(save).toContain('-A INPUT -m comment --comment "mk8s localnet firewall" -j MK8S-FIREWALL');
+    expect(save).toContain(`-A INPUT -m comment --comment "mk8s localnet firewall" -j ${CHAINS.firewall}`);
     expect(save).toContain(
-      '-A MK8S-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
+      `-A ${CHAINS.firewall} ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`,
     );
     expect(await get(`${proxyURL}/healthz`)).toBe('ok');
     const metrics = await get(`${proxyURL}/metrics`);
@@ -271,20 +234,18 @@ describe('kube-proxy on real Docker', () => {
 
   it('an endpoint moved to notReadyAddresses stops receiving traffic', async () => {
     await writeEndpoints(['web-a'], ['web-b']);
-    await until(
-      'only web-a answers',
+    await eventuallyMatches(
       () => spread(`http://${clusterIP}:80/`, 20),
       (counts) => counts.size === 1 && hostnames[[...counts.keys()][0]!] === 'web-a',
-      30_000,
+      { message: 'only web-a answers', timeoutMs: 30_000, intervalMs: 100 },
     );
     const after = await spread(`http://127.0.0.1:${nodePort}/`, 40);
     expect([...after.keys()].map((h) => hostnames[h])).toEqual(['web-a']);
     await writeEndpoints(['web-a', 'web-b'], []);
-    await until(
-      'web-b is back',
+    await eventuallyMatches(
       () => spread(`http://${clusterIP}:80/`, 20),
       (counts) => counts.size === 2,
-      30_000,
+      { message: 'web-b is back', timeoutMs: 30_000, intervalMs: 100 },
     );
   });
 
@@ -300,12 +261,11 @@ describe('kube-proxy on real Docker', () => {
       'label=io.kubernetes.container.name=sh',
     ]);
     expect(id.trim()).not.toBe('');
-    const answer = await until(
-      'wget from the client pod',
+    const answer = await eventuallyMatches(
       // No `-T`: busybox-static's wget crashes with it (exit 139); the exec itself is time-limited.
       async () => (await run('docker', ['exec', id.trim(), 'wget', '-qO-', `http://${clusterIP}:80/`], { timeout: 10_000 })).stdout.trim(),
       (t) => t in hostnames,
-      30_000,
+      { message: 'wget from the client pod', timeoutMs: 30_000, intervalMs: 100 },
     );
     expect(Object.values(hostnames)).toContain(hostnames[answer]);
   });
@@ -321,9 +281,8 @@ describe('kube-proxy on real Docker', () => {
         containers: [{ name: 'sh', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
       },
     };
-    expect((await api(apiserver.url, 'POST', `${NS}/pods`, pod)).status).toBe(201);
-    const id = await until(
-      'env-check container',
+    expect((await api(node.apiserver.url, 'POST', `${NS}/pods`, pod)).status).toBe(201);
+    const id = await eventuallyMatches(
       async () =>
         (
           await run('docker', [
@@ -338,6 +297,7 @@ describe('kube-proxy on real Docker', () => {
           ])
         ).stdout.trim(),
       (x) => x !== '',
+      { message: 'env-check container', timeoutMs: 60_000, intervalMs: 100 },
     );
     const env = (await run('docker', ['exec', id, 'env'])).stdout;
     expect(env).toContain(`WEB_SERVICE_HOST=${clusterIP}\n`);
@@ -347,27 +307,30 @@ describe('kube-proxy on real Docker', () => {
     expect(answer in hostnames).toBe(true);
   });
 
-  it('SIGTERM leaves the rules; --cleanup removes every MK8S- chain, the bridge and route, and nothing of Docker, and restores route_localnet', async () => {
+  it("SIGTERM leaves the rules; --cleanup removes this cluster's chains, bridge and route, nothing of Docker's, and restores route_localnet", async () => {
     await proxy!.stop();
     proxy = undefined;
-    expect(await iptablesSave()).toContain(':MK8S-SERVICES');
+    const before = await iptablesSave();
+    expect(before).toContain(`:${CHAINS.services}`);
+    // Another cluster on this machine (a user's) still needs route_localnet: then cleanup leaves it on.
+    const otherFirewalls = (before.match(/^:MK8S-[A-Z2-7]{4}-FIREWALL /gm) ?? []).filter((l) => !l.startsWith(`:${CHAINS.firewall} `));
     expect((await get(`http://127.0.0.1:${nodePort}/`)) in hostnames).toBe(true);
     await cleanup();
     const save = await iptablesSave();
-    expect(save).not.toContain('MK8S-');
+    expect(save).not.toContain(CHAINS.prefix);
     expect(dockerRules(save)).toEqual(dockerBefore);
-    await expect(run('ip', ['link', 'show', 'mk8s-svc0'])).rejects.toThrow();
+    await expect(run('ip', ['link', 'show', BRIDGE])).rejects.toThrow();
     const routes = (await run('ip', ['route'])).stdout;
     expect(routes).not.toContain('10.96.0.0/16');
-    expect(await routeLocalnet()).toBe(routeLocalnetBefore);
+    expect(await routeLocalnet()).toBe(otherFirewalls.length > 0 ? '1' : routeLocalnetBefore);
   });
 
   it('userspace mode: 200 requests through the NodePort spread evenly (round-robin), then cleanup leaves nothing', async () => {
     proxy = await startProxy('userspace');
-    await until(
-      'NodePort answers',
+    await eventuallyMatches(
       () => get(`http://127.0.0.1:${nodePort}/`),
       (t) => t in hostnames,
+      { message: 'NodePort answers', timeoutMs: 60_000, intervalMs: 100 },
     );
     const counts = await spread(`http://127.0.0.1:${nodePort}/`, 200);
     console.log(`userspace spread: NodePort ${JSON.stringify(Object.fromEntries(counts))}`);
@@ -377,7 +340,7 @@ describe('kube-proxy on real Docker', () => {
     await proxy.stop();
     proxy = undefined;
     await cleanup();
-    expect(await iptablesSave()).not.toContain('MK8S-');
-    await expect(run('ip', ['link', 'show', 'mk8s-svc0'])).rejects.toThrow();
+    expect(await iptablesSave()).not.toContain(CHAINS.prefix);
+    await expect(run('ip', ['link', 'show', BRIDGE])).rejects.toThrow();
   });
 });

@@ -80,9 +80,17 @@ export class KubeProxy {
         opts.log?.error({ err }, 'sync of proxy rules failed; retrying');
       },
     });
-    const request = (): void => this.runner.request();
+    // No sync before both caches have synced (Kubernetes' proxier waits the same way): the Services list
+    // arriving before the Endpoints list would otherwise program every Service as having no endpoints,
+    // and a restarted kube-proxy would REJECT all service traffic until the next sync.
+    const request = (): void => {
+      if (this.cachesSynced) this.runner.request();
+    };
     for (const inf of [this.services, this.endpoints]) inf.addEventHandler({ onAdd: request, onUpdate: request, onDelete: request });
   }
+
+  /** Set once both informers have listed: event handlers only request syncs from then on. */
+  private cachesSynced = false;
 
   /** The state the last sync applied. */
   get state(): readonly ServicePortState[] {
@@ -123,6 +131,7 @@ export class KubeProxy {
       return;
     }
     this.opts.log?.info({ mode: this.opts.proxier.mode }, 'caches synced; syncing proxy rules');
+    this.cachesSynced = true;
     this.runner.request();
     await aborted(signal);
     await this.runner.stop();

@@ -1,6 +1,8 @@
 // CVE-2020-8558 on a real kernel, as root: route_localnet=1 makes services
 // bound to 127.0.0.1 reachable from a neighbour on the network, unless
-// MK8S-FIREWALL drops those packets. Everything happens in two network
+// MK8S-<TAG>-FIREWALL drops those packets. Then two clusters on one node:
+// each one's cleanup removes its own chains and bridge only, and
+// route_localnet stays on (guarded) until the last one's cleanup. Everything happens in two network
 // namespaces created for the test ("node" and "neighbour", joined by a veth
 // pair), so the host's iptables, sysctls and links are never touched; the
 // real IptablesProxier, ExecIptables and LinuxHostNetwork run in a child
@@ -12,7 +14,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceBridgeName } from '../cluster-name.js';
 import type { ServicePortState } from '../proxy-state.js';
+import { chainNames } from './rules.js';
 
 const run = promisify(execFile);
 const NODE_NS = `mk8s-fw-node-${process.pid}`;
@@ -20,6 +24,9 @@ const NEIGHBOUR_NS = `mk8s-fw-peer-${process.pid}`;
 const NODE_IP = '192.0.2.1';
 const PORT = 18080;
 const NODE_PORT = 30080;
+/** The default cluster's chains (`kubernetes`: MK8S-SSV4-*) and those of a second cluster on the same node. */
+const MAIN = chainNames();
+const OTHER = chainNames('mk8s-localnet-test');
 const SRC = path.resolve(import.meta.dirname, '..');
 const REPO = path.resolve(SRC, '../../..');
 
@@ -58,16 +65,16 @@ async function probe(ip: string, port: number): Promise<string> {
   return (await inNs(NEIGHBOUR_NS, process.execPath, ['-e', script])).stdout.trim();
 }
 
-describe('route_localnet behind MK8S-FIREWALL (CVE-2020-8558), real iptables in network namespaces', () => {
+describe('route_localnet behind MK8S-<TAG>-FIREWALL (CVE-2020-8558), real iptables in network namespaces', () => {
   let dir: string;
   let child: string;
   let saved: string;
   let listener: ChildProcess | undefined;
 
-  /** Runs the proxier's code in the node's namespace: `sync` with `state`, or `cleanup`. */
-  const proxier = async (mode: 'sync' | 'cleanup', state: ServicePortState[] = []): Promise<string> =>
+  /** Runs the proxier's code in the node's namespace, for a cluster: `sync` with `state`, or `cleanup`. */
+  const proxier = async (mode: 'sync' | 'cleanup', state: ServicePortState[] = [], cluster = MAIN.clusterName, serviceCIDR = '10.96.0.0/16'): Promise<string> =>
     (
-      await run('ip', ['netns', 'exec', NODE_NS, process.execPath, '--import', 'tsx', child, mode, saved, JSON.stringify(state)], {
+      await run('ip', ['netns', 'exec', NODE_NS, process.execPath, '--import', 'tsx', child, mode, saved, cluster, serviceCIDR, JSON.stringify(state)], {
         cwd: REPO,
         timeout: 60_000,
       })
@@ -83,13 +90,15 @@ describe('route_localnet behind MK8S-FIREWALL (CVE-2020-8558), real iptables in 
         `import { ExecIptables } from ${JSON.stringify(path.join(SRC, 'iptables/iptables.ts'))};`,
         `import { IptablesProxier, cleanupIptables } from ${JSON.stringify(path.join(SRC, 'iptables/proxier.ts'))};`,
         `import { LinuxHostNetwork } from ${JSON.stringify(path.join(SRC, 'host-network.ts'))};`,
-        'const [mode, saved, state] = process.argv.slice(2);',
-        'const host = new LinuxHostNetwork({ routeLocalnetSavedPath: saved });',
+        `import { serviceBridgeName } from ${JSON.stringify(path.join(SRC, 'cluster-name.ts'))};`,
+        'const [mode, saved, clusterName, serviceCIDR, state] = process.argv.slice(2);',
+        'const host = new LinuxHostNetwork({ routeLocalnetSavedPath: saved, bridge: serviceBridgeName(clusterName) });',
         "if (mode === 'sync') {",
-        "  await new IptablesProxier({ iptables: new ExecIptables(), host, serviceCIDR: '10.96.0.0/16' }).syncRules(JSON.parse(state));",
+        '  await new IptablesProxier({ iptables: new ExecIptables(), host, serviceCIDR, clusterName }).syncRules(JSON.parse(state));',
         "  console.log('synced');",
         '} else {',
-        '  console.log(JSON.stringify({ restored: (await cleanupIptables(new ExecIptables(), host)) ?? null }));',
+        '  const r = await cleanupIptables(new ExecIptables(), host, clusterName);',
+        '  console.log(JSON.stringify({ restored: r.routeLocalnet ?? null, keptFor: r.routeLocalnetKeptFor }));',
         '}',
         '',
       ].join('\n'),
@@ -142,26 +151,32 @@ describe('route_localnet behind MK8S-FIREWALL (CVE-2020-8558), real iptables in 
     }
   });
 
+  const local: ServicePortState = {
+    id: 'default/local:http',
+    namespace: 'default',
+    name: 'local',
+    portName: 'http',
+    protocol: 'TCP',
+    clusterIP: '10.96.0.50',
+    port: 80,
+    nodePort: NODE_PORT,
+    endpoints: [{ ip: '127.0.0.1', port: PORT }],
+    notReady: 0,
+  };
+  /** The same Service in the second cluster: its own ClusterIP range and NodePort. */
+  const otherLocal: ServicePortState = { ...local, clusterIP: '10.97.0.50', nodePort: NODE_PORT + 1 };
+  const save = async (table: 'nat' | 'filter') => (await inNs(NODE_NS, 'iptables-save', ['-t', table])).stdout;
+  const links = async () => (await inNs(NODE_NS, 'ip', ['-o', 'link', 'show', 'type', 'bridge'])).stdout;
+  const routes = async () => (await inNs(NODE_NS, 'ip', ['route', 'show'])).stdout;
+
   it('the iptables proxier turns route_localnet on behind the drop: 127.0.0.1 stays private, a NodePort DNATed there still works', async () => {
-    const local: ServicePortState = {
-      id: 'default/local:http',
-      namespace: 'default',
-      name: 'local',
-      portName: 'http',
-      protocol: 'TCP',
-      clusterIP: '10.96.0.50',
-      port: 80,
-      nodePort: NODE_PORT,
-      endpoints: [{ ip: '127.0.0.1', port: PORT }],
-      notReady: 0,
-    };
     expect(await proxier('sync', [local])).toBe('synced');
     expect(await routeLocalnet()).toBe('1');
     expect((await readFile(saved, 'utf8')).trim()).toBe('0');
-    const filter = (await inNs(NODE_NS, 'iptables-save', ['-t', 'filter'])).stdout;
-    expect(filter).toContain('-A INPUT -m comment --comment "mk8s localnet firewall" -j MK8S-FIREWALL');
+    const filter = await save('filter');
+    expect(filter).toContain('-A INPUT -m comment --comment "mk8s localnet firewall" -j MK8S-SSV4-FIREWALL');
     expect(filter).toContain(
-      '-A MK8S-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
+      '-A MK8S-SSV4-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "mk8s: block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
     );
     expect(await probe('127.0.0.1', PORT)).toBe('TIMEOUT');
     // What route_localnet is for: a connection a DNAT rule sent to 127.0.0.1.
@@ -177,11 +192,59 @@ describe('route_localnet behind MK8S-FIREWALL (CVE-2020-8558), real iptables in 
     expect((await readFile(saved, 'utf8')).trim()).toBe('0');
   });
 
-  it('--cleanup puts route_localnet back and removes every rule it added', async () => {
-    expect(JSON.parse(await proxier('cleanup'))).toEqual({ restored: '0' });
+  it('--cleanup puts route_localnet back and removes every rule it added, and the bridge', async () => {
+    expect(await links()).toContain(serviceBridgeName());
+    expect(JSON.parse(await proxier('cleanup'))).toEqual({ restored: '0', keptFor: [] });
     expect(await routeLocalnet()).toBe('0');
     await expect(readFile(saved)).rejects.toMatchObject({ code: 'ENOENT' });
-    for (const table of ['filter', 'nat']) expect((await inNs(NODE_NS, 'iptables-save', ['-t', table])).stdout).not.toContain('MK8S-');
+    for (const table of ['filter', 'nat'] as const) expect(await save(table)).not.toContain('MK8S-');
+    expect(await links()).not.toContain('mk8s-svc-');
     expect(await probe('127.0.0.1', PORT)).toBe('TIMEOUT');
+  });
+
+  it("two clusters on the node: one's cleanup leaves the other's chains, jumps, bridge and route_localnet; the last one's puts route_localnet back", async () => {
+    expect(await proxier('sync', [local])).toBe('synced');
+    expect(await proxier('sync', [otherLocal], OTHER.clusterName, '10.97.0.0/16')).toBe('synced');
+    // A sync of the first cluster after the second's chains exist leaves them.
+    expect(await proxier('sync', [local])).toBe('synced');
+    const nat = await save('nat');
+    for (const names of [MAIN, OTHER]) {
+      expect(nat).toContain(`-A PREROUTING -m comment --comment "mk8s service portals" -j ${names.services}`);
+      expect(nat).toContain(`:${names.svc(local)} `);
+    }
+    expect(await links()).toContain(serviceBridgeName());
+    expect(await links()).toContain(serviceBridgeName(OTHER.clusterName));
+    expect(await routes()).toContain(`10.97.0.0/16 dev ${serviceBridgeName(OTHER.clusterName)}`);
+    expect(await routeLocalnet()).toBe('1');
+    expect(await probe(NODE_IP, NODE_PORT)).toBe('loopback-only secret');
+    expect(await probe(NODE_IP, NODE_PORT + 1)).toBe('loopback-only secret');
+    const mainRules = async () =>
+      (await save('nat'))
+        .concat(await save('filter'))
+        .split('\n')
+        .filter((l) => l.includes(MAIN.prefix))
+        .map((l) => l.replace(/\[\d+:\d+\]/, ''))
+        .sort();
+    const before = await mainRules();
+
+    // The second cluster goes down: the first keeps everything, route_localnet on and guarded.
+    expect(JSON.parse(await proxier('cleanup', [], OTHER.clusterName, '10.97.0.0/16'))).toEqual({ restored: null, keptFor: [MAIN.firewall] });
+    for (const table of ['filter', 'nat'] as const) expect(await save(table)).not.toContain(OTHER.prefix);
+    expect(await mainRules()).toEqual(before);
+    expect(await links()).not.toContain(serviceBridgeName(OTHER.clusterName));
+    expect(await links()).toContain(serviceBridgeName());
+    expect(await routes()).toContain(`10.96.0.0/16 dev ${serviceBridgeName()}`);
+    expect(await routeLocalnet()).toBe('1');
+    expect((await readFile(saved, 'utf8')).trim()).toBe('0');
+    expect(await probe('127.0.0.1', PORT)).toBe('TIMEOUT');
+    expect(await probe(NODE_IP, NODE_PORT)).toBe('loopback-only secret');
+    expect(await probe(NODE_IP, NODE_PORT + 1)).not.toBe('loopback-only secret');
+
+    // The last one out.
+    expect(JSON.parse(await proxier('cleanup'))).toEqual({ restored: '0', keptFor: [] });
+    expect(await routeLocalnet()).toBe('0');
+    for (const table of ['filter', 'nat'] as const) expect(await save(table)).not.toContain('MK8S-');
+    expect(await links()).not.toContain('mk8s-svc-');
+    await expect(readFile(saved)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

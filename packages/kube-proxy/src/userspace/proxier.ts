@@ -19,8 +19,11 @@ export interface UserspaceProxierOptions {
   /** Address NodePort listeners bind (default 127.0.0.1). */
   nodeIP?: string;
   /**
-   * Adds each ClusterIP to the service bridge and listens on it (needs root).
-   * Without it ClusterIPs are skipped (one log line per Service port).
+   * Adds each ClusterIP to the host's service bridge and listens on it
+   * (needs root). Give it the cluster's bridge
+   * (`new LinuxHostNetwork({ bridge: serviceBridgeName(clusterName) })`), so
+   * the cluster's `kube-proxy --cleanup` removes it. Without it ClusterIPs
+   * are skipped (one log line per Service port).
    */
   host?: HostNetwork;
   /** How long one endpoint may take to accept before the next is tried (default 2 s). */
