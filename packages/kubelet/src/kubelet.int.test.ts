@@ -7,24 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Pod } from '@mk8s/api';
 import { FakeRuntime } from '@mk8s/runtime-fake';
-import { buildPod, startTestCluster, type TestCluster } from '@mk8s/testing';
+import { buildPod, eventuallyMatches, startTestCluster, type TestCluster } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kubelet } from './kubelet.js';
-
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await get();
-      if (ok(last)) return last;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)?.slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('Kubelet (hollow, in-process API server)', () => {
   let cluster: TestCluster;
@@ -59,17 +44,17 @@ describe('Kubelet (hollow, in-process API server)', () => {
   });
 
   it('registers a Ready node that publishes its kubelet port and renews its lease', async () => {
-    const node = await until(
-      'node Ready',
+    const node = await eventuallyMatches(
       () => cluster.client.nodes.get('node-1'),
       (n) => !!n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      { message: 'node Ready' },
     );
     expect(node.status?.capacity).toMatchObject({ cpu: '2', memory: '4Gi', pods: '20' });
     expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBeGreaterThan(0);
-    const lease = await until(
-      'lease',
+    const lease = await eventuallyMatches(
       () => cluster.client.leases.inNamespace('kube-node-lease').get('node-1'),
       (l) => !!l.spec?.renewTime,
+      { message: 'lease' },
     );
     expect(lease.spec?.holderIdentity).toBe('node-1');
   });
@@ -80,24 +65,24 @@ describe('Kubelet (hollow, in-process API server)', () => {
     await pods.create(buildPod('web', { nodeName: 'node-1', command: ['httpd', '-f'] }));
     // The first status write may say Ready False: the prober learns of a new container from the
     // informer's copy of that write, and the next sync makes it Ready. Wait for both, not for a poll's luck.
-    const pod = await until(
-      'pod Running and Ready',
+    const pod = await eventuallyMatches(
       () => pods.get('web'),
       (p: Pod) => p.status?.phase === 'Running' && !!p.status.podIP && p.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+      { message: 'pod Running and Ready' },
     );
     expect(pod.status?.podIP).toMatch(/^10\.244\./);
     expect(pod.status?.hostIP).toBe('127.0.0.1');
     expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-    const logs = await until(
-      'logs',
+    const logs = await eventuallyMatches(
       () => cluster.client.pods.logText('default', 'web'),
       (t) => t === 'hello from the pod\n',
+      { message: 'logs' },
     );
     expect(logs).toContain('hello from the pod');
-    const events = await until(
-      'events',
+    const events = await eventuallyMatches(
       () => cluster.client.events.inNamespace('default').list({ fieldSelector: 'involvedObject.name=web' }),
       (l) => ['Pulled', 'Created', 'Started'].every((r) => l.items.some((e) => e.reason === r)),
+      { message: 'events' },
     );
     expect(events.items.find((e) => e.reason === 'Started')?.message).toBe('Started container main');
   });
@@ -107,16 +92,16 @@ describe('Kubelet (hollow, in-process API server)', () => {
     const pod = buildPod('sick', { nodeName: 'node-1', command: ['sleep', '3600'] });
     pod.spec!.containers[0]!.livenessProbe = { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 1 };
     await cluster.client.pods.inNamespace('default').create(pod);
-    const restarted = await until(
-      'a liveness restart',
+    const restarted = await eventuallyMatches(
       () => cluster.client.pods.inNamespace('default').get('sick'),
       (p: Pod) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+      { message: 'a liveness restart' },
     );
     expect(restarted.status?.containerStatuses?.[0]?.restartCount).toBeGreaterThanOrEqual(1);
-    const events = await until(
-      'Unhealthy event',
+    const events = await eventuallyMatches(
       () => cluster.client.events.inNamespace('default').list({ fieldSelector: 'involvedObject.name=sick' }),
       (l) => l.items.some((e) => e.reason === 'Unhealthy'),
+      { message: 'Unhealthy event' },
     );
     const unhealthy = events.items.find((e) => e.reason === 'Unhealthy')!;
     expect(unhealthy).toMatchObject({
@@ -141,17 +126,17 @@ describe('Kubelet (hollow, in-process API server)', () => {
       pod.spec!.terminationGracePeriodSeconds = 12;
       pod.spec!.containers[0]!.livenessProbe = { exec: { command: ['cat', '/tmp/ok'] }, periodSeconds: 1, failureThreshold: 1 };
       await pods.create(pod);
-      const restarted = await until(
-        'a liveness restart',
+      const restarted = await eventuallyMatches(
         () => pods.get('graceful'),
         (p: Pod) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+        { message: 'a liveness restart' },
       );
       const firstId = restarted.status?.containerStatuses?.[0]?.lastState?.terminated?.containerID?.replace(/^.*:\/\//, '');
       expect(stops.find((s) => s.containerId === firstId)?.timeout).toBe(12);
-      const events = await until(
-        'Unhealthy and Killing events',
+      const events = await eventuallyMatches(
         () => cluster.client.events.inNamespace('default').list({ fieldSelector: 'involvedObject.name=graceful' }),
         (l) => l.items.some((e) => e.reason === 'Unhealthy') && l.items.some((e) => e.reason === 'Killing'),
+        { message: 'Unhealthy and Killing events' },
       );
       expect(events.items.find((e) => e.reason === 'Killing')?.message).toBe('Container main failed liveness probe, will be restarted');
       expect(events.items.find((e) => e.reason === 'Unhealthy')?.message).toBe('Liveness probe failed: no\n');
@@ -165,22 +150,22 @@ describe('Kubelet (hollow, in-process API server)', () => {
     const uid = (await pods.get('web')).metadata!.uid!;
     expect((await stat(path.join(dir, 'pods', uid))).isDirectory()).toBe(true);
     await pods.delete('web', { gracePeriodSeconds: 1 });
-    await until(
-      'pod gone',
+    await eventuallyMatches(
       () =>
         pods.get('web').then(
           () => false,
           () => true,
         ),
       (gone) => gone,
+      { message: 'pod gone' },
     );
     const left = await runtime.listPodSandbox({});
     expect(left.items.filter((s) => s.metadata?.name === 'web' && s.state === 'SANDBOX_READY')).toEqual([]);
     await expect(stat(path.join(dir, 'pods', uid))).rejects.toThrow(/ENOENT/);
-    const events = await until(
-      'Killing event',
+    const events = await eventuallyMatches(
       () => cluster.client.events.inNamespace('default').list({ fieldSelector: 'involvedObject.name=web' }),
       (l) => l.items.some((e) => e.reason === 'Killing'),
+      { message: 'Killing event' },
     );
     expect(events.items.find((e) => e.reason === 'Killing')?.message).toBe('Stopping container main');
   });

@@ -83,16 +83,16 @@ export class Kubelet {
       registry: this.registry,
       nodeName,
       healthz: async () => (await criRuntimeReadiness(runtime)()).ready,
-      ...(log ? { log } : {}),
-      ...(this.opts.serverTLS ? { tls: this.opts.serverTLS } : {}),
+      log,
+      tls: this.opts.serverTLS,
     });
     this.server = server;
     try {
       const version = await runtime.version({});
       const config = detectNodeConfig(nodeName, {
-        ...(this.opts.node ?? {}),
+        ...this.opts.node,
         kubeletPort: server.port,
-        nodeInfo: { ...(this.opts.node?.nodeInfo ?? {}), containerRuntimeVersion: containerRuntimeVersion(version) },
+        nodeInfo: { ...this.opts.node?.nodeInfo, containerRuntimeVersion: containerRuntimeVersion(version) },
       });
       const hostIP = config.addresses.find((a) => a.type === 'InternalIP')?.address;
       const agent = new NodeAgent({
@@ -100,13 +100,13 @@ export class Kubelet {
         config,
         clock,
         runtimeReady: criRuntimeReadiness(runtime),
-        ...(this.opts.renewIntervalMs ? { renewIntervalMs: this.opts.renewIntervalMs } : {}),
-        ...(this.opts.leaseDurationSeconds ? { leaseDurationSeconds: this.opts.leaseDurationSeconds } : {}),
-        ...(this.opts.statusUpdateMs ? { statusUpdateMs: this.opts.statusUpdateMs } : {}),
-        ...(log ? { log } : {}),
+        renewIntervalMs: this.opts.renewIntervalMs,
+        leaseDurationSeconds: this.opts.leaseDurationSeconds,
+        statusUpdateMs: this.opts.statusUpdateMs,
+        log,
       });
-      const prober = new ProberManager({ runtime, clock, ...(log ? { log } : {}) });
-      const recorder = new ApiEventRecorder({ client, component: 'kubelet', host: nodeName, clock, ...(log ? { log } : {}) });
+      const prober = new ProberManager({ runtime, clock, log });
+      const recorder = new ApiEventRecorder({ client, component: 'kubelet', host: nodeName, clock, log });
       const factory = new SharedInformerFactory(listerWatchersFor(client), { clock });
       const informer = factory.informerFor<Pod>('pods', { fieldSelector: `spec.nodeName=${nodeName}` });
       const services = factory.informerFor<Service>('services');
@@ -118,14 +118,12 @@ export class Kubelet {
         rootDir: this.opts.rootDir,
         clock,
         prober,
-        ...(hostIP ? { hostIP } : {}),
-        ...(this.opts.relistPeriodMs ? { relistPeriodMs: this.opts.relistPeriodMs } : {}),
-        ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),
+        hostIP,
+        relistPeriodMs: this.opts.relistPeriodMs,
+        backoff: this.opts.backoff,
         // Given events, else the runtime's own CRI stream when it has one.
-        ...(this.opts.runtimeEvents || runtime.getContainerEvents
-          ? { runtimeEvents: this.opts.runtimeEvents ?? criContainerEvents(runtime, signal, log ? { log } : {}) }
-          : {}),
-        ...(log ? { log } : {}),
+        runtimeEvents: this.opts.runtimeEvents ?? (runtime.getContainerEvents ? criContainerEvents(runtime, signal, { log }) : undefined),
+        log,
         recorder,
         // Services for containers' <SVC>_SERVICE_HOST/_PORT variables, read when a container starts.
         services: (ns) => services.lister.namespace(ns).list(),

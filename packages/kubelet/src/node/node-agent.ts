@@ -47,8 +47,8 @@ export class NodeAgent {
       nodeName: opts.config.nodeName,
       clock: this.clock,
       log: this.log,
-      ...(opts.renewIntervalMs !== undefined ? { renewIntervalMs: opts.renewIntervalMs } : {}),
-      ...(opts.leaseDurationSeconds !== undefined ? { leaseDurationSeconds: opts.leaseDurationSeconds } : {}),
+      renewIntervalMs: opts.renewIntervalMs,
+      leaseDurationSeconds: opts.leaseDurationSeconds,
     });
     this.status = new NodeStatusManager({
       client: opts.client,
@@ -56,8 +56,8 @@ export class NodeAgent {
       runtimeReady: opts.runtimeReady,
       clock: this.clock,
       log: this.log,
-      ...(opts.statusUpdateMs !== undefined ? { statusUpdateMs: opts.statusUpdateMs } : {}),
-      ...(opts.statusReportMs !== undefined ? { statusReportMs: opts.statusReportMs } : {}),
+      statusUpdateMs: opts.statusUpdateMs,
+      statusReportMs: opts.statusReportMs,
     });
   }
 

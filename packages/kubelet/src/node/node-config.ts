@@ -186,7 +186,7 @@ export function parseTaints(value: string | undefined): Taint[] {
     const key = eq >= 0 ? kv.slice(0, eq) : kv;
     if (!key || !TAINT_EFFECTS.includes(effect))
       throw new TypeError(`taint "${entry}": want key[=value]:Effect with Effect one of ${TAINT_EFFECTS.join(', ')}`);
-    out.push({ key, ...(eq >= 0 ? { value: kv.slice(eq + 1) } : {}), effect });
+    out.push({ key, value: eq >= 0 ? kv.slice(eq + 1) : undefined, effect });
   }
   return out;
 }

@@ -25,19 +25,14 @@ export async function runHook(handler: LifecycleHandler, target: HookTarget, tim
     return undefined;
   }
   // The exec and httpGet actions of a hook are those of a probe, with the hook's deadline.
-  const probe = {
-    ...(handler.exec ? { exec: handler.exec } : {}),
-    ...(handler.httpGet ? { httpGet: handler.httpGet } : {}),
-    ...(handler.tcpSocket ? { tcpSocket: handler.tcpSocket } : {}),
-    timeoutSeconds: Math.max(1, timeoutSeconds),
-  } as Probe;
+  const probe: Probe = { exec: handler.exec, httpGet: handler.httpGet, tcpSocket: handler.tcpSocket, timeoutSeconds: Math.max(1, timeoutSeconds) };
   if (!probe.exec && !probe.httpGet && !probe.tcpSocket) return 'the hook has no handler';
   const r = await runProbe(probe, {
     runtime: target.runtime,
     clock: target.clock,
     containerId: target.containerId,
     container: target.container,
-    ...(target.podIP ? { podIP: target.podIP } : {}),
+    podIP: target.podIP,
   });
   return r.result === 'success' ? undefined : r.output || `hook ${r.result}`;
 }

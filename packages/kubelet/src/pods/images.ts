@@ -54,7 +54,7 @@ export async function ensureImage(
   const wait = backoff.remaining(backoffKey);
   if (wait > 0) throw new ImageError('ImagePullBackOff', `Back-off pulling image "${image}"`, wait);
   try {
-    const res = await runtime.pullImage({ image: { image }, ...(sandboxConfig ? { sandboxConfig } : {}) });
+    const res = await runtime.pullImage({ image: { image }, sandboxConfig });
     backoff.succeeded(backoffKey);
     return res.imageRef;
   } catch (err) {

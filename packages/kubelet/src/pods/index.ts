@@ -38,7 +38,7 @@ export {
 export { Pleg, type ExternalRuntimeEvent, type PlegOptions, type PodLifecycleEvent, type PodLifecycleEventType, type RelistResult } from './pleg.js';
 export { generatePodStatus, podPhase, type ReadinessFn, type StatusInputs, type WaitingReason } from './status.js';
 export { StatusManager, canonicalStatus, type StatusManagerOptions } from './status-manager.js';
-export { confirmDeletion, killContainer, killPod, removePod, terminationGraceSeconds } from './termination.js';
+export { confirmDeletion, killContainer, killPod, removePod, terminationGraceSeconds, type ContainerKill, type ContainerKiller } from './termination.js';
 export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { getRuntimePodStatus, containersNamed, readySandbox, type RuntimeContainer, type RuntimePodStatus } from './runtime-pod.js';
 export { ImageError, ensureImage, pullPolicyOf } from './images.js';

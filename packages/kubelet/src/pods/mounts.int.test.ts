@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Container, Pod } from '@mk8s/api';
 import { SharedInformerFactory, deletedObject, listerWatchersFor, type Clientset } from '@mk8s/client';
 import { FakeRuntime } from '@mk8s/runtime-fake';
-import { startTestCluster, type TestCluster } from '@mk8s/testing';
+import { eventually, startTestCluster, type TestCluster } from '@mk8s/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PodLifecycle } from './pod-lifecycle.js';
 import { ensureTmpfs, mountsUnder, unmountAll } from '@mk8s/component-base';
@@ -190,16 +190,6 @@ describe('PodLifecycle and pod mount points', () => {
     await cluster?.stop();
   });
 
-  async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn().catch(() => undefined);
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
   it('unmounts and removes a pod’s mount points (subPaths, Secret tmpfs) when it is deleted, and those of gone pods on start', async () => {
     const rootDir = path.join(root, 'kubelet');
     // A leftover of a pod deleted while the kubelet was down.
@@ -227,17 +217,21 @@ describe('PodLifecycle and pod mount points', () => {
     factory.start(ac.signal);
     const running = lifecycle.run(ac.signal);
     try {
-      await waitFor(
-        'the gone pod’s folder removed',
+      await eventually(
         async () =>
           (await mountsUnder(goneDir)).length === 0 &&
           (await stat(goneDir).then(
             () => false,
             () => true,
           )),
+        { message: 'the gone pod’s folder removed', timeoutMs: 15_000, intervalMs: 20 },
       );
       expect(await readFile(path.join(vol, 'a', 'b', 'file'), 'utf8')).toBe('inside\n');
-      await waitFor('the gone pod’s tmpfs released', async () => (await mountsUnder(path.join(rootDir, 'pods'))).length === 0);
+      await eventually(async () => (await mountsUnder(path.join(rootDir, 'pods'))).length === 0, {
+        message: 'the gone pod’s tmpfs released',
+        timeoutMs: 15_000,
+        intervalMs: 20,
+      });
 
       const pods = cluster.client.pods.inNamespace('default');
       await cluster.client.secrets.inNamespace('default').create({ metadata: { name: 'creds' }, data: { password: Buffer.from('s3cret').toString('base64') } });
@@ -263,10 +257,13 @@ describe('PodLifecycle and pod mount points', () => {
           ],
         },
       });
-      const pod = await waitFor('Running', async () => {
-        const p = await pods.get('subpath');
-        return p.status?.phase === 'Running' && p;
-      });
+      const pod = await eventually(
+        async () => {
+          const p = await pods.get('subpath');
+          return p.status?.phase === 'Running' && p;
+        },
+        { message: 'Running', timeoutMs: 15_000, intervalMs: 20 },
+      );
       const podDir = path.join(rootDir, 'pods', pod.metadata!.uid!);
       const ctr = (await runtime.listContainers({})).containers[0]!;
       const target = path.join(podDir, 'volume-subpaths', 'data', 'main', '0');
@@ -281,11 +278,13 @@ describe('PodLifecycle and pod mount points', () => {
       expect(await readFile(path.join(secretDir, 'password'), 'utf8')).toBe('s3cret');
 
       await pods.delete('subpath', { gracePeriodSeconds: 0 });
-      await waitFor('the pod folder removed', async () =>
-        stat(podDir).then(
-          () => false,
-          () => true,
-        ),
+      await eventually(
+        async () =>
+          stat(podDir).then(
+            () => false,
+            () => true,
+          ),
+        { message: 'the pod folder removed', timeoutMs: 15_000, intervalMs: 20 },
       );
       expect(await mountsUnder(rootDir)).toEqual([]);
     } finally {

@@ -25,11 +25,11 @@ function pod(spec: Partial<PodSpec> = {}, extra: { phase?: string; deletionGrace
       name: 'web',
       namespace: 'default',
       uid: UID,
-      ...(extra.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
-      ...(extra.deletionGracePeriodSeconds !== undefined ? { deletionGracePeriodSeconds: extra.deletionGracePeriodSeconds } : {}),
+      deletionTimestamp: extra.deleting ? '2026-01-01T00:00:00Z' : undefined,
+      deletionGracePeriodSeconds: extra.deletionGracePeriodSeconds,
     },
     spec: { containers: [main], ...spec },
-    ...(extra.phase ? { status: { phase: extra.phase } } : {}),
+    status: extra.phase === undefined ? undefined : { phase: extra.phase },
   };
 }
 
@@ -81,7 +81,11 @@ const inBackoff =
   (_key, since) =>
     Math.max(0, since + ms - NOW);
 
-/** The plan, as strings: `name:reason:attempt` starts, `name:reason:grace` kills, `name:remainingMs` backoffs. */
+/**
+ * The plan, as strings: `name:reason:attempt` starts, `name:reason:grace` kills
+ * (`+preStop` when the kill runs the container's preStop hook first),
+ * `name:remainingMs` backoffs.
+ */
 function summary(a: PodActions) {
   return {
     killPod: a.killPod,
@@ -90,7 +94,7 @@ function summary(a: PodActions) {
     sandboxId: a.sandboxId,
     attempt: a.attempt,
     sandboxesToStop: a.sandboxesToStop,
-    kill: a.containersToKill.map((k) => `${k.name}:${k.reason}:${k.gracePeriodSeconds}`),
+    kill: a.containersToKill.map((k) => `${k.name}:${k.reason}:${k.gracePeriodSeconds}${k.runPreStop ? '+preStop' : ''}`),
     init: a.nextInitContainerToStart
       ? `${a.nextInitContainerToStart.container.name}:${a.nextInitContainerToStart.reason}:${a.nextInitContainerToStart.attempt}`
       : undefined,
@@ -155,7 +159,7 @@ const cases: Case[] = [
     name: 'dead sandbox: kill what still runs in it, create the next sandbox attempt, start all afresh',
     pod: pod({ containers: [main, side], terminationGracePeriodSeconds: 20 }),
     rs: runtime([sandbox('sb0', 'SANDBOX_NOTREADY')], [ctr('c1', 'main', 'CONTAINER_EXITED', { exitCode: 137 }), ctr('c2', 'side', 'CONTAINER_RUNNING')]),
-    want: { createSandbox: true, sandboxId: '', attempt: 1, kill: ['side:SandboxChanged:20'], start: ['main:create:1', 'side:create:1'] },
+    want: { createSandbox: true, sandboxId: '', attempt: 1, kill: ['side:SandboxChanged:20+preStop'], start: ['main:create:1', 'side:create:1'] },
   },
 
   // Restart policies with exited containers.
@@ -278,6 +282,12 @@ const cases: Case[] = [
     pod: pod({ containers: [{ ...main, image: 'busybox:1.37' }], terminationGracePeriodSeconds: 45 }),
     rs: runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING', { image: 'busybox:1.36' })]),
     opts: { restartBackoff: inBackoff(10_000) },
+    want: { kill: ['main:ImageChanged:45+preStop'], start: ['main:imageChanged:1'] },
+  },
+  {
+    name: 'created, never started container whose image changed: killed without preStop (nothing runs to exec into) and replaced',
+    pod: pod({ containers: [{ ...main, image: 'busybox:1.37' }], terminationGracePeriodSeconds: 45 }),
+    rs: runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_CREATED', { image: 'busybox:1.36' })]),
     want: { kill: ['main:ImageChanged:45'], start: ['main:imageChanged:1'] },
   },
   {
@@ -300,7 +310,7 @@ const cases: Case[] = [
     pod: pod({ terminationGracePeriodSeconds: 45 }),
     rs: runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING', { attempt: 2 })]),
     opts: { probeFailure: (name, id) => (name === 'main' && id === 'c1' ? 'liveness' : undefined) },
-    want: { kill: ['main:LivenessProbe:45'], start: ['main:restart:3'] },
+    want: { kill: ['main:LivenessProbe:45+preStop'], start: ['main:restart:3'] },
   },
   {
     name: "liveness failed: the probe's own terminationGracePeriodSeconds wins",
@@ -310,35 +320,35 @@ const cases: Case[] = [
     }),
     rs: runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]),
     opts: { probeFailure: () => 'liveness' },
-    want: { kill: ['main:LivenessProbe:5'], start: ['main:restart:1'] },
+    want: { kill: ['main:LivenessProbe:5+preStop'], start: ['main:restart:1'] },
   },
   {
     name: 'liveness failed without a grace period anywhere: 30 s',
     pod: pod(),
     rs: runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]),
     opts: { probeFailure: () => 'liveness' },
-    want: { kill: ['main:LivenessProbe:30'], start: ['main:restart:1'] },
+    want: { kill: ['main:LivenessProbe:30+preStop'], start: ['main:restart:1'] },
   },
   {
     name: 'liveness failed under Never: killed, not restarted',
     pod: pod({ restartPolicy: 'Never' }),
     rs: runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]),
     opts: { probeFailure: () => 'liveness' },
-    want: { kill: ['main:LivenessProbe:30'], start: [] },
+    want: { kill: ['main:LivenessProbe:30+preStop'], start: [] },
   },
   {
     name: 'liveness failed while in backoff: killed, the restart waits',
     pod: pod(),
     rs: runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING', { attempt: 1 })]),
     opts: { probeFailure: () => 'liveness', restartBackoff: inBackoff(20_000) },
-    want: { kill: ['main:LivenessProbe:30'], backoff: ['main:20000'] },
+    want: { kill: ['main:LivenessProbe:30+preStop'], backoff: ['main:20000'] },
   },
   {
     name: 'startup probe failed: killed and restarted',
     pod: pod({ containers: [{ ...main, startupProbe: { exec: { command: ['true'] }, terminationGracePeriodSeconds: 3 } }] }),
     rs: runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]),
     opts: { probeFailure: () => 'startup' },
-    want: { kill: ['main:StartupProbe:3'], start: ['main:restart:1'] },
+    want: { kill: ['main:StartupProbe:3+preStop'], start: ['main:restart:1'] },
   },
 
   // Termination.
@@ -352,14 +362,14 @@ const cases: Case[] = [
       [sandbox('sb0')],
       [ctr('c1', 'main', 'CONTAINER_RUNNING'), ctr('c2', 'side', 'CONTAINER_CREATED'), ctr('c0', 'main', 'CONTAINER_EXITED', { attempt: -1 })],
     ),
-    want: { killPod: true, sandboxId: '', sandboxesToStop: ['sb0'], kill: ['main:PodTerminating:7', 'side:PodTerminating:7'] },
+    want: { killPod: true, sandboxId: '', sandboxesToStop: ['sb0'], kill: ['main:PodTerminating:7+preStop', 'side:PodTerminating:7'] },
   },
   {
     name: 'pod gone from the API (terminating without a deletionTimestamp): killed with the spec grace',
     pod: pod({ containers: [main], terminationGracePeriodSeconds: 20 }),
     rs: runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]),
     opts: { terminating: true, probeFailure: () => 'liveness' },
-    want: { killPod: true, sandboxId: '', sandboxesToStop: ['sb0'], kill: ['main:PodTerminating:20'] },
+    want: { killPod: true, sandboxId: '', sandboxesToStop: ['sb0'], kill: ['main:PodTerminating:20+preStop'] },
   },
   {
     name: 'pod being deleted with nothing left running: nothing to kill, no restart',
@@ -418,7 +428,7 @@ describe('computePodActions', () => {
         reason: 'LivenessProbe',
         message: 'Container main failed liveness probe, will be restarted',
         gracePeriodSeconds: 30,
-        runPreStop: false,
+        runPreStop: true,
       },
     ]);
     const never = computePodActions(pod({ restartPolicy: 'Never' }), runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]), NOW, {
@@ -431,6 +441,8 @@ describe('computePodActions', () => {
       NOW,
     );
     expect(image.containersToKill[0]?.message).toBe('Container main definition changed, will be restarted');
+    const sandboxGone = computePodActions(pod(), runtime([sandbox('sb0', 'SANDBOX_NOTREADY')], [ctr('c1', 'main', 'CONTAINER_RUNNING')]), NOW);
+    expect(sandboxGone.containersToKill[0]?.message).toBe('Stopping container main');
     const deleting = computePodActions(
       pod({}, { deleting: true }),
       runtime([sandbox('sb0')], [ctr('c1', 'main', 'CONTAINER_RUNNING'), ctr('c2', 'side', 'CONTAINER_CREATED')]),

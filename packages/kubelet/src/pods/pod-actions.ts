@@ -67,7 +67,11 @@ export interface ContainerToKill {
   /** The `Killing` event's message; no event without one. */
   message?: string;
   gracePeriodSeconds: number;
-  /** Run the container's preStop hook first, inside the grace period (pod termination). */
+  /**
+   * Run the container's preStop hook first, inside the grace period: every
+   * kill of a running container does, whatever the reason, as Kubernetes'
+   * killContainer (a created, never started one has nothing to exec into).
+   */
   runPreStop: boolean;
 }
 
@@ -139,6 +143,8 @@ export interface PodActionsOptions {
  *    failed is killed and restarted unless the policy is Never; an exited one
  *    is restarted per restartPolicy (Always; OnFailure on a non-zero exit),
  *    after its CrashLoopBackOff.
+ * Every kill of a running container runs its preStop hook first, inside its
+ * grace period (Kubernetes' killContainer; PodSyncer.execute does it).
  * Attempt numbers continue from the newest the runtime holds, so a
  * restarted kubelet carries on where it stopped.
  */
@@ -173,7 +179,8 @@ export function computePodActions(pod: Pod, runtimeStatus: RuntimePodStatus, now
         containerId: c.id,
         name: c.metadata.name,
         reason: 'PodTerminating',
-        ...(running ? { message: `Stopping container ${c.metadata.name}` } : {}),
+        // A created, never started container goes without an Event.
+        message: running ? `Stopping container ${c.metadata.name}` : undefined,
         gracePeriodSeconds: grace,
         runPreStop: running,
       });
@@ -193,7 +200,15 @@ export function computePodActions(pod: Pod, runtimeStatus: RuntimePodStatus, now
     actions.createSandbox = true;
     for (const c of rs.containers) {
       if (c.state !== 'CONTAINER_RUNNING') continue;
-      actions.containersToKill.push({ containerId: c.id, name: nameOf(c), reason: 'SandboxChanged', gracePeriodSeconds: grace, runPreStop: false });
+      const name = nameOf(c);
+      actions.containersToKill.push({
+        containerId: c.id,
+        name,
+        reason: 'SandboxChanged',
+        message: `Stopping container ${name}`,
+        gracePeriodSeconds: grace,
+        runPreStop: true,
+      });
     }
   }
   // Only instances in the ready sandbox count; in a new sandbox everything starts afresh.
@@ -248,7 +263,7 @@ export function computePodActions(pod: Pod, runtimeStatus: RuntimePodStatus, now
           reason: 'ImageChanged',
           message: `Container ${c.name} definition changed, will be restarted`,
           gracePeriodSeconds: grace,
-          runPreStop: false,
+          runPreStop: latest.state === 'CONTAINER_RUNNING',
         });
         actions.containersToStart.push(start(c, 'app', 'imageChanged'));
       } else if (latest.state === 'CONTAINER_CREATED') {
@@ -265,7 +280,7 @@ export function computePodActions(pod: Pod, runtimeStatus: RuntimePodStatus, now
           reason: failed === 'liveness' ? 'LivenessProbe' : 'StartupProbe',
           message: `Container ${c.name} failed ${failed} probe${restarts ? ', will be restarted' : ''}`,
           gracePeriodSeconds: probe?.terminationGracePeriodSeconds ?? grace,
-          runPreStop: false,
+          runPreStop: true,
         });
         if (!restarts) continue;
         const next = restart(c, 'app', now);

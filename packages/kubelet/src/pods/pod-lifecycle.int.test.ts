@@ -2,7 +2,7 @@ import type { Pod } from '@mk8s/api';
 import { SharedInformerFactory, deletedObject, isNotFound, listerWatchersFor, type Clientset } from '@mk8s/client';
 import type { StopContainerRequest } from '@mk8s/cri';
 import { FakeRuntime } from '@mk8s/runtime-fake';
-import { startTestCluster, type TestCluster } from '@mk8s/testing';
+import { eventually, startTestCluster, type TestCluster } from '@mk8s/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PodLifecycle } from './pod-lifecycle.js';
 import { StatusManager } from './status-manager.js';
@@ -58,21 +58,6 @@ function newRuntime(cidr: string): FakeRuntime {
   return r;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function podSpec(name: string, extra: Partial<NonNullable<Pod['spec']>> = {}, node = 'node-1'): Pod {
   return {
     apiVersion: 'v1',
@@ -112,10 +97,13 @@ describe('PodLifecycle with an API server', () => {
         ],
       }),
     );
-    const pod = await waitFor('Running', async () => {
-      const p = await get(client, 'web');
-      return p.status?.phase === 'Running' && p.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && p;
-    });
+    const pod = await eventually(
+      async () => {
+        const p = await get(client, 'web');
+        return p.status?.phase === 'Running' && p.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && p;
+      },
+      { message: 'Running', timeoutMs: 15_000, intervalMs: 20 },
+    );
     expect(pod.status?.podIP).toMatch(/^10\.97\.0\.\d+$/);
     expect(pod.status?.hostIP).toBe('127.0.0.1');
     expect(pod.status?.qosClass).toBe('BestEffort');
@@ -136,14 +124,17 @@ describe('PodLifecycle with an API server', () => {
     const runtime = newRuntime('10.97.1.0/24');
     await startKubelet(runtime);
     await client.pods.inNamespace('default').create(podSpec('heal'));
-    await waitFor('Running', async () => (await get(client, 'heal')).status?.phase === 'Running');
+    await eventually(async () => (await get(client, 'heal')).status?.phase === 'Running', { message: 'Running', timeoutMs: 15_000, intervalMs: 20 });
     const first = (await runtime.listContainers({})).containers[0]!;
     runtime.exitContainer(first.id, 137, 'OOMKilled');
-    const p = await waitFor('restarted', async () => {
-      const p = await get(client, 'heal');
-      const cs = p.status?.containerStatuses?.[0];
-      return cs?.restartCount === 1 && cs.state?.running && p;
-    });
+    const p = await eventually(
+      async () => {
+        const p = await get(client, 'heal');
+        const cs = p.status?.containerStatuses?.[0];
+        return cs?.restartCount === 1 && cs.state?.running && p;
+      },
+      { message: 'restarted', timeoutMs: 15_000, intervalMs: 20 },
+    );
     expect(p.status?.containerStatuses?.[0]?.lastState?.terminated).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
     await client.pods.inNamespace('default').delete('heal', { gracePeriodSeconds: 0 });
   });
@@ -159,18 +150,21 @@ describe('PodLifecycle with an API server', () => {
     };
     await startKubelet(runtime);
     await client.pods.inNamespace('default').create(podSpec('bye', { terminationGracePeriodSeconds: 20 }));
-    await waitFor('Running', async () => (await get(client, 'bye')).status?.phase === 'Running');
+    await eventually(async () => (await get(client, 'bye')).status?.phase === 'Running', { message: 'Running', timeoutMs: 15_000, intervalMs: 20 });
     await client.pods.inNamespace('default').delete('bye', { gracePeriodSeconds: 7 });
-    await waitFor('pod gone', async () => {
-      try {
-        await get(client, 'bye');
-        return false;
-      } catch (err) {
-        return isNotFound(err);
-      }
-    });
+    await eventually(
+      async () => {
+        try {
+          await get(client, 'bye');
+          return false;
+        } catch (err) {
+          return isNotFound(err);
+        }
+      },
+      { message: 'pod gone', timeoutMs: 15_000, intervalMs: 20 },
+    );
     expect(stops.map((s) => s.timeout)).toEqual([7]);
-    await waitFor('runtime empty', async () => (await runtime.listPodSandbox({})).items.length === 0);
+    await eventually(async () => (await runtime.listPodSandbox({})).items.length === 0, { message: 'runtime empty', timeoutMs: 15_000, intervalMs: 20 });
     expect((await runtime.listContainers({})).containers).toEqual([]);
   });
 
@@ -179,18 +173,21 @@ describe('PodLifecycle with an API server', () => {
     const runtime = newRuntime('10.97.3.0/24');
     const k1 = await startKubelet(runtime);
     await client.pods.inNamespace('default').create(podSpec('keep'));
-    await waitFor('Running', async () => (await get(client, 'keep')).status?.phase === 'Running');
+    await eventually(async () => (await get(client, 'keep')).status?.phase === 'Running', { message: 'Running', timeoutMs: 15_000, intervalMs: 20 });
     runtime.exitContainer((await runtime.listContainers({})).containers[0]!.id, 1);
-    const before = await waitFor('restarted once', async () => {
-      const p = await get(client, 'keep');
-      return p.status?.containerStatuses?.[0]?.restartCount === 1 && p.status.containerStatuses[0].state?.running && p;
-    });
+    const before = await eventually(
+      async () => {
+        const p = await get(client, 'keep');
+        return p.status?.containerStatuses?.[0]?.restartCount === 1 && p.status.containerStatuses[0].state?.running && p;
+      },
+      { message: 'restarted once', timeoutMs: 15_000, intervalMs: 20 },
+    );
     await k1.stop();
     const creates = runtime.callCount('createContainer');
     const sandboxes = runtime.callCount('runPodSandbox');
 
     const k2 = await startKubelet(runtime);
-    await waitFor('synced by the new kubelet', async () => k2.lifecycle.workers.has(before.metadata!.uid!));
+    await eventually(async () => k2.lifecycle.workers.has(before.metadata!.uid!), { message: 'synced by the new kubelet', timeoutMs: 15_000, intervalMs: 20 });
     await new Promise((r) => setTimeout(r, 300));
     await k2.lifecycle.idle();
     expect(runtime.callCount('createContainer')).toBe(creates);
@@ -210,7 +207,7 @@ describe('PodLifecycle with an API server', () => {
     const runtime = newRuntime('10.97.4.0/24');
     const k1 = await startKubelet(runtime);
     await client.pods.inNamespace('default').create(podSpec('orphan'));
-    await waitFor('Running', async () => (await get(client, 'orphan')).status?.phase === 'Running');
+    await eventually(async () => (await get(client, 'orphan')).status?.phase === 'Running', { message: 'Running', timeoutMs: 15_000, intervalMs: 20 });
     await k1.stop();
     await client.pods.inNamespace('default').delete('orphan', { gracePeriodSeconds: 0 });
     expect((await runtime.listPodSandbox({})).items).toHaveLength(1);
@@ -218,11 +215,18 @@ describe('PodLifecycle with an API server', () => {
     // A pod the new kubelet owns must survive the cleanup.
     await client.pods.inNamespace('default').create(podSpec('survivor'));
     await startKubelet(runtime);
-    await waitFor('survivor Running', async () => (await get(client, 'survivor')).status?.phase === 'Running');
-    await waitFor('orphan removed', async () => {
-      const items = (await runtime.listPodSandbox({})).items;
-      return items.length === 1 && items[0]!.metadata.name === 'survivor';
+    await eventually(async () => (await get(client, 'survivor')).status?.phase === 'Running', {
+      message: 'survivor Running',
+      timeoutMs: 15_000,
+      intervalMs: 20,
     });
+    await eventually(
+      async () => {
+        const items = (await runtime.listPodSandbox({})).items;
+        return items.length === 1 && items[0]!.metadata.name === 'survivor';
+      },
+      { message: 'orphan removed', timeoutMs: 15_000, intervalMs: 20 },
+    );
     await new Promise((r) => setTimeout(r, 200));
     expect((await runtime.listContainers({})).containers.map((c) => c.state)).toEqual(['CONTAINER_RUNNING']);
     await client.pods.inNamespace('default').delete('survivor', { gracePeriodSeconds: 0 });
@@ -233,9 +237,9 @@ describe('PodLifecycle with an API server', () => {
     const runtime = newRuntime('10.97.5.0/24');
     await startKubelet(runtime);
     await client.pods.inNamespace('default').create(podSpec('force'));
-    await waitFor('Running', async () => (await get(client, 'force')).status?.phase === 'Running');
+    await eventually(async () => (await get(client, 'force')).status?.phase === 'Running', { message: 'Running', timeoutMs: 15_000, intervalMs: 20 });
     await client.pods.inNamespace('default').delete('force', { gracePeriodSeconds: 0 });
-    await waitFor('runtime empty', async () => (await runtime.listPodSandbox({})).items.length === 0);
+    await eventually(async () => (await runtime.listPodSandbox({})).items.length === 0, { message: 'runtime empty', timeoutMs: 15_000, intervalMs: 20 });
   });
 });
 

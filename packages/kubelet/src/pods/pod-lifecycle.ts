@@ -128,11 +128,11 @@ export class PodLifecycle {
       client: opts.client,
       rootDir: opts.rootDir,
       clock: this.clock,
-      ...(opts.hostIP ? { hostIP: opts.hostIP } : {}),
-      ...(opts.backoff ? { backoff: opts.backoff } : {}),
-      ...(opts.recorder ? { recorder: opts.recorder } : {}),
-      ...(opts.services ? { services: opts.services } : {}),
-      ...(opts.prober ? { probeFailure: (uid: string, name: string, id: string) => opts.prober?.failedProbe(uid, name, id) } : {}),
+      hostIP: opts.hostIP,
+      backoff: opts.backoff,
+      recorder: opts.recorder,
+      services: opts.services,
+      probeFailure: (uid, name, id) => opts.prober?.failedProbe(uid, name, id),
       log: this.log,
     });
     this.statusManager = new StatusManager({ client: opts.client, log: this.log });
@@ -147,8 +147,8 @@ export class PodLifecycle {
     this.pleg = new Pleg({
       runtime: opts.runtime,
       clock: this.clock,
-      ...(opts.relistPeriodMs ? { relistPeriodMs: opts.relistPeriodMs } : {}),
-      ...(opts.runtimeEvents ? { events: opts.runtimeEvents } : {}),
+      relistPeriodMs: opts.relistPeriodMs,
+      events: opts.runtimeEvents,
       log: this.log,
     });
     this.pleg.onEvent((event) => this.dispatch({ type: 'pleg', event }));
@@ -355,8 +355,8 @@ export class PodLifecycle {
       runtimeStatus: rs,
       now: this.clock.now(),
       runtimeName: await this.ensureRuntimeName(),
-      ...(this.opts.hostIP ? { hostIP: this.opts.hostIP } : {}),
-      ...(this.readiness ? { readiness: this.readiness } : {}),
+      hostIP: this.opts.hostIP,
+      readiness: this.readiness,
       waiting: (name) => this.syncer.waitingReason(uid, name),
     });
     await this.statusManager.setPodStatus(pod, status);
@@ -410,7 +410,7 @@ export class PodLifecycle {
         if (exists || this.workers.has(uid)) continue;
         const rs = await getRuntimePodStatus(this.opts.runtime, uid);
         const graces = rs.containers.map((c) => Number(c.annotations[ANNOTATION_GRACE_PERIOD])).filter((g) => Number.isFinite(g) && g >= 0);
-        await killPod(this.opts.runtime, rs, graces.length > 0 ? Math.min(...graces) : 30);
+        await killPod(this.opts.runtime, rs, graces.length > 0 ? Math.min(...graces) : 30, this.clock);
         await removePod(this.opts.runtime, await getRuntimePodStatus(this.opts.runtime, uid));
         await this.removePodDir(uid);
         this.log.info({ uid, pod: `${ref.namespace}/${ref.name}` }, 'removed orphaned pod');

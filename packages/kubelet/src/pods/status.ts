@@ -63,7 +63,7 @@ export function generatePodStatus(inp: StatusInputs): PodStatus {
           type: 'ContainersReady',
           status: 'False',
           reason: completed ? 'PodCompleted' : 'ContainersNotReady',
-          ...(completed ? {} : { message: `containers with unready status: [${unready.join(' ')}]` }),
+          message: completed ? undefined : `containers with unready status: [${unready.join(' ')}]`,
         };
   const gatesUnready = (spec.readinessGates ?? []).map((g) => g.conditionType).filter((t) => old.conditions?.find((c) => c.type === t)?.status !== 'True');
   let ready: PodCondition = { ...containersReady, type: 'Ready' };
@@ -99,6 +99,9 @@ export function generatePodStatus(inp: StatusInputs): PodStatus {
     : (old.podIPs ?? (old.podIP ? [{ ip: old.podIP }] : []));
   const podIP = ip || old.podIP;
 
+  // Members stay absent rather than undefined: the pod lifecycle spreads this
+  // status over the API's (knownStatus), where an undefined member would erase
+  // the API's value. An empty IP is no IP.
   const status: PodStatus = {
     phase,
     conditions,
@@ -107,8 +110,8 @@ export function generatePodStatus(inp: StatusInputs): PodStatus {
     startTime: old.startTime ?? rfc3339(now),
     ...(initContainers.length > 0 ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: appStatuses,
-    ...(old.qosClass ? { qosClass: old.qosClass } : {}),
-    ...(old.nominatedNodeName ? { nominatedNodeName: old.nominatedNodeName } : {}),
+    ...(old.qosClass !== undefined ? { qosClass: old.qosClass } : {}),
+    ...(old.nominatedNodeName !== undefined ? { nominatedNodeName: old.nominatedNodeName } : {}),
   };
   return status;
 }
@@ -180,7 +183,7 @@ function containerStatus(
   };
   if (!latest) {
     const reason = waiting?.reason ?? (kind === 'app' && initPending ? 'PodInitializing' : kind === 'init' ? 'PodInitializing' : 'ContainerCreating');
-    return { ...base, state: { waiting: { reason, ...(waiting?.message ? { message: waiting.message } : {}) } }, lastState: {} };
+    return { ...base, state: { waiting: { reason, message: waiting?.message } }, lastState: {} };
   }
   const ids = {
     image: latest.image.image || base.image,
@@ -198,7 +201,7 @@ function containerStatus(
         return {
           ...base,
           ...ids,
-          state: { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } },
+          state: { waiting: { reason: waiting.reason, message: waiting.message } },
           lastState: { terminated: terminated(latest, inp.runtimeName) },
         };
       }
@@ -207,19 +210,20 @@ function containerStatus(
       return {
         ...base,
         ...ids,
-        state: { waiting: { reason: waiting?.reason ?? 'ContainerCreating', ...(waiting?.message ? { message: waiting.message } : {}) } },
+        state: { waiting: { reason: waiting?.reason ?? 'ContainerCreating', message: waiting?.message } },
         lastState: prevState,
       };
   }
 }
 
+/** The CRI has no absent fields, only zero values: '' and 0 here mean "not set". */
 function terminated(c: CriContainerStatus, runtimeName: string): NonNullable<ContainerState['terminated']> {
   return {
     exitCode: c.exitCode,
     reason: c.reason || (c.exitCode === 0 ? 'Completed' : 'Error'),
-    ...(c.message ? { message: c.message } : {}),
-    ...(c.startedAt ? { startedAt: rfc3339(nsToMs(c.startedAt)) } : {}),
-    ...(c.finishedAt ? { finishedAt: rfc3339(nsToMs(c.finishedAt)) } : {}),
+    message: c.message || undefined,
+    startedAt: c.startedAt ? rfc3339(nsToMs(c.startedAt)) : undefined,
+    finishedAt: c.finishedAt ? rfc3339(nsToMs(c.finishedAt)) : undefined,
     containerID: `${runtimeName}://${c.id}`,
   };
 }
@@ -227,5 +231,5 @@ function terminated(c: CriContainerStatus, runtimeName: string): NonNullable<Con
 function withTransition(c: PodCondition, old: PodCondition[] | undefined, now: number): PodCondition {
   const prev = old?.find((o) => o.type === c.type);
   const lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(now);
-  return { type: c.type, status: c.status, ...(c.reason ? { reason: c.reason } : {}), ...(c.message ? { message: c.message } : {}), lastTransitionTime };
+  return { type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionTime };
 }

@@ -7,7 +7,7 @@ import { syncAndStatus, testPod } from '../testing/test-helpers.js';
 
 function setup(opts: { images?: string[] } = {}) {
   const clock = new FakeClock();
-  const runtime = new FakeRuntime({ timer: clock, podCidr: '10.99.0.0/24', writeLogs: false, ...(opts.images ? { images: opts.images } : {}) });
+  const runtime = new FakeRuntime({ timer: clock, podCidr: '10.99.0.0/24', writeLogs: false, images: opts.images });
   const syncer = new PodSyncer({ runtime, rootDir: '/var/lib/kubelet', clock, hostIP: '192.168.1.10' });
   runtimes.push(runtime);
   return { clock, runtime, syncer };

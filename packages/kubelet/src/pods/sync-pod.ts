@@ -23,7 +23,7 @@ import { goDuration } from './logger.js';
 import { computePodActions, type ContainerInBackoff, type ContainerToKill, type ContainerToStart, type FailedProbe, type PodActions } from './pod-actions.js';
 import type { RuntimePodStatus } from './runtime-pod.js';
 import type { WaitingReason } from './status.js';
-import { killContainer } from './termination.js';
+import { killContainer, type ContainerKiller } from './termination.js';
 import { containerSecurityContext, needsImageUser, sandboxLinuxConfig, verifyRunAsNonRoot, type ImageUser } from './security-context.js';
 import { applyVolumeOwnership } from './volume-ownership.js';
 
@@ -115,9 +115,9 @@ export class PodSyncer {
     const uid = pod.metadata?.uid ?? '';
     const probeFailure = this.opts.probeFailure;
     return computePodActions(pod, rs, this.clock.now(), {
-      ...(opts.terminating ? { terminating: true } : {}),
+      terminating: opts.terminating,
       restartBackoff: (key, since) => this.restartBackoff.remainingMs(key, since),
-      ...(probeFailure ? { probeFailure: (name: string, id: string) => probeFailure(uid, name, id) } : {}),
+      probeFailure: (name, id) => probeFailure?.(uid, name, id),
     });
   }
 
@@ -132,7 +132,7 @@ export class PodSyncer {
   async execute(pod: Pod, rs: RuntimePodStatus, actions: PodActions): Promise<SyncResult> {
     const uid = pod.metadata?.uid ?? '';
     if (actions.finished) this.waiting.delete(uid);
-    await this.killContainers(pod, actions.containersToKill);
+    await this.killContainers(pod, rs, actions.containersToKill);
     for (const podSandboxId of actions.sandboxesToStop) await this.runtime.stopPodSandbox({ podSandboxId });
     if (actions.killPod || actions.finished) return {};
 
@@ -169,17 +169,30 @@ export class PodSyncer {
     return result(requeue);
   }
 
-  /** Killing events, then every kill at once; each with its grace period (and preStop hook when the plan says so). */
-  private async killContainers(pod: Pod, kills: ContainerToKill[]): Promise<void> {
+  /**
+   * Every kill at once, each through killContainer (termination.ts): its
+   * Killing event (all recorded before any hook runs), its preStop hook
+   * within its grace period when the plan says so, then the stop with what
+   * is left of the grace period.
+   */
+  private async killContainers(pod: Pod, rs: RuntimePodStatus, kills: ContainerToKill[]): Promise<void> {
     for (const k of kills) {
-      if (k.message) this.recorder.event(pod, 'Normal', 'Killing', k.message, containerFieldPath(pod, k.name));
       if (k.reason !== 'PodTerminating') {
         this.log.info({ pod: podRef(pod), container: k.name, reason: k.reason, gracePeriodSeconds: k.gracePeriodSeconds }, 'killing container');
       }
     }
-    await Promise.all(
-      kills.map((k) => killContainer(this.runtime, k.containerId, k.gracePeriodSeconds, k.runPreStop ? { pod, name: k.name, clock: this.clock } : undefined)),
-    );
+    await Promise.all(kills.map((k) => killContainer(this.killer(), pod, { ...k, podIP: this.hookIP(pod, rs, k.containerId) })));
+  }
+
+  private killer(): ContainerKiller {
+    return { runtime: this.runtime, clock: this.clock, recorder: this.recorder, log: this.log };
+  }
+
+  /** The IP an httpGet preStop hook of a container targets by default: its sandbox's (the node's for hostNetwork), else status.podIP. */
+  private hookIP(pod: Pod, rs: RuntimePodStatus, containerId: string): string | undefined {
+    if (pod.spec?.hostNetwork && this.opts.hostIP) return this.opts.hostIP;
+    const sandboxId = rs.containers.find((c) => c.id === containerId)?.podSandboxId;
+    return rs.sandboxes.find((s) => s.id === sandboxId)?.network?.ip || pod.status?.podIP || undefined;
   }
 
   /** CrashLoopBackOff: the container waits, with Kubernetes' reason, message and BackOff event; returns how long. */
@@ -244,15 +257,19 @@ export class PodSyncer {
     await this.startCreated(pod, c.name, containerId);
     const postStart = c.lifecycle?.postStart;
     if (postStart) {
-      const failure = await runHook(
-        postStart,
-        { runtime: this.runtime, clock: this.clock, containerId, container: c, ...(ctx.podIP ? { podIP: ctx.podIP } : {}) },
-        30,
-      );
+      const failure = await runHook(postStart, { runtime: this.runtime, clock: this.clock, containerId, container: c, podIP: ctx.podIP || undefined }, 30);
       if (failure !== undefined) {
         this.recorder.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${failure}`, fieldPath);
         this.log.warn({ pod: podRef(pod), container: c.name, message: failure }, 'postStart hook failed; killing the container');
-        await this.runtime.stopContainer({ containerId, timeout: pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS });
+        // Kubernetes' killContainer with reason FailedPostStartHook: that Killing message, preStop first.
+        await killContainer(this.killer(), pod, {
+          containerId,
+          name: c.name,
+          message: 'FailedPostStartHook',
+          gracePeriodSeconds: pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS,
+          runPreStop: true,
+          podIP: ctx.podIP || undefined,
+        });
       }
     }
   }
@@ -294,8 +311,8 @@ export class PodSyncer {
         portMappings.push({
           containerPort: p.containerPort,
           protocol: (p.protocol ?? 'TCP') as Protocol,
-          ...(p.hostPort ? { hostPort: p.hostPort } : {}),
-          ...(p.hostIP ? { hostIp: p.hostIP } : {}),
+          hostPort: p.hostPort,
+          hostIp: p.hostIP,
         });
       }
     }
@@ -304,8 +321,8 @@ export class PodSyncer {
       hostname: (pod.spec?.hostname ?? md.name ?? '').slice(0, 63),
       logDirectory: join(this.opts.rootDir, 'pods', uid),
       portMappings,
-      labels: { ...(md.labels ?? {}), [LABEL_POD_NAME]: md.name ?? '', [LABEL_POD_NAMESPACE]: md.namespace ?? 'default', [LABEL_POD_UID]: uid },
-      annotations: { ...(md.annotations ?? {}) },
+      labels: { ...md.labels, [LABEL_POD_NAME]: md.name ?? '', [LABEL_POD_NAMESPACE]: md.namespace ?? 'default', [LABEL_POD_UID]: uid },
+      annotations: { ...md.annotations },
       linux: sandboxLinuxConfig(pod),
     };
   }
@@ -314,8 +331,8 @@ export class PodSyncer {
     const md = pod.metadata ?? {};
     const envs = await buildEnv(this.opts.client, pod, c, {
       podIP,
-      ...(this.opts.hostIP ? { hostIP: this.opts.hostIP } : {}),
-      ...(this.opts.services ? { services: this.opts.services } : {}),
+      hostIP: this.opts.hostIP,
+      services: this.opts.services,
     });
     const image = needsImageUser(pod, c) ? await this.imageUser(c) : undefined;
     verifyRunAsNonRoot(pod, c, image);
@@ -328,12 +345,12 @@ export class PodSyncer {
     return {
       metadata: { name: c.name, attempt },
       image: { image: c.image ?? '' },
-      ...(c.command ? { command: c.command.map((s) => expandVars(s, vars)) } : {}),
-      ...(c.args ? { args: c.args.map((s) => expandVars(s, vars)) } : {}),
-      ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+      command: c.command?.map((s) => expandVars(s, vars)),
+      args: c.args?.map((s) => expandVars(s, vars)),
+      workingDir: c.workingDir,
       envs,
-      ...(mounts.length ? { mounts } : {}),
-      linux: { ...(resources ? { resources } : {}), securityContext },
+      mounts,
+      linux: { resources, securityContext },
       labels: {
         [LABEL_POD_NAME]: md.name ?? '',
         [LABEL_POD_NAMESPACE]: md.namespace ?? 'default',
@@ -346,9 +363,9 @@ export class PodSyncer {
         [ANNOTATION_GRACE_PERIOD]: String(pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS),
       },
       logPath: `${c.name}/${attempt}.log`,
-      ...(c.stdin ? { stdin: true } : {}),
-      ...(c.stdinOnce ? { stdinOnce: true } : {}),
-      ...(c.tty ? { tty: true } : {}),
+      stdin: c.stdin,
+      stdinOnce: c.stdinOnce,
+      tty: c.tty,
     };
   }
 

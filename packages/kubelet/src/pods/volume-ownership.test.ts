@@ -2,11 +2,12 @@ import { lstat, mkdir, mkdtemp, readlink, rm, stat, symlink, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from '@mk8s/api';
+import { requireRoot } from '@mk8s/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyVolumeOwnership } from './volume-ownership.js';
 
-// chown to another group needs root (CAP_CHOWN); the kubelet runs as root, so do the tests where it matters.
-const root = process.getuid?.() === 0;
+// chown to another group needs root (CAP_CHOWN); the kubelet runs as root, and so do these tests.
+const needsRoot = () => requireRoot('chown to another group needs CAP_CHOWN');
 const FS_GROUP = 4321;
 
 function pod(securityContext?: NonNullable<Pod['spec']>['securityContext']): Pod {
@@ -52,7 +53,8 @@ describe('applyVolumeOwnership', () => {
     expect((await stat(join(dir, 'host'))).mode & 0o7777).toBe(0o755);
   });
 
-  it.runIf(root)('gives the fsGroup emptyDir (setgid) and the secret tree (group-readable), not hostPath', async () => {
+  it('gives the fsGroup emptyDir (setgid) and the secret tree (group-readable), not hostPath', async () => {
+    needsRoot();
     await applyVolumeOwnership(pod({ fsGroup: FS_GROUP }), vols);
     const empty = await stat(join(dir, 'empty-dir', 'scratch'));
     expect(empty.gid).toBe(FS_GROUP);
@@ -70,7 +72,8 @@ describe('applyVolumeOwnership', () => {
     expect((await stat(join(dir, 'secret', 'creds', 'token'))).mode & 0o7777).toBe(0o440);
   });
 
-  it.runIf(root)('never follows a symlink out of a volume', async () => {
+  it('never follows a symlink out of a volume', async () => {
+    needsRoot();
     const outside = join(dir, 'outside');
     await writeFile(outside, 'x', { mode: 0o600 });
     await symlink(outside, join(dir, 'secret', 'creds', 'link'));
@@ -82,7 +85,8 @@ describe('applyVolumeOwnership', () => {
     expect((await lstat(join(dir, 'secret', 'creds', 'link'))).isSymbolicLink()).toBe(true);
   });
 
-  it.runIf(root)('OnRootMismatch skips the walk when the top folder already matches', async () => {
+  it('OnRootMismatch skips the walk when the top folder already matches', async () => {
+    needsRoot();
     await applyVolumeOwnership(pod({ fsGroup: FS_GROUP }), vols);
     await writeFile(join(dir, 'secret', 'creds', 'late'), 'l', { mode: 0o600 });
     await applyVolumeOwnership(pod({ fsGroup: FS_GROUP, fsGroupChangePolicy: 'OnRootMismatch' }), vols);

@@ -47,8 +47,8 @@ function get(url: string, headers: Record<string, string>, method = 'GET'): Prom
 function execUpgrade(url: string, opts: { origin?: string; host?: string } = {}): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url.replace(/^http/, 'ws'), [STREAM_PROTOCOL_V5], {
-      ...(opts.origin ? { origin: opts.origin } : {}),
-      ...(opts.host ? { headers: { host: opts.host } } : {}),
+      origin: opts.origin,
+      headers: opts.host === undefined ? undefined : { host: opts.host },
     });
     ws.on('open', () => {
       ws.terminate();

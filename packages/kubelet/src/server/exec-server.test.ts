@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 async function start(execTimeoutSeconds?: number): Promise<KubeletServer> {
-  server = await startKubeletServer({ port: 0, logs: criLogLocator(runtime), runtime, ...(execTimeoutSeconds ? { execTimeoutSeconds } : {}) });
+  server = await startKubeletServer({ port: 0, logs: criLogLocator(runtime), runtime, execTimeoutSeconds });
   return server;
 }
 

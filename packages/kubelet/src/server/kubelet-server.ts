@@ -126,7 +126,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
 
   const cpuRates = new CpuRateTracker();
   app.get('/stats/summary', async (_req, reply) => {
-    const summary = await buildStatsSummary(opts.runtime, { rates: cpuRates, ...(opts.nodeName !== undefined ? { nodeName: opts.nodeName } : {}) });
+    const summary = await buildStatsSummary(opts.runtime, { rates: cpuRates, nodeName: opts.nodeName });
     reply.type('application/json; charset=utf-8');
     return summary;
   });
@@ -139,8 +139,8 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
 
   const exec = new ExecServer({
     runtime: opts.runtime,
-    ...(opts.execTimeoutSeconds !== undefined ? { timeoutSeconds: opts.execTimeoutSeconds } : {}),
-    ...(opts.log ? { log: opts.log } : {}),
+    timeoutSeconds: opts.execTimeoutSeconds,
+    log: opts.log,
   });
   // With an 'upgrade' listener Node hands every upgrade request here: /exec/ is
   // upgraded, anything else is served by the routes as a plain request.
@@ -197,7 +197,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       const lines = streamContainerLog(found.path, logOpts, {
         signal: abort.signal,
         stopWhen,
-        ...(opts.logPollIntervalMs !== undefined ? { pollIntervalMs: opts.logPollIntervalMs } : {}),
+        pollIntervalMs: opts.logPollIntervalMs,
       });
       reply.hijack();
       reply.raw.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });

@@ -17,7 +17,7 @@ async function runPod(runtime: FakeRuntime, name: string, containers: Array<{ na
       config: {
         metadata: { name: c.name, attempt: 0 },
         image: { image: 'busybox:latest' },
-        ...(c.limit ? { linux: { resources: { memoryLimitInBytes: c.limit } } } : {}),
+        linux: { resources: { memoryLimitInBytes: c.limit } },
       },
       sandboxConfig: config,
     });
