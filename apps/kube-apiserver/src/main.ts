@@ -21,6 +21,7 @@ import {
   buildApiServer,
   enabledPlugins,
   loadPolicyFile,
+  folderSize,
   openStore,
   startCompactor,
   type AdmissionOptions,
@@ -30,7 +31,22 @@ import {
   type AuthorizationMode,
   type PodSecurityLevel,
 } from '@mk8s/apiserver';
-import { errorMessage, aborted, createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
+import {
+  errorMessage,
+  aborted,
+  createLogger,
+  durationFlag,
+  FlagError,
+  helpText,
+  intFlag,
+  loggingFlags,
+  parseFlags,
+  reportFatal,
+  runMain,
+  type FlagValues,
+} from '@mk8s/component-base';
+
+const LOGGING = loggingFlags();
 
 const FLAGS = {
   port: { type: 'string', description: 'port to serve on; 0 picks a free one', default: '6443' },
@@ -45,6 +61,11 @@ const FLAGS = {
   'etcd-prefix': { type: 'string', description: 'prefix of every key in etcd (default: none, keys are /registry/...)' },
   'compaction-interval': { type: 'string', description: 'how often history is compacted', default: '60s' },
   'compaction-window': { type: 'string', description: 'how much history watches can resume from', default: '5m' },
+  'event-ttl': {
+    type: 'string',
+    description: 'how long Events are kept after their last activity (as Kubernetes, where etcd leases expire them)',
+    default: '1h0m0s',
+  },
   'bookmark-interval': { type: 'string', description: 'interval of watch bookmarks', default: '10s' },
   'request-read-timeout': {
     type: 'string',
@@ -102,7 +123,7 @@ const FLAGS = {
   'service-account-issuer': {
     type: 'string',
     description: 'the iss claim of service-account tokens (and the audience accepted)',
-    default: 'https://kubernetes.default.svc.cluster.local',
+    default: DEFAULT_ISSUER,
   },
   'authorization-mode': {
     type: 'string',
@@ -137,43 +158,43 @@ const FLAGS = {
   'kubelet-client-certificate': { type: 'string', description: 'PEM client certificate to call kubelets with over HTTPS (logs, exec, stats)' },
   'kubelet-client-key': { type: 'string', description: 'PEM private key of --kubelet-client-certificate' },
   'kubelet-certificate-authority': { type: 'string', description: "PEM CA of the kubelets' serving certificates" },
-  'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
+  ...LOGGING.flags,
 } as const;
 
+type Flags = FlagValues<typeof FLAGS>;
+
 /** Byte sizes: a plain number of bytes or one with a suffix Ki, Mi, Gi (powers of 1024) or K, M, G (powers of 1000). */
-function bytesFlag(name: string, value: string | boolean | undefined, fallback: number): number {
-  if (typeof value !== 'string' || value === '') return fallback;
+function bytesFlag(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
   const m = /^(\d+)(Ki|Mi|Gi|K|M|G)?$/.exec(value.trim());
   if (!m) throw new FlagError(`--${name} must be a byte size such as 8Mi, 512Ki or 1000000, got "${value}"`);
   const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, K: 1e3, M: 1e6, G: 1e9 }[m[2] ?? ''] ?? 1;
   return Number(m[1]) * unit;
 }
 
-function listFlag(value: string | boolean | undefined): string[] {
-  return typeof value === 'string'
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '')
-    : [];
+function listFlag(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** The admission chain the flags ask for (docs/admission.md). */
-function admissionFromFlags(flags: Partial<Record<string, string | boolean>>): AdmissionOptions {
+function admissionFromFlags(flags: Flags): AdmissionOptions {
   const opts: AdmissionOptions = { enable: listFlag(flags['enable-admission-plugins']), disable: listFlag(flags['disable-admission-plugins']) };
   try {
     enabledPlugins(opts);
   } catch (err) {
     throw new FlagError(`--enable-admission-plugins/--disable-admission-plugins: ${errorMessage(err)}`);
   }
-  const level = String(flags['pod-security-default'] ?? 'baseline');
+  const level = flags['pod-security-default'];
   if (!(POD_SECURITY_LEVELS as readonly string[]).includes(level))
     throw new FlagError(`--pod-security-default must be one of ${POD_SECURITY_LEVELS.join(', ')}, got "${level}"`);
   return {
     ...opts,
     podSecurity: {
       defaultLevel: level as PodSecurityLevel,
-      exemptNamespaces: listFlag(flags['pod-security-exempt-namespaces'] ?? 'kube-system'),
+      exemptNamespaces: listFlag(flags['pod-security-exempt-namespaces']),
       exemptUsernames: listFlag(flags['pod-security-exempt-usernames']),
       exemptRuntimeClasses: listFlag(flags['pod-security-exempt-runtime-classes']),
     },
@@ -181,28 +202,27 @@ function admissionFromFlags(flags: Partial<Record<string, string | boolean>>): A
 }
 
 /** The audit log the flags ask for (docs/audit.md); undefined without --audit-log-path. */
-function auditFromFlags(flags: Partial<Record<string, string | boolean>>): AuditOptions | undefined {
+function auditFromFlags(flags: Flags): AuditOptions | undefined {
   const path = flags['audit-log-path'];
-  if (typeof path !== 'string' || path === '') return undefined;
-  const level = String(flags['audit-log-level'] ?? 'Metadata');
+  if (!path) return undefined;
+  const level = flags['audit-log-level'];
   if (!(AUDIT_LEVELS as readonly string[]).includes(level)) throw new FlagError(`--audit-log-level must be one of ${AUDIT_LEVELS.join(', ')}, got "${level}"`);
   const policyFile = flags['audit-policy-file'];
   return {
     path,
     level: level as AuditLevel,
-    ...(typeof policyFile === 'string' && policyFile ? { policy: loadPolicyFile(policyFile) } : {}),
-    maxSizeMB: intFlag('audit-log-maxsize', flags['audit-log-maxsize'] as string | undefined, 0),
-    maxBackups: intFlag('audit-log-maxbackup', flags['audit-log-maxbackup'] as string | undefined, 0),
-    bufferSize: intFlag('audit-log-buffer-size', flags['audit-log-buffer-size'] as string | undefined, 10_000),
+    policy: policyFile ? loadPolicyFile(policyFile) : undefined,
+    maxSizeMB: intFlag('audit-log-maxsize', flags['audit-log-maxsize'], 0),
+    maxBackups: intFlag('audit-log-maxbackup', flags['audit-log-maxbackup'], 0),
+    bufferSize: intFlag('audit-log-buffer-size', flags['audit-log-buffer-size'], 10_000),
   };
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 /** The authentication and authorization the flags ask for (docs/security.md). */
-function authFromFlags(flags: Partial<Record<string, string | boolean>>, secure: boolean, host: string): AuthOptions {
-  const str = (name: string): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
-  const modes = (str('authorization-mode') ?? (secure ? 'Node,RBAC' : 'AlwaysAllow'))
+function authFromFlags(flags: Flags, secure: boolean, host: string): AuthOptions {
+  const modes = (flags['authorization-mode'] ?? (secure ? 'Node,RBAC' : 'AlwaysAllow'))
     .split(',')
     .map((m) => m.trim())
     .filter((m) => m !== '');
@@ -210,7 +230,7 @@ function authFromFlags(flags: Partial<Record<string, string | boolean>>, secure:
     if (!AUTHORIZATION_MODES.includes(m as AuthorizationMode))
       throw new FlagError(`--authorization-mode: unknown mode "${m}" (one of ${AUTHORIZATION_MODES.join(', ')})`);
   }
-  const anonymousFlag = str('anonymous-auth');
+  const anonymousFlag = flags['anonymous-auth'];
   if (anonymousFlag !== undefined && anonymousFlag !== 'true' && anonymousFlag !== 'false') throw new FlagError('--anonymous-auth must be true or false');
   const loopbackInsecure = !secure && LOOPBACK.test(host);
   // Anonymous requests only ever reach a loopback-only plain-HTTP server (the curl workflow).
@@ -218,25 +238,25 @@ function authFromFlags(flags: Partial<Record<string, string | boolean>>, secure:
   return {
     anonymous: anonymousFlag === undefined ? loopbackInsecure : anonymousFlag === 'true',
     authorizationModes: modes as AuthorizationMode[],
-    clientCertificates: secure && str('client-ca-file') !== undefined,
+    clientCertificates: secure && flags['client-ca-file'] !== undefined,
     bootstrapTokens: modes.some((m) => m !== 'AlwaysAllow'),
-    ...(str('token-auth-file') ? { tokenAuthFile: str('token-auth-file')! } : {}),
-    ...serviceAccountKeysFromFlags(str),
+    tokenAuthFile: flags['token-auth-file'],
+    serviceAccountKeys: serviceAccountKeysFromFlags(flags),
   };
 }
 
 /** `--service-account-signing-key-file` / `--service-account-key-file` / `--service-account-issuer`. */
-function serviceAccountKeysFromFlags(str: (name: string) => string | undefined): Pick<AuthOptions, 'serviceAccountKeys'> {
-  const signing = str('service-account-signing-key-file');
-  const verify = str('service-account-key-file');
-  const issuer = str('service-account-issuer') ?? DEFAULT_ISSUER;
+function serviceAccountKeysFromFlags(flags: Flags): AuthOptions['serviceAccountKeys'] {
+  const signing = flags['service-account-signing-key-file'];
+  const verify = flags['service-account-key-file'];
+  const issuer = flags['service-account-issuer'];
   if (!signing && verify) throw new FlagError('--service-account-key-file needs --service-account-signing-key-file');
   try {
-    if (signing) return { serviceAccountKeys: ServiceAccountKeys.fromFiles(signing, verify ? [verify] : [], issuer) };
+    if (signing) return ServiceAccountKeys.fromFiles(signing, verify ? [verify] : [], issuer);
   } catch (err) {
     throw new FlagError(`--service-account-signing-key-file/--service-account-key-file: ${errorMessage(err)}`);
   }
-  return issuer === DEFAULT_ISSUER ? {} : { serviceAccountKeys: ServiceAccountKeys.generate(issuer) };
+  return issuer === DEFAULT_ISSUER ? undefined : ServiceAccountKeys.generate(issuer);
 }
 
 async function main(): Promise<void> {
@@ -245,7 +265,7 @@ async function main(): Promise<void> {
     process.stdout.write(helpText('kube-apiserver', 'the Kubernetes API over an embedded store', FLAGS));
     return;
   }
-  const host = flags['bind-address'] ?? '127.0.0.1';
+  const host = flags['bind-address'];
   const secure = flags['tls-cert-file'] !== undefined;
   if (secure !== (flags['tls-private-key-file'] !== undefined)) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
   if (flags['client-ca-file'] && !secure) throw new FlagError('--client-ca-file needs --tls-cert-file (client certificates come with HTTPS)');
@@ -265,7 +285,7 @@ async function main(): Promise<void> {
     ? {
         cert: readFileSync(flags['kubelet-client-certificate']),
         key: readFileSync(flags['kubelet-client-key']!),
-        ...(flags['kubelet-certificate-authority'] ? { ca: readFileSync(flags['kubelet-certificate-authority']) } : {}),
+        ca: flags['kubelet-certificate-authority'] ? readFileSync(flags['kubelet-certificate-authority']) : undefined,
       }
     : undefined;
   const backend = flags['storage-backend'];
@@ -282,6 +302,8 @@ async function main(): Promise<void> {
   const bookmarkIntervalMs = durationFlag('bookmark-interval', flags['bookmark-interval'], 10_000);
   const metricsResolutionMs = durationFlag('metrics-resolution', flags['metrics-resolution'], 10_000);
   const requestReadTimeoutMs = durationFlag('request-read-timeout', flags['request-read-timeout'], 60_000);
+  const eventTtlMs = durationFlag('event-ttl', flags['event-ttl'], 3_600_000);
+  if (eventTtlMs <= 0) throw new FlagError('--event-ttl must be positive');
   if (requestReadTimeoutMs <= 0) throw new FlagError('--request-read-timeout must be positive');
   const memoryLimits = {
     watchCacheWindow: intFlag('default-watch-cache-size', flags['default-watch-cache-size'], 10_000),
@@ -304,7 +326,7 @@ async function main(): Promise<void> {
   };
   const admissionControl = admissionFromFlags(flags);
   const audit = auditFromFlags(flags);
-  const log = createLogger('kube-apiserver', (flags['log-level'] ?? 'info') as 'info');
+  const log = createLogger('kube-apiserver', LOGGING.parse(flags).level);
 
   await runMain({
     name: 'kube-apiserver',
@@ -312,8 +334,9 @@ async function main(): Promise<void> {
     run: async (signal) => {
       const store = await openStore({
         backend,
-        ...(flags['data-dir'] ? { dataDir: flags['data-dir'] } : {}),
-        ...(backend === 'etcd' ? { etcdServers, ...(flags['etcd-prefix'] ? { etcdPrefix: flags['etcd-prefix'] } : {}) } : {}),
+        dataDir: flags['data-dir'],
+        etcdServers,
+        etcdPrefix: flags['etcd-prefix'],
         historyMaxBytes,
         onCompactionError: (err) => log.error({ err }, 'compaction for --storage-history-max-bytes failed'),
       });
@@ -325,16 +348,18 @@ async function main(): Promise<void> {
           bookmarkIntervalMs,
           ...memoryLimits,
           requestReadTimeoutMs,
+          eventTtlMs,
+          storageSizeBytes: backend === 'level' && flags['data-dir'] ? folderSize.bind(null, flags['data-dir']) : undefined,
           processMetrics: true,
           admission,
           admissionControl,
-          ...(audit ? { audit } : {}),
-          serviceClusterIPRange: flags['service-cluster-ip-range'] ?? '10.96.0.0/16',
-          serviceNodePortRange: flags['service-node-port-range'] ?? '30000-32767',
+          audit,
+          serviceClusterIPRange: flags['service-cluster-ip-range'],
+          serviceNodePortRange: flags['service-node-port-range'],
           metricsResolutionMs,
           auth,
-          ...(https ? { https } : {}),
-          ...(kubeletClient ? { kubeletClient } : {}),
+          https,
+          kubeletClient,
         });
         const address = await server.app.listen({ port, host });
         log.info({ address, revision: store.currentRevision(), backend, authorizationModes: auth.authorizationModes, anonymous: auth.anonymous }, 'serving');

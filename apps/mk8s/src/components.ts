@@ -15,6 +15,8 @@ export interface LaunchContext {
   apiUrl: string;
   /** Label put on every container of this cluster (`io.mk8s.cluster=<id>`), so `down` finds them. */
   clusterLabel: string;
+  /** The cluster's name (`mk8s-<id>`): kube-proxy scopes its iptables chains and service bridge by it. */
+  clusterName: string;
   /** `mk8s up --secure`: HTTPS, client certificates per component, RBAC (pki.ts). */
   secure?: boolean;
   /** The launcher's own credential for its readiness checks when secure (the admin's). */
@@ -165,7 +167,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
     name: 'kube-proxy',
     app: 'kube-proxy',
     // iptables as root (kube-proxy's own default then), userspace otherwise.
-    args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx, 'kube-proxy'), '--port', '0'],
+    args: (ctx) => ['--kubeconfig', kubeconfigPath(ctx, 'kube-proxy'), '--port', '0', '--cluster-name', ctx.clusterName],
     ready: (ctx) => servesHealthz(logOf(ctx, 'kube-proxy'))(),
   },
 ];

@@ -24,6 +24,7 @@ import { kubeconfig, LaunchError, startComponent, type Launch } from './launch.j
 import { cloudConfigPath, clusterMode, nodeNamesOf, readShape, statePaths, writeShape, type ClusterShape } from './state.js';
 import { readInventory, setInstance, writeInventory } from '@mk8s/cloud-controller-manager';
 import { listRunning, stopAll } from './processes.js';
+import { restoreFromSnapshot, saveSnapshot } from './snapshot.js';
 import { COMPONENT_IDENTITIES, ensureCluster, ensureIdentity, ensureKubeletServing, KUBELET_CLIENT, nodeIdentity, pkiDir, readCredential } from './pki.js';
 
 const USAGE = `usage: mk8s <command> [flags]
@@ -38,6 +39,9 @@ commands:
   down     stop everything mk8s up started (--purge also removes data)
   status   show which components run
   logs     print a component's log: mk8s logs kube-apiserver [--tail N]
+  snapshot save FILE     write a consistent snapshot of the running cluster's store to FILE
+  snapshot restore FILE  (cluster down) replace the store with FILE's content; the old data
+                         is kept aside, resourceVersions keep increasing (docs/operations.md)
   node add           start one more node (node-<N+1>: runtime + kubelet) on a running cluster
   node remove NAME   stop a node's kubelet and runtime and remove its containers; the
                      cloud-controller-manager then deletes its Node, and its pods are replaced
@@ -47,9 +51,19 @@ environment: MK8S_HOME (state folder, default ./.mk8s), MK8S_API_PORT (default 6
 const run = promisify(execFile);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
+/** The id of the cluster kept in `home`: two clusters on one machine have different homes. */
+function clusterId(home: string): string {
+  return createHash('sha256').update(home).digest('hex').slice(0, 12);
+}
+
 /** The label on every container of the cluster kept in `home`. */
 function clusterLabel(home: string): string {
-  return `io.mk8s.cluster=${createHash('sha256').update(home).digest('hex').slice(0, 12)}`;
+  return `io.mk8s.cluster=${clusterId(home)}`;
+}
+
+/** The cluster's name for the components that scope host state by it (kube-proxy's iptables chains and bridge). */
+function clusterName(home: string): string {
+  return `mk8s-${clusterId(home)}`;
 }
 
 /** The images a containerd node gets from the local Docker engine (nothing is ever pulled). */
@@ -60,11 +74,11 @@ async function containerdNodes(home: string): Promise<string[]> {
   return (await readdir(path.join(home, 'containerd')).catch(() => [] as string[])).filter((n) => /^node-\d+$/.test(n)).sort();
 }
 
-/** `kube-proxy --cleanup`: removes its MK8S- iptables chains, the service bridge and route. Best effort. */
-async function cleanupKubeProxy(): Promise<void> {
+/** `kube-proxy --cleanup` for this cluster: removes its iptables chains, service bridge and route, and no other cluster's. Best effort. */
+async function cleanupKubeProxy(home: string): Promise<void> {
   const bin = path.join(REPO_ROOT, 'apps', 'kube-proxy', 'bin', 'kube-proxy.mjs');
   try {
-    await run(process.execPath, [bin, '--cleanup', '--log-level', 'warn'], { timeout: 30_000 });
+    await run(process.execPath, [bin, '--cleanup', '--cluster-name', clusterName(home), '--log-level', 'warn'], { timeout: 30_000 });
   } catch (err) {
     console.log(`mk8s: kube-proxy --cleanup failed: ${errorMessage(err)}`);
   }
@@ -87,7 +101,7 @@ async function down(paths: ReturnType<typeof statePaths>, purge = false): Promis
   for (const l of layouts) await releaseContainerdDir(l.dir, l.bridge);
   if (swept) console.log(`mk8s: removed ${swept} containerd container(s) of this cluster`);
   // kube-proxy leaves its rules in place when it stops (as Kubernetes' does); the cluster is gone, so they go too.
-  if (stopped.includes('kube-proxy') && process.getuid?.() === 0) await cleanupKubeProxy();
+  if (stopped.includes('kube-proxy') && process.getuid?.() === 0) await cleanupKubeProxy(paths.home);
   try {
     const removed = await cleanupByLabel(await connectDocker(), clusterLabel(paths.home));
     if (removed.length) console.log(`mk8s: removed ${removed.length} container(s) of this cluster`);
@@ -114,6 +128,7 @@ function launchContext(paths: ReturnType<typeof statePaths>, apiPort: number, se
     apiPort,
     apiUrl: `${secure ? 'https' : 'http'}://127.0.0.1:${apiPort}`,
     clusterLabel: clusterLabel(paths.home),
+    clusterName: clusterName(paths.home),
     ...(secure ? { secure } : {}),
   };
 }
@@ -361,6 +376,23 @@ async function main(argv: string[]): Promise<number> {
         console.log(`${c.name.padEnd(26)} ${r ? `running (pid ${r.pid})` : 'stopped'}`);
       }
       for (const r of running.filter((x) => !COMPONENTS.some((c) => c.name === x.name))) console.log(`${r.name.padEnd(26)} running (pid ${r.pid})`);
+      return 0;
+    }
+    case 'snapshot': {
+      const [sub, file, ...extra] = rest;
+      if ((sub !== 'save' && sub !== 'restore') || !file || extra.length > 0) {
+        console.error('usage: mk8s snapshot save FILE | mk8s snapshot restore FILE');
+        return 2;
+      }
+      if (sub === 'restore') {
+        for (const line of await restoreFromSnapshot(paths, file)) console.log(line);
+        return 0;
+      }
+      const shape = await runningShape(paths);
+      const ctx = launchContext(paths, shape.apiPort, shape.secure === true);
+      if (ctx.secure) ctx.admin = await readCredential(ctx.home, 'admin');
+      const saved = await saveSnapshot(ctx, file);
+      console.log(`mk8s: saved a snapshot at revision ${saved.revision} (${saved.rows} rows, ${saved.bytes} bytes) to ${file}`);
       return 0;
     }
     case 'node': {

@@ -54,24 +54,25 @@ describe('launcher process bookkeeping', () => {
 
   it('stops with SIGTERM, escalates to SIGKILL after the grace period, and purges', async () => {
     const paths = await home();
-    const polite = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-    const stubborn = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'], {
-      stdio: 'ignore',
+    // Each child says when it is ready (the stubborn one after installing its SIGTERM handler): a fixed
+    // sleep instead is too short for a busy machine, and SIGTERM would then kill the stubborn one outright.
+    const polite = spawn(process.execPath, ['-e', 'console.log("ready"); setInterval(() => {}, 1000)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const stubborn = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); console.log("ready"); setInterval(() => {}, 1000)'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
     cleanup.push(
       async () => void polite.kill('SIGKILL'),
       async () => void stubborn.kill('SIGKILL'),
     );
-    await new Promise((r) => setTimeout(r, 300)); // let the stubborn one install its handler
-    const signals: Record<string, NodeJS.Signals | null> = {};
-    polite.on('exit', (_c, s) => (signals['polite'] = s));
-    stubborn.on('exit', (_c, s) => (signals['stubborn'] = s));
+    const exited = (child: typeof polite) => new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, s) => resolve(s)));
+    const ready = (child: typeof polite) => new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    const signals = { polite: exited(polite), stubborn: exited(stubborn) };
+    await Promise.all([ready(polite), ready(stubborn)]);
     await writeFile(path.join(paths.run, 'polite.pid'), String(polite.pid));
     await writeFile(path.join(paths.run, 'stubborn.pid'), String(stubborn.pid));
 
     expect((await stopAll(paths, { graceMs: 500, purge: true })).sort()).toEqual(['polite', 'stubborn']);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(signals).toEqual({ polite: 'SIGTERM', stubborn: 'SIGKILL' });
+    expect({ polite: await signals.polite, stubborn: await signals.stubborn }).toEqual({ polite: 'SIGTERM', stubborn: 'SIGKILL' });
     await expect(readdir(paths.home)).rejects.toThrow(/ENOENT/);
   });
 

@@ -9,6 +9,7 @@
  * authorization and admission slot in before the handler (see docs/api-server.md).
  */
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { RESOURCE_TYPES, resourceFor, buildOpenAPIV2, buildOpenAPIV3, buildOpenAPIV3Index, metaTime } from '@mk8s/api';
 import type { Store } from '@mk8s/storage';
@@ -23,14 +24,15 @@ import { handleResource } from './http/resource-handler.js';
 import { isApiPath, parseRequestInfo, rawPathOf, type RequestInfo } from './http/request-info.js';
 import { parseJsonBody } from './http/json-body.js';
 import { DEFAULT_REQUEST_READ_TIMEOUT_MS, badUrlStatus, clientErrorStatus } from './http/client-errors.js';
-import { createMetrics, observeMemory, type ApiMetrics } from './metrics.js';
+import { createMetrics, observeMemory, observeStorageSize, type ApiMetrics } from './metrics.js';
 import { WatchBudget } from './http/watch.js';
 import { PROTOBUF_CONTENT_TYPE, ProtobufDecodeError, decodeKubernetesProtobuf } from './protobuf/index.js';
 import { Registry } from './registry/registry.js';
 import type { AdmissionSettings } from './registry/strategy.js';
-import { KeyExistsError } from '@mk8s/storage';
+import { KeyExistsError, StoreUnavailableError } from '@mk8s/storage';
 import { listPrefix, objectKey } from './registry/keys.js';
 import { ServiceAllocator } from './registry/service-allocator.js';
+import { DEFAULT_EVENT_TTL_MS, EventReaper } from './registry/event-ttl.js';
 import { buildAdmissionChain, type AdmissionOptions } from './admission/index.js';
 import { AuditLogger, type AuditOptions } from './audit/index.js';
 import { isHpaV1, serveHpaV1 } from './autoscaling-v1/hpa-v1-handler.js';
@@ -90,6 +92,12 @@ export interface ApiServerOptions {
    * Responses are not bounded by it, so watches and exec streams live on.
    */
   requestReadTimeoutMs?: number;
+  /** Events expire this long after their last activity (default 1 h; `--event-ttl`); see registry/event-ttl.ts. */
+  eventTtlMs?: number;
+  /** How often the Event reaper scans (default: a tenth of the TTL, between 1 s and 60 s). */
+  eventTtlIntervalMs?: number;
+  /** The store's size on disk, for `apiserver_storage_size_bytes` (the level backend's folder). */
+  storageSizeBytes?: () => Promise<number>;
 }
 
 export interface ApiServer {
@@ -103,6 +111,9 @@ export interface ApiServer {
 }
 
 /** The version kubectl's dispatcher reads to pick its own minor (docs/api-server.md, Using it). */
+/** Where `mk8s snapshot save` reads a snapshot of the store from. */
+export const SNAPSHOT_PATH = '/mk8s/v1/snapshot';
+
 export const VERSION_INFO = {
   major: '1',
   minor: '32',
@@ -122,6 +133,9 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 
 function statusFromError(err: unknown): StatusError {
   if (err instanceof StatusError) return err;
+  // The store refuses writes until it recovers (e.g. a full disk): say so, without the server's folder.
+  if (err instanceof StoreUnavailableError)
+    return errors.internal(`Internal error occurred: storage ${err.operation} failed: ${err.reason}; the server retries in the background`);
   const e = err as { code?: string; statusCode?: number; message?: string };
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -179,29 +193,31 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   const metrics = createMetrics({ processMetrics: opts.processMetrics ?? false });
   const cache = new WatchCache(opts.store, '/registry/', {
-    ...(opts.watchCacheWindow ? { windowSize: opts.watchCacheWindow } : {}),
-    ...(opts.watchCacheMaxBytes ? { maxBytes: opts.watchCacheMaxBytes } : {}),
+    windowSize: opts.watchCacheWindow,
+    maxBytes: opts.watchCacheMaxBytes,
     onError: (err) => app.log.error({ err }, 'watch cache lost the store watch; relisting'),
     onEvict: (resource, reason) => metrics.watchCacheEvictions.inc({ resource, reason }),
   });
   const watchBudget = new WatchBudget({ maxBufferedBytes: opts.watchMaxBufferedBytes, maxTotalBufferedBytes: opts.watchMaxTotalBufferedBytes });
   observeMemory(metrics, { cache, store: opts.store, watchBudget });
+  if (opts.storageSizeBytes) observeStorageSize(metrics, opts.storageSizeBytes);
   const now = opts.now ?? Date.now;
+  // An empty range is the default one.
   const serviceAllocator = new ServiceAllocator({
-    ...(opts.serviceClusterIPRange ? { serviceClusterIPRange: opts.serviceClusterIPRange } : {}),
-    ...(opts.serviceNodePortRange ? { serviceNodePortRange: opts.serviceNodePortRange } : {}),
+    serviceClusterIPRange: opts.serviceClusterIPRange || undefined,
+    serviceNodePortRange: opts.serviceNodePortRange || undefined,
   });
   const registry = new Registry({
     store: opts.store,
     cache,
     now,
-    ...(opts.admission ? { admission: opts.admission } : {}),
+    admission: opts.admission,
     allocators: { services: serviceAllocator },
     admit: buildAdmissionChain({ cache, store: opts.store, now }, opts.admissionControl, opts.admission),
   });
   const audit = opts.audit ? new AuditLogger(opts.audit, metrics.registry) : undefined;
   const ctx: ServerContext = {
-    ...(audit ? { audit } : {}),
+    audit,
     registry,
     cache,
     store: opts.store,
@@ -212,7 +228,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     watchBudget,
     closeWatches: new Set(),
     closeStreams: new Set(),
-    ...(opts.kubeletClient ? { kubeletTLS: opts.kubeletClient } : {}),
+    kubeletTLS: opts.kubeletClient,
   };
   const metricsResolutionMs = opts.metricsResolutionMs ?? DEFAULT_METRICS_RESOLUTION_MS;
   const metricsStore = new MetricsStore(metricsResolutionMs || DEFAULT_METRICS_RESOLUTION_MS);
@@ -221,9 +237,17 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     listNodes: () => cache.list('nodes', listPrefix('nodes')),
     resolutionMs: metricsResolutionMs || DEFAULT_METRICS_RESOLUTION_MS,
     log: app.log,
-    ...(opts.kubeletClient ? { kubeletTLS: opts.kubeletClient } : {}),
+    kubeletTLS: opts.kubeletClient,
   });
   const metricsApi = new MetricsApi(ctx, metricsStore);
+  const eventReaper = new EventReaper(opts.store, {
+    ttlMs: opts.eventTtlMs ?? DEFAULT_EVENT_TTL_MS,
+    intervalMs: opts.eventTtlIntervalMs,
+    now,
+    onExpired: (n) => metrics.expiredEvents.inc(n),
+    onError: (err) => app.log.warn({ err }, 'expiring events failed; the next scan retries'),
+  });
+  eventReaper.start();
   // Requests with `Upgrade` (pods/exec) reach the routes too; see exec-proxy.ts.
   installUpgradeDispatch(app);
 
@@ -286,6 +310,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await Promise.all([...ctx.closeStreams].map((close) => close()));
   });
   app.addHook('onClose', async () => {
+    await eventReaper.stop();
     await metricsScraper.stop();
     for (const close of [...ctx.closeWatches]) close();
     await cache.stop();
@@ -293,7 +318,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
 
   /** Ready once the watch cache has loaded; a cache that takes over 5 s is reported as not ready. */
-  const ready = async (): Promise<boolean> => {
+  const cacheReady = async (): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([cache.start().then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000)))]);
@@ -303,14 +328,40 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   };
   for (const path of ['/healthz', '/livez', '/readyz']) {
     app.get(path, async (req, reply) => {
-      const ok = path === '/livez' ? true : await ready();
+      // /livez: the process answers. /healthz and /readyz: the watch cache is loaded and the store takes
+      // writes (a store that failed a write, e.g. on a full disk, reports unhealthy until it recovered).
+      const checks: Array<[string, boolean, string]> = [];
+      if (path !== '/livez') {
+        checks.push(['watch-cache', await cacheReady(), 'watch cache not ready']);
+        const health = opts.store.health?.();
+        if (health) checks.push(['etcd', health.ok, 'storage unavailable: writes fail until it recovers (the API server log says why)']);
+      }
+      const failed = checks.filter(([, ok]) => !ok);
+      const ok = failed.length === 0;
       const verbose = (req.query as Record<string, unknown>)['verbose'] !== undefined;
       reply.type('text/plain').code(ok ? 200 : 500);
-      if (!verbose) return ok ? 'ok' : 'watch cache not ready';
-      return `[+]ping ok\n[${ok ? '+' : '-'}]watch-cache ${ok ? 'ok' : 'failed'}\n${path.slice(1)} check ${ok ? 'passed' : 'failed'}\n`;
+      if (!verbose) return ok ? 'ok' : failed.map(([, , why]) => why).join('; ');
+      const lines = ['[+]ping ok', ...checks.map(([name, passed]) => `[${passed ? '+' : '-'}]${name} ${passed ? 'ok' : 'failed'}`)];
+      return `${lines.join('\n')}\n${path.slice(1)} check ${ok ? 'passed' : 'failed'}\n`;
     });
   }
   app.get('/version', async () => VERSION_INFO);
+  // `mk8s snapshot save`: a consistent copy of the store while it serves (docs/operations.md). Secrets are
+  // in it, so it is a non-resource URL only cluster admins reach in secure mode (RBAC, nonResourceURLs).
+  app.get(SNAPSHOT_PATH, async (_req, reply) => {
+    const store = opts.store;
+    if (!store.saveSnapshot) throw errors.notImplemented('this storage backend takes no snapshot here: with etcd, use `etcdctl snapshot save`');
+    const body = new PassThrough();
+    store.saveSnapshot(body).then(
+      () => body.end(),
+      (err: unknown) => {
+        app.log.error({ err }, 'snapshot failed');
+        body.destroy(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+    reply.type('application/gzip').header('content-disposition', 'attachment; filename="mk8s-snapshot.gz"');
+    return reply.send(body);
+  });
   app.get('/metrics', async (_req, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();

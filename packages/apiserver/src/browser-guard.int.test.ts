@@ -46,8 +46,8 @@ function raw(
 function upgrade(base: string, path: string, opts: { origin?: string; host?: string }): Promise<{ status: number; body: Obj | undefined }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(base.replace(/^http/, 'ws') + path, ['v5.channel.k8s.io'], {
-      ...(opts.origin ? { origin: opts.origin } : {}),
-      ...(opts.host ? { headers: { host: opts.host } } : {}),
+      origin: opts.origin,
+      headers: opts.host ? { host: opts.host } : undefined,
     });
     ws.on('open', () => {
       ws.close();

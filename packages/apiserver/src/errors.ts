@@ -25,7 +25,9 @@ export type StatusReason =
   | 'Timeout'
   | 'Expired'
   | 'InternalError'
-  | 'ServiceUnavailable';
+  | 'ServiceUnavailable'
+  /** Not one of Kubernetes' reasons: only mk8s' own endpoints (the snapshot) answer 501. */
+  | 'NotImplemented';
 
 export interface StatusCause {
   reason?: string;
@@ -103,7 +105,7 @@ export const errors = {
       `${t.kind} "${t.name ?? ''}" is invalid: ${fieldErrors.length === 1 ? formatFieldError(fieldErrors[0]!) : `[${fieldErrors.map(formatFieldError).join(', ')}]`}`,
       {
         name: t.name ?? '',
-        ...(t.group ? { group: t.group } : {}),
+        group: t.group || undefined,
         kind: t.kind,
         causes: fieldErrors.map((e) => ({ reason: e.type, message: e.message, field: e.field })),
       },
@@ -120,6 +122,7 @@ export const errors = {
   forbidden: (t: Target, why: string) => new StatusError(403, 'Forbidden', `${t.qualifiedResource} "${t.name ?? ''}" is forbidden: ${why}`, detailsOf(t)),
   methodNotAllowed: (message = 'the server does not allow this method on the requested resource') => new StatusError(405, 'MethodNotAllowed', message),
   notAcceptable: (message: string) => new StatusError(406, 'NotAcceptable', message),
+  notImplemented: (message: string) => new StatusError(501, 'NotImplemented', message),
   tooLarge: (message = 'the request entity is too large') => new StatusError(413, 'RequestEntityTooLarge', message),
   unsupportedMediaType: (accepted: readonly string[]) =>
     new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`),

@@ -11,7 +11,7 @@
  * //   http://127.0.0.1:6443/api/v1/namespaces/default/pods
  * ```
  */
-export { buildApiServer, VERSION_INFO, type ApiServer, type ApiServerOptions } from './app.js';
+export { buildApiServer, SNAPSHOT_PATH, VERSION_INFO, type ApiServer, type ApiServerOptions } from './app.js';
 export { StatusError, errors, type Status, type StatusReason } from './errors.js';
 export {
   AUTHORIZATION_MODES,
@@ -24,6 +24,18 @@ export {
   type AuthorizationMode,
   type UserInfo,
 } from './auth/index.js';
-export { openStore, startCompactor, type StorageBackend, type StorageOptions, type Store } from './storage-backend.js';
+export {
+  SnapshotError,
+  folderSize,
+  inspectSnapshot,
+  openStore,
+  restoreSnapshot,
+  startCompactor,
+  type RestoreResult,
+  type SnapshotInfo,
+  type StorageBackend,
+  type StorageOptions,
+  type Store,
+} from './storage-backend.js';
 export { ADMISSION_PLUGINS, POD_SECURITY_LEVELS, enabledPlugins, type AdmissionOptions, type PodSecurityLevel } from './admission/index.js';
 export { AUDIT_LEVELS, loadPolicyFile, type AuditLevel, type AuditOptions } from './audit/index.js';

@@ -17,6 +17,8 @@ export interface ApiMetrics {
   terminatedWatchers: Counter<'resource' | 'reason'>;
   /** Events dropped from the watch cache's windows (reason `capacity` or `bytes`). */
   watchCacheEvictions: Counter<'resource' | 'reason'>;
+  /** Events the reaper deleted for outliving --event-ttl (registry/event-ttl.ts). */
+  expiredEvents: Counter;
 }
 
 export function createMetrics(opts: { processMetrics?: boolean } = {}): ApiMetrics {
@@ -53,6 +55,11 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): ApiMetri
       name: 'apiserver_watch_cache_evictions_total',
       help: 'Events dropped from the watch cache window, by resource and reason (capacity: events per resource; bytes: bytes of all windows).',
       labelNames: ['resource', 'reason'],
+      registers: [registry],
+    }),
+    expiredEvents: new Counter({
+      name: 'apiserver_mk8s_expired_events_total',
+      help: 'Events deleted because they outlived --event-ttl since their last activity (Kubernetes lets etcd leases do this).',
       registers: [registry],
     }),
   };
@@ -147,6 +154,23 @@ export function observeMemory(metrics: ApiMetrics, src: MemorySources): void {
     collect() {
       this.reset();
       this.inc(history().budgetCompactions);
+    },
+  });
+}
+
+/**
+ * `apiserver_storage_size_bytes` (Kubernetes' name for the etcd database's
+ * size on disk): the embedded store's folder, read at scrape time. Absent for
+ * backends whose size the API server cannot see (memory, etcd).
+ */
+export function observeStorageSize(metrics: ApiMetrics, sizeBytes: () => Promise<number>): void {
+  new Gauge({
+    name: 'apiserver_storage_size_bytes',
+    help: 'Size of the storage database files on disk, in bytes.',
+    labelNames: ['storage_cluster_id'],
+    registers: [metrics.registry],
+    async collect() {
+      this.set({ storage_cluster_id: 'embedded' }, await sizeBytes().catch(() => 0));
     },
   });
 }

@@ -16,7 +16,7 @@ function pod(name: string, resources?: Record<string, Record<string, string>>, e
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name },
-    spec: { containers: [{ name: 'c', image: 'busybox', ...(resources ? { resources } : {}) }], ...extra },
+    spec: { containers: [{ name: 'c', image: 'busybox', resources }], ...extra },
   };
 }
 

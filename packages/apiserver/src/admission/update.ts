@@ -18,7 +18,7 @@ type Check = (obj: Obj, old: Obj | undefined) => void | Promise<void>;
 
 /** The request-scoped attributes of a write: the user and the sinks. */
 export function requestAttributes(req: AdmissionRequest | undefined): Pick<AdmissionAttributes, 'user' | 'auditAnnotations'> & { warnings: string[] } {
-  return { ...(req?.user ? { user: req.user } : {}), ...(req?.auditAnnotations ? { auditAnnotations: req.auditAnnotations } : {}), warnings: [] };
+  return { user: req?.user, auditAnnotations: req?.auditAnnotations, warnings: [] };
 }
 
 export interface UpdateAdmission {
@@ -57,9 +57,9 @@ export function admitUpdate(
       namespace: rt.namespaced ? namespace : undefined,
       name,
       object: obj,
-      ...(old ? { oldObject: old } : {}),
+      oldObject: old,
       dryRun: opts.dryRun === true,
-      ...(opts.admission?.user ? { user: opts.admission.user } : {}),
+      user: opts.admission?.user,
       warnings,
       auditAnnotations: annotations,
     };

@@ -111,9 +111,9 @@ export function auditEvent(
     stage,
     requestURI: req.url,
     verb: resourceRequest ? info.verb : (NON_RESOURCE_VERBS[req.method] ?? req.method.toLowerCase()),
-    user: { username: user.name, ...(user.uid ? { uid: user.uid } : {}), groups: [...user.groups] },
+    user: { username: user.name, uid: user.uid || undefined, groups: [...user.groups] },
     sourceIPs: sourceIPs(req),
-    ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+    userAgent: req.headers['user-agent'] || undefined,
     responseStatus: { metadata: {}, code },
     requestReceivedTimestamp: microTime(nowMs - elapsedMs),
     stageTimestamp: microTime(nowMs),
@@ -122,11 +122,11 @@ export function auditEvent(
   if (resourceRequest) {
     event.objectRef = {
       resource: info.resource!,
-      ...(info.namespace ? { namespace: info.namespace } : {}),
-      ...(info.name ? { name: info.name } : {}),
+      namespace: info.namespace || undefined,
+      name: info.name || undefined,
       apiGroup: info.group,
       apiVersion: info.version,
-      ...(info.subresource ? { subresource: info.subresource } : {}),
+      subresource: info.subresource || undefined,
     };
   }
   const annotations = (req as { [ANNOTATIONS]?: Record<string, string> })[ANNOTATIONS];
@@ -162,7 +162,7 @@ export class AuditLogger {
         path: opts.path,
         maxSizeBytes: Math.max(0, opts.maxSizeMB ?? 0) * 1024 * 1024,
         maxBackups: opts.maxBackups ?? 0,
-        ...(opts.bufferSize !== undefined ? { bufferSize: opts.bufferSize } : {}),
+        bufferSize: opts.bufferSize,
         onDrop,
       });
     }
@@ -179,17 +179,15 @@ export class AuditLogger {
       user: user.name,
       groups: user.groups,
       path: req.url.split('?')[0] ?? req.url,
-      ...(resourceRequest
+      resource: resourceRequest
         ? {
-            resource: {
-              group: info.group,
-              resource: info.resource!,
-              subresource: info.subresource ?? '',
-              namespace: info.namespace ?? '',
-              name: info.name ?? '',
-            },
+            group: info.group,
+            resource: info.resource!,
+            subresource: info.subresource ?? '',
+            namespace: info.namespace ?? '',
+            name: info.name ?? '',
           }
-        : {}),
+        : undefined,
     });
   }
 

@@ -6,17 +6,15 @@ const req = (verb: string, resource?: { group?: string; resource: string; subres
   user,
   groups: ['system:authenticated'],
   path: '/api/v1/pods',
-  ...(resource
+  resource: resource
     ? {
-        resource: {
-          group: resource.group ?? '',
-          resource: resource.resource,
-          subresource: resource.subresource ?? '',
-          namespace: resource.namespace ?? 'default',
-          name: '',
-        },
+        group: resource.group ?? '',
+        resource: resource.resource,
+        subresource: resource.subresource ?? '',
+        namespace: resource.namespace ?? 'default',
+        name: '',
       }
-    : {}),
+    : undefined,
 });
 
 describe('audit policy', () => {

@@ -26,7 +26,7 @@ export function isSelfReview(info: RequestInfo): boolean {
 export function selfSubjectReview(rt: ResourceType, registry: Registry, user: UserInfo, info: RequestInfo, body: unknown): Obj {
   if (info.verb !== 'create' || info.name !== undefined) throw errors.methodNotAllowed();
   registry.decodeBody(rt, body ?? {});
-  const userInfo: Obj = { username: user.name, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups, ...(user.extra ? { extra: user.extra } : {}) };
+  const userInfo: Obj = { username: user.name, uid: user.uid || undefined, groups: user.groups, extra: user.extra };
   return { kind: rt.kind, apiVersion: rt.apiVersion, metadata: { creationTimestamp: null }, status: { userInfo } };
 }
 

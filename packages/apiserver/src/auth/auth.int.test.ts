@@ -22,7 +22,7 @@ async function req(base: string, token: string | undefined, method: string, p: s
   const headers: Record<string, string> = {};
   if (token) headers['authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = contentType;
-  const res = await fetch(base + p, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(base + p, { method, headers, body: body !== undefined ? JSON.stringify(body) : undefined });
   const text = await res.text();
   let parsed: unknown;
   try {
@@ -37,7 +37,7 @@ const pod = (name: string, nodeName?: string, extra: Record<string, unknown> = {
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name },
-  spec: { containers: [{ name: 'c', image: 'busybox', ...extra }], ...(nodeName ? { nodeName } : {}) },
+  spec: { containers: [{ name: 'c', image: 'busybox', ...extra }], nodeName },
 });
 const node = (name: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
 

@@ -173,7 +173,7 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
         name: r.claims.sub,
         uid: serviceaccount.uid,
         groups: [SERVICE_ACCOUNTS_GROUP, `${SERVICE_ACCOUNTS_GROUP}:${namespace}`],
-        ...(r.claims.jti ? { extra: { 'authentication.kubernetes.io/credential-id': [`JTI=${r.claims.jti}`] } } : {}),
+        extra: r.claims.jti ? { 'authentication.kubernetes.io/credential-id': [`JTI=${r.claims.jti}`] } : undefined,
       },
     };
   }

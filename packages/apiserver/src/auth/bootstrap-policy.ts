@@ -24,6 +24,7 @@ const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 function rule(verbs: string[], apiGroups: string[], resources: string[], resourceNames?: string[]): PolicyRule {
+  // Left out rather than undefined: reconciliation compares rules by their keys (`same`).
   return { verbs, apiGroups, resources, ...(resourceNames ? { resourceNames } : {}) };
 }
 function urls(verbs: string[], nonResourceURLs: string[]): PolicyRule {

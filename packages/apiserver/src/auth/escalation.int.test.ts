@@ -27,7 +27,7 @@ interface Reply {
 async function req(base: string, token: string, method: string, p: string, body?: unknown, contentType = 'application/json'): Promise<Reply> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers['content-type'] = contentType;
-  const res = await fetch(base + p, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(base + p, { method, headers, body: body !== undefined ? JSON.stringify(body) : undefined });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }

@@ -7,7 +7,7 @@ const r = (verbs: string[], apiGroups: string[], resources: string[], resourceNa
   verbs,
   apiGroups,
   resources,
-  ...(resourceNames ? { resourceNames } : {}),
+  resourceNames,
 });
 const u = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ verbs, nonResourceURLs });
 const held = (owner: PolicyRule[], servant: PolicyRule[]): boolean => covers(owner, servant).covered;

@@ -106,8 +106,8 @@ export function forbidden(attrs: Attributes, reason?: string): StatusError {
   const qualified = attrs.apiGroup ? `${attrs.resource}.${attrs.apiGroup}` : attrs.resource;
   const subject = attrs.name ? `${qualified} "${attrs.name}"` : qualified;
   return new StatusError(403, 'Forbidden', `${subject} is forbidden: ${why}`, {
-    ...(attrs.name ? { name: attrs.name } : {}),
-    ...(attrs.apiGroup ? { group: attrs.apiGroup } : {}),
+    name: attrs.name || undefined,
+    group: attrs.apiGroup || undefined,
     kind: attrs.resource,
   });
 }

@@ -18,7 +18,7 @@ let nodeUid = '';
 async function req(token: string, method: string, p: string, body?: unknown, contentType = 'application/json') {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers['content-type'] = contentType;
-  const res = await fetch(server.url + p, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(server.url + p, { method, headers, body: body !== undefined ? JSON.stringify(body) : undefined });
   return { status: res.status, body: (await res.json()) as { message?: string; metadata?: { uid?: string } } };
 }
 const asNode = (method: string, p: string, body?: unknown, contentType?: string) => req('node1-token', method, p, body, contentType);

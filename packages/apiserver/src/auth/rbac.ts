@@ -115,5 +115,5 @@ export async function authorizeUnion(authorizers: readonly Authorizer[], attrs: 
     if (r.decision !== 'noopinion') return r;
     if (r.reason) reasons.push(r.reason);
   }
-  return { decision: 'noopinion', ...(reasons.length ? { reason: reasons.join(', ') } : {}) };
+  return { decision: 'noopinion', reason: reasons.join(', ') || undefined };
 }

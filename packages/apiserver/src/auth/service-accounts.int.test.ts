@@ -21,7 +21,7 @@ async function req(
   if (token) headers['authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = contentType;
   const payload = body instanceof Uint8Array ? body : body !== undefined ? JSON.stringify(body) : undefined;
-  const res = await fetch(base + p, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+  const res = await fetch(base + p, { method, headers, body: payload });
   const text = await res.text();
   let parsed: unknown;
   try {

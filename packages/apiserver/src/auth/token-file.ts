@@ -61,7 +61,7 @@ export function parseTokenFile(text: string): Map<string, UserInfo> {
     if (token === '' || name === '') throw new TokenFileError(`token file line ${i + 1}: the token and the user name must not be empty`);
     users.set(token, {
       name,
-      ...(uid !== '' ? { uid } : {}),
+      uid: uid || undefined,
       groups: (groups ?? '')
         .split(',')
         .map((g) => g.trim())

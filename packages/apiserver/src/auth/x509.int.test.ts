@@ -75,7 +75,8 @@ function get(port: number, p: string, client?: string): Promise<{ status: number
         port,
         path: p,
         ca: readFileSync(f('ca.crt')),
-        ...(client ? { cert: readFileSync(f(`${client}.crt`)), key: readFileSync(f(`${client}.key`)) } : {}),
+        cert: client ? readFileSync(f(`${client}.crt`)) : undefined,
+        key: client ? readFileSync(f(`${client}.key`)) : undefined,
       },
       (res) => {
         let text = '';

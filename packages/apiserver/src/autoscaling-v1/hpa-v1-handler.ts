@@ -108,14 +108,14 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
   switch (info.verb) {
     case 'list': {
       const result = await listObjects(ctx, rt, ns, q);
-      const metadata: Obj = { resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}) };
+      const metadata: Obj = { resourceVersion: result.resourceVersion, continue: result.continue };
       if (neg.table) {
         return v1Table(
           toTable(rt.resource, result.items, {
             now: ctx.now(),
             includeObject: neg.includeObject,
             resourceVersion: result.resourceVersion,
-            ...(result.continue ? { continue: result.continue } : {}),
+            continue: result.continue,
           }),
         );
       }

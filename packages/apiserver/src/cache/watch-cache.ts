@@ -67,7 +67,7 @@ export function fromStoreEvent(ev: StoreEvent, cached?: Obj): CacheEvent {
     }
   }
   object ??= decodeStored(ev.kv.value, ev.kv.modRevision);
-  return { type, key: ev.kv.key, object, ...(prev ? { prev } : {}), revision: ev.kv.modRevision, bytes };
+  return { type, key: ev.kv.key, object, prev, revision: ev.kv.modRevision, bytes };
 }
 
 class ResourceCache {

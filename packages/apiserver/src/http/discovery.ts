@@ -86,8 +86,8 @@ export function apiResourceList(group: string, version: string) {
       namespaced: rt.namespaced,
       kind: rt.kind,
       verbs: rt.verbs ?? ALL_VERBS,
-      ...(rt.shortNames.length ? { shortNames: rt.shortNames } : {}),
-      ...(rt.categories.length ? { categories: rt.categories } : {}),
+      shortNames: rt.shortNames.length ? rt.shortNames : undefined,
+      categories: rt.categories.length ? rt.categories : undefined,
     });
     for (const sub of SUBRESOURCES[rt.resource] ?? []) {
       resources.push({
@@ -96,7 +96,8 @@ export function apiResourceList(group: string, version: string) {
         namespaced: rt.namespaced,
         kind: sub.kind,
         verbs: sub.verbs,
-        ...(sub.group ? { group: sub.group, version: sub.version } : {}),
+        group: sub.group,
+        version: sub.version,
       });
     }
   }

@@ -193,7 +193,9 @@ function dialKubelet(url: string, protocols: string[], nodeName: string, tls?: K
       perMessageDeflate: false,
       maxPayload: MAX_MESSAGE_BYTES,
       handshakeTimeout: KUBELET_HANDSHAKE_TIMEOUT_MS,
-      ...(tls ? { cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) } : {}),
+      cert: tls?.cert,
+      key: tls?.key,
+      ca: tls?.ca,
     });
     const fail = (err: StatusError) => {
       if (settled) return;

@@ -25,7 +25,7 @@ export function kubeletScheme(tls: KubeletClientTLS | undefined, websocket = fal
 export function kubeletFetch(url: string, tls: KubeletClientTLS | undefined, signal: AbortSignal): Promise<Response> {
   if (!tls) return fetch(url, { signal });
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}), signal }, (res) => {
+    const req = https.get(url, { cert: tls.cert, key: tls.key, ca: tls.ca, signal }, (res) => {
       const body = Readable.toWeb(res) as unknown as WebReadableStream;
       resolve(
         new Response(body as unknown as ReadableStream, {

@@ -70,8 +70,8 @@ function render(ctx: ServerContext, rt: ResourceType, neg: Negotiated, body: Obj
   return toTable(rt.resource, objects, {
     now: ctx.now(),
     includeObject: neg.includeObject,
-    ...(list ? { resourceVersion: list.resourceVersion } : {}),
-    ...(list?.continue ? { continue: list.continue } : {}),
+    resourceVersion: list?.resourceVersion,
+    continue: list?.continue,
   }) as unknown as Obj;
 }
 
@@ -81,10 +81,10 @@ export async function listObjects(ctx: ServerContext, rt: ResourceType, ns: stri
   const o = listOptions(q, 'list');
   return ctx.registry.list(rt, ns, {
     filter,
-    ...(o.limit !== undefined ? { limit: o.limit } : {}),
-    ...(o.continue ? { continue: o.continue } : {}),
-    ...(o.rawResourceVersion !== undefined ? { resourceVersion: o.rawResourceVersion } : {}),
-    ...(o.resourceVersionMatch ? { resourceVersionMatch: o.resourceVersionMatch } : {}),
+    limit: o.limit,
+    continue: o.continue,
+    resourceVersion: o.rawResourceVersion,
+    resourceVersionMatch: o.resourceVersionMatch,
   });
 }
 
@@ -184,7 +184,7 @@ export function patchOrStatus<T>(ctx: ServerContext, rt: ResourceType, name: str
 /** Write options with the server's check of this request's write (RBAC escalation prevention), when it has one, and what admission needs (the user, the audit annotations). */
 async function guarded(ctx: ServerContext, rt: ResourceType, info: RequestInfo, req: FastifyRequest, opts: WriteOptions): Promise<WriteOptions> {
   const check = await ctx.guardWrite?.(rt, info, req.user);
-  const withAdmission: WriteOptions = { ...opts, admission: { ...(req.user ? { user: req.user } : {}), auditAnnotations: auditAnnotations(req) } };
+  const withAdmission: WriteOptions = { ...opts, admission: { user: req.user, auditAnnotations: auditAnnotations(req) } };
   return check ? { ...withAdmission, check } : withAdmission;
 }
 

@@ -144,7 +144,7 @@ export class MetricsApi {
     if (!u) return undefined;
     const labels = labelsOf(node);
     return {
-      metadata: { name, creationTimestamp: metaTime(this.ctx.now()), ...(labels ? { labels } : {}) },
+      metadata: { name, creationTimestamp: metaTime(this.ctx.now()), labels },
       timestamp: metaTime(u.timestampMs),
       window: goDuration(u.windowMs),
       usage: usageFields(u),
@@ -161,7 +161,7 @@ export class MetricsApi {
     if (!u) return undefined;
     const labels = labelsOf(pod);
     return {
-      metadata: { name, namespace: ns, creationTimestamp: metaTime(this.ctx.now()), ...(labels ? { labels } : {}) },
+      metadata: { name, namespace: ns, creationTimestamp: metaTime(this.ctx.now()), labels },
       timestamp: metaTime(u.timestampMs),
       window: goDuration(u.windowMs),
       containers: u.containers.map((c) => ({ name: c.name, usage: usageFields(c) })),

@@ -142,7 +142,7 @@ export class Registry {
       qualifiedResource: rt.group ? `${rt.resource}.${rt.group}` : rt.resource,
       group: rt.group,
       kind: rt.kind,
-      ...(name !== undefined ? { name } : {}),
+      name,
     };
   }
 
@@ -448,7 +448,7 @@ export class Registry {
           this.invalidIf(rt, name, validateObjectUpdate(rt.kind, next, current, { namespaced: rt.namespaced }));
           return next;
         },
-        { dryRun: opts.dryRun === true, allowCreate: strategy.allowCreateOnUpdate, ...(adm.check ? { check: adm.check } : {}) },
+        { dryRun: opts.dryRun === true, allowCreate: strategy.allowCreateOnUpdate, check: adm.check },
       ),
     );
     return { object: result.object, warnings: [...warnings, ...adm.warnings], created: result.created };
@@ -573,7 +573,7 @@ export class Registry {
           this.invalidIf(rt, name, validateObjectUpdate(rt.kind, object, current!, { namespaced: rt.namespaced }));
           return object;
         },
-        { dryRun: opts.dryRun === true, ...(adm.check ? { check: adm.check } : {}) },
+        { dryRun: opts.dryRun === true, check: adm.check },
       ),
     );
     return { object: result.object, warnings: [...warnings, ...adm.warnings] };
@@ -687,11 +687,8 @@ export class Registry {
     let more = false;
     try {
       for (;;) {
-        const page = await this.deps.store.list(prefix, {
-          ...(revision ? { revision } : {}),
-          ...(after !== undefined ? { after } : {}),
-          ...(limit ? { limit: Math.max(limit - items.length, 1) } : {}),
-        });
+        // A revision or limit of 0 is the store's current revision, all items.
+        const page = await this.deps.store.list(prefix, { revision, after, limit: limit ? Math.max(limit - items.length, 1) : undefined });
         revision = page.revision;
         let consumed = 0;
         for (const kv of page.items) {

@@ -269,7 +269,7 @@ function holdings(svc: Obj | undefined): { ip?: string; nodePorts: number[] } {
   if (!svc) return { nodePorts: [] };
   const s = spec(svc);
   const ip = primaryIP(s);
-  return { ...(ip !== '' && ip !== 'None' && typeOf(s) !== 'ExternalName' ? { ip } : {}), nodePorts: nodePortsOf(s) };
+  return { ip: ip !== '' && ip !== 'None' && typeOf(s) !== 'ExternalName' ? ip : undefined, nodePorts: nodePortsOf(s) };
 }
 
 function portKey(p: Obj): string {

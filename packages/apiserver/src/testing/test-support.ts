@@ -50,7 +50,7 @@ export async function call<T = Record<string, unknown>>(
   else if (body !== undefined) payload = JSON.stringify(body);
   if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
   if (opts.accept) headers['accept'] = opts.accept;
-  const res = await fetch(base + path, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+  const res = await fetch(base + path, { method, headers, body: payload });
   const text = await res.text();
   let parsed: unknown = undefined;
   try {
@@ -138,10 +138,10 @@ export function pod(name: string, extra: { labels?: Record<string, string>; node
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, ...(extra.labels ? { labels: extra.labels } : {}) },
+    metadata: { name, labels: extra.labels },
     spec: {
       containers: [{ name: 'web', image: extra.image ?? 'busybox:latest', command: ['httpd', '-f', '-p', '8080'] }],
-      ...(extra.nodeName ? { nodeName: extra.nodeName } : {}),
+      nodeName: extra.nodeName,
     },
   };
 }

@@ -23,7 +23,7 @@ type Any = any;
 
 const c = (name: string, extra: Record<string, unknown> = {}) => ({ name, image: 'busybox', ...extra });
 const pod = (spec: Record<string, unknown>, annotations?: Record<string, string>) => ({
-  metadata: { name: 'p', ...(annotations ? { annotations } : {}) },
+  metadata: { name: 'p', annotations },
   spec,
 });
 /** A pod meeting restricted, to vary one field at a time. */
