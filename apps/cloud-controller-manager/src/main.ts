@@ -12,7 +12,20 @@
  * releases it on SIGTERM and exits 1 if it ever loses it.
  */
 import { Clientset, UnknownControllerError, loadKubeconfig } from '@mk8s/client';
-import { createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain, serveElected } from '@mk8s/component-base';
+import {
+  clientFlags,
+  createLogger,
+  durationFlag,
+  FlagError,
+  helpText,
+  leaderElectionFlags,
+  loggingFlags,
+  parseFlags,
+  reportFatal,
+  runMain,
+  serveElected,
+  servingFlags,
+} from '@mk8s/component-base';
 import {
   CLOUD_CONTROLLERS,
   CloudControllerManager,
@@ -24,8 +37,13 @@ import {
 } from '@mk8s/cloud-controller-manager';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
+const CLIENT = clientFlags();
+const ELECTION = leaderElectionFlags({ lockName: 'cloud-controller-manager' });
+const SERVING = servingFlags({ port: 10258 });
+const LOGGING = loggingFlags();
+
 const FLAGS = {
-  kubeconfig: { type: 'string', description: 'kubeconfig of the API server (default $KUBECONFIG)' },
+  ...CLIENT.flags,
   'cloud-provider': { type: 'string', description: `the cloud provider: ${cloudProviderNames().join(', ')}` },
   'cloud-config': {
     type: 'string',
@@ -33,11 +51,10 @@ const FLAGS = {
   },
   'load-balancer-pool': { type: 'string', description: 'addresses for LoadBalancer Services: a CIDR or FIRST-LAST', default: DEFAULT_LOAD_BALANCER_POOL },
   controllers: { type: 'string', description: `controllers to run: '*', 'name', '-name'; known: ${CLOUD_CONTROLLERS.join(', ')}`, default: '*' },
-  'leader-elect': { type: 'boolean', description: 'run only while holding the Lease kube-system/cloud-controller-manager' },
-  port: { type: 'string', description: 'port of /healthz and /metrics; 0 picks a free one', default: '10258' },
-  address: { type: 'string', description: 'address the health server listens on', default: '127.0.0.1' },
+  ...ELECTION.flags,
+  ...SERVING.flags,
   'node-monitor-period': { type: 'string', description: 'how often NotReady nodes are checked against the cloud', default: '2s' },
-  'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
+  ...LOGGING.flags,
 } as const;
 
 async function main(): Promise<void> {
@@ -48,22 +65,20 @@ async function main(): Promise<void> {
   }
   const providerName = flags['cloud-provider'];
   if (!providerName) throw new FlagError(`--cloud-provider is required (known: ${cloudProviderNames().join(', ')})`);
-  const port = intFlag('port', flags.port, 10258);
-  const log = createLogger('cloud-controller-manager', (flags['log-level'] ?? 'info') as 'info');
-  const config = await loadKubeconfig(flags.kubeconfig);
+  const serving = SERVING.parse(flags);
+  const election = ELECTION.parse(flags);
+  const log = createLogger('cloud-controller-manager', LOGGING.parse(flags).level);
+  const config = await loadKubeconfig(CLIENT.parse(flags).kubeconfig);
   let cloud;
   try {
-    cloud = await getCloudProvider(providerName, {
-      ...(flags['cloud-config'] ? { configFile: flags['cloud-config'] } : {}),
-      loadBalancerPool: flags['load-balancer-pool'] ?? DEFAULT_LOAD_BALANCER_POOL,
-    });
+    cloud = await getCloudProvider(providerName, { configFile: flags['cloud-config'], loadBalancerPool: flags['load-balancer-pool'] });
   } catch (err) {
     if (err instanceof UnknownCloudProviderError) throw new FlagError(`--cloud-provider: ${err.message}`);
     if (err instanceof PoolError) throw new FlagError(`--load-balancer-pool: ${err.message}`);
     throw err;
   }
   const settings = { nodeMonitorPeriodMs: durationFlag('node-monitor-period', flags['node-monitor-period'], 2_000) };
-  const controllers = (flags.controllers ?? '*').split(',');
+  const controllers = flags.controllers.split(',');
   await runMain({
     name: 'cloud-controller-manager',
     log,
@@ -82,10 +97,9 @@ async function main(): Promise<void> {
       try {
         await serveElected({
           name: 'cloud-controller-manager',
-          health: { port, host: flags.address ?? '127.0.0.1', registry: metrics },
-          leaderElect: flags['leader-elect'] === true,
+          health: { ...serving, registry: metrics },
+          ...election,
           client,
-          lockName: 'cloud-controller-manager',
           log,
           signal,
           run: (leadingSignal) => manager.run(leadingSignal),

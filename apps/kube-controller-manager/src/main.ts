@@ -11,25 +11,42 @@
  * over at once, and it exits 1 if it ever loses the Lease.
  */
 import { Clientset, UnknownControllerError, loadKubeconfig } from '@mk8s/client';
-import { createLogger, durationFlag, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain, serveElected } from '@mk8s/component-base';
+import {
+  clientFlags,
+  createLogger,
+  durationFlag,
+  FlagError,
+  helpText,
+  leaderElectionFlags,
+  loggingFlags,
+  parseFlags,
+  reportFatal,
+  runMain,
+  serveElected,
+  servingFlags,
+} from '@mk8s/component-base';
 import { CONTROLLER_DESCRIPTORS, ControllerManager } from '@mk8s/controller-manager';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
+const CLIENT = clientFlags();
+const ELECTION = leaderElectionFlags({ lockName: 'kube-controller-manager' });
+const SERVING = servingFlags({ port: 10257 });
+const LOGGING = loggingFlags();
+
 const FLAGS = {
-  kubeconfig: { type: 'string', description: 'kubeconfig of the API server (default $KUBECONFIG)' },
+  ...CLIENT.flags,
   controllers: {
     type: 'string',
     description: `controllers to run: '*' (all on by default), 'name' to add, '-name' to remove; known: ${CONTROLLER_DESCRIPTORS.map((d) => d.name).join(', ')}`,
     default: '*',
   },
-  'leader-elect': { type: 'boolean', description: 'run only while holding the Lease kube-system/kube-controller-manager' },
-  port: { type: 'string', description: 'port of /healthz and /metrics; 0 picks a free one', default: '10257' },
-  address: { type: 'string', description: 'address the health server listens on', default: '127.0.0.1' },
+  ...ELECTION.flags,
+  ...SERVING.flags,
   'node-monitor-grace-period': { type: 'string', description: 'a node whose heartbeat is older than this becomes Unknown (Kubernetes: 40s)', default: '10s' },
   'node-monitor-period': { type: 'string', description: 'how often node health is checked', default: '1s' },
   'horizontal-pod-autoscaler-sync-period': { type: 'string', description: 'how often each HorizontalPodAutoscaler is reconciled', default: '15s' },
   'concurrent-syncs': { type: 'string', description: "workers per controller, name=N,name2=M (default: Kubernetes' --concurrent-*-syncs)" },
-  'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
+  ...LOGGING.flags,
 } as const;
 
 function workersFlag(value: string | undefined): Record<string, number> {
@@ -49,16 +66,17 @@ async function main(): Promise<void> {
     process.stdout.write(helpText('kube-controller-manager', 'runs the controllers that converge the cluster', FLAGS));
     return;
   }
-  const port = intFlag('port', flags.port, 10257);
-  const log = createLogger('kube-controller-manager', (flags['log-level'] ?? 'info') as 'info');
-  const config = await loadKubeconfig(flags.kubeconfig);
+  const serving = SERVING.parse(flags);
+  const election = ELECTION.parse(flags);
+  const log = createLogger('kube-controller-manager', LOGGING.parse(flags).level);
+  const config = await loadKubeconfig(CLIENT.parse(flags).kubeconfig);
   const settings = {
     nodeMonitorGracePeriodMs: durationFlag('node-monitor-grace-period', flags['node-monitor-grace-period'], 10_000),
     nodeMonitorPeriodMs: durationFlag('node-monitor-period', flags['node-monitor-period'], 1_000),
     workers: workersFlag(flags['concurrent-syncs']),
     hpaSyncPeriodMs: durationFlag('horizontal-pod-autoscaler-sync-period', flags['horizontal-pod-autoscaler-sync-period'], 15_000),
   };
-  const controllers = (flags.controllers ?? '*').split(',').map((s) => s.trim());
+  const controllers = flags.controllers.split(',').map((s) => s.trim());
   await runMain({
     name: 'kube-controller-manager',
     log,
@@ -77,10 +95,9 @@ async function main(): Promise<void> {
       try {
         await serveElected({
           name: 'kube-controller-manager',
-          health: { port, host: flags.address ?? '127.0.0.1', registry: metrics },
-          leaderElect: flags['leader-elect'] === true,
+          health: { ...serving, registry: metrics },
+          ...election,
           client,
-          lockName: 'kube-controller-manager',
           log,
           signal,
           // One term only: losing the Lease makes serveElected reject and the process exit.

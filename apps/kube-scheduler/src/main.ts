@@ -10,18 +10,32 @@
  * stops it gracefully (in-flight binds finish, the lease is released).
  */
 import { Clientset, loadKubeconfig } from '@mk8s/client';
-import { createLogger, FlagError, helpText, intFlag, parseFlags, reportFatal, runMain, serveElected } from '@mk8s/component-base';
+import {
+  clientFlags,
+  createLogger,
+  FlagError,
+  helpText,
+  leaderElectionFlags,
+  loggingFlags,
+  parseFlags,
+  reportFatal,
+  runMain,
+  serveElected,
+  servingFlags,
+} from '@mk8s/component-base';
 import { ConfigError, Scheduler, loadConfigFile, type SchedulerConfiguration } from '@mk8s/scheduler';
 
+const CLIENT = clientFlags({ qps: 50, burst: 100 });
+const ELECTION = leaderElectionFlags({ lockName: 'kube-scheduler', verb: 'schedule' });
+const SERVING = servingFlags({ port: 10259 });
+const LOGGING = loggingFlags();
+
 const FLAGS = {
-  kubeconfig: { type: 'string', description: 'kubeconfig of the API server (default $KUBECONFIG)' },
+  ...CLIENT.flags,
   config: { type: 'string', description: 'KubeSchedulerConfiguration file (JSON or YAML): plugins, weights, percentageOfNodesToScore' },
-  'leader-elect': { type: 'boolean', description: 'schedule only while holding the Lease kube-system/kube-scheduler' },
-  port: { type: 'string', description: 'port of the healthz and metrics server; 0 picks a free one', default: '10259' },
-  address: { type: 'string', description: 'address the healthz and metrics server listens on', default: '127.0.0.1' },
-  'kube-api-qps': { type: 'string', description: 'requests per second to the API server', default: '50' },
-  'kube-api-burst': { type: 'string', description: 'requests allowed in a burst above --kube-api-qps', default: '100' },
-  'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
+  ...ELECTION.flags,
+  ...SERVING.flags,
+  ...LOGGING.flags,
 } as const;
 
 async function main(): Promise<void> {
@@ -30,10 +44,10 @@ async function main(): Promise<void> {
     process.stdout.write(helpText('kube-scheduler', 'places pending pods on nodes', FLAGS));
     return;
   }
-  const port = intFlag('port', flags.port, 10259);
-  const qps = intFlag('kube-api-qps', flags['kube-api-qps'], 50);
-  const burst = intFlag('kube-api-burst', flags['kube-api-burst'], 100);
-  const log = createLogger('kube-scheduler', (flags['log-level'] ?? 'info') as 'info');
+  const serving = SERVING.parse(flags);
+  const { kubeconfig, qps, burst } = CLIENT.parse(flags);
+  const election = ELECTION.parse(flags);
+  const log = createLogger('kube-scheduler', LOGGING.parse(flags).level);
   let config: SchedulerConfiguration | undefined;
   try {
     config = flags.config ? await loadConfigFile(flags.config) : undefined;
@@ -41,7 +55,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) throw new FlagError(`--config: ${err.message}`);
     throw err;
   }
-  const clientConfig = await loadKubeconfig(flags.kubeconfig);
+  const clientConfig = await loadKubeconfig(kubeconfig);
   await runMain({
     name: 'kube-scheduler',
     log,
@@ -51,7 +65,7 @@ async function main(): Promise<void> {
       const eventClient = new Clientset({ ...clientConfig, qps, burst });
       let scheduler: Scheduler;
       try {
-        scheduler = new Scheduler({ client, eventClient, log, ...(config ? { config } : {}) });
+        scheduler = new Scheduler({ client, eventClient, log, config });
       } catch (err) {
         client.close();
         eventClient.close();
@@ -61,10 +75,9 @@ async function main(): Promise<void> {
       try {
         await serveElected({
           name: 'kube-scheduler',
-          health: { port, host: flags.address ?? '127.0.0.1', registry: scheduler.registry, readiness: { 'informer-sync': () => scheduler.hasSynced() } },
-          leaderElect: flags['leader-elect'] === true,
+          health: { ...serving, registry: scheduler.registry, readiness: { 'informer-sync': () => scheduler.hasSynced() } },
+          ...election,
           client,
-          lockName: 'kube-scheduler',
           log,
           signal,
           run: (leading) => scheduler.run(leading),

@@ -13,19 +13,40 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Clientset, loadKubeconfig } from '@mk8s/client';
-import { errorMessage, aborted, createLogger, FlagError, helpText, keyValueFlag, intFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
+import {
+  errorMessage,
+  aborted,
+  clientFlags,
+  createLogger,
+  FlagError,
+  helpText,
+  keyValueFlag,
+  intFlag,
+  loggingFlags,
+  parseFlags,
+  reportFatal,
+  runMain,
+  servingFlags,
+} from '@mk8s/component-base';
 import { CriClient, type CriRuntime } from '@mk8s/cri';
 import { EXTERNAL_CLOUD_PROVIDER_TAINT, Kubelet, parseTaints, servingRefusal } from '@mk8s/kubelet';
 import { FakeRuntime } from '@mk8s/runtime-fake';
 
+const CLIENT = clientFlags();
+const SERVING = servingFlags({
+  port: 10250,
+  portDescription: 'port of the kubelet HTTP server; 0 picks a free one',
+  addressDescription: 'address the HTTP server listens on (a loopback address unless --client-ca-file)',
+});
+const LOGGING = loggingFlags();
+
 const FLAGS = {
-  kubeconfig: { type: 'string', description: 'kubeconfig of the API server (default $KUBECONFIG)' },
+  ...CLIENT.flags,
   'node-name': { type: 'string', description: 'name of this node', default: os.hostname() },
   'runtime-endpoint': { type: 'string', description: 'CRI runtime socket, e.g. unix:///run/mk8s/dockershim.sock' },
   hollow: { type: 'boolean', description: 'use an in-memory runtime instead of a CRI socket (scale tests)' },
   'root-dir': { type: 'string', description: 'folder for pod logs', default: '.mk8s/kubelet' },
-  port: { type: 'string', description: 'port of the kubelet HTTP server; 0 picks a free one', default: '10250' },
-  address: { type: 'string', description: 'address the HTTP server listens on (a loopback address unless --client-ca-file)', default: '127.0.0.1' },
+  ...SERVING.flags,
   'node-ip': { type: 'string', description: 'InternalIP reported for the node', default: '127.0.0.1' },
   cpu: { type: 'string', description: 'cpu capacity (default: this host)' },
   memory: { type: 'string', description: 'memory capacity (default: this host)' },
@@ -39,7 +60,7 @@ const FLAGS = {
   'tls-cert-file': { type: 'string', description: 'PEM serving certificate: the kubelet server speaks HTTPS (needs --client-ca-file)' },
   'tls-private-key-file': { type: 'string', description: 'PEM private key of --tls-cert-file' },
   'client-ca-file': { type: 'string', description: 'PEM CA: callers need a client certificate it signed, in group system:masters (the API server)' },
-  'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
+  ...LOGGING.flags,
 } as const;
 
 async function main(): Promise<void> {
@@ -48,12 +69,12 @@ async function main(): Promise<void> {
     process.stdout.write(helpText('kubelet', 'the node agent: runs the pods bound to this node', FLAGS));
     return;
   }
-  const nodeName = flags['node-name'] ?? os.hostname();
+  const nodeName = flags['node-name'];
   const endpoint = flags['runtime-endpoint'];
   if (!flags.hollow && !endpoint) throw new FlagError('either --runtime-endpoint unix://PATH or --hollow is required');
   if (endpoint && !endpoint.startsWith('unix://')) throw new FlagError(`--runtime-endpoint must be unix://PATH, got "${endpoint}"`);
-  const port = intFlag('port', flags.port, 10250);
-  const log = createLogger('kubelet', (flags['log-level'] ?? 'info') as 'info');
+  const { port, host } = SERVING.parse(flags);
+  const log = createLogger('kubelet', LOGGING.parse(flags).level);
   let taints;
   try {
     taints = parseTaints(flags['register-with-taints']);
@@ -64,9 +85,9 @@ async function main(): Promise<void> {
   if (cloudProvider !== '' && cloudProvider !== 'external') throw new FlagError(`--cloud-provider must be '' or 'external', got "${cloudProvider}"`);
   if (cloudProvider === 'external' && !taints.some((t) => t.key === EXTERNAL_CLOUD_PROVIDER_TAINT.key)) taints.push({ ...EXTERNAL_CLOUD_PROVIDER_TAINT });
   // Unauthenticated exec and logs for anyone who reaches the port: only on loopback, never HTTPS without a client CA.
-  const servingProblem = servingRefusal(flags.address ?? '127.0.0.1', flags['tls-cert-file'] ? { clientCA: flags['client-ca-file'] } : undefined);
+  const servingProblem = servingRefusal(host, flags['tls-cert-file'] ? { clientCA: flags['client-ca-file'] } : undefined);
   if (servingProblem) throw new FlagError(servingProblem);
-  const config = await loadKubeconfig(flags.kubeconfig);
+  const config = await loadKubeconfig(CLIENT.parse(flags).kubeconfig);
   if ((flags['tls-cert-file'] === undefined) !== (flags['tls-private-key-file'] === undefined))
     throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
   if (flags['client-ca-file'] && !flags['tls-cert-file']) throw new FlagError('--client-ca-file needs --tls-cert-file');
@@ -74,9 +95,10 @@ async function main(): Promise<void> {
     ? {
         cert: readFileSync(flags['tls-cert-file']),
         key: readFileSync(flags['tls-private-key-file']!),
-        ...(flags['client-ca-file'] ? { clientCA: readFileSync(flags['client-ca-file']) } : {}),
+        clientCA: flags['client-ca-file'] ? readFileSync(flags['client-ca-file']) : undefined,
       }
     : undefined;
+  // Merged over this host's capacity: a resource not given must be absent, not undefined.
   const capacity = {
     ...(flags.cpu ? { cpu: flags.cpu } : {}),
     ...(flags.memory ? { memory: flags.memory } : {}),
@@ -92,16 +114,16 @@ async function main(): Promise<void> {
         client,
         runtime,
         nodeName,
-        rootDir: path.resolve(flags['root-dir'] ?? '.mk8s/kubelet', nodeName),
+        rootDir: path.resolve(flags['root-dir'], nodeName),
         port,
-        address: flags.address ?? '127.0.0.1',
-        ...(serverTLS ? { serverTLS } : {}),
+        address: host,
+        serverTLS,
         node: {
           capacity,
           labels: keyValueFlag('node-labels', flags['node-labels']),
-          ...(taints.length ? { taints } : {}),
+          taints,
           addresses: [
-            { type: 'InternalIP', address: flags['node-ip'] ?? '127.0.0.1' },
+            { type: 'InternalIP', address: flags['node-ip'] },
             { type: 'Hostname', address: nodeName },
           ],
         },

@@ -9,9 +9,11 @@
  * SIGTERM stops serving; containers keep running (a restarted shim, or a
  * restarted kubelet, adopts them from their labels).
  */
-import { aborted, createLogger, helpText, keyValueFlag, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
+import { aborted, createLogger, helpText, keyValueFlag, loggingFlags, parseFlags, reportFatal, runMain } from '@mk8s/component-base';
 import { serveCri } from '@mk8s/cri';
 import { DEFAULT_SANDBOX_IMAGE, DockerRuntime } from '@mk8s/runtime-docker';
+
+const LOGGING = loggingFlags();
 
 const FLAGS = {
   socket: { type: 'string', description: 'unix socket to serve the CRI on', default: '/run/mk8s/dockershim.sock' },
@@ -22,7 +24,7 @@ const FLAGS = {
     description:
       'k=v,k2=v2 put on every container this shim creates; it sees and touches only containers carrying them (one scope per node when several share a Docker engine)',
   },
-  'log-level': { type: 'string', description: 'trace, debug, info, warn, error or silent', default: 'info' },
+  ...LOGGING.flags,
 } as const;
 
 async function main(): Promise<void> {
@@ -31,15 +33,15 @@ async function main(): Promise<void> {
     process.stdout.write(helpText('mk8s-dockershim', 'the CRI runtime service implemented with Docker', FLAGS));
     return;
   }
-  const log = createLogger('mk8s-dockershim', (flags['log-level'] ?? 'info') as 'info');
-  const socket = flags.socket ?? '/run/mk8s/dockershim.sock';
+  const log = createLogger('mk8s-dockershim', LOGGING.parse(flags).level);
+  const socket = flags.socket;
   await runMain({
     name: 'mk8s-dockershim',
     log,
     run: async (signal) => {
       const runtime = new DockerRuntime({
-        ...(flags['docker-socket'] ? { socketPath: flags['docker-socket'] } : {}),
-        ...(flags['sandbox-image'] ? { sandboxImage: flags['sandbox-image'] } : {}),
+        socketPath: flags['docker-socket'],
+        sandboxImage: flags['sandbox-image'],
         scopeLabels: keyValueFlag('scope-labels', flags['scope-labels']),
       });
       // Fail at start, not at the first kubelet call, when Docker is unreachable.

@@ -13,6 +13,10 @@ describe('flags', () => {
     expect(parseFlags([], specs)).toMatchObject({ port: '6443' });
   });
 
+  it('gives an absent boolean flag as false', () => {
+    expect(parseFlags([], specs)['leader-elect']).toBe(false);
+  });
+
   it('rejects unknown flags and stray arguments with a FlagError', () => {
     expect(() => parseFlags(['--nope'], specs)).toThrow(FlagError);
     expect(() => parseFlags(['extra'], specs)).toThrow(/unexpected argument "extra"/);
@@ -26,7 +30,14 @@ describe('flags', () => {
     expect(durationFlag('period', '10s', 0)).toBe(10_000);
     expect(durationFlag('period', '5m', 0)).toBe(300_000);
     expect(durationFlag('period', '2', 0)).toBe(2000);
-    expect(() => durationFlag('period', 'soon', 0)).toThrow(/--period must be a duration/);
+    // Go's time.ParseDuration forms, as Kubernetes prints and takes them.
+    expect(durationFlag('period', '1h0m0s', 0)).toBe(3_600_000);
+    expect(durationFlag('period', '1h30m', 0)).toBe(5_400_000);
+    expect(durationFlag('period', '1.5h', 0)).toBe(5_400_000);
+    expect(durationFlag('period', '2m3.5s', 0)).toBe(123_500);
+    expect(durationFlag('period', '1500us', 0)).toBe(2);
+    expect(durationFlag('period', '', 7)).toBe(7);
+    for (const bad of ['soon', '5x', '1h 30m', 'm', '-5s', '10s5']) expect(() => durationFlag('period', bad, 0)).toThrow(/--period must be a duration/);
   });
 
   it('documents every flag in --help', () => {

@@ -12,8 +12,9 @@ export interface FlagSpec {
   default?: string | boolean;
 }
 
+/** Parsed values: booleans are false when absent, and a string flag with a default always has a value. */
 export type FlagValues<T extends Record<string, FlagSpec>> = {
-  [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : string | undefined;
+  [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : T[K] extends { default: string } ? string : string | undefined;
 };
 
 export class FlagError extends Error {}
@@ -31,7 +32,8 @@ export function helpText(command: string, summary: string, specs: Record<string,
 export function parseFlags<T extends Record<string, FlagSpec>>(argv: string[], specs: T): FlagValues<T> & { help: boolean } {
   const options: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }> = { help: { type: 'boolean' } };
   for (const [name, s] of Object.entries(specs)) {
-    options[name] = { type: s.type, ...(s.default !== undefined ? { default: s.default } : {}) };
+    const def = s.default ?? (s.type === 'boolean' ? false : undefined);
+    options[name] = def === undefined ? { type: s.type } : { type: s.type, default: def };
   }
   try {
     const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
@@ -51,15 +53,29 @@ export function intFlag(name: string, value: string | undefined, fallback: numbe
   return n;
 }
 
-/** Durations like `10s`, `500ms`, `5m`, `1h`, or plain seconds. */
+const DURATION_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Durations as Go's time.ParseDuration reads them, which is what Kubernetes'
+ * flags take (`500ms`, `10s`, `1h30m`, `1h0m0s`, `1.5h`), or plain seconds.
+ * In whole milliseconds.
+ */
 export function durationFlag(name: string, value: string | undefined, fallbackMs: number): number {
   if (value === undefined || value === '') return fallbackMs;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) throw new FlagError(`--${name} must be a duration such as 500ms, 10s, 5m or 1h, got "${value}"`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
-  return Math.round(n * factor);
+  const text = value.trim();
+  if (/^\d+(?:\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
+  let total = 0;
+  let at = 0;
+  while (at < text.length) {
+    part.lastIndex = at;
+    const m = part.exec(text);
+    if (!m) break;
+    total += Number(m[1]) * DURATION_UNITS_MS[m[2]!]!;
+    at = part.lastIndex;
+  }
+  if (at === 0 || at !== text.length) throw new FlagError(`--${name} must be a duration such as 500ms, 10s, 5m, 1h or 1h30m, got "${value}"`);
+  return Math.round(total);
 }
 
 /** `k=v,k2=v2` (labels, selectors) as a record; a FlagError names the flag and the bad pair. */

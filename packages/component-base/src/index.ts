@@ -5,14 +5,31 @@
  *
  * @example
  * ```ts
- * import { createLogger, parseFlags, runMain, aborted } from '@mk8s/component-base';
- * const flags = parseFlags(process.argv.slice(2), { port: { type: 'string', description: 'port', default: '10250' } });
- * const log = createLogger('my-component');
+ * import { createLogger, loggingFlags, parseFlags, runMain, aborted } from '@mk8s/component-base';
+ * const LOGGING = loggingFlags();
+ * const flags = parseFlags(process.argv.slice(2), { port: { type: 'string', description: 'port', default: '10250' }, ...LOGGING.flags });
+ * const log = createLogger('my-component', LOGGING.parse(flags).level);
  * await runMain({ name: 'my-component', log, run: async (signal) => { await aborted(signal); } });
  * ```
  */
 export { createLogger, type Logger } from './logger.js';
 export { FlagError, durationFlag, helpText, intFlag, keyValueFlag, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
+export {
+  LOG_LEVELS,
+  clientFlags,
+  leaderElectionFlags,
+  loggingFlags,
+  servingFlags,
+  type AddressFlag,
+  type ClientOptions,
+  type ClientRateLimitOptions,
+  type FlagGroup,
+  type LeaderElectionOptions,
+  type LoggingOptions,
+  type LogLevel,
+  type ServingFlagOptions,
+  type ServingOptions,
+} from './flag-groups.js';
 export { reportFatal, runMain, type MainOptions } from './run.js';
 // Re-exported for components: the helper lives in the client package, which the base layer shares.
 export { aborted, every } from '@mk8s/client';

@@ -58,6 +58,25 @@ describe('runElected', () => {
     await expect(done).rejects.toBeInstanceOf(LeadershipLostError);
     ac.abort();
   });
+
+  it('passes an explicit 0 duration on to the elector, which rejects it, instead of silently using the default', async () => {
+    const store = new FakeLeaseStore();
+    const ac = new AbortController();
+    let worked = false;
+    const done = runElected({
+      leaderElect: true,
+      client: noClient,
+      leaseClient: store.client(),
+      lockName: 'zero',
+      identity: 'me',
+      retryPeriodMs: 0,
+      signal: ac.signal,
+      run: async () => void (worked = true),
+    });
+    await expect(done).rejects.toThrow('retryPeriodMs must be greater than zero, got 0');
+    expect(worked).toBe(false);
+    ac.abort();
+  });
 });
 
 describe('serveElected', () => {

@@ -49,9 +49,9 @@ export async function runElected(opts: RunElectedOptions): Promise<void> {
   opts.log?.info({ lease: `${namespace}/${opts.lockName}`, identity }, 'campaigning for leadership');
   const end = await runLeaderElection({
     lock: { client: opts.leaseClient ?? apiLeaseClient(opts.client), namespace, name: opts.lockName, identity },
-    ...(opts.leaseDurationMs ? { leaseDurationMs: opts.leaseDurationMs } : {}),
-    ...(opts.renewDeadlineMs ? { renewDeadlineMs: opts.renewDeadlineMs } : {}),
-    ...(opts.retryPeriodMs ? { retryPeriodMs: opts.retryPeriodMs } : {}),
+    leaseDurationMs: opts.leaseDurationMs,
+    renewDeadlineMs: opts.renewDeadlineMs,
+    retryPeriodMs: opts.retryPeriodMs,
     releaseOnCancel: true,
     signal: opts.signal,
     onError: (err) => opts.log?.warn({ err: errorMessage(err) }, 'leader election'),
