@@ -12,12 +12,12 @@
  * Needs root (iptables) and Docker. `tsx --conditions=mk8s-source bench/kube-proxy.ts` runs it alone.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { binPath, kubeconfigFor, startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
+import { binPath, eventually, startComponent, startNodeProcesses, type ComponentProcess, type NodeProcesses } from '@mk8s/testing';
 
 const run = promisify(execFile);
 
@@ -86,64 +86,20 @@ async function compare(direct: string, service: string, rounds = 4, perRound = 1
   return { direct: summary(acc.direct), service: summary(acc.service) };
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export async function runKubeProxyBench(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-kube-proxy-bench-'));
   const scope = `io.mk8s.bench=kube-proxy-${process.pid}`;
-  const api = await startApiServerProcess();
-  const kubeconfig = path.join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, kubeconfigFor(api.url));
-  const procs: ComponentProcess[] = [];
+  let node: NodeProcesses | undefined;
   let proxy: ComponentProcess | undefined;
   const cleanup = () => run(process.execPath, [binPath('kube-proxy'), '--cleanup'], { timeout: 60_000 }).catch(() => undefined);
-  const post = async (p: string, body: unknown, method = 'POST') => {
-    const res = await fetch(`${api.url}${p}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as Json;
-  };
   try {
-    procs.push(
-      (
-        await startComponent('mk8s-dockershim', {
-          args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', scope, '--log-level', 'warn'],
-          ready: /serving CRI on/,
-        })
-      ).proc,
-    );
-    procs.push(
-      (
-        await startComponent('kubelet', {
-          args: [
-            '--kubeconfig',
-            kubeconfig,
-            '--node-name',
-            'bench',
-            '--runtime-endpoint',
-            `unix://${path.join(dir, 'cri.sock')}`,
-            '--port',
-            '0',
-            '--root-dir',
-            path.join(dir, 'kubelet'),
-            '--log-level',
-            'warn',
-          ],
-          ready: /serving on/,
-        })
-      ).proc,
-    );
+    node = await startNodeProcesses({ dir, nodeName: 'bench', scopeLabels: scope });
+    const { apiserver: api, kubeconfig } = node;
+    const post = async (p: string, body: unknown, method = 'POST') => {
+      const res = await fetch(`${api.url}${p}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as Json;
+    };
     await post('/api/v1/namespaces/default/pods', {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -161,12 +117,15 @@ export async function runKubeProxyBench(): Promise<string> {
         ],
       },
     });
-    const podIP = await until('pod IP', async () => {
-      const pod = (await (await fetch(`${api.url}/api/v1/namespaces/default/pods/web`)).json()) as { status?: { phase?: string; podIP?: string } };
-      return pod.status?.phase === 'Running' ? pod.status.podIP : undefined;
-    });
+    const podIP = await eventually(
+      async () => {
+        const pod = (await (await fetch(`${api.url}/api/v1/namespaces/default/pods/web`)).json()) as { status?: { phase?: string; podIP?: string } };
+        return pod.status?.phase === 'Running' ? pod.status.podIP : undefined;
+      },
+      { message: 'pod IP', timeoutMs: 60_000, intervalMs: 100 },
+    );
     const direct = `http://${podIP}:8080/`;
-    await until('pod answers', async () => ((await get(direct)) >= 0 ? true : undefined));
+    await eventually(async () => ((await get(direct)) >= 0 ? true : undefined), { message: 'pod answers', timeoutMs: 60_000, intervalMs: 100 });
     const svc = await post('/api/v1/namespaces/default/services', {
       apiVersion: 'v1',
       kind: 'Service',
@@ -192,14 +151,14 @@ export async function runKubeProxyBench(): Promise<string> {
 
     await cleanup();
     proxy = await startProxy('iptables');
-    await until('ClusterIP answers', async () => ((await get(clusterURL)) >= 0 ? true : undefined));
+    await eventually(async () => ((await get(clusterURL)) >= 0 ? true : undefined), { message: 'ClusterIP answers', timeoutMs: 60_000, intervalMs: 100 });
     const ipt = await compare(direct, clusterURL);
     await proxy.stop();
     proxy = undefined;
     await cleanup();
 
     proxy = await startProxy('userspace');
-    await until('NodePort answers', async () => ((await get(nodePortURL)) >= 0 ? true : undefined));
+    await eventually(async () => ((await get(nodePortURL)) >= 0 ? true : undefined), { message: 'NodePort answers', timeoutMs: 60_000, intervalMs: 100 });
     const user = await compare(direct, nodePortURL);
     await proxy.stop();
     proxy = undefined;
@@ -217,8 +176,7 @@ export async function runKubeProxyBench(): Promise<string> {
   } finally {
     await proxy?.stop();
     await cleanup();
-    for (const p of procs.reverse()) await p.stop();
-    await api.proc.stop();
+    await node?.stop();
     const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${scope}`]);
     if (stdout.trim()) await run('docker', ['rm', '-f', ...stdout.trim().split('\n')]);
     await rm(dir, { recursive: true, force: true });

@@ -5,11 +5,11 @@
  * image, measured alternately in the same run.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { kubeconfigFor, startApiServerProcess, startComponent } from '@mk8s/testing';
+import { startNodeProcesses } from '@mk8s/testing';
 
 const run = promisify(execFile);
 
@@ -56,33 +56,8 @@ function runningSeen(api: string, name: string, rv: string): { done: Promise<num
 export async function runPodStartupBench(pods = 20): Promise<PodStartupResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-podstart-'));
   const scope = `io.mk8s.bench=podstart-${process.pid}`;
-  const api = await startApiServerProcess();
-  await writeFile(path.join(dir, 'kubeconfig'), kubeconfigFor(api.url));
-  const shim = (
-    await startComponent('mk8s-dockershim', {
-      args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', scope, '--log-level', 'warn'],
-      ready: /serving CRI on/,
-    })
-  ).proc;
-  const kubelet = (
-    await startComponent('kubelet', {
-      args: [
-        '--kubeconfig',
-        path.join(dir, 'kubeconfig'),
-        '--node-name',
-        'bench',
-        '--runtime-endpoint',
-        `unix://${path.join(dir, 'cri.sock')}`,
-        '--port',
-        '0',
-        '--root-dir',
-        path.join(dir, 'kubelet'),
-        '--log-level',
-        'warn',
-      ],
-      ready: /serving on/,
-    })
-  ).proc;
+  const node = await startNodeProcesses({ dir, nodeName: 'bench', scopeLabels: scope });
+  const api = node.apiserver;
   const podMs: number[] = [];
   const dockerMs: number[] = [];
   try {
@@ -129,9 +104,7 @@ export async function runPodStartupBench(pods = 20): Promise<PodStartupResult> {
       dockerP99Ms: percentile(dockerMs, 99),
     };
   } finally {
-    await kubelet.stop();
-    await shim.stop();
-    await api.proc.stop();
+    await node.stop();
     const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${scope}`]);
     if (stdout.trim()) await run('docker', ['rm', '-f', ...stdout.trim().split('\n')]);
     await rm(dir, { recursive: true, force: true });

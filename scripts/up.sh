@@ -9,5 +9,8 @@ cd "$MK8S_ROOT"
 bootstrap
 step docker ensure_docker
 step images ensure_images
+# kubectl is how users drive the cluster; without one the cluster still runs.
+ensure_kubectl >"$MK8S_LOGS/kubectl.log" 2>&1 && say "ok   kubectl ($(tail -n 1 "$MK8S_LOGS/kubectl.log"))" ||
+  say "warning: no kubectl 1.31-1.33: $(tail -n 1 "$MK8S_LOGS/kubectl.log")"
 say "mk8s up $*"
 exec node apps/mk8s/bin/mk8s.mjs up "$@"

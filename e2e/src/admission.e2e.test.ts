@@ -6,8 +6,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { eventually } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eCluster, until, type E2eCluster } from './support/cluster.js';
+import { e2eCluster, type E2eCluster } from './support/cluster.js';
 import { podReady, sleep } from './support/workloads.js';
 
 interface EventJson {
@@ -65,39 +66,33 @@ describe('admission on a real cluster', () => {
         },
       },
     });
-    const event = await until(
-      'a FailedCreate event with the quota message',
+    const event = await eventually(
       async () => {
         const events = await c.kubectlJson<{ items: EventJson[] }>('get', 'events', '-n', 'team');
         return events.items.find((e) => e.reason === 'FailedCreate' && e.involvedObject.kind === 'ReplicaSet');
       },
-      120_000,
-      1000,
+      { message: 'a FailedCreate event with the quota message', timeoutMs: 120_000, intervalMs: 1000 },
     );
     expect(event.message).toMatch(
       /^Error creating: pods "greedy-[a-z0-9-]+" is forbidden: exceeded quota: team-quota, requested: pods=1,requests\.cpu=400m, used: pods=2,requests\.cpu=800m, limited: pods=2,requests\.cpu=1$/,
     );
-    await until(
-      'two running greedy pods',
+    await eventually(
       async () => {
         const pods = await c.kubectlJson<{ items: Parameters<typeof podReady>[0][] }>('get', 'pods', '-n', 'team', '-l', 'app=greedy');
         return pods.items.filter(podReady).length === 2 ? pods : undefined;
       },
-      120_000,
-      1000,
+      { message: 'two running greedy pods', timeoutMs: 120_000, intervalMs: 1000 },
     );
     // The third replica stays refused.
     await sleep(3000);
     const pods = await c.kubectlJson<{ items: unknown[] }>('get', 'pods', '-n', 'team', '-l', 'app=greedy');
     expect(pods.items).toHaveLength(2);
-    const describe = await until(
-      'kubectl describe quota with usage',
+    const describe = await eventually(
       async () => {
         const out = (await c.kubectl('describe', 'quota', 'team-quota', '-n', 'team')).stdout;
         return /pods\s+2\s+2/.test(out) ? out : undefined;
       },
-      60_000,
-      1000,
+      { message: 'kubectl describe quota with usage', timeoutMs: 60_000, intervalMs: 1000 },
     );
     expect(describe).toMatch(/Resource\s+Used\s+Hard/);
     expect(describe).toMatch(/requests\.cpu\s+800m\s+1/);

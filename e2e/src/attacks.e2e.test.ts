@@ -16,8 +16,9 @@ import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { mountsUnder } from '@mk8s/component-base';
+import { eventually } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eCluster, run, until, type E2eCluster } from './support/cluster.js';
+import { e2eCluster, kubectlToken, run, type E2eCluster } from './support/cluster.js';
 
 interface AuditEvent {
   stage: string;
@@ -30,21 +31,18 @@ interface AuditEvent {
 
 /** The audit events written so far that match `match` (the log is written asynchronously: poll). */
 async function audited(cluster: E2eCluster, what: string, match: (e: AuditEvent) => boolean): Promise<AuditEvent> {
-  return until(
-    `the audit log to record ${what}`,
+  return eventually(
     async () => {
       const lines = (await readFile(path.join(cluster.home, 'logs', 'audit.log'), 'utf8')).split('\n').filter((l) => l !== '');
       return lines.map((l) => JSON.parse(l) as AuditEvent).find(match);
     },
-    20_000,
-    250,
+    { message: `the audit log to record ${what}`, intervalMs: 250 },
   );
 }
 
 /** A component's log (`$MK8S_HOME/logs/<name>.log`) once it contains `text`. */
 async function logged(cluster: E2eCluster, prefix: string, text: string): Promise<string> {
-  return until(
-    `${prefix}'s log to mention ${JSON.stringify(text)}`,
+  return eventually(
     async () => {
       for (const f of await readdir(path.join(cluster.home, 'logs'))) {
         if (!f.startsWith(prefix)) continue;
@@ -53,8 +51,7 @@ async function logged(cluster: E2eCluster, prefix: string, text: string): Promis
       }
       return undefined;
     },
-    20_000,
-    250,
+    { message: `${prefix}'s log to mention ${JSON.stringify(text)}`, intervalMs: 250 },
   );
 }
 
@@ -105,15 +102,18 @@ describe('attacks on the default (insecure, loopback) mode', () => {
     cluster = await e2eCluster();
     port = new URL(cluster.api).port;
     await cluster.mk8s('up');
-    await until('node-1 Ready', async () => ((await cluster.kubectl('get', 'node', 'node-1')).stdout.match(/node-1\s+Ready/) ? true : undefined), 90_000, 500);
+    await eventually(async () => ((await cluster.kubectl('get', 'node', 'node-1')).stdout.match(/node-1\s+Ready/) ? true : undefined), {
+      message: 'node-1 Ready',
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
     kubeletPort = (await cluster.kubectl('get', 'node', 'node-1', '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}')).stdout.trim();
     await cluster.kubectl('run', 'web', '--image=busybox:latest', '--restart=Never', '--', 'sleep', '3600');
-    await until(
-      'web Running',
-      async () => ((await cluster.kubectl('get', 'pod', 'web', '-o', 'jsonpath={.status.phase}')).stdout === 'Running' ? true : undefined),
-      90_000,
-      500,
-    );
+    await eventually(async () => ((await cluster.kubectl('get', 'pod', 'web', '-o', 'jsonpath={.status.phase}')).stdout === 'Running' ? true : undefined), {
+      message: 'web Running',
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
   }, 240_000);
   afterAll(async () => {
     await cluster?.destroy();
@@ -173,8 +173,7 @@ describe('attacks on the default (insecure, loopback) mode', () => {
       },
     };
     await createFromJson(cluster, pod);
-    const waiting = await until(
-      'the escape pod refused',
+    const waiting = await eventually(
       async () => {
         const w = (
           await cluster.kubectlJson<{ status?: { containerStatuses?: Array<{ state?: { waiting?: { reason?: string; message?: string } } }> } }>(
@@ -185,21 +184,18 @@ describe('attacks on the default (insecure, loopback) mode', () => {
         ).status?.containerStatuses?.[0]?.state?.waiting;
         return w?.reason === 'CreateContainerConfigError' ? w : undefined;
       },
-      90_000,
-      500,
+      { message: 'the escape pod refused', timeoutMs: 90_000, intervalMs: 500 },
     );
     expect(waiting.message).toContain('subPath "host" of volumeMount "data" in container "main" refused');
     expect(waiting.message).toContain('symbolic link');
-    const events = await until(
-      'a Failed event',
+    const events = await eventually(
       async () => {
         const out = (
           await cluster.kubectl('get', 'events', '--field-selector', 'involvedObject.name=escape,reason=Failed', '-o', 'jsonpath={.items[*].message}')
         ).stdout;
         return out.includes('symbolic link') ? out : undefined;
       },
-      30_000,
-      500,
+      { message: 'a Failed event', timeoutMs: 30_000, intervalMs: 500 },
     );
     expect(events).toContain('subPath');
     // Nothing of the host was mounted anywhere under the kubelet's folder.
@@ -213,8 +209,7 @@ describe('attacks on the default (insecure, loopback) mode', () => {
       metadata: { name: 'rooty' },
       spec: { securityContext: { runAsNonRoot: true }, containers: [{ name: 'main', image: 'busybox:latest', command: ['sleep', '3600'] }] },
     });
-    const waiting = await until(
-      'rooty refused',
+    const waiting = await eventually(
       async () => {
         const w = (
           await cluster.kubectlJson<{ status?: { containerStatuses?: Array<{ state?: { waiting?: { reason?: string; message?: string } } }> } }>(
@@ -225,8 +220,7 @@ describe('attacks on the default (insecure, loopback) mode', () => {
         ).status?.containerStatuses?.[0]?.state?.waiting;
         return w?.reason === 'CreateContainerConfigError' ? w : undefined;
       },
-      90_000,
-      500,
+      { message: 'rooty refused', timeoutMs: 90_000, intervalMs: 500 },
     );
     expect(waiting.message).toBe(
       'container has runAsNonRoot and image will run as root (pod: "rooty_default(' + (await podUid(cluster, 'rooty')) + ')", container: main)',
@@ -268,12 +262,11 @@ describe('attacks on the default (insecure, loopback) mode', () => {
         containers: [{ name: 'main', image: 'busybox:latest', command: ['sleep', '3600'], volumeMounts: [{ name: 'creds', mountPath: '/etc/creds' }] }],
       },
     });
-    await until(
-      'reader Running',
-      async () => ((await cluster.kubectl('get', 'pod', 'reader', '-o', 'jsonpath={.status.phase}')).stdout === 'Running' ? true : undefined),
-      90_000,
-      500,
-    );
+    await eventually(async () => ((await cluster.kubectl('get', 'pod', 'reader', '-o', 'jsonpath={.status.phase}')).stdout === 'Running' ? true : undefined), {
+      message: 'reader Running',
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
     expect((await cluster.kubectl('exec', 'reader', '--', 'cat', '/etc/creds/password')).stdout).toBe('s3cret');
     const mounts = (await cluster.kubectl('exec', 'reader', '--', 'cat', '/proc/mounts')).stdout;
     expect(
@@ -294,41 +287,45 @@ describe('attacks on the default (insecure, loopback) mode', () => {
 
 describe('attacks on --secure', () => {
   let cluster: E2eCluster;
-  let api: string;
   let pki: string;
 
   beforeAll(async () => {
     cluster = await e2eCluster();
-    api = cluster.api.replace('http://', 'https://');
     pki = path.join(cluster.home, 'pki');
     await cluster.mk8s('up', '--secure');
-    await until('node-1 Ready', async () => ((await cluster.kubectl('get', 'node', 'node-1')).stdout.match(/node-1\s+Ready/) ? true : undefined), 90_000, 500);
+    await eventually(async () => ((await cluster.kubectl('get', 'node', 'node-1')).stdout.match(/node-1\s+Ready/) ? true : undefined), {
+      message: 'node-1 Ready',
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
   }, 240_000);
   afterAll(async () => {
     await cluster?.destroy();
   }, 120_000);
-
-  const kubectlToken = (token: string, ...args: string[]) =>
-    run('kubectl', ['--kubeconfig', '/dev/null', '--server', api, '--certificate-authority', path.join(pki, 'ca.crt'), '--token', token, ...args], {
-      env: cluster.env,
-      timeout: 60_000,
-    });
 
   it('a namespace admin cannot bind cluster-admin (RBAC escalation), and the refusal is audited', async () => {
     await cluster.kubectl('create', 'namespace', 'team');
     await appendFile(path.join(pki, 'tokens.csv'), 'mallory-e2e-token,mallory,mallory-uid,"team-admins"\n');
     await cluster.kubectl('create', 'rolebinding', 'mallory-admin', '--clusterrole=admin', '--user=mallory', '--namespace', 'team');
     // The token file is re-read when it changes (at most once a second).
-    await until(
-      'mallory authenticates',
-      async () => ((await kubectlToken('mallory-e2e-token', 'auth', 'whoami')).stdout.includes('mallory') ? true : undefined),
-      20_000,
-      500,
-    );
+    await eventually(async () => ((await kubectlToken(cluster, 'mallory-e2e-token', 'auth', 'whoami')).stdout.includes('mallory') ? true : undefined), {
+      message: 'mallory authenticates',
+      intervalMs: 500,
+    });
     // What the admin role allows works: bind edit to someone in the namespace.
-    await kubectlToken('mallory-e2e-token', 'create', 'rolebinding', 'bob-edit', '--clusterrole=edit', '--user=bob', '--namespace', 'team');
+    await kubectlToken(cluster, 'mallory-e2e-token', 'create', 'rolebinding', 'bob-edit', '--clusterrole=edit', '--user=bob', '--namespace', 'team');
     const stderr = await refusal(
-      kubectlToken('mallory-e2e-token', 'create', 'rolebinding', 'mallory-root', '--clusterrole=cluster-admin', '--user=mallory', '--namespace', 'team'),
+      kubectlToken(
+        cluster,
+        'mallory-e2e-token',
+        'create',
+        'rolebinding',
+        'mallory-root',
+        '--clusterrole=cluster-admin',
+        '--user=mallory',
+        '--namespace',
+        'team',
+      ),
     );
     expect(stderr).toContain('is attempting to grant RBAC permissions not currently held');
     const event = await audited(
@@ -342,7 +339,7 @@ describe('attacks on --secure', () => {
     );
     expect(event.stage).toBe('ResponseComplete');
     // A Role in mallory's own namespace granting more than mallory holds is refused too.
-    const role = await refusal(kubectlToken('mallory-e2e-token', 'create', 'role', 'everything', '--verb=*', '--resource=*', '--namespace', 'team'));
+    const role = await refusal(kubectlToken(cluster, 'mallory-e2e-token', 'create', 'role', 'everything', '--verb=*', '--resource=*', '--namespace', 'team'));
     expect(role).toContain('is attempting to grant RBAC permissions not currently held');
   });
 

@@ -8,9 +8,9 @@
 // Default --metrics-resolution (10 s) and HPA sync period (15 s): the waits
 // are generous, nothing asserts timings.
 import path from 'node:path';
-import { REPO_ROOT } from '@mk8s/testing';
+import { REPO_ROOT, eventually } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eCluster, until, type E2eCluster } from './support/cluster.js';
+import { e2eCluster, type E2eCluster } from './support/cluster.js';
 
 interface PodJson {
   metadata: { name: string; deletionTimestamp?: string };
@@ -46,27 +46,24 @@ describe('horizontal pod autoscaling on real CPU usage', () => {
 
   it('kubectl autoscale creates an HPA for the example Deployment; kubectl get hpa shows its CPU target', async () => {
     await c.kubectl('apply', '-f', path.join(REPO_ROOT, 'examples/hpa-deployment.json'));
-    const pods = await until(
-      'one ready cpu-burner pod',
+    const pods = await eventually(
       async () => {
         const ps = await readyPods();
         return ps.length === 1 ? ps : undefined;
       },
-      120_000,
+      { message: 'one ready cpu-burner pod', timeoutMs: 120_000, intervalMs: 200 },
     );
     burner = pods[0]!.metadata.name;
     const made = await c.kubectl('autoscale', 'deployment', 'cpu-burner', '--cpu-percent=50', '--min=1', '--max=5');
     expect(made.stdout).toContain('horizontalpodautoscaler.autoscaling/cpu-burner autoscaled');
     await c.kubectl('patch', 'hpa', 'cpu-burner', '--type', 'merge', '-p', '{"spec":{"behavior":{"scaleDown":{"stabilizationWindowSeconds":10}}}}');
     // Metrics need two scrapes of the kubelet, then an HPA sync.
-    const line = await until(
-      'a measured CPU utilization in kubectl get hpa',
+    const line = await eventually(
       async () => {
         const l = await hpaLine();
         return /cpu: \d+%\/50%/.test(l) ? l : undefined;
       },
-      120_000,
-      2000,
+      { message: 'a measured CPU utilization in kubectl get hpa', timeoutMs: 120_000, intervalMs: 2000 },
     );
     expect(line).toMatch(/^cpu-burner\s+Deployment\/cpu-burner\s+cpu: \d+%\/50%\s+1\s+5\s+1\s/);
   }, 300_000);
@@ -82,46 +79,44 @@ describe('horizontal pod autoscaling on real CPU usage', () => {
 
   it('scales up when the pod burns CPU, and the new pods become Ready', async () => {
     await c.kubectl('exec', burner, '--', 'touch', '/tmp/load');
-    const hpa = await until(
-      'the HPA scaling up',
+    const hpa = await eventually(
       async () => {
         await hpaLine();
         const h = await c.kubectlJson<HpaJson>('get', 'hpa', 'cpu-burner');
         return (h.status?.desiredReplicas ?? 0) > 1 ? h : undefined;
       },
-      240_000,
-      2000,
+      { message: 'the HPA scaling up', timeoutMs: 240_000, intervalMs: 2000 },
     );
     expect(hpa.status!.currentMetrics?.[0]?.resource?.current?.averageUtilization ?? 0).toBeGreaterThan(55);
     const want = hpa.status!.desiredReplicas!;
-    await until(`${want} ready pods`, async () => ((await readyPods()).length >= want ? true : undefined), 180_000, 1000);
+    await eventually(async () => ((await readyPods()).length >= want ? true : undefined), {
+      message: `${want} ready pods`,
+      timeoutMs: 180_000,
+      intervalMs: 1000,
+    });
     const events = (await c.kubectl('get', 'events', '--field-selector', 'reason=SuccessfulRescale', '-o', 'jsonpath={.items[*].message}')).stdout;
     expect(events).toMatch(/New size: \d; reason: cpu resource utilization \(percentage of request\) above target/);
   }, 480_000);
 
   it('scales back down to 1 once the load stops', async () => {
     await c.kubectl('exec', burner, '--', 'rm', '-f', '/tmp/load');
-    await until(
-      'the Deployment back at 1 replica',
+    await eventually(
       async () => {
         await hpaLine();
         const d = await c.kubectlJson<{ spec: { replicas: number } }>('get', 'deployment', 'cpu-burner');
         return d.spec.replicas === 1 ? true : undefined;
       },
-      300_000,
-      2000,
+      { message: 'the Deployment back at 1 replica', timeoutMs: 300_000, intervalMs: 2000 },
     );
     const events = (await c.kubectl('get', 'events', '--field-selector', 'reason=SuccessfulRescale', '-o', 'jsonpath={.items[*].message}')).stdout;
     expect(events).toContain('New size: 1; reason: All metrics below target');
     // status.currentReplicas follows at the next sync after the rescale.
-    const final = await until(
-      'kubectl get hpa showing 1 replica',
+    const final = await eventually(
       async () => {
         const l = await hpaLine();
         return /cpu: \d+%\/50%\s+1\s+5\s+1\s/.test(l) ? l : undefined;
       },
-      90_000,
-      2000,
+      { message: 'kubectl get hpa showing 1 replica', timeoutMs: 90_000, intervalMs: 2000 },
     );
     expect(final).toContain('Deployment/cpu-burner');
   }, 420_000);

@@ -7,8 +7,9 @@
 // elsewhere. Timings are printed, never asserted.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { eventually } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eCluster, run, until, type E2eCluster } from './support/cluster.js';
+import { e2eCluster, run, type E2eCluster } from './support/cluster.js';
 
 interface NodeJson {
   metadata: { name: string; labels?: Record<string, string> };
@@ -77,7 +78,11 @@ describe('cloud-controller-manager with the local cloud', () => {
     const file = path.join(c.home, 'lb-web.json');
     await writeFile(file, JSON.stringify(manifest));
     await c.kubectl('apply', '-f', file);
-    await until('2 ready lb-web pods', async () => ((await pods()).filter(ready).length === 2 ? true : undefined), 90_000);
+    await eventually(async () => ((await pods()).filter(ready).length === 2 ? true : undefined), {
+      message: '2 ready lb-web pods',
+      timeoutMs: 90_000,
+      intervalMs: 200,
+    });
 
     const svcFile = path.join(c.home, 'lb-svc.json');
     await writeFile(
@@ -91,11 +96,9 @@ describe('cloud-controller-manager with the local cloud', () => {
     );
     const t0 = Date.now();
     await c.kubectl('apply', '-f', svcFile);
-    const ip = await until(
-      'an ingress IP',
+    const ip = await eventually(
       async () => (await c.kubectl('get', 'svc', 'lb-web', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}')).stdout.trim() || undefined,
-      30_000,
-      50,
+      { message: 'an ingress IP', timeoutMs: 30_000 },
     );
     console.log(`[cloud e2e] LoadBalancer address ${ip} after ${Date.now() - t0} ms`);
     expect(ip).toMatch(/^127\.240\.0\.\d+$/);
@@ -103,7 +106,11 @@ describe('cloud-controller-manager with the local cloud', () => {
 
     const url = `http://${ip}:${PORT}/`;
     const t1 = Date.now();
-    await until(`${url} answering`, async () => (await run('curl', ['-sf', '--max-time', '2', url])).stdout || undefined, 30_000);
+    await eventually(async () => (await run('curl', ['-sf', '--max-time', '2', url])).stdout || undefined, {
+      message: `${url} answering`,
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
     console.log(`[cloud e2e] ${url} answered ${Date.now() - t1} ms after the address appeared`);
     const counts = new Map<string, number>();
     for (let i = 0; i < 40; i++) {
@@ -136,24 +143,20 @@ describe('cloud-controller-manager with the local cloud', () => {
     const t0 = Date.now();
     const { stdout } = await c.mk8s('node', 'remove', victim);
     expect(stdout).toContain(`node ${victim} removed`);
-    await until(
-      `Node ${victim} deleted`,
+    await eventually(
       async () => {
         const names = (await c.kubectlJson<{ items: NodeJson[] }>('get', 'nodes')).items.map((n) => n.metadata.name);
         return names.includes(victim) ? undefined : true;
       },
-      90_000,
-      250,
+      { message: `Node ${victim} deleted`, timeoutMs: 90_000, intervalMs: 250 },
     );
     console.log(`[cloud e2e] Node ${victim} deleted ${Date.now() - t0} ms after mk8s node remove`);
-    const moved = await until(
-      '2 ready lb-web pods, none bound to the removed node',
+    const moved = await eventually(
       async () => {
         const all = await pods();
         return all.every((p) => p.spec.nodeName !== victim) && all.filter(ready).length === 2 ? all : undefined;
       },
-      90_000,
-      250,
+      { message: '2 ready lb-web pods, none bound to the removed node', timeoutMs: 90_000, intervalMs: 250 },
     );
     console.log(`[cloud e2e] pods back on ${moved.map((p) => p.spec.nodeName).join(', ')} ${Date.now() - t0} ms after mk8s node remove`);
     const t1 = Date.now();
@@ -163,11 +166,11 @@ describe('cloud-controller-manager with the local cloud', () => {
     // The Service still answers from the surviving pods.
     const ip = (await c.kubectl('get', 'svc', 'lb-web', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}')).stdout.trim();
     const t2 = Date.now();
-    await until(
-      'the LoadBalancer answering after the move',
-      async () => (await run('curl', ['-sf', '--max-time', '2', `http://${ip}:${PORT}/`])).stdout || undefined,
-      30_000,
-    );
+    await eventually(async () => (await run('curl', ['-sf', '--max-time', '2', `http://${ip}:${PORT}/`])).stdout || undefined, {
+      message: 'the LoadBalancer answering after the move',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
     console.log(`[cloud e2e] events+status checks ${t2 - t1} ms; LoadBalancer answered ${Date.now() - t2} ms later`);
   });
 });

@@ -6,9 +6,9 @@
 // kubelet, and when a whole node dies (its kubelet is killed) the node goes
 // NotReady and its pods come back on the surviving node.
 import path from 'node:path';
-import { REPO_ROOT } from '@mk8s/testing';
+import { REPO_ROOT, eventually } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eCluster, run, until, type E2eCluster } from './support/cluster.js';
+import { e2eCluster, run, type E2eCluster } from './support/cluster.js';
 
 interface PodJson {
   metadata: { name: string; uid: string; deletionTimestamp?: string };
@@ -53,13 +53,12 @@ describe('a cluster that heals itself', () => {
       `@${path.join(REPO_ROOT, 'examples/pod.json')}`,
       `${c.api}/api/v1/namespaces/default/pods`,
     ]);
-    const pod = await until(
-      'the web pod Running',
+    const pod = await eventually(
       async () => {
         const p = await c.kubectlJson<PodJson>('get', 'pod', 'web');
         return p.status.phase === 'Running' && p.status.podIP ? p : undefined;
       },
-      60_000,
+      { message: 'the web pod Running', timeoutMs: 60_000, intervalMs: 200 },
     );
     expect(['node-1', 'node-2']).toContain(pod.spec.nodeName);
     const events = (await c.kubectl('get', 'events', '--field-selector', 'involvedObject.name=web,reason=Scheduled', '-o', 'jsonpath={.items[*].message}'))
@@ -72,7 +71,7 @@ describe('a cluster that heals itself', () => {
 
   it('kubectl apply of a Deployment gives 3 ready pods spread over both nodes', async () => {
     await c.kubectl('apply', '-f', path.join(REPO_ROOT, 'examples/deployment.json'));
-    const ps = await until('3 ready pods', () => readyPods(3), 90_000);
+    const ps = await eventually(() => readyPods(3), { message: '3 ready pods', timeoutMs: 90_000, intervalMs: 200 });
     expect(new Set(ps.map((p) => p.spec.nodeName))).toEqual(new Set(['node-1', 'node-2']));
     const deploy = await c.kubectlJson<{ status: { availableReplicas?: number; updatedReplicas?: number } }>('get', 'deployment', 'hello');
     expect(deploy.status).toMatchObject({ availableReplicas: 3, updatedReplicas: 3 });
@@ -90,14 +89,13 @@ describe('a cluster that heals itself', () => {
     expect(svc.spec.ports[0]!.nodePort).toBe(30080);
     const names = new Set((await readyPods(3))!.map((p) => p.metadata.name));
     for (const url of ['http://127.0.0.1:30080/', `http://${svc.spec.clusterIP}/`]) {
-      const seen = await until(
-        `all three pods answering through ${url}`,
+      const seen = await eventually(
         async () => {
           const got = new Set<string>();
           for (let i = 0; i < 60; i++) got.add((await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text()).trim());
           return got.size === 3 ? got : undefined;
         },
-        30_000,
+        { message: `all three pods answering through ${url}`, timeoutMs: 30_000, intervalMs: 200 },
       );
       expect(seen).toEqual(names);
     }
@@ -107,13 +105,12 @@ describe('a cluster that heals itself', () => {
     const before = (await readyPods(3))!;
     const victim = before[0]!;
     await c.kubectl('delete', 'pod', victim.metadata.name, '--wait=false');
-    const after = await until(
-      'a replacement pod ready',
+    const after = await eventually(
       async () => {
         const ps = await readyPods(3);
         return ps && !ps.some((p) => p.metadata.uid === victim.metadata.uid) ? ps : undefined;
       },
-      60_000,
+      { message: 'a replacement pod ready', timeoutMs: 60_000, intervalMs: 200 },
     );
     expect(after.filter((p) => !before.some((b) => b.metadata.uid === p.metadata.uid))).toHaveLength(1);
   });
@@ -122,13 +119,12 @@ describe('a cluster that heals itself', () => {
     const victim = (await readyPods(3))![0]!;
     const id = victim.status.containerStatuses![0]!.containerID!.replace('docker://', '');
     await run('docker', ['kill', id]);
-    const healed = await until(
-      'the container restarted',
+    const healed = await eventually(
       async () => {
         const p = (await pods()).find((x) => x.metadata.uid === victim.metadata.uid);
         return p && (p.status.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && ready(p) ? p : undefined;
       },
-      60_000,
+      { message: 'the container restarted', timeoutMs: 60_000, intervalMs: 200 },
     );
     expect(healed.metadata.name).toBe(victim.metadata.name);
   });
@@ -136,14 +132,13 @@ describe('a cluster that heals itself', () => {
   it('kubectl rolls an update out and undoes it: set env, rollout status, history, undo', async () => {
     await c.kubectl('set', 'env', 'deployment/hello', 'GREETING=v2');
     expect((await c.kubectl('rollout', 'status', 'deployment/hello', '--timeout=90s')).stdout).toContain('successfully rolled out');
-    const v2 = await until(
-      '3 ready pods of the new template',
+    const v2 = await eventually(
       async () => {
         const ps = await readyPods(3);
         const all = await pods();
         return ps && all.length === 3 ? ps : undefined;
       },
-      60_000,
+      { message: '3 ready pods of the new template', timeoutMs: 60_000, intervalMs: 200 },
     );
     const envOf = async (name: string) => (await c.kubectl('exec', name, '--', 'sh', '-c', 'echo "$GREETING"')).stdout.trim();
     expect(await envOf(v2[0]!.metadata.name)).toBe('v2');
@@ -152,13 +147,12 @@ describe('a cluster that heals itself', () => {
     expect(history).toMatch(/^2\s/m);
     await c.kubectl('rollout', 'undo', 'deployment/hello');
     expect((await c.kubectl('rollout', 'status', 'deployment/hello', '--timeout=90s')).stdout).toContain('successfully rolled out');
-    const back = await until(
-      '3 ready pods of the first template again',
+    const back = await eventually(
       async () => {
         const ps = await readyPods(3);
         return ps && (await pods()).length === 3 ? ps : undefined;
       },
-      60_000,
+      { message: '3 ready pods of the first template again', timeoutMs: 60_000, intervalMs: 200 },
     );
     expect(await envOf(back[0]!.metadata.name)).toBe('');
     const rs = await c.kubectlJson<{ items: Array<{ metadata: { annotations: Record<string, string> }; spec: { replicas: number } }> }>(
@@ -179,17 +173,20 @@ describe('a cluster that heals itself', () => {
     const onNode2 = (await readyPods(3))!.filter((p) => p.spec.nodeName === 'node-2');
     expect(onNode2.length).toBeGreaterThan(0);
     process.kill(await c.pidOf('kubelet-node-2'), 'SIGKILL');
-    await until(
-      'node-2 NotReady',
+    await eventually(
       async () => {
         const node = await c.kubectlJson<{ status: { conditions: Array<{ type: string; status: string }> } }>('get', 'node', 'node-2');
         return node.status.conditions.some((x) => x.type === 'Ready' && x.status === 'Unknown') ? true : undefined;
       },
-      60_000,
+      { message: 'node-2 NotReady', timeoutMs: 60_000, intervalMs: 200 },
     );
     const node2 = await c.kubectlJson<{ spec: { taints?: Array<{ key: string; effect: string }> } }>('get', 'node', 'node-2');
     expect(node2.spec.taints).toContainEqual(expect.objectContaining({ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }));
-    const healed = await until('3 ready pods on node-1', () => readyPods(3, (p) => p.spec.nodeName === 'node-1'), 90_000);
+    const healed = await eventually(() => readyPods(3, (p) => p.spec.nodeName === 'node-1'), {
+      message: '3 ready pods on node-1',
+      timeoutMs: 90_000,
+      intervalMs: 200,
+    });
     expect(healed.some((p) => onNode2.some((o) => o.metadata.uid === p.metadata.uid))).toBe(false);
   });
 });

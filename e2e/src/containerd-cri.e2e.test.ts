@@ -6,8 +6,8 @@
  */
 import { CriClient } from '@mk8s/cri';
 import { defineConformanceSuite } from '@mk8s/cri/conformance';
-import { containerdInstalled, startContainerd, type ContainerdInstance } from '@mk8s/testing';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { requireTool, startContainerd, type ContainerdInstance } from '@mk8s/testing';
+import { afterAll, beforeAll, describe } from 'vitest';
 
 /** busybox:latest as containerd names an image imported from `docker save`. */
 const IMAGE = 'docker.io/library/busybox:latest';
@@ -49,33 +49,28 @@ async function removeAllSandboxes(socket: string): Promise<void> {
   }
 }
 
-if (!containerdInstalled()) {
-  console.warn('containerd is not installed (Debian: apt-get install docker.io): skipping the containerd CRI conformance suite');
-  describe.skip('CRI conformance: containerd', () => {
-    it('needs containerd on PATH', () => undefined);
+requireTool('containerd');
+
+describe('containerd CRI', () => {
+  let instance: ContainerdInstance | undefined;
+
+  beforeAll(async () => {
+    instance = await startContainerd({ images: ['busybox:latest'] });
+    await waitForCriReady(instance.socket, instance);
   });
-} else {
-  describe('containerd CRI', () => {
-    let instance: ContainerdInstance | undefined;
 
-    beforeAll(async () => {
-      instance = await startContainerd({ images: ['busybox:latest'] });
-      await waitForCriReady(instance.socket, instance);
-    });
-
-    afterAll(async () => {
-      await instance?.stop();
-    });
-
-    defineConformanceSuite('containerd', async () => {
-      if (!instance) throw new Error('containerd did not start');
-      const { socket } = instance;
-      return {
-        socket,
-        image: IMAGE,
-        // The suite removes what each test created; this sweeps whatever a failed cleanup left.
-        cleanup: () => removeAllSandboxes(socket),
-      };
-    });
+  afterAll(async () => {
+    await instance?.stop();
   });
-}
+
+  defineConformanceSuite('containerd', async () => {
+    if (!instance) throw new Error('containerd did not start');
+    const { socket } = instance;
+    return {
+      socket,
+      image: IMAGE,
+      // The suite removes what each test created; this sweeps whatever a failed cleanup left.
+      cleanup: () => removeAllSandboxes(socket),
+    };
+  });
+});

@@ -3,20 +3,16 @@
 // the API server's pods/exec proxy to the kubelet, which runs the command
 // with the CRI's ExecSync in the pod's container. Non-interactive only.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { kubeconfigFor, startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
+import { eventuallyMatches, requireTool, startNodeProcesses, type NodeProcesses } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
-const hasKubectl = await run(KUBECTL, ['version', '--client']).then(
-  () => true,
-  () => false,
-);
-if (!hasKubectl) console.warn('kubectl is not on the PATH: the exec e2e suite is skipped');
+requireTool('kubectl', KUBECTL, ['version', '--client']);
 const SCOPE = `io.mk8s.e2e=exec-${process.pid}`;
 
 async function api(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -26,17 +22,6 @@ async function api(base: string, method: string, p: string, body?: unknown): Pro
     return { status: res.status, body: JSON.parse(text) };
   } catch {
     return { status: res.status, body: undefined };
-  }
-}
-
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await get().catch(() => last);
-    if (last !== undefined && ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)?.slice(0, 800)}`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -50,15 +35,13 @@ function container(name: string, env: Record<string, string> = {}) {
   };
 }
 
-describe.skipIf(!hasKubectl)('kubectl exec on real Docker', () => {
+describe('kubectl exec on real Docker', () => {
   let dir: string;
-  let apiserver: { proc: ComponentProcess; url: string } | undefined;
-  let shim: ComponentProcess | undefined;
-  let kubelet: ComponentProcess | undefined;
+  let node: NodeProcesses | undefined;
 
   async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
     try {
-      const r = await run(KUBECTL, ['--server', apiserver!.url, '--cache-dir', path.join(dir, 'cache'), ...args], { timeout: 60_000 });
+      const r = await run(KUBECTL, ['--server', node!.apiserver.url, '--cache-dir', path.join(dir, 'cache'), ...args], { timeout: 60_000 });
       return { ...r, code: 0 };
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string; code?: number | string };
@@ -68,33 +51,7 @@ describe.skipIf(!hasKubectl)('kubectl exec on real Docker', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-exec-e2e-'));
-    apiserver = await startApiServerProcess();
-    await writeFile(path.join(dir, 'kubeconfig'), kubeconfigFor(apiserver.url));
-    shim = (
-      await startComponent('mk8s-dockershim', {
-        args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'],
-        ready: /serving CRI on/,
-      })
-    ).proc;
-    kubelet = (
-      await startComponent('kubelet', {
-        args: [
-          '--kubeconfig',
-          path.join(dir, 'kubeconfig'),
-          '--node-name',
-          'exec-node',
-          '--runtime-endpoint',
-          `unix://${path.join(dir, 'cri.sock')}`,
-          '--port',
-          '0',
-          '--root-dir',
-          path.join(dir, 'kubelet'),
-          '--log-level',
-          'warn',
-        ],
-        ready: /kubelet exec-node serving on (http:\/\/\S+)/,
-      })
-    ).proc;
+    node = await startNodeProcesses({ dir, nodeName: 'exec-node', scopeLabels: SCOPE });
     const pods = [
       {
         apiVersion: 'v1',
@@ -109,20 +66,18 @@ describe.skipIf(!hasKubectl)('kubectl exec on real Docker', () => {
         spec: { nodeName: 'exec-node', terminationGracePeriodSeconds: 1, containers: [container('a', { WHO: 'first' }), container('b', { WHO: 'second' })] },
       },
     ];
-    for (const p of pods) expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', p)).status).toBe(201);
+    for (const p of pods) expect((await api(node.apiserver.url, 'POST', '/api/v1/namespaces/default/pods', p)).status).toBe(201);
     for (const p of pods) {
-      await until(
-        `pod ${p.metadata.name} Running`,
-        () => api(apiserver!.url, 'GET', `/api/v1/namespaces/default/pods/${p.metadata.name}`),
+      await eventuallyMatches(
+        () => api(node!.apiserver.url, 'GET', `/api/v1/namespaces/default/pods/${p.metadata.name}`),
         (r) => r.body?.status?.phase === 'Running' && (r.body.status.containerStatuses ?? []).every((c: any) => c.state?.running),
+        { message: `pod ${p.metadata.name} Running`, timeoutMs: 60_000, intervalMs: 200 },
       );
     }
   });
 
   afterAll(async () => {
-    await kubelet?.stop();
-    await shim?.stop();
-    await apiserver?.proc.stop();
+    await node?.stop();
     const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${SCOPE}`]);
     if (stdout.trim()) await run('docker', ['rm', '-f', ...stdout.trim().split('\n')]);
     await rm(dir, { recursive: true, force: true });

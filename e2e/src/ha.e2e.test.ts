@@ -9,12 +9,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { etcdInstalled, startComponent, startEtcd, type ComponentProcess, type EtcdCluster } from '@mk8s/testing';
+import { eventually, requireTool, startComponent, startEtcd, type ComponentProcess, type EtcdCluster } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from './support/cluster.js';
 
-const HAVE_ETCD = etcdInstalled();
-if (!HAVE_ETCD) console.warn('etcd is not installed (apt-get install etcd-server): skipping the HA e2e test');
+requireTool('etcd');
 
 type Json = Record<string, any>;
 
@@ -42,7 +40,7 @@ function haKubeconfig(servers: string[]): string {
   ].join('\n');
 }
 
-describe.skipIf(!HAVE_ETCD)('HA: etcd x3, kube-apiserver x2, elected scheduler and controller manager x2', () => {
+describe('HA: etcd x3, kube-apiserver x2, elected scheduler and controller manager x2', () => {
   let dir = '';
   let etcd: EtcdCluster | undefined;
   const apiservers: Array<{ proc: ComponentProcess; url: string }> = [];
@@ -145,8 +143,7 @@ describe.skipIf(!HAVE_ETCD)('HA: etcd x3, kube-apiserver x2, elected scheduler a
   });
 
   it('converges and loses no acknowledged write when an etcd member, an API server and the leading controller manager die', async () => {
-    await until(
-      '2 Ready nodes',
+    await eventually(
       async () => {
         const { body } = await api('GET', '/api/v1/nodes');
         const ready = (body['items'] as Json[]).filter((n) =>
@@ -154,10 +151,9 @@ describe.skipIf(!HAVE_ETCD)('HA: etcd x3, kube-apiserver x2, elected scheduler a
         );
         return ready.length === 2 ? ready : undefined;
       },
-      90_000,
-      500,
+      { message: '2 Ready nodes', timeoutMs: 90_000, intervalMs: 500 },
     );
-    const holder = await until('a controller manager holding its Lease', leaseHolder, 60_000, 500);
+    const holder = await eventually(leaseHolder, { message: 'a controller manager holding its Lease', timeoutMs: 60_000, intervalMs: 500 });
 
     const created = await api('POST', '/apis/apps/v1/namespaces/default/deployments', {
       apiVersion: 'apps/v1',
@@ -173,7 +169,7 @@ describe.skipIf(!HAVE_ETCD)('HA: etcd x3, kube-apiserver x2, elected scheduler a
       },
     });
     expect(created.status).toBe(201);
-    await until('2 ready web pods', async () => ((await readyPods()).length === 2 ? true : undefined), 120_000, 500);
+    await eventually(async () => ((await readyPods()).length === 2 ? true : undefined), { message: '2 ready web pods', timeoutMs: 120_000, intervalMs: 500 });
 
     // Writes while everything happens: a ConfigMap per round, acknowledged ones recorded.
     const acknowledged = new Map<string, string>();
@@ -199,16 +195,14 @@ describe.skipIf(!HAVE_ETCD)('HA: etcd x3, kube-apiserver x2, elected scheduler a
     })();
 
     // Scale 2 -> 10 (read-modify-write with the resourceVersion precondition).
-    await until(
-      'deployment scaled to 10',
+    await eventually(
       async () => {
         const { body } = await api('GET', '/apis/apps/v1/namespaces/default/deployments/web');
         body['spec']['replicas'] = 10;
         const res = await api('PUT', '/apis/apps/v1/namespaces/default/deployments/web', body);
         return res.status === 200 ? true : undefined;
       },
-      30_000,
-      200,
+      { message: 'deployment scaled to 10', timeoutMs: 30_000, intervalMs: 200 },
     );
 
     // The kills, while the Deployment scales and the writer runs.
@@ -225,35 +219,29 @@ describe.skipIf(!HAVE_ETCD)('HA: etcd x3, kube-apiserver x2, elected scheduler a
     writing = false;
     await writer;
 
-    const newHolder = await until(
-      'the other controller manager holding the Lease',
+    const newHolder = await eventually(
       async () => {
         const h = await leaseHolder();
         return h && h !== holder && survivor.output().includes(h) ? h : undefined;
       },
-      120_000,
-      500,
+      { message: 'the other controller manager holding the Lease', timeoutMs: 120_000, intervalMs: 500 },
     );
     expect(newHolder).not.toBe(holder);
 
-    const pods = await until(
-      '10 ready web pods on the hollow nodes',
+    const pods = await eventually(
       async () => {
         const ready = await readyPods();
         return ready.length === 10 ? ready : undefined;
       },
-      180_000,
-      1_000,
+      { message: '10 ready web pods on the hollow nodes', timeoutMs: 180_000, intervalMs: 1_000 },
     );
     for (const p of pods) expect(['ha-node-0', 'ha-node-1']).toContain(p['spec']['nodeName']);
-    await until(
-      'the Deployment reporting 10 ready replicas',
+    await eventually(
       async () => {
         const { body } = await api('GET', '/apis/apps/v1/namespaces/default/deployments/web');
         return body['status']?.['readyReplicas'] === 10 ? true : undefined;
       },
-      120_000,
-      500,
+      { message: 'the Deployment reporting 10 ready replicas', timeoutMs: 120_000, intervalMs: 500 },
     );
 
     // Every acknowledged write is there, with its data.

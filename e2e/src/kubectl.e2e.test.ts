@@ -5,18 +5,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startApiServerProcess, type ComponentProcess } from '@mk8s/testing';
+import { requireTool, startApiServerProcess, type ComponentProcess } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
-const hasKubectl = await run(KUBECTL, ['version', '--client']).then(
-  () => true,
-  () => false,
-);
-if (!hasKubectl) console.warn('kubectl is not on the PATH: the kubectl e2e suite is skipped');
+requireTool('kubectl', KUBECTL, ['version', '--client']);
 
-describe.skipIf(!hasKubectl)('kubectl against kube-apiserver', () => {
+describe('kubectl against kube-apiserver', () => {
   let api: { proc: ComponentProcess; url: string };
   let dir: string;
 

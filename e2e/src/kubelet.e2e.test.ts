@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { kubeconfigFor, startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
+import { eventuallyMatches, startNodeProcesses, type NodeProcesses } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -28,17 +28,6 @@ async function api(base: string, method: string, p: string, body?: unknown): Pro
   return { status: res.status, body: parsed, text };
 }
 
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await get().catch(() => last);
-    if (last !== undefined && ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)?.slice(0, 800)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 function httpGet(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     http
@@ -53,58 +42,25 @@ function httpGet(url: string): Promise<string> {
 
 describe('kubelet on real Docker', () => {
   let dir: string;
-  let apiserver: { proc: ComponentProcess; url: string };
-  let shim: ComponentProcess;
-  let kubelet: ComponentProcess;
-  const startKubelet = async (): Promise<ComponentProcess> =>
-    (
-      await startComponent('kubelet', {
-        args: [
-          '--kubeconfig',
-          path.join(dir, 'kubeconfig'),
-          '--node-name',
-          'e2e-node',
-          '--runtime-endpoint',
-          `unix://${path.join(dir, 'cri.sock')}`,
-          '--port',
-          '0',
-          '--root-dir',
-          path.join(dir, 'kubelet'),
-          '--log-level',
-          'warn',
-        ],
-        ready: /kubelet e2e-node serving on (http:\/\/\S+)/,
-      })
-    ).proc;
+  let procs: NodeProcesses;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-kubelet-e2e-'));
-    apiserver = await startApiServerProcess();
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(path.join(dir, 'kubeconfig'), kubeconfigFor(apiserver.url));
-    shim = (
-      await startComponent('mk8s-dockershim', {
-        args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'],
-        ready: /serving CRI on/,
-      })
-    ).proc;
-    kubelet = await startKubelet();
+    procs = await startNodeProcesses({ dir, nodeName: 'e2e-node', scopeLabels: SCOPE });
   });
 
   afterAll(async () => {
-    await kubelet?.stop();
-    await shim?.stop();
-    await apiserver?.proc.stop();
+    await procs?.stop();
     const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${SCOPE}`]);
     if (stdout.trim()) await run('docker', ['rm', '-f', ...stdout.trim().split('\n')]);
     await rm(dir, { recursive: true, force: true });
   });
 
   it('registers its node as Ready', async () => {
-    const node = await until(
-      'node Ready',
-      () => api(apiserver.url, 'GET', '/api/v1/nodes/e2e-node'),
+    const node = await eventuallyMatches(
+      () => api(procs.apiserver.url, 'GET', '/api/v1/nodes/e2e-node'),
       (r) => r.body?.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'),
+      { message: 'node Ready', timeoutMs: 60_000, intervalMs: 100 },
     );
     expect(node.body.status.nodeInfo.containerRuntimeVersion).toMatch(/^docker:\/\//);
   });
@@ -128,24 +84,24 @@ describe('kubelet on real Docker', () => {
         ],
       },
     };
-    expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
-    const running = await until(
-      'pod Running',
-      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'),
+    expect((await api(procs.apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
+    const running = await eventuallyMatches(
+      () => api(procs.apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'),
       (r) => r.body?.status?.phase === 'Running' && !!r.body.status.podIP,
+      { message: 'pod Running', timeoutMs: 60_000, intervalMs: 100 },
     );
     const ip = running.body.status.podIP as string;
     expect(
-      await until(
-        'the page',
+      await eventuallyMatches(
         () => httpGet(`http://${ip}:8080/`),
         (t) => t.includes('mk8s busybox httpd'),
+        { message: 'the page', timeoutMs: 60_000, intervalMs: 100 },
       ),
     ).toContain('mk8s busybox httpd');
-    const logs = await until(
-      'logs',
-      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web/log'),
+    const logs = await eventuallyMatches(
+      () => api(procs.apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web/log'),
       (r) => r.text.includes('serving'),
+      { message: 'logs', timeoutMs: 60_000, intervalMs: 100 },
     );
     expect(logs.text).toBe('serving\n');
     // Limits reach Docker: 64Mi of memory, half a CPU.
@@ -161,7 +117,7 @@ describe('kubelet on real Docker', () => {
   });
 
   it('mounts emptyDir shared between containers and configMap volumes', async () => {
-    await api(apiserver.url, 'POST', '/api/v1/namespaces/default/configmaps', {
+    await api(procs.apiserver.url, 'POST', '/api/v1/namespaces/default/configmaps', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'greeting' },
@@ -199,25 +155,25 @@ describe('kubelet on real Docker', () => {
         ],
       },
     };
-    expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
-    const logs = await until(
-      'reader output',
-      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/vols/log?container=reader'),
+    expect((await api(procs.apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
+    const logs = await eventuallyMatches(
+      () => api(procs.apiserver.url, 'GET', '/api/v1/namespaces/default/pods/vols/log?container=reader'),
       (r) => r.text.includes('shared-ok'),
+      { message: 'reader output', timeoutMs: 60_000, intervalMs: 100 },
     );
     expect(logs.text).toBe('hi from a configmap\nshared-ok\n');
-    await api(apiserver.url, 'DELETE', '/api/v1/namespaces/default/pods/vols');
-    await until(
-      'vols gone',
-      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/vols'),
+    await api(procs.apiserver.url, 'DELETE', '/api/v1/namespaces/default/pods/vols');
+    await eventuallyMatches(
+      () => api(procs.apiserver.url, 'GET', '/api/v1/namespaces/default/pods/vols'),
       (r) => r.status === 404,
+      { message: 'vols gone', timeoutMs: 60_000, intervalMs: 100 },
     );
   });
 
   it('runs postStart after start and preStop before stop', async () => {
     const out = path.join(dir, 'hooks-out');
     // The pod writes through a hostPath volume, which Pod Security's baseline level (mk8s' default) refuses.
-    const label = await fetch(`${apiserver.url}/api/v1/namespaces/default`, {
+    const label = await fetch(`${procs.apiserver.url}/api/v1/namespaces/default`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/merge-patch+json' },
       body: JSON.stringify({ metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } }),
@@ -246,20 +202,20 @@ describe('kubelet on real Docker', () => {
         ],
       },
     };
-    expect((await api(apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
+    expect((await api(procs.apiserver.url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
     const { readFile } = await import('node:fs/promises');
     expect(
-      await until(
-        'postStart output',
+      await eventuallyMatches(
         () => readFile(path.join(out, 'poststart'), 'utf8'),
         (t) => t.length > 0,
+        { message: 'postStart output', timeoutMs: 60_000, intervalMs: 100 },
       ),
     ).toBe('started\n');
-    await api(apiserver.url, 'DELETE', '/api/v1/namespaces/default/pods/hooked');
-    await until(
-      'hooked gone',
-      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/hooked'),
+    await api(procs.apiserver.url, 'DELETE', '/api/v1/namespaces/default/pods/hooked');
+    await eventuallyMatches(
+      () => api(procs.apiserver.url, 'GET', '/api/v1/namespaces/default/pods/hooked'),
       (r) => r.status === 404,
+      { message: 'hooked gone', timeoutMs: 60_000, intervalMs: 100 },
     );
     expect(await readFile(path.join(out, 'prestop'), 'utf8')).toBe('stopping\n');
   });
@@ -276,36 +232,36 @@ describe('kubelet on real Docker', () => {
       'label=io.kubernetes.container.name=web',
     ]);
     await run('docker', ['kill', stdout.trim()]);
-    const healed = await until(
-      'restart',
-      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'),
+    const healed = await eventuallyMatches(
+      () => api(procs.apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'),
       (r) => r.body?.status?.containerStatuses?.[0]?.restartCount === 1 && !!r.body.status.containerStatuses[0].state?.running,
+      { message: 'restart', timeoutMs: 60_000, intervalMs: 100 },
     );
     expect(healed.body.status.containerStatuses[0].lastState.terminated.exitCode).toBe(137);
   });
 
   it('is adopted by a restarted kubelet without a restart', async () => {
-    const before = (await api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web')).body.status.containerStatuses[0];
-    expect(await kubelet.stop()).toBe(0);
-    kubelet = await startKubelet();
+    const before = (await api(procs.apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web')).body.status.containerStatuses[0];
+    expect(await procs.kubelet.stop()).toBe(0);
+    await procs.restartKubelet();
     // Give the new kubelet time to sync and report; then nothing must have changed.
-    await until(
-      'a fresh node heartbeat',
-      () => api(apiserver.url, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/e2e-node'),
+    await eventuallyMatches(
+      () => api(procs.apiserver.url, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/e2e-node'),
       (r) => !!r.body?.spec?.renewTime,
+      { message: 'a fresh node heartbeat', timeoutMs: 60_000, intervalMs: 100 },
     );
     await new Promise((r) => setTimeout(r, 2000));
-    const after = (await api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web')).body.status.containerStatuses[0];
+    const after = (await api(procs.apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web')).body.status.containerStatuses[0];
     expect(after.containerID).toBe(before.containerID);
     expect(after.restartCount).toBe(before.restartCount);
   });
 
   it('removes the containers of a deleted pod', async () => {
-    expect((await api(apiserver.url, 'DELETE', '/api/v1/namespaces/default/pods/web')).status).toBe(200);
-    await until(
-      'pod gone',
-      () => api(apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'),
+    expect((await api(procs.apiserver.url, 'DELETE', '/api/v1/namespaces/default/pods/web')).status).toBe(200);
+    await eventuallyMatches(
+      () => api(procs.apiserver.url, 'GET', '/api/v1/namespaces/default/pods/web'),
       (r) => r.status === 404,
+      { message: 'pod gone', timeoutMs: 60_000, intervalMs: 100 },
     );
     const { stdout } = await run('docker', ['ps', '-q', '--filter', `label=${SCOPE}`, '--filter', 'label=io.kubernetes.pod.name=web']);
     expect(stdout.trim()).toBe('');

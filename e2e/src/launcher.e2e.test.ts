@@ -11,6 +11,8 @@ describe('mk8s launcher', () => {
   let home: string;
   let env: NodeJS.ProcessEnv;
   let port: number;
+  /** The pod's uid: its containers carry it (names repeat across clusters on one Docker; uids do not). */
+  let podUid = '';
   const mk8s = (...args: string[]) =>
     run(process.execPath, [path.join(REPO_ROOT, 'apps/mk8s/bin/mk8s.mjs'), ...args], { env, cwd: REPO_ROOT, timeout: 60_000 });
 
@@ -48,7 +50,7 @@ describe('mk8s launcher', () => {
     expect((await mk8s('status')).stdout).toMatch(/kube-apiserver\s+running \(pid \d+\)/);
   });
 
-  it('runs a pod bound to its node, and removes its containers on down', async () => {
+  it('runs a pod on its node: a sandbox and a container of this cluster, and the pod Running', async () => {
     const api = `http://127.0.0.1:${port}/api/v1/namespaces/default/pods`;
     const pod = {
       apiVersion: 'v1',
@@ -59,16 +61,17 @@ describe('mk8s launcher', () => {
     expect((await fetch(api, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(pod) })).status).toBe(201);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const p = (await (await fetch(`${api}/launched`)).json()) as { status?: { phase?: string } };
+      const p = (await (await fetch(`${api}/launched`)).json()) as { metadata: { uid: string }; status?: { phase?: string } };
+      podUid = p.metadata.uid;
       if (p.status?.phase === 'Running') break;
       if (Date.now() > deadline) throw new Error(`pod not Running: ${JSON.stringify(p.status)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const { stdout } = await run('docker', ['ps', '-q', '--filter', 'label=io.kubernetes.pod.name=launched']);
+    const { stdout } = await run('docker', ['ps', '-q', '--filter', `label=io.kubernetes.pod.uid=${podUid}`]);
     expect(stdout.trim().split('\n')).toHaveLength(2); // sandbox + container
   });
 
-  it('stops everything on down and keeps the data for the next up', async () => {
+  it("stops everything on down, removes the pod's containers, and keeps the data for the next up", async () => {
     const created = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/default/configmaps`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -78,7 +81,7 @@ describe('mk8s launcher', () => {
     const downOut = (await mk8s('down')).stdout;
     expect(downOut).toMatch(/mk8s: stopped .*kube-apiserver/);
     expect(downOut).toContain('mk8s: removed 2 container(s) of this cluster');
-    expect((await run('docker', ['ps', '-aq', '--filter', 'label=io.kubernetes.pod.name=launched'])).stdout.trim()).toBe('');
+    expect((await run('docker', ['ps', '-aq', '--filter', `label=io.kubernetes.pod.uid=${podUid}`])).stdout.trim()).toBe('');
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     expect((await mk8s('down')).stdout).toContain('nothing was running');
     await mk8s('up', '--nodes', '0');

@@ -17,9 +17,9 @@
 //    container restarted in place.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT } from '@mk8s/testing';
+import { REPO_ROOT, eventually } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eCluster, run, until, type E2eCluster } from './support/cluster.js';
+import { e2eCluster, run, type E2eCluster } from './support/cluster.js';
 import {
   answers,
   applyJson,
@@ -51,7 +51,7 @@ const dead = (pid: number): boolean => {
 async function killNine(c: E2eCluster, component: string): Promise<void> {
   const pid = await c.pidOf(component);
   process.kill(pid, 'SIGKILL');
-  await until(`${component} (pid ${pid}) gone`, async () => (dead(pid) ? true : undefined), 10_000, 50);
+  await eventually(async () => (dead(pid) ? true : undefined), { message: `${component} (pid ${pid}) gone`, timeoutMs: 10_000 });
 }
 
 describe('a cluster that survives its parts failing', () => {
@@ -73,14 +73,12 @@ describe('a cluster that survives its parts failing', () => {
         containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
       },
     });
-    return until(
-      `pod ${name} scheduled and Running`,
+    return eventually(
       async () => {
         const p = await c.kubectlJson<PodJson>('get', 'pod', name);
         return p.spec.nodeName && p.status.phase === 'Running' && podReady(p) ? p : undefined;
       },
-      90_000,
-      500,
+      { message: `pod ${name} scheduled and Running`, timeoutMs: 90_000, intervalMs: 500 },
     );
   };
 
@@ -103,77 +101,65 @@ describe('a cluster that survives its parts failing', () => {
       }),
     );
     await applyJson(c, nodePortService('probe', nodePort));
-    const [victim, other] = await until('2 ready probe pods', () => readyPods(c, 'app=probe', 2), 120_000, 500);
+    const [victim, other] = await eventually(() => readyPods(c, 'app=probe', 2), { message: '2 ready probe pods', timeoutMs: 120_000, intervalMs: 500 });
     const ips = [victim!.status.podIP!, other!.status.podIP!].sort();
-    await until(
-      'both pods in the endpoints',
+    await eventually(
       async () => {
         const ep = await endpointIps(c, 'probe');
         return JSON.stringify(ep.ready) === JSON.stringify(ips) ? ep : undefined;
       },
-      60_000,
-      500,
+      { message: 'both pods in the endpoints', timeoutMs: 60_000, intervalMs: 500 },
     );
-    await until(
-      'both pods answering through the NodePort',
+    await eventually(
       async () => {
         const seen = new Set(await answers(url, 30));
         return seen.size === 2 ? seen : undefined;
       },
-      60_000,
-      500,
+      { message: 'both pods answering through the NodePort', timeoutMs: 60_000, intervalMs: 500 },
     );
 
     await c.kubectl('exec', victim!.metadata.name, '--', 'rm', '/tmp/ready');
-    const ep = await until(
-      'the victim moved to notReadyAddresses',
+    const ep = await eventually(
       async () => {
         const e = await endpointIps(c, 'probe');
         return e.notReady.includes(victim!.status.podIP!) && !e.ready.includes(victim!.status.podIP!) ? e : undefined;
       },
-      60_000,
-      250,
+      { message: 'the victim moved to notReadyAddresses', timeoutMs: 60_000, intervalMs: 250 },
     );
     expect(ep.ready).toEqual([other!.status.podIP]);
     const pod = await c.kubectlJson<PodJson>('get', 'pod', victim!.metadata.name);
     expect(pod.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'False' }));
     expect(pod.status.phase).toBe('Running');
     // kube-proxy follows within its sync period; from then on no request reaches the victim.
-    await until(
-      'no request reaching the unready pod',
+    await eventually(
       async () => {
         const seen = await answers(url, 20);
         return seen.every((h) => h === other!.metadata.name) ? true : undefined;
       },
-      30_000,
-      250,
+      { message: 'no request reaching the unready pod', timeoutMs: 30_000, intervalMs: 250 },
     );
     expect(new Set(await answers(url, 40))).toEqual(new Set([other!.metadata.name]));
 
     await c.kubectl('exec', victim!.metadata.name, '--', 'touch', '/tmp/ready');
-    await until(
-      'the victim back in the endpoints',
+    await eventually(
       async () => {
         const e = await endpointIps(c, 'probe');
         return JSON.stringify(e.ready) === JSON.stringify(ips) && e.notReady.length === 0 ? e : undefined;
       },
-      60_000,
-      250,
+      { message: 'the victim back in the endpoints', timeoutMs: 60_000, intervalMs: 250 },
     );
-    await until(
-      'the victim answering through the NodePort again',
+    await eventually(
       async () => {
         const seen = await answers(url, 30);
         return seen.includes(victim!.metadata.name) ? true : undefined;
       },
-      30_000,
-      250,
+      { message: 'the victim answering through the NodePort again', timeoutMs: 30_000, intervalMs: 250 },
     );
   });
 
   it('b. kill -9 of the controller manager and the scheduler: restarted, they create nothing extra and work', async () => {
     await applyJson(c, httpDeployment('hello', { replicas: 3 }));
-    await until('3 ready hello pods', () => readyPods(c, 'app=hello', 3), 120_000, 500);
+    await eventually(() => readyPods(c, 'app=hello', 3), { message: '3 ready hello pods', timeoutMs: 120_000, intervalMs: 500 });
     await c.kubectl('rollout', 'status', 'deployment/hello', '--timeout=60s');
     const snapshot = async () => ({
       pods: (await allPods()).map((p) => p.metadata.uid).sort(),
@@ -195,25 +181,27 @@ describe('a cluster that survives its parts failing', () => {
     const { stdout } = await c.mk8s('up');
     expect(stdout).toMatch(/starting what is missing: kube-controller-manager, kube-scheduler/);
     // The new instances lead once the dead ones' Leases expire (15 s); then let them settle.
-    await until(
-      'new leaders of both Leases',
+    await eventually(
       async () => {
         const cm = await leaseHolder('kube-controller-manager');
         const sched = await leaseHolder('kube-scheduler');
         return cm && sched && cm !== holders.cm && sched !== holders.sched ? true : undefined;
       },
-      90_000,
-      500,
+      { message: 'new leaders of both Leases', timeoutMs: 90_000, intervalMs: 500 },
     );
     await sleep(5_000);
     expect(await snapshot()).toEqual(before);
 
     // They work: one more replica is created, scheduled and Ready.
     await c.kubectl('scale', 'deployment/hello', '--replicas=4');
-    const four = await until('4 ready hello pods', () => readyPods(c, 'app=hello', 4), 90_000, 500);
+    const four = await eventually(() => readyPods(c, 'app=hello', 4), { message: '4 ready hello pods', timeoutMs: 90_000, intervalMs: 500 });
     expect(four.every((p) => p.spec.nodeName)).toBe(true);
     await c.kubectl('scale', 'deployment/hello', '--replicas=3');
-    await until('back to 3 hello pods', async () => ((await podsOf(c, 'app=hello')).length === 3 ? true : undefined), 90_000, 500);
+    await eventually(async () => ((await podsOf(c, 'app=hello')).length === 3 ? true : undefined), {
+      message: 'back to 3 hello pods',
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
   });
 
   it('c. kill -9 of the API server during a write burst loses no acknowledged write; watches resume after mk8s up', async () => {
@@ -241,7 +229,11 @@ describe('a cluster that survives its parts failing', () => {
       }
     });
     // Kill in the middle of the burst, whatever the machine's speed.
-    await until('a quarter of the burst acknowledged', async () => (acked.size >= total / 4 ? true : undefined), 60_000, 5);
+    await eventually(async () => (acked.size >= total / 4 ? true : undefined), {
+      message: 'a quarter of the burst acknowledged',
+      timeoutMs: 60_000,
+      intervalMs: 5,
+    });
     process.kill(await c.pidOf('kube-apiserver'), 'SIGKILL');
     await Promise.all(writers);
     expect(acked.size).toBeGreaterThanOrEqual(total / 4);
@@ -260,17 +252,15 @@ describe('a cluster that survives its parts failing', () => {
 
     // The other components' watches resumed: the ReplicaSet controller sees a deleted pod and the
     // scheduler and a kubelet see a new one.
-    const before = (await until('3 ready hello pods', () => readyPods(c, 'app=hello', 3), 90_000, 500))!;
+    const before = (await eventually(() => readyPods(c, 'app=hello', 3), { message: '3 ready hello pods', timeoutMs: 90_000, intervalMs: 500 }))!;
     const victim = before[0]!;
     await c.kubectl('delete', 'pod', victim.metadata.name, '--wait=false');
-    await until(
-      'a replacement hello pod ready',
+    await eventually(
       async () => {
         const ps = await readyPods(c, 'app=hello', 3);
         return ps && !ps.some((p) => p.metadata.uid === victim.metadata.uid) ? ps : undefined;
       },
-      90_000,
-      500,
+      { message: 'a replacement hello pod ready', timeoutMs: 90_000, intervalMs: 500 },
     );
     await runPod('after-api-restart');
     // Nothing else died while the API server was away (a leader that lost its Lease exits).
@@ -283,44 +273,51 @@ describe('a cluster that survives its parts failing', () => {
   it('d. kill -9 of a kubelet: NotReady, pods move; restarted, Ready again and no orphan containers', async () => {
     // Both nodes carry pods of both Deployments before the node dies.
     await c.kubectl('scale', 'deployment/hello', '--replicas=4');
-    const hello = await until(
-      '4 ready hello pods, some on node-2',
+    const hello = await eventually(
       async () => {
         const ps = await readyPods(c, 'app=hello', 4);
         return ps?.some((p) => p.spec.nodeName === 'node-2') ? ps : undefined;
       },
-      90_000,
-      500,
+      { message: '4 ready hello pods, some on node-2', timeoutMs: 90_000, intervalMs: 500 },
     );
     const onNode2 = (await allPods()).filter((p) => p.spec.nodeName === 'node-2' && podReady(p));
     expect(onNode2.length).toBeGreaterThan(0);
     const label = await clusterLabelOf(hello[0]!);
 
     await killNine(c, 'kubelet-node-2');
-    await until(
-      'node-2 NotReady',
+    await eventually(
       async () => {
         const node = await c.kubectlJson<NodeJson>('get', 'node', 'node-2');
         return node.status.conditions.some((x) => x.type === 'Ready' && x.status !== 'True') ? true : undefined;
       },
-      60_000,
-      500,
+      { message: 'node-2 NotReady', timeoutMs: 60_000, intervalMs: 500 },
     );
-    await until('4 ready hello pods on node-1', () => readyPods(c, 'app=hello', 4, (p) => p.spec.nodeName === 'node-1'), 90_000, 500);
-    await until('2 ready probe pods on node-1', () => readyPods(c, 'app=probe', 2, (p) => p.spec.nodeName === 'node-1'), 90_000, 500);
+    await eventually(() => readyPods(c, 'app=hello', 4, (p) => p.spec.nodeName === 'node-1'), {
+      message: '4 ready hello pods on node-1',
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
+    await eventually(() => readyPods(c, 'app=probe', 2, (p) => p.spec.nodeName === 'node-1'), {
+      message: '2 ready probe pods on node-1',
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
     // The dead node's containers still run on Docker: the kubelet that owns them is gone.
     const stranded = await containersWithLabel(`${label}`).then((cs) => cs.filter((x) => x.labels['io.mk8s.node'] === 'node-2'));
     expect(stranded.length).toBeGreaterThan(0);
 
     const { stdout } = await c.mk8s('up');
     expect(stdout).toMatch(/starting what is missing: kubelet-node-2\b/);
-    await until('node-2 Ready again', async () => (nodeReady(await c.kubectlJson<NodeJson>('get', 'node', 'node-2')) ? true : undefined), 60_000, 500);
+    await eventually(async () => (nodeReady(await c.kubectlJson<NodeJson>('get', 'node', 'node-2')) ? true : undefined), {
+      message: 'node-2 Ready again',
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
     const node2 = await c.kubectlJson<{ spec: { taints?: Array<{ key: string }> } }>('get', 'node', 'node-2');
     expect((node2.spec.taints ?? []).filter((t) => t.key.startsWith('node.kubernetes.io/'))).toEqual([]);
 
     // No orphans: every container of the cluster belongs to a pod in the API bound to that container's node.
-    const orphans = await until(
-      'no orphan containers',
+    const orphans = await eventually(
       async () => {
         const pods = await allPods();
         const where = new Map(pods.map((p) => [p.metadata.uid, p.spec.nodeName]));
@@ -330,15 +327,18 @@ describe('a cluster that survives its parts failing', () => {
         const terminating = pods.filter((p) => p.metadata.deletionTimestamp);
         return bad.length === 0 && terminating.length === 0 ? { cs, pods } : undefined;
       },
-      120_000,
-      1_000,
+      { message: 'no orphan containers', timeoutMs: 120_000, intervalMs: 1_000 },
     );
     for (const p of onNode2) expect(orphans.pods.some((x) => x.metadata.uid === p.metadata.uid)).toBe(false);
     expect(orphans.cs.some((x) => x.labels['io.mk8s.node'] === 'node-2' && stranded.some((s) => s.id === x.id))).toBe(false);
 
     // The node takes new work again.
     await c.kubectl('scale', 'deployment/hello', '--replicas=3');
-    await until('back to 3 hello pods', async () => ((await podsOf(c, 'app=hello')).length === 3 ? true : undefined), 90_000, 500);
+    await eventually(async () => ((await podsOf(c, 'app=hello')).length === 3 ? true : undefined), {
+      message: 'back to 3 hello pods',
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
   });
 
   it('e. bad input through curl gets the documented Status errors and harms nothing', async () => {
@@ -413,14 +413,12 @@ describe('a cluster that survives its parts failing', () => {
     // A rejected request writes nothing, and the cluster is unharmed.
     expect((await c.kubectlJson<{ items: unknown[] }>('get', 'configmaps')).items).toHaveLength(countBefore);
     expect((await run('curl', ['-sf', `${c.api}/readyz`])).stdout).toContain('ok');
-    const ns = await until(
-      'both nodes Ready',
+    const ns = await eventually(
       async () => {
         const n = await nodes();
         return n.length === 2 && n.every(nodeReady) ? n : undefined;
       },
-      60_000,
-      500,
+      { message: 'both nodes Ready', timeoutMs: 60_000, intervalMs: 500 },
     );
     expect(ns.map((n) => n.metadata.name).sort()).toEqual(['node-1', 'node-2']);
     await runPod('after-bad-input');
@@ -428,25 +426,21 @@ describe('a cluster that survives its parts failing', () => {
 
   it('f. the README liveness example: a failing liveness probe gets the container restarted in place', async () => {
     await c.kubectl('apply', '-f', path.join(REPO_ROOT, 'examples/liveness-pod.json'));
-    const first = await until(
-      'the liveness pod Running',
+    const first = await eventually(
       async () => {
         const p = await c.kubectlJson<PodJson>('get', 'pod', 'liveness');
         return p.status.phase === 'Running' && p.status.containerStatuses?.[0]?.containerID ? p : undefined;
       },
-      60_000,
-      500,
+      { message: 'the liveness pod Running', timeoutMs: 60_000, intervalMs: 500 },
     );
     // /tmp/healthy goes after 10 s; two failed probes 2 s apart, then a stop within the grace period (30 s: sh ignores SIGTERM).
-    const restarted = await until(
-      'the container restarted by its liveness probe',
+    const restarted = await eventually(
       async () => {
         const p = await c.kubectlJson<PodJson>('get', 'pod', 'liveness');
         const cs = p.status.containerStatuses?.[0];
         return cs && cs.restartCount >= 1 && p.status.phase === 'Running' ? p : undefined;
       },
-      150_000,
-      1_000,
+      { message: 'the container restarted by its liveness probe', timeoutMs: 150_000, intervalMs: 1_000 },
     );
     expect(restarted.metadata.uid).toBe(first.metadata.uid);
     expect(restarted.status.containerStatuses![0]!.containerID).not.toBe(first.status.containerStatuses![0]!.containerID);

@@ -6,8 +6,9 @@
 // cannot touch another node's pod.
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { eventually } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eCluster, run, until, type E2eCluster } from './support/cluster.js';
+import { e2eCluster, kubectlToken, run, type E2eCluster } from './support/cluster.js';
 
 interface PodList {
   items: Array<{ metadata: { name: string }; spec: { nodeName?: string }; status: { phase?: string } }>;
@@ -30,15 +31,9 @@ describe('mk8s up --secure', () => {
   }, 120_000);
 
   const kubectlAs = (kubeconfig: string, ...args: string[]) => run('kubectl', ['--kubeconfig', kubeconfig, ...args], { env: cluster.env, timeout: 60_000 });
-  /** kubectl with only a bearer token (no client certificate, which would win). */
-  const kubectlToken = (token: string, ...args: string[]) =>
-    run('kubectl', ['--kubeconfig', '/dev/null', '--server', api, '--certificate-authority', path.join(pki, 'ca.crt'), '--token', token, ...args], {
-      env: cluster.env,
-      timeout: 60_000,
-    });
   const canI = async (token: string, ...args: string[]): Promise<string> => {
     try {
-      return (await kubectlToken(token, 'auth', 'can-i', ...args)).stdout.trim();
+      return (await kubectlToken(cluster, token, 'auth', 'can-i', ...args)).stdout.trim();
     } catch (err) {
       // `can-i` exits 1 when the answer is no.
       return String((err as { stdout?: string }).stdout ?? '').trim();
@@ -65,23 +60,19 @@ describe('mk8s up --secure', () => {
     expect(nodes).toMatch(/node-2\s+Ready/);
     await cluster.kubectl('create', 'deployment', 'web', '--image=busybox:latest', '--replicas=2', '--', 'httpd', '-f', '-p', '8080');
     await cluster.kubectl('expose', 'deployment', 'web', '--port', '80', '--target-port', '8080');
-    await until(
-      'two Running pods of web',
+    await eventually(
       async () => {
         const pods = await cluster.kubectlJson<PodList>('get', 'pods', '-l', 'app=web');
         return pods.items.length === 2 && pods.items.every((p) => p.status.phase === 'Running') ? pods : undefined;
       },
-      120_000,
-      1000,
+      { message: 'two Running pods of web', timeoutMs: 120_000, intervalMs: 1000 },
     );
-    const endpoints = await until(
-      'endpoints of web',
+    const endpoints = await eventually(
       async () => {
         const ep = await cluster.kubectlJson<{ subsets?: Array<{ addresses?: unknown[] }> }>('get', 'endpoints', 'web');
         return (ep.subsets?.[0]?.addresses?.length ?? 0) === 2 ? ep : undefined;
       },
-      60_000,
-      1000,
+      { message: 'endpoints of web', timeoutMs: 60_000, intervalMs: 1000 },
     );
     expect(endpoints).toBeTruthy();
     expect((await cluster.kubectl('exec', 'deploy/web', '--', 'echo', 'hello')).stdout.trim()).toBe('hello');
@@ -98,13 +89,16 @@ describe('mk8s up --secure', () => {
     await appendFile(path.join(pki, 'tokens.csv'), 'jane-e2e-token,jane,jane-uid,"dev"\n');
     await cluster.kubectl('create', 'rolebinding', 'jane-edit', '--clusterrole=edit', '--user=jane', '--namespace', 'default');
     // The API server re-reads the token file when it changes (checked at most once a second).
-    await until('jane authenticates', async () => ((await canI('jane-e2e-token', 'get', 'pods')) === 'yes' ? true : undefined), 20_000, 500);
+    await eventually(async () => ((await canI('jane-e2e-token', 'get', 'pods')) === 'yes' ? true : undefined), {
+      message: 'jane authenticates',
+      intervalMs: 500,
+    });
     expect(await canI('jane-e2e-token', 'create', 'deployments', '-n', 'default')).toBe('yes');
     expect(await canI('jane-e2e-token', 'delete', 'pods', '-n', 'default')).toBe('yes');
     expect(await canI('jane-e2e-token', 'create', 'deployments', '-n', 'kube-system')).toBe('no');
     expect(await canI('jane-e2e-token', 'create', 'rolebindings', '-n', 'default')).toBe('no');
     expect(await canI('jane-e2e-token', 'list', 'nodes')).toBe('no');
-    const denied = await kubectlToken('jane-e2e-token', 'get', 'pods', '-n', 'kube-system').then(
+    const denied = await kubectlToken(cluster, 'jane-e2e-token', 'get', 'pods', '-n', 'kube-system').then(
       () => '',
       (err: { stderr?: string }) => err.stderr ?? '',
     );
@@ -113,16 +107,15 @@ describe('mk8s up --secure', () => {
 
   it('issues ServiceAccount tokens: kubectl create token, then the token is the ServiceAccount (whoami, RBAC)', async () => {
     // The serviceaccount controller gives every namespace its `default` ServiceAccount.
-    await until(
-      'the default ServiceAccount',
-      async () => ((await cluster.kubectl('get', 'serviceaccount', 'default')).stdout.includes('default') ? true : undefined),
-      30_000,
-      500,
-    );
+    await eventually(async () => ((await cluster.kubectl('get', 'serviceaccount', 'default')).stdout.includes('default') ? true : undefined), {
+      message: 'the default ServiceAccount',
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
     await cluster.kubectl('create', 'serviceaccount', 'robot');
     const token = (await cluster.kubectl('create', 'token', 'robot')).stdout.trim();
     expect(token.split('.')).toHaveLength(3);
-    const who = (await kubectlToken(token, 'auth', 'whoami')).stdout;
+    const who = (await kubectlToken(cluster, token, 'auth', 'whoami')).stdout;
     expect(who).toContain('system:serviceaccount:default:robot');
     expect(who).toContain('system:serviceaccounts:default');
     expect(await canI(token, 'list', 'pods', '-n', 'default')).toBe('no');
@@ -130,7 +123,7 @@ describe('mk8s up --secure', () => {
     expect(await canI(token, 'list', 'pods', '-n', 'default')).toBe('yes');
     // Deleting the ServiceAccount revokes its tokens.
     await cluster.kubectl('delete', 'serviceaccount', 'robot');
-    const gone = await kubectlToken(token, 'get', 'pods').then(
+    const gone = await kubectlToken(cluster, token, 'get', 'pods').then(
       () => '',
       (err: { stderr?: string }) => err.stderr ?? '',
     );
@@ -154,7 +147,11 @@ describe('mk8s up --secure', () => {
       await curl('--cert', path.join(pki, 'apiserver-kubelet-client.crt'), '--key', path.join(pki, 'apiserver-kubelet-client.key'), `${url}/stats/summary`),
     ).toBe('200');
     // The API server scrapes the kubelets' stats with its certificate (kubectl top).
-    await until('kubectl top nodes', async () => ((await cluster.kubectl('top', 'nodes')).stdout.includes('node-1') ? true : undefined), 60_000, 2000);
+    await eventually(async () => ((await cluster.kubectl('top', 'nodes')).stdout.includes('node-1') ? true : undefined), {
+      message: 'kubectl top nodes',
+      timeoutMs: 60_000,
+      intervalMs: 2000,
+    });
   }, 120_000);
 
   it("refuses a kubelet's credential on another node's pod and Node (403)", async () => {

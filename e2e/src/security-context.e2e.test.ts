@@ -15,9 +15,9 @@
 import { mkdir, mkdtemp, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { kubeconfigFor, startApiServerProcess, startComponent, type ComponentProcess } from '@mk8s/testing';
+import { eventually, startNodeProcesses, type NodeProcesses } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, until } from './support/cluster.js';
+import { run } from './support/cluster.js';
 
 const SCOPE = `io.mk8s.e2e=security-${process.pid}`;
 const NODE = 'e2e-sec-node';
@@ -36,24 +36,25 @@ async function api(base: string, method: string, p: string, body?: unknown): Pro
 
 describe('securityContext on real Docker', () => {
   let dir: string;
-  let apiserver: { proc: ComponentProcess; url: string } | undefined;
-  let shim: ComponentProcess | undefined;
-  let kubelet: ComponentProcess | undefined;
+  let node: NodeProcesses | undefined;
 
   const createPod = async (namespace: string, pod: Record<string, any>): Promise<void> => {
     const spec = { nodeName: NODE, terminationGracePeriodSeconds: 1, ...pod['spec'] };
-    const res = await api(apiserver!.url, 'POST', `/api/v1/namespaces/${namespace}/pods`, { apiVersion: 'v1', kind: 'Pod', ...pod, spec });
+    const res = await api(node!.apiserver.url, 'POST', `/api/v1/namespaces/${namespace}/pods`, { apiVersion: 'v1', kind: 'Pod', ...pod, spec });
     expect(res.status, res.text).toBe(201);
   };
   /** The log of a container once it printed `done`. */
   const podOf = async (namespace: string, name: string): Promise<any> =>
-    (await api(apiserver!.url, 'GET', `/api/v1/namespaces/${namespace}/pods/${name}`)).body;
+    (await api(node!.apiserver.url, 'GET', `/api/v1/namespaces/${namespace}/pods/${name}`)).body;
   const logOf = async (namespace: string, pod: string, container?: string): Promise<string> => {
     try {
-      return await until(`${namespace}/${pod} ${container ?? ''} to print done`, async () => {
-        const r = await api(apiserver!.url, 'GET', `/api/v1/namespaces/${namespace}/pods/${pod}/log${container ? `?container=${container}` : ''}`);
-        return r.status === 200 && r.text.includes('done\n') ? r.text : undefined;
-      });
+      return await eventually(
+        async () => {
+          const r = await api(node!.apiserver.url, 'GET', `/api/v1/namespaces/${namespace}/pods/${pod}/log${container ? `?container=${container}` : ''}`);
+          return r.status === 200 && r.text.includes('done\n') ? r.text : undefined;
+        },
+        { message: `${namespace}/${pod} ${container ?? ''} to print done`, timeoutMs: 60_000, intervalMs: 200 },
+      );
     } catch (err) {
       const statuses = (await podOf(namespace, pod).catch(() => undefined))?.status?.containerStatuses;
       throw new Error(`${(err as Error).message}; container statuses: ${JSON.stringify(statuses)}`);
@@ -62,46 +63,20 @@ describe('securityContext on real Docker', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-sec-e2e-'));
-    apiserver = await startApiServerProcess();
-    await writeFile(path.join(dir, 'kubeconfig'), kubeconfigFor(apiserver.url));
     // A Localhost seccomp profile in the node's profile folder (<root-dir>/<node>/seccomp): everything allowed but mkdir.
     await mkdir(path.join(dir, 'kubelet', NODE, 'seccomp'), { recursive: true });
     await writeFile(
       path.join(dir, 'kubelet', NODE, 'seccomp', 'no-mkdir.json'),
       JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] }),
     );
-    shim = (
-      await startComponent('mk8s-dockershim', {
-        args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', SCOPE, '--log-level', 'warn'],
-        ready: /serving CRI on/,
-      })
-    ).proc;
-    kubelet = (
-      await startComponent('kubelet', {
-        args: [
-          '--kubeconfig',
-          path.join(dir, 'kubeconfig'),
-          '--node-name',
-          NODE,
-          '--runtime-endpoint',
-          `unix://${path.join(dir, 'cri.sock')}`,
-          '--port',
-          '0',
-          '--root-dir',
-          path.join(dir, 'kubelet'),
-          '--log-level',
-          'warn',
-        ],
-        ready: /kubelet \S+ serving on (http:\/\/\S+)/,
-      })
-    ).proc;
-    const ns = await api(apiserver.url, 'POST', '/api/v1/namespaces', {
+    node = await startNodeProcesses({ dir, nodeName: NODE, scopeLabels: SCOPE });
+    const ns = await api(node.apiserver.url, 'POST', '/api/v1/namespaces', {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: 'locked', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
     });
     expect(ns.status, ns.text).toBe(201);
-    const host = await api(apiserver.url, 'POST', '/api/v1/namespaces', {
+    const host = await api(node.apiserver.url, 'POST', '/api/v1/namespaces', {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: 'hostns', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
@@ -110,9 +85,7 @@ describe('securityContext on real Docker', () => {
   });
 
   afterAll(async () => {
-    await kubelet?.stop();
-    await shim?.stop();
-    await apiserver?.proc.stop();
+    await node?.stop();
     const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${SCOPE}`]).catch(() => ({ stdout: '' }));
     if (stdout.trim()) await run('docker', ['rm', '-f', '-v', ...stdout.trim().split('\n')]).catch(() => undefined);
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -217,18 +190,24 @@ describe('securityContext on real Docker', () => {
         containers: [{ name: 'main', image: 'busybox:latest', imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
       },
     });
-    const pod = await until('CreateContainerConfigError', async () => {
-      const p = await podOf('default', 'rootimage');
-      return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' ? p : undefined;
-    });
+    const pod = await eventually(
+      async () => {
+        const p = await podOf('default', 'rootimage');
+        return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' ? p : undefined;
+      },
+      { message: 'CreateContainerConfigError', timeoutMs: 60_000, intervalMs: 200 },
+    );
     const message = `container has runAsNonRoot and image will run as root (pod: "rootimage_default(${pod.metadata.uid})", container: main)`;
     expect(pod.status.containerStatuses[0].state.waiting.message).toBe(message);
     expect(pod.status.phase).toBe('Pending');
-    const events = await until('the Failed event', async () => {
-      const r = await api(apiserver!.url, 'GET', '/api/v1/namespaces/default/events');
-      const found = (r.body?.items ?? []).filter((e: any) => e.involvedObject?.name === 'rootimage' && e.reason === 'Failed');
-      return found.length ? found : undefined;
-    });
+    const events = await eventually(
+      async () => {
+        const r = await api(node!.apiserver.url, 'GET', '/api/v1/namespaces/default/events');
+        const found = (r.body?.items ?? []).filter((e: any) => e.involvedObject?.name === 'rootimage' && e.reason === 'Failed');
+        return found.length ? found : undefined;
+      },
+      { message: 'the Failed event', timeoutMs: 60_000, intervalMs: 200 },
+    );
     expect(events[0].message).toBe(`Error: ${message}`);
     expect(events[0].type).toBe('Warning');
     const { stdout } = await run('docker', [
@@ -263,10 +242,13 @@ describe('securityContext on real Docker', () => {
     const log = await logOf('hostns', 'hostns');
     expect(log).toContain(`net=${await readlink('/proc/self/ns/net')}`);
     expect(log).toContain(`pid=${await readlink('/proc/self/ns/pid')}`);
-    const pod = await until('pod IP', async () => {
-      const p = await podOf('hostns', 'hostns');
-      return p?.status?.podIP ? p : undefined;
-    });
+    const pod = await eventually(
+      async () => {
+        const p = await podOf('hostns', 'hostns');
+        return p?.status?.podIP ? p : undefined;
+      },
+      { message: 'pod IP', timeoutMs: 60_000, intervalMs: 200 },
+    );
     expect(pod.status.podIP).toBe(pod.status.hostIP);
   });
 });

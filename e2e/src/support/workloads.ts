@@ -49,7 +49,7 @@ export async function podsOf(c: E2eCluster, selector: string): Promise<PodJson[]
   return (await c.kubectlJson<{ items: PodJson[] }>('get', 'pods', '-l', selector)).items;
 }
 
-/** Exactly `n` ready pods matching `selector` (and `where`), or undefined: for `until`. */
+/** Exactly `n` ready pods matching `selector` (and `where`), or undefined: for `eventually`. */
 export async function readyPods(c: E2eCluster, selector: string, n: number, where: (p: PodJson) => boolean = () => true): Promise<PodJson[] | undefined> {
   const ps = (await podsOf(c, selector)).filter(podReady).filter(where);
   return ps.length === n ? ps : undefined;

@@ -82,7 +82,7 @@ function resourceType(
     schema,
     definition: definitionOf(schema),
     subresources: names.subresources ?? [],
-    ...(names.verbs ? { verbs: names.verbs } : {}),
+    verbs: names.verbs,
   };
 }
 

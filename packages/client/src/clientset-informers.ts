@@ -18,6 +18,7 @@ export function listerWatchersFor(client: Clientset): ListerWatcherFactory {
     if (!rt) throw new Error(`no resource named "${resource}" in @mk8s/api`);
     let rc = client.resource<KubeObject>(rt.group, rt.version, rt.resource, { namespaced: rt.namespaced });
     if (scope.namespace && rt.namespaced) rc = rc.inNamespace(scope.namespace);
+    // Left out rather than undefined (they are spread over the caller's options); '' selects everything.
     const selectors: ListOptions = {
       ...(scope.labelSelector ? { labelSelector: scope.labelSelector } : {}),
       ...(scope.fieldSelector ? { fieldSelector: scope.fieldSelector } : {}),

@@ -77,7 +77,7 @@ describe('cloud controllers (integration)', () => {
     const m = new CloudControllerManager({
       client,
       cloud,
-      ...(controllers ? { controllers } : {}),
+      controllers,
       settings: { nodeMonitorPeriodMs: 200, pendingRetryMs: 500 },
     });
     runs.push(m.run(stop.signal));

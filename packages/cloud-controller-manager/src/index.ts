@@ -41,7 +41,8 @@ registerCloudProvider(
   LOCAL_PROVIDER_NAME,
   (config) =>
     new LocalCloudProvider({
-      ...(config.configFile ? { inventoryFile: config.configFile } : {}),
-      ...(config.loadBalancerPool ? { loadBalancerPool: config.loadBalancerPool } : {}),
+      inventoryFile: config.configFile,
+      // '' is no pool given: the default one.
+      loadBalancerPool: config.loadBalancerPool || undefined,
     }),
 );

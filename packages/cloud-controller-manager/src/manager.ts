@@ -43,15 +43,15 @@ export const CLOUD_CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor<CloudCo
     aliases: [],
     defaultOn: true,
     defaultWorkers: 1,
-    create: (ctx) =>
-      new CloudNodeLifecycleController({ ...deps(ctx), ...(ctx.settings.nodeMonitorPeriodMs ? { monitorPeriodMs: ctx.settings.nodeMonitorPeriodMs } : {}) }),
+    // 0, which would spin, means the controller's default (also for pendingRetryMs below).
+    create: (ctx) => new CloudNodeLifecycleController({ ...deps(ctx), monitorPeriodMs: ctx.settings.nodeMonitorPeriodMs || undefined }),
   },
   {
     name: SERVICE_LB_CONTROLLER,
     aliases: [],
     defaultOn: true,
     defaultWorkers: 1,
-    create: (ctx) => new ServiceController({ ...deps(ctx), ...(ctx.settings.pendingRetryMs ? { pendingRetryMs: ctx.settings.pendingRetryMs } : {}) }),
+    create: (ctx) => new ServiceController({ ...deps(ctx), pendingRetryMs: ctx.settings.pendingRetryMs || undefined }),
   },
 ];
 

@@ -28,7 +28,7 @@ import {
   writeContainerdFiles,
 } from '@mk8s/runtime-containerd';
 
-export { CONTAINERD_K8S_NAMESPACE, containerdInstalled } from '@mk8s/runtime-containerd';
+export { CONTAINERD_K8S_NAMESPACE } from '@mk8s/runtime-containerd';
 
 const exec = promisify(execFile);
 

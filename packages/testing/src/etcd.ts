@@ -10,7 +10,7 @@
  * crash (SIGKILL), `stop()` ends every member and removes the folder; an
  * exit of the test process kills whatever is left.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -47,16 +47,6 @@ export interface EtcdCluster {
   dir: string;
   /** Kills every member that is still running and removes the folder if it was created here. Safe to call twice. */
   stop(): Promise<void>;
-}
-
-/** True when Debian's etcd (or any `etcd` on PATH) can be run. */
-export function etcdInstalled(): boolean {
-  try {
-    execFileSync('etcd', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const running = new Set<ChildProcess>();

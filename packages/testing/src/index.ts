@@ -1,8 +1,9 @@
 /**
  * @mk8s/testing: helpers for tests across the project: an in-process test
  * cluster (`startTestCluster`, with a client), object builders, the fake
- * clock, and the built executables as child processes for e2e tests and
- * benchmarks.
+ * clock, polling (`eventually`, `eventuallyMatches`), and the built
+ * executables as child processes for e2e tests and benchmarks (one of them,
+ * or a whole node: `startNodeProcesses`).
  *
  * @example
  * ```ts
@@ -16,5 +17,15 @@ export { REPO_ROOT, binPath, kubeconfigFor, startApiServerProcess, startComponen
 export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster.js';
 export { buildDeployment, buildNode, buildPod, buildReplicaSet, buildService, type NodeOptions, type PodOptions } from './builders.js';
 export { FakeClock } from '@mk8s/client';
-export { CONTAINERD_K8S_NAMESPACE, containerdInstalled, startContainerd, type ContainerdInstance, type ContainerdOptions } from './containerd.js';
-export { etcdInstalled, freePort, startEtcd, type EtcdCluster, type EtcdMember, type EtcdOptions } from './etcd.js';
+export { CONTAINERD_K8S_NAMESPACE, startContainerd, type ContainerdInstance, type ContainerdOptions } from './containerd.js';
+export { freePort, startEtcd, type EtcdCluster, type EtcdMember, type EtcdOptions } from './etcd.js';
+export { MissingToolError, TOOL_HINTS, requireRoot, requireTool, toolWorks } from './require-tool.js';
+export {
+  EVENTUALLY_DEFAULT_INTERVAL_MS,
+  EVENTUALLY_DEFAULT_TIMEOUT_MS,
+  eventually,
+  eventuallyMatches,
+  type EventuallyOptions,
+  type NotYet,
+} from './eventually.js';
+export { startNodeProcesses, type NodeProcesses, type NodeProcessesOptions } from './node-processes.js';

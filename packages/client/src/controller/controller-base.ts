@@ -119,7 +119,7 @@ export abstract class ControllerBase implements RunnableController {
 
   /** A rate-limited queue on this controller's clock, reporting workqueue metrics under `name`. */
   protected newQueue(name: string): RateLimitingQueue<string> {
-    return new RateLimitingQueue<string>({ name, clock: this.clock, ...(this.metrics ? { metrics: this.metrics } : {}) });
+    return new RateLimitingQueue<string>({ name, clock: this.clock, metrics: this.metrics });
   }
 
   /** Adds a second queue with its own sync, run with as many workers as the main one. */
@@ -134,7 +134,7 @@ export abstract class ControllerBase implements RunnableController {
       component: this.eventSource,
       clock: this.clock,
       log: this.log,
-      ...(this.eventKind ? { defaultKind: this.eventKind } : {}),
+      defaultKind: this.eventKind,
     });
     return this.recorderInstance;
   }
@@ -158,8 +158,8 @@ export abstract class ControllerBase implements RunnableController {
         clock: this.clock,
         log: this.baseLog,
         workers,
-        ...(this.metrics ? { metrics: this.metrics } : {}),
-        ...(this.maxRetries !== undefined ? { maxRetries: this.maxRetries } : {}),
+        metrics: this.metrics,
+        maxRetries: this.maxRetries,
       }),
     );
     await Promise.all([...controllers.map((c) => c.run(signal)), ...this.loops.map((l) => every(l.periodMs, l.fn, signal, { clock: this.clock }))]);

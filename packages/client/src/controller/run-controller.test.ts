@@ -26,7 +26,7 @@ type Line = { level: string; obj: object; msg?: string };
 
 /** Records every line, with the fields of `child` loggers merged in (as pino does). */
 function recordingLog(lines: Line[] = [], bindings: Record<string, unknown> = {}): Logger & { lines: Line[] } {
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: { ...bindings, ...obj }, ...(msg !== undefined ? { msg } : {}) });
+  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: { ...bindings, ...obj }, msg });
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => recordingLog(lines, { ...bindings, ...more }) };
 }
 

@@ -67,7 +67,7 @@ export function createController(opts: ControllerOptions): Controller {
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
   const log = (opts.log ?? silentLogger).child({ controller: name });
   const metrics = opts.metrics ? controllerMetrics(opts.metrics, name) : noopControllerMetrics;
-  const queue = opts.queue ?? new RateLimitingQueue<string>({ name, clock, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
+  const queue = opts.queue ?? new RateLimitingQueue<string>({ name, clock, metrics: opts.metrics });
   let started = false;
 
   async function processKey(key: string, signal: AbortSignal): Promise<void> {

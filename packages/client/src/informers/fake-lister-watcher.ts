@@ -132,5 +132,5 @@ export class FakeListerWatcher<T extends KubeObject = KubeObject> implements Lis
 
 /** A list result at `resourceVersion`. */
 export function listOf<T>(resourceVersion: string, items: T[], cont?: string): ObjectList<T> {
-  return { metadata: { resourceVersion, ...(cont ? { continue: cont } : {}) }, items };
+  return { metadata: { resourceVersion, continue: cont || undefined }, items };
 }

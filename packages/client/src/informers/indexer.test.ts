@@ -23,10 +23,10 @@ function pod(ns: string, name: string, extra: { node?: string; owners?: string[]
       namespace: ns,
       name,
       resourceVersion: extra.rv ?? '1',
-      ...(extra.labels ? { labels: extra.labels } : {}),
-      ...(extra.owners ? { ownerReferences: extra.owners.map((uid) => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: uid, uid })) } : {}),
+      labels: extra.labels,
+      ownerReferences: extra.owners?.map((uid) => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: uid, uid })),
     },
-    ...(extra.node ? { spec: { nodeName: extra.node } } : {}),
+    spec: extra.node ? { nodeName: extra.node } : undefined,
   };
 }
 

@@ -52,6 +52,7 @@ export class SharedInformerFactory {
     const key = scopeKey(resource, scope);
     let entry = this.entries.get(key);
     if (!entry) {
+      // '' is no namespace, no selector: left out of what the lister-watcher factory is given.
       const clean: InformerScope = {
         ...(scope.namespace ? { namespace: scope.namespace } : {}),
         ...(scope.labelSelector ? { labelSelector: scope.labelSelector } : {}),

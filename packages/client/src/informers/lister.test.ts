@@ -5,7 +5,7 @@ import { Indexer, NAMESPACE_INDEX, labelIndex, namespaceIndex } from './indexer.
 import { Lister } from './lister.js';
 
 function obj(name: string, ns?: string, labels?: Record<string, string>): KubeObject {
-  return { metadata: { name, ...(ns ? { namespace: ns } : {}), ...(labels ? { labels } : {}) } };
+  return { metadata: { name, namespace: ns, labels } };
 }
 
 const names = (objs: KubeObject[]): string[] => objs.map((o) => o.metadata!.name!).sort();

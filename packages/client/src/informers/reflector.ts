@@ -88,11 +88,11 @@ export class Reflector<T extends KubeObject> {
     this.log = opts.logger ?? silentLogger;
     this.name = opts.name ?? 'reflector';
     this.backoff = new JitteredBackoff(this.clock, {
-      ...(opts.minBackoffMs !== undefined ? { minMs: opts.minBackoffMs } : {}),
-      ...(opts.maxBackoffMs !== undefined ? { maxMs: opts.maxBackoffMs } : {}),
-      ...(opts.jitter !== undefined ? { jitter: opts.jitter } : {}),
-      ...(opts.backoffResetMs !== undefined ? { resetAfterMs: opts.backoffResetMs } : {}),
-      ...(opts.random !== undefined ? { random: opts.random } : {}),
+      minMs: opts.minBackoffMs,
+      maxMs: opts.maxBackoffMs,
+      jitter: opts.jitter,
+      resetAfterMs: opts.backoffResetMs,
+      random: opts.random,
     });
   }
 
@@ -196,7 +196,7 @@ export class Reflector<T extends KubeObject> {
     for (;;) {
       let page: ObjectList<T>;
       try {
-        page = await this.lw.list({ limit: pageSize, ...(cont ? { continue: cont } : {}) });
+        page = await this.lw.list({ limit: pageSize, continue: cont });
       } catch (err) {
         // The snapshot behind a continue token was compacted away: fall back to one full LIST.
         if (cont && isGone(err)) return this.lw.list({});
@@ -221,7 +221,8 @@ export class Reflector<T extends KubeObject> {
         resourceVersion: this.lastRV,
         allowWatchBookmarks: true,
         signal: ac.signal,
-        ...(this.opts.watchTimeoutSeconds ? { timeoutSeconds: this.opts.watchTimeoutSeconds } : {}),
+        // 0 asks for no timeout, as none does: the server's default.
+        timeoutSeconds: this.opts.watchTimeoutSeconds || undefined,
       });
       for await (const ev of stream) {
         if (signal.aborted) return { kind: 'aborted' };

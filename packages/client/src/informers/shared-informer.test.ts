@@ -21,8 +21,8 @@ interface Pod extends KubeObject {
 function pod(name: string, rv: string, opts: { node?: string; labels?: Record<string, string>; ns?: string } = {}): Pod {
   return {
     kind: 'Pod',
-    metadata: { namespace: opts.ns ?? 'default', name, resourceVersion: rv, ...(opts.labels ? { labels: opts.labels } : {}) },
-    ...(opts.node ? { spec: { nodeName: opts.node } } : {}),
+    metadata: { namespace: opts.ns ?? 'default', name, resourceVersion: rv, labels: opts.labels },
+    spec: opts.node ? { nodeName: opts.node } : undefined,
   };
 }
 

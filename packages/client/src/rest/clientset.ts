@@ -54,11 +54,11 @@ export class PodClient extends ResourceClient<Pod> {
     const binding = {
       apiVersion: 'v1',
       kind: 'Binding',
-      metadata: { name, namespace, ...(opts.uid ? { uid: opts.uid } : {}) },
+      metadata: { name, namespace, uid: opts.uid || undefined },
       target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
     };
     const path = this.path({ name, scope: namespace, subresource: 'binding' });
-    return this.transport.request<Status>({ method: 'POST', path, body: binding, ...(opts.signal ? { signal: opts.signal } : {}) });
+    return this.transport.request<Status>({ method: 'POST', path, body: binding, signal: opts.signal });
   }
 
   /** Deletes a pod through the eviction subresource (honouring the delete options it carries). */
@@ -68,10 +68,10 @@ export class PodClient extends ResourceClient<Pod> {
       apiVersion: 'policy/v1',
       kind: 'Eviction',
       metadata: { name, namespace },
-      ...(Object.keys(rest).length > 0 || dryRun ? { deleteOptions: { ...rest, ...(dryRun ? { dryRun: ['All'] } : {}) } } : {}),
+      deleteOptions: Object.keys(rest).length > 0 || dryRun ? { ...rest, dryRun: dryRun ? ['All'] : undefined } : undefined,
     };
     const path = this.path({ name, scope: namespace, subresource: 'eviction' });
-    return this.transport.request<Status>({ method: 'POST', path, body: eviction, ...(opts.signal ? { signal: opts.signal } : {}) });
+    return this.transport.request<Status>({ method: 'POST', path, body: eviction, signal: opts.signal });
   }
 
   /**
@@ -95,7 +95,7 @@ export class PodClient extends ResourceClient<Pod> {
         previous: opts.previous ? 'true' : undefined,
         timestamps: opts.timestamps ? 'true' : undefined,
       },
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
     });
   }
 
@@ -114,7 +114,7 @@ export class ScalableClient<T extends KubeObject> extends ResourceClient<T> {
     return this.transport.request<Scale>({
       method: 'GET',
       path: this.path({ name, scope: namespace, subresource: 'scale' }),
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
     });
   }
 
@@ -128,7 +128,7 @@ export class ScalableClient<T extends KubeObject> extends ResourceClient<T> {
     const scale: Scale = {
       apiVersion: 'autoscaling/v1',
       kind: 'Scale',
-      metadata: { name, namespace, ...(opts.resourceVersion ? { resourceVersion: opts.resourceVersion } : {}) },
+      metadata: { name, namespace, resourceVersion: opts.resourceVersion || undefined },
       spec: { replicas },
     };
     return this.transport.request<Scale>({
@@ -136,7 +136,7 @@ export class ScalableClient<T extends KubeObject> extends ResourceClient<T> {
       path: this.path({ name, scope: namespace, subresource: 'scale' }),
       query: { dryRun: opts.dryRun ? 'All' : undefined },
       body: scale,
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
     });
   }
 }

@@ -175,7 +175,7 @@ function parseDocument(text: string, file: string): ParsedKubeconfig {
     clusters: namedList<KubeCluster>(d['clusters'], 'cluster', file).map((c) => ({ ...c, dir })),
     users: namedList<KubeUser>(d['users'], 'user', file).map((u) => ({ ...u, dir })),
     contexts: namedList<KubeContext>(d['contexts'], 'context', file),
-    ...(typeof current === 'string' && current !== '' ? { currentContext: current } : {}),
+    currentContext: typeof current === 'string' && current !== '' ? current : undefined,
   };
 }
 
@@ -210,7 +210,7 @@ function merge(docs: ParsedKubeconfig[]): ParsedKubeconfig {
     clusters: firstByName(docs.map((d) => d.clusters)),
     users: firstByName(docs.map((d) => d.users)),
     contexts: firstByName(docs.map((d) => d.contexts)),
-    ...(current !== undefined ? { currentContext: current } : {}),
+    currentContext: current,
   };
 }
 

@@ -120,6 +120,7 @@ export class HttpTransport {
       this.agent = new https.Agent({
         keepAlive: true,
         rejectUnauthorized: !config.insecureSkipTLSVerify,
+        // Left out rather than undefined: the agent spreads its options over each request's.
         ...(config.caData ? { ca: config.caData } : {}),
         ...(config.clientCertData ? { cert: config.clientCertData } : {}),
         ...(config.clientKeyData ? { key: config.clientKeyData } : {}),
@@ -308,7 +309,7 @@ function readBody(o: Opened, method: string): Promise<string> {
         o.cut() ??
           new TransportError(`${method} ${url}: the reply was cut off${err ? `: ${err.message}` : ''}`, method, url, {
             code: 'ECONNRESET',
-            ...(err ? { cause: err } : {}),
+            cause: err,
           }),
       );
     };

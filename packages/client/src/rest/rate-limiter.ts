@@ -91,5 +91,5 @@ export const unlimitedRateLimiter: RateLimiter = {
 export function rateLimiterFor(config: { qps?: number; burst?: number }, clock?: Clock): RateLimiter {
   const qps = config.qps ?? DEFAULT_QPS;
   if (!(qps > 0) || !Number.isFinite(qps)) return unlimitedRateLimiter;
-  return new TokenBucketRateLimiter({ qps, burst: Math.max(1, config.burst ?? DEFAULT_BURST), ...(clock ? { clock } : {}) });
+  return new TokenBucketRateLimiter({ qps, burst: Math.max(1, config.burst ?? DEFAULT_BURST), clock });
 }

@@ -80,12 +80,12 @@ export class ResourceClient<T extends KubeObject> implements ListerWatcher<T> {
   }
 
   async get(name: string, opts: GetOptions = {}): Promise<T> {
-    return this.transport.request<T>({ method: 'GET', path: this.path({ name }), ...signal(opts) });
+    return this.transport.request<T>({ method: 'GET', path: this.path({ name }), signal: opts.signal });
   }
 
   /** One request: a whole list, or one page when `limit` is set (follow `metadata.continue`). */
   async list(opts: ListOptions & GetOptions = {}): Promise<ObjectList<T>> {
-    return this.transport.request<ObjectList<T>>({ method: 'GET', path: this.path({ scope: this.namespace }), query: listQuery(opts), ...signal(opts) });
+    return this.transport.request<ObjectList<T>>({ method: 'GET', path: this.path({ scope: this.namespace }), query: listQuery(opts), signal: opts.signal });
   }
 
   /**
@@ -129,7 +129,7 @@ export class ResourceClient<T extends KubeObject> implements ListerWatcher<T> {
       async *[Symbol.asyncIterator]() {
         let res;
         try {
-          res = await transport.stream({ method: 'GET', path, query, ...(abortSignal ? { signal: abortSignal } : {}) });
+          res = await transport.stream({ method: 'GET', path, query, signal: abortSignal });
         } catch (err) {
           if (abortSignal?.aborted) return;
           throw err;
@@ -154,7 +154,7 @@ export class ResourceClient<T extends KubeObject> implements ListerWatcher<T> {
       path: this.path({ scope: this.scopeOf(obj, true) }),
       query: writeQuery(opts),
       body: obj,
-      ...signal(opts),
+      signal: opts.signal,
     });
   }
 
@@ -165,7 +165,7 @@ export class ResourceClient<T extends KubeObject> implements ListerWatcher<T> {
       path: this.path({ name: nameOf(obj), scope: this.scopeOf(obj) }),
       query: writeQuery(opts),
       body: obj,
-      ...signal(opts),
+      signal: opts.signal,
     });
   }
 
@@ -176,7 +176,7 @@ export class ResourceClient<T extends KubeObject> implements ListerWatcher<T> {
       path: this.path({ name: nameOf(obj), scope: this.scopeOf(obj), subresource: 'status' }),
       query: writeQuery(opts),
       body: obj,
-      ...signal(opts),
+      signal: opts.signal,
     });
   }
 
@@ -186,11 +186,11 @@ export class ResourceClient<T extends KubeObject> implements ListerWatcher<T> {
     if (!contentType) throw new TypeError(`unknown patch type ${String(type)}: use json, merge or strategic`);
     return this.transport.request<T>({
       method: 'PATCH',
-      path: this.path({ name, ...(opts.status ? { subresource: 'status' } : {}) }),
+      path: this.path({ name, subresource: opts.status ? 'status' : undefined }),
       query: writeQuery(opts),
       body: patch,
       contentType,
-      ...signal(opts),
+      signal: opts.signal,
     });
   }
 
@@ -200,7 +200,7 @@ export class ResourceClient<T extends KubeObject> implements ListerWatcher<T> {
    * finalizers or a grace period hold it.
    */
   async delete(name: string, opts: DeleteOptions = {}): Promise<T> {
-    return this.transport.request<T>({ method: 'DELETE', path: this.path({ name }), body: deleteBody(opts), ...signal(opts) });
+    return this.transport.request<T>({ method: 'DELETE', path: this.path({ name }), body: deleteBody(opts), signal: opts.signal });
   }
 
   /** Deletes every object the selectors match in the client's scope; resolves with the list of what was deleted or marked. */
@@ -211,7 +211,7 @@ export class ResourceClient<T extends KubeObject> implements ListerWatcher<T> {
       path: this.path({ scope: this.namespace }),
       query: { labelSelector, fieldSelector },
       body: deleteBody(opts),
-      ...signal(opts),
+      signal: opts.signal,
     });
   }
 
@@ -253,10 +253,6 @@ function nameOf(obj: KubeObject): string {
   const name = obj.metadata?.name;
   if (!name) throw new TypeError('the object has no metadata.name');
   return name;
-}
-
-function signal(opts: { signal?: AbortSignal }): { signal?: AbortSignal } {
-  return opts.signal ? { signal: opts.signal } : {};
 }
 
 function listQuery(opts: ListOptions): Record<string, QueryValue> {

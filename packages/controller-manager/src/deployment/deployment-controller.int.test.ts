@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isPodReady, type Deployment, type Pod, type ReplicaSet } from '@mk8s/api';
 import { SharedInformerFactory, listerWatchersFor, type Clientset } from '@mk8s/client';
-import { buildDeployment, startTestCluster, type TestCluster } from '@mk8s/testing';
+import { buildDeployment, eventually, startTestCluster, type TestCluster } from '@mk8s/testing';
 import { ReplicaSetController } from '../replicaset/replicaset-controller.js';
-import { activePods, eventually, markPodReady } from '../testing/helpers.js';
+import { activePods, markPodReady } from '../testing/helpers.js';
 import { DeploymentController } from './deployment-controller.js';
 
 let cluster: TestCluster;
@@ -97,7 +97,7 @@ describe('DeploymentController (integration)', () => {
     const d = buildDeployment('web', { namespace: ns, replicas: 4 });
     d.spec!.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } };
     await client.deployments.create(d);
-    const v1 = await eventually(() => rolloutComplete(ns, 'web'), 30_000, 'first rollout');
+    const v1 = await eventually(() => rolloutComplete(ns, 'web'), { message: 'first rollout', timeoutMs: 30_000 });
     expect(v1.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('1');
     expect(v1.status?.conditions?.find((c) => c.type === 'Available')).toMatchObject({ status: 'True', reason: 'MinimumReplicasAvailable' });
     expect(v1.status?.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
@@ -133,8 +133,7 @@ describe('DeploymentController (integration)', () => {
         const rss = await replicaSets(ns);
         return done && rss.length === 2 && rss.every((rs) => rs.status?.replicas === rs.spec?.replicas) ? done : undefined;
       },
-      40_000,
-      'second rollout',
+      { message: 'second rollout', timeoutMs: 40_000 },
     );
     watching = false;
     await observer;
@@ -162,10 +161,12 @@ describe('DeploymentController (integration)', () => {
     startControllers();
     startKubelet(ns);
     await client.deployments.create(buildDeployment('web', { namespace: ns, replicas: 2 }));
-    await eventually(() => rolloutComplete(ns, 'web'), 30_000);
+    await eventually(() => rolloutComplete(ns, 'web'), { timeoutMs: 30_000 });
     const [rs1] = await replicaSets(ns);
     await setImage(ns, 'web', 'busybox:2');
-    await eventually(async () => (await rolloutComplete(ns, 'web'))?.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '2', 30_000);
+    await eventually(async () => (await rolloutComplete(ns, 'web'))?.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '2', {
+      timeoutMs: 30_000,
+    });
 
     // What `kubectl rollout undo` does: the old ReplicaSet's template, minus the hash label, patched in.
     const template = structuredClone(rs1!.spec!.template!);
@@ -176,8 +177,7 @@ describe('DeploymentController (integration)', () => {
         const d = await rolloutComplete(ns, 'web');
         return d?.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '3' ? d : undefined;
       },
-      30_000,
-      'rollback',
+      { message: 'rollback', timeoutMs: 30_000 },
     );
     expect(back.status?.updatedReplicas).toBe(2);
     const rss = await replicaSets(ns);
@@ -196,7 +196,7 @@ describe('DeploymentController (integration)', () => {
     const d = buildDeployment('web', { namespace: ns, replicas: 3 });
     d.spec!.strategy = { type: 'Recreate' };
     await client.deployments.create(d);
-    await eventually(() => rolloutComplete(ns, 'web'), 30_000);
+    await eventually(() => rolloutComplete(ns, 'web'), { timeoutMs: 30_000 });
     let mixed = false;
     let watching = true;
     const observer = (async () => {
@@ -212,8 +212,7 @@ describe('DeploymentController (integration)', () => {
         const done = await rolloutComplete(ns, 'web');
         return done && (await activePods(client, ns)).every((p) => p.spec?.containers[0]?.image === 'busybox:2');
       },
-      30_000,
-      'recreate rollout',
+      { message: 'recreate rollout', timeoutMs: 30_000 },
     );
     watching = false;
     await observer;
@@ -225,7 +224,7 @@ describe('DeploymentController (integration)', () => {
     startControllers();
     startKubelet(ns);
     await client.deployments.create(buildDeployment('web', { namespace: ns, replicas: 2 }));
-    await eventually(() => rolloutComplete(ns, 'web'), 30_000);
+    await eventually(() => rolloutComplete(ns, 'web'), { timeoutMs: 30_000 });
     await client.deployments.inNamespace(ns).patch('web', { spec: { paused: true } }, 'merge');
     await setImage(ns, 'web', 'busybox:2');
     const paused = await eventually(
@@ -234,8 +233,7 @@ describe('DeploymentController (integration)', () => {
         const cond = d.status?.conditions?.find((c) => c.type === 'Progressing');
         return cond?.reason === 'DeploymentPaused' && d.status?.observedGeneration === d.metadata?.generation ? d : undefined;
       },
-      20_000,
-      'paused condition',
+      { message: 'paused condition' },
     );
     expect(paused.status?.conditions?.find((c) => c.type === 'Progressing')?.status).toBe('Unknown');
     // Let a few more syncs happen: still one ReplicaSet, still the old image.
@@ -249,8 +247,7 @@ describe('DeploymentController (integration)', () => {
         const done = await rolloutComplete(ns, 'web');
         return done && (await activePods(client, ns)).every((p) => p.spec?.containers[0]?.image === 'busybox:2');
       },
-      30_000,
-      'rollout after resume',
+      { message: 'rollout after resume', timeoutMs: 30_000 },
     );
   });
 
@@ -266,8 +263,7 @@ describe('DeploymentController (integration)', () => {
         const cond = cur.status?.conditions?.find((c) => c.type === 'Progressing');
         return cond?.reason === 'ProgressDeadlineExceeded' ? cur : undefined;
       },
-      30_000,
-      'deadline exceeded',
+      { message: 'deadline exceeded', timeoutMs: 30_000 },
     );
     const progressing = stuck.status!.conditions!.find((c) => c.type === 'Progressing')!;
     expect(progressing.status).toBe('False');
@@ -283,10 +279,13 @@ describe('DeploymentController (integration)', () => {
     d.spec!.revisionHistoryLimit = 1;
     await client.deployments.create(d);
     for (const image of ['busybox:2', 'busybox:3', 'busybox:4']) {
-      await eventually(() => rolloutComplete(ns, 'web'), 30_000);
+      await eventually(() => rolloutComplete(ns, 'web'), { timeoutMs: 30_000 });
       await setImage(ns, 'web', image);
     }
-    await eventually(async () => (await rolloutComplete(ns, 'web')) && (await replicaSets(ns)).length === 2, 30_000, 'old ReplicaSets cleaned up');
+    await eventually(async () => (await rolloutComplete(ns, 'web')) && (await replicaSets(ns)).length === 2, {
+      message: 'old ReplicaSets cleaned up',
+      timeoutMs: 30_000,
+    });
     const revisions = (await replicaSets(ns)).map((rs) => rs.metadata?.annotations?.['deployment.kubernetes.io/revision']).sort();
     expect(revisions).toEqual(['3', '4']);
   });
@@ -296,7 +295,7 @@ describe('DeploymentController (integration)', () => {
     const stopFirst = startControllers();
     startKubelet(ns);
     await client.deployments.create(buildDeployment('web', { namespace: ns, replicas: 3 }));
-    await eventually(() => rolloutComplete(ns, 'web'), 30_000);
+    await eventually(() => rolloutComplete(ns, 'web'), { timeoutMs: 30_000 });
     const podsBefore = (await activePods(client, ns)).map((p) => p.metadata?.uid).sort();
     const rsBefore = (await replicaSets(ns)).map((rs) => `${rs.metadata?.uid}@${rs.metadata?.resourceVersion}`);
     await stopFirst();
@@ -307,7 +306,7 @@ describe('DeploymentController (integration)', () => {
     expect((await replicaSets(ns)).map((rs) => `${rs.metadata?.uid}@${rs.metadata?.resourceVersion}`)).toEqual(rsBefore);
     // And it is live: a scale-up adds exactly the missing pod.
     await client.deployments.updateScale(ns, 'web', 4);
-    await eventually(() => rolloutComplete(ns, 'web'), 30_000);
+    await eventually(() => rolloutComplete(ns, 'web'), { timeoutMs: 30_000 });
     const podsAfter = (await activePods(client, ns)).map((p) => p.metadata?.uid);
     expect(podsAfter).toHaveLength(4);
     for (const uid of podsBefore) expect(podsAfter).toContain(uid);

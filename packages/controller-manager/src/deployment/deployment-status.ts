@@ -72,8 +72,8 @@ export function calculateStatus(allRSs: readonly ReplicaSet[], newRS: ReplicaSet
     readyReplicas: sum(allRSs, (rs) => rs.status?.readyReplicas ?? 0),
     availableReplicas: available,
     unavailableReplicas: Math.max(0, total - available),
-    ...(d.status?.collisionCount !== undefined ? { collisionCount: d.status.collisionCount } : {}),
-    ...(d.status?.conditions ? { conditions: structuredClone(d.status.conditions) } : {}),
+    collisionCount: d.status?.collisionCount,
+    conditions: structuredClone(d.status?.conditions),
   };
   // The API server rejects available > ready or > replicas; stale RS statuses can briefly disagree.
   status.availableReplicas = Math.min(status.availableReplicas ?? 0, status.readyReplicas ?? 0, status.replicas ?? 0);

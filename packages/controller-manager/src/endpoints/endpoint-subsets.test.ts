@@ -8,9 +8,9 @@ function pod(
   o: { ready?: boolean; ports?: { name: string; containerPort: number; protocol?: string }[]; deleting?: boolean; phase?: string } = {},
 ): Pod {
   return {
-    metadata: { name, namespace: 'default', uid: `uid-${name}`, labels: { app: 'web' }, ...(o.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+    metadata: { name, namespace: 'default', uid: `uid-${name}`, labels: { app: 'web' }, deletionTimestamp: o.deleting ? '2026-01-01T00:00:00Z' : undefined },
     spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x', ports: o.ports ?? [] }] },
-    status: { phase: o.phase ?? 'Running', ...(ip ? { podIP: ip } : {}), conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }] },
+    status: { phase: o.phase ?? 'Running', podIP: ip, conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }] },
   } as Pod;
 }
 

@@ -57,14 +57,14 @@ function addressOf(pod: Pod, service: Service): EndpointAddress {
   const hostname = pod.spec?.hostname && pod.spec.subdomain === service.metadata?.name ? pod.spec.hostname : undefined;
   return {
     ip: pod.status!.podIP!,
-    ...(hostname ? { hostname } : {}),
-    ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
-    targetRef: { kind: 'Pod', ...(md.namespace ? { namespace: md.namespace } : {}), name: md.name ?? '', ...(md.uid ? { uid: md.uid } : {}) },
+    hostname,
+    nodeName: pod.spec?.nodeName || undefined,
+    targetRef: { kind: 'Pod', namespace: md.namespace || undefined, name: md.name ?? '', uid: md.uid || undefined },
   };
 }
 
 function endpointPort(sp: ServicePort, port: number): EndpointPort {
-  return { ...(sp.name ? { name: sp.name } : {}), port, protocol: sp.protocol ?? 'TCP', ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) };
+  return { name: sp.name || undefined, port, protocol: sp.protocol ?? 'TCP', appProtocol: sp.appProtocol || undefined };
 }
 
 const portKey = (p: EndpointPort): string => `${p.name ?? ''}\u0000${p.port}\u0000${p.protocol ?? ''}\u0000${p.appProtocol ?? ''}`;
@@ -96,9 +96,9 @@ export function computeSubsets(service: Service, pods: readonly Pod[]): Endpoint
   return [...groups.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([, g]) => ({
-      ...(g.ready.length ? { addresses: g.ready.sort(compareAddresses) } : {}),
-      ...(g.notReady.length ? { notReadyAddresses: g.notReady.sort(compareAddresses) } : {}),
-      ...(g.ports.length ? { ports: g.ports } : {}),
+      addresses: g.ready.length ? g.ready.sort(compareAddresses) : undefined,
+      notReadyAddresses: g.notReady.length ? g.notReady.sort(compareAddresses) : undefined,
+      ports: g.ports.length ? g.ports : undefined,
     }));
 }
 

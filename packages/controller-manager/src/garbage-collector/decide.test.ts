@@ -4,7 +4,7 @@ import { decide, ownerState, type OwnerState } from './decide.js';
 
 const ref = (uid: string, block = true) => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: uid, uid, blockOwnerDeletion: block });
 const obj = (refs: ReturnType<typeof ref>[], finalizers?: string[]): KubeObject => ({
-  metadata: { name: 'd', uid: 'd', ownerReferences: refs, ...(finalizers ? { finalizers } : {}) },
+  metadata: { name: 'd', uid: 'd', ownerReferences: refs, finalizers },
 });
 const states = (s: Record<string, OwnerState>) => new Map(Object.entries(s));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HorizontalPodAutoscaler, Pod, ReplicaSet } from '@mk8s/api';
+import { eventually } from '@mk8s/testing';
 import { controllerTestBed } from '../testing/controller-test-bed.js';
-import { eventually } from '../testing/helpers.js';
 import { HorizontalPodAutoscalerController } from './hpa-controller.js';
 import type { ResourceMetricsSource } from './metrics-source.js';
 import type { PodMetrics } from './replica-calculator.js';
@@ -38,7 +38,7 @@ const hpa = (behavior?: HorizontalPodAutoscaler['spec'] extends infer S ? (S ext
     minReplicas: 1,
     maxReplicas: 6,
     metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
-    ...(behavior ? { behavior } : {}),
+    behavior,
   },
 });
 
@@ -65,18 +65,15 @@ describe('HorizontalPodAutoscalerController (API server in process, stub metrics
     await bed.client.horizontalPodAutoscalers.inNamespace('default').create(hpa());
     bed.start(({ client, factory }) => new HorizontalPodAutoscalerController({ client, factory, metricsSource: metrics, syncPeriodMs: 200 }));
 
-    await eventually(
-      async () => ((await bed.client.replicaSets.inNamespace('default').get('web')).spec?.replicas === 4 ? true : undefined),
-      20_000,
-      'replicas 4',
-    );
+    await eventually(async () => ((await bed.client.replicaSets.inNamespace('default').get('web')).spec?.replicas === 4 ? true : undefined), {
+      message: 'replicas 4',
+    });
     const h = await eventually(
       async () => {
         const got = await bed.client.horizontalPodAutoscalers.inNamespace('default').get('web');
         return got.status?.currentReplicas === 4 ? got : undefined;
       },
-      20_000,
-      'status.currentReplicas 4',
+      { message: 'status.currentReplicas 4' },
     );
     expect(h.status?.lastScaleTime).toBeDefined();
     const conditions = Object.fromEntries((h.status?.conditions ?? []).map((c) => [c.type, `${c.status} ${c.reason}`]));
@@ -86,8 +83,7 @@ describe('HorizontalPodAutoscalerController (API server in process, stub metrics
         const list = (await bed.client.events.inNamespace('default').list()).items.filter((e) => e.reason === 'SuccessfulRescale');
         return list.length > 0 ? list : undefined;
       },
-      10_000,
-      'a SuccessfulRescale event',
+      { message: 'a SuccessfulRescale event', timeoutMs: 10_000 },
     );
     expect(events[0]!.message).toBe('New size: 4; reason: cpu resource utilization (percentage of request) above target');
     expect(events[0]!.source?.component).toBe('horizontal-pod-autoscaler');
@@ -102,11 +98,9 @@ describe('HorizontalPodAutoscalerController (API server in process, stub metrics
     }
     await bed.client.horizontalPodAutoscalers.inNamespace('default').create(hpa({ scaleDown: { stabilizationWindowSeconds: 1 } }));
     bed.start(({ client, factory }) => new HorizontalPodAutoscalerController({ client, factory, metricsSource: metrics, syncPeriodMs: 200 }));
-    await eventually(
-      async () => ((await bed.client.replicaSets.inNamespace('default').get('web')).spec?.replicas === 1 ? true : undefined),
-      20_000,
-      'replicas 1',
-    );
+    await eventually(async () => ((await bed.client.replicaSets.inNamespace('default').get('web')).spec?.replicas === 1 ? true : undefined), {
+      message: 'replicas 1',
+    });
     const events = (await bed.client.events.inNamespace('default').list()).items.filter((e) => e.reason === 'SuccessfulRescale');
     expect(events.map((e) => e.message)).toContain('New size: 1; reason: All metrics below target');
   });
@@ -122,8 +116,7 @@ describe('HorizontalPodAutoscalerController (API server in process, stub metrics
         const got = await bed.client.horizontalPodAutoscalers.inNamespace('default').get('web');
         return got.status?.conditions?.some((c) => c.type === 'ScalingActive') ? got : undefined;
       },
-      20_000,
-      'a ScalingActive condition',
+      { message: 'a ScalingActive condition' },
     );
     expect(h.status?.conditions?.find((c) => c.type === 'ScalingActive')).toMatchObject({ status: 'False', reason: 'FailedGetResourceMetric' });
     expect(h.status?.conditions?.find((c) => c.type === 'AbleToScale')).toMatchObject({ status: 'True', reason: 'SucceededGetScale' });

@@ -214,8 +214,8 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
           proposed: computed.replicas,
           minReplicas,
           maxReplicas,
-          ...(spec.behavior ? { behavior: spec.behavior } : {}),
-          ...(this.opts.downscaleStabilizationMs !== undefined ? { downscaleStabilizationMs: this.opts.downscaleStabilizationMs } : {}),
+          behavior: spec.behavior,
+          downscaleStabilizationMs: this.opts.downscaleStabilizationMs,
           nowMs: now,
         },
         this.memoryOf(key),
@@ -236,7 +236,7 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
         await this.writeStatus(
           cached,
           hpa,
-          { currentReplicas: current, desiredReplicas: hpa.status?.desiredReplicas ?? current, ...(currentMetrics ? { currentMetrics } : {}) },
+          { currentReplicas: current, desiredReplicas: hpa.status?.desiredReplicas ?? current, currentMetrics },
           conditions,
           now,
         );
@@ -248,13 +248,7 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
       lastScaleTime = metaTime(now);
       this.log.info({ key, from: current, to: desired, reason: rescaleReason }, 'rescaled');
     }
-    await this.writeStatus(
-      cached,
-      hpa,
-      { currentReplicas: current, desiredReplicas: desired, ...(currentMetrics ? { currentMetrics } : {}), ...(lastScaleTime ? { lastScaleTime } : {}) },
-      conditions,
-      now,
-    );
+    await this.writeStatus(cached, hpa, { currentReplicas: current, desiredReplicas: desired, currentMetrics, lastScaleTime }, conditions, now);
     if (metricsError) throw metricsError;
   }
 
@@ -340,9 +334,9 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
     });
     const calcOpts = {
       nowMs: now,
-      ...(this.opts.tolerance !== undefined ? { tolerance: this.opts.tolerance } : {}),
-      ...(this.opts.cpuInitializationPeriodMs !== undefined ? { cpuInitializationPeriodMs: this.opts.cpuInitializationPeriodMs } : {}),
-      ...(this.opts.initialReadinessDelayMs !== undefined ? { initialReadinessDelayMs: this.opts.initialReadinessDelayMs } : {}),
+      tolerance: this.opts.tolerance,
+      cpuInitializationPeriodMs: this.opts.cpuInitializationPeriodMs,
+      initialReadinessDelayMs: this.opts.initialReadinessDelayMs,
     };
     if (target.type === 'Utilization' || (target.averageUtilization !== undefined && target.averageValue === undefined)) {
       const utilization = target.averageUtilization;
@@ -388,11 +382,11 @@ export class HorizontalPodAutoscalerController extends ControllerBase {
       conditions.push({ type, status: u.status, lastTransitionTime, reason: u.reason, message: u.message });
     }
     const status = {
-      ...(hpa.metadata?.generation !== undefined ? { observedGeneration: hpa.metadata.generation } : {}),
-      ...(fields.lastScaleTime ? { lastScaleTime: fields.lastScaleTime } : {}),
+      observedGeneration: hpa.metadata?.generation,
+      lastScaleTime: fields.lastScaleTime || undefined,
       currentReplicas: fields.currentReplicas,
       desiredReplicas: fields.desiredReplicas,
-      ...(fields.currentMetrics && fields.currentMetrics.length > 0 ? { currentMetrics: fields.currentMetrics } : {}),
+      currentMetrics: fields.currentMetrics?.length ? fields.currentMetrics : undefined,
       conditions,
     };
     if (deepEqual(status, cached.status ?? {})) return;

@@ -13,7 +13,7 @@ function pod(
   if (opts.cpu !== undefined) requests['cpu'] = opts.cpu;
   if (opts.memory !== undefined) requests['memory'] = opts.memory;
   return {
-    metadata: { name, namespace: 'default', ...(opts.deleted ? { deletionTimestamp: LONG_AGO } : {}) },
+    metadata: { name, namespace: 'default', deletionTimestamp: opts.deleted ? LONG_AGO : undefined },
     spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests } }] },
     status: {
       phase: opts.phase ?? 'Running',

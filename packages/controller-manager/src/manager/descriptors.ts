@@ -84,7 +84,7 @@ export const CONTROLLER_DESCRIPTORS: readonly KcmControllerDescriptor[] = [
     create: (ctx) =>
       new HorizontalPodAutoscalerController({
         ...common(ctx),
-        ...(ctx.settings.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: ctx.settings.hpaSyncPeriodMs } : {}),
+        syncPeriodMs: ctx.settings.hpaSyncPeriodMs,
       }),
   },
   {

@@ -5,9 +5,8 @@
 // collection, node health) and nothing is refused along the way.
 import type { ConfigMap, Namespace, ResourceQuota, Secret, Service } from '@mk8s/api';
 import { Clientset, silentLogger, type Logger } from '@mk8s/client';
-import { buildDeployment, startTestCluster, type TestCluster } from '@mk8s/testing';
+import { buildDeployment, eventually, startTestCluster, type TestCluster } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../testing/helpers.js';
 import { ControllerManager } from './controller-manager.js';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -25,8 +24,8 @@ describe('kube-controller-manager under RBAC (system:kube-controller-manager)', 
   const logged: Array<{ level: string; obj: object; msg?: string }> = [];
   const log: Logger = {
     ...silentLogger,
-    warn: (obj, msg) => void logged.push({ level: 'warn', obj, ...(msg ? { msg } : {}) }),
-    error: (obj, msg) => void logged.push({ level: 'error', obj, ...(msg ? { msg } : {}) }),
+    warn: (obj, msg) => void logged.push({ level: 'warn', obj, msg }),
+    error: (obj, msg) => void logged.push({ level: 'error', obj, msg }),
     child: () => log,
   };
   const refusals = () =>
@@ -54,11 +53,10 @@ describe('kube-controller-manager under RBAC (system:kube-controller-manager)', 
         const list = (await admin.pods.inNamespace('apps').list()).items;
         return list.length === 2 ? list : undefined;
       },
-      20_000,
-      'two pods',
+      { message: 'two pods' },
     );
     expect(pods[0]!.metadata?.ownerReferences?.[0]?.kind).toBe('ReplicaSet');
-    await eventually(async () => (await admin.deployments.inNamespace('apps').get('web')).status?.observedGeneration === 1, 20_000, 'deployment status');
+    await eventually(async () => (await admin.deployments.inNamespace('apps').get('web')).status?.observedGeneration === 1, { message: 'deployment status' });
     const labels = pods[0]!.metadata?.labels ?? {};
     await admin.services.inNamespace('apps').create({
       apiVersion: 'v1',
@@ -72,14 +70,12 @@ describe('kube-controller-manager under RBAC (system:kube-controller-manager)', 
           .inNamespace('apps')
           .get('web')
           .catch(() => undefined)) !== undefined,
-      20_000,
-      'endpoints',
+      { message: 'endpoints' },
     );
     await admin.deployments.inNamespace('apps').delete('web', { propagationPolicy: 'Background' });
     await eventually(
       async () => (await admin.replicaSets.inNamespace('apps').list()).items.length === 0 && (await admin.pods.inNamespace('apps').list()).items.length === 0,
-      20_000,
-      'garbage collection',
+      { message: 'garbage collection' },
     );
   });
 
@@ -92,8 +88,7 @@ describe('kube-controller-manager under RBAC (system:kube-controller-manager)', 
           .inNamespace('doomed')
           .get('default')
           .catch(() => undefined)) !== undefined,
-      20_000,
-      'default service account',
+      { message: 'default service account' },
     );
     await admin
       .resource<ResourceQuota>('', 'v1', 'resourcequotas')
@@ -114,8 +109,7 @@ describe('kube-controller-manager under RBAC (system:kube-controller-manager)', 
         const q = await admin.resource<ResourceQuota>('', 'v1', 'resourcequotas').inNamespace('doomed').get('q');
         return q.status?.used?.['configmaps'] === '1' && q.status?.used?.['count/secrets'] === '1';
       },
-      20_000,
-      'quota usage',
+      { message: 'quota usage' },
     );
     const roles = admin.resource<{ metadata: { name: string } }>(RBAC, 'v1', 'roles', { namespaced: true }).inNamespace('doomed');
     const bindings = admin.resource<{ metadata: { name: string } }>(RBAC, 'v1', 'rolebindings', { namespaced: true }).inNamespace('doomed');
@@ -139,18 +133,15 @@ describe('kube-controller-manager under RBAC (system:kube-controller-manager)', 
           () => false,
           () => true,
         )) || undefined,
-      30_000,
-      'namespace deletion',
+      { message: 'namespace deletion', timeoutMs: 30_000 },
     );
   });
 
   it('marks a node without heartbeats unreachable', async () => {
     await admin.nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'silent' } });
-    await eventually(
-      async () => ((await admin.nodes.get('silent')).spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable'),
-      20_000,
-      'unreachable taint',
-    );
+    await eventually(async () => ((await admin.nodes.get('silent')).spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable'), {
+      message: 'unreachable taint',
+    });
   });
 
   it('holds its leader-election Lease rights and nothing was refused to any controller', async () => {

@@ -33,7 +33,7 @@ describe('NamespaceController (integration)', () => {
     await client.replicaSets.inNamespace('doomed').create(buildReplicaSet('rs', { namespace: 'doomed' }));
     await client.services.inNamespace('doomed').create(buildService('svc', { namespace: 'doomed' }));
     const cm = (name: string, finalizers?: string[]) =>
-      ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'doomed', ...(finalizers ? { finalizers } : {}) }, data: {} }) as ConfigMap;
+      ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'doomed', finalizers }, data: {} }) as ConfigMap;
     await client.configMaps.inNamespace('doomed').create(cm('plain'));
     await client.configMaps.inNamespace('doomed').create(cm('held', ['example.com/hold']));
     // Another namespace is untouched.

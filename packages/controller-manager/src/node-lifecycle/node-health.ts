@@ -74,7 +74,7 @@ export function unknownConditions(node: Node, now: number): NodeCondition[] | un
         status: 'Unknown',
         reason: REASON_NEVER_UPDATED,
         message: MESSAGE_NEVER_POSTED,
-        ...(node.metadata?.creationTimestamp ? { lastHeartbeatTime: node.metadata.creationTimestamp } : {}),
+        lastHeartbeatTime: node.metadata?.creationTimestamp || undefined,
         lastTransitionTime: nowStr,
       });
       changed = true;

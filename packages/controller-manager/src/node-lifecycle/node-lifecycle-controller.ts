@@ -236,5 +236,5 @@ function noExecute(node: Node): Taint[] {
 }
 
 function nodeRef(node: Node): { apiVersion: string; kind: string; metadata: { name: string; uid?: string } } {
-  return { apiVersion: 'v1', kind: 'Node', metadata: { name: node.metadata?.name ?? '', ...(node.metadata?.uid ? { uid: node.metadata.uid } : {}) } };
+  return { apiVersion: 'v1', kind: 'Node', metadata: { name: node.metadata?.name ?? '', uid: node.metadata?.uid || undefined } };
 }

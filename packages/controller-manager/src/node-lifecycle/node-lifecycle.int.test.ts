@@ -59,9 +59,7 @@ describe('NodeLifecycleController (integration)', () => {
     });
   }
 
-  const unreachableFor = (seconds?: number): Toleration[] => [
-    { key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', ...(seconds === undefined ? {} : { tolerationSeconds: seconds }) },
-  ];
+  const unreachableFor = (seconds?: number): Toleration[] => [{ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds }];
   const readyOf = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready');
   const getPod = (name: string) => client.pods.inNamespace('default').get(name);
 

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod, ReplicaSet } from '@mk8s/api';
 import { ApiError, Clientset, PodClient, SharedInformerFactory, listerWatchersFor, type ListerWatcherFactory, type WriteOptions } from '@mk8s/client';
-import { buildPod, buildReplicaSet, startTestCluster, type TestCluster } from '@mk8s/testing';
-import { activePods, eventually, laggingListerWatchers, markPodReady } from '../testing/helpers.js';
+import { buildPod, buildReplicaSet, eventually, startTestCluster, type TestCluster } from '@mk8s/testing';
+import { activePods, laggingListerWatchers, markPodReady } from '../testing/helpers.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 
 let cluster: TestCluster;
@@ -52,8 +52,7 @@ async function waitForPods(ns: string, rs: ReplicaSet, n: number): Promise<Pod[]
       const pods = (await activePods(client, ns)).filter(ownedBy(rs));
       return pods.length === n ? pods : undefined;
     },
-    20_000,
-    `${n} pods of ${rs.metadata?.name}`,
+    { message: `${n} pods of ${rs.metadata?.name}` },
   );
 }
 
@@ -177,11 +176,9 @@ describe('ReplicaSetController (integration)', () => {
       return cur.status?.readyReplicas === 2 ? cur : undefined;
     });
     expect(mid.status?.availableReplicas ?? 0).toBeLessThan(2);
-    await eventually(
-      async () => (await client.replicaSets.inNamespace(ns).get('web')).status?.availableReplicas === 2,
-      20_000,
-      'availability after minReadySeconds',
-    );
+    await eventually(async () => (await client.replicaSets.inNamespace(ns).get('web')).status?.availableReplicas === 2, {
+      message: 'availability after minReadySeconds',
+    });
   });
 
   it('reports a ReplicaFailure condition while creates fail, and clears it once they succeed', async () => {
@@ -220,8 +217,7 @@ describe('ReplicaSetController (integration)', () => {
         const cur = await client.replicaSets.inNamespace(ns).get('web');
         return cur.status?.replicas === 2 && !cur.status.conditions?.some((c) => c.type === 'ReplicaFailure');
       },
-      30_000,
-      'recovery',
+      { message: 'recovery', timeoutMs: 30_000 },
     );
   });
 

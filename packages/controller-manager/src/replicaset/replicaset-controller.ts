@@ -74,7 +74,7 @@ export class ReplicaSetController extends ControllerBase {
     // 5 workers, as kube-controller-manager's --concurrent-replicaset-syncs.
     super({ name: 'replicaset', eventSource: REPLICASET_CONTROLLER_NAME, defaultWorkers: 5 }, opts);
     this.burst = opts.burstReplicas ?? BURST_REPLICAS;
-    this.expectations = new ControllerExpectations({ clock: this.clock, ...(opts.expectationsTtlMs !== undefined ? { ttlMs: opts.expectationsTtlMs } : {}) });
+    this.expectations = new ControllerExpectations({ clock: this.clock, ttlMs: opts.expectationsTtlMs });
     this.rsInformer = opts.factory.informerFor<ReplicaSet>('replicasets');
     this.podInformer = opts.factory.informerFor<Pod>('pods');
     this.rsInformer.addEventHandler({
@@ -315,9 +315,9 @@ export function podFromTemplate(rs: ReplicaSet, ref: OwnerReference): Pod {
     metadata: {
       generateName: `${rs.metadata?.name ?? 'pod'}-`,
       namespace: rs.metadata?.namespace ?? '',
-      ...(tm.labels ? { labels: { ...tm.labels } } : {}),
-      ...(tm.annotations ? { annotations: { ...tm.annotations } } : {}),
-      ...(tm.finalizers ? { finalizers: [...tm.finalizers] } : {}),
+      labels: tm.labels ? { ...tm.labels } : undefined,
+      annotations: tm.annotations ? { ...tm.annotations } : undefined,
+      finalizers: tm.finalizers ? [...tm.finalizers] : undefined,
       ownerReferences: [ref],
     },
     spec: cloneJson(template.spec ?? { containers: [] }),

@@ -11,9 +11,9 @@ function rs(o: { minReadySeconds?: number; conditions?: NonNullable<ReplicaSet['
       replicas: 3,
       selector: { matchLabels: { app: 'web' } },
       template: { metadata: { labels: { app: 'web', tier: 'front' } } },
-      ...(o.minReadySeconds ? { minReadySeconds: o.minReadySeconds } : {}),
+      minReadySeconds: o.minReadySeconds,
     },
-    status: { replicas: 0, ...(o.conditions ? { conditions: o.conditions } : {}) },
+    status: { replicas: 0, conditions: o.conditions },
   } as ReplicaSet;
 }
 

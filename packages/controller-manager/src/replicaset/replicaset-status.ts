@@ -63,7 +63,7 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, pods: readonly Pod[], 
     readyReplicas: ready,
     availableReplicas: available,
     observedGeneration: rs.metadata?.generation ?? 0,
-    ...(conditions.length > 0 ? { conditions } : {}),
+    conditions: conditions.length > 0 ? conditions : undefined,
   };
 }
 

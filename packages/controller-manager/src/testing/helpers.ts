@@ -1,27 +1,11 @@
 /**
  * Helpers for this package's integration tests (not part of its public API):
- * a stand-in kubelet that marks pods ready, polling, and a lister-watcher
+ * a stand-in kubelet that marks pods ready, and a lister-watcher
  * factory whose pod watch lags behind the server, to provoke the races that
  * expectations exist to prevent.
  */
 import type { Pod } from '@mk8s/api';
 import { listerWatchersFor, type Clientset, type KubeObject, type ListerWatcherFactory, type WatchEvent } from '@mk8s/client';
-
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Does what a kubelet would once the pod's containers pass their readiness probes: phase Running, Ready True. */
 export async function markPodReady(client: Clientset, pod: Pod, readySince = new Date()): Promise<void> {

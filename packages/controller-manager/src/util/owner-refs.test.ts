@@ -8,7 +8,7 @@ const ref = newControllerRef(owner, 'apps/v1', 'ReplicaSet');
 
 function pod(name: string, labels: Record<string, string>, ownerUid?: string, extra: Partial<NonNullable<Pod['metadata']>> = {}): Pod {
   return {
-    metadata: { name, namespace: 'ns', uid: `${name}-uid`, labels, ...(ownerUid ? { ownerReferences: [{ ...ref, uid: ownerUid }] } : {}), ...extra },
+    metadata: { name, namespace: 'ns', uid: `${name}-uid`, labels, ownerReferences: ownerUid ? [{ ...ref, uid: ownerUid }] : undefined, ...extra },
   } as Pod;
 }
 

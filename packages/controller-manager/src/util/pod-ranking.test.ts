@@ -5,13 +5,12 @@ import { compareForDeletion, podsToDelete } from './pod-ranking.js';
 function pod(name: string, o: { node?: string; phase?: string; ready?: boolean; readySince?: string; created?: string; restarts?: number } = {}): Pod {
   return {
     metadata: { name, namespace: 'ns', creationTimestamp: o.created ?? '2026-01-01T00:00:00Z' },
-    spec: { containers: [{ name: 'c', image: 'i' }], ...(o.node ? { nodeName: o.node } : {}) },
+    spec: { containers: [{ name: 'c', image: 'i' }], nodeName: o.node },
     status: {
-      ...(o.phase ? { phase: o.phase } : {}),
-      ...(o.ready !== undefined
-        ? { conditions: [{ type: 'Ready', status: o.ready ? 'True' : 'False', lastTransitionTime: o.readySince ?? '2026-01-01T00:00:00Z' }] }
-        : {}),
-      ...(o.restarts !== undefined ? { containerStatuses: [{ name: 'c', restartCount: o.restarts }] } : {}),
+      phase: o.phase,
+      conditions:
+        o.ready !== undefined ? [{ type: 'Ready', status: o.ready ? 'True' : 'False', lastTransitionTime: o.readySince ?? '2026-01-01T00:00:00Z' }] : undefined,
+      containerStatuses: o.restarts !== undefined ? [{ name: 'c', restartCount: o.restarts }] : undefined,
     },
   } as Pod;
 }

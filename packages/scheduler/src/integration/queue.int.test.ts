@@ -1,6 +1,6 @@
-import { buildNode, buildPod } from '@mk8s/testing';
+import { buildNode, buildPod, eventually } from '@mk8s/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, scheduledCondition, startHarness, type Harness } from '../testing/harness.js';
+import { scheduledCondition, startHarness, type Harness } from '../testing/harness.js';
 
 describe('scheduling queue against a real API server', () => {
   let h: Harness | undefined;
@@ -12,10 +12,10 @@ describe('scheduling queue against a real API server', () => {
   it('retries an unschedulable pod as soon as a node is added (well before the 60 s flush)', async () => {
     h = await startHarness();
     await h.client.pods.inNamespace('default').create(buildPod('waiting', { requests: { cpu: '1' } }));
-    await eventually(
-      async () => scheduledCondition(await h!.client.pods.inNamespace('default').get('waiting'))?.status === 'False',
-      'the pod to be unschedulable',
-    );
+    await eventually(async () => scheduledCondition(await h!.client.pods.inNamespace('default').get('waiting'))?.status === 'False', {
+      message: 'the pod to be unschedulable',
+      timeoutMs: 15_000,
+    });
     expect(h.scheduler.queue.whereIs('default/waiting')).toBe('unschedulable');
     await h.client.nodes.create(buildNode('late'));
     const pod = await eventually(
@@ -23,8 +23,7 @@ describe('scheduling queue against a real API server', () => {
         const p = await h!.client.pods.inNamespace('default').get('waiting');
         return p.spec?.nodeName ? p : undefined;
       },
-      'the pod to bind on the new node',
-      12_000,
+      { message: 'the pod to bind on the new node', timeoutMs: 12_000 },
     );
     expect(pod.spec?.nodeName).toBe('late');
   });
@@ -35,17 +34,23 @@ describe('scheduling queue against a real API server', () => {
     pod.spec!.nodeSelector = { disk: 'ssd' };
     await h.client.nodes.create(buildNode('plain'));
     await h.client.pods.inNamespace('default').create(pod);
-    await eventually(async () => h!.scheduler.queue.whereIs('default/picky') === 'unschedulable', 'the pod to be unschedulable');
+    await eventually(async () => h!.scheduler.queue.whereIs('default/picky') === 'unschedulable', {
+      message: 'the pod to be unschedulable',
+      timeoutMs: 15_000,
+    });
     const node = await h.client.nodes.get('plain');
     node.metadata!.labels = { ...node.metadata!.labels, disk: 'ssd' };
     await h.client.nodes.update(node);
     // The node update moves it at once, into backoff (its last failure was under 4 s ago).
-    await eventually(async () => h!.scheduler.cache.nodeInfo('plain')?.labels['disk'] === 'ssd', 'the label in the cache');
+    await eventually(async () => h!.scheduler.cache.nodeInfo('plain')?.labels['disk'] === 'ssd', { message: 'the label in the cache', timeoutMs: 15_000 });
     expect(h.scheduler.queue.whereIs('default/picky')).toBe('backoff');
-    const bound = await eventually(async () => {
-      const p = await h!.client.pods.inNamespace('default').get('picky');
-      return p.spec?.nodeName ? p : undefined;
-    }, 'the pod to bind after its backoff');
+    const bound = await eventually(
+      async () => {
+        const p = await h!.client.pods.inNamespace('default').get('picky');
+        return p.spec?.nodeName ? p : undefined;
+      },
+      { message: 'the pod to bind after its backoff', timeoutMs: 15_000 },
+    );
     expect(bound.spec?.nodeName).toBe('plain');
   });
 
@@ -53,8 +58,11 @@ describe('scheduling queue against a real API server', () => {
     h = await startHarness();
     await h.client.nodes.create(buildNode('tiny', { cpu: '1' }));
     await h.client.pods.inNamespace('default').create(buildPod('huge', { requests: { cpu: '8' } }));
-    await eventually(async () => scheduledCondition(await h!.client.pods.inNamespace('default').get('huge'))?.status === 'False', 'the condition');
-    await eventually(async () => h!.scheduler.queue.whereIs('default/huge') === 'unschedulable', 'the pod parked');
+    await eventually(async () => scheduledCondition(await h!.client.pods.inNamespace('default').get('huge'))?.status === 'False', {
+      message: 'the condition',
+      timeoutMs: 15_000,
+    });
+    await eventually(async () => h!.scheduler.queue.whereIs('default/huge') === 'unschedulable', { message: 'the pod parked', timeoutMs: 15_000 });
     const attempts = await h.scheduler.registry.getSingleMetricAsString('scheduler_schedule_attempts_total');
     await new Promise((r) => setTimeout(r, 300));
     expect(await h.scheduler.registry.getSingleMetricAsString('scheduler_schedule_attempts_total')).toBe(attempts);

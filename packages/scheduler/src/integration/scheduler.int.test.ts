@@ -1,6 +1,6 @@
-import { buildNode, buildPod } from '@mk8s/testing';
+import { buildNode, buildPod, eventually } from '@mk8s/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventsFor, eventually, listPods, scheduledCondition, startHarness, type Harness } from '../testing/harness.js';
+import { eventsFor, listPods, scheduledCondition, startHarness, type Harness } from '../testing/harness.js';
 
 describe('scheduler against a real API server', () => {
   let h: Harness | undefined;
@@ -13,13 +13,19 @@ describe('scheduler against a real API server', () => {
     h = await startHarness();
     await h.client.nodes.create(buildNode('node-1'));
     await h.client.pods.inNamespace('default').create(buildPod('web'));
-    const pod = await eventually(async () => {
-      const p = await h!.client.pods.inNamespace('default').get('web');
-      return p.spec?.nodeName ? p : undefined;
-    }, 'the pod to be bound');
+    const pod = await eventually(
+      async () => {
+        const p = await h!.client.pods.inNamespace('default').get('web');
+        return p.spec?.nodeName ? p : undefined;
+      },
+      { message: 'the pod to be bound', timeoutMs: 15_000 },
+    );
     expect(pod.spec?.nodeName).toBe('node-1');
     expect(scheduledCondition(pod)?.status).toBe('True');
-    const ev = await eventually(async () => (await eventsFor(h!.client, 'web')).find((e) => e.reason === 'Scheduled'), 'the Scheduled event');
+    const ev = await eventually(async () => (await eventsFor(h!.client, 'web')).find((e) => e.reason === 'Scheduled'), {
+      message: 'the Scheduled event',
+      timeoutMs: 15_000,
+    });
     expect(ev.type).toBe('Normal');
     expect(ev.message).toBe('Successfully assigned default/web to node-1');
     expect(ev.source?.component).toBe('default-scheduler');
@@ -29,16 +35,19 @@ describe('scheduler against a real API server', () => {
     h = await startHarness();
     await h.client.nodes.create(buildNode('node-a', { cpu: '1' }));
     await h.client.nodes.create(buildNode('node-b', { cpu: '1' }));
-    await eventually(async () => h!.scheduler.cache.nodeCount === 2, 'the nodes in the cache');
+    await eventually(async () => h!.scheduler.cache.nodeCount === 2, { message: 'the nodes in the cache', timeoutMs: 15_000 });
     await Promise.all(
       Array.from({ length: 10 }, (_, i) => h!.client.pods.inNamespace('default').create(buildPod(`burst-${i}`, { requests: { cpu: '500m' } }))),
     );
     const message = '0/2 nodes are available: 2 Insufficient cpu. preemption: not supported.';
-    const pods = await eventually(async () => {
-      const all = await listPods(h!.client);
-      const pending = all.filter((p) => !p.spec?.nodeName);
-      return pending.length === 6 && pending.every((p) => scheduledCondition(p)?.message === message) ? all : undefined;
-    }, '6 pods to be reported unschedulable');
+    const pods = await eventually(
+      async () => {
+        const all = await listPods(h!.client);
+        const pending = all.filter((p) => !p.spec?.nodeName);
+        return pending.length === 6 && pending.every((p) => scheduledCondition(p)?.message === message) ? all : undefined;
+      },
+      { message: '6 pods to be reported unschedulable', timeoutMs: 15_000 },
+    );
     const bound = pods.filter((p) => p.spec?.nodeName);
     expect(bound).toHaveLength(4);
     const perNode = new Map<string, number>();
@@ -46,10 +55,10 @@ describe('scheduler against a real API server', () => {
     expect([...perNode.values()]).toEqual([2, 2]);
     const pending = pods.find((p) => !p.spec?.nodeName)!;
     expect(scheduledCondition(pending)).toMatchObject({ status: 'False', reason: 'Unschedulable', message });
-    const ev = await eventually(
-      async () => (await eventsFor(h!.client, pending.metadata!.name!)).find((e) => e.reason === 'FailedScheduling'),
-      'a FailedScheduling event',
-    );
+    const ev = await eventually(async () => (await eventsFor(h!.client, pending.metadata!.name!)).find((e) => e.reason === 'FailedScheduling'), {
+      message: 'a FailedScheduling event',
+      timeoutMs: 15_000,
+    });
     expect(ev).toMatchObject({ type: 'Warning', message });
     // Give the scheduler time to (wrongly) do more; nothing else may bind.
     await new Promise((r) => setTimeout(r, 300));
@@ -68,27 +77,36 @@ describe('scheduler against a real API server', () => {
     await h.client.nodes.create(buildNode('cordoned', { unschedulable: true }));
     await h.client.nodes.create(buildNode('down', { ready: false }));
     const labelled = buildPod('picky', { requests: { cpu: '2' } });
-    await eventually(async () => h!.scheduler.cache.nodeCount === 5, 'the nodes in the cache');
+    await eventually(async () => h!.scheduler.cache.nodeCount === 5, { message: 'the nodes in the cache', timeoutMs: 15_000 });
     await h.client.pods.inNamespace('default').create(labelled);
     const expected =
       '0/5 nodes are available: 1 Insufficient cpu, 1 node(s) were not ready, 1 node(s) were unschedulable, 2 node(s) had untolerated taint {dedicated: gpu}. preemption: not supported.';
-    const pod = await eventually(async () => {
-      const p = await h!.client.pods.inNamespace('default').get('picky');
-      return scheduledCondition(p)?.status === 'False' ? p : undefined;
-    }, 'the PodScheduled=False condition');
+    const pod = await eventually(
+      async () => {
+        const p = await h!.client.pods.inNamespace('default').get('picky');
+        return scheduledCondition(p)?.status === 'False' ? p : undefined;
+      },
+      { message: 'the PodScheduled=False condition', timeoutMs: 15_000 },
+    );
     expect(scheduledCondition(pod)?.message).toBe(expected);
     expect(scheduledCondition(pod)?.reason).toBe('Unschedulable');
-    const ev = await eventually(async () => (await eventsFor(h!.client, 'picky')).find((e) => e.reason === 'FailedScheduling'), 'the event');
+    const ev = await eventually(async () => (await eventsFor(h!.client, 'picky')).find((e) => e.reason === 'FailedScheduling'), {
+      message: 'the event',
+      timeoutMs: 15_000,
+    });
     expect(ev.message).toBe(expected);
   });
 
   it('says so when there are no nodes at all', async () => {
     h = await startHarness();
     await h.client.pods.inNamespace('default').create(buildPod('lonely'));
-    const pod = await eventually(async () => {
-      const p = await h!.client.pods.inNamespace('default').get('lonely');
-      return scheduledCondition(p)?.status === 'False' ? p : undefined;
-    }, 'the PodScheduled=False condition');
+    const pod = await eventually(
+      async () => {
+        const p = await h!.client.pods.inNamespace('default').get('lonely');
+        return scheduledCondition(p)?.status === 'False' ? p : undefined;
+      },
+      { message: 'the PodScheduled=False condition', timeoutMs: 15_000 },
+    );
     expect(scheduledCondition(pod)?.message).toBe('no nodes available to schedule pods');
   });
 
@@ -99,7 +117,10 @@ describe('scheduler against a real API server', () => {
     other.spec!.schedulerName = 'my-scheduler';
     await h.client.pods.inNamespace('default').create(other);
     await h.client.pods.inNamespace('default').create(buildPod('mine'));
-    await eventually(async () => (await h!.client.pods.inNamespace('default').get('mine')).spec?.nodeName, 'the default pod to bind');
+    await eventually(async () => (await h!.client.pods.inNamespace('default').get('mine')).spec?.nodeName, {
+      message: 'the default pod to bind',
+      timeoutMs: 15_000,
+    });
     expect((await h.client.pods.inNamespace('default').get('other')).spec?.nodeName).toBeUndefined();
     expect(h.scheduler.queue.whereIs('default/other')).toBeUndefined();
   });

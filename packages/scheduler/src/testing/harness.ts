@@ -25,7 +25,7 @@ export async function startHarness(config?: SchedulerConfiguration): Promise<Har
   const startScheduler = (cfg?: SchedulerConfiguration): Scheduler => {
     const client = new Clientset({ server: cluster.url, qps: 1e6, burst: 1e6 });
     clients.push(client);
-    const scheduler = new Scheduler({ client, ...(cfg ? { config: cfg } : {}) });
+    const scheduler = new Scheduler({ client, config: cfg });
     const ac = new AbortController();
     runs.push({ ac, done: scheduler.run(ac.signal) });
     return scheduler;
@@ -43,21 +43,6 @@ export async function startHarness(config?: SchedulerConfiguration): Promise<Har
       await cluster.stop();
     },
   };
-}
-
-export async function eventually<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 export async function listPods(client: Clientset, namespace = 'default'): Promise<Pod[]> {

@@ -37,7 +37,7 @@ let uids = 0;
 export function testPod(name: string, o: TestPodOptions = {}): Pod {
   const pod = buildPod(name, {
     ...o,
-    ...(o.ownerUid ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: o.ownerUid, controller: true }] } : {}),
+    ownerReferences: o.ownerUid ? [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: o.ownerUid, controller: true }] : o.ownerReferences,
   });
   pod.metadata!.uid = o.uid ?? `uid-${name}-${uids++}`;
   const spec = pod.spec!;
@@ -49,8 +49,8 @@ export function testPod(name: string, o: TestPodOptions = {}): Pod {
     spec.containers[0]!.ports = o.hostPorts.map((p) => ({
       containerPort: p.port,
       hostPort: p.port,
-      ...(p.protocol ? { protocol: p.protocol } : {}),
-      ...(p.ip ? { hostIP: p.ip } : {}),
+      protocol: p.protocol,
+      hostIP: p.ip,
     }));
   }
   return pod;

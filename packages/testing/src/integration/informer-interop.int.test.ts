@@ -4,15 +4,8 @@
 import * as k8s from '@kubernetes/client-node';
 import { Clientset, SharedInformerFactory, createController, listerWatchersFor, objectKey, type KubeObject } from '@mk8s/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../eventually.js';
 import { startTestCluster, type TestCluster } from '../test-cluster.js';
-
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('informer interoperability', () => {
   let c: TestCluster;
@@ -65,7 +58,11 @@ describe('informer interoperability', () => {
     await cms.patch('c', { data: { x: 'y' } }, 'merge');
     await cms.delete('a');
     const expected = ['add:a', 'add:b', 'update:a', 'delete:b', 'add:c', 'update:c', 'delete:a'];
-    await until(() => ours.length >= expected.length && theirs.length >= expected.length, 'both informers to see every write');
+    await eventually(() => ours.length >= expected.length && theirs.length >= expected.length, {
+      message: 'both informers to see every write',
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
     await theirInformer.stop();
     expect(ours).toEqual(expected);
     expect(theirs).toEqual(expected);

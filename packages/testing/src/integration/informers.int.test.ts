@@ -20,6 +20,7 @@ import {
   type WatchEvent,
   type WatchOptions,
 } from '@mk8s/client';
+import { eventually } from '../eventually.js';
 import { startTestCluster, type TestCluster } from '../test-cluster.js';
 
 const CMS = '/api/v1/namespaces/default/configmaps';
@@ -168,14 +169,6 @@ function recorder(): ResourceEventHandler<KubeObject> & { log: string[] } {
 
 const quiet = silentLogger;
 
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 function configMap(name: string, value: string): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { value } };
 }
@@ -244,7 +237,7 @@ describe('informers against a real API server', () => {
       await w.remove('a'),
       await w.remove('b'),
     ];
-    await waitFor(() => h.log.length >= expected.length, 'all events');
+    await eventually(() => h.log.length >= expected.length, { message: 'all events', intervalMs: 10 });
     expect(h.log).toEqual(expected);
     expect(informer.getStore().keys()).toEqual(['default/pre-existing']);
   });
@@ -255,14 +248,14 @@ describe('informers against a real API server', () => {
     const { lw, informer, h } = startInformer(c);
     expect(await informer.waitForSync(AbortSignal.timeout(20_000))).toBe(true);
     const expected = [await w.create('a'), await w.create('b'), await w.update('a', 'v1')];
-    await waitFor(() => h.log.length >= 3, 'events before the restart');
+    await eventually(() => h.log.length >= 3, { message: 'events before the restart', intervalMs: 10 });
     const rvBefore = informer.lastSyncResourceVersion();
     const watchesBefore = lw.watchFrom.length;
     await c.restart();
     expected.push(await w.create('c'), await w.remove('b'), await w.update('c', 'v1'), await w.update('a', 'v2'));
-    await waitFor(() => h.log.length >= expected.length, 'events after the restart');
+    await eventually(() => h.log.length >= expected.length, { message: 'events after the restart', intervalMs: 10 });
     // Give a stray duplicate the chance to show up before comparing.
-    await waitFor(() => informer.lastSyncResourceVersion() === String(c.store.currentRevision()), 'caught up');
+    await eventually(() => informer.lastSyncResourceVersion() === String(c.store.currentRevision()), { message: 'caught up', intervalMs: 10 });
     expect(h.log).toEqual(expected);
     expect(lw.lists).toBe(1);
     // Every reconnect resumed from the resourceVersion reached before the restart (or later), never from scratch.
@@ -285,17 +278,17 @@ describe('informers against a real API server', () => {
     const stale = informer.getStore().get('default/doomed')!;
     const changesBefore = informer.getStore().get('default/changes')!;
     // Take the informer offline, write more than the watch cache holds, compact history.
-    await waitFor(() => lw.connections === 1, 'the watch to connect');
+    await eventually(() => lw.connections === 1, { message: 'the watch to connect', intervalMs: 10 });
     lw.hold();
     lw.disconnect();
-    await waitFor(() => lw.watchFrom.length >= 2, 'the informer to try to reconnect');
+    await eventually(() => lw.watchFrom.length >= 2, { message: 'the informer to try to reconnect', intervalMs: 10 });
     const offline = [await w.remove('doomed'), await w.update('changes', 'v1'), await w.create('new1'), await w.create('new2'), await w.update('new1', 'v1')];
     expect(offline).toHaveLength(5);
     await c.store.compact(c.store.currentRevision());
     lw.release();
-    await waitFor(() => lw.lists >= 2, 'a relist');
+    await eventually(() => lw.lists >= 2, { message: 'a relist', intervalMs: 10 });
     const server = (await request(c.url, 'GET', CMS)).body as ObjectList<KubeObject>;
-    await waitFor(() => informer.lastSyncResourceVersion() === server.metadata.resourceVersion, 'the relist to land');
+    await eventually(() => informer.lastSyncResourceVersion() === server.metadata.resourceVersion, { message: 'the relist to land', intervalMs: 10 });
     expect(informer.lister.list().map(at).sort()).toEqual(server.items.map(at).sort());
     const byName = new Map(server.items.map((o) => [o.metadata!.name!, o]));
     expect(h.log.slice(3).sort()).toEqual(

@@ -6,6 +6,7 @@
 import type { Lease } from '@mk8s/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiErrorFrom, isAlreadyExists, isConflict, isNotFound, LeaderElector, LeaseLock, type LeaderElectionEnd, type LeaseClient } from '@mk8s/client';
+import { eventually } from '../eventually.js';
 import { startTestCluster, type TestCluster } from '../test-cluster.js';
 
 const NS = 'kube-system';
@@ -101,17 +102,6 @@ function leaders(timeline: Timeline): string[] {
   return [...now];
 }
 
-/** Checks `cond` every 20 ms, also asserting `invariant`; throws after `timeoutMs`. */
-async function waitFor(cond: () => boolean, timeoutMs: number, invariant: () => void = () => {}): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    invariant();
-    if (cond()) return;
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 async function readLease(cluster: TestCluster, name: string): Promise<Lease> {
   return new HttpLeaseClient(cluster.url).get(NS, name);
 }
@@ -166,19 +156,19 @@ describe('leader election on a real API server', () => {
       expect(leaders(timeline).length).toBeLessThanOrEqual(1);
       expect([a, b].filter((c) => c.elector.isLeader()).length).toBeLessThanOrEqual(1);
     };
-    await waitFor(() => leaders(timeline).length === 1, 10_000, atMostOne);
+    await eventually(() => leaders(timeline).length === 1, { timeoutMs: 10_000, intervalMs: 20, invariant: atMostOne });
     const [leader, follower] = a.elector.isLeader() ? [a, b] : [b, a];
 
     // Several renew periods later, still one leader, the same one, and the follower knows it.
     const stableUntil = Date.now() + 1_500;
-    await waitFor(() => Date.now() > stableUntil, 5_000, atMostOne);
+    await eventually(() => Date.now() > stableUntil, { timeoutMs: 5_000, intervalMs: 20, invariant: atMostOne });
     expect(leaders(timeline)).toEqual([leader.id]);
     expect(follower.elector.getLeader()).toBe(leader.id);
     expect((await readLease(cluster, 'scheduler')).spec).toMatchObject({ holderIdentity: leader.id, leaseDurationSeconds: 4, leaseTransitions: 0 });
 
     // The leader loses the API server: it must stop on its own, and only then may the follower lead.
     leader.client.broken = true;
-    await waitFor(() => follower.elector.isLeader(), 10_000, atMostOne);
+    await eventually(() => follower.elector.isLeader(), { timeoutMs: 10_000, intervalMs: 20, invariant: atMostOne });
     expect(await leader.done).toBe('lost');
     expect(leader.signal?.aborted).toBe(true);
     expect(timeline.events).toEqual([
@@ -193,18 +183,18 @@ describe('leader election on a real API server', () => {
   it('hands over after the leader stops without releasing, once its lease runs out', async () => {
     const timeline: Timeline = { events: [], violations: [] };
     const a = start('controller-manager', 'a', timeline);
-    await waitFor(() => a.elector.isLeader(), 10_000);
+    await eventually(() => a.elector.isLeader(), { timeoutMs: 10_000, intervalMs: 20 });
     const b = start('controller-manager', 'b', timeline);
-    await waitFor(() => b.elector.getLeader() === 'a', 10_000);
+    await eventually(() => b.elector.getLeader() === 'a', { timeoutMs: 10_000, intervalMs: 20 });
 
     a.abort.abort();
     expect(await a.done).toBe('cancelled');
     expect((await readLease(cluster, 'controller-manager')).spec?.holderIdentity).toBe('a');
-    await waitFor(
-      () => b.elector.isLeader(),
-      10_000,
-      () => expect(leaders(timeline).length).toBeLessThanOrEqual(1),
-    );
+    await eventually(() => b.elector.isLeader(), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      invariant: () => expect(leaders(timeline).length).toBeLessThanOrEqual(1),
+    });
     expect(timeline.events.map((e) => `${e.id}:${e.kind}`)).toEqual(['a:start', 'a:stop', 'b:start']);
     expect(timeline.violations).toEqual([]);
   });
@@ -212,17 +202,17 @@ describe('leader election on a real API server', () => {
   it('with releaseOnCancel, clears the holder so the next elector takes over', async () => {
     const timeline: Timeline = { events: [], violations: [] };
     const a = start('cloud-controller-manager', 'a', timeline, true);
-    await waitFor(() => a.elector.isLeader(), 10_000);
+    await eventually(() => a.elector.isLeader(), { timeoutMs: 10_000, intervalMs: 20 });
     const b = start('cloud-controller-manager', 'b', timeline);
-    await waitFor(() => b.elector.getLeader() === 'a', 10_000);
+    await eventually(() => b.elector.getLeader() === 'a', { timeoutMs: 10_000, intervalMs: 20 });
 
     a.abort.abort();
     expect(await a.done).toBe('cancelled');
-    await waitFor(
-      () => b.elector.isLeader(),
-      10_000,
-      () => expect(leaders(timeline).length).toBeLessThanOrEqual(1),
-    );
+    await eventually(() => b.elector.isLeader(), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      invariant: () => expect(leaders(timeline).length).toBeLessThanOrEqual(1),
+    });
     expect(timeline.events.map((e) => `${e.id}:${e.kind}`)).toEqual(['a:start', 'a:stop', 'b:start']);
     expect(timeline.violations).toEqual([]);
     expect((await readLease(cluster, 'cloud-controller-manager')).spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });

@@ -302,12 +302,20 @@ describe('REST client against the API server', () => {
     const cms = cs.configMaps.inNamespace('default');
     await cms.create(configMap('counter', { n: '0' }));
     let conflicts = 0;
-    // Each failed attempt means another worker's write landed in between, so N attempts always suffice.
+    // Every worker's first attempt reads before any of them writes (a barrier), so exactly one first write
+    // wins and the other N-1 conflict: retries are certain to happen. Each failed attempt means another
+    // worker's write landed in between, so N attempts always suffice.
+    let firstReads = 0;
+    let allRead!: () => void;
+    const barrier = new Promise<void>((r) => (allRead = r));
     await Promise.all(
-      Array.from({ length: N }, () =>
-        retryOnConflict(
+      Array.from({ length: N }, () => {
+        let attempt = 0;
+        return retryOnConflict(
           async () => {
             const cur = await cms.get('counter');
+            if (attempt++ === 0 && ++firstReads === N) allRead();
+            if (attempt === 1) await barrier;
             const next = { ...cur, data: { n: String(Number(cur.data?.['n'] ?? '0') + 1) } };
             try {
               return await cms.update(next);
@@ -317,11 +325,11 @@ describe('REST client against the API server', () => {
             }
           },
           { steps: N },
-        ),
-      ),
+        );
+      }),
     );
     expect((await cms.get('counter')).data?.['n']).toBe(String(N));
-    expect(conflicts).toBeGreaterThanOrEqual(0);
+    expect(conflicts).toBeGreaterThanOrEqual(N - 1);
   });
 
   it('streams pod logs through the API server from the node kubelet, and follows until aborted', async () => {

@@ -67,9 +67,9 @@ export function parseInventory(text: string, source = 'inventory'): Inventory {
       : undefined;
     out.instances[name] = {
       state: inst.state!,
-      ...(addresses ? { addresses } : {}),
-      ...(typeof inst.zone === 'string' ? { zone: inst.zone } : {}),
-      ...(typeof inst.region === 'string' ? { region: inst.region } : {}),
+      addresses,
+      zone: typeof inst.zone === 'string' ? inst.zone : undefined,
+      region: typeof inst.region === 'string' ? inst.region : undefined,
     };
   }
   return out;
