@@ -83,7 +83,7 @@ export async function measureCluster(killRounds = 10, deleteRounds = 8): Promise
   const mk8s = (...args: string[]) =>
     run(process.execPath, [path.join(REPO_ROOT, 'apps/mk8s/bin/mk8s.mjs'), ...args], { env, cwd: REPO_ROOT, timeout: 180_000 });
   const json = async <T>(method: string, p: string, body?: unknown, contentType = 'application/json'): Promise<T> => {
-    const res = await fetch(api + p, { method, headers: body ? { 'content-type': contentType } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(api + p, { method, headers: body ? { 'content-type': contentType } : {}, body: body ? JSON.stringify(body) : undefined });
     if (res.status >= 300) throw new Error(`${method} ${p} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as T;
   };

@@ -57,7 +57,7 @@ export async function runHealingBench(replicas = 30, rounds = 10): Promise<Heali
     const res = await fetch(api.url + p, {
       method,
       headers: body ? { 'content-type': 'application/json' } : {},
-      ...(body ? { body: JSON.stringify(body) } : {}),
+      body: body ? JSON.stringify(body) : undefined,
     });
     if (res.status >= 300) throw new Error(`${method} ${p} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as T;

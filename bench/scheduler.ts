@@ -189,7 +189,7 @@ async function withScheduler(
   try {
     await createNodes(agent, url, nodes);
     // Events through their own client, as kube-scheduler does; `events: false` measures the scheduler without event writes.
-    const scheduler = new Scheduler({ client, eventClient, ...(events ? {} : { recorder: { event() {} } }) });
+    const scheduler = new Scheduler({ client, eventClient, recorder: events ? undefined : { event() {} } });
     running = scheduler.run(ac.signal);
     const deadline = Date.now() + 30_000;
     while (!(scheduler.hasSynced() && scheduler.cache.nodeCount === nodes)) {

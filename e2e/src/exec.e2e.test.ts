@@ -16,7 +16,7 @@ requireTool('kubectl', KUBECTL, ['version', '--client']);
 const SCOPE = `io.mk8s.e2e=exec-${process.pid}`;
 
 async function api(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(base + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
   const text = await res.text();
   try {
     return { status: res.status, body: JSON.parse(text) };

@@ -56,7 +56,7 @@ describe('HA: etcd x3, kube-apiserver x2, elected scheduler and controller manag
         const res = await fetch(url + p, {
           method,
           headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(15_000),
         });
         const text = await res.text();

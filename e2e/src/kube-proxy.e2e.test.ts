@@ -28,7 +28,7 @@ const NODE = 'kp-node';
 const NS = '/api/v1/namespaces/default';
 
 async function api(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(base + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
   const text = await res.text();
   try {
     return { status: res.status, body: JSON.parse(text) };
@@ -126,10 +126,10 @@ describe('kube-proxy on real Docker', () => {
     metadata: { name: 'web' },
     subsets: [
       {
-        ...(ready.length ? { addresses: ready.map((p) => ({ ip: pods[p]!, nodeName: NODE, targetRef: { kind: 'Pod', namespace: 'default', name: p } })) } : {}),
-        ...(notReady.length
-          ? { notReadyAddresses: notReady.map((p) => ({ ip: pods[p]!, nodeName: NODE, targetRef: { kind: 'Pod', namespace: 'default', name: p } })) }
-          : {}),
+        addresses: ready.length ? ready.map((p) => ({ ip: pods[p]!, nodeName: NODE, targetRef: { kind: 'Pod', namespace: 'default', name: p } })) : undefined,
+        notReadyAddresses: notReady.length
+          ? notReady.map((p) => ({ ip: pods[p]!, nodeName: NODE, targetRef: { kind: 'Pod', namespace: 'default', name: p } }))
+          : undefined,
         ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
       },
     ],

@@ -17,7 +17,7 @@ const run = promisify(execFile);
 const SCOPE = `io.mk8s.e2e=kubelet-${process.pid}`;
 
 async function api(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
-  const res = await fetch(base + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(base + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
   const text = await res.text();
   let parsed: unknown;
   try {

@@ -15,6 +15,7 @@
 import { mkdir, mkdtemp, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { errorMessage } from '@mk8s/component-base';
 import { eventually, startNodeProcesses, type NodeProcesses } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from './support/cluster.js';
@@ -23,7 +24,7 @@ const SCOPE = `io.mk8s.e2e=security-${process.pid}`;
 const NODE = 'e2e-sec-node';
 
 async function api(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
-  const res = await fetch(base + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(base + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
   const text = await res.text();
   let parsed: unknown;
   try {
@@ -57,7 +58,7 @@ describe('securityContext on real Docker', () => {
       );
     } catch (err) {
       const statuses = (await podOf(namespace, pod).catch(() => undefined))?.status?.containerStatuses;
-      throw new Error(`${(err as Error).message}; container statuses: ${JSON.stringify(statuses)}`);
+      throw new Error(`${errorMessage(err)}; container statuses: ${JSON.stringify(statuses)}`);
     }
   };
 

@@ -41,7 +41,7 @@ describe.each(runtimes)('subPath symlink escape on %s', (runtime) => {
     const res = await fetch(nodeProcs!.apiserver.url + p, {
       method,
       headers: body ? { 'content-type': 'application/json' } : {},
-      ...(body ? { body: JSON.stringify(body) } : {}),
+      body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
     let parsed: unknown;

@@ -18,7 +18,7 @@ export class Api {
     const res = await fetch(`${this.base}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
@@ -128,7 +128,10 @@ export async function eventually<T>(
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`${opts.what}: not within ${opts.timeoutMs / 1000}s${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline) {
+      const lastError = last ? ` (last error: ${last instanceof Error ? last.message : String(last)})` : '';
+      throw new Error(`${opts.what}: not within ${opts.timeoutMs / 1000}s${lastError}`);
+    }
     await sleep(opts.intervalMs ?? 500, opts.signal);
   }
 }

@@ -120,7 +120,8 @@ export class ChaosCluster {
     const pid = Number.parseInt(await readFile(path.join(this.home, 'run', `${name}.pid`), 'utf8').catch(() => ''), 10);
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
     const start = (await readFile(path.join(this.home, 'run', `${name}.start`), 'utf8').catch(() => undefined))?.trim();
-    return { pid, ...(start ? { start } : {}) };
+    // An empty .start file counts as none.
+    return { pid, start: start || undefined };
   }
 
   /**

@@ -25,7 +25,7 @@ const killed = (component: string, downAt: number, upAt?: number): TimelineEntry
   component,
   cause: 'kill',
   downAt,
-  ...(upAt !== undefined ? { upAt } : {}),
+  upAt,
 });
 
 describe('Service errors and outage windows', () => {

@@ -162,7 +162,7 @@ export async function checkStore(api: Api, opts: { watchTimeoutMs?: number; page
         check.problems.push(...w.problems);
       }
     } catch (err) {
-      check.problems.push(`error: ${(err as Error).message}`);
+      check.problems.push(`error: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   return { rv, ok: checks.every((c) => c.problems.length === 0), resources: checks };

@@ -93,8 +93,9 @@ export interface PodJson {
 export const podView = (p: PodJson): PodView => ({
   name: p.metadata.name,
   uid: p.metadata.uid,
-  ...(p.spec.nodeName ? { nodeName: p.spec.nodeName } : {}),
-  ...(p.status?.phase ? { phase: p.status.phase } : {}),
+  // An empty nodeName or phase counts as none.
+  nodeName: p.spec.nodeName || undefined,
+  phase: p.status?.phase || undefined,
   ready: !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
   terminating: p.metadata.deletionTimestamp !== undefined,
 });
@@ -144,7 +145,7 @@ export class ServiceLoad {
           detail: r.status === 200 ? (ours ? r.body : `answered by ${r.body.slice(0, 80)}`) : `HTTP ${r.status}`,
         });
       } catch (err) {
-        this.probes.push({ start, end: Date.now(), ok: false, detail: (err as Error).message });
+        this.probes.push({ start, end: Date.now(), ok: false, detail: err instanceof Error ? err.message : String(err) });
       }
       await sleep(this.opts.pauseMs, signal);
     }

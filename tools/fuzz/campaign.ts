@@ -92,7 +92,7 @@ export function requestAt(targets: FuzzTargets, seed: number, index: number, wei
 }
 
 export function sendFuzz(target: Target, req: FuzzRequest): Promise<Outcome> {
-  return send(target, req, { hangMs: HANG_MS, ...(isWatchRequest(req) ? { streamPeekMs: 300 } : {}) });
+  return send(target, req, { hangMs: HANG_MS, streamPeekMs: isWatchRequest(req) ? 300 : undefined });
 }
 
 /** Resources whose every item the list-get check reads back. */
@@ -134,7 +134,8 @@ export async function setUp(target: Target, resources: ServedResource[], notes: 
 }
 
 export async function startEpoch(opts: Pick<CampaignOptions, 'entry' | 'serverRoot'>, notes: string[], known?: ServedResource[]): Promise<Epoch> {
-  const server = await startServer({ ...(opts.entry ? { entry: opts.entry } : {}), ...(opts.serverRoot ? { root: opts.serverRoot } : {}) });
+  // An empty serverRoot counts as none: this repository.
+  const server = await startServer({ entry: opts.entry, root: opts.serverRoot || undefined });
   try {
     const resources = known ?? (await discover(server.target));
     await setUp(server.target, resources, notes);

@@ -34,7 +34,7 @@ const seed = values.seed !== undefined ? Number(values.seed) : (Date.now() ^ Mat
 if (!Number.isInteger(seed)) throw new Error('--seed must be an integer');
 
 async function replay(index: number): Promise<void> {
-  const epoch = await startEpoch({ entry, ...(serverRoot ? { serverRoot } : {}) }, []);
+  const epoch = await startEpoch({ entry, serverRoot }, []);
   try {
     const req = requestAt({ resources: epoch.resources }, seed, index);
     console.log(`request #${index} of seed ${seed} (${req.klass}${req.note ? `, ${req.note}` : ''}):\n  ${reproLine(req, 2000)}`);
@@ -53,8 +53,8 @@ async function main(): Promise<void> {
     budgetMs: Number(values.minutes) * 60_000,
     rssCapBytes: Number(values['rss-cap-mib']) * 1024 * 1024,
     entry,
-    ...(serverRoot ? { serverRoot } : {}),
-    ...(values['max-requests'] ? { maxRequests: Number(values['max-requests']) } : {}),
+    serverRoot,
+    maxRequests: values['max-requests'] ? Number(values['max-requests']) : undefined,
   });
   console.log(`\n${summaryText(result)}\n\n${histogramTable(result.histogram)}\n\n${findingsText(result.findings)}`);
   process.exitCode = result.findings.length ? 1 : 0;

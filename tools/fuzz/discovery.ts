@@ -76,7 +76,8 @@ function fromList(group: string, version: string, list: unknown): ServedResource
       group,
       version,
       resource,
-      ...(sub ? { sub } : {}),
+      // A name ending in '/' has an empty subresource: none.
+      sub: sub || undefined,
       kind: d.kind,
       namespaced: d.namespaced,
       verbs: d.verbs ?? [],

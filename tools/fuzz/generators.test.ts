@@ -9,7 +9,7 @@ const r = (group: string, version: string, resource: string, kind: string, names
   group,
   version,
   resource,
-  ...(sub ? { sub } : {}),
+  sub,
   kind,
   namespaced,
   verbs: sub ? ['get', 'patch', 'update'] : ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],

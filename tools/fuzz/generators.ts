@@ -588,7 +588,7 @@ function queryAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
         target: `${collectionPath(r, all ? undefined : FUZZ_NS)}?${watch}${encodeParams(ps)}`,
         shape: `${shapeOf(r, { ns: !all })}?${watch}${ps.map((p) => p.name).join('&')}`,
         headers: [ACCEPT],
-        ...(reject ? { expectReject: reject } : {}),
+        expectReject: reject,
       };
     });
   // watch=<anything but 0/false> alone: Kubernetes' boolean parameter makes it a watch.
@@ -610,7 +610,7 @@ function queryAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
         target: `${itemPath(r, FUZZ_NS, name)}?${encodeParams(ps)}`,
         shape: `${shapeOf(r, { name: true })}?${ps.map((p) => p.name).join('&')}`,
         headers: [ACCEPT],
-        ...(reject ? { expectReject: reject } : {}),
+        expectReject: reject,
       };
     });
   const write = fc
@@ -624,7 +624,7 @@ function queryAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
         target: `${item ? itemPath(r, FUZZ_NS, name) : collectionPath(r, FUZZ_NS)}?${encodeParams(ps)}`,
         shape: `${shapeOf(r, { name: item })}?${ps.map((p) => p.name).join('&')}`,
         ...bodyFor(method, r, name),
-        ...(reject ? { expectReject: reject } : {}),
+        expectReject: reject,
       };
     });
   return fc.oneof({ weight: 4, arbitrary: list }, { weight: 1, arbitrary: watchTruthy }, { weight: 2, arbitrary: del }, { weight: 2, arbitrary: write });
@@ -767,7 +767,7 @@ function headerAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
     .chain((h) =>
       r.map((r): FuzzRequest => ({
         klass: 'protocol.header',
-        ...(h.malformed ? { malformed: true } : {}),
+        malformed: h.malformed,
         method: 'POST',
         target: collectionPath(r, FUZZ_NS),
         shape: `${shapeOf(r)} ${h.label}`,
@@ -837,7 +837,7 @@ function headerAbuseArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
         target: collectionPath(r, FUZZ_NS),
         shape: `${JSON.stringify(l.method).slice(1, -1)} {coll} ${l.version ?? 'HTTP/1.1'}`,
         headers: [ACCEPT],
-        ...(l.version ? { httpVersion: l.version } : {}),
+        httpVersion: l.version,
       })),
     );
   return fc.oneof(
@@ -863,7 +863,7 @@ function systemNamespaceArb(): fc.Arbitrary<FuzzRequest> {
       target: `/api/v1/namespaces/${ns}${q}`,
       shape: `/api/v1/namespaces/${ns}${q ? '?' + q.slice(1).split('=')[0] : ''}`,
       headers: [ACCEPT],
-      ...(immortal.includes(ns) && q !== '?dryRun=All' ? { expectReject: `Kubernetes forbids deleting namespace ${ns} (403)` } : {}),
+      expectReject: immortal.includes(ns) && q !== '?dryRun=All' ? `Kubernetes forbids deleting namespace ${ns} (403)` : undefined,
     }));
   const collection = fc.constantFrom('', '?labelSelector=kubernetes.io%2Fmetadata.name%3Ddefault', '?dryRun=All').map((q): FuzzRequest => ({
     klass: 'protocol.system-ns',

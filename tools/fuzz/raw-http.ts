@@ -216,7 +216,7 @@ export async function sendJson(
   if (body !== undefined) headers.push(['Content-Type', opts.contentType ?? 'application/json']);
   const outcome = await send(
     target,
-    { method, target: path, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) },
+    { method, target: path, headers, body: body !== undefined ? JSON.stringify(body) : undefined },
     { hangMs: opts.hangMs ?? 5000 },
   );
   let json: unknown;

@@ -275,6 +275,7 @@ async function main(): Promise<void> {
     ? {
         cert: readFileSync(flags['tls-cert-file']!),
         key: readFileSync(flags['tls-private-key-file']!),
+        // Kept: TLS server options, spread again by the API server; without a client CA none of these keys is set.
         ...(flags['client-ca-file'] ? { ca: readFileSync(flags['client-ca-file']), requestCert: true, rejectUnauthorized: false } : {}),
       }
     : undefined;

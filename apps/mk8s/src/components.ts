@@ -31,6 +31,7 @@ export async function apiGet(ctx: LaunchContext, urlPath: string): Promise<{ ok:
   }
   const admin = ctx.admin;
   return new Promise((resolve, reject) => {
+    // Kept: options of node's https.get, a node API that may not treat a present-but-undefined key as absent.
     const req = https.get(`${ctx.apiUrl}${urlPath}`, { ...(admin ? { ca: admin.ca, cert: admin.cert, key: admin.key } : {}), timeout: 1000 }, (res) => {
       let text = '';
       res.setEncoding('utf8');

@@ -129,7 +129,7 @@ function launchContext(paths: ReturnType<typeof statePaths>, apiPort: number, se
     apiUrl: `${secure ? 'https' : 'http'}://127.0.0.1:${apiPort}`,
     clusterLabel: clusterLabel(paths.home),
     clusterName: clusterName(paths.home),
-    ...(secure ? { secure } : {}),
+    secure,
   };
 }
 
@@ -159,11 +159,11 @@ function nodePlan(ctx: LaunchContext, runtime: RuntimeName, node: string): PlanI
     return {
       launch: {
         name: `${c.name}-${nctx.node}`,
-        ...(c.app ? { app: c.app } : {}),
-        ...(c.command ? { command: c.command } : {}),
+        app: c.app,
+        command: c.command,
         args: c.args(nctx),
-        ...(c.ready ? { ready: () => c.ready!(nctx) } : {}),
-        ...(c.afterReady ? { afterReady: () => c.afterReady!(nctx) } : {}),
+        ready: c.ready ? () => c.ready!(nctx) : undefined,
+        afterReady: c.afterReady ? () => c.afterReady!(nctx) : undefined,
       },
       ...(runtimeProcess
         ? {
@@ -306,7 +306,7 @@ async function main(argv: string[]): Promise<number> {
       // Everything the cluster runs, each with what must happen just before it starts.
       const plan: PlanItem[] = [];
       for (const c of COMPONENTS) {
-        plan.push({ launch: { name: c.name, app: c.app, args: c.args?.(ctx) ?? [], ...(c.ready ? { ready: () => c.ready!(ctx) } : {}) } });
+        plan.push({ launch: { name: c.name, app: c.app, args: c.args?.(ctx) ?? [], ready: c.ready ? () => c.ready!(ctx) : undefined } });
       }
       for (const node of nodeNames) plan.push(...nodePlan(ctx, runtime, node));
       const missing = plan.filter((p) => !running.some((r) => r.name === p.launch.name));
@@ -321,6 +321,7 @@ async function main(argv: string[]): Promise<number> {
       } else {
         await mkdir(paths.data, { recursive: true });
         if (!secure) await writeFile(kubeconfigPath, kubeconfig(ctx.apiUrl));
+        // Kept: cluster.json records `secure` only when true (a plain property would write "secure": false).
         await writeShape(paths.home, { apiPort, nodes, runtime, nodeNames, ...(secure ? { secure } : {}) });
       }
       // The local cloud's view: these nodes run; any other it knew of from an earlier cluster is gone.

@@ -6,7 +6,7 @@ const shape = (secure: boolean): ClusterShape => ({
   nodes: 2,
   runtime: 'docker',
   nodeNames: ['node-1', 'node-2'],
-  ...(secure ? { secure } : {}),
+  secure,
 });
 
 describe('clusterMode', () => {

@@ -84,7 +84,7 @@ export function httpDeployment(
     spec: {
       replicas: opts.replicas,
       selector: { matchLabels: { app: name } },
-      ...(opts.strategy ? { strategy: opts.strategy } : {}),
+      strategy: opts.strategy,
       template: {
         metadata: { labels: { app: name } },
         spec: {

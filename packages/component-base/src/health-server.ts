@@ -44,6 +44,7 @@ async function run(checks: Record<string, HealthCheck>): Promise<Array<{ name: s
 export async function startHealthServer(opts: HealthServerOptions): Promise<HealthServer> {
   const registry = opts.registry ?? new Registry();
   if (!opts.registry) collectDefaultMetrics({ register: registry });
+  // Kept: Fastify takes one of loggerInstance and logger, so only one key is set.
   const app = Fastify({ ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }), forceCloseConnections: true });
   const endpoints: Record<string, Record<string, HealthCheck>> = {
     '/healthz': opts.liveness ?? {},

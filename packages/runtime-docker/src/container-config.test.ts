@@ -124,8 +124,8 @@ describe('security context -> Docker', () => {
   const withSc = (securityContext: Record<string, unknown> | undefined, security?: Parameters<typeof containerCreateOptions>[0]['security']) =>
     containerCreateOptions({
       ...base,
-      ...(security ? { security } : {}),
-      config: { metadata: { name: 'c' }, image: { image: 'busybox' }, ...(securityContext ? { linux: { securityContext } } : {}) },
+      security,
+      config: { metadata: { name: 'c' }, image: { image: 'busybox' }, linux: { securityContext } },
     });
   const all = { features: { seccomp: true, apparmor: true, selinux: true } };
 

@@ -211,6 +211,7 @@ export function sandboxCreateOptions(input: SandboxCreateInput): Dockerode.Conta
   }
 
   const dns = config.dnsConfig;
+  // The conditional spreads below stay: this goes to Docker as is, where an empty list or map is not the same as none.
   const hostConfig: Dockerode.HostConfig = {
     NetworkMode: hostNetwork ? 'host' : 'bridge',
     // Shareable so app containers can join the pod's IPC namespace.
@@ -315,6 +316,7 @@ export function containerCreateOptions(input: ContainerCreateInput): Dockerode.C
   const joined = `container:${sandboxId}`;
   const user = dockerUser(sc);
 
+  // The conditional spreads here and below stay: this goes to Docker as is, where an empty list or string is not the same as none.
   const hostConfig: Dockerode.HostConfig = {
     NetworkMode: input.sandboxHostNetwork ? 'host' : joined,
     IpcMode: ns?.ipc === 'NODE' ? 'host' : joined,

@@ -69,6 +69,7 @@ export async function* dockerEvents(docker: Dockerode, scopeLabels: Labels, opti
   const { signal } = options;
   if (signal?.aborted) return;
   const stream = (await docker.getEvents({
+    // Kept: dockerode writes every key into the query string (an undefined one as `since=`); 0 is "no time" here, as in rfc3339ToNs.
     ...(options.sinceNs ? { since: Math.floor(options.sinceNs / 1e9) } : {}),
     filters: {
       type: ['container'],

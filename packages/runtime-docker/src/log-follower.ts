@@ -73,7 +73,8 @@ export class LogFollower {
       stdout: true,
       stderr: true,
       timestamps: true,
-      ...(since ? { since } : {}),
+      // Kept: dockerode writes every key into the query string, an undefined one as `since=`.
+      ...(since !== undefined ? { since } : {}),
     });
     this.stream = stream;
     // Listen for the end before anything else is awaited: a stop() that destroys the stream while the file

@@ -700,6 +700,7 @@ export class FakeRuntime implements CriRuntime {
         timestamp,
         workingSetBytes: { value: memory },
         usageBytes: { value: memory },
+        // Kept: a CRI reply (it may go through the protobuf encoder); no limit means no available_bytes at all.
         ...(limit > 0 ? { availableBytes: { value: Math.max(0, limit - memory) } } : {}),
       },
     };

@@ -167,7 +167,7 @@ async function checkCurrentRows(
         { snapshot },
       );
       decoded.forEach(({ key, row }, i) => {
-        const record = decodeOrUndefined(texts[i]);
+        const record = decodeOrUndefined(decodeHistory, texts[i]);
         if (record === undefined) problems.push(`${describeKey(key)} (modRevision ${row.modRevision}) has no history row at that revision`);
         else if (record.value === undefined)
           problems.push(`${describeKey(key)} (modRevision ${row.modRevision}) is live but its history row at that revision is a tombstone`);
@@ -182,10 +182,11 @@ async function checkCurrentRows(
   }
 }
 
-function decodeOrUndefined(text: string | undefined): HistoryRecord | undefined {
+/** A row decoded, or undefined when it is absent or malformed (a problem the caller reports). */
+function decodeOrUndefined<T>(decode: (text: string) => T, text: string | undefined): T | undefined {
   if (text === undefined) return undefined;
   try {
-    return decodeHistory(text);
+    return decode(text);
   } catch {
     return undefined;
   }
@@ -337,7 +338,7 @@ async function checkHistoryRows(
         { snapshot },
       );
       logged.forEach(({ key, rev, record }, i) => {
-        const entry = decodeLogOrUndefined(logTexts[i]);
+        const entry = decodeOrUndefined(decodeLog, logTexts[i]);
         if (entry === undefined)
           problems.push(`the history row of ${describeKey(key)} at revision ${rev} (above the compacted revision ${compacted}) has no log row l/${rev}`);
         else if (entry.key !== key)
@@ -349,15 +350,6 @@ async function checkHistoryRows(
     }
   } finally {
     await it.close();
-  }
-}
-
-function decodeLogOrUndefined(text: string | undefined): LogEntry | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return decodeLog(text);
-  } catch {
-    return undefined;
   }
 }
 
@@ -419,12 +411,12 @@ async function checkLogRows(
       const texts = await db.getMany(keys, { snapshot });
       let i = 0;
       for (const { rev, entry } of checks) {
-        const record = decodeOrUndefined(texts[i++]);
+        const record = decodeOrUndefined(decodeHistory, texts[i++]);
         if (record === undefined) problems.push(`the log row l/${rev} (${entry.type} ${describeKey(entry.key)}) has no history row at that revision`);
         else if (entry.type === 'c' && record.createRevision !== rev)
           problems.push(`the create at l/${rev} of ${describeKey(entry.key)} has a history row with createRevision ${record.createRevision}`);
         if (entry.type === 'c') continue;
-        const prev = decodeOrUndefined(texts[i++]);
+        const prev = decodeOrUndefined(decodeHistory, texts[i++]);
         if (prev === undefined || prev.value === undefined) {
           problems.push(
             `the log row l/${rev} (${entry.type} ${describeKey(entry.key)}) replaced the version at revision ${entry.prevModRevision}, which has no live history row`,

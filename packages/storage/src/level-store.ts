@@ -895,7 +895,7 @@ export class LevelStore implements Store {
       error: this.unavailable().message,
       since: f.since,
       recoveryAttempts: f.attempts,
-      ...(f.lastAttemptError !== undefined ? { lastRecoveryError: f.lastAttemptError } : {}),
+      lastRecoveryError: f.lastAttemptError,
     };
   }
 

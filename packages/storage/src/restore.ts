@@ -223,9 +223,9 @@ export async function restoreSnapshot(file: string, dataDir: string, opts: Resto
       dataDir: target,
       revision,
       snapshotRevision: info.revision,
-      ...(previous.revision !== undefined ? { previousRevision: previous.revision } : {}),
-      ...(previous.unreadable !== undefined ? { previousUnreadable: previous.unreadable } : {}),
-      ...(moved !== undefined ? { movedAside: moved } : {}),
+      previousRevision: previous.revision,
+      previousUnreadable: previous.unreadable,
+      movedAside: moved,
       keys,
     };
   } catch (err) {

@@ -91,7 +91,7 @@ export async function writeSnapshot(db: Database, out: NodeJS.WritableStream | s
       revision: parseRevision(meta.get(META_REVISION) ?? '0'),
       compacted: parseRevision(meta.get(META_COMPACTED) ?? '0'),
       createdAt: new Date().toISOString(),
-      ...(source !== undefined ? { source } : {}),
+      source,
     };
     it.seek('');
 
@@ -222,12 +222,13 @@ export async function readSnapshot(file: string, onRow?: (key: string, value: st
   } catch (err) {
     if (err instanceof SnapshotError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') fail(`cannot read it (${(err as Error).message})`, err);
-    if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test((err as Error).message)) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') fail(`cannot read it (${message})`, err);
+    if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(message)) {
       fail(`it is truncated: the compressed data ends early, after ${rows} rows`, err);
     }
     if (code === 'Z_DATA_ERROR') {
-      fail(lineNo === 0 ? 'it is not an mk8s snapshot (not gzip data)' : `its compressed data is damaged after ${rows} rows (${(err as Error).message})`, err);
+      fail(lineNo === 0 ? 'it is not an mk8s snapshot (not gzip data)' : `its compressed data is damaged after ${rows} rows (${message})`, err);
     }
     throw err;
   } finally {

@@ -15,6 +15,7 @@ export interface PodOptions {
 }
 
 export function buildPod(name: string, o: PodOptions = {}): Pod {
+  // The conditional spreads in these builders stay: they make API objects, not options, which unit tests also use in process (not only as JSON).
   return {
     apiVersion: 'v1',
     kind: 'Pod',

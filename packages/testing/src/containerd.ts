@@ -80,7 +80,7 @@ export async function startContainerd(options: ContainerdOptions = {}): Promise<
     pauseImage,
     bridge,
     subnet: options.subnet ?? '10.88.77.0/24',
-    ...(options.cniBinDir ? { cniBinDir: options.cniBinDir } : {}),
+    cniBinDir: options.cniBinDir,
   });
 
   const child = spawn('containerd', ['--config', config, '--log-level', 'warn'], {

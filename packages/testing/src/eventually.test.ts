@@ -1,3 +1,4 @@
+import { errorMessage } from '@mk8s/api';
 import { describe, expect, it } from 'vitest';
 import { eventually, eventuallyMatches } from './eventually.js';
 
@@ -32,7 +33,7 @@ describe('eventually', () => {
     ).catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
     expect(err.message).toMatch(/^timed out after 30 ms waiting for the thing; last error: Error: boom$/);
-    expect((err.cause as Error).message).toBe('boom');
+    expect(errorMessage(err.cause)).toBe('boom');
   });
 
   it('stops at once when the invariant throws', async () => {

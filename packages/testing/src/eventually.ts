@@ -87,6 +87,7 @@ async function poll<T>(attempt: () => Promise<T | typeof NOT_YET>, opts: Eventua
     if (Date.now() > deadline) {
       const details = [lastValue(), failed ? `last error: ${String(lastError)}` : undefined].filter((d) => d !== undefined);
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${opts.message ?? 'a condition'}${details.map((d) => `; ${d}`).join('')}`, {
+        // Kept: `cause` is set (even to undefined) whenever the key is present.
         ...(failed ? { cause: lastError } : {}),
       });
     }

@@ -35,14 +35,14 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   const build = () =>
     buildApiServer({
       store,
-      ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
-      ...(opts.watchCacheWindow ? { watchCacheWindow: opts.watchCacheWindow } : {}),
-      ...(opts.auth ? { auth: opts.auth } : {}),
+      bookmarkIntervalMs: opts.bookmarkIntervalMs,
+      watchCacheWindow: opts.watchCacheWindow,
+      auth: opts.auth,
     });
   let server = await build();
   const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
   const port = Number(new URL(url).port);
-  const client = new Clientset({ server: url, ...(opts.token ? { token: opts.token } : {}) });
+  const client = new Clientset({ server: url, token: opts.token });
   const cluster: TestCluster = {
     url,
     get server() {

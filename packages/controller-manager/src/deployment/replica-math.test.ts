@@ -30,6 +30,7 @@ function rs(name: string, spec: number, o: { available?: number; status?: number
     metadata: {
       name,
       creationTimestamp: new Date(Date.UTC(2026, 0, 1, 0, seq)).toISOString(),
+      // Kept: an annotation map, where a key with an undefined value is not the same as no key.
       annotations: {
         ...(o.maxReplicas !== undefined ? { 'deployment.kubernetes.io/max-replicas': String(o.maxReplicas) } : {}),
         ...(o.desired !== undefined ? { 'deployment.kubernetes.io/desired-replicas': String(o.desired) } : {}),

@@ -1,3 +1,4 @@
+import { errorMessage } from '@mk8s/api';
 import { describe, expect, it } from 'vitest';
 import { slowStartBatch } from './slow-start.js';
 
@@ -29,7 +30,7 @@ describe('slowStartBatch', () => {
     // Batches 1 (ok), 2 (ok), 4 (all failed); then it stops.
     expect(calls).toBe(7);
     expect(result.successes).toBe(3);
-    expect((result.error as Error).message).toBe('quota exceeded');
+    expect(errorMessage(result.error)).toBe('quota exceeded');
   });
 
   it('does nothing for a count of 0', async () => {

@@ -38,8 +38,9 @@ class HttpLeaseClient implements LeaseClient {
     if (this.broken) throw new Error('connect ECONNREFUSED (simulated partition)');
     const res = await fetch(url, {
       method,
+      // Kept: Headers takes every key, an undefined value as the text "undefined".
       headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
+      body: body ? JSON.stringify(body) : undefined,
       signal: AbortSignal.timeout(5_000),
     });
     const text = await res.text();

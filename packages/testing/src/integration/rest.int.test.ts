@@ -13,7 +13,7 @@ function pod(name: string, extra: { labels?: Record<string, string>; containers?
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, ...(extra.labels ? { labels: extra.labels } : {}) },
+    metadata: { name, labels: extra.labels },
     spec: { containers: (extra.containers ?? ['app']).map((c) => ({ name: c, image: 'busybox:latest', imagePullPolicy: 'IfNotPresent' })) },
   };
 }
@@ -32,7 +32,7 @@ function deployment(name: string, replicas = 1): Deployment {
 }
 
 function configMap(name: string, data: Record<string, string> = {}, labels?: Record<string, string>): ConfigMap {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(labels ? { labels } : {}) }, data };
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data };
 }
 
 /** Reads events until `n` arrived, then stops the watch. */
