@@ -11,8 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { eventually, requireTool, startComponent, startEtcd, type ComponentProcess, type EtcdCluster } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from './support/cluster.js';
 
 requireTool('etcd');
+requireTool('etcdctl', 'etcdctl', ['version']);
 
 type Json = Record<string, any>;
 
@@ -251,5 +253,19 @@ describe('HA: etcd x3, kube-apiserver x2, elected scheduler and controller manag
     for (const [name, i] of acknowledged) expect(stored.get(name), name).toBe(i);
     const ours = [...stored.keys()].filter((n) => n.startsWith('ack-'));
     expect(ours.length).toBeLessThanOrEqual(acknowledged.size + unacknowledged);
+  });
+
+  it("serves etcd's own snapshot at /mk8s/v1/snapshot, which etcdctl checks and restores", async () => {
+    const res = await fetch(`${alive[0]}/mk8s/v1/snapshot`);
+    expect(res.status).toBe(200);
+    const file = path.join(dir, 'etcd-snapshot.db');
+    await writeFile(file, Buffer.from(await res.arrayBuffer()));
+    const env = { ...process.env, ETCDCTL_API: '3' };
+    const status = JSON.parse((await run('etcdctl', ['snapshot', 'status', file, '-w', 'json'], { env })).stdout) as { revision: number; totalKey: number };
+    const { body } = await api('GET', '/api/v1/namespaces/default/configmaps');
+    expect(status.revision).toBeGreaterThan(0);
+    expect(status.revision).toBeLessThanOrEqual(Number(body['metadata']['resourceVersion']));
+    expect(status.totalKey).toBeGreaterThanOrEqual((body['items'] as Json[]).length);
+    await run('etcdctl', ['snapshot', 'restore', file, '--data-dir', path.join(dir, 'restored-etcd')], { env });
   });
 });

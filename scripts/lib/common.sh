@@ -115,14 +115,16 @@ ensure_cni() {
     { echo "CNI plugins missing: install them (Debian/Ubuntu: apt-get install containernetworking-plugins)"; return 1; }
 }
 
-# etcd for the real-etcd storage backend (Debian's etcd-server). Tests start
+# etcd for the real-etcd storage backend (Debian's etcd-server, and etcd-client
+# for etcdctl). Tests start
 # their own members on free loopback ports (packages/testing's startEtcd); the
 # package's system service is not wanted, so should the install have started
 # one (systemd or init.d; Docker images forbid it), it is stopped and disabled.
 ensure_etcd() {
-  if command -v etcd >/dev/null; then echo "etcd is installed: $(etcd --version 2>/dev/null | head -n 1)"; return 0; fi
-  apt_install etcd-server ||
-    { echo "etcd missing: install it (Debian/Ubuntu: apt-get install etcd-server)"; return 1; }
+  # etcdctl (etcd-client) checks and restores etcd's own snapshots in the tests.
+  if command -v etcd >/dev/null && command -v etcdctl >/dev/null; then echo "etcd is installed: $(etcd --version 2>/dev/null | head -n 1)"; return 0; fi
+  apt_install etcd-server etcd-client ||
+    { echo "etcd missing: install it (Debian/Ubuntu: apt-get install etcd-server etcd-client)"; return 1; }
   if [ -d /run/systemd/system ]; then as_root systemctl disable --now etcd >/dev/null 2>&1 || true
   elif [ -x /etc/init.d/etcd ]; then as_root /etc/init.d/etcd stop >/dev/null 2>&1 || true; fi
   etcd --version | head -n 1

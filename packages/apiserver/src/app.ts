@@ -346,7 +346,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     });
   }
   app.get('/version', async () => VERSION_INFO);
-  // `mk8s snapshot save`: a consistent copy of the store while it serves (docs/operations.md). Secrets are
+  // `mk8s snapshot save` (etcd: curl it, then etcdctl): a consistent copy of the store while it serves (docs/operations.md). Secrets are
   // in it, so it is a non-resource URL only cluster admins reach in secure mode (RBAC, nonResourceURLs).
   app.get(SNAPSHOT_PATH, async (_req, reply) => {
     const store = opts.store;
@@ -359,7 +359,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
         body.destroy(err instanceof Error ? err : new Error(String(err)));
       },
     );
-    reply.type('application/gzip').header('content-disposition', 'attachment; filename="mk8s-snapshot.gz"');
+    // level: mk8s' gzip'd format (`mk8s snapshot restore`); etcd: etcd's own (`etcdctl snapshot restore`).
+    reply.type('application/octet-stream').header('content-disposition', 'attachment; filename="snapshot"');
     return reply.send(body);
   });
   app.get('/metrics', async (_req, reply) => {

@@ -37,5 +37,5 @@ export { verifyDatabase, type VerifyOptions } from './integrity.js';
 export { SNAPSHOT_FORMAT, inspectSnapshot, type SnapshotHeader, type SnapshotInfo } from './snapshot.js';
 export { DEFAULT_RESTORE_REVISION_BUMP, restoreSnapshot, type RestoreOptions, type RestoreResult } from './restore.js';
 export { DEFAULT_MEMORY_HISTORY_BYTES, openMemoryStore } from './memory-store.js';
-export { EtcdStore, type EtcdStoreOptions } from './etcd-store.js';
+export { ETCD_SNAPSHOT_FORMAT, EtcdStore, type EtcdStoreOptions } from './etcd-store.js';
 export { startCompactor, type CompactorOptions } from './compactor.js';

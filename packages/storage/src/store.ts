@@ -133,10 +133,13 @@ export interface Store {
   verify?(): Promise<string[]>;
 
   /**
-   * LevelStore: writes a consistent snapshot of the whole database (one
-   * revision) while serving writes, to a file path or a stream (snapshot.ts).
+   * Writes a consistent snapshot of the whole database (one revision) while
+   * serving writes, to a file path or a stream (which it does not end).
+   * LevelStore: mk8s' format (snapshot.ts, `mk8s snapshot restore`).
+   * EtcdStore: etcd's own snapshot of the member it talks to, the bytes
+   * `etcdctl snapshot save` writes (restore with `etcdctl snapshot restore`).
    */
-  saveSnapshot?(out: NodeJS.WritableStream | string): Promise<SnapshotInfo>;
+  saveSnapshot?(out: NodeJS.WritableStream | string): Promise<Pick<SnapshotInfo, 'format' | 'revision'>>;
 
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ export const TOOL_HINTS: Readonly<Record<string, string>> = {
   etcd: 'Debian: apt-get install etcd-server (scripts/test.sh does it before the e2e stage)',
   containerd: 'Debian: apt-get install containerd (docker.io brings it; scripts/test.sh does it before the e2e stage)',
   ctr: 'Debian: apt-get install containerd',
+  etcdctl: 'Debian: apt-get install etcd-client (scripts/test.sh does it before the e2e stage)',
   docker: 'Debian: apt-get install docker.io (scripts/test.sh does it before the e2e stage)',
   iptables: 'Debian: apt-get install iptables',
   ip: 'Debian: apt-get install iproute2',
