@@ -437,18 +437,22 @@ export class EtcdStore implements Store {
     try {
       // etcd 3.4 leaves the stream's header revision at 0: the revision read just before is a lower bound.
       const [start, end] = this.range('');
-      const before = Number((await this.client.kv.range({ key: start, range_end: end, count_only: true })).header.revision);
-      const stream = await this.client.maintenance.snapshot();
-      const result = await new Promise<{ format: string; revision: number; bytes: number }>((resolve, reject) => {
-        let revision = before;
-        let bytes = 0;
-        stream.on('data', (chunk) => {
-          if (chunk.header) revision = Math.max(revision, Number(chunk.header.revision));
-          bytes += chunk.blob.length;
-          sink.write(chunk.blob);
+      const before = Number((await this.call('read', () => this.client.kv.range({ key: start, range_end: end, count_only: true }))).header.revision);
+      let bytes = 0;
+      // The client picks a member per call: one that is down fails the stream before any byte, and the call
+      // is retried on another. Once bytes went out a retry would append a second copy: that failure is final.
+      const result = await this.call('read', async () => {
+        const stream = await this.client.maintenance.snapshot();
+        return new Promise<{ format: string; revision: number; bytes: number }>((resolve, reject) => {
+          let revision = before;
+          stream.on('data', (chunk) => {
+            if (chunk.header) revision = Math.max(revision, Number(chunk.header.revision));
+            bytes += chunk.blob.length;
+            sink.write(chunk.blob);
+          });
+          stream.on('error', (err) => reject(bytes === 0 ? err : new Error(`etcd snapshot interrupted after ${bytes} bytes (see cause)`, { cause: err })));
+          stream.on('end', () => resolve({ format: ETCD_SNAPSHOT_FORMAT, revision, bytes }));
         });
-        stream.on('error', reject);
-        stream.on('end', () => resolve({ format: ETCD_SNAPSHOT_FORMAT, revision, bytes }));
       });
       if (file !== undefined) await new Promise<void>((resolve, reject) => (sink as WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
       return result;
