@@ -98,6 +98,11 @@ export function disturbsServing(component: string, proxyMode: ProxyMode): string
   if (/^kubelet-node-\d+$/.test(component)) return 'a restarted kubelet re-probes readiness; a silent node is marked NotReady and its pods evicted';
   if (/^dockershim-node-\d+$/.test(component)) return 'the kubelet loses its runtime: the node and its pods may go NotReady';
   if (component === 'kube-proxy' && proxyMode === 'userspace') return 'userspace kube-proxy accepts the NodePort connections itself';
+  // Not on the data path, but while it is down no kubelet renews its lease: an outage and restart that
+  // outlast the node monitor grace (10 s in mk8s, 40 s in Kubernetes) make the nodes Unknown and the node
+  // lifecycle controller marks their pods not Ready until each kubelet's next sync puts Ready back.
+  if (component === 'kube-apiserver')
+    return 'kubelets cannot renew their leases: past the node monitor grace their pods are marked not Ready until the kubelets reassert';
   return undefined;
 }
 

@@ -12,15 +12,17 @@ export interface StatusManagerOptions {
 
 /**
  * Writes pods' status through `pods/status` (Kubernetes' status manager),
- * and only when it changed: against the last status written for the pod and
- * against the status of the pod object the caller holds, compared without
- * condition timestamps and with conditions in type order. A conflict retries
- * on a fresh GET; a pod that is gone (404) or replaced (another uid) is never
- * written. Not safe for concurrent calls on one pod (the pod worker serialises
- * them).
+ * and only when the write would change the status in the API: the pod object
+ * the caller holds, else a fresh GET, is compared with what the write would
+ * leave (compared without condition timestamps and with conditions in type
+ * order). Not against the last status written: another writer may have
+ * changed it since (the node lifecycle controller marks the pods of a silent
+ * node not Ready), and the kubelet must put its view back, as Kubernetes'
+ * status manager reconciles. A conflict retries on a fresh GET; a pod that is
+ * gone (404) or replaced (another uid) is never written. Not safe for
+ * concurrent calls on one pod (the pod worker serialises them).
  */
 export class StatusManager {
-  private readonly lastWritten = new Map<string, string>();
   private readonly lastStatus = new Map<string, PodStatus>();
   private readonly log: Logger;
 
@@ -28,7 +30,7 @@ export class StatusManager {
     this.log = opts.log ?? silentLogger;
   }
 
-  /** The status last written (or found already in place) for a pod. */
+  /** The status last written (or found already in place) for a pod: the kubelet's own view. */
   getPodStatus(uid: string): PodStatus | undefined {
     return this.lastStatus.get(uid);
   }
@@ -38,9 +40,9 @@ export class StatusManager {
     const uid = pod.metadata?.uid ?? '';
     const ns = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
-    const key = canonicalStatus(status);
-    if (this.lastWritten.get(uid) === key || (pod.status && canonicalStatus(pod.status) === key)) {
-      this.lastWritten.set(uid, key);
+    // Nothing to write when the API already shows what this write would leave there.
+    const inPlace = (api: PodStatus | undefined): boolean => api !== undefined && canonicalStatus(mergeStatus(api, status)) === canonicalStatus(api);
+    if (inPlace(pod.status)) {
       this.lastStatus.set(uid, status);
       return false;
     }
@@ -55,14 +57,12 @@ export class StatusManager {
         throw err;
       }
       if (current.metadata?.uid !== uid) return false;
-      if (current.status && canonicalStatus(current.status) === key) {
-        this.lastWritten.set(uid, key);
+      if (inPlace(current.status)) {
         this.lastStatus.set(uid, status);
         return false;
       }
       try {
         await pods.updateStatus({ ...current, status: mergeStatus(current.status, status) });
-        this.lastWritten.set(uid, key);
         this.lastStatus.set(uid, status);
         return true;
       } catch (err) {
@@ -76,7 +76,6 @@ export class StatusManager {
 
   /** Forgets a pod (it is gone). */
   forget(uid: string): void {
-    this.lastWritten.delete(uid);
     this.lastStatus.delete(uid);
   }
 }
