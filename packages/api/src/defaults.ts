@@ -1,13 +1,14 @@
 /**
  * Defaulting: Kubernetes' `SetDefaults_*` functions for the kinds served here, applied in
- * place to a decoded object (see decode.ts) before validation. Idempotent: running it twice
+ * place to a decoded object (see decode.ts) before validation, one function per kind (the API server's resource definitions call
+ * them). Idempotent: running it twice
  * changes nothing more, so the API server runs it on every create, update and patch.
  *
  * Besides pure defaulting, Pods get the values that Kubernetes' admission plugins add on
  * create (a Pod has no admission chain here): `serviceAccountName: default`
  * (ServiceAccount plugin) and `priority: 0` / `preemptionPolicy: PreemptLowerPriority`
  * (Priority plugin, without PriorityClasses). Values that Kubernetes' registries set only on
- * create are in `applyCreateDefaults`, because re-applying them on update would undo changes
+ * create are in `defaultNamespaceOnCreate`, because re-applying them on update would undo changes
  * made later in the object's life (a Namespace's `kubernetes` finalizer is removed by the
  * namespace controller and must not come back).
  */
@@ -25,39 +26,19 @@ export const NAMESPACE_FINALIZER_KUBERNETES = 'kubernetes';
 /** Label Kubernetes puts on every Namespace, holding its name. */
 export const LABEL_METADATA_NAME = 'kubernetes.io/metadata.name';
 
-type Defaulter = (obj: Record<string, unknown>) => void;
-
-const DEFAULTERS: Record<string, Defaulter> = {
-  Pod: (o) => defaultPod(o as Pod),
-  Service: (o) => defaultService(o as Service),
-  ReplicaSet: (o) => defaultReplicaSet(o as ReplicaSet),
-  Deployment: (o) => defaultDeployment(o as Deployment),
-  HorizontalPodAutoscaler: (o) => defaultHorizontalPodAutoscaler(o as HorizontalPodAutoscaler),
-  Secret: (o) => defaultSecret(o as Secret),
-  Namespace: (o) => defaultNamespace(o as Namespace),
-  Node: (o) => defaultNode(o as Node),
-  Endpoints: (o) => defaultEndpoints(o as Endpoints),
-  // Event, ConfigMap, Lease, Binding, Scale, Eviction: Kubernetes defines no defaults.
-};
-
-/** Applies the defaults of `kind` (e.g. `Pod`, `Deployment`) to `obj` in place; unknown kinds are left alone. */
-export function applyDefaults(kind: string, obj: Record<string, unknown>): void {
-  if (Object.hasOwn(DEFAULTERS, kind)) DEFAULTERS[kind]?.(obj);
-}
-
-/** Create-only values (Kubernetes sets them in the registry's PrepareForCreate). Run after `applyDefaults`. */
-export function applyCreateDefaults(kind: string, obj: Record<string, unknown>): void {
-  if (kind === 'Namespace') {
-    const ns = obj as Namespace;
-    const spec = (ns.spec ??= {});
-    const finalizers = (spec.finalizers ??= []);
-    if (!finalizers.includes(NAMESPACE_FINALIZER_KUBERNETES)) finalizers.push(NAMESPACE_FINALIZER_KUBERNETES);
-  }
+/**
+ * Create-only values of a Namespace (Kubernetes sets them in the registry's
+ * PrepareForCreate): the `kubernetes` finalizer. Run after `defaultNamespace`.
+ */
+export function defaultNamespaceOnCreate(ns: Namespace): void {
+  const spec = (ns.spec ??= {});
+  const finalizers = (spec.finalizers ??= []);
+  if (!finalizers.includes(NAMESPACE_FINALIZER_KUBERNETES)) finalizers.push(NAMESPACE_FINALIZER_KUBERNETES);
 }
 
 // Pods and pod templates
 
-function defaultPod(pod: Pod): void {
+export function defaultPod(pod: Pod): void {
   const spec = (pod.spec ??= { containers: [] });
   // Only Pods (not templates) copy limits into missing requests.
   for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
@@ -153,7 +134,7 @@ export function imageTag(image: string): string {
 
 // Services and endpoints
 
-function defaultService(svc: Service): void {
+export function defaultService(svc: Service): void {
   const spec = (svc.spec ??= {});
   spec.sessionAffinity ||= 'None';
   if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
@@ -176,19 +157,19 @@ function defaultService(svc: Service): void {
   }
 }
 
-function defaultEndpoints(ep: Endpoints): void {
+export function defaultEndpoints(ep: Endpoints): void {
   for (const subset of ep.subsets ?? []) for (const p of subset.ports ?? []) p.protocol ||= 'TCP';
 }
 
 // Workloads
 
-function defaultReplicaSet(rs: ReplicaSet): void {
+export function defaultReplicaSet(rs: ReplicaSet): void {
   const spec = (rs.spec ??= { selector: {} });
   spec.replicas ??= 1;
   defaultPodTemplate(spec.template);
 }
 
-function defaultDeployment(d: Deployment): void {
+export function defaultDeployment(d: Deployment): void {
   const spec = (d.spec ??= { selector: {}, template: {} });
   spec.replicas ??= 1;
   const strategy = (spec.strategy ??= {});
@@ -206,7 +187,7 @@ function defaultDeployment(d: Deployment): void {
 /** The CPU target an HPA without metrics gets (`autoscaling.DefaultCPUUtilization`). */
 export const DEFAULT_HPA_CPU_UTILIZATION = 80;
 
-function defaultHorizontalPodAutoscaler(hpa: HorizontalPodAutoscaler): void {
+export function defaultHorizontalPodAutoscaler(hpa: HorizontalPodAutoscaler): void {
   const spec = hpa.spec;
   if (!spec) return;
   spec.minReplicas ??= 1;
@@ -241,11 +222,11 @@ function completeScalingRules(given: HPAScalingRules | undefined, defaults: HPAS
 
 // Config, namespaces, nodes
 
-function defaultSecret(secret: Secret): void {
+export function defaultSecret(secret: Secret): void {
   secret.type ||= 'Opaque';
 }
 
-function defaultNamespace(ns: Namespace): void {
+export function defaultNamespace(ns: Namespace): void {
   const name = ns.metadata?.name;
   if (name) {
     const labels = (ns.metadata!.labels ??= {});
@@ -255,7 +236,7 @@ function defaultNamespace(ns: Namespace): void {
   status.phase ||= 'Active';
 }
 
-function defaultNode(node: Node): void {
+export function defaultNode(node: Node): void {
   const status = node.status;
   if (status?.capacity && !status.allocatable) status.allocatable = { ...status.capacity };
 }

@@ -4,9 +4,7 @@ import {
   FieldSelectorParseError,
   escapeFieldValue,
   fieldLabelNotSupportedMessage,
-  fieldLabels,
   fieldSelectorFromSet,
-  objectFields,
   parseFieldSelector,
   unescapeFieldValue,
   unsupportedFieldLabels,
@@ -69,74 +67,11 @@ describe('parseFieldSelector', () => {
   });
 });
 
-describe('field labels', () => {
-  it('lists kind-specific labels', () => {
-    expect(fieldLabels('Pod')).toContain('spec.nodeName');
-    expect(fieldLabels('Pod')).toContain('status.podIPs');
-    expect(fieldLabels('Node')).toEqual(['metadata.name', 'spec.unschedulable']);
-    expect(fieldLabels('Namespace')).toEqual(['metadata.name', 'status.phase']);
-    expect(fieldLabels('Secret')).toContain('type');
-    expect(fieldLabels('Event')).toContain('involvedObject.uid');
-    expect(fieldLabels('ConfigMap')).toEqual(['metadata.name', 'metadata.namespace']);
-    expect(fieldLabels('constructor')).toEqual(['metadata.name', 'metadata.namespace']);
-  });
-
-  it('reports unsupported labels', () => {
-    expect(unsupportedFieldLabels('Pod', parseFieldSelector('spec.nodeName=a,status.phase=Running'))).toEqual([]);
-    expect(unsupportedFieldLabels('ConfigMap', parseFieldSelector('data.x=a,data.x!=b,metadata.name=c'))).toEqual(['data.x']);
-    expect(unsupportedFieldLabels('Node', parseFieldSelector('metadata.namespace=x'))).toEqual(['metadata.namespace']);
+describe('unsupportedFieldLabels', () => {
+  it('reports the labels a kind lacks, each once, in selector order', () => {
+    const pod = ['metadata.name', 'metadata.namespace', 'spec.nodeName', 'status.phase'];
+    expect(unsupportedFieldLabels(pod, parseFieldSelector('spec.nodeName=a,status.phase=Running'))).toEqual([]);
+    expect(unsupportedFieldLabels(['metadata.name'], parseFieldSelector('data.x=a,data.x!=b,metadata.name=c,spec.y=d'))).toEqual(['data.x', 'spec.y']);
     expect(fieldLabelNotSupportedMessage('data.x')).toBe('field label not supported: data.x');
-  });
-});
-
-describe('objectFields', () => {
-  it('renders pod fields like Kubernetes', () => {
-    const pod = {
-      metadata: { name: 'p', namespace: 'ns' },
-      spec: { nodeName: 'n1', restartPolicy: 'Always', hostNetwork: true },
-      status: { phase: 'Running', podIPs: [{ ip: '10.0.0.1' }, { ip: 'fd00::1' }] },
-    };
-    expect(objectFields('Pod', pod)).toEqual({
-      'metadata.name': 'p',
-      'metadata.namespace': 'ns',
-      'spec.nodeName': 'n1',
-      'spec.restartPolicy': 'Always',
-      'spec.schedulerName': '',
-      'spec.serviceAccountName': '',
-      'spec.hostNetwork': 'true',
-      'status.phase': 'Running',
-      'status.podIP': '10.0.0.1',
-      'status.nominatedNodeName': '',
-    });
-    expect(objectFields('Pod', { metadata: { name: 'x' } })['spec.hostNetwork']).toBe('false');
-  });
-
-  it('renders other kinds', () => {
-    expect(objectFields('Node', { metadata: { name: 'n' }, spec: { unschedulable: true } })).toEqual({
-      'metadata.name': 'n',
-      'spec.unschedulable': 'true',
-    });
-    expect(objectFields('Namespace', { metadata: { name: 'ns' }, status: { phase: 'Active' } })).toEqual({
-      'metadata.name': 'ns',
-      'status.phase': 'Active',
-    });
-    expect(objectFields('ReplicaSet', { metadata: { name: 'r', namespace: 'd' }, status: { replicas: 3 } })['status.replicas']).toBe('3');
-    expect(objectFields('ReplicaSet', { metadata: { name: 'r' } })['status.replicas']).toBe('0');
-    expect(objectFields('Secret', { type: 'Opaque', metadata: {} })['type']).toBe('Opaque');
-    expect(objectFields('Service', { spec: { clusterIP: 'None', type: 'ClusterIP' } })['spec.clusterIP']).toBe('None');
-    const ev = objectFields('Event', {
-      metadata: { name: 'e', namespace: 'd' },
-      involvedObject: { kind: 'Pod', name: 'p', uid: 'u1' },
-      reason: 'Started',
-      type: 'Normal',
-      reportingComponent: 'kubelet',
-    });
-    expect(ev['involvedObject.uid']).toBe('u1');
-    expect(ev['involvedObject.fieldPath']).toBe('');
-    expect(ev['source']).toBe('kubelet');
-    expect(objectFields('ConfigMap', { metadata: { name: 'c', namespace: 'd' } })).toEqual({
-      'metadata.name': 'c',
-      'metadata.namespace': 'd',
-    });
   });
 });

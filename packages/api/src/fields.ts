@@ -1,12 +1,12 @@
 /**
  * Field selectors (`?fieldSelector=spec.nodeName=node-1,status.phase!=Failed`): parsing with
- * Kubernetes' escaping rules, matching against an object's selectable fields, and the
- * per-kind field labels the API server accepts.
+ * Kubernetes' escaping rules and matching against an object's selectable fields. Which
+ * fields a kind has is the API server's business (its resource definitions).
  *
  * ```ts
  * const sel = parseFieldSelector('spec.nodeName=node-1');
- * unsupportedFieldLabels('Pod', sel); // []
- * sel.matches(objectFields('Pod', pod));
+ * unsupportedFieldLabels(['metadata.name', 'spec.nodeName'], sel); // []
+ * sel.matches({ 'spec.nodeName': 'node-1' }); // true
  * ```
  */
 
@@ -154,131 +154,18 @@ export function fieldSelectorFromSet(set: Readonly<Record<string, string>>): Fie
   return new TermsSelector(Object.entries(set).map(([field, value]) => ({ field, operator: '=', value })));
 }
 
-const META_NAMESPACED = ['metadata.name', 'metadata.namespace'] as const;
-
-/** Kind -> field labels it supports, from Kubernetes' field label conversion funcs. */
-const FIELD_LABELS: Readonly<Record<string, readonly string[]>> = {
-  Pod: [
-    ...META_NAMESPACED,
-    'spec.nodeName',
-    'spec.restartPolicy',
-    'spec.schedulerName',
-    'spec.serviceAccountName',
-    'spec.hostNetwork',
-    'status.phase',
-    'status.podIP',
-    'status.podIPs',
-    'status.nominatedNodeName',
-  ],
-  Node: ['metadata.name', 'spec.unschedulable'],
-  Namespace: ['metadata.name', 'status.phase'],
-  Event: [
-    ...META_NAMESPACED,
-    'involvedObject.kind',
-    'involvedObject.namespace',
-    'involvedObject.name',
-    'involvedObject.uid',
-    'involvedObject.apiVersion',
-    'involvedObject.resourceVersion',
-    'involvedObject.fieldPath',
-    'reason',
-    'reportingComponent',
-    'source',
-    'type',
-  ],
-  Secret: [...META_NAMESPACED, 'type'],
-  Service: [...META_NAMESPACED, 'spec.clusterIP', 'spec.type'],
-  ReplicaSet: [...META_NAMESPACED, 'status.replicas'],
-  ReplicationController: [...META_NAMESPACED, 'status.replicas'],
-};
-
-/** The field labels `kind` accepts in field selectors; every other kind gets name and namespace. */
-export function fieldLabels(kind: string): readonly string[] {
-  return Object.hasOwn(FIELD_LABELS, kind) ? (FIELD_LABELS[kind] ?? META_NAMESPACED) : META_NAMESPACED;
-}
-
 /**
- * The selector's fields that `kind` does not support, each once, in selector order.
- * The API server answers 400 with `field label not supported: <label>` for the first.
+ * The selector's fields not in `supported` (a kind's field labels), each once, in selector
+ * order. The API server answers 400 with `field label not supported: <label>` for the first.
  */
-export function unsupportedFieldLabels(kind: string, selector: FieldSelector): string[] {
-  const supported = new Set(fieldLabels(kind));
+export function unsupportedFieldLabels(supported: readonly string[], selector: FieldSelector): string[] {
+  const known = new Set(supported);
   const out: string[] = [];
-  for (const r of selector.requirements()) if (!supported.has(r.field) && !out.includes(r.field)) out.push(r.field);
+  for (const r of selector.requirements()) if (!known.has(r.field) && !out.includes(r.field)) out.push(r.field);
   return out;
 }
 
 /** Kubernetes' message for an unsupported field label. */
 export function fieldLabelNotSupportedMessage(label: string): string {
   return `field label not supported: ${label}`;
-}
-
-function child(obj: unknown, ...path: string[]): unknown {
-  let cur = obj;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
-}
-
-/** Renders a scalar as Kubernetes renders selectable fields (missing -> ""). */
-function text(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  return '';
-}
-
-/**
- * The selectable fields of an object as strings, the way Kubernetes' registries render
- * them (booleans "true"/"false", numbers in decimal, missing values ""). Cluster-scoped
- * Node and Namespace have no metadata.namespace field.
- */
-export function objectFields(kind: string, obj: Record<string, unknown>): Record<string, string> {
-  const fields: Record<string, string> = { 'metadata.name': text(child(obj, 'metadata', 'name')) };
-  if (kind !== 'Node' && kind !== 'Namespace') fields['metadata.namespace'] = text(child(obj, 'metadata', 'namespace'));
-  const at = (...path: string[]): string => text(child(obj, ...path));
-  switch (kind) {
-    case 'Pod': {
-      const podIPs = child(obj, 'status', 'podIPs');
-      const firstIP = Array.isArray(podIPs) ? text(child(podIPs[0], 'ip')) : '';
-      fields['spec.nodeName'] = at('spec', 'nodeName');
-      fields['spec.restartPolicy'] = at('spec', 'restartPolicy');
-      fields['spec.schedulerName'] = at('spec', 'schedulerName');
-      fields['spec.serviceAccountName'] = at('spec', 'serviceAccountName');
-      fields['spec.hostNetwork'] = child(obj, 'spec', 'hostNetwork') === true ? 'true' : 'false';
-      fields['status.phase'] = at('status', 'phase');
-      fields['status.podIP'] = firstIP || at('status', 'podIP');
-      fields['status.nominatedNodeName'] = at('status', 'nominatedNodeName');
-      break;
-    }
-    case 'Node':
-      fields['spec.unschedulable'] = child(obj, 'spec', 'unschedulable') === true ? 'true' : 'false';
-      break;
-    case 'Namespace':
-      fields['status.phase'] = at('status', 'phase');
-      break;
-    case 'Event': {
-      for (const f of ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']) {
-        fields[`involvedObject.${f}`] = at('involvedObject', f);
-      }
-      fields['reason'] = at('reason');
-      fields['reportingComponent'] = at('reportingComponent');
-      fields['source'] = at('source', 'component') || at('reportingComponent');
-      fields['type'] = at('type');
-      break;
-    }
-    case 'Secret':
-      fields['type'] = at('type');
-      break;
-    case 'Service':
-      fields['spec.clusterIP'] = at('spec', 'clusterIP');
-      fields['spec.type'] = at('spec', 'type');
-      break;
-    case 'ReplicaSet':
-    case 'ReplicationController':
-      fields['status.replicas'] = at('status', 'replicas') || '0';
-      break;
-  }
-  return fields;
 }

@@ -8,11 +8,11 @@
  *
  * @example
  * ```ts
- * import { resourceFor, decodeObject, applyDefaults, validateObject, parseLabelSelector } from '@mk8s/api';
+ * import { resourceFor, decodeObject, defaultPod, validatePod, parseLabelSelector } from '@mk8s/api';
  * const pods = resourceFor('', 'v1', 'pods')!;
  * const { object, errors } = decodeObject(pods.schema, JSON.parse(body));
- * applyDefaults('Pod', object);
- * const problems = validateObject('Pod', object, { namespaced: true }); // FieldError[]
+ * defaultPod(object);
+ * const problems = validatePod(object, true); // FieldError[]
  * parseLabelSelector('app=web,tier!=db').matches({ app: 'web' }); // true
  * ```
  */
@@ -38,8 +38,16 @@ export {
 } from './resources.js';
 export { cloneJson, decodeObject, type DecodeResult } from './decode.js';
 export {
-  applyCreateDefaults,
-  applyDefaults,
+  defaultDeployment,
+  defaultEndpoints,
+  defaultHorizontalPodAutoscaler,
+  defaultNamespace,
+  defaultNamespaceOnCreate,
+  defaultNode,
+  defaultPod,
+  defaultReplicaSet,
+  defaultSecret,
+  defaultService,
   defaultContainer,
   defaultPodSpec,
   defaultPodTemplate,
@@ -63,9 +71,7 @@ export {
 export {
   EverythingFields,
   FieldSelectorParseError,
-  fieldLabels,
   fieldSelectorFromSet,
-  objectFields,
   parseFieldSelector,
   unsupportedFieldLabels,
   type FieldRequirement,
@@ -86,7 +92,46 @@ export {
   POD_CONSTRAINED,
   type Usage,
 } from './quota.js';
-export { validateObject, validateObjectUpdate, validateStatusUpdate } from './validation/index.js';
+export {
+  validateBinding,
+  validateBindingUpdate,
+  validateClusterRole,
+  validateClusterRoleBinding,
+  validateConfigMap,
+  validateConfigMapUpdate,
+  validateDeployment,
+  validateDeploymentStatus,
+  validateDeploymentUpdate,
+  validateEndpoints,
+  validateEndpointsUpdate,
+  validateEvent,
+  validateHPA,
+  validateHPAStatus,
+  validateHPAUpdate,
+  validateLease,
+  validateLeaseUpdate,
+  validateNamespace,
+  validateNamespaceStatusUpdate,
+  validateNamespaceUpdate,
+  validateNode,
+  validateNodeUpdate,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+  validatePod,
+  validatePodStatusUpdate,
+  validatePodUpdate,
+  validateReplicaSet,
+  validateReplicaSetStatus,
+  validateReplicaSetUpdate,
+  validateRole,
+  validateRoleBinding,
+  validateScale,
+  validateSecret,
+  validateSecretUpdate,
+  validateService,
+  validateServiceStatusUpdate,
+  validateServiceUpdate,
+} from './validation/index.js';
 export {
   controllerRef,
   isPodActive,

@@ -66,7 +66,7 @@ function kindSchemaV3(doc: Json, group: string, version: string, kind: string): 
 }
 
 describe('OpenAPI v2', () => {
-  const doc = buildOpenAPIV2();
+  const doc = buildOpenAPIV2(RESOURCE_TYPES);
   const definitions = doc['definitions'] as Record<string, Json>;
 
   it('is a swagger 2.0 document whose references all resolve', () => {
@@ -145,7 +145,7 @@ describe('OpenAPI v2', () => {
 });
 
 describe('OpenAPI v3', () => {
-  const index = buildOpenAPIV3Index();
+  const index = buildOpenAPIV3Index(RESOURCE_TYPES);
 
   it('indexes every served group-version with a hash of its document', () => {
     expect(Object.keys(index.paths).sort()).toEqual([
@@ -158,24 +158,24 @@ describe('OpenAPI v3', () => {
       'apis/rbac.authorization.k8s.io/v1',
     ]);
     for (const [key, { serverRelativeURL }] of Object.entries(index.paths)) {
-      const doc = buildOpenAPIV3(key)!;
+      const doc = buildOpenAPIV3(RESOURCE_TYPES, key)!;
       expect(serverRelativeURL).toBe(`/openapi/v3/${key}?hash=${openAPIHash(doc)}`);
       expect(serverRelativeURL).toMatch(/\?hash=[0-9A-F]{128}$/);
     }
-    expect(buildOpenAPIV3Index()).toEqual(index);
+    expect(buildOpenAPIV3Index(RESOURCE_TYPES)).toEqual(index);
   });
 
   it('answers only for served group-versions, with or without a leading slash', () => {
-    expect(buildOpenAPIV3('apis/batch/v1')).toBeUndefined();
-    expect(buildOpenAPIV3('')).toBeUndefined();
-    expect(buildOpenAPIV3('/api/v1')).toBe(buildOpenAPIV3('api/v1'));
+    expect(buildOpenAPIV3(RESOURCE_TYPES, 'apis/batch/v1')).toBeUndefined();
+    expect(buildOpenAPIV3(RESOURCE_TYPES, '')).toBeUndefined();
+    expect(buildOpenAPIV3(RESOURCE_TYPES, '/api/v1')).toBe(buildOpenAPIV3(RESOURCE_TYPES, 'api/v1'));
     expect(groupVersionPath('v1')).toBe('api/v1');
     expect(groupVersionPath('coordination.k8s.io/v1')).toBe('apis/coordination.k8s.io/v1');
   });
 
   for (const key of ['api/v1', 'apis/apps/v1', 'apis/autoscaling/v2', 'apis/coordination.k8s.io/v1']) {
     it(`${key}: references resolve inside the document and no private keys leak`, () => {
-      const doc = buildOpenAPIV3(key)!;
+      const doc = buildOpenAPIV3(RESOURCE_TYPES, key)!;
       expect(doc['openapi']).toBe('3.0.0');
       const schemas = (doc['components'] as Json)['schemas'] as Record<string, Json>;
       for (const [path, ref] of collectRefs(doc)) {
@@ -188,7 +188,7 @@ describe('OpenAPI v3', () => {
 
   it('gives each resource the PATCH operation kubectl apply looks for', () => {
     for (const r of RESOURCE_TYPES) {
-      const doc = buildOpenAPIV3(groupVersionPath(r.apiVersion))!;
+      const doc = buildOpenAPIV3(RESOURCE_TYPES, groupVersionPath(r.apiVersion))!;
       const paths = doc['paths'] as Record<string, Record<string, Json>>;
       const op = Object.values(paths)
         .map((p) => p['patch'])
@@ -205,7 +205,7 @@ describe('OpenAPI v3', () => {
   });
 
   it('lets strategic merge patch find merge keys the way kubectl walks the schema', () => {
-    const apps = buildOpenAPIV3('apis/apps/v1')!;
+    const apps = buildOpenAPIV3(RESOURCE_TYPES, 'apis/apps/v1')!;
     const deployment = kindSchemaV3(apps, 'apps', 'v1', 'Deployment')!;
     expect(patchMetaV3(apps, deployment, ['spec', 'template', 'spec', 'containers'])).toEqual({ strategy: 'merge', mergeKey: 'name' });
     expect(patchMetaV3(apps, deployment, ['spec', 'template', 'spec', 'containers', 'env'])).toEqual({ strategy: 'merge', mergeKey: 'name' });
@@ -217,7 +217,7 @@ describe('OpenAPI v3', () => {
     expect(patchMetaV3(apps, deployment, ['metadata', 'ownerReferences'])).toEqual({ strategy: 'merge', mergeKey: 'uid' });
     expect(patchMetaV3(apps, deployment, ['spec', 'template', 'spec', 'tolerations'])).toEqual({ strategy: undefined, mergeKey: undefined });
 
-    const core = buildOpenAPIV3('api/v1')!;
+    const core = buildOpenAPIV3(RESOURCE_TYPES, 'api/v1')!;
     const service = kindSchemaV3(core, '', 'v1', 'Service')!;
     expect(patchMetaV3(core, service, ['spec', 'ports'])).toEqual({ strategy: 'merge', mergeKey: 'port' });
     const node = kindSchemaV3(core, '', 'v1', 'Node')!;
@@ -230,7 +230,7 @@ describe('OpenAPI v3', () => {
   });
 
   it('publishes the v3 shapes of scalar definitions and wraps annotated references in allOf', () => {
-    const apps = buildOpenAPIV3('apis/apps/v1')!;
+    const apps = buildOpenAPIV3(RESOURCE_TYPES, 'apis/apps/v1')!;
     const schemas = (apps['components'] as Json)['schemas'] as Record<string, Json>;
     expect(schemas['io.k8s.apimachinery.pkg.api.resource.Quantity']).toEqual({ oneOf: [{ type: 'string' }, { type: 'number' }] });
     expect(schemas['io.k8s.apimachinery.pkg.util.intstr.IntOrString']).toEqual({
@@ -244,11 +244,11 @@ describe('OpenAPI v3', () => {
     // The scale subresource speaks autoscaling/v1 Scale and is published with apps/v1.
     expect(kindSchemaV3(apps, 'autoscaling', 'v1', 'Scale')).toBeDefined();
     expect(kindSchemaV3(apps, 'apps', 'v1', 'DeleteOptions')).toBeDefined();
-    expect(kindSchemaV3(buildOpenAPIV3('api/v1')!, 'policy', 'v1', 'Eviction')).toBeDefined();
+    expect(kindSchemaV3(buildOpenAPIV3(RESOURCE_TYPES, 'api/v1')!, 'policy', 'v1', 'Eviction')).toBeDefined();
   });
 
   it('returns the same cached document each time', () => {
-    expect(buildOpenAPIV3('api/v1')).toBe(buildOpenAPIV3('api/v1'));
-    expect(buildOpenAPIV2()).toBe(buildOpenAPIV2());
+    expect(buildOpenAPIV3(RESOURCE_TYPES, 'api/v1')).toBe(buildOpenAPIV3(RESOURCE_TYPES, 'api/v1'));
+    expect(buildOpenAPIV2(RESOURCE_TYPES)).toBe(buildOpenAPIV2(RESOURCE_TYPES));
   });
 });

@@ -15,10 +15,10 @@
  * validation to the server. `kubectl explain` walks the same schemas.
  *
  * Subtrees marked `x-mk8s-definition` are hoisted into named definitions, referenced the way
- * Kubernetes names them; mk8s-only keys are stripped. Documents are built once and cached.
+ * Kubernetes names them; mk8s-only keys are stripped. Documents are built once per list of served types and cached.
  */
 import { createHash } from 'node:crypto';
-import { KIND_SCHEMAS, RESOURCE_TYPES } from './resources.js';
+import { KIND_SCHEMAS } from './resources.js';
 import type { KindSchema, ResourceType } from './resources.js';
 import { ListMetaSchema } from './schemas/meta.js';
 import { DEFINITION_KEY, META, PATCH_MERGE_KEY, PATCH_STRATEGY, QUANTITY_KEY } from './schemas/schema-kit.js';
@@ -428,40 +428,52 @@ function sortedObject(map: Map<string, Json>): Json {
   return Object.fromEntries([...map.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function apiVersions(): string[] {
-  return [...new Set(RESOURCE_TYPES.map((r) => r.apiVersion))];
+function apiVersions(types: readonly ResourceType[]): string[] {
+  return [...new Set(types.map((r) => r.apiVersion))];
 }
 
 // Documents
 
-let v2Cache: Json | undefined;
+interface Cached {
+  v2?: Json;
+  v3: Map<string, Json>;
+}
 
-/** The swagger 2.0 document served at `/openapi/v2` (JSON form). */
-export function buildOpenAPIV2(): Json {
-  if (!v2Cache) {
+/** Documents per list of served types (the API server keeps one list per set of served resources). */
+const cache = new WeakMap<readonly ResourceType[], Cached>();
+
+function cachedFor(types: readonly ResourceType[]): Cached {
+  let c = cache.get(types);
+  if (!c) cache.set(types, (c = { v3: new Map() }));
+  return c;
+}
+
+/** The swagger 2.0 document served at `/openapi/v2` (JSON form) for the served `types`. */
+export function buildOpenAPIV2(types: readonly ResourceType[]): Json {
+  const c = cachedFor(types);
+  if (!c.v2) {
     const defs = new Definitions(V2);
-    addKinds(defs, RESOURCE_TYPES, apiVersions());
-    v2Cache = {
+    addKinds(defs, types, apiVersions(types));
+    c.v2 = {
       swagger: '2.0',
       info: { ...OPENAPI_INFO },
-      paths: renderPaths(RESOURCE_TYPES, V2),
+      paths: renderPaths(types, V2),
       definitions: sortedObject(defs.byName),
     };
   }
-  return v2Cache;
+  return c.v2;
 }
 
-const v3Cache = new Map<string, Json>();
-
 /**
- * The OpenAPI 3.0 document of one group-version, keyed as in the index (`api/v1`,
+ * The OpenAPI 3.0 document of one group-version of `types`, keyed as in the index (`api/v1`,
  * `apis/apps/v1`; a leading `/` is ignored), or `undefined` for one not served.
  */
-export function buildOpenAPIV3(groupVersionPathKey: string): Json | undefined {
+export function buildOpenAPIV3(types: readonly ResourceType[], groupVersionPathKey: string): Json | undefined {
   const key = groupVersionPathKey.replace(/^\/+/, '');
-  const cached = v3Cache.get(key);
+  const c = cachedFor(types);
+  const cached = c.v3.get(key);
   if (cached) return cached;
-  const resources = RESOURCE_TYPES.filter((r) => groupVersionPath(r.apiVersion) === key);
+  const resources = types.filter((r) => groupVersionPath(r.apiVersion) === key);
   if (resources.length === 0) return undefined;
   const defs = new Definitions(V3);
   addKinds(defs, resources, [resources[0]!.apiVersion]);
@@ -471,7 +483,7 @@ export function buildOpenAPIV3(groupVersionPathKey: string): Json | undefined {
     paths: renderPaths(resources, V3),
     components: { schemas: sortedObject(defs.byName) },
   };
-  v3Cache.set(key, doc);
+  c.v3.set(key, doc);
   return doc;
 }
 
@@ -483,11 +495,11 @@ export interface OpenAPIV3Index {
  * The `/openapi/v3` index. Each URL carries the hash of its document, so clients may cache
  * a document for as long as its URL stays the same.
  */
-export function buildOpenAPIV3Index(): OpenAPIV3Index {
+export function buildOpenAPIV3Index(types: readonly ResourceType[]): OpenAPIV3Index {
   const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const apiVersion of apiVersions()) {
+  for (const apiVersion of apiVersions(types)) {
     const key = groupVersionPath(apiVersion);
-    paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${openAPIHash(buildOpenAPIV3(key)!)}` };
+    paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${openAPIHash(buildOpenAPIV3(types, key)!)}` };
   }
   return { paths };
 }

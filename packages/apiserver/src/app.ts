@@ -11,7 +11,7 @@
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { RESOURCE_TYPES, resourceFor, buildOpenAPIV2, buildOpenAPIV3, buildOpenAPIV3Index, metaTime } from '@mk8s/api';
+import { buildOpenAPIV2, buildOpenAPIV3, buildOpenAPIV3Index, metaTime } from '@mk8s/api';
 import type { Store } from '@mk8s/storage';
 import { WatchCache } from './cache/watch-cache.js';
 import { errors, StatusError } from './errors.js';
@@ -31,12 +31,11 @@ import { Registry } from './registry/registry.js';
 import type { AdmissionSettings } from './registry/strategy.js';
 import { KeyExistsError, StoreUnavailableError } from '@mk8s/storage';
 import { listPrefix, objectKey } from './registry/keys.js';
-import { ServiceAllocator } from './registry/service-allocator.js';
 import { DEFAULT_EVENT_TTL_MS, EventReaper } from './registry/event-ttl.js';
 import { buildAdmissionChain, type AdmissionOptions } from './admission/index.js';
 import { AuditLogger, type AuditOptions } from './audit/index.js';
 import { isHpaV1, serveHpaV1 } from './autoscaling-v1/hpa-v1-handler.js';
-import { installAuth, INSECURE_AUTH, isSelfReview, isTokenRequest, type Auth, type AuthOptions } from './auth/index.js';
+import { installAuth, INSECURE_AUTH, type Auth, type AuthOptions } from './auth/index.js';
 import {
   DEFAULT_METRICS_RESOLUTION_MS,
   MetricsApi,
@@ -202,17 +201,12 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   observeMemory(metrics, { cache, store: opts.store, watchBudget });
   if (opts.storageSizeBytes) observeStorageSize(metrics, opts.storageSizeBytes);
   const now = opts.now ?? Date.now;
-  // An empty range is the default one.
-  const serviceAllocator = new ServiceAllocator({
-    serviceClusterIPRange: opts.serviceClusterIPRange || undefined,
-    serviceNodePortRange: opts.serviceNodePortRange || undefined,
-  });
   const registry = new Registry({
     store: opts.store,
     cache,
     now,
     admission: opts.admission,
-    allocators: { services: serviceAllocator },
+    allocatorSettings: { serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange },
     admit: buildAdmissionChain({ cache, store: opts.store, now }, opts.admissionControl, opts.admission),
   });
   const audit = opts.audit ? new AuditLogger(opts.audit, metrics.registry) : undefined;
@@ -284,6 +278,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   const auth = installAuth(app, { cache, registry, log: app.log, now, options: opts.auth ?? INSECURE_AUTH });
   ctx.guardWrite = auth.guardWrite;
+  ctx.auth = auth;
+  const catalog = registry.catalog;
 
   app.setErrorHandler((err, req, reply) => {
     const status = statusFromError(err);
@@ -368,17 +364,16 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     return metrics.registry.metrics();
   });
 
-  const openapiV2 = buildOpenAPIV2();
   app.get('/openapi/v2', async (req, reply) => {
     const accept = req.headers.accept ?? '';
     if (accept && !/json|\*\/\*/.test(accept)) throw errors.notAcceptable('only application/json is served for /openapi/v2');
     reply.type('application/json');
-    return openapiV2;
+    return buildOpenAPIV2(catalog.types());
   });
-  app.get('/openapi/v3', async () => buildOpenAPIV3Index());
+  app.get('/openapi/v3', async () => buildOpenAPIV3Index(catalog.types()));
   app.get('/openapi/v3/*', async (req) => {
     const gv = (req.params as Record<string, string>)['*'] ?? '';
-    const doc = buildOpenAPIV3(gv);
+    const doc = buildOpenAPIV3(catalog.types(), gv);
     if (!doc) throw errors.notFoundPath();
     return doc;
   });
@@ -402,25 +397,20 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
       const host = req.headers.host ?? 'localhost';
       let doc: unknown;
       const path = rawPath.replace(/\/$/, '');
-      if (path === '/api') doc = apiVersions(host);
-      else if (path === '/apis') doc = extendGroupList(apiGroupList());
-      else if (!info.version) doc = extendGroupDoc(info.group, undefined, apiGroupDoc(info.group));
-      else doc = extendGroupDoc(info.group, info.version, apiResourceList(info.group, info.version));
+      if (path === '/api') doc = apiVersions(catalog, host);
+      else if (path === '/apis') doc = extendGroupList(apiGroupList(catalog));
+      else if (!info.version) doc = extendGroupDoc(info.group, undefined, apiGroupDoc(catalog, info.group));
+      else doc = extendGroupDoc(info.group, info.version, apiResourceList(catalog, info.group, info.version));
       if (!doc) throw errors.notFoundPath();
       return doc;
     }
     // Across all namespaces a namespaced resource is only read (list, watch); Kubernetes has no other route there.
-    const namespaced = isHpaV1(info) || resourceFor(info.group, info.version, info.resource ?? '')?.namespaced === true;
+    const namespaced = isHpaV1(info) || catalog.lookup(info.group, info.version, info.resource ?? '')?.type.namespaced === true;
     if (namespaced && info.namespace === undefined && info.name === undefined && info.verb !== 'list' && info.verb !== 'watch') {
       throw errors.methodNotAllowed();
     }
     await cache.start();
     if (isHpaV1(info)) return serveHpaV1(ctx, info, req, reply);
-    if (isSelfReview(info)) return reply.code(201).send(await auth.selfReview(resourceFor(info.group, info.version, info.resource!)!, req, info));
-    if (isTokenRequest(info)) {
-      if (info.verb !== 'create' || !info.name || !info.namespace) throw errors.methodNotAllowed();
-      return reply.code(201).send(await auth.tokenRequest(info.namespace, info.name, req.body));
-    }
     return handleResource(ctx, info, req, reply);
   };
   const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -431,15 +421,13 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   await auth.start();
   // Allocations are derived from the stored Services before the first write is served.
   await cache.fresh();
-  serviceAllocator.rebuild(cache.list('services', listPrefix('services')));
+  registry.rebuildAllocators();
   if (metricsResolutionMs > 0) metricsScraper.start();
   return { app, registry, cache, metrics, metricsPipeline: { store: metricsStore, scraper: metricsScraper }, auth };
 }
 
 /** Creates the system namespaces if missing (idempotent across restarts). */
 async function ensureNamespaces(store: Store, now: () => number): Promise<void> {
-  const nsType = RESOURCE_TYPES.find((r) => r.resource === 'namespaces');
-  if (!nsType) return;
   for (const name of SYSTEM_NAMESPACES) {
     const key = objectKey('namespaces', undefined, name);
     if (await store.get(key)) continue;

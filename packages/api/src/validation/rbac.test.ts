@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldError } from '../field-errors.js';
-import { validateObject } from './index.js';
 import type { JsonObject } from './json.js';
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from './rbac.js';
 
@@ -112,15 +111,16 @@ describe('RBAC object names (path segments)', () => {
       ['100%', ["may not contain '%'"]],
       ['a\u0000b', ['may not contain the NUL character']],
     ];
-    for (const [kind, namespaced] of [
-      ['Role', true],
-      ['RoleBinding', true],
-      ['ClusterRole', false],
-      ['ClusterRoleBinding', false],
-    ] as const) {
+    const validators = [
+      [(o: Record<string, unknown>) => validateRole(o, true), true],
+      [(o: Record<string, unknown>) => validateRoleBinding(o, true), true],
+      [(o: Record<string, unknown>) => validateClusterRole(o), false],
+      [(o: Record<string, unknown>) => validateClusterRoleBinding(o), false],
+    ] as const;
+    for (const [validate, namespaced] of validators) {
       for (const [name, messages] of cases) {
         const metadata = namespaced ? { name, namespace: 'default' } : { name };
-        const errs = validateObject(kind, { metadata, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'view' } }, { namespaced });
+        const errs = validate({ metadata, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'view' } });
         expect(shown(errs)).toEqual(messages.map((m) => `FieldValueInvalid metadata.name: Invalid value: ${JSON.stringify(name)}: ${m}`));
       }
     }

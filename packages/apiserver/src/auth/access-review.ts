@@ -14,14 +14,6 @@ import type { Attributes, Authorizer } from './attributes.js';
 import { authorizeUnion } from './rbac.js';
 import type { UserInfo } from './user.js';
 
-/** A SelfSubjectAccessReview or a SelfSubjectReview (`kubectl auth whoami`): answered, never stored. */
-export function isSelfReview(info: RequestInfo): boolean {
-  return (
-    (info.group === 'authorization.k8s.io' && info.resource === 'selfsubjectaccessreviews') ||
-    (info.group === 'authentication.k8s.io' && info.resource === 'selfsubjectreviews')
-  );
-}
-
 /** `POST .../selfsubjectreviews`: who the server takes the requester for. */
 export function selfSubjectReview(rt: ResourceType, registry: Registry, user: UserInfo, info: RequestInfo, body: unknown): Obj {
   if (info.verb !== 'create' || info.name !== undefined) throw errors.methodNotAllowed();

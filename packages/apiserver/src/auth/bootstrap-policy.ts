@@ -14,7 +14,8 @@
  * the node's relationships (its own Lease, the Secrets and ConfigMaps of its
  * pods), as in Kubernetes.
  */
-import { RESOURCE_TYPES, resourceFor, type ClusterRole, type ClusterRoleBinding, type PolicyRule, type Subject } from '@mk8s/api';
+import { BUILTIN_RESOURCES } from '../resources/builtin.js';
+import { resourceFor, type ClusterRole, type ClusterRoleBinding, type PolicyRule, type Subject } from '@mk8s/api';
 import { StatusError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { AUTHENTICATED_GROUP, BOOTSTRAPPERS_GROUP, MASTERS_GROUP, UNAUTHENTICATED_GROUP } from './user.js';
@@ -143,12 +144,18 @@ export const COMPONENT_USERS = {
   proxy: 'system:kube-proxy',
 } as const;
 
-/** The served resources (no subresources) of each API group, namespaced ones only when asked; create-only reviews left out. */
+/**
+ * The built-in resources (no subresources) of each API group, namespaced ones
+ * only when asked, the create-only reviews left out: what the garbage
+ * collector reads and the namespace and quota controllers list. Listed by
+ * resource rather than Kubernetes' `*` so the controller manager's identity
+ * cannot delete cluster-scoped objects such as RBAC bindings.
+ */
 function servedResources(namespacedOnly: boolean): PolicyRule[] {
   const byGroup = new Map<string, string[]>();
-  for (const rt of RESOURCE_TYPES) {
-    if ((namespacedOnly && !rt.namespaced) || (rt.verbs && !rt.verbs.includes('list'))) continue;
-    byGroup.set(rt.group, [...(byGroup.get(rt.group) ?? []), rt.resource]);
+  for (const { type, verbs } of BUILTIN_RESOURCES) {
+    if ((namespacedOnly && !type.namespaced) || verbs) continue;
+    byGroup.set(type.group, [...(byGroup.get(type.group) ?? []), type.resource]);
   }
   return [...byGroup].map(([group, resources]) => rule([], [group], resources));
 }

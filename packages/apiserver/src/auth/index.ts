@@ -221,7 +221,5 @@ export { parseTokenFile, TokenFile, TokenFileError } from './token-file.js';
 export { DEFAULT_ROLES, COMPONENT_USERS, NODE_RULES, reconcileBootstrapPolicy } from './bootstrap-policy.js';
 export { nodeIdentity } from './node-authorizer.js';
 export { RbacAuthorizer, authorizeUnion } from './rbac.js';
-export { isSelfReview } from './access-review.js';
 export { ServiceAccountKeys, DEFAULT_ISSUER, signServiceAccountToken, verifyServiceAccountToken } from './service-account-token.js';
-export { isTokenRequest } from './token-request.js';
 export * from './user.js';

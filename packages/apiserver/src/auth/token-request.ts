@@ -7,7 +7,6 @@
  */
 import { metaTime, resourceFor } from '@mk8s/api';
 import { errors } from '../errors.js';
-import type { RequestInfo } from '../http/request-info.js';
 import type { Registry } from '../registry/registry.js';
 import { signServiceAccountToken, type ServiceAccountKeys } from './service-account-token.js';
 
@@ -15,11 +14,6 @@ type Obj = Record<string, unknown>;
 
 export const DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600;
 export const MIN_TOKEN_EXPIRATION_SECONDS = 600;
-
-/** Whether a request is a TokenRequest (`serviceaccounts/<name>/token`). */
-export function isTokenRequest(info: RequestInfo): boolean {
-  return info.group === '' && info.resource === 'serviceaccounts' && info.subresource === 'token';
-}
 
 function invalid(name: string, field: string, value: unknown, message: string): Error {
   return errors.invalid({ qualifiedResource: 'tokenrequests', group: 'authentication.k8s.io', kind: 'TokenRequest', name }, [

@@ -111,7 +111,7 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
       const metadata: Obj = { resourceVersion: result.resourceVersion, continue: result.continue };
       if (neg.table) {
         return v1Table(
-          toTable(rt.resource, result.items, {
+          toTable(ctx.registry.definition(rt).printer, result.items, {
             now: ctx.now(),
             includeObject: neg.includeObject,
             resourceVersion: result.resourceVersion,
@@ -123,7 +123,7 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
     }
     case 'get': {
       const obj = await reg.get(rt, ns, info.name!);
-      if (neg.table) return v1Table(toTable(rt.resource, [obj], { now: ctx.now(), includeObject: neg.includeObject }));
+      if (neg.table) return v1Table(toTable(ctx.registry.definition(rt).printer, [obj], { now: ctx.now(), includeObject: neg.includeObject }));
       return hpaV2ToV1(obj);
     }
     case 'create': {
@@ -146,7 +146,7 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
       return hpaV2ToV1(r.object);
     }
     case 'deletecollection': {
-      const filter = selectorFilter(rt, q);
+      const filter = selectorFilter(ctx, rt, q);
       const deleteOptions = parseDeleteOptions(req.body, q);
       const { items, resourceVersion } = await reg.list(rt, ns, { filter });
       const out: Obj[] = [];

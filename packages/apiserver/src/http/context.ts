@@ -3,6 +3,7 @@ import type { Store } from '@mk8s/storage';
 import type { WatchCache } from '../cache/watch-cache.js';
 import type { ResourceType } from '@mk8s/api';
 import type { UserInfo } from '../auth/user.js';
+import type { Auth } from '../auth/index.js';
 import type { Registry, WriteCheck } from '../registry/registry.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { KubeletClientTLS } from './kubelet-client.js';
@@ -32,4 +33,6 @@ export interface ServerContext {
   kubeletTLS?: KubeletClientTLS;
   /** A check for a create, update or patch by this user (RBAC escalation prevention, auth/escalation.ts); none when absent. */
   guardWrite?: (rt: ResourceType, info: RequestInfo, user: UserInfo | undefined) => Promise<WriteCheck | undefined>;
+  /** The answers only authentication and authorization can give (self reviews, TokenRequests); set once auth is installed. */
+  auth?: Pick<Auth, 'selfReview' | 'tokenRequest'>;
 }

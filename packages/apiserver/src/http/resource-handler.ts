@@ -5,30 +5,29 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorMessage, type ResourceType } from '@mk8s/api';
-import { metaTime, objectFields, parseFieldSelector, parseLabelSelector, resourceFor, unsupportedFieldLabels } from '@mk8s/api';
-import { errors, StatusError, successStatus } from '../errors.js';
+import { parseFieldSelector, parseLabelSelector, unsupportedFieldLabels } from '@mk8s/api';
+import { errors, StatusError } from '../errors.js';
 import type { Obj } from '../cache/watch-cache.js';
 import type { ListResult, WriteOptions } from '../registry/registry.js';
 import { applyPatch } from '../patch/index.js';
 import { PatchError } from '../patch/errors.js';
 import { toTable } from '../tables/index.js';
 import { negotiate, type Negotiated } from './accept.js';
-import { dryRun, str, writeOptions, type Query } from './query.js';
+import { str, writeOptions, type Query } from './query.js';
 import type { RequestInfo } from './request-info.js';
 import type { ServerContext } from './context.js';
 import { serveWatch } from './watch.js';
 import { parseDeleteOptions } from './delete-options.js';
 import { listOptions } from './list-options.js';
 import { warningHeaderValues } from './warning-header.js';
-import { serveLog } from './log-proxy.js';
-import { serveExec } from './exec-proxy.js';
-import { scaleHandlers } from './scale.js';
 import { auditAnnotations } from '../audit/audit-log.js';
+import { fieldLabelsOf, selectableFields, type ResourceRequest } from '../resources/definition.js';
+import { bindPod } from '../resources/pods/binding.js';
 
 export type Filter = (obj: Obj) => boolean;
 
-/** Builds the object filter for label and field selectors; bad selectors are 400s. */
-export function selectorFilter(rt: ResourceType, q: Query): Filter {
+/** Builds the object filter for label and field selectors (the fields `rt`'s definition has); bad selectors are 400s. */
+export function selectorFilter(ctx: ServerContext, rt: ResourceType, q: Query): Filter {
   const ls = str(q, 'labelSelector');
   const fs = str(q, 'fieldSelector');
   let labelMatch: Filter | undefined;
@@ -49,9 +48,10 @@ export function selectorFilter(rt: ResourceType, q: Query): Filter {
     } catch (err) {
       throw errors.badRequest(errorMessage(err));
     }
-    const unsupported = unsupportedFieldLabels(rt.kind, sel);
+    const definition = ctx.registry.definition(rt);
+    const unsupported = unsupportedFieldLabels(fieldLabelsOf(definition), sel);
     if (unsupported.length > 0) throw errors.badRequest(`field label not supported: ${unsupported[0]}`);
-    fieldMatch = (o) => sel.matches(objectFields(rt.kind, o));
+    fieldMatch = (o) => sel.matches(selectableFields(definition, o));
   }
   if (labelMatch && fieldMatch) return (o) => labelMatch(o) && fieldMatch(o);
   return labelMatch ?? fieldMatch ?? (() => true);
@@ -67,7 +67,7 @@ export function warn(reply: FastifyReply, warnings: readonly string[]): void {
 function render(ctx: ServerContext, rt: ResourceType, neg: Negotiated, body: Obj, list?: { items: Obj[]; resourceVersion: string; continue?: string }): Obj {
   if (!neg.table) return body;
   const objects = list ? list.items : [body];
-  return toTable(rt.resource, objects, {
+  return toTable(ctx.registry.definition(rt).printer, objects, {
     now: ctx.now(),
     includeObject: neg.includeObject,
     resourceVersion: list?.resourceVersion,
@@ -77,7 +77,7 @@ function render(ctx: ServerContext, rt: ResourceType, neg: Negotiated, body: Obj
 
 /** A list request: selectors and ListOptions from the query, validated, then the registry's list. */
 export async function listObjects(ctx: ServerContext, rt: ResourceType, ns: string | undefined, q: Query): Promise<ListResult> {
-  const filter = selectorFilter(rt, q);
+  const filter = selectorFilter(ctx, rt, q);
   const o = listOptions(q, 'list');
   return ctx.registry.list(rt, ns, {
     filter,
@@ -89,24 +89,32 @@ export async function listObjects(ctx: ServerContext, rt: ResourceType, ns: stri
 }
 
 export async function handleResource(ctx: ServerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-  const rt = resourceFor(info.group, info.version, info.resource ?? '');
-  if (!rt) {
+  const definition = ctx.registry.catalog.lookup(info.group, info.version, info.resource ?? '');
+  if (!definition) {
     // Kubernetes' bindings collection: POST /api/v1/namespaces/{ns}/bindings with the pod's name in the Binding.
     if (info.group === '' && info.resource === 'bindings' && info.verb === 'create' && info.namespace) {
-      const pods = resourceFor('', 'v1', 'pods')!;
+      const pods = ctx.registry.catalog.lookup('', 'v1', 'pods')!;
       const name = String(((req.body as Obj | undefined)?.['metadata'] as Obj | undefined)?.['name'] ?? '');
-      return bindPod(ctx, pods, info.namespace, name, req, reply);
+      return bindPod(ctx, pods.type, info.namespace, name, req, reply);
     }
     throw errors.notFoundPath();
   }
+  const rt = definition.type;
   if (!rt.namespaced && info.namespace !== undefined) throw errors.notFoundPath();
   const ns = rt.namespaced ? info.namespace : undefined;
   if (rt.namespaced && info.name !== undefined && !ns) throw errors.notFoundPath();
   const q = (req.query ?? {}) as Query;
   const neg = negotiate(req.headers.accept, q['includeObject']);
   if (!neg) throw errors.notAcceptable('only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io');
+  const request: ResourceRequest = { ctx, definition, namespace: ns, name: info.name ?? '', info, req, reply, query: q, negotiated: neg };
 
-  if (info.subresource !== undefined) return handleSubresource(ctx, rt, ns, info, req, reply, neg);
+  if (info.subresource !== undefined) return handleSubresource(request);
+  if (definition.verbs) {
+    // A resource without storage (the self reviews) serves only the verbs its definition answers.
+    const serve = info.name === undefined && info.verb === 'create' ? definition.verbs.create : undefined;
+    if (!serve) throw errors.methodNotAllowed();
+    return serve(request);
+  }
 
   const reg = ctx.registry;
   switch (info.verb) {
@@ -117,7 +125,7 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       return render(ctx, rt, neg, { kind: rt.listKind, apiVersion: rt.apiVersion, metadata, items: result.items }, result);
     }
     case 'watch': {
-      const filter = selectorFilter(rt, q);
+      const filter = selectorFilter(ctx, rt, q);
       const byName = info.name;
       return serveWatch(ctx, rt, ns, byName ? (o) => (o['metadata'] as Obj)['name'] === byName && filter(o) : filter, q, neg, req, reply);
     }
@@ -148,9 +156,8 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       return r.object;
     }
     case 'deletecollection': {
-      // Kubernetes serves no deletecollection on namespaces: one request must not empty a cluster.
-      if (rt.resource === 'namespaces') throw errors.methodNotAllowed();
-      const filter = selectorFilter(rt, q);
+      if (!definition.deleteCollection) throw errors.methodNotAllowed();
+      const filter = selectorFilter(ctx, rt, q);
       const opts = parseDeleteOptions(req.body, q);
       const { items, resourceVersion } = await reg.list(rt, ns, { filter });
       const out: Obj[] = [];
@@ -207,142 +214,32 @@ async function patch(
   });
 }
 
-async function bindPod(ctx: ServerContext, pods: ResourceType, ns: string, name: string, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-  const body = req.body as Obj | undefined;
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request must be a Binding object');
-  if (body['kind'] !== undefined && body['kind'] !== 'Binding') throw errors.badRequest(`${String(body['kind'])} is not a Binding`);
-  const meta = (body['metadata'] ?? {}) as Obj;
-  if (meta['name'] !== undefined && meta['name'] !== name) {
-    throw errors.badRequest(`the name of the object (${String(meta['name'])}) does not match the name on the URL (${name})`);
-  }
-  const node = String(((body['target'] ?? {}) as Obj)['name'] ?? '');
-  if (!node) {
-    throw errors.invalid({ qualifiedResource: 'bindings', group: '', kind: 'Binding', name }, [
-      { type: 'FieldValueRequired', field: 'target.name', message: 'Required value' },
-    ]);
-  }
-  await ctx.registry.mutateRaw(pods, ns, name, (pod) => {
-    const spec = (pod['spec'] ?? {}) as Obj;
-    const target = ctx.registry.target(pods, name);
-    if (spec['nodeName']) throw errors.conflict(target, `pod ${name} is already assigned to node "${String(spec['nodeName'])}"`);
-    const pm = pod['metadata'] as Obj;
-    if (pm['deletionTimestamp']) throw errors.conflict(target, `pod ${name} is being deleted, cannot be assigned to a host`);
-    if (meta['uid'] && meta['uid'] !== pm['uid'])
-      throw errors.conflict(target, `Precondition failed: UID in precondition: ${String(meta['uid'])}, UID in object meta: ${String(pm['uid'])}`);
-    spec['nodeName'] = node;
-    pod['spec'] = spec;
-    const annotations = meta['annotations'] as Record<string, string> | undefined;
-    if (annotations) pm['annotations'] = { ...((pm['annotations'] as Obj | undefined) ?? {}), ...annotations };
-    const status = (pod['status'] ?? {}) as Obj;
-    const conditions = ((status['conditions'] as Obj[] | undefined) ?? []).filter((c) => c['type'] !== 'PodScheduled');
-    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: metaTime(ctx.now()) });
-    status['conditions'] = conditions;
-    pod['status'] = status;
-    return pod;
-  });
-  reply.code(201);
-  return successStatus({});
-}
-
-async function handleSubresource(
-  ctx: ServerContext,
-  rt: ResourceType,
-  ns: string | undefined,
-  info: RequestInfo,
-  req: FastifyRequest,
-  reply: FastifyReply,
-  neg: Negotiated,
-): Promise<unknown> {
-  const q = (req.query ?? {}) as Query;
-  const name = info.name!;
-  const sub = info.subresource!;
+/** `status` from the strategy, every other subresource from the definition. */
+async function handleSubresource(r: ResourceRequest): Promise<unknown> {
+  const { ctx, definition, namespace: ns, name, info, req, reply, query: q, negotiated: neg } = r;
+  const rt = definition.type;
   const reg = ctx.registry;
-  const strategy = reg.strategy(rt);
-  if (sub === 'status' && strategy.statusSubresource) {
+  const sub = info.subresource!;
+  if (sub === 'status' && definition.strategy.statusSubresource) {
     switch (info.verb) {
       case 'get':
         return render(ctx, rt, neg, await reg.get(rt, ns, name));
       case 'update': {
-        const r = await reg.updateStatus(rt, ns, name, req.body, writeOptions(q, 'UpdateOptions'));
-        warn(reply, r.warnings);
-        return r.object;
+        const result = await reg.updateStatus(rt, ns, name, req.body, writeOptions(q, 'UpdateOptions'));
+        warn(reply, result.warnings);
+        return result.object;
       }
       case 'patch': {
-        const r = await patch(ctx, rt, ns, name, req, q, true);
-        warn(reply, r.warnings);
-        return r.object;
+        const result = await patch(ctx, rt, ns, name, req, q, true);
+        warn(reply, result.warnings);
+        return result.object;
       }
       default:
         throw errors.methodNotAllowed();
     }
   }
-  if (rt.resource === 'pods' && sub === 'binding') {
-    if (info.verb !== 'create') throw errors.methodNotAllowed();
-    return bindPod(ctx, rt, ns!, name, req, reply);
-  }
-  if (rt.resource === 'pods' && sub === 'eviction') {
-    if (info.verb !== 'create') throw errors.methodNotAllowed();
-    const body = (req.body ?? {}) as Obj;
-    if (body['kind'] !== undefined && body['kind'] !== 'Eviction') throw errors.badRequest(`${String(body['kind'])} is not an Eviction`);
-    const em = (body['metadata'] ?? {}) as Obj;
-    if (em['name'] !== undefined && em['name'] !== name) {
-      throw errors.badRequest(`name in URL does not match name in Eviction object`);
-    }
-    await reg.delete(rt, ns, name, parseDeleteOptions(body['deleteOptions'] ?? undefined, q));
-    reply.code(201);
-    return successStatus({});
-  }
-  if (rt.resource === 'pods' && sub === 'log') {
-    if (info.verb !== 'get') throw errors.methodNotAllowed();
-    return serveLog(ctx, rt, ns!, name, q, req, reply);
-  }
-  if (rt.resource === 'pods' && sub === 'exec') {
-    if (info.verb !== 'get' && info.verb !== 'create') throw errors.methodNotAllowed();
-    return serveExec(ctx, rt, ns!, name, q, req, reply);
-  }
-  if (rt.resource === 'pods' && sub === 'attach') {
-    throw errors.methodNotAllowed(
-      'pods/attach is not supported by this API server: the kubelet runs commands through ExecSync and cannot attach to a running process; use kubectl logs, or kubectl exec for a non-interactive command',
-    );
-  }
-  if (rt.resource === 'pods' && sub === 'portforward') {
-    throw errors.methodNotAllowed('pods/portforward is not supported by this API server: reach the pod at its pod IP or through a Service');
-  }
-  if ((rt.resource === 'deployments' || rt.resource === 'replicasets') && sub === 'scale') {
-    const h = scaleHandlers(ctx, rt);
-    switch (info.verb) {
-      case 'get':
-        return h.get(ns!, name);
-      case 'update':
-        return h.update(ns!, name, req.body, dryRun(q));
-      case 'patch': {
-        const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-        return h.patch(ns!, name, contentType, req.body, dryRun(q));
-      }
-      default:
-        throw errors.methodNotAllowed();
-    }
-  }
-  if (rt.resource === 'namespaces' && sub === 'finalize') {
-    if (info.verb !== 'update') throw errors.methodNotAllowed();
-    const body = (req.body ?? {}) as Obj;
-    const finalizers = ((body['spec'] as Obj | undefined)?.['finalizers'] ?? []) as unknown;
-    if (!Array.isArray(finalizers) || finalizers.some((f) => typeof f !== 'string')) {
-      throw errors.badRequest('spec.finalizers must be a list of strings');
-    }
-    const r = await reg.mutateRaw(
-      rt,
-      undefined,
-      name,
-      (current) => {
-        const spec = ((current['spec'] as Obj | undefined) ?? {}) as Obj;
-        spec['finalizers'] = finalizers;
-        current['spec'] = spec;
-        return current;
-      },
-      { dryRun: dryRun(q) },
-    );
-    return r.object;
-  }
-  throw errors.notFoundPath();
+  const handler = Object.hasOwn(definition.subresources, sub) ? definition.subresources[sub] : undefined;
+  if (!handler) throw errors.notFoundPath();
+  if (!(handler.verbs as readonly string[]).includes(info.verb)) throw errors.methodNotAllowed();
+  return handler.serve(r);
 }

@@ -10,6 +10,8 @@ import { errors } from '../errors.js';
 import { applyPatch } from '../patch/index.js';
 import { PatchError } from '../patch/errors.js';
 import type { ServerContext } from './context.js';
+import { dryRun } from './query.js';
+import type { SubresourceDefinition } from '../resources/definition.js';
 
 function toScale(obj: Obj): Obj {
   const m = obj['metadata'] as Obj;
@@ -96,3 +98,18 @@ export function scaleHandlers(ctx: ServerContext, rt: ResourceType) {
     },
   };
 }
+
+/** `<resource>/scale` as a resource definition's subresource (Deployments, ReplicaSets). */
+export const scaleSubresource: SubresourceDefinition = {
+  kind: 'Scale',
+  verbs: ['get', 'patch', 'update'],
+  group: 'autoscaling',
+  version: 'v1',
+  serve({ ctx, definition, namespace, name, info, req, query }) {
+    const h = scaleHandlers(ctx, definition.type);
+    if (info.verb === 'get') return h.get(namespace!, name);
+    if (info.verb === 'update') return h.update(namespace!, name, req.body, dryRun(query));
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    return h.patch(namespace!, name, contentType, req.body, dryRun(query));
+  },
+};

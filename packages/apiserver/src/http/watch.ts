@@ -232,7 +232,7 @@ export async function serveWatch(
   cleanups.push(() => wakeDrained?.());
   const send = (type: EventType, ev: CacheEvent | undefined, object: Obj): void => {
     if (neg.table && type !== 'BOOKMARK' && type !== 'ERROR') {
-      const table = toTable(rt.resource, [object], { now: ctx.now(), includeObject: neg.includeObject });
+      const table = toTable(ctx.registry.definition(rt).printer, [object], { now: ctx.now(), includeObject: neg.includeObject });
       write(JSON.stringify({ type, object: table }) + '\n');
     } else if (ev) write(encodePlain(ev, type));
     else write(JSON.stringify({ type, object }) + '\n');

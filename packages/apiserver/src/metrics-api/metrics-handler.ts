@@ -15,9 +15,11 @@
  * pod needs two scrapes of its running containers first. Every other verb,
  * and watch, is a 405.
  */
-import { errorMessage, metaTime, objectFields, parseFieldSelector, parseLabelSelector, unsupportedFieldLabels } from '@mk8s/api';
+import { errorMessage, metaTime, parseFieldSelector, parseLabelSelector, unsupportedFieldLabels } from '@mk8s/api';
 import type { Obj } from '../cache/watch-cache.js';
 import { errors, type Target } from '../errors.js';
+import { fieldLabelsOf, selectableFields } from '../resources/definition.js';
+import { pods } from '../resources/pods/index.js';
 import type { ServerContext } from '../http/context.js';
 import { listPrefix } from '../registry/keys.js';
 import type { MetricsStore, Usage } from './metrics-store.js';
@@ -85,9 +87,9 @@ function podFieldFilter(q: Query): (pod: Obj) => boolean {
   } catch (err) {
     throw errors.badRequest(errorMessage(err));
   }
-  const unsupported = unsupportedFieldLabels('Pod', sel);
+  const unsupported = unsupportedFieldLabels(fieldLabelsOf(pods), sel);
   if (unsupported.length > 0) throw errors.badRequest(`field label not supported: ${unsupported[0]}`);
-  return (pod) => sel.matches(objectFields('Pod', pod));
+  return (pod) => sel.matches(selectableFields(pods, pod));
 }
 
 const metaOf = (o: Obj) => (o['metadata'] ?? {}) as Obj;

@@ -3,12 +3,12 @@
  * deletecollection for every resource, with Kubernetes' mechanics
  * (resourceVersion, optimistic concurrency, generateName, uid and timestamps,
  * spec/status split, generation, finalizers, graceful deletion). Resource
- * specifics come from strategies; wire concerns (HTTP, content types) live
+ * specifics come from their definitions (resources/); wire concerns (HTTP, content types) live
  * in the routes. Callers get objects or `StatusError`s, never store errors.
  */
 import { randomUUID } from 'node:crypto';
 import type { FieldError, ResourceType } from '@mk8s/api';
-import { applyCreateDefaults, applyDefaults, decodeObject, metaTime, validateObject, validateObjectUpdate, validateStatusUpdate } from '@mk8s/api';
+import { decodeObject, metaTime } from '@mk8s/api';
 import type { Store } from '@mk8s/storage';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError } from '@mk8s/storage';
 import { errors, type Target } from '../errors.js';
@@ -16,9 +16,12 @@ import { decodeStored, type Obj, type WatchCache } from '../cache/watch-cache.js
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { parseResourceVersion, revisionAtMost } from './resource-version.js';
 import { listPrefix, objectKey } from './keys.js';
-import { strategyFor } from './strategies.js';
 import { DEFAULT_ADMISSION, type AdmissionSettings, type Strategy } from './strategy.js';
-import type { AllocationTx, ResourceAllocator } from './service-allocator.js';
+import type { AllocationTx, ResourceAllocator } from './allocator.js';
+import { BUILTIN_RESOURCES } from '../resources/builtin.js';
+import { ResourceCatalog } from '../resources/catalog.js';
+import type { AllocatorSettings, ResourceDefinition } from '../resources/definition.js';
+import { validateCreate, validateStatus, validateUpdate } from '../resources/validate.js';
 import type { AdmissionHooks, AdmissionRequest } from '../admission/types.js';
 import { admitUpdate, requestAttributes } from '../admission/update.js';
 
@@ -81,20 +84,16 @@ export interface RegistryDeps {
   now?: () => number;
   /** Settings of the built-in admission steps; Kubernetes' defaults when absent. */
   admission?: Partial<AdmissionSettings>;
-  /** Per-resource allocators (services: ClusterIPs and NodePorts) taking values before a write and releasing them after. */
-  allocators?: Readonly<Record<string, ResourceAllocator>>;
+  /** The served resources; the built-in ones when absent. */
+  catalog?: ResourceCatalog;
+  /** Settings of the definitions' allocators (Services' ClusterIP and NodePort ranges); defaults when absent. */
+  allocatorSettings?: AllocatorSettings;
   /** The admission chain run on creates (mutating after defaulting, validating before the store write) and updates (validating); none when absent. */
   admit?: AdmissionHooks;
 }
 
 const MAX_RETRIES = 50;
 
-/**
- * Namespaces no request may delete (Kubernetes' NamespaceLifecycle admission
- * protects default, kube-system and kube-public; mk8s adds kube-node-lease,
- * because node heartbeats stop without it and nothing would recreate it).
- */
-export const IMMORTAL_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
 function meta(obj: Obj): Obj {
@@ -132,9 +131,28 @@ function specOf(obj: Obj): string {
 
 export class Registry {
   private readonly now: () => number;
+  readonly catalog: ResourceCatalog;
+  /** Allocators by definition (Services: ClusterIPs and NodePorts), taking values before a write and releasing them after. */
+  private readonly allocators = new Map<ResourceDefinition, ResourceAllocator>();
 
   constructor(private readonly deps: RegistryDeps) {
     this.now = deps.now ?? Date.now;
+    this.catalog = deps.catalog ?? new ResourceCatalog(BUILTIN_RESOURCES);
+    for (const d of this.catalog.all()) if (d.allocator) this.allocators.set(d, d.allocator(deps.allocatorSettings ?? {}));
+  }
+
+  /** The definition of a served resource. */
+  definition(rt: ResourceType): ResourceDefinition {
+    return this.catalog.of(rt);
+  }
+
+  private allocator(rt: ResourceType): ResourceAllocator | undefined {
+    return this.allocators.get(this.definition(rt));
+  }
+
+  /** Gives every allocator what the stored objects hold: once at start, after the watch cache loaded, before the first write. */
+  rebuildAllocators(): void {
+    for (const [d, allocator] of this.allocators) allocator.rebuild(this.deps.cache.list(d.type.resource, listPrefix(d.type.resource)));
   }
 
   target(rt: ResourceType, name?: string): Target {
@@ -147,7 +165,7 @@ export class Registry {
   }
 
   strategy(rt: ResourceType): Strategy {
-    return strategyFor(rt.resource);
+    return this.definition(rt).strategy;
   }
 
   /** The store key of an object. A name or namespace with a NUL cannot be stored, so no such object exists: 404. */
@@ -245,14 +263,14 @@ export class Registry {
       };
       await this.deps.admit?.mutate(attrs);
       this.strategy(rt).prepareForCreate?.(obj, { ...DEFAULT_ADMISSION, ...this.deps.admission });
-      this.invalidIf(rt, name, validateObject(rt.kind, obj, { namespaced: rt.namespaced }));
+      this.invalidIf(rt, name, validateCreate(this.definition(rt), obj));
       if (rt.namespaced) await this.checkNamespace(namespace!);
       await opts.check?.(obj, undefined);
       // Validating admission may hold a reservation (a quota lock) until the write is settled.
       const finish = await this.deps.admit?.validate(attrs);
       let committed = false;
       try {
-        const tx = this.deps.allocators?.[rt.resource]?.begin({ dryRun: opts.dryRun === true });
+        const tx = this.allocator(rt)?.begin({ dryRun: opts.dryRun === true });
         tx?.prepare(obj, undefined);
         if (opts.dryRun) return { object: obj, warnings: [...warnings, ...attrs.warnings] };
         try {
@@ -291,8 +309,9 @@ export class Registry {
     if (strategy.tracksGeneration) m['generation'] = 1;
     else delete m['generation'];
     if (strategy.statusSubresource && !strategy.keepStatusOnCreate) delete obj['status'];
-    applyDefaults(rt.kind, obj);
-    applyCreateDefaults(rt.kind, obj);
+    const definition = this.definition(rt);
+    definition.defaults?.(obj);
+    definition.createDefaults?.(obj);
     // On POST the admission chain's mutating plugins run between defaulting and the strategy (see create).
     if (withStrategy) strategy.prepareForCreate?.(obj, { ...DEFAULT_ADMISSION, ...this.deps.admission });
   }
@@ -310,7 +329,7 @@ export class Registry {
     mutate: (current: Obj | undefined) => Obj | undefined,
     opts: { dryRun?: boolean; allowCreate?: boolean; check?: WriteCheck } = {},
   ): Promise<{ object: Obj; created: boolean; deleted: boolean }> {
-    const tx = this.deps.allocators?.[rt.resource]?.begin({ dryRun: opts.dryRun === true });
+    const tx = this.allocator(rt)?.begin({ dryRun: opts.dryRun === true });
     try {
       const r = await this.guaranteedUpdateOnce(rt, key, name, mutate, opts, tx);
       tx?.commit(r.deleted ? undefined : r.object);
@@ -368,7 +387,7 @@ export class Registry {
           meta(obj)['resourceVersion'] = String(created.modRevision);
           return { object: obj, created: true, deleted: false };
         }
-        if (this.shouldDeleteDuringUpdate(obj)) {
+        if (this.shouldDeleteDuringUpdate(rt, obj)) {
           const gone = await this.deps.store.delete(key, modRevision);
           meta(obj)['resourceVersion'] = String(gone.modRevision);
           return { object: obj, created: false, deleted: true };
@@ -385,15 +404,12 @@ export class Registry {
   }
 
   /** An object being deleted whose last finalizer is gone, with no grace period left, is deleted by the update. */
-  private shouldDeleteDuringUpdate(obj: Obj): boolean {
+  private shouldDeleteDuringUpdate(rt: ResourceType, obj: Obj): boolean {
     const m = meta(obj);
     if (!m['deletionTimestamp']) return false;
     const finalizers = m['finalizers'] as unknown[] | undefined;
     if (finalizers && finalizers.length > 0) return false;
-    if (obj['kind'] === 'Namespace') {
-      const spec = obj['spec'] as Obj | undefined;
-      if (((spec?.['finalizers'] as unknown[] | undefined) ?? []).length > 0) return false;
-    }
+    if (this.strategy(rt).finalizing?.(obj)) return false;
     return (m['deletionGracePeriodSeconds'] ?? 0) === 0;
   }
 
@@ -437,15 +453,15 @@ export class Registry {
           const next = clone(object);
           if (!current) {
             this.prepareCreate(rt, next, false);
-            this.invalidIf(rt, name, validateObject(rt.kind, next, { namespaced: rt.namespaced }));
+            this.invalidIf(rt, name, validateCreate(this.definition(rt), next));
             return next;
           }
           this.checkPreconditionRV(rt, name, m['resourceVersion'], current);
           this.carryOver(rt, next, current, strategy);
-          applyDefaults(rt.kind, next);
+          this.definition(rt).defaults?.(next);
           strategy.prepareForUpdate?.(next, current);
           this.bumpGeneration(strategy, next, current);
-          this.invalidIf(rt, name, validateObjectUpdate(rt.kind, next, current, { namespaced: rt.namespaced }));
+          this.invalidIf(rt, name, validateUpdate(this.definition(rt), next, current));
           return next;
         },
         { dryRun: opts.dryRun === true, allowCreate: strategy.allowCreateOnUpdate, check: adm.check },
@@ -518,7 +534,7 @@ export class Registry {
         if (object['status'] === undefined) delete next['status'];
         else next['status'] = object['status'];
         strategy.prepareForStatusUpdate?.(next, current!);
-        this.invalidIf(rt, name, validateStatusUpdate(rt.kind, next, current!, { namespaced: rt.namespaced }));
+        this.invalidIf(rt, name, validateStatus(this.definition(rt), next, current!));
         return next;
       },
       { dryRun: opts.dryRun === true },
@@ -563,14 +579,14 @@ export class Registry {
             if (object['status'] === undefined) delete next['status'];
             else next['status'] = object['status'];
             strategy.prepareForStatusUpdate?.(next, current!);
-            this.invalidIf(rt, name, validateStatusUpdate(rt.kind, next, current!, { namespaced: rt.namespaced }));
+            this.invalidIf(rt, name, validateStatus(this.definition(rt), next, current!));
             return next;
           }
           this.carryOver(rt, object, current!, strategy);
-          applyDefaults(rt.kind, object);
+          this.definition(rt).defaults?.(object);
           strategy.prepareForUpdate?.(object, current!);
           this.bumpGeneration(strategy, object, current!);
-          this.invalidIf(rt, name, validateObjectUpdate(rt.kind, object, current!, { namespaced: rt.namespaced }));
+          this.invalidIf(rt, name, validateUpdate(this.definition(rt), object, current!));
           return object;
         },
         { dryRun: opts.dryRun === true, check: adm.check },
@@ -580,11 +596,10 @@ export class Registry {
   }
 
   async delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
-    if (rt.resource === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) {
-      throw errors.forbidden(this.target(rt, name), 'this namespace may not be deleted');
-    }
-    const key = this.key(rt, namespace, name);
     const strategy = this.strategy(rt);
+    const refusal = strategy.undeletable?.(name);
+    if (refusal) throw errors.forbidden(this.target(rt, name), refusal);
+    const key = this.key(rt, namespace, name);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const kv = await this.deps.store.get(key);
       if (!kv) throw errors.notFound(this.target(rt, name));
@@ -615,13 +630,12 @@ export class Registry {
       let grace = strategy.gracePeriod ? strategy.gracePeriod(current, opts.gracePeriodSeconds) : 0;
       const existingGrace = nm['deletionGracePeriodSeconds'];
       if (nm['deletionTimestamp'] && typeof existingGrace === 'number' && grace > existingGrace) grace = existingGrace;
-      const namespacePending = rt.resource === 'namespaces' && (((next['spec'] as Obj | undefined)?.['finalizers'] as unknown[] | undefined) ?? []).length > 0;
-      const waits = finalizers.size > 0 || grace > 0 || namespacePending;
+      const waits = finalizers.size > 0 || grace > 0 || strategy.finalizing?.(next) === true;
       if (!waits) {
         if (opts.dryRun) return { object: current, deleted: true };
         try {
           const gone = await this.deps.store.delete(key, kv.modRevision);
-          this.deps.allocators?.[rt.resource]?.release(current);
+          this.allocator(rt)?.release(current);
           cm['resourceVersion'] = String(gone.modRevision);
           return { object: current, deleted: true };
         } catch (err) {
@@ -635,11 +649,7 @@ export class Registry {
         nm['deletionTimestamp'] = metaTime(now + grace * 1000);
         nm['deletionGracePeriodSeconds'] = grace;
       }
-      if (rt.resource === 'namespaces') {
-        const status = ((next['status'] as Obj | undefined) ?? {}) as Obj;
-        status['phase'] = 'Terminating';
-        next['status'] = status;
-      }
+      strategy.prepareForDelete?.(next);
       if (withoutVolatile(next) === withoutVolatile(current)) return { object: current, deleted: false };
       if (opts.dryRun) return { object: next, deleted: false };
       try {

@@ -1,8 +1,9 @@
 /**
  * Per-resource behaviour on top of the generic registry (Kubernetes'
- * RESTCreateStrategy/RESTUpdateStrategy). The generic registry does the
- * mechanics (decode, defaults, validation, concurrency, storage); a strategy
- * says what is special about one resource.
+ * RESTCreateStrategy/RESTUpdateStrategy/RESTDeleteStrategy). The generic
+ * registry does the mechanics (decode, defaults, validation, concurrency,
+ * storage); a strategy, part of a resource's definition (resources/), says
+ * what is special about storing one resource.
  */
 export type Obj = Record<string, unknown>;
 
@@ -36,6 +37,12 @@ export interface Strategy {
    * at once. Only pods are graceful; absent means delete at once.
    */
   gracePeriod?(obj: Obj, requested: number | undefined): number;
+  /** Why the object named `name` may never be deleted (a 403), or undefined when it may. */
+  undeletable?(name: string): string | undefined;
+  /** Whether the object waits for finalization of its own besides metadata.finalizers (a Namespace's spec.finalizers). */
+  finalizing?(obj: Obj): boolean;
+  /** Adjusts an object being marked for deletion (a Namespace turns Terminating). */
+  prepareForDelete?(obj: Obj): void;
 }
 
 export const defaultStrategy: Strategy = {

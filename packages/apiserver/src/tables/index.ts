@@ -8,7 +8,7 @@
  * ```ts
  * import { toTable } from './tables/index.js';
  *
- * const table = toTable('pods', list.items, {
+ * const table = toTable(definition.printer, list.items, {
  *   now: Date.now(),
  *   includeObject: query.includeObject ?? 'Metadata',
  *   resourceVersion: list.metadata.resourceVersion,
@@ -17,6 +17,6 @@
  * reply.type('application/json').send(table);
  * ```
  */
-export { TABLE_RESOURCES, toTable } from './table.js';
+export { toTable } from './table.js';
 export { humanDuration } from './duration.js';
 export type { IncludeObjectPolicy, PrintedRow, ResourcePrinter, Table, TableColumnDefinition, TableRow, TableRowCondition, ToTableOptions } from './types.js';

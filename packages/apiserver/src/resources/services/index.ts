@@ -1,0 +1,27 @@
+/** v1 Service, with the allocator of ClusterIPs and NodePorts. */
+import { defaultService, validateService, validateServiceStatusUpdate, validateServiceUpdate, type Service } from '@mk8s/api';
+import { builtinType, defineResource, fieldText } from '../definition.js';
+import { prepareServiceUpdate, ServiceAllocator } from './allocator.js';
+import { servicePrinter } from './printer.js';
+
+export const services = defineResource<Service>({
+  type: builtinType('', 'v1', 'services'),
+  strategy: { statusSubresource: true, prepareForUpdate: prepareServiceUpdate },
+  defaults: defaultService,
+  validation: {
+    create: (svc, { namespaced }) => validateService(svc, namespaced),
+    update: (svc, old) => validateServiceUpdate(svc, old),
+    status: (svc, old) => validateServiceStatusUpdate(svc, old),
+  },
+  fields: {
+    labels: ['spec.clusterIP', 'spec.type'],
+    of: (svc) => ({ 'spec.clusterIP': fieldText(svc, 'spec', 'clusterIP'), 'spec.type': fieldText(svc, 'spec', 'type') }),
+  },
+  printer: servicePrinter,
+  // An empty range is the default one.
+  allocator: (settings) =>
+    new ServiceAllocator({
+      serviceClusterIPRange: settings.serviceClusterIPRange || undefined,
+      serviceNodePortRange: settings.serviceNodePortRange || undefined,
+    }),
+});
