@@ -10,6 +10,9 @@
  *    servers), and for mk8s also from the create's acknowledgement (the
  *    baseline fans out before it answers, so that figure is 0 for it).
  *
+ * 2b. custom resources (see custom-resources.ts): creates and merge patches
+ *     per second of a custom object vs a ConfigMap of the same size.
+ *
  * 3. informers (see informer.ts): initial sync of 10,000 pods and updates
  *    absorbed per second, beside a raw list and a raw watch.
  *
@@ -37,7 +40,7 @@
  *
  * Servers run as separate processes; the load generator is this process.
  * Prints Markdown tables; `--json FILE` also writes the raw figures;
- * `--only apiserver|informer|cri|pods|scheduler|healing|kube-proxy|autoscaling|cluster` runs one part.
+ * `--only apiserver|crd|informer|cri|pods|scheduler|healing|kube-proxy|autoscaling|cluster` runs one part.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -49,6 +52,7 @@ import { startApiServerProcess } from '@mk8s/testing';
 import { runAutoscalingBench } from './autoscaling.js';
 import { runClusterBench } from './cluster.js';
 import { runCriBench } from './cri.js';
+import { runCustomResourceBench } from './custom-resources.js';
 import { runHealingBench } from './healing.js';
 import { runKubeProxyBench } from './kube-proxy.js';
 import { runInformerBench } from './informer.js';
@@ -231,6 +235,18 @@ async function main(): Promise<void> {
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   try {
     if (only === undefined || only === 'apiserver') await apiserverBench(dir, results, rows);
+    if (only === undefined || only === 'crd') {
+      const r = await runCustomResourceBench();
+      results['crd'] = r;
+      const f = (n: number, d = 0) => n.toFixed(d);
+      rows.push('', '| measure | custom resource | baseline (ConfigMap, same data) | custom / baseline | goal |', '|---|---|---|---|---|');
+      rows.push(
+        `| creates/s, ${r.objects} at concurrency ${r.concurrency} | ${f(r.customCreatesPerSecond)} | ${f(r.configMapCreatesPerSecond)} | ${f(r.customCreatesPerSecond / r.configMapCreatesPerSecond, 2)} | >= 0.8 |`,
+      );
+      rows.push(
+        `| merge patches/s, ${r.objects} at concurrency ${r.concurrency} | ${f(r.customPatchesPerSecond)} | ${f(r.configMapPatchesPerSecond)} | ${f(r.customPatchesPerSecond / r.configMapPatchesPerSecond, 2)} | >= 0.8 |`,
+      );
+    }
     if (only === undefined || only === 'informer') {
       const r = await runInformerBench();
       results['informer'] = r;

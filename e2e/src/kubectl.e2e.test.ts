@@ -1,14 +1,13 @@
 // Stock kubectl (v1.32) against a real kube-apiserver process: the commands
 // a user runs, with their real output.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { requireTool, startApiServerProcess, type ComponentProcess } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubectlAt, type KubectlResult } from './support/cluster.js';
 
-const run = promisify(execFile);
 const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
 requireTool('kubectl', KUBECTL, ['version', '--client']);
 
@@ -16,15 +15,7 @@ describe('kubectl against kube-apiserver', () => {
   let api: { proc: ComponentProcess; url: string };
   let dir: string;
 
-  async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-    try {
-      const r = await run(KUBECTL, ['--server', api.url, '--cache-dir', path.join(dir, 'cache'), ...args], { timeout: 30_000 });
-      return { ...r, code: 0 };
-    } catch (err) {
-      const e = err as { stdout?: string; stderr?: string; code?: number };
-      return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? 1 };
-    }
-  }
+  const kubectl = (...args: string[]): Promise<KubectlResult> => kubectlAt(KUBECTL, api.url, path.join(dir, 'cache'), ...args);
 
   function podManifest(image: string): string {
     return JSON.stringify({

@@ -74,3 +74,21 @@ export function kubectlToken(cluster: E2eCluster, token: string, ...args: string
     },
   );
 }
+
+export interface KubectlResult {
+  stdout: string;
+  stderr: string;
+  /** kubectl's exit code (0 on success). */
+  code: number;
+}
+
+/** Runs stock kubectl against `server` with its discovery cache in `cacheDir`; a failure is a result with its exit code, not a throw. */
+export async function kubectlAt(kubectl: string, server: string, cacheDir: string, ...args: string[]): Promise<KubectlResult> {
+  try {
+    const r = await run(kubectl, ['--server', server, '--cache-dir', cacheDir, ...args], { timeout: 30_000 });
+    return { ...r, code: 0 };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; code?: number };
+    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? 1 };
+  }
+}

@@ -184,6 +184,19 @@ describe('Service defaults', () => {
     expect(ext.spec).toEqual({ type: 'ExternalName', externalName: 'example.com', sessionAffinity: 'None' });
   });
 
+  it('gives every Service status.loadBalancer, as Kubernetes always shows it, keeping what is there', () => {
+    for (const svc of [{ spec: {} }, { spec: { type: 'ExternalName', externalName: 'a.example' } }, { status: {} }] as Service[]) {
+      defaultService(svc);
+      expect(svc.status).toEqual({ loadBalancer: {} });
+    }
+    const shown: Service = {
+      spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+      status: { loadBalancer: { ingress: [{ hostname: 'lb.local' }] }, conditions: [] },
+    };
+    defaultService(shown);
+    expect(shown.status).toEqual({ loadBalancer: { ingress: [{ hostname: 'lb.local' }] }, conditions: [] });
+  });
+
   it('defaults endpoint port protocols', () => {
     const ep: Endpoints = { subsets: [{ addresses: [{ ip: '10.1.0.5' }], ports: [{ port: 80 }, { port: 53, protocol: 'UDP' }] }] };
     defaultEndpoints(ep);

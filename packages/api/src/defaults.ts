@@ -155,6 +155,9 @@ export function defaultService(svc: Service): void {
     spec.allocateLoadBalancerNodePorts ??= true;
     for (const ingress of svc.status?.loadBalancer?.ingress ?? []) if (ingress.ip) ingress.ipMode ??= 'VIP';
   }
+  // Kubernetes always shows `status: {loadBalancer: {}}`: ServiceStatus and
+  // its LoadBalancerStatus are Go structs, which omitempty never leaves out.
+  (svc.status ??= {}).loadBalancer ??= {};
 }
 
 export function defaultEndpoints(ep: Endpoints): void {

@@ -26,6 +26,7 @@ export * from './schemas/autoscaling.js';
 export * from './schemas/coordination.js';
 export * from './schemas/policy.js';
 export * from './schemas/rbac.js';
+export * from './schemas/apiextensions.js';
 export {
   KIND_SCHEMAS,
   RESOURCE_TYPES,
@@ -99,6 +100,8 @@ export {
   validateClusterRoleBinding,
   validateConfigMap,
   validateConfigMapUpdate,
+  validateCustomResourceDefinition,
+  validateCustomResourceDefinitionUpdate,
   validateDeployment,
   validateDeploymentStatus,
   validateDeploymentUpdate,
@@ -147,5 +150,6 @@ export {
 export { isLoopbackAddress, isLoopbackHost } from './loopback.js';
 export { deepEqual } from './util/deep-equal.js';
 export { errorMessage } from './util/error-message.js';
+export { parseBoolParam } from './util/bool-param.js';
 export { intToIpv4, ipv4ToInt } from './util/ipv4.js';
 export { metaTime, microTime } from './util/time.js';

@@ -217,7 +217,8 @@ interface Operation {
   /** Definition names of request and response bodies. */
   request?: string;
   response: string;
-  patch?: boolean;
+  /** The patch media types a PATCH takes (none: not a patch). */
+  patch?: readonly string[];
 }
 
 interface PathItem {
@@ -232,6 +233,14 @@ function pascal(s: string): string {
     .filter(Boolean)
     .map((w) => w[0]!.toUpperCase() + w.slice(1))
     .join('');
+}
+
+/**
+ * What a kind's PATCH takes. Custom resources take no strategic merge patch
+ * (kubectl's client-side apply then sends a merge patch, as against Kubernetes).
+ */
+function patchTypes(r: ResourceType): readonly string[] {
+  return r.strategicMergePatch === false ? PATCH_CONTENT_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json') : PATCH_CONTENT_TYPES;
 }
 
 function resourcePaths(r: ResourceType): PathItem[] {
@@ -277,7 +286,7 @@ function resourcePaths(r: ResourceType): PathItem[] {
           params: PATCH_PARAMS,
           request: `${META}Patch`,
           response: item,
-          patch: true,
+          patch: patchTypes(r),
         },
         {
           method: 'delete',
@@ -319,7 +328,7 @@ function resourcePaths(r: ResourceType): PathItem[] {
             params: PATCH_PARAMS,
             request: `${META}Patch`,
             response: item,
-            patch: true,
+            patch: patchTypes(r),
           },
         ],
       });
@@ -348,7 +357,7 @@ function resourcePaths(r: ResourceType): PathItem[] {
             params: PATCH_PARAMS,
             request: `${META}Patch`,
             response: scale.definition,
-            patch: true,
+            patch: patchTypes(r),
           },
         ],
       });
@@ -387,7 +396,7 @@ function renderOperation(op: Operation, flavor: Flavor, tag: string): Json {
   if (flavor.v3) {
     out['parameters'] = params;
     if (op.request) {
-      const types: readonly string[] = op.patch ? PATCH_CONTENT_TYPES : ['*/*'];
+      const types: readonly string[] = op.patch ?? ['*/*'];
       out['requestBody'] = {
         content: Object.fromEntries(types.map((t) => [t, { schema: ref(op.request!) }])),
         required: op.method !== 'delete',
@@ -400,7 +409,7 @@ function renderOperation(op: Operation, flavor: Flavor, tag: string): Json {
   } else {
     if (op.request) params.push({ name: 'body', in: 'body', required: op.method !== 'delete', schema: ref(op.request) });
     out['parameters'] = params;
-    out['consumes'] = op.patch ? [...PATCH_CONTENT_TYPES] : ['*/*'];
+    out['consumes'] = op.patch ? [...op.patch] : ['*/*'];
     out['produces'] = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
     out['schemes'] = ['https'];
     out['responses'] = { '200': { description: 'OK', schema: ref(op.response) }, '401': { description: 'Unauthorized' } };

@@ -28,6 +28,7 @@ describe('resource table', () => {
       ['rbac.authorization.k8s.io/v1', 'rolebindings', 'RoleBinding', true, '', ''],
       ['authorization.k8s.io/v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, '', ''],
       ['authentication.k8s.io/v1', 'selfsubjectreviews', 'SelfSubjectReview', false, '', ''],
+      ['apiextensions.k8s.io/v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, 'crd,crds', 'api-extensions'],
     ]);
   });
 
@@ -73,6 +74,7 @@ describe('resource table', () => {
       'rbac.authorization.k8s.io/v1',
       'authorization.k8s.io/v1',
       'authentication.k8s.io/v1',
+      'apiextensions.k8s.io/v1',
     ]);
     expect(Object.isFrozen(RESOURCE_TYPES)).toBe(true);
   });

@@ -5,6 +5,7 @@
  * Table) are in `KIND_SCHEMAS`.
  */
 import type { TObject } from '@sinclair/typebox';
+import { CustomResourceDefinitionSchema } from './schemas/apiextensions.js';
 import { DeploymentSchema, ReplicaSetSchema } from './schemas/apps.js';
 import { HorizontalPodAutoscalerSchema, ScaleSchema } from './schemas/autoscaling.js';
 import { LeaseSchema } from './schemas/coordination.js';
@@ -55,6 +56,8 @@ export interface ResourceType {
   subresources: readonly string[];
   /** The verbs discovery lists when not all of them (create-only reviews such as SelfSubjectAccessReview). */
   verbs?: readonly string[];
+  /** False for kinds strategic merge patch does not apply to (custom resources); OpenAPI then leaves it out of PATCH. */
+  strategicMergePatch?: boolean;
 }
 
 function resourceType(
@@ -134,6 +137,11 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   // Not stored: the API server answers a create with the review's decision or the user (auth/access-review.ts).
   resourceType('authorization.k8s.io/v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, SelfSubjectAccessReviewSchema, { verbs: ['create'] }),
   resourceType('authentication.k8s.io/v1', 'SelfSubjectReview', 'selfsubjectreviews', false, SelfSubjectReviewSchema, { verbs: ['create'] }),
+  resourceType('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, CustomResourceDefinitionSchema, {
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: ['status'],
+  }),
 ]);
 
 /** Looks a resource up by URL coordinates: `resourceFor('apps', 'v1', 'deployments')`. */

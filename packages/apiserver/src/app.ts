@@ -14,7 +14,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { buildOpenAPIV2, buildOpenAPIV3, buildOpenAPIV3Index, metaTime } from '@mk8s/api';
 import type { Store } from '@mk8s/storage';
 import { WatchCache } from './cache/watch-cache.js';
-import { errors, StatusError } from './errors.js';
+import { errors, StatusError, statusBodyHook } from './errors.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './http/discovery.js';
 import type { ServerContext } from './http/context.js';
 import type { KubeletClientTLS } from './http/kubelet-client.js';
@@ -32,6 +32,7 @@ import type { AdmissionSettings } from './registry/strategy.js';
 import { KeyExistsError, StoreUnavailableError } from '@mk8s/storage';
 import { listPrefix, objectKey } from './registry/keys.js';
 import { DEFAULT_EVENT_TTL_MS, EventReaper } from './registry/event-ttl.js';
+import { CrdController } from './resources/custom/crd-controller.js';
 import { buildAdmissionChain, type AdmissionOptions } from './admission/index.js';
 import { AuditLogger, type AuditOptions } from './audit/index.js';
 import { isHpaV1, serveHpaV1 } from './autoscaling-v1/hpa-v1-handler.js';
@@ -170,10 +171,12 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // What the HTTP layer refuses before a route runs is a Status too.
     frameworkErrors: (err, req, reply) => {
       const status = err.code === 'FST_ERR_BAD_URL' ? badUrlStatus(req.url) : statusFromError(err);
-      void (reply as FastifyReply).code(status.code).type('application/json').send(status.status);
+      void (reply as FastifyReply).code(status.code).type('application/json').send(status.body);
     },
     clientErrorHandler: clientErrorStatus,
   }) as unknown as FastifyInstance;
+  // Every Status reply in Kubernetes' bytes: Go's field order, escaping and trailing newline (errors.ts).
+  app.addHook('onSend', statusBodyHook);
   // `Expect: 100-continue` (curl asks before sending a body over 1 MiB): "100
   // Continue" only for a body the server will read. A body declared over the
   // limit gets the 413 Status straight away, through the usual pipeline
@@ -187,7 +190,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   app.server.on('checkExpectation', (_req, res) => {
     const status = new StatusError(417, '', 'only "Expect: 100-continue" is supported');
-    const body = JSON.stringify(status.status);
+    const body = status.body;
     res.writeHead(417, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   });
   const metrics = createMetrics({ processMetrics: opts.processMetrics ?? false });
@@ -242,6 +245,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     onError: (err) => app.log.warn({ err }, 'expiring events failed; the next scan retries'),
   });
   eventReaper.start();
+  const crds = new CrdController({ registry, cache, store: opts.store, now, log: app.log });
   // Requests with `Upgrade` (pods/exec) reach the routes too; see exec-proxy.ts.
   installUpgradeDispatch(app);
 
@@ -307,6 +311,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   app.addHook('onClose', async () => {
     await eventReaper.stop();
+    await crds.stop();
     await metricsScraper.stop();
     for (const close of [...ctx.closeWatches]) close();
     await cache.stop();
@@ -422,6 +427,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   // Allocations are derived from the stored Services before the first write is served.
   await cache.fresh();
   registry.rebuildAllocators();
+  // Custom resources are served before the first request is (their CRDs read from the cache).
+  await crds.start();
   if (metricsResolutionMs > 0) metricsScraper.start();
   return { app, registry, cache, metrics, metricsPipeline: { store: metricsStore, scraper: metricsScraper }, auth };
 }

@@ -52,7 +52,19 @@ describe('API server: subresources and cluster endpoints', () => {
     const logs = await call(s.url, 'GET', `${PODS}/logged/log?tailLines=2&timestamps=true`);
     expect(logs.status).toBe(200);
     expect(logs.text).toBe('line 1\nline 2\n');
-    expect(kubeletRequests).toEqual(['/containerLogs/default/logged/web?timestamps=true&tailLines=2']);
+    expect(kubeletRequests).toEqual(['/containerLogs/default/logged/web?tailLines=2&timestamps=true']);
+
+    // Booleans as Kubernetes reads them, passed on as `true` or not at all (LogLocation), keys sorted as Go encodes them.
+    for (const v of ['True', 'TRUE', 't', '1']) {
+      kubeletRequests.length = 0;
+      expect((await call(s.url, 'GET', `${PODS}/logged/log?follow=${v}&previous=${v}&timestamps=${v}&limitBytes=10`)).status, v).toBe(200);
+      expect(kubeletRequests, v).toEqual(['/containerLogs/default/logged/web?follow=true&limitBytes=10&previous=true&timestamps=true']);
+    }
+    for (const v of ['false', 'False', 'FALSE', '0']) {
+      kubeletRequests.length = 0;
+      expect((await call(s.url, 'GET', `${PODS}/logged/log?follow=${v}&previous=${v}&timestamps=${v}`)).status, v).toBe(200);
+      expect(kubeletRequests, v).toEqual(['/containerLogs/default/logged/web']);
+    }
 
     const wrong = await call<Obj>(s.url, 'GET', `${PODS}/logged/log?container=nope`);
     expect(wrong.status).toBe(400);

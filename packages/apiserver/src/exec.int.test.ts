@@ -157,7 +157,23 @@ describe('API server: pods/exec', () => {
     expect(r.streams.get(2)).toBe('warn\n');
     expect(JSON.parse(r.streams.get(3)!)).toEqual({ metadata: {}, status: 'Success' });
     expect(r.closeCode).toBe(1000);
-    expect(kubelet.requests.at(-1)).toEqual({ url: '/exec/default/web/web?command=echo&command=hello&command=world&stdout=true&stderr=true', protocol: V5 });
+    expect(kubelet.requests.at(-1)).toEqual({ url: '/exec/default/web/web?command=echo&command=hello&command=world&error=1&output=1', protocol: V5 });
+  });
+
+  it('reads stdin/stdout/stderr/tty as Kubernetes reads booleans and passes them on as Kubernetes does (input/output/error/tty=1)', async () => {
+    for (const v of ['True', 'TRUE', 't', '1']) {
+      const r = await exec(s.url, `${PODS}/web/exec?command=echo&command=${v}&stdin=${v}&stdout=${v}&stderr=${v}&tty=${v}`);
+      expect(r.streams.get(1), v).toBe(`${v}\n`);
+      expect(kubelet.requests.at(-1)!.url, v).toBe(`/exec/default/web/web?command=echo&command=${v}&error=1&input=1&output=1&tty=1`);
+    }
+    for (const v of ['false', 'False', '0']) {
+      await exec(s.url, `${PODS}/web/exec?command=echo&command=${v}&stdin=${v}&stdout=1&stderr=${v}&tty=${v}`);
+      expect(kubelet.requests.at(-1)!.url, v).toBe(`/exec/default/web/web?command=echo&command=${v}&output=1`);
+      await expect(exec(s.url, `${PODS}/web/exec?command=ls&stdin=${v}&stdout=${v}&stderr=${v}`), v).rejects.toMatchObject({
+        statusCode: 400,
+        body: { message: 'you must specify at least 1 of stdin, stdout, stderr' },
+      });
+    }
   });
 
   it('defaults the container of a one-container pod, relays exit-code Failures and v4', async () => {
@@ -168,7 +184,7 @@ describe('API server: pods/exec', () => {
       reason: 'NonZeroExitCode',
       details: { causes: [{ reason: 'ExitCode', message: '3' }] },
     });
-    expect(kubelet.requests.at(-1)!.url).toBe('/exec/default/web/web?command=fail&stdout=true');
+    expect(kubelet.requests.at(-1)!.url).toBe('/exec/default/web/web?command=fail&output=1');
   });
 
   it('carries client frames to the kubelet (stdin and the v5 close-stream signal)', async () => {
@@ -178,7 +194,7 @@ describe('API server: pods/exec', () => {
     });
     expect(r.streams.get(1)).toBe('typed in\n');
     expect(r.closeCode).toBe(1000);
-    expect(kubelet.requests.at(-1)!.url).toBe('/exec/default/web/web?command=cat&stdin=true&stdout=true');
+    expect(kubelet.requests.at(-1)!.url).toBe('/exec/default/web/web?command=cat&input=1&output=1');
   });
 
   it('closes a session whose client sends a message over 1 MiB (1009) instead of buffering or relaying it', async () => {

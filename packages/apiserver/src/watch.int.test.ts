@@ -96,6 +96,20 @@ describe('API server: watch', () => {
     await w.waitEnd(15_000);
   });
 
+  it('reads watch and allowWatchBookmarks as Kubernetes reads booleans (True, t and 1 are true; False and 0 false)', async () => {
+    const rv = (await call<Obj>(s.url, 'GET', PODS)).body.metadata.resourceVersion;
+    for (const v of ['True', 't', '1']) {
+      const w = openWatch(s.url, `${PODS}?watch=${v}&resourceVersion=${rv}&allowWatchBookmarks=${v}&timeoutSeconds=1`);
+      const events = await w.waitFor(1);
+      expect(events[0]?.type, v).toBe('BOOKMARK');
+      w.close();
+    }
+    for (const v of ['False', 'FALSE', '0']) {
+      const r = await call<Obj>(s.url, 'GET', `${PODS}?watch=${v}&allowWatchBookmarks=${v}`);
+      expect(r.body.kind, v).toBe('PodList');
+    }
+  });
+
   it('serves watch events as Table rows for kubectl get -w', async () => {
     const rv = (await call<Obj>(s.url, 'GET', PODS)).body.metadata.resourceVersion;
     const w = openWatch(s.url, `${PODS}?watch=true&resourceVersion=${rv}`, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');

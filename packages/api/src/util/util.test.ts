@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { parseBoolParam } from './bool-param.js';
 import { deepEqual } from './deep-equal.js';
 import { errorMessage } from './error-message.js';
 import { intToIpv4, ipv4ToInt } from './ipv4.js';
 import { metaTime, microTime } from './time.js';
 
 describe('shared helpers', () => {
+  it('parseBoolParam: false only when absent, 0 or false in any case, as runtime.Convert_Slice_string_To_bool', () => {
+    for (const v of ['true', 'True', 'TRUE', 't', 'T', '1', '', 'yes', 'no', 'off', '00', ' false', 'false '])
+      expect(parseBoolParam(v), JSON.stringify(v)).toBe(true);
+    for (const v of [undefined, 'false', 'False', 'FALSE', 'fAlSe', '0', 'fal\u017fe']) expect(parseBoolParam(v), JSON.stringify(v)).toBe(false);
+  });
+
   it('errorMessage: an Error’s message, anything else as a string', () => {
     expect(errorMessage(new TypeError('bad'))).toBe('bad');
     expect(errorMessage('plain')).toBe('plain');

@@ -12,6 +12,7 @@
  */
 export { validateBinding } from './binding.js';
 export { validateConfigMap, validateConfigMapUpdate } from './config-map.js';
+export { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './crd.js';
 export { validateDeployment, validateDeploymentStatus, validateDeploymentUpdate } from './deployment.js';
 export { validateEndpoints, validateEndpointsUpdate } from './endpoints.js';
 export { validateEvent } from './event.js';

@@ -14,6 +14,12 @@ export interface ObjectMetaOptions {
   namespaced: boolean;
   /** How `name` and `generateName` are checked; default `subdomain`. */
   nameRule?: NameRule;
+  /**
+   * `core` (default): an un-prefixed finalizer must be a standard one, as the
+   * built-in kinds' validation requires; `generic`: any qualified name, as
+   * apimachinery's validation of CustomResourceDefinitions and custom objects.
+   */
+  finalizerRule?: 'core' | 'generic';
 }
 
 const FINALIZER_ORPHAN = 'orphan';
@@ -69,12 +75,12 @@ export function validateOwnerReferences(refs: unknown, path: string): FieldError
 }
 
 /** Finalizer names: qualified names; un-prefixed ones must be standard; not both orphan and foreground. */
-export function validateFinalizers(finalizers: unknown, path: string): FieldError[] {
+export function validateFinalizers(finalizers: unknown, path: string, rule: 'core' | 'generic' = 'core'): FieldError[] {
   const errs: FieldError[] = [];
   const names = arr(finalizers).map((f) => str(f) ?? '');
   names.forEach((name, i) => {
     errs.push(...invalidEach(path, name, isQualifiedName(name)));
-    if (!name.includes('/') && !STANDARD_FINALIZERS.has(name)) {
+    if (rule === 'core' && !name.includes('/') && !STANDARD_FINALIZERS.has(name)) {
       errs.push(fieldErrors.invalid(fieldPath.index(path, i), name, 'name is neither a standard finalizer name nor is it fully qualified'));
     }
   });
@@ -85,12 +91,12 @@ export function validateFinalizers(finalizers: unknown, path: string): FieldErro
 }
 
 /** The parts of ObjectMeta validated the same way on create and update. */
-function validateMetaCommon(meta: Record<string, unknown>, path: string): FieldError[] {
+function validateMetaCommon(meta: Record<string, unknown>, path: string, finalizerRule: 'core' | 'generic' = 'core'): FieldError[] {
   return [
     ...validateLabels(meta['labels'], fieldPath.child(path, 'labels')),
     ...validateAnnotations(meta['annotations'], fieldPath.child(path, 'annotations')),
     ...validateOwnerReferences(meta['ownerReferences'], fieldPath.child(path, 'ownerReferences')),
-    ...validateFinalizers(meta['finalizers'], fieldPath.child(path, 'finalizers')),
+    ...validateFinalizers(meta['finalizers'], fieldPath.child(path, 'finalizers'), finalizerRule),
   ];
 }
 
@@ -119,7 +125,7 @@ export function validateObjectMeta(metaValue: unknown, opts: ObjectMetaOptions, 
     errs.push(fieldErrors.forbidden(fieldPath.child(path, 'namespace'), 'not allowed on this type'));
   }
   errs.push(...validateNonnegative(num(meta['generation']), fieldPath.child(path, 'generation')));
-  errs.push(...validateMetaCommon(meta, path));
+  errs.push(...validateMetaCommon(meta, path, opts.finalizerRule));
   return errs;
 }
 
@@ -128,7 +134,12 @@ export function validateObjectMeta(metaValue: unknown, opts: ObjectMetaOptions, 
  * not go backwards, finalizers may not be added once deletion started, and labels,
  * annotations, owner references and finalizers are re-validated.
  */
-export function validateObjectMetaUpdate(newMetaValue: unknown, oldMetaValue: unknown, path = 'metadata'): FieldError[] {
+export function validateObjectMetaUpdate(
+  newMetaValue: unknown,
+  oldMetaValue: unknown,
+  path = 'metadata',
+  finalizerRule: 'core' | 'generic' = 'core',
+): FieldError[] {
   const newMeta = obj(newMetaValue);
   const oldMeta = obj(oldMetaValue);
   const errs: FieldError[] = [];
@@ -151,6 +162,6 @@ export function validateObjectMetaUpdate(newMetaValue: unknown, oldMetaValue: un
   for (const field of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds']) {
     errs.push(...validateImmutable(newMeta[field], oldMeta[field], fieldPath.child(path, field)));
   }
-  errs.push(...validateMetaCommon(newMeta, path));
+  errs.push(...validateMetaCommon(newMeta, path, finalizerRule));
   return errs;
 }

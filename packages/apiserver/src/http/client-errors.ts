@@ -2,7 +2,8 @@
  * Replies for requests refused below the routes: by Node's HTTP parser
  * (malformed requests, oversized headers, a client too slow to send its
  * request) and by the router (a URL that cannot be decoded). Each is a
- * `kind: Status` body like every other error the API server sends.
+ * `kind: Status` body like every other error the API server sends, written
+ * as Kubernetes writes one (`StatusError.body`).
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
@@ -43,7 +44,7 @@ export function clientErrorStatus(err: Error & { code?: string }, socket: Socket
   const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && !current?.headersSent) {
     const status = statusForClientError(err.code);
-    const body = JSON.stringify(status.status);
+    const body = status.body;
     socket.write(
       `HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );

@@ -32,7 +32,7 @@ import type { Obj } from '../cache/watch-cache.js';
 import { errors, StatusError } from '../errors.js';
 import type { ServerContext } from './context.js';
 import { kubeletTarget, type KubeletTarget } from './kubelet-target.js';
-import { str, type Query } from './query.js';
+import { bool, str, type Query } from './query.js';
 import { kubeletScheme, type KubeletClientTLS } from './kubelet-client.js';
 
 /** The socket and first bytes of a request that arrived through the 'upgrade' event. */
@@ -45,7 +45,17 @@ const kUpgrade = Symbol('mk8s.upgrade');
 const kProtocol = Symbol('mk8s.upgrade.protocol');
 type UpgradeCarrier = IncomingMessage & { [kUpgrade]?: PendingUpgrade; [kProtocol]?: string };
 
-const STREAM_FLAGS = ['stdin', 'stdout', 'stderr', 'tty'] as const;
+/**
+ * PodExecOptions' stream flags, each with the name Kubernetes' API server
+ * passes it on to the kubelet under (api.ExecStdinParam ...: `input`,
+ * `output`, `error`, `tty`, set to `1` when true, as its streamParams does).
+ */
+const STREAM_FLAGS = [
+  ['stdin', 'input'],
+  ['stdout', 'output'],
+  ['stderr', 'error'],
+  ['tty', 'tty'],
+] as const;
 /**
  * The largest message either peer may send through the proxy (ws closes the
  * session with 1009 beyond it, instead of buffering up to its 100 MiB
@@ -66,8 +76,7 @@ export function installUpgradeDispatch(app: FastifyInstance): void {
     socket.on('error', () => socket.destroy());
     // Node stops parsing at the headers of an upgrade: a body would never reach a route.
     if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined) {
-      const status = errors.badRequest('a request that asks for a connection upgrade cannot carry a body').status;
-      const body = Buffer.from(JSON.stringify(status));
+      const body = Buffer.from(errors.badRequest('a request that asks for a connection upgrade cannot carry a body').body);
       socket.end(
         Buffer.concat([
           Buffer.from(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`, 'latin1'),
@@ -99,11 +108,6 @@ const clientSide = new WebSocketServer({
   handleProtocols: (_offered, req: UpgradeCarrier) => req[kProtocol] ?? false,
 });
 
-function flagValue(q: Query, name: string): boolean {
-  const v = str(q, name);
-  return v === 'true' || v === '1';
-}
-
 export async function serveExec(
   ctx: ServerContext,
   rt: ResourceType,
@@ -120,7 +124,8 @@ export async function serveExec(
   }
   const command = new URL(req.url, 'http://apiserver').searchParams.getAll('command');
   if (command.length === 0 || command[0] === '') throw errors.badRequest('you must specify at least one command for the container');
-  if (!flagValue(q, 'stdin') && !flagValue(q, 'stdout') && !flagValue(q, 'stderr')) {
+  // Booleans as Kubernetes decodes them: `stdout=True`, `stdout=t` and `stdout` are true, only `0` and `false` (any case) false.
+  if (!bool(q, 'stdin') && !bool(q, 'stdout') && !bool(q, 'stderr')) {
     throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
   }
 
@@ -136,7 +141,9 @@ export async function serveExec(
 
   const params = new URLSearchParams();
   for (const c of command) params.append('command', c);
-  for (const f of STREAM_FLAGS) if (flagValue(q, f)) params.set(f, 'true');
+  for (const [flag, kubeletName] of STREAM_FLAGS) if (bool(q, flag)) params.set(kubeletName, '1');
+  // Go's url.Values.Encode: keys sorted, repeated values in order.
+  params.sort();
   const url = `${kubeletScheme(ctx.kubeletTLS, true)}://${target.host}:${target.port}/exec/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(target.container)}?${params}`;
   const offered = String(req.headers['sec-websocket-protocol'] ?? '')
     .split(',')

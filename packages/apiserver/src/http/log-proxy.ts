@@ -12,9 +12,12 @@ import { errors } from '../errors.js';
 import type { ServerContext } from './context.js';
 import { kubeletFetch, kubeletScheme } from './kubelet-client.js';
 import { kubeletTarget } from './kubelet-target.js';
-import { str, type Query } from './query.js';
+import { bool, str, type Query } from './query.js';
 
-const PASSED_PARAMS = ['follow', 'previous', 'timestamps', 'tailLines', 'sinceSeconds', 'sinceTime', 'limitBytes'];
+/** PodLogOptions' booleans: passed on as `true` when true and left out otherwise, as Kubernetes' LogLocation does. */
+const PASSED_FLAGS = ['follow', 'previous', 'timestamps'];
+/** Passed on as sent (the kubelet validates them). */
+const PASSED_PARAMS = ['tailLines', 'sinceSeconds', 'sinceTime', 'limitBytes'];
 
 export async function serveLog(
   ctx: ServerContext,
@@ -27,11 +30,15 @@ export async function serveLog(
 ): Promise<unknown> {
   const { nodeName, host, port, container } = await kubeletTarget(ctx, rt, ns, name, str(q, 'container'), 'logs');
   const params = new URLSearchParams();
+  // `follow=True`, `follow=t` and `follow` are true, `follow=FALSE` false: the kubelet gets `follow=true` or nothing.
+  for (const p of PASSED_FLAGS) if (bool(q, p)) params.set(p, 'true');
   for (const p of PASSED_PARAMS) {
     const v = str(q, p);
     if (v !== undefined) params.set(p, v);
   }
-  const url = `${kubeletScheme(ctx.kubeletTLS)}://${host}:${port}/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${params}`;
+  // Go's url.Values.Encode: keys sorted.
+  params.sort();
+  const url = `${kubeletScheme(ctx.kubeletTLS)}://${host}:${port}/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}${params.size > 0 ? `?${params}` : ''}`;
   const abort = new AbortController();
   req.raw.on('close', () => abort.abort());
   let res: Response;

@@ -6,7 +6,7 @@
  * absent, `0` or `false` in any case. Malformed values are 400s with Go's
  * messages.
  */
-import { fieldErrors, type FieldError } from '@mk8s/api';
+import { fieldErrors, parseBoolParam, type FieldError } from '@mk8s/api';
 import { errors } from '../errors.js';
 
 export type Query = Record<string, unknown>;
@@ -35,11 +35,13 @@ export function int(q: Query, name: string): number | undefined {
   return Number(n);
 }
 
-/** A boolean parameter: absent, `0` and `false` (any case) are false; anything else, even empty, is true. */
+/**
+ * A boolean parameter: absent, `0` and `false` (any case) are false; anything
+ * else, even empty, is true (`watch=True`, `stdout=t`). Every boolean
+ * parameter the server reads goes through here.
+ */
 export function bool(q: Query, name: string): boolean {
-  const v = str(q, name);
-  if (v === undefined) return false;
-  return v !== '0' && v.toLowerCase() !== 'false';
+  return parseBoolParam(str(q, name));
 }
 
 /** `dryRun=All` (the only value Kubernetes defines). */

@@ -66,6 +66,19 @@ describe('parseRequestInfo', () => {
     expect(parse('GET', '/api/v1/watch/namespaces/ns/pods/web')?.verb).toBe('watch');
   });
 
+  it('reads watch with runtime.Convert_Slice_string_To_bool: True, TRUE, t and 1 watch; false, False, FALSE and 0 list', () => {
+    for (const v of ['True', 'TRUE', 't', '1', 'yes']) {
+      expect(parse('GET', '/api/v1/namespaces/ns/pods', { watch: v })?.verb, v).toBe('watch');
+      expect(parse('HEAD', '/apis/apps/v1/deployments', { watch: v })?.verb, v).toBe('watch');
+    }
+    for (const v of ['false', 'False', 'FALSE', '0']) {
+      expect(parse('GET', '/api/v1/namespaces/ns/pods', { watch: v })?.verb, v).toBe('list');
+      expect(parse('HEAD', '/apis/apps/v1/deployments', { watch: v })?.verb, v).toBe('list');
+    }
+    expect(parse('GET', '/api/v1/pods', { watch: ['True', 'false'] })?.verb).toBe('watch');
+    expect(parse('GET', '/api/v1/pods')?.verb).toBe('list');
+  });
+
   it('serves the /watch/ prefix to GET only', () => {
     for (const m of ['POST', 'PUT', 'PATCH', 'DELETE']) expect(refusal(() => parse(m, '/api/v1/watch/namespaces/ns/pods')).code, m).toBe(405);
   });

@@ -8,7 +8,7 @@ import { errorMessage, type ResourceType } from '@mk8s/api';
 import { parseFieldSelector, parseLabelSelector, unsupportedFieldLabels } from '@mk8s/api';
 import { errors, StatusError } from '../errors.js';
 import type { Obj } from '../cache/watch-cache.js';
-import type { ListResult, WriteOptions } from '../registry/registry.js';
+import { served, type ListResult, type WriteOptions } from '../registry/registry.js';
 import { applyPatch } from '../patch/index.js';
 import { PatchError } from '../patch/errors.js';
 import { toTable } from '../tables/index.js';
@@ -122,7 +122,8 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       const result = await listObjects(ctx, rt, ns, q);
       const metadata: Obj = { resourceVersion: result.resourceVersion };
       if (result.continue) metadata['continue'] = result.continue;
-      return render(ctx, rt, neg, { kind: rt.listKind, apiVersion: rt.apiVersion, metadata, items: result.items }, result);
+      const items = result.items.map((o) => served(rt, o));
+      return render(ctx, rt, neg, { kind: rt.listKind, apiVersion: rt.apiVersion, metadata, items }, { ...result, items });
     }
     case 'watch': {
       const filter = selectorFilter(ctx, rt, q);
@@ -130,30 +131,30 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       return serveWatch(ctx, rt, ns, byName ? (o) => (o['metadata'] as Obj)['name'] === byName && filter(o) : filter, q, neg, req, reply);
     }
     case 'get':
-      return render(ctx, rt, neg, await reg.get(rt, ns, info.name!));
+      return render(ctx, rt, neg, served(rt, await reg.get(rt, ns, info.name!)));
     case 'create': {
       if (info.name !== undefined) throw errors.methodNotAllowed();
       const r = await reg.create(rt, ns, req.body, await guarded(ctx, rt, info, req, writeOptions(q, 'CreateOptions')));
       warn(reply, r.warnings);
       reply.code(201);
-      return r.object;
+      return served(rt, r.object);
     }
     case 'update': {
       if (info.name === undefined) throw errors.methodNotAllowed();
       const r = await reg.update(rt, ns, info.name, req.body, await guarded(ctx, rt, info, req, writeOptions(q, 'UpdateOptions')));
       warn(reply, r.warnings);
       reply.code(r.created ? 201 : 200);
-      return r.object;
+      return served(rt, r.object);
     }
     case 'patch': {
       if (info.name === undefined) throw errors.methodNotAllowed();
       const r = await patch(ctx, rt, ns, info.name, req, q, false, info);
       warn(reply, r.warnings);
-      return r.object;
+      return served(rt, r.object);
     }
     case 'delete': {
       const r = await reg.delete(rt, ns, info.name!, parseDeleteOptions(req.body, q));
-      return r.object;
+      return served(rt, r.object);
     }
     case 'deletecollection': {
       if (!definition.deleteCollection) throw errors.methodNotAllowed();
@@ -164,7 +165,7 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       for (const item of items) {
         const m = item['metadata'] as Obj;
         try {
-          out.push((await reg.delete(rt, m['namespace'] as string | undefined, String(m['name']), opts)).object);
+          out.push(served(rt, (await reg.delete(rt, m['namespace'] as string | undefined, String(m['name']), opts)).object));
         } catch (err) {
           if (!(err instanceof StatusError && err.code === 404)) throw err;
         }
@@ -206,6 +207,10 @@ async function patch(
   info?: RequestInfo,
 ) {
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  // Custom resources take no strategic merge patch: a 415, as Kubernetes answers.
+  if (contentType === 'application/strategic-merge-patch+json' && rt.strategicMergePatch === false) {
+    throw errors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json']);
+  }
   const opts = writeOptions(q, 'PatchOptions');
   // The check sees the patched object, as Kubernetes checks the result of the update.
   return ctx.registry.modify(rt, ns, name, (current) => patchOrStatus(ctx, rt, name, () => applyPatch(contentType, current, req.body, rt.schema)), {
@@ -223,16 +228,16 @@ async function handleSubresource(r: ResourceRequest): Promise<unknown> {
   if (sub === 'status' && definition.strategy.statusSubresource) {
     switch (info.verb) {
       case 'get':
-        return render(ctx, rt, neg, await reg.get(rt, ns, name));
+        return render(ctx, rt, neg, served(rt, await reg.get(rt, ns, name)));
       case 'update': {
         const result = await reg.updateStatus(rt, ns, name, req.body, writeOptions(q, 'UpdateOptions'));
         warn(reply, result.warnings);
-        return result.object;
+        return served(rt, result.object);
       }
       case 'patch': {
         const result = await patch(ctx, rt, ns, name, req, q, true);
         warn(reply, result.warnings);
-        return result.object;
+        return served(rt, result.object);
       }
       default:
         throw errors.methodNotAllowed();

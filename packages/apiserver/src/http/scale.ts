@@ -1,7 +1,9 @@
 /**
- * The `scale` subresource of Deployments and ReplicaSets: an
- * autoscaling/v1 Scale view of `spec.replicas`, `status.replicas` and the
- * selector, used by `kubectl scale` and the HorizontalPodAutoscaler.
+ * The `scale` subresource: an autoscaling/v1 Scale view of an object's
+ * desired and current replicas and its selector, used by `kubectl scale`
+ * and the HorizontalPodAutoscaler. Deployments and ReplicaSets keep them at
+ * `spec.replicas`, `status.replicas` and `spec.selector`; a custom resource
+ * names its paths in its CRD (`subresources.scale`).
  */
 import type { ResourceType } from '@mk8s/api';
 import { selectorFromLabelSelector } from '@mk8s/api';
@@ -11,13 +13,53 @@ import { applyPatch } from '../patch/index.js';
 import { PatchError } from '../patch/errors.js';
 import type { ServerContext } from './context.js';
 import { dryRun } from './query.js';
-import type { SubresourceDefinition } from '../resources/definition.js';
+import type { ResourceRequest, SubresourceDefinition } from '../resources/definition.js';
 
-function toScale(obj: Obj): Obj {
+/** Where an object keeps what its Scale shows. */
+export interface ScalePaths {
+  specReplicas: readonly string[];
+  statusReplicas: readonly string[];
+  /** The selector: a LabelSelector object (built-in kinds), or its string form (custom resources' `labelSelectorPath`). */
+  selector?: { path: readonly string[]; serialized: boolean };
+}
+
+const BUILTIN_PATHS: ScalePaths = {
+  specReplicas: ['spec', 'replicas'],
+  statusReplicas: ['status', 'replicas'],
+  selector: { path: ['spec', 'selector'], serialized: false },
+};
+
+function at(obj: unknown, path: readonly string[]): unknown {
+  let cur = obj;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    cur = (cur as Obj)[key];
+  }
+  return cur;
+}
+
+function setAt(obj: Obj, path: readonly string[], value: unknown): void {
+  let cur = obj;
+  for (const key of path.slice(0, -1)) {
+    const next = cur[key];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) cur[key] = {};
+    cur = cur[key] as Obj;
+  }
+  cur[path[path.length - 1]!] = value;
+}
+
+function selectorString(obj: Obj, paths: ScalePaths): string {
+  if (!paths.selector) return '';
+  const value = at(obj, paths.selector.path);
+  if (paths.selector.serialized) return typeof value === 'string' ? value : '';
+  return selectorFromLabelSelector(value as Parameters<typeof selectorFromLabelSelector>[0]).toString();
+}
+
+function toScale(obj: Obj, paths: ScalePaths): Obj {
   const m = obj['metadata'] as Obj;
-  const spec = (obj['spec'] ?? {}) as Obj;
-  const status = (obj['status'] ?? {}) as Obj;
-  const selector = selectorFromLabelSelector(spec['selector'] as Parameters<typeof selectorFromLabelSelector>[0]);
+  const status: Obj = { replicas: at(obj, paths.statusReplicas) ?? 0 };
+  const selector = selectorString(obj, paths);
+  if (selector || !paths.selector?.serialized) status['selector'] = selector;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
@@ -28,12 +70,12 @@ function toScale(obj: Obj): Obj {
       resourceVersion: m['resourceVersion'],
       creationTimestamp: m['creationTimestamp'],
     },
-    spec: { replicas: spec['replicas'] ?? 0 },
-    status: { replicas: status['replicas'] ?? 0, selector: selector.toString() },
+    spec: { replicas: at(obj, paths.specReplicas) ?? 0 },
+    status,
   };
 }
 
-export function scaleHandlers(ctx: ServerContext, rt: ResourceType) {
+export function scaleHandlers(ctx: ServerContext, rt: ResourceType, paths: ScalePaths = BUILTIN_PATHS) {
   const target = (name: string) => ({ qualifiedResource: rt.group ? `${rt.resource}.${rt.group}` : rt.resource, group: rt.group, kind: 'Scale', name });
 
   async function setReplicas(ns: string, name: string, scale: unknown, dryRun: boolean): Promise<Obj> {
@@ -66,23 +108,23 @@ export function scaleHandlers(ctx: ServerContext, rt: ResourceType) {
           throw errors.conflict(ctx.registry.target(rt, name), 'the object has been modified; please apply your changes to the latest version and try again');
         }
         delete cm['resourceVersion'];
-        (current['spec'] as Obj)['replicas'] = n;
+        setAt(current, paths.specReplicas, n);
         return current;
       },
       { dryRun },
     );
-    return toScale(r.object);
+    return toScale(r.object, paths);
   }
 
   return {
     async get(ns: string, name: string): Promise<Obj> {
-      return toScale(await ctx.registry.get(rt, ns, name));
+      return toScale(await ctx.registry.get(rt, ns, name), paths);
     },
     update(ns: string, name: string, body: unknown, dryRun: boolean): Promise<Obj> {
       return setReplicas(ns, name, body, dryRun);
     },
     async patch(ns: string, name: string, contentType: string, body: unknown, dryRun: boolean): Promise<Obj> {
-      const current = toScale(await ctx.registry.get(rt, ns, name));
+      const current = toScale(await ctx.registry.get(rt, ns, name), paths);
       let patched: unknown;
       try {
         patched = applyPatch(contentType, current, body, undefined);
@@ -99,17 +141,24 @@ export function scaleHandlers(ctx: ServerContext, rt: ResourceType) {
   };
 }
 
-/** `<resource>/scale` as a resource definition's subresource (Deployments, ReplicaSets). */
-export const scaleSubresource: SubresourceDefinition = {
-  kind: 'Scale',
-  verbs: ['get', 'patch', 'update'],
-  group: 'autoscaling',
-  version: 'v1',
-  serve({ ctx, definition, namespace, name, info, req, query }) {
-    const h = scaleHandlers(ctx, definition.type);
-    if (info.verb === 'get') return h.get(namespace!, name);
-    if (info.verb === 'update') return h.update(namespace!, name, req.body, dryRun(query));
-    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    return h.patch(namespace!, name, contentType, req.body, dryRun(query));
-  },
-};
+/** `<resource>/scale` as a resource definition's subresource, with the paths its objects keep replicas and selector at. */
+export function scaleSubresourceAt(paths: ScalePaths): SubresourceDefinition {
+  return {
+    kind: 'Scale',
+    verbs: ['get', 'patch', 'update'],
+    group: 'autoscaling',
+    version: 'v1',
+    serve: (r) => serveScale(r, paths),
+  };
+}
+
+/** Deployments' and ReplicaSets' scale subresource. */
+export const scaleSubresource: SubresourceDefinition = scaleSubresourceAt(BUILTIN_PATHS);
+
+function serveScale({ ctx, definition, namespace, name, info, req, query }: ResourceRequest, paths: ScalePaths): Promise<Obj> {
+  const h = scaleHandlers(ctx, definition.type, paths);
+  if (info.verb === 'get') return h.get(namespace!, name);
+  if (info.verb === 'update') return h.update(namespace!, name, req.body, dryRun(query));
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return h.patch(namespace!, name, contentType, req.body, dryRun(query));
+}

@@ -21,6 +21,7 @@ import { CompactedError, WatchOverflowError } from '@mk8s/storage';
 import { fromStoreEvent, type CacheEvent, type Obj } from '../cache/watch-cache.js';
 import { errors, type StatusError } from '../errors.js';
 import { listPrefix } from '../registry/keys.js';
+import { served } from '../registry/registry.js';
 import { toTable } from '../tables/index.js';
 import type { Negotiated } from './accept.js';
 import type { ServerContext } from './context.js';
@@ -135,7 +136,11 @@ export async function serveWatch(
   reply: FastifyReply,
 ): Promise<void> {
   const { rawResourceVersion: rv, resourceVersion: requested, timeoutSeconds, allowWatchBookmarks: bookmarks } = listOptions(q, 'watch');
-  const prefix = listPrefix(rt.resource, ns);
+  const definition = ctx.registry.definition(rt);
+  const storage = definition.storageResource;
+  // Another version than the storage one re-encodes each event with its apiVersion (conversion `None`).
+  const converted = definition.storageApiVersion !== rt.apiVersion;
+  const prefix = listPrefix(storage, ns);
   // A version past the store's (even past 2^53) is refused below with its exact digits.
   const tooLarge = requested !== undefined && requested > BigInt(ctx.store.currentRevision());
   const from = requested === undefined ? undefined : Number(requested);
@@ -232,9 +237,10 @@ export async function serveWatch(
   cleanups.push(() => wakeDrained?.());
   const send = (type: EventType, ev: CacheEvent | undefined, object: Obj): void => {
     if (neg.table && type !== 'BOOKMARK' && type !== 'ERROR') {
-      const table = toTable(ctx.registry.definition(rt).printer, [object], { now: ctx.now(), includeObject: neg.includeObject });
+      const table = toTable(definition.printer, [served(rt, object)], { now: ctx.now(), includeObject: neg.includeObject });
       write(JSON.stringify({ type, object: table }) + '\n');
-    } else if (ev) write(encodePlain(ev, type));
+    } else if (converted && type !== 'BOOKMARK' && type !== 'ERROR') write(JSON.stringify({ type, object: served(rt, object) }) + '\n');
+    else if (ev) write(encodePlain(ev, type));
     else write(JSON.stringify({ type, object }) + '\n');
   };
   const deliver = (ev: CacheEvent): void => {
@@ -260,15 +266,15 @@ export async function serveWatch(
 
   if (from === undefined) {
     // "Start at most recent": the current state as ADDED events, then changes; no await in between.
-    for (const o of ctx.cache.list(rt.resource, prefix)) if (filter(o)) send('ADDED', undefined, o);
-    const sub = ctx.cache.subscribe(rt.resource, undefined, deliver)!;
+    for (const o of ctx.cache.list(storage, prefix)) if (filter(o)) send('ADDED', undefined, o);
+    const sub = ctx.cache.subscribe(storage, undefined, deliver)!;
     cleanups.push(sub.unsubscribe);
     return endBurst();
   }
   if (tooLarge) {
     return sendError(errors.timeout(`Too large resource version: ${requested}, current: ${ctx.store.currentRevision()}`));
   }
-  const sub = ctx.cache.subscribe(rt.resource, from, deliver);
+  const sub = ctx.cache.subscribe(storage, from, deliver);
   if (sub) {
     cleanups.push(sub.unsubscribe);
     for (const ev of sub.replay) deliver(ev);

@@ -144,7 +144,9 @@ describe('metrics.k8s.io/v1beta1 over kubelet summaries', () => {
     expect(missing.body).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'pods.metrics.k8s.io "nope" not found' });
     expect((await call(server.url, 'POST', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods', {})).status).toBe(405);
     expect((await call(server.url, 'DELETE', '/apis/metrics.k8s.io/v1beta1/nodes/node-1')).status).toBe(405);
-    expect((await call(server.url, 'GET', '/apis/metrics.k8s.io/v1beta1/pods?watch=true')).status).toBe(405);
+    for (const v of ['true', 'True', 'TRUE', 't', '1'])
+      expect((await call(server.url, 'GET', `/apis/metrics.k8s.io/v1beta1/pods?watch=${v}`)).status, v).toBe(405);
+    for (const v of ['false', 'False', '0']) expect((await call(server.url, 'GET', `/apis/metrics.k8s.io/v1beta1/pods?watch=${v}`)).status, v).toBe(200);
     expect((await call(server.url, 'GET', '/apis/metrics.k8s.io/v1beta1/pods?labelSelector=a%20b%20c')).status).toBe(400);
     expect((await call(server.url, 'GET', '/apis/metrics.k8s.io/v1beta1/services')).status).toBe(404);
   });

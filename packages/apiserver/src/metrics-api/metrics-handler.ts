@@ -21,6 +21,7 @@ import { errors, type Target } from '../errors.js';
 import { fieldLabelsOf, selectableFields } from '../resources/definition.js';
 import { pods } from '../resources/pods/index.js';
 import type { ServerContext } from '../http/context.js';
+import { bool } from '../http/query.js';
 import { listPrefix } from '../registry/keys.js';
 import type { MetricsStore, Usage } from './metrics-store.js';
 import { cpuQuantity, goDuration, memoryQuantity } from './quantities.js';
@@ -133,8 +134,8 @@ export class MetricsApi {
     }
     if (resource === 'pods' && name !== undefined && namespace === undefined) throw errors.notFoundPath();
     if (!read) throw errors.methodNotAllowed(`the server does not allow this method on the requested resource: ${METRICS_GROUP} is read-only`);
-    const watch = query['watch'];
-    if (watch === 'true' || watch === '1' || watch === true) throw errors.methodNotAllowed('watch is not supported on metrics.k8s.io');
+    // As Kubernetes' RequestInfo: `?watch` (any value but `0`/`false` in any case) makes a collection GET a watch; a named GET stays a get.
+    if (name === undefined && bool(query, 'watch')) throw errors.methodNotAllowed('watch is not supported on metrics.k8s.io');
 
     if (resource === 'nodes') return name === undefined ? this.nodeList(query) : this.node(name);
     return name === undefined ? this.podList(namespace, query) : this.pod(namespace!, name);

@@ -102,6 +102,16 @@ function meta(obj: Obj): Obj {
   return m as Obj;
 }
 
+function nameOf(obj: Obj): string | undefined {
+  const m = obj['metadata'];
+  return m && typeof m === 'object' && !Array.isArray(m) ? ((m as Obj)['name'] as string | undefined) : undefined;
+}
+
+/** An object as `rt` shows it: stored in its storage version, shown in the requested one (conversion `None`). */
+export function served(rt: ResourceType, obj: Obj): Obj {
+  return obj['apiVersion'] === rt.apiVersion || obj['apiVersion'] === undefined ? obj : { ...obj, apiVersion: rt.apiVersion };
+}
+
 function clone<T>(v: T): T {
   return structuredClone(v);
 }
@@ -152,7 +162,7 @@ export class Registry {
 
   /** Gives every allocator what the stored objects hold: once at start, after the watch cache loaded, before the first write. */
   rebuildAllocators(): void {
-    for (const [d, allocator] of this.allocators) allocator.rebuild(this.deps.cache.list(d.type.resource, listPrefix(d.type.resource)));
+    for (const [d, allocator] of this.allocators) allocator.rebuild(this.deps.cache.list(d.storageResource, listPrefix(d.storageResource)));
   }
 
   target(rt: ResourceType, name?: string): Target {
@@ -171,7 +181,7 @@ export class Registry {
   /** The store key of an object. A name or namespace with a NUL cannot be stored, so no such object exists: 404. */
   key(rt: ResourceType, namespace: string | undefined, name: string): string {
     if (name.includes('\0') || namespace?.includes('\0')) throw errors.notFound(this.target(rt, name));
-    return objectKey(rt.resource, rt.namespaced ? namespace : undefined, name);
+    return objectKey(this.definition(rt).storageResource, rt.namespaced ? namespace : undefined, name);
   }
 
   /**
@@ -190,10 +200,14 @@ export class Registry {
         `${String(kind)} in version "${String(apiVersion ?? '')}" cannot be handled as a ${rt.kind}: the kind in the data (${String(kind)}) does not match the expected kind (${rt.kind})`,
       );
     }
-    if (apiVersion !== undefined && apiVersion !== rt.apiVersion) {
+    const definition = this.definition(rt);
+    // A patch or a server-side change starts from the stored form, in the storage version.
+    if (apiVersion !== undefined && apiVersion !== rt.apiVersion && apiVersion !== definition.storageApiVersion) {
       throw errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${rt.apiVersion})`);
     }
-    const decoded = decodeObject(rt.schema, b);
+    const decoded = definition.decode ? definition.decode(b) : decodeObject(rt.schema, b);
+    // A custom resource's schema is validation: its type errors are a 422 with the field, as Kubernetes answers.
+    if (definition.decode && decoded.errors.length > 0) throw errors.invalid(this.target(rt, nameOf(b)), decoded.errors);
     if (decoded.errors.length > 0) {
       throw errors.badRequest(
         `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${decoded.errors.map((e) => `${e.field}: ${e.message}`).join(', ')}`,
@@ -204,7 +218,8 @@ export class Registry {
     if (unknown.length > 0 && fieldValidation === 'Strict') throw errors.badRequest(`strict decoding error: ${unknown.join(', ')}`);
     const object = decoded.object;
     object['kind'] = rt.kind;
-    object['apiVersion'] = rt.apiVersion;
+    // Stored in the storage version; replies show the requested one (`served`).
+    object['apiVersion'] = definition.storageApiVersion;
     return { object, warnings: fieldValidation === 'Warn' ? unknown : [] };
   }
 
@@ -352,7 +367,7 @@ export class Registry {
       // That copy may be stale: a failed compare-and-swap, an error from
       // `mutate` or a no-op verdict then retries from the store, as
       // Kubernetes' GuaranteedUpdate does with its cached original state.
-      const cached = attempt === 0 && !opts.dryRun ? this.deps.cache.get(rt.resource, key) : undefined;
+      const cached = attempt === 0 && !opts.dryRun ? this.deps.cache.get(this.definition(rt).storageResource, key) : undefined;
       let current: Obj | undefined;
       let modRevision: number | undefined;
       if (cached) {
@@ -670,7 +685,8 @@ export class Registry {
    * lists read the store at one revision so every page shows one snapshot.
    */
   async list(rt: ResourceType, namespace: string | undefined, opts: ListOptions = {}): Promise<ListResult> {
-    const prefix = listPrefix(rt.resource, rt.namespaced ? namespace : undefined);
+    const storage = this.definition(rt).storageResource;
+    const prefix = listPrefix(storage, rt.namespaced ? namespace : undefined);
     const filter = opts.filter ?? (() => true);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const rv = opts.resourceVersion;
@@ -680,7 +696,7 @@ export class Registry {
       if (rv !== '0') await this.deps.cache.fresh();
       if (rvNum !== undefined) await this.deps.cache.waitFor(rvNum);
       const items = this.deps.cache
-        .list(rt.resource, prefix)
+        .list(storage, prefix)
         .filter(filter)
         .map((o) => clone(o));
       return { items, resourceVersion: String(this.deps.cache.revision) };

@@ -7,6 +7,7 @@ import type { ResourceDefinition } from './definition.js';
 import { clusterRoleBindings } from './clusterrolebindings/index.js';
 import { clusterRoles } from './clusterroles/index.js';
 import { configMaps } from './configmaps/index.js';
+import { customResourceDefinitions } from './customresourcedefinitions/index.js';
 import { deployments } from './deployments/index.js';
 import { endpoints } from './endpoints/index.js';
 import { events } from './events/index.js';
@@ -48,4 +49,5 @@ export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = Object.freeze([
   roleBindings,
   selfSubjectAccessReviews,
   selfSubjectReviews,
+  customResourceDefinitions,
 ]);

@@ -14,8 +14,10 @@ function key(group: string, version: string, resource: string): string {
 export class ResourceCatalog {
   private readonly byPath = new Map<string, ResourceDefinition>();
   private readonly byKind = new Map<string, ResourceDefinition>();
-  private readonly ordered: ResourceDefinition[] = [];
+  private ordered: ResourceDefinition[] = [];
   private typeList: readonly ResourceType[] | undefined;
+  /** Definitions added at run time, by owner (a CustomResourceDefinition's name). */
+  private readonly owned = new Map<string, ResourceDefinition[]>();
 
   constructor(definitions: readonly ResourceDefinition[]) {
     for (const d of definitions) this.add(d);
@@ -30,6 +32,37 @@ export class ResourceCatalog {
     this.byKind.set(`${t.apiVersion}/${t.kind}`, definition);
     this.ordered.push(definition);
     this.typeList = undefined;
+  }
+
+  private drop(definition: ResourceDefinition): void {
+    const t = definition.type;
+    this.byPath.delete(key(t.group, t.version, t.resource));
+    if (this.byKind.get(`${t.apiVersion}/${t.kind}`) === definition) this.byKind.delete(`${t.apiVersion}/${t.kind}`);
+    this.ordered = this.ordered.filter((d) => d !== definition);
+    this.typeList = undefined;
+  }
+
+  /**
+   * Serves `definitions` for `owner` instead of what it served before (none
+   * to stop serving). Refuses, changing nothing, when one would take the
+   * place of a resource another owner (or a built-in kind) serves.
+   */
+  replace(owner: string, definitions: readonly ResourceDefinition[]): void {
+    const before = this.owned.get(owner) ?? [];
+    for (const d of definitions) {
+      const existing = this.lookup(d.type.group, d.type.version, d.type.resource);
+      if (existing && !before.includes(existing)) throw new Error(`resource ${d.type.resource} of ${d.type.apiVersion} is already served`);
+      checkDefinition(d);
+    }
+    for (const d of before) this.drop(d);
+    for (const d of definitions) this.add(d);
+    if (definitions.length > 0) this.owned.set(owner, [...definitions]);
+    else this.owned.delete(owner);
+  }
+
+  /** The definitions `owner` added. */
+  ownedBy(owner: string): readonly ResourceDefinition[] {
+    return this.owned.get(owner) ?? [];
   }
 
   /** Every definition, in discovery order. */

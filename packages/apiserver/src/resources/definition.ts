@@ -15,7 +15,7 @@
  * `defineResource`, so one catalog holds every kind.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { resourceFor, type FieldError, type ResourceType } from '@mk8s/api';
+import { resourceFor, type DecodeResult, type FieldError, type ResourceType } from '@mk8s/api';
 import type { Negotiated } from '../http/accept.js';
 import type { ServerContext } from '../http/context.js';
 import type { Query } from '../http/query.js';
@@ -104,6 +104,12 @@ export interface ResourceDefinition<T extends object = Obj> {
   /** Whether DELETE on the collection is served (Kubernetes serves none for namespaces). */
   readonly deleteCollection: boolean;
   readonly allocator?: (settings: AllocatorSettings) => ResourceAllocator;
+  /** The first segment of its store keys and its watch cache's name: the plural for built-in kinds, `<plural>.<group>` for custom ones. */
+  readonly storageResource: string;
+  /** The apiVersion objects are stored with; a version served beside it shows them with its own (conversion `None`). */
+  readonly storageApiVersion: string;
+  /** Decoding of request bodies (type errors, pruning) instead of the type's schema; custom resources use their CRD's. */
+  readonly decode?: (body: Obj) => DecodeResult;
 }
 
 /** What a kind's folder writes: the typed parts, each optional but the type. */
@@ -119,6 +125,9 @@ export interface ResourceDefinitionInput<T extends object> {
   verbs?: CustomVerbs;
   deleteCollection?: boolean;
   allocator?: (settings: AllocatorSettings) => ResourceAllocator;
+  storageResource?: string;
+  storageApiVersion?: string;
+  decode?: (body: Obj) => DecodeResult;
 }
 
 /**
@@ -138,6 +147,9 @@ export function defineResource<T extends object>(input: ResourceDefinitionInput<
     verbs: input.verbs,
     deleteCollection: input.deleteCollection ?? true,
     allocator: input.allocator,
+    storageResource: input.storageResource ?? input.type.resource,
+    storageApiVersion: input.storageApiVersion ?? input.type.apiVersion,
+    decode: input.decode,
   };
   // The machinery hands each function objects of this kind (decoded against `type.schema`).
   return definition as unknown as ResourceDefinition;

@@ -12,6 +12,8 @@
  * turns into "command terminated with exit code N" and its own exit code).
  */
 
+import { parseBoolParam } from '@mk8s/api';
+
 export const STREAM_PROTOCOL_V5 = 'v5.channel.k8s.io';
 export const STREAM_PROTOCOL_V4 = 'v4.channel.k8s.io';
 /** The subprotocols served: both carry a JSON Status on the error stream. */
@@ -54,18 +56,24 @@ export class ExecRequestError extends Error {
   }
 }
 
+/**
+ * The first of `names` present, read as Kubernetes reads a boolean parameter
+ * (false only for `0` and `false` in any case; `True`, `t`, `1`, empty are
+ * true). Kubernetes' API server sends `1`.
+ */
 function flag(params: URLSearchParams, ...names: string[]): boolean {
   for (const n of names) {
     const v = params.get(n);
-    if (v !== null) return v === 'true' || v === '1';
+    if (v !== null) return parseBoolParam(v);
   }
   return false;
 }
 
 /**
  * Parses `/exec/{namespace}/{pod}[/{uid}]/{container}?command=..&command=..`
- * with the stream flags (`stdin`, `stdout`, `stderr`, `tty`; Kubernetes'
- * older `input`/`output`/`error` names too). Throws ExecRequestError (400/404)
+ * with the stream flags: `input`, `output`, `error`, `tty` (the names
+ * Kubernetes' API server sends, as `1`; they win) or PodExecOptions'
+ * `stdin`, `stdout`, `stderr`. Throws ExecRequestError (400/404)
  * for anything else.
  */
 export function parseExecRequest(rawUrl: string): ExecRequest {
@@ -92,9 +100,9 @@ export function parseExecRequest(rawUrl: string): ExecRequest {
     pod,
     container,
     command,
-    stdin: flag(url.searchParams, 'stdin', 'input'),
-    stdout: flag(url.searchParams, 'stdout', 'output'),
-    stderr: flag(url.searchParams, 'stderr', 'error'),
+    stdin: flag(url.searchParams, 'input', 'stdin'),
+    stdout: flag(url.searchParams, 'output', 'stdout'),
+    stderr: flag(url.searchParams, 'error', 'stderr'),
     tty: flag(url.searchParams, 'tty'),
   };
   if (uid !== undefined) req.uid = uid;

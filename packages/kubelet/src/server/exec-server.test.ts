@@ -90,6 +90,25 @@ describe('parseExecRequest', () => {
     expect(parseExecRequest('/exec/ns1/web/uid-1/app?command=ls&output=1').uid).toBe('uid-1');
   });
 
+  it('reads the stream flags as Kubernetes reads booleans: false only for 0 and false in any case', () => {
+    const flags = (query: string) => {
+      const { stdin, stdout, stderr, tty } = parseExecRequest(`/exec/ns1/web/app?command=ls&${query}`);
+      return { stdin, stdout, stderr, tty };
+    };
+    // What Kubernetes' API server sends the kubelet.
+    expect(flags('input=1&output=1&error=1&tty=1')).toEqual({ stdin: true, stdout: true, stderr: true, tty: true });
+    for (const v of ['True', 'TRUE', 't', '1', 'true', '']) {
+      expect(flags(`stdin=${v}&stdout=${v}&stderr=${v}&tty=${v}`), v).toEqual({ stdin: true, stdout: true, stderr: true, tty: true });
+      expect(flags(`output=${v}`), v).toEqual({ stdin: false, stdout: true, stderr: false, tty: false });
+    }
+    for (const v of ['false', 'False', 'FALSE', '0']) {
+      expect(flags(`stdin=${v}&stdout=1&stderr=${v}&tty=${v}`), v).toEqual({ stdin: false, stdout: true, stderr: false, tty: false });
+      expect(() => parseExecRequest(`/exec/ns1/web/app?command=ls&stdout=${v}&output=${v}`), v).toThrow(/at least 1 of stdin, stdout, stderr/);
+    }
+    // Kubernetes' names win over PodExecOptions' when both are sent.
+    expect(flags('output=0&stdout=1&input=1')).toMatchObject({ stdin: true, stdout: false });
+  });
+
   it('refuses a missing command, no streams and other paths', () => {
     expect(() => parseExecRequest('/exec/ns1/web/app?stdout=true')).toThrow(/at least one command/);
     expect(() => parseExecRequest('/exec/ns1/web/app?command=ls')).toThrow(/at least 1 of stdin, stdout, stderr/);

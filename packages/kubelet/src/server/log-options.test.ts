@@ -14,6 +14,16 @@ describe('parseLogOptions', () => {
     expect(parseLogOptions({ follow: 'false', tailLines: '0' }, NOW)).toMatchObject({ follow: false, tailLines: 0 });
   });
 
+  it('reads booleans as the kubelet decodes PodLogOptions: false only for 0 and false in any case', () => {
+    for (const v of ['True', 'TRUE', 't', '1', 'yes', '']) {
+      expect(parseLogOptions({ follow: v, previous: v, timestamps: v }, NOW), v).toEqual({ follow: true, previous: true, timestamps: true });
+    }
+    for (const v of ['false', 'False', 'FALSE', '0']) {
+      expect(parseLogOptions({ follow: v, previous: v, timestamps: v }, NOW), v).toEqual({ follow: false, previous: false, timestamps: false });
+    }
+    expect(parseLogOptions({ follow: ['False', 'true'] }, NOW).follow).toBe(false);
+  });
+
   it('takes the first of repeated values', () => {
     expect(parseLogOptions({ tailLines: ['3', '7'] }, NOW).tailLines).toBe(3);
   });
@@ -24,7 +34,6 @@ describe('parseLogOptions', () => {
   });
 
   it.each([
-    [{ follow: 'yes' }, /follow must be true or false/],
     [{ tailLines: 'ten' }, /tailLines must be an integer/],
     [{ tailLines: '-1' }, /tailLines must be greater than or equal to 0/],
     [{ limitBytes: '0' }, /limitBytes must be greater than 0/],

@@ -5,6 +5,7 @@
  * limitBytes), parsed and validated like the API server validates
  * PodLogOptions, so a bad value is a 400 here too.
  */
+import { parseBoolParam } from '@mk8s/api';
 
 export interface ContainerLogOptions {
   /** Keep streaming as the log grows, until the container exits (or the client leaves). */
@@ -34,7 +35,7 @@ export type RawQuery = Record<string, string | string[] | undefined>;
 
 /**
  * Parses and validates the query. `nowMs` anchors `sinceSeconds`.
- * Throws LogOptionsError for malformed numbers or booleans, negative
+ * Throws LogOptionsError for malformed numbers, negative
  * tailLines, limitBytes or sinceSeconds below 1, and sinceSeconds together
  * with sinceTime (Kubernetes' PodLogOptions rules).
  */
@@ -78,14 +79,13 @@ function first(query: RawQuery, key: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** `?follow`, `?follow=`, `?follow=true`, `?follow=1` are true; `false`/`0` false. */
+/**
+ * As the kubelet decodes PodLogOptions (the parameter codec's
+ * runtime.Convert_Slice_string_To_bool): false when absent, `0` or `false`
+ * in any case; anything else (`?follow`, `True`, `t`, `1`, `yes`) is true.
+ */
 function bool(query: RawQuery, key: string): boolean {
-  const v = first(query, key);
-  if (v === undefined) return false;
-  const s = v.toLowerCase();
-  if (s === '' || s === 'true' || s === '1') return true;
-  if (s === 'false' || s === '0') return false;
-  throw new LogOptionsError(`${key} must be true or false, got ${JSON.stringify(v)}`);
+  return parseBoolParam(first(query, key));
 }
 
 function int(query: RawQuery, key: string): number | undefined {

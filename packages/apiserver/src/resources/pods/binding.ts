@@ -43,5 +43,5 @@ export async function bindPod(ctx: ServerContext, pods: ResourceType, ns: string
     return pod;
   });
   reply.code(201);
-  return successStatus({});
+  return successStatus(undefined, 201);
 }

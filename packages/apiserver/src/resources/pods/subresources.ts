@@ -29,7 +29,7 @@ const eviction: SubresourceDefinition = {
     if (em['name'] !== undefined && em['name'] !== name) throw errors.badRequest(`name in URL does not match name in Eviction object`);
     await ctx.registry.delete(definition.type, namespace, name, parseDeleteOptions(body['deleteOptions'] ?? undefined, query));
     reply.code(201);
-    return successStatus({});
+    return successStatus(undefined, 201);
   },
 };
 

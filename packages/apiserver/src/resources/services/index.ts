@@ -6,7 +6,12 @@ import { servicePrinter } from './printer.js';
 
 export const services = defineResource<Service>({
   type: builtinType('', 'v1', 'services'),
-  strategy: { statusSubresource: true, prepareForUpdate: prepareServiceUpdate },
+  strategy: {
+    statusSubresource: true,
+    prepareForUpdate: prepareServiceUpdate,
+    // Kubernetes defaults the body of a /status write too (status.loadBalancer, ingress ipMode); spec is the stored one.
+    prepareForStatusUpdate: (svc) => defaultService(svc as Service),
+  },
   defaults: defaultService,
   validation: {
     create: (svc, { namespaced }) => validateService(svc, namespaced),
