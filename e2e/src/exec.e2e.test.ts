@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { eventuallyMatches, requireTool, startNodeProcesses, type NodeProcesses } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 
 const run = promisify(execFile);
 const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
@@ -86,6 +87,30 @@ describe('kubectl exec on real Docker', () => {
   it('prints the command output and exits 0', async () => {
     const r = await kubectl('exec', 'web', '--', 'echo', 'hello');
     expect(r, r.stderr).toMatchObject({ code: 0, stdout: 'hello\n' });
+  });
+
+  it('takes booleans as Kubernetes parses them over raw HTTP (exec stdout=True, watch=True), and answers errors in Kubernetes bytes', async () => {
+    // A client in another language: exec over v5.channel.k8s.io with capitalised booleans.
+    const base = node!.apiserver.url;
+    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/v1/namespaces/default/pods/web/exec?command=echo&command=hi&stdout=True&stderr=TRUE`, [
+      'v5.channel.k8s.io',
+    ]);
+    const out: Record<number, string> = {};
+    await new Promise<void>((resolve, reject) => {
+      ws.on('message', (data: Buffer) => (out[data[0]!] = (out[data[0]!] ?? '') + data.subarray(1).toString()));
+      ws.on('close', () => resolve());
+      ws.on('error', reject);
+    });
+    expect(out[1]).toBe('hi\n');
+    expect(JSON.parse(out[3]!)).toMatchObject({ status: 'Success' });
+    const watch = await fetch(`${base}/api/v1/namespaces/default/pods?watch=True&timeoutSeconds=1`);
+    expect(watch.headers.get('transfer-encoding')).toBe('chunked');
+    expect(await watch.text()).toContain('"type":"ADDED"');
+    // The error body, byte for byte as kube-apiserver writes it (Go's field order, trailing newline).
+    const missing = await fetch(`${base}/api/v1/namespaces/default/pods/nope`);
+    expect(await missing.text()).toBe(
+      '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \\"nope\\" not found","reason":"NotFound","details":{"name":"nope","kind":"pods"},"code":404}\n',
+    );
   });
 
   it("exits with the command's exit code, reported as kubectl does", async () => {

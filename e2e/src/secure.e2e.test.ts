@@ -76,6 +76,13 @@ describe('mk8s up --secure', () => {
     );
     expect(endpoints).toBeTruthy();
     expect((await cluster.kubectl('exec', 'deploy/web', '--', 'echo', 'hello')).stdout.trim()).toBe('hello');
+    // services/proxy and pods/proxy: the API server reaches busybox httpd (serving /) on a ready endpoint, and on one pod.
+    const pods = await cluster.kubectlJson<PodList>('get', 'pods', '-l', 'app=web');
+    const names = pods.items.map((p) => p.metadata.name);
+    const viaService = (await cluster.kubectl('get', '--raw', '/api/v1/namespaces/default/services/web:80/proxy/etc/hostname')).stdout.trim();
+    expect(names).toContain(viaService);
+    const viaPod = (await cluster.kubectl('get', '--raw', `/api/v1/namespaces/default/pods/${names[0]}:8080/proxy/etc/hostname`)).stdout.trim();
+    expect(viaPod).toBe(names[0]);
   }, 180_000);
 
   it('answers 401 to requests without credentials', async () => {

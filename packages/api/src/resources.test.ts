@@ -45,7 +45,7 @@ describe('resource table', () => {
     const pod = resourceFor('', 'v1', 'pods')!;
     expect(pod.schema).toBe(PodSchema);
     expect(pod.definition).toBe('io.k8s.api.core.v1.Pod');
-    expect(pod.subresources).toEqual(['status', 'binding', 'eviction', 'log', 'exec']);
+    expect(pod.subresources).toEqual(['status', 'binding', 'eviction', 'log', 'exec', 'proxy']);
     expect(resourceFor('apps', 'v1', 'deployments')!.subresources).toEqual(['status', 'scale']);
     expect(resourceFor('coordination.k8s.io', 'v1', 'leases')!.definition).toBe('io.k8s.api.coordination.v1.Lease');
   });

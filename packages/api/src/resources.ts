@@ -103,10 +103,10 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   resourceType('v1', 'Pod', 'pods', true, PodSchema, {
     shortNames: ['po'],
     categories: ALL,
-    subresources: ['status', 'binding', 'eviction', 'log', 'exec'],
+    subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'proxy'],
   }),
   resourceType('v1', 'Node', 'nodes', false, NodeSchema, { shortNames: ['no'], subresources: ['status'] }),
-  resourceType('v1', 'Service', 'services', true, ServiceSchema, { shortNames: ['svc'], categories: ALL, subresources: ['status'] }),
+  resourceType('v1', 'Service', 'services', true, ServiceSchema, { shortNames: ['svc'], categories: ALL, subresources: ['status', 'proxy'] }),
   resourceType('v1', 'Endpoints', 'endpoints', true, EndpointsSchema, { shortNames: ['ep'] }),
   resourceType('v1', 'Event', 'events', true, EventSchema, { shortNames: ['ev'] }),
   resourceType('v1', 'ConfigMap', 'configmaps', true, ConfigMapSchema, { shortNames: ['cm'] }),

@@ -250,7 +250,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   installUpgradeDispatch(app);
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
+  // A proxy request's body is the backend's business: passed on as sent, whatever its type (http/proxy.ts).
+  const isProxy = (req: FastifyRequest): boolean => (req as { requestInfo?: RequestInfo }).requestInfo?.subresource === 'proxy';
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (req, body, done) => {
+    if (isProxy(req)) return done(null, String(body));
     try {
       done(null, parseJsonBody(String(body)));
     } catch (err) {
@@ -258,7 +261,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
   });
   // kubectl's generators (`create configmap|deployment|...`) send protobuf; replies stay JSON.
-  app.addContentTypeParser(PROTOBUF_CONTENT_TYPE, { parseAs: 'buffer' }, (_req, body, done) => {
+  app.addContentTypeParser(PROTOBUF_CONTENT_TYPE, { parseAs: 'buffer' }, (req, body, done) => {
+    if (isProxy(req)) return done(null, body);
     try {
       done(null, decodeKubernetesProtobuf(body as Buffer));
     } catch (err) {
@@ -270,6 +274,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
   });
   app.addContentTypeParser('application/apply-patch+yaml', { parseAs: 'string' }, (_req, body, done) => done(null, String(body)));
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
+    if (isProxy(req)) return done(null, body);
+    done(errors.unsupportedMediaType([...JSON_TYPES, 'application/apply-patch+yaml']), undefined);
+  });
   // Unauthenticated (the insecure default): keep browsers out first, before anything reads the request (http/browser-guard.ts).
   if (isUnauthenticated(opts.auth ?? INSECURE_AUTH)) installBrowserGuard(app, [...JSON_TYPES, PROTOBUF_CONTENT_TYPE, 'application/apply-patch+yaml']);
   // The request is parsed once, from the path as sent, before authentication and authorization read it.

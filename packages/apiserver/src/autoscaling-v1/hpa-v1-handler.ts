@@ -68,7 +68,9 @@ export async function serveHpaV1(ctx: ServerContext, info: RequestInfo, req: Fas
   if (info.name !== undefined && !ns) throw errors.notFoundPath();
   const q = (req.query ?? {}) as Query;
   const neg = negotiate(req.headers.accept, q['includeObject']);
-  if (!neg) throw errors.notAcceptable('only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io');
+  // The autoscaling/v1 view serves JSON and Tables only.
+  if (!neg || neg.metadataOnly)
+    throw errors.notAcceptable('only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io');
   const reg = ctx.registry;
   const opts = writeOptions(q, info.verb === 'create' ? 'CreateOptions' : info.verb === 'patch' ? 'PatchOptions' : 'UpdateOptions');
   const sub = info.subresource;

@@ -12,7 +12,7 @@ import { served, type ListResult, type WriteOptions } from '../registry/registry
 import { applyPatch } from '../patch/index.js';
 import { PatchError } from '../patch/errors.js';
 import { toTable } from '../tables/index.js';
-import { negotiate, type Negotiated } from './accept.js';
+import { ACCEPTED_MEDIA_TYPES, negotiate, partialObject, type Negotiated } from './accept.js';
 import { str, writeOptions, type Query } from './query.js';
 import type { RequestInfo } from './request-info.js';
 import type { ServerContext } from './context.js';
@@ -63,8 +63,19 @@ export function warn(reply: FastifyReply, warnings: readonly string[]): void {
   if (values.length > 0) reply.header('Warning', values);
 }
 
-/** Lists and objects, as JSON or as a Table when the client asked for one. */
+/**
+ * Lists and objects, as JSON, as a Table, or as metadata only, as the client
+ * asked. Metadata only must match what is answered (a list for a list): a
+ * PartialObjectMetadata for a list is a 406, as Kubernetes answers.
+ */
 function render(ctx: ServerContext, rt: ResourceType, neg: Negotiated, body: Obj, list?: { items: Obj[]; resourceVersion: string; continue?: string }): Obj {
+  const partial = neg.metadataOnly;
+  if (partial) {
+    const wanted = list ? 'PartialObjectMetadataList' : 'PartialObjectMetadata';
+    if (partial.kind !== wanted) throw errors.notAcceptable(`only the following media types are accepted: application/json;as=${wanted};g=meta.k8s.io;v=v1`);
+    if (!list) return partialObject(body, partial.apiVersion);
+    return { kind: wanted, apiVersion: partial.apiVersion, metadata: body['metadata'], items: list.items.map((o) => partialObject(o, partial.apiVersion)) };
+  }
   if (!neg.table) return body;
   const objects = list ? list.items : [body];
   return toTable(ctx.registry.definition(rt).printer, objects, {
@@ -105,7 +116,7 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
   if (rt.namespaced && info.name !== undefined && !ns) throw errors.notFoundPath();
   const q = (req.query ?? {}) as Query;
   const neg = negotiate(req.headers.accept, q['includeObject']);
-  if (!neg) throw errors.notAcceptable('only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io');
+  if (!neg) throw errors.notAcceptable(`only the following media types are accepted: ${ACCEPTED_MEDIA_TYPES}`);
   const request: ResourceRequest = { ctx, definition, namespace: ns, name: info.name ?? '', info, req, reply, query: q, negotiated: neg };
 
   if (info.subresource !== undefined) return handleSubresource(request);
@@ -137,24 +148,24 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       const r = await reg.create(rt, ns, req.body, await guarded(ctx, rt, info, req, writeOptions(q, 'CreateOptions')));
       warn(reply, r.warnings);
       reply.code(201);
-      return served(rt, r.object);
+      return render(ctx, rt, neg, served(rt, r.object));
     }
     case 'update': {
       if (info.name === undefined) throw errors.methodNotAllowed();
       const r = await reg.update(rt, ns, info.name, req.body, await guarded(ctx, rt, info, req, writeOptions(q, 'UpdateOptions')));
       warn(reply, r.warnings);
       reply.code(r.created ? 201 : 200);
-      return served(rt, r.object);
+      return render(ctx, rt, neg, served(rt, r.object));
     }
     case 'patch': {
       if (info.name === undefined) throw errors.methodNotAllowed();
       const r = await patch(ctx, rt, ns, info.name, req, q, false, info);
       warn(reply, r.warnings);
-      return served(rt, r.object);
+      return render(ctx, rt, neg, served(rt, r.object));
     }
     case 'delete': {
       const r = await reg.delete(rt, ns, info.name!, parseDeleteOptions(req.body, q));
-      return served(rt, r.object);
+      return render(ctx, rt, neg, served(rt, r.object));
     }
     case 'deletecollection': {
       if (!definition.deleteCollection) throw errors.methodNotAllowed();
@@ -170,7 +181,7 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
           if (!(err instanceof StatusError && err.code === 404)) throw err;
         }
       }
-      return { kind: rt.listKind, apiVersion: rt.apiVersion, metadata: { resourceVersion }, items: out };
+      return render(ctx, rt, neg, { kind: rt.listKind, apiVersion: rt.apiVersion, metadata: { resourceVersion }, items: out }, { items: out, resourceVersion });
     }
   }
 }

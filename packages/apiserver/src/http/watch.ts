@@ -23,7 +23,7 @@ import { errors, type StatusError } from '../errors.js';
 import { listPrefix } from '../registry/keys.js';
 import { served } from '../registry/registry.js';
 import { toTable } from '../tables/index.js';
-import type { Negotiated } from './accept.js';
+import { partialObject, type Negotiated } from './accept.js';
 import type { ServerContext } from './context.js';
 import { listOptions } from './list-options.js';
 import type { Query } from './query.js';
@@ -136,6 +136,10 @@ export async function serveWatch(
   reply: FastifyReply,
 ): Promise<void> {
   const { rawResourceVersion: rv, resourceVersion: requested, timeoutSeconds, allowWatchBookmarks: bookmarks } = listOptions(q, 'watch');
+  // Watch events carry single objects: metadata-only watches ask for PartialObjectMetadata.
+  if (neg.metadataOnly?.kind === 'PartialObjectMetadataList') {
+    throw errors.notAcceptable('only the following media types are accepted: application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1');
+  }
   const definition = ctx.registry.definition(rt);
   const storage = definition.storageResource;
   // Another version than the storage one re-encodes each event with its apiVersion (conversion `None`).
@@ -236,7 +240,9 @@ export async function serveWatch(
   let wakeDrained: (() => void) | undefined;
   cleanups.push(() => wakeDrained?.());
   const send = (type: EventType, ev: CacheEvent | undefined, object: Obj): void => {
-    if (neg.table && type !== 'BOOKMARK' && type !== 'ERROR') {
+    if (neg.metadataOnly && type !== 'BOOKMARK' && type !== 'ERROR') {
+      write(JSON.stringify({ type, object: partialObject(object, neg.metadataOnly.apiVersion) }) + '\n');
+    } else if (neg.table && type !== 'BOOKMARK' && type !== 'ERROR') {
       const table = toTable(definition.printer, [served(rt, object)], { now: ctx.now(), includeObject: neg.includeObject });
       write(JSON.stringify({ type, object: table }) + '\n');
     } else if (converted && type !== 'BOOKMARK' && type !== 'ERROR') write(JSON.stringify({ type, object: served(rt, object) }) + '\n');

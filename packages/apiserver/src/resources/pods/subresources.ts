@@ -1,5 +1,5 @@
 /**
- * The Pod's subresources besides status: binding, eviction, log, exec, and
+ * The Pod's subresources besides status: binding, eviction, log, exec, proxy, and
  * attach and port-forward, which this API server refuses with the reason
  * (the kubelet's runtimes implement no streaming yet).
  */
@@ -9,6 +9,7 @@ import { serveExec } from '../../http/exec-proxy.js';
 import { serveLog } from '../../http/log-proxy.js';
 import type { Obj, SubresourceDefinition } from '../definition.js';
 import { bindPod } from './binding.js';
+import { podProxySubresource } from './proxy.js';
 
 const binding: SubresourceDefinition = {
   kind: 'Binding',
@@ -59,6 +60,7 @@ export const podSubresources: Record<string, SubresourceDefinition> = {
   eviction,
   log,
   exec,
+  proxy: podProxySubresource,
   attach: refused(
     'pods/attach is not supported by this API server: the kubelet runs commands through ExecSync and cannot attach to a running process; use kubectl logs, or kubectl exec for a non-interactive command',
   ),

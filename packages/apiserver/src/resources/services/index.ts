@@ -1,8 +1,9 @@
-/** v1 Service, with the allocator of ClusterIPs and NodePorts. */
+/** v1 Service, with the allocator of ClusterIPs and NodePorts and the `proxy` subresource. */
 import { defaultService, validateService, validateServiceStatusUpdate, validateServiceUpdate, type Service } from '@mk8s/api';
 import { builtinType, defineResource, fieldText } from '../definition.js';
 import { prepareServiceUpdate, ServiceAllocator } from './allocator.js';
 import { servicePrinter } from './printer.js';
+import { serviceProxySubresource } from './proxy.js';
 
 export const services = defineResource<Service>({
   type: builtinType('', 'v1', 'services'),
@@ -23,6 +24,7 @@ export const services = defineResource<Service>({
     of: (svc) => ({ 'spec.clusterIP': fieldText(svc, 'spec', 'clusterIP'), 'spec.type': fieldText(svc, 'spec', 'type') }),
   },
   printer: servicePrinter,
+  subresources: { proxy: serviceProxySubresource },
   // An empty range is the default one.
   allocator: (settings) =>
     new ServiceAllocator({
