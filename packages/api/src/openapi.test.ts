@@ -154,8 +154,10 @@ describe('OpenAPI v3', () => {
       'apis/apps/v1',
       'apis/authentication.k8s.io/v1',
       'apis/authorization.k8s.io/v1',
+      'apis/autoscaling/v1',
       'apis/autoscaling/v2',
       'apis/coordination.k8s.io/v1',
+      'apis/events.k8s.io/v1',
       'apis/rbac.authorization.k8s.io/v1',
     ]);
     for (const [key, { serverRelativeURL }] of Object.entries(index.paths)) {

@@ -7,8 +7,9 @@
 import type { TObject } from '@sinclair/typebox';
 import { CustomResourceDefinitionSchema } from './schemas/apiextensions.js';
 import { DeploymentSchema, ReplicaSetSchema } from './schemas/apps.js';
-import { HorizontalPodAutoscalerSchema, ScaleSchema } from './schemas/autoscaling.js';
+import { HorizontalPodAutoscalerSchema, HorizontalPodAutoscalerV1Schema, ScaleSchema } from './schemas/autoscaling.js';
 import { LeaseSchema } from './schemas/coordination.js';
+import { EventV1Schema } from './schemas/events.js';
 import { PodSchema } from './schemas/core-pod.js';
 import {
   BindingSchema,
@@ -31,6 +32,7 @@ import {
   RoleSchema,
   SelfSubjectAccessReviewSchema,
   SelfSubjectReviewSchema,
+  SelfSubjectRulesReviewSchema,
   TokenRequestSchema,
 } from './schemas/rbac.js';
 import { DEFINITION_KEY } from './schemas/schema-kit.js';
@@ -115,6 +117,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   resourceType('v1', 'ResourceQuota', 'resourcequotas', true, ResourceQuotaSchema, { shortNames: ['quota'], subresources: ['status'] }),
   resourceType('v1', 'LimitRange', 'limitranges', true, LimitRangeSchema, { shortNames: ['limits'] }),
   resourceType('coordination.k8s.io/v1', 'Lease', 'leases', true, LeaseSchema),
+  // Served over the core/v1 Events, converted.
+  resourceType('events.k8s.io/v1', 'Event', 'events', true, EventV1Schema, { shortNames: ['ev'] }),
   resourceType('apps/v1', 'ReplicaSet', 'replicasets', true, ReplicaSetSchema, {
     shortNames: ['rs'],
     categories: ALL,
@@ -130,12 +134,19 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
     categories: ALL,
     subresources: ['status'],
   }),
+  // Served over the autoscaling/v2 objects, converted (after v2: discovery prefers v2).
+  resourceType('autoscaling/v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, HorizontalPodAutoscalerV1Schema, {
+    shortNames: ['hpa'],
+    categories: ALL,
+    subresources: ['status'],
+  }),
   resourceType('rbac.authorization.k8s.io/v1', 'ClusterRole', 'clusterroles', false, ClusterRoleSchema),
   resourceType('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'clusterrolebindings', false, ClusterRoleBindingSchema),
   resourceType('rbac.authorization.k8s.io/v1', 'Role', 'roles', true, RoleSchema),
   resourceType('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rolebindings', true, RoleBindingSchema),
-  // Not stored: the API server answers a create with the review's decision or the user (auth/access-review.ts).
+  // Not stored: the API server answers a create with the review's decision, rules or user (auth/access-review.ts).
   resourceType('authorization.k8s.io/v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, SelfSubjectAccessReviewSchema, { verbs: ['create'] }),
+  resourceType('authorization.k8s.io/v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, SelfSubjectRulesReviewSchema, { verbs: ['create'] }),
   resourceType('authentication.k8s.io/v1', 'SelfSubjectReview', 'selfsubjectreviews', false, SelfSubjectReviewSchema, { verbs: ['create'] }),
   resourceType('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, CustomResourceDefinitionSchema, {
     shortNames: ['crd', 'crds'],

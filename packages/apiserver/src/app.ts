@@ -35,17 +35,8 @@ import { DEFAULT_EVENT_TTL_MS, EventReaper } from './registry/event-ttl.js';
 import { CrdController } from './resources/custom/crd-controller.js';
 import { buildAdmissionChain, type AdmissionOptions } from './admission/index.js';
 import { AuditLogger, type AuditOptions } from './audit/index.js';
-import { isHpaV1, serveHpaV1 } from './autoscaling-v1/hpa-v1-handler.js';
 import { installAuth, INSECURE_AUTH, type Auth, type AuthOptions } from './auth/index.js';
-import {
-  DEFAULT_METRICS_RESOLUTION_MS,
-  MetricsApi,
-  MetricsScraper,
-  MetricsStore,
-  extendGroupDoc,
-  extendGroupList,
-  isMetricsPath,
-} from './metrics-api/index.js';
+import { DEFAULT_METRICS_RESOLUTION_MS, MetricsApi, MetricsScraper, MetricsStore, extendGroupList, isMetricsPath } from './metrics-api/index.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -412,18 +403,17 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
       const path = rawPath.replace(/\/$/, '');
       if (path === '/api') doc = apiVersions(catalog, host);
       else if (path === '/apis') doc = extendGroupList(apiGroupList(catalog));
-      else if (!info.version) doc = extendGroupDoc(info.group, undefined, apiGroupDoc(catalog, info.group));
-      else doc = extendGroupDoc(info.group, info.version, apiResourceList(catalog, info.group, info.version));
+      else if (!info.version) doc = apiGroupDoc(catalog, info.group);
+      else doc = apiResourceList(catalog, info.group, info.version);
       if (!doc) throw errors.notFoundPath();
       return doc;
     }
     // Across all namespaces a namespaced resource is only read (list, watch); Kubernetes has no other route there.
-    const namespaced = isHpaV1(info) || catalog.lookup(info.group, info.version, info.resource ?? '')?.type.namespaced === true;
+    const namespaced = catalog.lookup(info.group, info.version, info.resource ?? '')?.type.namespaced === true;
     if (namespaced && info.namespace === undefined && info.name === undefined && info.verb !== 'list' && info.verb !== 'watch') {
       throw errors.methodNotAllowed();
     }
     await cache.start();
-    if (isHpaV1(info)) return serveHpaV1(ctx, info, req, reply);
     return handleResource(ctx, info, req, reply);
   };
   const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

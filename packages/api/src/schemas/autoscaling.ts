@@ -123,3 +123,31 @@ export const ScaleSchema = def(`${V1}Scale`, {
   status: opt(def(`${V1}ScaleStatus`, { replicas: int32(), selector: opt(str()) })),
 });
 export type Scale = Static<typeof ScaleSchema>;
+
+/**
+ * autoscaling/v1 HorizontalPodAutoscaler: one metric (average CPU
+ * utilization). Served as a conversion of the stored autoscaling/v2 objects
+ * (the API server's resources/horizontalpodautoscalers/convert.ts).
+ */
+export const HorizontalPodAutoscalerV1Schema = def(`${V1}HorizontalPodAutoscaler`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  spec: opt(
+    def(`${V1}HorizontalPodAutoscalerSpec`, {
+      scaleTargetRef: def(`${V1}CrossVersionObjectReference`, { kind: str(), name: str(), apiVersion: opt(str()) }),
+      minReplicas: opt(int32()),
+      maxReplicas: int32(),
+      targetCPUUtilizationPercentage: opt(int32()),
+    }),
+  ),
+  status: opt(
+    def(`${V1}HorizontalPodAutoscalerStatus`, {
+      observedGeneration: opt(int64()),
+      lastScaleTime: opt(time()),
+      currentReplicas: int32(),
+      desiredReplicas: int32(),
+      currentCPUUtilizationPercentage: opt(int32()),
+    }),
+  ),
+});
+export type HorizontalPodAutoscalerV1 = Static<typeof HorizontalPodAutoscalerV1Schema>;

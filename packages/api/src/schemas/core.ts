@@ -238,13 +238,16 @@ export type Endpoints = Static<typeof EndpointsSchema>;
 
 // Event
 
+export const EventSourceSchema = def(`${CORE}EventSource`, { component: opt(str()), host: opt(str()) });
+export type EventSource = Static<typeof EventSourceSchema>;
+
 export const EventSchema = def(`${CORE}Event`, {
   ...typeMeta(),
   metadata: ObjectMetaSchema,
   involvedObject: ObjectReferenceSchema,
   reason: opt(str()),
   message: opt(str()),
-  source: opt(def(`${CORE}EventSource`, { component: opt(str()), host: opt(str()) })),
+  source: opt(EventSourceSchema),
   firstTimestamp: opt(time()),
   lastTimestamp: opt(time()),
   count: opt(int32()),

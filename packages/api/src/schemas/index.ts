@@ -6,6 +6,7 @@ export * from './core.js';
 export * from './core-policy.js';
 export * from './apps.js';
 export * from './autoscaling.js';
+export * from './events.js';
 export * from './coordination.js';
 export * from './policy.js';
 export * from './rbac.js';

@@ -1,8 +1,8 @@
 /**
  * rbac.authorization.k8s.io/v1 (Role, ClusterRole, RoleBinding,
- * ClusterRoleBinding) and authorization.k8s.io/v1 SelfSubjectAccessReview:
- * the objects the API server's RBAC authorizer reads, and the request
- * `kubectl auth can-i` sends.
+ * ClusterRoleBinding) and authorization.k8s.io/v1 SelfSubjectAccessReview
+ * and SelfSubjectRulesReview: the objects the API server's RBAC authorizer
+ * reads, and the requests `kubectl auth can-i` (and `can-i --list`) sends.
  */
 import type { Static } from '@sinclair/typebox';
 import { LabelSelectorSchema, ObjectMetaSchema } from './meta.js';
@@ -105,6 +105,41 @@ export const SelfSubjectAccessReviewSchema = def(`${AUTHZ}SelfSubjectAccessRevie
   status: opt(SubjectAccessReviewStatusSchema),
 });
 export type SelfSubjectAccessReview = Static<typeof SelfSubjectAccessReviewSchema>;
+
+export const SelfSubjectRulesReviewSpecSchema = def(`${AUTHZ}SelfSubjectRulesReviewSpec`, {
+  namespace: opt(str()),
+});
+
+export const ResourceRuleSchema = def(`${AUTHZ}ResourceRule`, {
+  verbs: atomicList(str()),
+  apiGroups: opt(atomicList(str())),
+  resources: opt(atomicList(str())),
+  resourceNames: opt(atomicList(str())),
+});
+export type ResourceRule = Static<typeof ResourceRuleSchema>;
+
+export const NonResourceRuleSchema = def(`${AUTHZ}NonResourceRule`, {
+  verbs: atomicList(str()),
+  nonResourceURLs: opt(atomicList(str())),
+});
+export type NonResourceRule = Static<typeof NonResourceRuleSchema>;
+
+export const SubjectRulesReviewStatusSchema = def(`${AUTHZ}SubjectRulesReviewStatus`, {
+  resourceRules: atomicList(ResourceRuleSchema),
+  nonResourceRules: atomicList(NonResourceRuleSchema),
+  incomplete: bool(),
+  evaluationError: opt(str()),
+});
+export type SubjectRulesReviewStatus = Static<typeof SubjectRulesReviewStatusSchema>;
+
+/** `kubectl auth can-i --list`: what the requester may do in `spec.namespace`; never stored. */
+export const SelfSubjectRulesReviewSchema = def(`${AUTHZ}SelfSubjectRulesReview`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  spec: SelfSubjectRulesReviewSpecSchema,
+  status: opt(SubjectRulesReviewStatusSchema),
+});
+export type SelfSubjectRulesReview = Static<typeof SelfSubjectRulesReviewSchema>;
 
 const AUTHN = 'io.k8s.api.authentication.v1.';
 

@@ -3,15 +3,17 @@
  * `kubectl auth can-i` sends): asks the server's authorizers whether the
  * requesting user may do what the review's `spec` describes, and answers the
  * review with `status.allowed` (201, nothing stored). Create is the only verb.
- * `POST /apis/authentication.k8s.io/v1/selfsubjectreviews` (`kubectl auth
- * whoami`) answers with the authenticated user.
+ * `POST /apis/authorization.k8s.io/v1/selfsubjectrulesreviews` (`kubectl auth
+ * can-i --list`) answers with every rule the authorizers grant the user in
+ * `spec.namespace`. `POST /apis/authentication.k8s.io/v1/selfsubjectreviews`
+ * (`kubectl auth whoami`) answers with the authenticated user.
  */
 import type { ResourceType } from '@mk8s/api';
 import { errors } from '../errors.js';
 import type { RequestInfo } from '../http/request-info.js';
 import type { Registry } from '../registry/registry.js';
 import type { Attributes, Authorizer } from './attributes.js';
-import { authorizeUnion } from './rbac.js';
+import { aggregateMessage, authorizeUnion, rulesForUnion } from './rbac.js';
 import type { UserInfo } from './user.js';
 
 /** `POST .../selfsubjectreviews`: who the server takes the requester for. */
@@ -76,4 +78,33 @@ export async function selfSubjectAccessReview(
   if (result.reason) status['reason'] = result.reason;
   const metadata = { ...((object['metadata'] as Obj | undefined) ?? {}), creationTimestamp: null };
   return { kind: rt.kind, apiVersion: rt.apiVersion, metadata, spec, status };
+}
+
+/**
+ * `POST .../selfsubjectrulesreviews` (Kubernetes'
+ * pkg/registry/authorization/selfsubjectrulesreview): the rules every
+ * authorization mode grants the requester in `spec.namespace`, which is
+ * required (400 `no namespace on request`; Kubernetes' validation checks
+ * nothing else). As Kubernetes, the reply is a new review: an empty `spec`
+ * and the status, with `incomplete` when a mode cannot list its rules (the
+ * Node authorizer, for kubelets) and the modes' errors (missing roles) as
+ * `evaluationError`.
+ */
+export function selfSubjectRulesReview(
+  rt: ResourceType,
+  registry: Registry,
+  authorizers: readonly Authorizer[],
+  user: UserInfo,
+  info: RequestInfo,
+  body: unknown,
+): Obj {
+  if (info.verb !== 'create' || info.name !== undefined) throw errors.methodNotAllowed();
+  const { object } = registry.decodeBody(rt, body);
+  const namespace = ((object['spec'] ?? {}) as Obj)['namespace'];
+  if (typeof namespace !== 'string' || namespace === '') throw errors.badRequest('no namespace on request');
+  const rules = rulesForUnion(authorizers, user, namespace);
+  const status: Obj = { resourceRules: rules.resourceRules, nonResourceRules: rules.nonResourceRules, incomplete: rules.incomplete };
+  const evaluationError = aggregateMessage(rules.errors);
+  if (evaluationError !== undefined) status['evaluationError'] = evaluationError;
+  return { kind: rt.kind, apiVersion: rt.apiVersion, metadata: { creationTimestamp: null }, spec: {}, status };
 }

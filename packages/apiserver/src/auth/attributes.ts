@@ -4,6 +4,7 @@
  * namespace, name) or a non-resource request (verb and path). Built from the
  * request info of the path grammar, or from a SelfSubjectAccessReview.
  */
+import type { NonResourceRule, ResourceRule } from '@mk8s/api';
 import type { RequestInfo } from '../http/request-info.js';
 import type { UserInfo } from './user.js';
 
@@ -29,10 +30,25 @@ export interface AuthorizerResult {
   reason?: string;
 }
 
+/**
+ * What an authorizer can tell of a user's permissions in a namespace
+ * (Kubernetes' `RuleResolver.RulesFor`, for SelfSubjectRulesReview): the rules
+ * it knows, whether that list is incomplete, and the errors met on the way.
+ */
+export interface SubjectRules {
+  resourceRules: ResourceRule[];
+  nonResourceRules: NonResourceRule[];
+  incomplete: boolean;
+  /** Each error's message, in the order met (a missing role, an authorizer that cannot list rules). */
+  errors: string[];
+}
+
 /** One authorization mode (RBAC, Node, AlwaysAllow...). */
 export interface Authorizer {
   readonly name: string;
   authorize(attrs: Attributes): Promise<AuthorizerResult> | AuthorizerResult;
+  /** The rules this mode grants `user` in `namespace` (Kubernetes' RuleResolver). */
+  rulesFor(user: UserInfo, namespace: string): SubjectRules;
 }
 
 /** Verbs of non-resource requests: the lower-case HTTP method (HEAD is a get). */

@@ -5,7 +5,7 @@
  * (401 `Unauthorized`), sets `req.user` and authorizes the request with the
  * configured modes (403 `Forbidden` in Kubernetes' wording); `preHandler`
  * runs NodeRestriction on kubelets' writes, once the body is decoded. The
- * returned object serves SelfSubjectAccessReviews and reconciles the
+ * returned object serves the self reviews and reconciles the
  * default RBAC policy (`start`, after the watch cache is loaded).
  *
  * ```ts
@@ -22,7 +22,7 @@ import type { WatchCache } from '../cache/watch-cache.js';
 import { StatusError } from '../errors.js';
 import { isApiPath, parseRequestInfo, rawPathOf, type RequestInfo } from '../http/request-info.js';
 import type { Registry, WriteCheck } from '../registry/registry.js';
-import { selfSubjectAccessReview, selfSubjectReview } from './access-review.js';
+import { selfSubjectAccessReview, selfSubjectReview, selfSubjectRulesReview } from './access-review.js';
 import { forbiddenWhy, requestAttributes, type Attributes, type Authorizer } from './attributes.js';
 import {
   authenticate,
@@ -82,7 +82,7 @@ export interface Auth {
   modes: readonly AuthorizationMode[];
   /** Reconciles the default RBAC policy when RBAC is on. */
   start(): Promise<void>;
-  /** Answers a SelfSubjectAccessReview or SelfSubjectReview create for the request's user. */
+  /** Answers a SelfSubjectAccessReview, SelfSubjectRulesReview or SelfSubjectReview create for the request's user. */
   selfReview(rt: ResourceType, req: FastifyRequest, info: RequestInfo): Promise<Record<string, unknown>>;
   /** The keys service-account tokens are signed and verified with (generated on first call when not configured). */
   serviceAccountKeys(): ServiceAccountKeys;
@@ -199,6 +199,7 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     selfReview: async (rt, req, info) => {
       const user = req.user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
       if (rt.resource === 'selfsubjectreviews') return selfSubjectReview(rt, deps.registry, user, info, req.body);
+      if (rt.resource === 'selfsubjectrulesreviews') return selfSubjectRulesReview(rt, deps.registry, authorizers, user, info, req.body);
       return selfSubjectAccessReview(rt, deps.registry, authorizers, user, info, req.body);
     },
     serviceAccountKeys: saKeys,
@@ -216,10 +217,10 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
   };
 }
 
-export { forbiddenWhy, requestAttributes, type Attributes, type Authorizer, type AuthorizerResult, type Decision } from './attributes.js';
+export { forbiddenWhy, requestAttributes, type Attributes, type Authorizer, type AuthorizerResult, type Decision, type SubjectRules } from './attributes.js';
 export { parseTokenFile, TokenFile, TokenFileError } from './token-file.js';
 export { DEFAULT_ROLES, COMPONENT_USERS, NODE_RULES, reconcileBootstrapPolicy } from './bootstrap-policy.js';
 export { nodeIdentity } from './node-authorizer.js';
-export { RbacAuthorizer, authorizeUnion } from './rbac.js';
+export { RbacAuthorizer, authorizeUnion, rulesForUnion } from './rbac.js';
 export { ServiceAccountKeys, DEFAULT_ISSUER, signServiceAccountToken, verifyServiceAccountToken } from './service-account-token.js';
 export * from './user.js';

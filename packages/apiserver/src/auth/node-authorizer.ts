@@ -13,7 +13,7 @@
  */
 import type { WatchCache } from '../cache/watch-cache.js';
 import { listPrefix } from '../registry/keys.js';
-import type { Attributes, Authorizer, AuthorizerResult } from './attributes.js';
+import type { Attributes, Authorizer, AuthorizerResult, SubjectRules } from './attributes.js';
 import { NODE_RULES } from './bootstrap-policy.js';
 import { rulesAllow } from './rbac-rules.js';
 import { NODE_USER_PREFIX, NODES_GROUP, type UserInfo } from './user.js';
@@ -85,6 +85,19 @@ export class NodeAuthorizer implements Authorizer {
       return own ? { decision: 'allow' } : { decision: 'noopinion', reason: 'can only access node lease with the same name as the requesting node' };
     }
     return rulesAllow(attrs, NODE_RULES) ? { decision: 'allow' } : { decision: 'noopinion' };
+  }
+
+  /**
+   * Kubernetes' Node authorizer cannot list a kubelet's permissions (they
+   * depend on its pods): for a node identity the answer is incomplete, with
+   * Kubernetes' error; other users get nothing from this mode.
+   */
+  rulesFor(user: UserInfo): SubjectRules {
+    // Kubernetes' NodeIdentity: a node even when the name after the prefix is empty.
+    const isNode = user.groups.includes(NODES_GROUP) && user.name.startsWith(NODE_USER_PREFIX);
+    return isNode
+      ? { resourceRules: [], nonResourceRules: [], incomplete: true, errors: ['node authorizer does not support user rule resolution'] }
+      : { resourceRules: [], nonResourceRules: [], incomplete: false, errors: [] };
   }
 
   private referenced(node: string, attrs: Attributes, resource: 'secrets' | 'configmaps'): AuthorizerResult {

@@ -11,14 +11,24 @@
  * of every ClusterRole its selectors match, evaluated when asked, as
  * Kubernetes' aggregation controller would have written them.
  */
-import { selectorFromLabelSelector, type ClusterRole, type PolicyRule, type RoleBinding, type RoleRef, type Subject } from '@mk8s/api';
+import {
+  selectorFromLabelSelector,
+  type ClusterRole,
+  type NonResourceRule,
+  type PolicyRule,
+  type ResourceRule,
+  type RoleBinding,
+  type RoleRef,
+  type Subject,
+} from '@mk8s/api';
 import type { WatchCache } from '../cache/watch-cache.js';
 import { listPrefix, objectKey } from '../registry/keys.js';
-import type { Attributes, Authorizer, AuthorizerResult } from './attributes.js';
+import type { Attributes, Authorizer, AuthorizerResult, SubjectRules } from './attributes.js';
 import { rulesAllow } from './rbac-rules.js';
 import type { UserInfo } from './user.js';
 
 export const SERVICE_ACCOUNT_PREFIX = 'system:serviceaccount:';
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /** Whether a binding's subject names this user (`bindingNamespace` defaults a ServiceAccount's namespace). */
 export function subjectMatches(subject: Subject, user: UserInfo, bindingNamespace: string): boolean {
@@ -49,22 +59,64 @@ export class RbacAuthorizer implements Authorizer {
     return { decision: 'noopinion' };
   }
 
-  /** The rule sets that apply to `user` in `namespace` ('' for cluster-scoped requests), lazily, cluster-wide first. */
+  /** The rule sets that apply to `user` in `namespace` ('' for cluster-scoped requests), lazily, cluster-wide first; a missing role grants nothing. */
   *applicableRules(user: UserInfo, namespace: string): Generator<PolicyRule[]> {
+    for (const r of this.resolveBindings(user, namespace)) if (r.rules) yield r.rules;
+  }
+
+  /**
+   * Kubernetes' rule resolver `RulesFor`: every rule of every ClusterRoleBinding
+   * naming `user` and, in `namespace`, of every RoleBinding there (aggregated
+   * ClusterRoles included), in that order, with an error for each bound role
+   * that does not exist (`clusterrole.rbac.authorization.k8s.io "x" not found`).
+   */
+  policyRulesFor(user: UserInfo, namespace: string): { rules: PolicyRule[]; errors: string[] } {
+    const rules: PolicyRule[] = [];
+    const errors: string[] = [];
+    for (const r of this.resolveBindings(user, namespace)) {
+      if (r.rules) rules.push(...r.rules);
+      else errors.push(r.error);
+    }
+    return { rules, errors };
+  }
+
+  /**
+   * Kubernetes' `RBACAuthorizer.RulesFor` (SelfSubjectRulesReview): the rules
+   * of `policyRulesFor`, a rule with resources as a resource rule and one with
+   * non-resource URLs as a non-resource rule. Never incomplete; missing roles
+   * are its errors.
+   */
+  rulesFor(user: UserInfo, namespace: string): SubjectRules {
+    const { rules, errors } = this.policyRulesFor(user, namespace);
+    const resourceRules: ResourceRule[] = [];
+    const nonResourceRules: NonResourceRule[] = [];
+    for (const r of rules) {
+      if ((r.resources ?? []).length > 0) {
+        resourceRules.push(omitEmpty({ verbs: r.verbs, apiGroups: r.apiGroups, resources: r.resources, resourceNames: r.resourceNames }));
+      }
+      if ((r.nonResourceURLs ?? []).length > 0) nonResourceRules.push({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs });
+    }
+    return { resourceRules, nonResourceRules, incomplete: false, errors };
+  }
+
+  /** Each binding of `user` that applies in `namespace`, with its role's rules or why they could not be read. */
+  private *resolveBindings(user: UserInfo, namespace: string): Generator<{ rules: PolicyRule[]; error?: never } | { rules?: never; error: string }> {
     for (const b of this.cache.list('clusterrolebindings', listPrefix('clusterrolebindings')) as unknown as RoleBinding[]) {
       if (b.roleRef?.kind !== 'ClusterRole') continue;
       if (!(b.subjects ?? []).some((s) => subjectMatches(s, user, ''))) continue;
-      yield this.clusterRoleRules(b.roleRef.name);
+      yield this.resolveRoleRef(b.roleRef, '');
     }
     if (!namespace) return;
     for (const b of this.cache.list('rolebindings', listPrefix('rolebindings', namespace)) as unknown as RoleBinding[]) {
       if (!(b.subjects ?? []).some((s) => subjectMatches(s, user, namespace))) continue;
-      if (b.roleRef?.kind === 'ClusterRole') yield this.clusterRoleRules(b.roleRef.name);
-      else if (b.roleRef?.kind === 'Role') {
-        const role = this.cache.get('roles', objectKey('roles', namespace, b.roleRef.name)) as Obj | undefined;
-        yield (role?.['rules'] as PolicyRule[] | undefined) ?? [];
-      }
+      if (b.roleRef?.kind === 'ClusterRole' || b.roleRef?.kind === 'Role') yield this.resolveRoleRef(b.roleRef, namespace);
     }
+  }
+
+  private resolveRoleRef(roleRef: RoleRef, namespace: string): { rules: PolicyRule[] } | { error: string } {
+    const rules = this.roleRefRules(roleRef, namespace);
+    // The wording of Kubernetes' listers: the singular, lower-case kind.
+    return rules ? { rules } : { error: `${roleRef.kind.toLowerCase()}.${RBAC_GROUP} ${JSON.stringify(roleRef.name)} not found` };
   }
 
   /**
@@ -72,17 +124,15 @@ export class RbacAuthorizer implements Authorizer {
    * ClusterRoleBinding), aggregated ones included; undefined when the role does not exist.
    */
   roleRefRules(roleRef: RoleRef, namespace: string): PolicyRule[] | undefined {
-    if (roleRef.kind === 'ClusterRole') {
-      return this.cache.get('clusterroles', objectKey('clusterroles', undefined, roleRef.name)) ? this.clusterRoleRules(roleRef.name) : undefined;
-    }
+    if (roleRef.kind === 'ClusterRole') return this.clusterRoleRules(roleRef.name);
     if (roleRef.kind !== 'Role' || !namespace) return undefined;
     const role = this.cache.get('roles', objectKey('roles', namespace, roleRef.name)) as Obj | undefined;
     return role ? ((role['rules'] as PolicyRule[] | undefined) ?? []) : undefined;
   }
 
-  private clusterRoleRules(name: string): PolicyRule[] {
+  private clusterRoleRules(name: string): PolicyRule[] | undefined {
     const role = this.cache.get('clusterroles', objectKey('clusterroles', undefined, name)) as unknown as ClusterRole | undefined;
-    if (!role) return [];
+    if (!role) return undefined;
     const rules = [...(role.rules ?? [])];
     const selectors = role.aggregationRule?.clusterRoleSelectors ?? [];
     if (selectors.length === 0) return rules;
@@ -102,10 +152,23 @@ export class RbacAuthorizer implements Authorizer {
   }
 }
 
-/** Allows everything (`--authorization-mode AlwaysAllow`, the insecure default). */
-export const alwaysAllow: Authorizer = { name: 'AlwaysAllow', authorize: () => ({ decision: 'allow' }) };
-/** Denies everything (`AlwaysDeny`, for tests). */
-export const alwaysDeny: Authorizer = { name: 'AlwaysDeny', authorize: () => ({ decision: 'deny' }) };
+/** Allows everything (`--authorization-mode AlwaysAllow`, the insecure default); its rules are `*` on everything, complete. */
+export const alwaysAllow: Authorizer = {
+  name: 'AlwaysAllow',
+  authorize: () => ({ decision: 'allow' }),
+  rulesFor: () => ({
+    resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+    nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+    incomplete: false,
+    errors: [],
+  }),
+};
+/** Denies everything (`AlwaysDeny`, for tests); it grants no rules. */
+export const alwaysDeny: Authorizer = {
+  name: 'AlwaysDeny',
+  authorize: () => ({ decision: 'deny' }),
+  rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: false, errors: [] }),
+};
 
 /** Kubernetes' union authorizer: the first mode that allows or denies decides; reasons of the others are kept for the 403. */
 export async function authorizeUnion(authorizers: readonly Authorizer[], attrs: Attributes): Promise<AuthorizerResult> {
@@ -116,4 +179,36 @@ export async function authorizeUnion(authorizers: readonly Authorizer[], attrs: 
     if (r.reason) reasons.push(r.reason);
   }
   return { decision: 'noopinion', reason: reasons.join(', ') || undefined };
+}
+
+/**
+ * Kubernetes' union rule resolver: the rules of every mode, in order, one
+ * list of each kind; incomplete when any mode's are; every mode's errors.
+ */
+export function rulesForUnion(authorizers: readonly Authorizer[], user: UserInfo, namespace: string): SubjectRules {
+  const out: SubjectRules = { resourceRules: [], nonResourceRules: [], incomplete: false, errors: [] };
+  for (const a of authorizers) {
+    const r = a.rulesFor(user, namespace);
+    out.resourceRules.push(...r.resourceRules);
+    out.nonResourceRules.push(...r.nonResourceRules);
+    out.incomplete ||= r.incomplete;
+    out.errors.push(...r.errors);
+  }
+  return out;
+}
+
+/** The message of Go's `utilerrors.NewAggregate`: none, the one, or `[a, b]` without repeats. */
+export function aggregateMessage(errors: readonly string[]): string | undefined {
+  const unique = [...new Set(errors)];
+  if (unique.length === 0) return undefined;
+  return unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`;
+}
+
+/** Leaves out the empty lists a Go `omitempty` field would not print. */
+function omitEmpty(rule: ResourceRule): ResourceRule {
+  const out: ResourceRule = { verbs: rule.verbs };
+  if ((rule.apiGroups ?? []).length > 0) out.apiGroups = rule.apiGroups;
+  if ((rule.resources ?? []).length > 0) out.resources = rule.resources;
+  if ((rule.resourceNames ?? []).length > 0) out.resourceNames = rule.resourceNames;
+  return out;
 }

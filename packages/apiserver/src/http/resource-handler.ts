@@ -51,7 +51,10 @@ export function selectorFilter(ctx: ServerContext, rt: ResourceType, q: Query): 
     const definition = ctx.registry.definition(rt);
     const unsupported = unsupportedFieldLabels(fieldLabelsOf(definition), sel);
     if (unsupported.length > 0) throw errors.badRequest(`field label not supported: ${unsupported[0]}`);
-    fieldMatch = (o) => sel.matches(selectableFields(definition, o));
+    // A version with a conversion selects on its own form of the object.
+    fieldMatch = definition.conversion
+      ? (o) => sel.matches(selectableFields(definition, served(definition, o)))
+      : (o) => sel.matches(selectableFields(definition, o));
   }
   if (labelMatch && fieldMatch) return (o) => labelMatch(o) && fieldMatch(o);
   return labelMatch ?? fieldMatch ?? (() => true);
@@ -133,7 +136,7 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       const result = await listObjects(ctx, rt, ns, q);
       const metadata: Obj = { resourceVersion: result.resourceVersion };
       if (result.continue) metadata['continue'] = result.continue;
-      const items = result.items.map((o) => served(rt, o));
+      const items = result.items.map((o) => served(definition, o));
       return render(ctx, rt, neg, { kind: rt.listKind, apiVersion: rt.apiVersion, metadata, items }, { ...result, items });
     }
     case 'watch': {
@@ -142,30 +145,30 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       return serveWatch(ctx, rt, ns, byName ? (o) => (o['metadata'] as Obj)['name'] === byName && filter(o) : filter, q, neg, req, reply);
     }
     case 'get':
-      return render(ctx, rt, neg, served(rt, await reg.get(rt, ns, info.name!)));
+      return render(ctx, rt, neg, served(definition, await reg.get(rt, ns, info.name!)));
     case 'create': {
       if (info.name !== undefined) throw errors.methodNotAllowed();
       const r = await reg.create(rt, ns, req.body, await guarded(ctx, rt, info, req, writeOptions(q, 'CreateOptions')));
       warn(reply, r.warnings);
       reply.code(201);
-      return render(ctx, rt, neg, served(rt, r.object));
+      return render(ctx, rt, neg, served(definition, r.object));
     }
     case 'update': {
       if (info.name === undefined) throw errors.methodNotAllowed();
       const r = await reg.update(rt, ns, info.name, req.body, await guarded(ctx, rt, info, req, writeOptions(q, 'UpdateOptions')));
       warn(reply, r.warnings);
       reply.code(r.created ? 201 : 200);
-      return render(ctx, rt, neg, served(rt, r.object));
+      return render(ctx, rt, neg, served(definition, r.object));
     }
     case 'patch': {
       if (info.name === undefined) throw errors.methodNotAllowed();
       const r = await patch(ctx, rt, ns, info.name, req, q, false, info);
       warn(reply, r.warnings);
-      return render(ctx, rt, neg, served(rt, r.object));
+      return render(ctx, rt, neg, served(definition, r.object));
     }
     case 'delete': {
       const r = await reg.delete(rt, ns, info.name!, parseDeleteOptions(req.body, q));
-      return render(ctx, rt, neg, served(rt, r.object));
+      return render(ctx, rt, neg, served(definition, r.object));
     }
     case 'deletecollection': {
       if (!definition.deleteCollection) throw errors.methodNotAllowed();
@@ -176,7 +179,7 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       for (const item of items) {
         const m = item['metadata'] as Obj;
         try {
-          out.push(served(rt, (await reg.delete(rt, m['namespace'] as string | undefined, String(m['name']), opts)).object));
+          out.push(served(definition, (await reg.delete(rt, m['namespace'] as string | undefined, String(m['name']), opts)).object));
         } catch (err) {
           if (!(err instanceof StatusError && err.code === 404)) throw err;
         }
@@ -239,16 +242,16 @@ async function handleSubresource(r: ResourceRequest): Promise<unknown> {
   if (sub === 'status' && definition.strategy.statusSubresource) {
     switch (info.verb) {
       case 'get':
-        return render(ctx, rt, neg, served(rt, await reg.get(rt, ns, name)));
+        return render(ctx, rt, neg, served(definition, await reg.get(rt, ns, name)));
       case 'update': {
         const result = await reg.updateStatus(rt, ns, name, req.body, writeOptions(q, 'UpdateOptions'));
         warn(reply, result.warnings);
-        return served(rt, result.object);
+        return served(definition, result.object);
       }
       case 'patch': {
         const result = await patch(ctx, rt, ns, name, req, q, true);
         warn(reply, result.warnings);
-        return served(rt, result.object);
+        return served(definition, result.object);
       }
       default:
         throw errors.methodNotAllowed();

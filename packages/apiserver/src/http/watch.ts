@@ -142,8 +142,8 @@ export async function serveWatch(
   }
   const definition = ctx.registry.definition(rt);
   const storage = definition.storageResource;
-  // Another version than the storage one re-encodes each event with its apiVersion (conversion `None`).
-  const converted = definition.storageApiVersion !== rt.apiVersion;
+  // Another version than the storage one re-encodes each event: converted, or with its apiVersion (conversion `None`).
+  const converted = definition.conversion !== undefined || definition.storageApiVersion !== rt.apiVersion;
   const prefix = listPrefix(storage, ns);
   // A version past the store's (even past 2^53) is refused below with its exact digits.
   const tooLarge = requested !== undefined && requested > BigInt(ctx.store.currentRevision());
@@ -243,9 +243,9 @@ export async function serveWatch(
     if (neg.metadataOnly && type !== 'BOOKMARK' && type !== 'ERROR') {
       write(JSON.stringify({ type, object: partialObject(object, neg.metadataOnly.apiVersion) }) + '\n');
     } else if (neg.table && type !== 'BOOKMARK' && type !== 'ERROR') {
-      const table = toTable(definition.printer, [served(rt, object)], { now: ctx.now(), includeObject: neg.includeObject });
+      const table = toTable(definition.printer, [served(definition, object)], { now: ctx.now(), includeObject: neg.includeObject });
       write(JSON.stringify({ type, object: table }) + '\n');
-    } else if (converted && type !== 'BOOKMARK' && type !== 'ERROR') write(JSON.stringify({ type, object: served(rt, object) }) + '\n');
+    } else if (converted && type !== 'BOOKMARK' && type !== 'ERROR') write(JSON.stringify({ type, object: served(definition, object) }) + '\n');
     else if (ev) write(encodePlain(ev, type));
     else write(JSON.stringify({ type, object }) + '\n');
   };

@@ -49,6 +49,7 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   },
   'authorization.k8s.io/v1': {
     SelfSubjectAccessReview: 'k8s.io.api.authorization.v1.SelfSubjectAccessReview',
+    SelfSubjectRulesReview: 'k8s.io.api.authorization.v1.SelfSubjectRulesReview',
   },
   'authentication.k8s.io/v1': {
     SelfSubjectReview: 'k8s.io.api.authentication.v1.SelfSubjectReview',

@@ -148,6 +148,11 @@ const FIXTURES: { command: string; base64: string; expected: Record<string, unkn
     base64: 'azhzAAoUCgJ2MRIOU2VydmljZUFjY291bnQSFQoTCgNzYTESABoAIgAqADIAOABCABoAIgA=',
     expected: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa1' } },
   },
+  {
+    command: 'kubectl auth can-i --list -n team',
+    base64: 'azhzAAoxChdhdXRob3JpemF0aW9uLms4cy5pby92MRIWU2VsZlN1YmplY3RSdWxlc1JldmlldxIgChAKABIAGgAiACoAMgA4AEIAEgYKBHRlYW0aBBgAIgAaACIA',
+    expected: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', metadata: {}, spec: { namespace: 'team' }, status: {} },
+  },
 ];
 
 describe('decodeKubernetesProtobuf on real kubectl v1.32 request bodies', () => {

@@ -1,7 +1,8 @@
 /**
  * Wire definitions for k8s.io/api/rbac/v1 (what `kubectl create role|
  * clusterrole|rolebinding|clusterrolebinding` sends), authorization/v1
- * SelfSubjectAccessReview (`kubectl auth can-i`) and authentication/v1
+ * SelfSubjectAccessReview (`kubectl auth can-i`), SelfSubjectRulesReview
+ * (`kubectl auth can-i --list`) and authentication/v1
  * SelfSubjectReview (`kubectl auth whoami`). Names and field numbers match
  * Kubernetes' generated.proto; `(keep_zero)` is explained in proto-meta.ts.
  */
@@ -93,6 +94,35 @@ message SelfSubjectAccessReview {
   optional .k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
   optional SelfSubjectAccessReviewSpec spec = 2;
   optional SubjectAccessReviewStatus status = 3;
+}
+
+message SelfSubjectRulesReviewSpec {
+  optional string namespace = 1;
+}
+
+message ResourceRule {
+  repeated string verbs = 1;
+  repeated string apiGroups = 2;
+  repeated string resources = 3;
+  repeated string resourceNames = 4;
+}
+
+message NonResourceRule {
+  repeated string verbs = 1;
+  repeated string nonResourceURLs = 2;
+}
+
+message SubjectRulesReviewStatus {
+  repeated ResourceRule resourceRules = 1;
+  repeated NonResourceRule nonResourceRules = 2;
+  optional bool incomplete = 3;
+  optional string evaluationError = 4;
+}
+
+message SelfSubjectRulesReview {
+  optional .k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  optional SelfSubjectRulesReviewSpec spec = 2;
+  optional SubjectRulesReviewStatus status = 3;
 }
 `;
 

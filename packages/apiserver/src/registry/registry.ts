@@ -107,9 +107,14 @@ function nameOf(obj: Obj): string | undefined {
   return m && typeof m === 'object' && !Array.isArray(m) ? ((m as Obj)['name'] as string | undefined) : undefined;
 }
 
-/** An object as `rt` shows it: stored in its storage version, shown in the requested one (conversion `None`). */
-export function served(rt: ResourceType, obj: Obj): Obj {
-  return obj['apiVersion'] === rt.apiVersion || obj['apiVersion'] === undefined ? obj : { ...obj, apiVersion: rt.apiVersion };
+/**
+ * A stored object as `definition`'s version shows it: through its conversion
+ * when it has one, else with only apiVersion rewritten (conversion `None`).
+ */
+export function served(definition: ResourceDefinition, obj: Obj): Obj {
+  if (definition.conversion) return definition.conversion.fromStorage(obj);
+  const apiVersion = definition.type.apiVersion;
+  return obj['apiVersion'] === apiVersion || obj['apiVersion'] === undefined ? obj : { ...obj, apiVersion };
 }
 
 function clone<T>(v: T): T {
@@ -142,13 +147,13 @@ function specOf(obj: Obj): string {
 export class Registry {
   private readonly now: () => number;
   readonly catalog: ResourceCatalog;
-  /** Allocators by definition (Services: ClusterIPs and NodePorts), taking values before a write and releasing them after. */
-  private readonly allocators = new Map<ResourceDefinition, ResourceAllocator>();
+  /** Allocators by storage (Services: ClusterIPs and NodePorts), taking values before a write and releasing them after. */
+  private readonly allocators = new Map<string, ResourceAllocator>();
 
   constructor(private readonly deps: RegistryDeps) {
     this.now = deps.now ?? Date.now;
     this.catalog = deps.catalog ?? new ResourceCatalog(BUILTIN_RESOURCES);
-    for (const d of this.catalog.all()) if (d.allocator) this.allocators.set(d, d.allocator(deps.allocatorSettings ?? {}));
+    for (const d of this.catalog.all()) if (d.allocator) this.allocators.set(d.storageResource, d.allocator(deps.allocatorSettings ?? {}));
   }
 
   /** The definition of a served resource. */
@@ -157,12 +162,12 @@ export class Registry {
   }
 
   private allocator(rt: ResourceType): ResourceAllocator | undefined {
-    return this.allocators.get(this.definition(rt));
+    return this.allocators.get(this.definition(rt).storageResource);
   }
 
   /** Gives every allocator what the stored objects hold: once at start, after the watch cache loaded, before the first write. */
   rebuildAllocators(): void {
-    for (const [d, allocator] of this.allocators) allocator.rebuild(this.deps.cache.list(d.storageResource, listPrefix(d.storageResource)));
+    for (const [storage, allocator] of this.allocators) allocator.rebuild(this.deps.cache.list(storage, listPrefix(storage)));
   }
 
   target(rt: ResourceType, name?: string): Target {
@@ -201,8 +206,9 @@ export class Registry {
       );
     }
     const definition = this.definition(rt);
-    // A patch or a server-side change starts from the stored form, in the storage version.
-    if (apiVersion !== undefined && apiVersion !== rt.apiVersion && apiVersion !== definition.storageApiVersion) {
+    // A patch or a server-side change starts from the stored form, in the storage version (from the served form through a conversion).
+    const storageForm = definition.conversion === undefined && apiVersion === definition.storageApiVersion;
+    if (apiVersion !== undefined && apiVersion !== rt.apiVersion && !storageForm) {
       throw errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${rt.apiVersion})`);
     }
     const decoded = definition.decode ? definition.decode(b) : decodeObject(rt.schema, b);
@@ -216,10 +222,12 @@ export class Registry {
     }
     const unknown = decoded.unknownFields.map((f) => `unknown field "${f}"`);
     if (unknown.length > 0 && fieldValidation === 'Strict') throw errors.badRequest(`strict decoding error: ${unknown.join(', ')}`);
-    const object = decoded.object;
+    let object = decoded.object;
     object['kind'] = rt.kind;
+    object['apiVersion'] = rt.apiVersion;
     // Stored in the storage version; replies show the requested one (`served`).
-    object['apiVersion'] = definition.storageApiVersion;
+    if (definition.conversion) object = definition.conversion.toStorage(object);
+    else object['apiVersion'] = definition.storageApiVersion;
     return { object, warnings: fieldValidation === 'Warn' ? unknown : [] };
   }
 
@@ -579,7 +587,9 @@ export class Registry {
         this.key(rt, namespace, name),
         name,
         (current) => {
-          const wanted = mutate(clone(current!));
+          // A version with a conversion changes its own view of the object (decodeBody converts back).
+          const conversion = this.definition(rt).conversion;
+          const wanted = mutate(conversion ? conversion.fromStorage(clone(current!)) : clone(current!));
           const { object, warnings: w } = this.decodeBody(rt, wanted, opts.fieldValidation);
           warnings.splice(0, warnings.length, ...w);
           const m = meta(object);

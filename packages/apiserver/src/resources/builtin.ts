@@ -11,7 +11,9 @@ import { customResourceDefinitions } from './customresourcedefinitions/index.js'
 import { deployments } from './deployments/index.js';
 import { endpoints } from './endpoints/index.js';
 import { events } from './events/index.js';
+import { eventsV1 } from './events-v1/index.js';
 import { horizontalPodAutoscalers } from './horizontalpodautoscalers/index.js';
+import { horizontalPodAutoscalersV1 } from './horizontalpodautoscalers/v1.js';
 import { leases } from './leases/index.js';
 import { limitRanges } from './limitranges/index.js';
 import { namespaces } from './namespaces/index.js';
@@ -24,6 +26,7 @@ import { roles } from './roles/index.js';
 import { secrets } from './secrets/index.js';
 import { selfSubjectAccessReviews } from './selfsubjectaccessreviews/index.js';
 import { selfSubjectReviews } from './selfsubjectreviews/index.js';
+import { selfSubjectRulesReviews } from './selfsubjectrulesreviews/index.js';
 import { serviceAccounts } from './serviceaccounts/index.js';
 import { services } from './services/index.js';
 
@@ -40,14 +43,17 @@ export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = Object.freeze([
   resourceQuotas,
   limitRanges,
   leases,
+  eventsV1,
   replicaSets,
   deployments,
   horizontalPodAutoscalers,
+  horizontalPodAutoscalersV1,
   clusterRoles,
   clusterRoleBindings,
   roles,
   roleBindings,
   selfSubjectAccessReviews,
+  selfSubjectRulesReviews,
   selfSubjectReviews,
   customResourceDefinitions,
 ]);

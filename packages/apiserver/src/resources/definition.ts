@@ -84,6 +84,18 @@ export interface CustomVerbs {
   create?(r: ResourceRequest): Promise<unknown>;
 }
 
+/**
+ * A real conversion between a served version and the storage version
+ * (Kubernetes' conversion functions, `pkg/apis/<group>/<version>/conversion.go`):
+ * pure functions over whole objects, each setting its side's apiVersion and kind.
+ */
+export interface Conversion {
+  /** A served-version object (a decoded request body, a patched view) as the storage version stores it. */
+  toStorage(obj: Obj): Obj;
+  /** A stored object as the served version shows it. */
+  fromStorage(obj: Obj): Obj;
+}
+
 export interface ResourceDefinition<T extends object = Obj> {
   /** Group, version, kind, names, scope and schema: the type clients know (@mk8s/api). */
   readonly type: ResourceType;
@@ -110,6 +122,13 @@ export interface ResourceDefinition<T extends object = Obj> {
   readonly storageApiVersion: string;
   /** Decoding of request bodies (type errors, pruning) instead of the type's schema; custom resources use their CRD's. */
   readonly decode?: (body: Obj) => DecodeResult;
+  /**
+   * Set on a version served over another definition's storage with a real
+   * conversion (`servedVersion`): bodies decode against `type.schema` then go
+   * `toStorage`; every object shown goes `fromStorage`. Strategy, defaults and
+   * validation are the storage definition's, run on the storage form.
+   */
+  readonly conversion?: Conversion;
 }
 
 /** What a kind's folder writes: the typed parts, each optional but the type. */
@@ -153,6 +172,36 @@ export function defineResource<T extends object>(input: ResourceDefinitionInput<
   };
   // The machinery hands each function objects of this kind (decoded against `type.schema`).
   return definition as unknown as ResourceDefinition;
+}
+
+/**
+ * `storage` served in another version with a real conversion (events.k8s.io/v1
+ * Events over core/v1 ones, autoscaling/v1 HPAs over autoscaling/v2 ones): the
+ * same store keys, watch cache, strategy, defaults and validation (on the
+ * storage form); its own type (names, schema for decoding and OpenAPI), field
+ * labels (of the served form) and subresources. Its printer is the storage
+ * one, given objects converted back to storage. It has no allocator of its
+ * own (the registry keeps one per storage).
+ */
+export function servedVersion(
+  storage: ResourceDefinition,
+  view: { type: ResourceType; conversion: Conversion; fields?: SelectableFields<Obj>; subresources?: Record<string, SubresourceDefinition> },
+): ResourceDefinition {
+  const { conversion } = view;
+  const printer = storage.printer && {
+    columns: storage.printer.columns,
+    print: (obj: Obj, now: number) => storage.printer!.print(conversion.toStorage(obj), now),
+  };
+  return {
+    ...storage,
+    type: view.type,
+    fields: view.fields,
+    printer,
+    subresources: view.subresources ?? {},
+    allocator: undefined,
+    decode: undefined,
+    conversion,
+  };
 }
 
 /** A built-in kind's type from @mk8s/api (names, scope, schema); throws for one it does not know. */

@@ -60,7 +60,7 @@ describe('eventPrinter', () => {
         count: undefined,
         eventTime: '2025-03-01T11:58:00.000000Z',
         source: {},
-        reportingController: 'default-scheduler',
+        reportingComponent: 'default-scheduler',
         reportingInstance: '',
         involvedObject: { kind: 'Pod', name: 'web-2' },
         type: 'Normal',

@@ -3,8 +3,8 @@
  * wide: SUBOBJECT SOURCE FIRST SEEN COUNT NAME. LAST SEEN falls back to the
  * first timestamp, which falls back to `eventTime`; an event series uses its
  * `lastObservedTime` and count. OBJECT is "<kind in lower case>/<name>".
- * SOURCE is "component, host", taken from `reportingController` and
- * `reportingInstance` when `source` is empty.
+ * SOURCE is "component, host", taken from `reportingComponent` (Kubernetes'
+ * internal ReportingController) and `reportingInstance` when `source` is empty.
  */
 import { column, nameColumn } from '../../tables/columns.js';
 import { at, int, isObject, obj, str } from '../../tables/json-fields.js';
@@ -57,7 +57,7 @@ export const eventPrinter: ResourcePrinter = {
 };
 
 function eventSource(event: JsonObject): string {
-  const component = str(at(event, 'source', 'component')) || str(event['reportingController']);
+  const component = str(at(event, 'source', 'component')) || str(event['reportingComponent']);
   const host = str(at(event, 'source', 'host')) || str(event['reportingInstance']);
   return host === '' ? component : `${component}, ${host}`;
 }

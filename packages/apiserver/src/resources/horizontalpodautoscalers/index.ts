@@ -1,4 +1,4 @@
-/** autoscaling/v2 HorizontalPodAutoscaler (also served as autoscaling/v1 by ../../autoscaling-v1). */
+/** autoscaling/v2 HorizontalPodAutoscaler, the storage version (also served as autoscaling/v1: v1.ts). */
 import {
   defaultHorizontalPodAutoscaler,
   validateHPA,
