@@ -68,6 +68,11 @@ function data(i: number): Record<string, string> {
 }
 
 export interface CustomResourceBenchResult {
+  /** CRD created -> its resource answers a list, median ms over `crds` CRDs. */
+  servedMedianMs: number;
+  /** Baseline: a ConfigMap created -> readable by GET, median ms. */
+  configMapReadableMedianMs: number;
+  crds: number;
   objects: number;
   concurrency: number;
   configMapCreatesPerSecond: number;
@@ -97,6 +102,23 @@ export async function runCustomResourceBench(objects = 2000, concurrency = 16): 
     // Warm up both paths (JIT, connections), then measure each in turn.
     await parallel(200, concurrency, async (i) => expect(201)(await request(cms, 'POST', cm(100_000 + i))));
     await parallel(200, concurrency, async (i) => expect(201)(await request(widgets, 'POST', w(100_000 + i))));
+    // How soon a new CRD is served, beside how soon a new ConfigMap is readable.
+    const crds = 5;
+    const served: number[] = [];
+    const readable: number[] = [];
+    for (let n = 0; n < crds; n++) {
+      const group = `g${n}.bench.example.com`;
+      const crd = { ...CRD, metadata: { name: `things.${group}` }, spec: { ...CRD.spec, group, names: { plural: 'things', kind: 'Thing' } } };
+      let t0 = performance.now();
+      expect(201)(await request(`${url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, 'POST', JSON.stringify(crd)));
+      while ((await request(`${url}/apis/${group}/v1/namespaces/default/things`, 'GET', '')) !== 200) await new Promise((r) => setTimeout(r, 2));
+      served.push(performance.now() - t0);
+      t0 = performance.now();
+      expect(201)(await request(cms, 'POST', cm(200_000 + n)));
+      while ((await request(`${cms}/cm-${200_000 + n}`, 'GET', '')) !== 200) await new Promise((r) => setTimeout(r, 2));
+      readable.push(performance.now() - t0);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     // Four rounds alternating which kind goes first, so neither gains from the store's state; rates are averaged.
     const rates = { cmCreate: [] as number[], wCreate: [] as number[], cmPatch: [] as number[], wPatch: [] as number[] };
     const merge = 'application/merge-patch+json';
@@ -122,7 +144,17 @@ export async function runCustomResourceBench(objects = 2000, concurrency = 16): 
     const customCreatesPerSecond = mean(rates.wCreate);
     const configMapPatchesPerSecond = mean(rates.cmPatch);
     const customPatchesPerSecond = mean(rates.wPatch);
-    return { objects, concurrency, configMapCreatesPerSecond, customCreatesPerSecond, configMapPatchesPerSecond, customPatchesPerSecond };
+    return {
+      servedMedianMs: median(served),
+      configMapReadableMedianMs: median(readable),
+      crds,
+      objects,
+      concurrency,
+      configMapCreatesPerSecond,
+      customCreatesPerSecond,
+      configMapPatchesPerSecond,
+      customPatchesPerSecond,
+    };
   } finally {
     agent.destroy();
     await proc.stop();

@@ -241,6 +241,9 @@ async function main(): Promise<void> {
       const f = (n: number, d = 0) => n.toFixed(d);
       rows.push('', '| measure | custom resource | baseline (ConfigMap, same data) | custom / baseline | goal |', '|---|---|---|---|---|');
       rows.push(
+        `| new CRD -> its resource served, median of ${r.crds}, ms (baseline: new ConfigMap -> readable) | ${f(r.servedMedianMs, 1)} | ${f(r.configMapReadableMedianMs, 1)} | ${f(r.servedMedianMs / r.configMapReadableMedianMs, 2)} | <= 1,000 ms |`,
+      );
+      rows.push(
         `| creates/s, ${r.objects} at concurrency ${r.concurrency} | ${f(r.customCreatesPerSecond)} | ${f(r.configMapCreatesPerSecond)} | ${f(r.customCreatesPerSecond / r.configMapCreatesPerSecond, 2)} | >= 0.8 |`,
       );
       rows.push(
