@@ -212,7 +212,7 @@ export function builtinType(group: string, version: string, resource: string): R
 }
 
 /** `metadata.name`, and `metadata.namespace` for a namespaced kind: the field labels every kind has. */
-export function metadataFieldLabels(type: ResourceType): string[] {
+function metadataFieldLabels(type: ResourceType): string[] {
   return type.namespaced ? ['metadata.name', 'metadata.namespace'] : ['metadata.name'];
 }
 
