@@ -117,7 +117,8 @@ describe('kubectl against kube-apiserver', () => {
       const created = await kubectl('create', '-f', file);
       expect(created.code, created.stderr).toBe(0);
       const deadline = Date.now() + 10_000;
-      while (!out.includes('watched') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      // kubectl may flush a row in more than one chunk: wait for the whole row, not its first bytes.
+      while (!/watched\s+1\s+/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/watched\s+1\s+/);
     } finally {
       child.kill('SIGTERM');
