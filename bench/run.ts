@@ -13,6 +13,9 @@
  * 2b. custom resources (see custom-resources.ts): creates and merge patches
  *     per second of a custom object vs a ConfigMap of the same size.
  *
+ * 2c. server-side apply (see server-side-apply.ts): latency and throughput of
+ *     an apply vs a merge patch making the same change to a Deployment.
+ *
  * 3. informers (see informer.ts): initial sync of 10,000 pods and updates
  *    absorbed per second, beside a raw list and a raw watch.
  *
@@ -40,7 +43,7 @@
  *
  * Servers run as separate processes; the load generator is this process.
  * Prints Markdown tables; `--json FILE` also writes the raw figures;
- * `--only apiserver|crd|informer|cri|pods|scheduler|healing|kube-proxy|autoscaling|cluster` runs one part.
+ * `--only apiserver|crd|apply|informer|cri|pods|scheduler|healing|kube-proxy|autoscaling|cluster` runs one part.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -53,6 +56,7 @@ import { runAutoscalingBench } from './autoscaling.js';
 import { runClusterBench } from './cluster.js';
 import { runCriBench } from './cri.js';
 import { runCustomResourceBench } from './custom-resources.js';
+import { runApplyBench } from './server-side-apply.js';
 import { runHealingBench } from './healing.js';
 import { runKubeProxyBench } from './kube-proxy.js';
 import { runInformerBench } from './informer.js';
@@ -248,6 +252,19 @@ async function main(): Promise<void> {
       );
       rows.push(
         `| merge patches/s, ${r.objects} at concurrency ${r.concurrency} | ${f(r.customPatchesPerSecond)} | ${f(r.configMapPatchesPerSecond)} | ${f(r.customPatchesPerSecond / r.configMapPatchesPerSecond, 2)} | >= 0.8 |`,
+      );
+    }
+    if (only === undefined || only === 'apply') {
+      const r = await runApplyBench();
+      results['apply'] = r;
+      const f = (n: number, d = 0) => n.toFixed(d);
+      rows.push('', '| measure | server-side apply | baseline (merge patch, same change) | apply / baseline | goal |', '|---|---|---|---|---|');
+      rows.push(
+        `| median latency, ${r.writes} sequential writes, ms | ${f(r.applyMedianMs, 2)} | ${f(r.mergeMedianMs, 2)} | ${f(r.applyMedianMs / r.mergeMedianMs, 2)} | <= 2 |`,
+      );
+      rows.push(`| p99 latency, ms | ${f(r.applyP99Ms, 2)} | ${f(r.mergeP99Ms, 2)} | ${f(r.applyP99Ms / r.mergeP99Ms, 2)} | |`);
+      rows.push(
+        `| writes/s at concurrency ${r.concurrency} | ${f(r.appliesPerSecond)} | ${f(r.mergesPerSecond)} | ${f(r.appliesPerSecond / r.mergesPerSecond, 2)} | |`,
       );
     }
     if (only === undefined || only === 'informer') {

@@ -104,6 +104,69 @@ describe('kubectl against kube-apiserver', () => {
     expect((await kubectl('get', 'rs', 'front', '-o', 'jsonpath={.spec.replicas}')).stdout).toBe('4');
   });
 
+  it('applies server-side: creates, converges, conflicts with another manager, takes the field with --force-conflicts', async () => {
+    const file = path.join(dir, 'ssa.yaml');
+    const manifest = (replicas: number, image: string) =>
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: ssa',
+        '  labels: {app: ssa}',
+        'spec:',
+        `  replicas: ${replicas}`,
+        '  selector: {matchLabels: {app: ssa}}',
+        '  template:',
+        '    metadata: {labels: {app: ssa}}',
+        '    spec:',
+        '      containers:',
+        `      - {name: app, image: "${image}", ports: [{containerPort: 80}]}`,
+        '',
+      ].join('\n');
+    await writeFile(file, manifest(2, 'busybox:latest'));
+    const created = await kubectl('apply', '--server-side', '-f', file);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout.trim()).toBe('deployment.apps/ssa serverside-applied');
+    const again = await kubectl('apply', '--server-side', '-f', file);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.trim()).toBe('deployment.apps/ssa serverside-applied');
+
+    const owners = await kubectl(
+      'get',
+      'deployment',
+      'ssa',
+      '--show-managed-fields',
+      '-o',
+      'jsonpath={range .metadata.managedFields[*]}{.manager}/{.operation} {end}',
+    );
+    expect(owners.stdout.trim()).toBe('kubectl/Apply');
+
+    // Another manager takes spec.replicas; the next apply of a different value conflicts, naming the field and the manager.
+    const scaled = await kubectl('patch', 'deployment', 'ssa', '--type=merge', '-p', '{"spec":{"replicas":4}}', '--field-manager=autoscaler');
+    expect(scaled.code, scaled.stderr).toBe(0);
+    await writeFile(file, manifest(3, 'busybox:1.36'));
+    const conflict = await kubectl('apply', '--server-side', '-f', file);
+    expect(conflict.code).not.toBe(0);
+    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "autoscaler" using apps/v1: .spec.replicas');
+    expect((await kubectl('get', 'deployment', 'ssa', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}')).stdout).toBe(
+      '4 busybox:latest',
+    );
+
+    const forced = await kubectl('apply', '--server-side', '--force-conflicts', '-f', file);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect((await kubectl('get', 'deployment', 'ssa', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}')).stdout).toBe(
+      '3 busybox:1.36',
+    );
+    const after = await kubectl('get', 'deployment', 'ssa', '--show-managed-fields', '-o', 'json');
+    const entries = (JSON.parse(after.stdout) as { metadata: { managedFields: Array<{ manager: string; fieldsV1: Record<string, unknown> }> } }).metadata
+      .managedFields;
+    const autoscaler = entries.find((e) => e.manager === 'autoscaler');
+    expect(JSON.stringify(autoscaler?.fieldsV1 ?? {})).not.toContain('f:replicas');
+
+    // kubectl hides managedFields unless asked.
+    expect((await kubectl('get', 'deployment', 'ssa', '-o', 'yaml')).stdout).not.toContain('managedFields');
+  });
+
   it('watches with get -w', async () => {
     const child = spawn(KUBECTL, ['--server', api.url, '--cache-dir', path.join(dir, 'cache'), 'get', 'configmaps', '-w', '--no-headers'], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -405,13 +405,13 @@ describe('API server: bad input', () => {
     expect(r.body).toMatchObject({ kind: 'Status', reason: 'RequestEntityTooLarge', code: 413 });
   });
 
-  it('415 for an unsupported media type, and for server-side apply', async () => {
+  it('415 for an unsupported media type; an apply patch is a PATCH, not a body for POST', async () => {
     const r = await call<Obj>(s.url, 'POST', PODS, undefined, { raw: 'kind: Pod', contentType: 'application/yaml' });
     expect(r.status).toBe(415);
     expect(r.body.kind).toBe('Status');
-    await call(s.url, 'POST', PODS, pod('applied'));
-    const ssa = await call<Obj>(s.url, 'PATCH', `${PODS}/applied`, undefined, { raw: 'metadata: {}', contentType: 'application/apply-patch+yaml' });
-    expect(ssa.status).toBe(415);
+    const post = await call<Obj>(s.url, 'POST', PODS, undefined, { raw: 'kind: Pod', contentType: 'application/apply-patch+yaml' });
+    expect(post.status).toBe(400);
+    expect(post.body).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
   });
 
   it('400 for a protobuf body that is not Kubernetes protobuf', async () => {

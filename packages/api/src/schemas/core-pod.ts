@@ -41,7 +41,8 @@ export const ContainerPortSchema = def(`${CORE}ContainerPort`, {
   name: opt(str()),
   hostPort: opt(int32()),
   containerPort: int32(),
-  protocol: opt(str()),
+  // The default is published (as in Kubernetes' OpenAPI): server-side apply keys ports by it when a port leaves it out.
+  protocol: opt(str({ default: 'TCP' })),
   hostIP: opt(str()),
 });
 export type ContainerPort = Static<typeof ContainerPortSchema>;

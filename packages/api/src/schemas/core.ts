@@ -148,7 +148,8 @@ export type Node = Static<typeof NodeSchema>;
 
 export const ServicePortSchema = def(`${CORE}ServicePort`, {
   name: opt(str()),
-  protocol: opt(str()),
+  // The default is published (as in Kubernetes' OpenAPI): server-side apply keys ports by it when a port leaves it out.
+  protocol: opt(str({ default: 'TCP' })),
   appProtocol: opt(str()),
   port: int32(),
   targetPort: opt(intOrString()),

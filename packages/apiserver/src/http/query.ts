@@ -8,6 +8,7 @@
  */
 import { fieldErrors, parseBoolParam, type FieldError } from '@mk8s/api';
 import { errors } from '../errors.js';
+import { managerFromUserAgent } from '../field-manager/index.js';
 
 export type Query = Record<string, unknown>;
 
@@ -63,19 +64,32 @@ const FIELD_MANAGER_MAX_LENGTH = 128;
 /** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 
+/** The options of a write, as the registry takes them. */
+export interface ParsedWriteOptions {
+  dryRun: boolean;
+  fieldValidation: 'Strict' | 'Warn' | 'Ignore';
+  /** `fieldManager`, else the User-Agent's prefix (Kubernetes' managerOrUserAgent). */
+  manager: string;
+  /** `force` (apply patches only). */
+  force: boolean;
+}
+
 /**
  * The options every write takes (CreateOptions, UpdateOptions, PatchOptions),
  * validated as Kubernetes validates them: `fieldManager` at most 128 bytes of
- * printable characters (a 422 on `<kind>.meta.k8s.io ""`), `dryRun` and
+ * printable characters, required for an apply patch; `force` only for an
+ * apply patch (422s on `<kind>.meta.k8s.io ""`); `dryRun` and
  * `fieldValidation` as above.
  */
 export function writeOptions(
   q: Query,
   kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions',
-): { dryRun: boolean; fieldValidation: 'Strict' | 'Warn' | 'Ignore' } {
+  userAgent: string | undefined,
+  apply = false,
+): ParsedWriteOptions {
   const manager = str(q, 'fieldManager');
+  const errs: FieldError[] = [];
   if (manager !== undefined) {
-    const errs: FieldError[] = [];
     if (Buffer.byteLength(manager) > FIELD_MANAGER_MAX_LENGTH) errs.push(fieldErrors.tooLong('fieldManager', FIELD_MANAGER_MAX_LENGTH));
     let at = 0;
     for (const ch of manager) {
@@ -85,7 +99,15 @@ export function writeOptions(
       }
       at += Buffer.byteLength(ch);
     }
-    if (errs.length > 0) throw errors.invalidOptions(kind, errs);
   }
-  return { dryRun: dryRun(q), fieldValidation: fieldValidation(q) };
+  const forced = str(q, 'force');
+  if (kind === 'PatchOptions' && !apply && forced !== undefined) errs.push(fieldErrors.forbidden('force', 'may not be specified for non-apply patch'));
+  if (apply && (manager === undefined || manager === '')) errs.push(fieldErrors.required('fieldManager', 'is required for apply patch'));
+  if (errs.length > 0) throw errors.invalidOptions(kind, errs);
+  return {
+    dryRun: dryRun(q),
+    fieldValidation: fieldValidation(q),
+    manager: manager || managerFromUserAgent(userAgent),
+    force: bool(q, 'force'),
+  };
 }

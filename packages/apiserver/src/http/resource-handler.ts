@@ -4,6 +4,7 @@
  * subresources, and shapes replies (objects, lists, tables, watch streams).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import YAML from 'yaml';
 import { errorMessage, type ResourceType } from '@mk8s/api';
 import { parseFieldSelector, parseLabelSelector, unsupportedFieldLabels } from '@mk8s/api';
 import { errors, StatusError } from '../errors.js';
@@ -20,6 +21,7 @@ import { serveWatch } from './watch.js';
 import { parseDeleteOptions } from './delete-options.js';
 import { listOptions } from './list-options.js';
 import { warningHeaderValues } from './warning-header.js';
+import { parseJsonBody } from './json-body.js';
 import { auditAnnotations } from '../audit/audit-log.js';
 import { fieldLabelsOf, selectableFields, type ResourceRequest } from '../resources/definition.js';
 import { bindPod } from '../resources/pods/binding.js';
@@ -148,14 +150,14 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       return render(ctx, rt, neg, served(definition, await reg.get(rt, ns, info.name!)));
     case 'create': {
       if (info.name !== undefined) throw errors.methodNotAllowed();
-      const r = await reg.create(rt, ns, req.body, await guarded(ctx, rt, info, req, writeOptions(q, 'CreateOptions')));
+      const r = await reg.create(rt, ns, req.body, await guarded(ctx, rt, info, req, writeOptions(q, 'CreateOptions', req.headers['user-agent'])));
       warn(reply, r.warnings);
       reply.code(201);
       return render(ctx, rt, neg, served(definition, r.object));
     }
     case 'update': {
       if (info.name === undefined) throw errors.methodNotAllowed();
-      const r = await reg.update(rt, ns, info.name, req.body, await guarded(ctx, rt, info, req, writeOptions(q, 'UpdateOptions')));
+      const r = await reg.update(rt, ns, info.name, req.body, await guarded(ctx, rt, info, req, writeOptions(q, 'UpdateOptions', req.headers['user-agent'])));
       warn(reply, r.warnings);
       reply.code(r.created ? 201 : 200);
       return render(ctx, rt, neg, served(definition, r.object));
@@ -164,6 +166,7 @@ export async function handleResource(ctx: ServerContext, info: RequestInfo, req:
       if (info.name === undefined) throw errors.methodNotAllowed();
       const r = await patch(ctx, rt, ns, info.name, req, q, false, info);
       warn(reply, r.warnings);
+      if (r.created) reply.code(201);
       return render(ctx, rt, neg, served(definition, r.object));
     }
     case 'delete': {
@@ -225,12 +228,34 @@ async function patch(
   if (contentType === 'application/strategic-merge-patch+json' && rt.strategicMergePatch === false) {
     throw errors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json']);
   }
-  const opts = writeOptions(q, 'PatchOptions');
+  const apply = contentType === APPLY_PATCH;
+  const parsed = writeOptions(q, 'PatchOptions', req.headers['user-agent'], apply);
   // The check sees the patched object, as Kubernetes checks the result of the update.
-  return ctx.registry.modify(rt, ns, name, (current) => patchOrStatus(ctx, rt, name, () => applyPatch(contentType, current, req.body, rt.schema)), {
+  const opts = info ? await guarded(ctx, rt, info, req, parsed) : parsed;
+  if (apply) return ctx.registry.apply(rt, ns, name, parseApplyConfiguration(req.body), { ...opts, manager: parsed.manager, force: parsed.force, status });
+  const r = await ctx.registry.modify(rt, ns, name, (current) => patchOrStatus(ctx, rt, name, () => applyPatch(contentType, current, req.body, rt.schema)), {
     status,
-    ...(info ? await guarded(ctx, rt, info, req, opts) : opts),
+    ...opts,
   });
+  return { ...r, created: false };
+}
+
+const APPLY_PATCH = 'application/apply-patch+yaml';
+
+/**
+ * An apply patch body: YAML (JSON is YAML too) holding one object, brought
+ * to plain JSON (a `!!binary` or other typed scalar becomes what JSON makes
+ * of it) and held to the JSON body's depth limit.
+ */
+function parseApplyConfiguration(body: unknown): unknown {
+  const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
+  let json: string;
+  try {
+    json = JSON.stringify(YAML.parse(text, { maxAliasCount: 100 })) ?? 'null';
+  } catch (err) {
+    throw errors.badRequest(`error decoding YAML: ${errorMessage(err)}`);
+  }
+  return parseJsonBody(json);
 }
 
 /** `status` from the strategy, every other subresource from the definition. */
@@ -244,7 +269,7 @@ async function handleSubresource(r: ResourceRequest): Promise<unknown> {
       case 'get':
         return render(ctx, rt, neg, served(definition, await reg.get(rt, ns, name)));
       case 'update': {
-        const result = await reg.updateStatus(rt, ns, name, req.body, writeOptions(q, 'UpdateOptions'));
+        const result = await reg.updateStatus(rt, ns, name, req.body, writeOptions(q, 'UpdateOptions', req.headers['user-agent']));
         warn(reply, result.warnings);
         return served(definition, result.object);
       }

@@ -12,7 +12,7 @@ import { errors } from '../errors.js';
 import { applyPatch } from '../patch/index.js';
 import { PatchError } from '../patch/errors.js';
 import type { ServerContext } from './context.js';
-import { dryRun } from './query.js';
+import { writeOptions } from './query.js';
 import type { ResourceRequest, SubresourceDefinition } from '../resources/definition.js';
 
 /** Where an object keeps what its Scale shows. */
@@ -78,7 +78,7 @@ function toScale(obj: Obj, paths: ScalePaths): Obj {
 export function scaleHandlers(ctx: ServerContext, rt: ResourceType, paths: ScalePaths = BUILTIN_PATHS) {
   const target = (name: string) => ({ qualifiedResource: rt.group ? `${rt.resource}.${rt.group}` : rt.resource, group: rt.group, kind: 'Scale', name });
 
-  async function setReplicas(ns: string, name: string, scale: unknown, dryRun: boolean): Promise<Obj> {
+  async function setReplicas(ns: string, name: string, scale: unknown, dryRun: boolean, manager: string | undefined): Promise<Obj> {
     if (!scale || typeof scale !== 'object' || Array.isArray(scale)) throw errors.badRequest('the body of the request must be a Scale object');
     const s = scale as Obj;
     if (s['kind'] !== undefined && s['kind'] !== 'Scale') throw errors.badRequest(`${String(s['kind'])} is not a Scale`);
@@ -111,7 +111,8 @@ export function scaleHandlers(ctx: ServerContext, rt: ResourceType, paths: Scale
         setAt(current, paths.specReplicas, n);
         return current;
       },
-      { dryRun },
+      // Credited to the writer at the scale subresource, as Kubernetes records `kubectl scale`.
+      { dryRun, manager, subresource: 'scale' },
     );
     return toScale(r.object, paths);
   }
@@ -120,10 +121,10 @@ export function scaleHandlers(ctx: ServerContext, rt: ResourceType, paths: Scale
     async get(ns: string, name: string): Promise<Obj> {
       return toScale(await ctx.registry.get(rt, ns, name), paths);
     },
-    update(ns: string, name: string, body: unknown, dryRun: boolean): Promise<Obj> {
-      return setReplicas(ns, name, body, dryRun);
+    update(ns: string, name: string, body: unknown, dryRun: boolean, manager?: string): Promise<Obj> {
+      return setReplicas(ns, name, body, dryRun, manager);
     },
-    async patch(ns: string, name: string, contentType: string, body: unknown, dryRun: boolean): Promise<Obj> {
+    async patch(ns: string, name: string, contentType: string, body: unknown, dryRun: boolean, manager?: string): Promise<Obj> {
       const current = toScale(await ctx.registry.get(rt, ns, name), paths);
       let patched: unknown;
       try {
@@ -136,7 +137,7 @@ export function scaleHandlers(ctx: ServerContext, rt: ResourceType, paths: Scale
         }
         throw err;
       }
-      return setReplicas(ns, name, patched, dryRun);
+      return setReplicas(ns, name, patched, dryRun, manager);
     },
   };
 }
@@ -158,7 +159,12 @@ export const scaleSubresource: SubresourceDefinition = scaleSubresourceAt(BUILTI
 function serveScale({ ctx, definition, namespace, name, info, req, query }: ResourceRequest, paths: ScalePaths): Promise<Obj> {
   const h = scaleHandlers(ctx, definition.type, paths);
   if (info.verb === 'get') return h.get(namespace!, name);
-  if (info.verb === 'update') return h.update(namespace!, name, req.body, dryRun(query));
+  const ua = req.headers['user-agent'];
+  if (info.verb === 'update') {
+    const opts = writeOptions(query, 'UpdateOptions', ua);
+    return h.update(namespace!, name, req.body, opts.dryRun, opts.manager);
+  }
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  return h.patch(namespace!, name, contentType, req.body, dryRun(query));
+  const opts = writeOptions(query, 'PatchOptions', ua);
+  return h.patch(namespace!, name, contentType, req.body, opts.dryRun, opts.manager);
 }

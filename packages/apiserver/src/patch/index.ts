@@ -40,7 +40,7 @@ export const PATCH_CONTENT_TYPES = [
 
 export type PatchContentType = (typeof PATCH_CONTENT_TYPES)[number];
 
-/** The types `applyPatch` actually applies (server-side apply is refused). */
+/** The types `applyPatch` applies (server-side apply goes through the registry's field manager instead). */
 const APPLIED_TYPES: readonly PatchContentType[] = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
 /**
@@ -60,9 +60,8 @@ const APPLIED_TYPES: readonly PatchContentType[] = ['application/json-patch+json
 export function applyPatch(contentType: string, doc: Record<string, unknown>, patchBody: unknown, schema: SchemaNode | undefined): Record<string, unknown> {
   const mediaType = (contentType.split(';')[0] ?? '').trim().toLowerCase();
   if (mediaType === 'application/apply-patch+yaml') {
-    throw PatchError.unsupportedMediaType(
-      'server-side apply (application/apply-patch+yaml) is not supported by this server; use client-side `kubectl apply` (without --server-side)',
-    );
+    // An apply configuration is not a patch of a plain document: the registry applies it with field ownership (field-manager/).
+    throw PatchError.unsupportedMediaType('server-side apply (application/apply-patch+yaml) is not supported on this endpoint');
   }
   if (!(APPLIED_TYPES as readonly string[]).includes(mediaType)) {
     throw PatchError.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${APPLIED_TYPES.join(', ')}`);

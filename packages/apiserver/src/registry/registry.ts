@@ -11,7 +11,7 @@ import type { FieldError, ResourceType } from '@mk8s/api';
 import { decodeObject, metaTime } from '@mk8s/api';
 import type { Store } from '@mk8s/storage';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError } from '@mk8s/storage';
-import { errors, type Target } from '../errors.js';
+import { errors, StatusError, type Target } from '../errors.js';
 import { decodeStored, type Obj, type WatchCache } from '../cache/watch-cache.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { parseResourceVersion, revisionAtMost } from './resource-version.js';
@@ -24,6 +24,8 @@ import type { AllocatorSettings, ResourceDefinition } from '../resources/definit
 import { validateCreate, validateStatus, validateUpdate } from '../resources/validate.js';
 import type { AdmissionHooks, AdmissionRequest } from '../admission/types.js';
 import { admitUpdate, requestAttributes } from '../admission/update.js';
+import { applyConfiguration, ApplyConflictError, conflictStatus, trackUpdate, TypedError, type FieldContext } from '../field-manager/index.js';
+import type { SchemaNode } from '../patch/schema-node.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -41,6 +43,19 @@ export interface WriteOptions {
   check?: WriteCheck;
   /** The requesting user and the audit annotations sink, for admission (creates, updates, patches). */
   admission?: AdmissionRequest;
+  /**
+   * The field manager the write's fields are credited to (`fieldManager`, else
+   * the User-Agent's prefix). Undefined for the server's own writes: those
+   * keep the object's managedFields as they are.
+   */
+  manager?: string;
+}
+
+/** A server-side apply: the body is an apply configuration, `force` takes conflicting fields. */
+export interface ApplyOptions extends WriteOptions {
+  manager: string;
+  force: boolean;
+  status?: boolean;
 }
 
 export interface WriteResult {
@@ -260,7 +275,7 @@ export class Registry {
     return decodeStored(kv.value, kv.modRevision);
   }
 
-  async create(rt: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
+  async create(rt: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions & { applied?: boolean } = {}): Promise<WriteResult> {
     const { object, warnings } = this.decodeBody(rt, body, opts.fieldValidation);
     const m = meta(object);
     if (rt.namespaced) {
@@ -270,6 +285,7 @@ export class Registry {
       }
     } else delete m['namespace'];
     const generated = !m['name'] && typeof m['generateName'] === 'string' && m['generateName'] !== '';
+    const incoming = m['managedFields'];
     for (let attempt = 0; ; attempt++) {
       const obj = clone(object);
       this.prepareCreate(rt, obj, generated, false);
@@ -287,6 +303,7 @@ export class Registry {
       await this.deps.admit?.mutate(attrs);
       this.strategy(rt).prepareForCreate?.(obj, { ...DEFAULT_ADMISSION, ...this.deps.admission });
       this.invalidIf(rt, name, validateCreate(this.definition(rt), obj));
+      this.ownFields(rt, undefined, obj, opts, '', incoming);
       if (rt.namespaced) await this.checkNamespace(namespace!);
       await opts.check?.(obj, undefined);
       // Validating admission may hold a reservation (a quota lock) until the write is settled.
@@ -477,6 +494,7 @@ export class Registry {
           if (!current) {
             this.prepareCreate(rt, next, false);
             this.invalidIf(rt, name, validateCreate(this.definition(rt), next));
+            this.ownFields(rt, undefined, next, opts, '', m['managedFields']);
             return next;
           }
           this.checkPreconditionRV(rt, name, m['resourceVersion'], current);
@@ -485,6 +503,7 @@ export class Registry {
           strategy.prepareForUpdate?.(next, current);
           this.bumpGeneration(strategy, next, current);
           this.invalidIf(rt, name, validateUpdate(this.definition(rt), next, current));
+          this.ownFields(rt, current, next, opts, '', m['managedFields']);
           return next;
         },
         { dryRun: opts.dryRun === true, allowCreate: strategy.allowCreateOnUpdate, check: adm.check },
@@ -507,7 +526,6 @@ export class Registry {
       if (cm[f] === undefined) delete nm[f];
       else nm[f] = cm[f];
     }
-    delete nm['managedFields'];
     delete nm['selfLink'];
     if (strategy.statusSubresource) {
       if (current['status'] === undefined) delete next['status'];
@@ -558,6 +576,7 @@ export class Registry {
         else next['status'] = object['status'];
         strategy.prepareForStatusUpdate?.(next, current!);
         this.invalidIf(rt, name, validateStatus(this.definition(rt), next, current!));
+        this.ownFields(rt, current, next, opts, 'status', undefined);
         return next;
       },
       { dryRun: opts.dryRun === true },
@@ -575,7 +594,7 @@ export class Registry {
     namespace: string | undefined,
     name: string,
     mutate: (current: Obj) => unknown,
-    opts: WriteOptions & { status?: boolean } = {},
+    opts: WriteOptions & { status?: boolean; applied?: boolean; subresource?: string } = {},
   ): Promise<WriteResult> {
     const strategy = this.strategy(rt);
     const warnings: string[] = [];
@@ -599,12 +618,14 @@ export class Registry {
           }
           // A resourceVersion in the patch is a precondition; the current one is implied otherwise.
           this.checkPreconditionRV(rt, name, m['resourceVersion'], current!);
+          const incoming = m['managedFields'];
           if (opts.status) {
             const next = clone(current!);
             if (object['status'] === undefined) delete next['status'];
             else next['status'] = object['status'];
             strategy.prepareForStatusUpdate?.(next, current!);
             this.invalidIf(rt, name, validateStatus(this.definition(rt), next, current!));
+            this.ownFields(rt, current, next, opts, 'status', incoming);
             return next;
           }
           this.carryOver(rt, object, current!, strategy);
@@ -612,12 +633,121 @@ export class Registry {
           strategy.prepareForUpdate?.(object, current!);
           this.bumpGeneration(strategy, object, current!);
           this.invalidIf(rt, name, validateUpdate(this.definition(rt), object, current!));
+          this.ownFields(rt, current, object, opts, opts.subresource ?? '', incoming);
           return object;
         },
         { dryRun: opts.dryRun === true, check: adm.check },
       ),
     );
     return { object: result.object, warnings: [...warnings, ...adm.warnings] };
+  }
+
+  /** What server-side apply needs to know about a kind. */
+  private fieldContext(rt: ResourceType): FieldContext {
+    return {
+      schema: rt.schema as SchemaNode,
+      apiVersion: rt.apiVersion,
+      statusSubresource: this.strategy(rt).statusSubresource === true,
+      // Built-in kinds are Go structs in Kubernetes; custom resources take no strategic merge patch and are unstructured.
+      structsAreValues: rt.strategicMergePatch !== false,
+      now: this.now,
+    };
+  }
+
+  /**
+   * Sets `next`'s managedFields as the write leaves them: an apply's own
+   * (already on `next`), the writer's changes credited to its manager, or,
+   * for the server's own writes, the current object's unchanged.
+   */
+  private ownFields(
+    rt: ResourceType,
+    current: Obj | undefined,
+    next: Obj,
+    opts: WriteOptions & { applied?: boolean },
+    subresource: string,
+    incoming: unknown,
+  ): void {
+    const m = meta(next);
+    if (opts.applied) {
+      if (incoming === undefined) delete m['managedFields'];
+      else m['managedFields'] = incoming;
+      return;
+    }
+    const fields =
+      opts.manager === undefined
+        ? (meta(current ?? {})['managedFields'] as Obj[] | undefined)
+        : trackUpdate(this.fieldContext(rt), current, next, opts.manager, subresource, incoming);
+    if (fields === undefined) delete m['managedFields'];
+    else m['managedFields'] = fields;
+  }
+
+  /**
+   * Server-side apply (PATCH with `application/apply-patch+yaml`): `body` is
+   * the parsed configuration. Creates the object when it does not exist (then
+   * through the create pipeline, admission included), else merges into it
+   * through the patch pipeline. Conflicts are a 409 naming each field and
+   * its manager.
+   */
+  async apply(rt: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: ApplyOptions): Promise<WriteResult & { created: boolean }> {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest(`the body of the request must be a ${rt.kind} object`);
+    const b = body as Obj;
+    const bm = b['metadata'];
+    if (bm && typeof bm === 'object' && (bm as Obj)['managedFields'] !== undefined) throw errors.badRequest('metadata.managedFields must be nil');
+    if (b['apiVersion'] !== rt.apiVersion) {
+      throw errors.badRequest(
+        `Incorrect version specified in apply patch. Specified patch version: ${String(b['apiVersion'] ?? '')}, expected: ${rt.apiVersion}`,
+      );
+    }
+    if (b['kind'] !== rt.kind)
+      throw errors.badRequest(`the kind in the apply configuration (${String(b['kind'] ?? '')}) does not match the expected kind (${rt.kind})`);
+    const decoded = this.decodeBody(rt, b, opts.fieldValidation);
+    const warnings = decoded.warnings;
+    // Merged into the object as this version serves it (the patch pipeline converts the result back).
+    const conversion = this.definition(rt).conversion;
+    const config = conversion ? conversion.fromStorage(decoded.object) : decoded.object;
+    const cm = meta(config);
+    if (cm['name'] !== name) throw errors.badRequest(`the name of the object (${String(cm['name'] ?? '')}) does not match the name on the URL (${name})`);
+    if (rt.namespaced) {
+      if (cm['namespace'] !== undefined && cm['namespace'] !== '' && cm['namespace'] !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      cm['namespace'] = namespace;
+    }
+    const ctx = this.fieldContext(rt);
+    const subresource = opts.status ? 'status' : '';
+    const run = (live: Obj | undefined): Obj => {
+      try {
+        const r = applyConfiguration(ctx, live, config, opts.manager, subresource, opts.force);
+        if (r.managedFields) meta(r.object)['managedFields'] = r.managedFields;
+        return r.object;
+      } catch (err) {
+        if (err instanceof ApplyConflictError) throw conflictStatus(err);
+        if (err instanceof TypedError) throw errors.badRequest(`failed to create typed patch object (${rt.apiVersion}, Kind=${rt.kind}): ${err.message}`);
+        throw err;
+      }
+    };
+    const key = this.key(rt, namespace, name);
+    // Create and update race with other writers: a create that finds the object, or an update that does not, tries again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const exists = this.deps.cache.get(this.definition(rt).storageResource, key) !== undefined || (await this.deps.store.get(key)) !== undefined;
+      if (!exists && !opts.status) {
+        try {
+          const r = await this.create(rt, namespace, run(undefined), { ...opts, applied: true });
+          return { ...r, warnings: [...warnings, ...r.warnings], created: true };
+        } catch (err) {
+          if (err instanceof StatusError && err.reason === 'AlreadyExists') continue;
+          throw err;
+        }
+      }
+      try {
+        const r = await this.modify(rt, namespace, name, (current) => run(current as Obj), { ...opts, applied: true });
+        return { ...r, warnings: [...warnings, ...r.warnings], created: false };
+      } catch (err) {
+        if (err instanceof StatusError && err.code === 404 && !opts.status) continue;
+        throw err;
+      }
+    }
+    throw errors.conflict(this.target(rt, name), 'too many concurrent writes; please try again');
   }
 
   async delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
