@@ -236,7 +236,6 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     onError: (err) => app.log.warn({ err }, 'expiring events failed; the next scan retries'),
   });
   eventReaper.start();
-  const crds = new CrdController({ registry, cache, store: opts.store, now, log: app.log });
   // Requests with `Upgrade` (pods/exec) reach the routes too; see exec-proxy.ts.
   installUpgradeDispatch(app);
 
@@ -282,6 +281,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const auth = installAuth(app, { cache, registry, log: app.log, now, options: opts.auth ?? INSECURE_AUTH });
   ctx.guardWrite = auth.guardWrite;
   ctx.auth = auth;
+  const crds = new CrdController({ registry, cache, store: opts.store, now, log: app.log, servedChanged: auth.customResourcesServed });
   const catalog = registry.catalog;
 
   app.setErrorHandler((err, req, reply) => {

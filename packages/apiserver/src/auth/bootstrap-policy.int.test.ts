@@ -1,6 +1,7 @@
 // The bootstrap policy on restart: a cluster made by an earlier version, whose
 // system:kube-controller-manager role held `*` on everything, loses those
-// rules and gets the per-controller roles.
+// rules and gets the per-controller roles; the garbage collector's role loses
+// the rules of the fixed list of kinds it used to monitor.
 import { openMemoryStore } from '@mk8s/storage';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../testing/test-support.js';
@@ -9,6 +10,11 @@ import type { UserInfo } from './user.js';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const TOKENS = new Map<string, UserInfo>([['admin-token', { name: 'admin', groups: ['system:masters'] }]]);
+const OLD_GC_CORE = {
+  verbs: ['patch', 'delete'],
+  apiGroups: [''],
+  resources: ['pods', 'services', 'endpoints', 'configmaps', 'secrets', 'nodes', 'namespaces'],
+};
 const OLD_BLANKET = { verbs: ['get', 'list', 'watch', 'patch', 'update', 'delete', 'deletecollection'], apiGroups: ['*'], resources: ['*'] };
 
 async function get(base: string, p: string): Promise<any> {
@@ -30,6 +36,15 @@ describe('bootstrap RBAC policy reconciliation', () => {
       body: JSON.stringify({ ...role, rules: [...role.rules, OLD_BLANKET, custom] }),
     });
     expect(res.status).toBe(200);
+    // The garbage collector's role as it was when the collector monitored a fixed list of kinds.
+    const gcPath = `/apis/${RBAC}/v1/clusterroles/system:controller:generic-garbage-collector`;
+    const gcRole = await get(server.url, gcPath);
+    const gcRes = await fetch(server.url + gcPath, {
+      method: 'PUT',
+      headers: { authorization: 'Bearer admin-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ ...gcRole, rules: [gcRole.rules[0], OLD_GC_CORE] }),
+    });
+    expect(gcRes.status).toBe(200);
     await server.close();
 
     server = await startServer({ store, auth });
@@ -38,11 +53,15 @@ describe('bootstrap RBAC policy reconciliation', () => {
       expect(rules).not.toContainEqual(OLD_BLANKET);
       // Rules someone added by hand stay.
       expect(rules).toContainEqual(custom);
+      const gcRules = (await get(server.url, gcPath)).rules as Array<{ verbs: string[]; apiGroups: string[]; resources: string[] }>;
+      expect(gcRules).not.toContainEqual(OLD_GC_CORE);
+      expect(gcRules.find((r) => r.verbs.includes('delete') && r.apiGroups[0] === '')?.resources).toContain('serviceaccounts');
       const names = (
         (await get(server.url, `/apis/${RBAC}/v1/clusterrolebindings`)).items as Array<{ metadata: { name: string }; subjects: unknown[] }>
       ).filter((b) => b.metadata.name.startsWith('system:controller:'));
       expect(names.map((b) => b.metadata.name).sort()).toEqual(
         [
+          'custom-resources',
           'deployment-controller',
           'endpoint-controller',
           'generic-garbage-collector',

@@ -15,7 +15,7 @@
  * pods), as in Kubernetes.
  */
 import { BUILTIN_RESOURCES } from '../resources/builtin.js';
-import { resourceFor, type ClusterRole, type ClusterRoleBinding, type PolicyRule, type Subject } from '@mk8s/api';
+import { resourceFor, type ClusterRole, type ClusterRoleBinding, type PolicyRule, type ResourceType, type Subject } from '@mk8s/api';
 import { StatusError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { AUTHENTICATED_GROUP, BOOTSTRAPPERS_GROUP, MASTERS_GROUP, UNAUTHENTICATED_GROUP } from './user.js';
@@ -146,20 +146,33 @@ export const COMPONENT_USERS = {
 
 /**
  * The built-in resources (no subresources) of each API group, namespaced ones
- * only when asked, the create-only reviews left out: what the garbage
- * collector reads and the namespace and quota controllers list. Listed by
- * resource rather than Kubernetes' `*` so the controller manager's identity
- * cannot delete cluster-scoped objects such as RBAC bindings.
+ * only when asked, the create-only reviews left out, and only those `keep`
+ * accepts: what the garbage collector reads and the namespace and quota
+ * controllers list. Listed by resource rather than Kubernetes' `*` so the
+ * controller manager's identity cannot delete cluster-scoped objects such as
+ * RBAC bindings. Custom resources have a role of their own, which the CRD
+ * controller keeps (`reconcileCustomResourcesRole`).
  */
-function servedResources(namespacedOnly: boolean): PolicyRule[] {
+function servedResources(namespacedOnly: boolean, keep: (type: ResourceType) => boolean = () => true): PolicyRule[] {
   const byGroup = new Map<string, string[]>();
   for (const { type, verbs } of BUILTIN_RESOURCES) {
-    if ((namespacedOnly && !type.namespaced) || verbs) continue;
+    if ((namespacedOnly && !type.namespaced) || verbs || !keep(type)) continue;
     byGroup.set(type.group, [...(byGroup.get(type.group) ?? []), type.resource]);
   }
   return [...byGroup].map(([group, resources]) => rule([], [group], resources));
 }
 const withVerbs = (verbs: string[], rules: PolicyRule[]): PolicyRule[] => rules.map((r) => ({ ...r, verbs }));
+
+/**
+ * What the garbage collector collects: every built-in kind it monitors, that
+ * is every served kind but Events (as Kubernetes' collector) and the kinds
+ * this identity may not patch or delete, RBAC objects and CRDs (the
+ * collector's `DEFAULT_GC_IGNORED_RESOURCES`).
+ */
+const collected = (t: ResourceType): boolean => t.resource !== 'events' && t.group !== RBAC_GROUP && t.group !== 'apiextensions.k8s.io';
+
+/** The name of the role whose rules the CRD controller keeps: the controller manager's rights on custom resources. */
+export const CUSTOM_RESOURCES_ROLE = 'system:controller:custom-resources';
 
 /**
  * One role per controller of kube-controller-manager, as Kubernetes' controller
@@ -173,8 +186,16 @@ const withVerbs = (verbs: string[], rules: PolicyRule[]): PolicyRule[] => rules.
  * creates or updates Secrets: the namespace controller and the garbage
  * collector delete them, and the garbage collector patches dependents'
  * ownerReferences and finalizers (Kubernetes' collector may patch anything).
+ *
+ * Kubernetes' namespace controller and garbage collector hold `*` on `*`.
+ * Here they do not: `*` would include ClusterRoleBindings, so a stolen
+ * controller-manager credential could delete the bindings that keep
+ * administrators in and be a cluster-admin one again. Their rights on
+ * custom resources, which discovery shows them, are therefore listed too:
+ * `custom-resources` names every served CRD's resource, and the CRD
+ * controller rewrites its rules whenever the served CRDs change.
  */
-const controllerRoles: Array<[string, PolicyRule[]]> = [
+const controllerRoles: Array<[string, PolicyRule[], PolicyRule[]?]> = [
   [
     'deployment-controller',
     [
@@ -199,10 +220,11 @@ const controllerRoles: Array<[string, PolicyRule[]]> = [
     [rule(READ, [''], ['services', 'pods']), rule(['get', 'list', 'watch', 'create', 'update', 'delete'], [''], ['endpoints']), eventsRule],
   ],
   [
-    // Owners may be of any served kind; dependents are the kinds it watches (DEFAULT_GC_RESOURCES).
+    // Owners may be of any served kind; dependents are the kinds it monitors (`collected`; custom resources in `custom-resources`).
     'generic-garbage-collector',
+    [...withVerbs(READ, servedResources(false)), ...withVerbs(['patch', 'delete'], servedResources(false, collected))],
+    // The kinds it collected when it monitored a fixed list.
     [
-      ...withVerbs(READ, servedResources(false)),
       rule(['patch', 'delete'], [''], ['pods', 'services', 'endpoints', 'configmaps', 'secrets', 'nodes', 'namespaces']),
       rule(['patch', 'delete'], ['apps'], ['replicasets', 'deployments']),
       rule(['patch', 'delete'], ['coordination.k8s.io'], ['leases']),
@@ -247,11 +269,14 @@ const controllerRoles: Array<[string, PolicyRule[]]> = [
     [...withVerbs(['list', 'watch'], servedResources(true)), rule(['update'], [''], ['resourcequotas/status']), eventsRule],
   ],
   ['service-account-controller', [rule(['list', 'watch'], [''], ['namespaces']), rule(['list', 'watch', 'create'], [''], ['serviceaccounts']), eventsRule]],
+  // Created empty and bound here; its rules are the CRD controller's (reconcileCustomResourcesRole).
+  ['custom-resources', []],
 ];
-const CONTROLLER_ROLES: DefaultRole[] = controllerRoles.map(([name, rules]) => ({
+const CONTROLLER_ROLES: DefaultRole[] = controllerRoles.map(([name, rules, obsoleteRules]) => ({
   name: `system:controller:${name}`,
   rules,
   bindTo: [user(COMPONENT_USERS.controllerManager)],
+  ...(obsoleteRules ? { obsoleteRules } : {}),
 }));
 
 /** The blanket rules `system:kube-controller-manager` held before its controllers got their own roles; removed on reconcile. */
@@ -387,6 +412,8 @@ const canonical = (v: unknown): string =>
       : JSON.stringify(v);
 const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 
+const bootstrapMetadata = (name: string) => ({ name, labels: { ...BOOTSTRAP_LABELS }, annotations: { [AUTOUPDATE]: 'true' } });
+
 /**
  * Creates or completes the default ClusterRoles and ClusterRoleBindings
  * (idempotent; safe on every start and with several API servers: a lost
@@ -395,7 +422,6 @@ const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 export async function reconcileBootstrapPolicy(registry: Registry, log?: { warn: (obj: object, msg: string) => void }): Promise<void> {
   const roles = resourceFor(RBAC_GROUP, 'v1', 'clusterroles')!;
   const bindings = resourceFor(RBAC_GROUP, 'v1', 'clusterrolebindings')!;
-  const metadata = (name: string) => ({ name, labels: { ...BOOTSTRAP_LABELS }, annotations: { [AUTOUPDATE]: 'true' } });
   const ensure = async (
     rt: typeof roles,
     name: string,
@@ -421,7 +447,7 @@ export async function reconcileBootstrapPolicy(registry: Registry, log?: { warn:
     }
   };
   for (const role of DEFAULT_ROLES) {
-    const body: ClusterRole = { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: metadata(role.name), rules: role.rules };
+    const body: ClusterRole = { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: bootstrapMetadata(role.name), rules: role.rules };
     await ensure(roles, role.name, body as Record<string, unknown>, (existing) => {
       const stored = (existing['rules'] as PolicyRule[] | undefined) ?? [];
       const rules = stored.filter((e) => !(role.obsoleteRules ?? []).some((o) => same(e, o)));
@@ -435,7 +461,7 @@ export async function reconcileBootstrapPolicy(registry: Registry, log?: { warn:
     const binding: ClusterRoleBinding = {
       apiVersion: `${RBAC_GROUP}/v1`,
       kind: 'ClusterRoleBinding',
-      metadata: metadata(bindingName),
+      metadata: bootstrapMetadata(bindingName),
       roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: role.name },
       subjects: role.bindTo,
     };
@@ -447,4 +473,52 @@ export async function reconcileBootstrapPolicy(registry: Registry, log?: { warn:
       return true;
     });
   }
+}
+
+/** The verbs the controller manager holds on custom resources: what the namespace controller and the garbage collector do with them. */
+const CUSTOM_RESOURCE_VERBS = ['get', 'list', 'watch', 'delete', 'deletecollection', 'patch', 'update'];
+
+/**
+ * The rules of `CUSTOM_RESOURCES_ROLE` for the served custom resources: one
+ * rule per group naming its resources. A resource a built-in kind also
+ * serves in that group (a CRD may add a version to a built-in group, and
+ * RBAC rules name no version) is left out, so no CRD can extend these
+ * rights to built-in objects such as ClusterRoleBindings.
+ */
+export function customResourceRules(served: ReadonlyArray<{ group: string; resource: string }>): PolicyRule[] {
+  const builtin = new Set(BUILTIN_RESOURCES.map(({ type }) => `${type.group}/${type.resource}`));
+  const byGroup = new Map<string, Set<string>>();
+  for (const { group, resource } of served) {
+    if (builtin.has(`${group}/${resource}`)) continue;
+    byGroup.set(group, (byGroup.get(group) ?? new Set()).add(resource));
+  }
+  return [...byGroup].sort(([a], [b]) => a.localeCompare(b)).map(([group, resources]) => rule([...CUSTOM_RESOURCE_VERBS], [group], [...resources].sort()));
+}
+
+/**
+ * Sets the rules of `CUSTOM_RESOURCES_ROLE` to `customResourceRules(served)`,
+ * creating the role (labelled as the bootstrap policy) when it is missing.
+ * Its rules are replaced, not completed: a custom resource no longer served
+ * loses its rule. A role annotated `rbac.authorization.kubernetes.io/autoupdate:
+ * "false"` is left alone. Idempotent; writes only when the rules change, and
+ * resolves true when it wrote.
+ */
+export async function reconcileCustomResourcesRole(registry: Registry, served: ReadonlyArray<{ group: string; resource: string }>): Promise<boolean> {
+  const roles = resourceFor(RBAC_GROUP, 'v1', 'clusterroles')!;
+  const rules = customResourceRules(served);
+  let wrote = false;
+  try {
+    await registry.mutateRaw(roles, undefined, CUSTOM_RESOURCES_ROLE, (current) => {
+      const annotations = ((current['metadata'] as Record<string, unknown>)['annotations'] ?? {}) as Record<string, string>;
+      if (annotations[AUTOUPDATE] === 'false' || same(current['rules'] ?? [], rules)) return undefined;
+      wrote = true;
+      return { ...current, rules };
+    });
+  } catch (err) {
+    if (!(err instanceof StatusError && err.code === 404)) throw err;
+    const role: ClusterRole = { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: bootstrapMetadata(CUSTOM_RESOURCES_ROLE), rules };
+    await registry.create(roles, undefined, role as Record<string, unknown>);
+    wrote = true;
+  }
+  return wrote;
 }

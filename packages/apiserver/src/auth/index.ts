@@ -32,7 +32,7 @@ import {
   type AuthenticatorChain,
   type TokenAuthenticator,
 } from './authenticators.js';
-import { reconcileBootstrapPolicy } from './bootstrap-policy.js';
+import { reconcileBootstrapPolicy, reconcileCustomResourcesRole } from './bootstrap-policy.js';
 import { escalationCheck, RuleResolver } from './escalation.js';
 import { NodeAuthorizer } from './node-authorizer.js';
 import { admitNodeRequest } from './node-restriction.js';
@@ -82,6 +82,12 @@ export interface Auth {
   modes: readonly AuthorizationMode[];
   /** Reconciles the default RBAC policy when RBAC is on. */
   start(): Promise<void>;
+  /**
+   * With RBAC on, gives the controller manager's role on custom resources the
+   * rules of exactly the `served` ones (the CRD controller calls it); true
+   * when the role was written.
+   */
+  customResourcesServed(served: ReadonlyArray<{ group: string; resource: string }>): Promise<boolean>;
   /** Answers a SelfSubjectAccessReview, SelfSubjectRulesReview or SelfSubjectReview create for the request's user. */
   selfReview(rt: ResourceType, req: FastifyRequest, info: RequestInfo): Promise<Record<string, unknown>>;
   /** The keys service-account tokens are signed and verified with (generated on first call when not configured). */
@@ -196,6 +202,7 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     start: async () => {
       if (modes.includes('RBAC')) await reconcileBootstrapPolicy(deps.registry, deps.log);
     },
+    customResourcesServed: async (served) => modes.includes('RBAC') && (await reconcileCustomResourcesRole(deps.registry, served)),
     selfReview: async (rt, req, info) => {
       const user = req.user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
       if (rt.resource === 'selfsubjectreviews') return selfSubjectReview(rt, deps.registry, user, info, req.body);

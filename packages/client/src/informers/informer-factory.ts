@@ -73,8 +73,6 @@ export class SharedInformerFactory {
   start(signal: AbortSignal): void {
     if (this.signal) return;
     this.signal = signal;
-    // Each informer listens for the abort: many informers on one signal are expected, not a leak.
-    setMaxListeners(Math.max(getMaxListeners(signal), this.entries.size * 2 + 10), signal);
     for (const entry of this.entries.values()) this.runEntry(entry, signal);
   }
 
@@ -95,6 +93,8 @@ export class SharedInformerFactory {
 
   private runEntry(entry: Entry, signal: AbortSignal): void {
     if (entry.done) return;
+    // Each informer listens for the abort (those created after `start` too): many informers on one signal are expected, not a leak.
+    setMaxListeners(Math.max(getMaxListeners(signal), this.entries.size * 2 + 10), signal);
     entry.done = entry.informer.run(signal).catch((err: unknown) => {
       (this.opts.logger ?? silentLogger).error({ err }, 'informer stopped with an error');
     });

@@ -1,11 +1,13 @@
 // The garbage collector against a real API server: background, foreground and
-// orphan cascading deletion by ownerReferences. Pods are left unbound so the
+// orphan cascading deletion by ownerReferences, across built-in kinds and
+// custom resources. Pods are left unbound so the
 // API server deletes them at once (no kubelet runs here to confirm).
 import type { ConfigMap, Deployment, ReplicaSet } from '@mk8s/api';
 import { type Clientset, type KubeObject } from '@mk8s/client';
 import { buildDeployment, buildPod, buildReplicaSet } from '@mk8s/testing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { controllerTestBed } from '../testing/controller-test-bed.js';
+import { WIDGET, buildWidget, createWidgetCrd, widgets } from '../testing/helpers.js';
 import { GarbageCollector } from './garbage-collector.js';
 
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -108,6 +110,50 @@ describe('GarbageCollector (integration)', () => {
       expect(p.metadata?.deletionTimestamp).toBeUndefined();
       expect(p.metadata?.ownerReferences ?? []).toEqual([]);
     }
+  });
+
+  it('custom resources, served after the collector started: a widget whose owner goes is collected, and so is a ConfigMap whose widget goes', async () => {
+    bed.start(({ client, factory }) => new GarbageCollector({ client, factory, discoveryResyncMs: 200 }));
+    await createWidgetCrd(client);
+    const ws = widgets(client, 'default');
+    const owner = await cms().create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } } as ConfigMap);
+    await ws.create(buildWidget('owned', 'default', { ownerReferences: [ownerRef(owner, 'ConfigMap', 'v1')] }));
+    const boss = await ws.create(buildWidget('boss', 'default'));
+    await cms().create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'minion', ownerReferences: [ownerRef(boss, WIDGET.kind, WIDGET.apiVersion)] },
+    } as ConfigMap);
+    const keeper = await ws.create(buildWidget('keeper', 'default'));
+    await cms().create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kept', ownerReferences: [ownerRef(keeper, WIDGET.kind, WIDGET.apiVersion)] },
+    } as ConfigMap);
+
+    await cms().delete('owner');
+    await vi.waitFor(async () => expect(await gone(ws.get('owned'))).toBe(true), WAIT);
+    await ws.delete('boss');
+    await vi.waitFor(async () => expect(await gone(cms().get('minion'))).toBe(true), WAIT);
+    // A widget that is there keeps what it owns.
+    expect((await cms().get('kept')).metadata?.ownerReferences?.[0]?.uid).toBe(keeper.metadata?.uid);
+  });
+
+  it('foreground deletion of a widget waits for the ConfigMaps it owns', async () => {
+    await createWidgetCrd(client);
+    start();
+    const ws = widgets(client, 'default');
+    const boss = await ws.create(buildWidget('boss', 'default'));
+    await cms().create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'held', finalizers: ['example.com/hold'], ownerReferences: [ownerRef(boss, WIDGET.kind, WIDGET.apiVersion)] },
+    } as ConfigMap);
+    await ws.delete('boss', { propagationPolicy: 'Foreground' });
+    await vi.waitFor(async () => expect((await cms().get('held')).metadata?.deletionTimestamp).toBeDefined(), WAIT);
+    expect((await ws.get('boss')).metadata?.finalizers).toContain('foregroundDeletion');
+    await cms().patch('held', { metadata: { finalizers: null } }, 'merge');
+    await vi.waitFor(async () => expect(await gone(ws.get('boss'))).toBe(true), WAIT);
   });
 
   it('a restarted collector changes nothing converged', async () => {

@@ -6,7 +6,6 @@
  * are index lookups. Like every cache read it may lag the server; the
  * collector confirms absences with a live GET before acting on them.
  */
-import type { ResourceType } from '@mk8s/api';
 import type { Indexer, KubeObject } from '@mk8s/client';
 
 export const UID_INDEX = 'gc:uid';
@@ -20,13 +19,22 @@ export const graphIndexers = {
   [OWNER_INDEX]: (o: KubeObject): string[] => (o.metadata?.ownerReferences ?? []).map((r) => r.uid).filter((u) => u !== ''),
 };
 
+/** What the graph needs to know of a resource (a built-in type of @mk8s/api, or one found by discovery). */
+export interface GraphResource {
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+}
+
 export interface GraphNode {
-  rt: ResourceType;
+  rt: GraphResource;
   obj: KubeObject;
 }
 
 export interface GraphSource {
-  rt: ResourceType;
+  rt: GraphResource;
   /** A cache with `graphIndexers` added. */
   store: Indexer<KubeObject>;
 }
@@ -46,7 +54,21 @@ export function refersTo(ref: OwnerReference, namespace: string | undefined, nod
 }
 
 export class OwnerGraph {
-  constructor(private readonly sources: readonly GraphSource[]) {}
+  private sources: readonly GraphSource[];
+
+  constructor(sources: readonly GraphSource[] = []) {
+    this.sources = [...sources];
+  }
+
+  /** Starts reading a monitored resource's cache. */
+  add(source: GraphSource): void {
+    this.sources = [...this.sources, source];
+  }
+
+  /** Stops reading a cache (its resource is no longer monitored). */
+  remove(source: GraphSource): void {
+    this.sources = this.sources.filter((s) => s !== source);
+  }
 
   /** The cached object with this uid, in any monitored resource. */
   get(uid: string): GraphNode | undefined {

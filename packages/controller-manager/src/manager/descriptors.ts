@@ -23,6 +23,8 @@ export interface ControllerSettings {
   workers: Record<string, number>;
   /** `--horizontal-pod-autoscaler-sync-period`; default 15 s. */
   hpaSyncPeriodMs?: number;
+  /** How often the garbage collector re-reads discovery; default 30 s (fixed in Kubernetes). */
+  gcDiscoveryResyncMs?: number;
 }
 
 /** What every kube-controller-manager controller is created from: the shared dependencies and the manager's settings. */
@@ -67,7 +69,7 @@ export const CONTROLLER_DESCRIPTORS: readonly KcmControllerDescriptor[] = [
     aliases: ['garbagecollector'],
     defaultOn: true,
     defaultWorkers: 20,
-    create: (ctx) => new GarbageCollector(common(ctx)),
+    create: (ctx) => new GarbageCollector({ ...common(ctx), discoveryResyncMs: ctx.settings.gcDiscoveryResyncMs }),
   },
   {
     name: 'namespace-controller',

@@ -2,11 +2,13 @@
 // server with RBAC: the bootstrap policy's `system:controller:*` roles give
 // the controllers what they do (rollouts, endpoints, namespace deletion with
 // its Roles, RoleBindings and Secrets, quotas, service accounts, garbage
-// collection, node health) and nothing is refused along the way.
+// collection, node health, and custom resources once their CRD is served)
+// and nothing is refused along the way.
 import type { ConfigMap, Namespace, ResourceQuota, Secret, Service } from '@mk8s/api';
 import { Clientset, silentLogger, type Logger } from '@mk8s/client';
 import { buildDeployment, eventually, startTestCluster, type TestCluster } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWidget, createWidgetCrd, widgets } from '../testing/helpers.js';
 import { ControllerManager } from './controller-manager.js';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -28,6 +30,18 @@ describe('kube-controller-manager under RBAC (system:kube-controller-manager)', 
     error: (obj, msg) => void logged.push({ level: 'error', obj, msg }),
     child: () => log,
   };
+  const can = async (verb: string, resource: string, group: string, namespace = '', name = '') =>
+    (
+      await cm.transport.request<{ status: { allowed: boolean } }>({
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { verb, resource: resource.split('/')[0], subresource: resource.split('/')[1] ?? '', group, namespace, name } },
+        },
+      })
+    ).status.allowed;
   const refusals = () =>
     logged.filter((l) => /forbidden|403/i.test(`${l.msg ?? ''} ${JSON.stringify(l.obj)} ${String((l.obj as { err?: unknown }).err ?? '')}`));
 
@@ -35,7 +49,11 @@ describe('kube-controller-manager under RBAC (system:kube-controller-manager)', 
     cluster = await startTestCluster({ auth: { tokens: TOKENS, authorizationModes: ['Node', 'RBAC'] }, token: 'admin-token' });
     admin = cluster.client;
     cm = new Clientset({ server: cluster.url, token: 'cm-token' });
-    const manager = new ControllerManager({ client: cm, log, settings: { nodeMonitorGracePeriodMs: 1_000, nodeMonitorPeriodMs: 200 } });
+    const manager = new ControllerManager({
+      client: cm,
+      log,
+      settings: { nodeMonitorGracePeriodMs: 1_000, nodeMonitorPeriodMs: 200, gcDiscoveryResyncMs: 500 },
+    });
     running = manager.run(stop.signal);
   });
   afterAll(async () => {
@@ -144,19 +162,50 @@ describe('kube-controller-manager under RBAC (system:kube-controller-manager)', 
     });
   });
 
+  it('empties a deleted namespace of custom objects and collects custom objects, once their CRD is served, and still may not touch RBAC objects', async () => {
+    await createWidgetCrd(admin);
+    // The CRD controller grants the rights before it serves the resource.
+    expect(await can('list', 'widgets', 'example.com')).toBe(true);
+    expect(await can('watch', 'widgets', 'example.com')).toBe(true);
+    for (const verb of ['delete', 'deletecollection', 'patch']) expect(await can(verb, 'widgets', 'example.com', 'default'), verb).toBe(true);
+    expect(await can('create', 'widgets', 'example.com', 'default')).toBe(false);
+    for (const verb of ['delete', 'deletecollection', 'patch', 'update']) expect(await can(verb, 'clusterrolebindings', RBAC), verb).toBe(false);
+
+    const owner = await admin.configMaps
+      .inNamespace('default')
+      .create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'widget-owner' } } as ConfigMap);
+    await widgets(admin, 'default').create(
+      buildWidget('owned', 'default', {
+        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'widget-owner', uid: owner.metadata!.uid!, blockOwnerDeletion: true }],
+      }),
+    );
+    await admin.configMaps.inNamespace('default').delete('widget-owner');
+    await eventually(
+      async () =>
+        widgets(admin, 'default')
+          .get('owned')
+          .then(
+            () => false,
+            () => true,
+          ),
+      { message: 'the widget whose owner went', timeoutMs: 30_000 },
+    );
+
+    await admin.namespaces.create({ metadata: { name: 'widgets' } } as Namespace);
+    await widgets(admin, 'widgets').create(buildWidget('w', 'widgets'));
+    await admin.namespaces.delete('widgets');
+    await eventually(
+      async () =>
+        admin.namespaces.get('widgets').then(
+          () => false,
+          () => true,
+        ),
+      { message: 'namespace deletion', timeoutMs: 30_000 },
+    );
+    expect((await widgets(admin, 'widgets').list()).items).toEqual([]);
+  });
+
   it('holds its leader-election Lease rights and nothing was refused to any controller', async () => {
-    const can = async (verb: string, resource: string, group: string, namespace = '', name = '') =>
-      (
-        await cm.transport.request<{ status: { allowed: boolean } }>({
-          method: 'POST',
-          path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-          body: {
-            apiVersion: 'authorization.k8s.io/v1',
-            kind: 'SelfSubjectAccessReview',
-            spec: { resourceAttributes: { verb, resource: resource.split('/')[0], subresource: resource.split('/')[1] ?? '', group, namespace, name } },
-          },
-        })
-      ).status.allowed;
     expect(await can('create', 'leases', 'coordination.k8s.io', 'kube-system')).toBe(true);
     expect(await can('update', 'leases', 'coordination.k8s.io', 'kube-system', 'kube-controller-manager')).toBe(true);
     expect(await can('update', 'leases', 'coordination.k8s.io', 'kube-system', 'kube-scheduler')).toBe(false);

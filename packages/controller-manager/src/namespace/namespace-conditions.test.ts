@@ -25,6 +25,20 @@ describe('deletionConditions', () => {
     expect(conds.find((c) => c.type === 'NamespaceDeletionContentFailure')).toMatchObject({ status: 'False', reason: 'ContentDeleted' });
   });
 
+  it('reports group versions discovery could not read', () => {
+    const conds = deletionConditions({ remaining: new Map(), finalizers: new Map(), failures: [], discoveryFailures: ['example.com/v1: boom'] });
+    expect(conds.find((c) => c.type === 'NamespaceDeletionDiscoveryFailure')).toEqual({
+      type: 'NamespaceDeletionDiscoveryFailure',
+      status: 'True',
+      reason: 'DiscoveryFailed',
+      message: 'Discovery failed for some groups, 1 failing: example.com/v1: boom',
+    });
+    expect(deletionConditions({ remaining: new Map(), finalizers: new Map(), failures: [] })[0]).toMatchObject({
+      status: 'False',
+      reason: 'ResourcesDiscovered',
+    });
+  });
+
   it('reports deletion failures', () => {
     const conds = deletionConditions({ remaining: new Map(), finalizers: new Map(), failures: ['pods.: boom'] });
     expect(conds.find((c) => c.type === 'NamespaceDeletionContentFailure')).toMatchObject({ status: 'True', reason: 'ContentDeletionFailed' });

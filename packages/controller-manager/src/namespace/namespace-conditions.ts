@@ -15,6 +15,8 @@ export interface DeletionReport {
   finalizers: Map<string, number>;
   /** Errors deleting or listing content. */
   failures: string[];
+  /** Group versions discovery could not read (`group/version: error`): their content may remain unseen. */
+  discoveryFailures?: string[];
 }
 
 function cond(type: string, on: boolean, reason: string, message: string): Omit<NamespaceCondition, 'lastTransitionTime'> {
@@ -33,8 +35,16 @@ export function deletionConditions(report: DeletionReport): Omit<NamespaceCondit
   const remaining = report.remaining.size > 0;
   const finalizing = report.finalizers.size > 0;
   const failed = report.failures.length > 0;
+  const undiscovered = report.discoveryFailures ?? [];
   return [
-    cond('NamespaceDeletionDiscoveryFailure', false, 'ResourcesDiscovered', 'All resources successfully discovered'),
+    undiscovered.length > 0
+      ? cond(
+          'NamespaceDeletionDiscoveryFailure',
+          true,
+          'DiscoveryFailed',
+          `Discovery failed for some groups, ${undiscovered.length} failing: ${undiscovered.join(', ')}`,
+        )
+      : cond('NamespaceDeletionDiscoveryFailure', false, 'ResourcesDiscovered', 'All resources successfully discovered'),
     cond('NamespaceDeletionGroupVersionParsingFailure', false, 'ParsedGroupVersions', 'All legacy kube types successfully parsed'),
     failed
       ? cond(

@@ -1,10 +1,13 @@
 // The namespace controller against a real API server: deleting a namespace
-// empties it, reports what holds it, and finalizes it once empty.
+// empties it of everything discovery lists (custom resources included),
+// reports what holds it, and finalizes it once empty.
 import type { ConfigMap, Namespace } from '@mk8s/api';
 import { type Clientset } from '@mk8s/client';
 import { buildPod, buildReplicaSet, buildService } from '@mk8s/testing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { controllerTestBed } from '../testing/controller-test-bed.js';
+import { buildWidget, createWidgetCrd, widgets } from '../testing/helpers.js';
+import { discoverResources } from '../util/discovery.js';
 import { NamespaceController } from './namespace-controller.js';
 
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -60,6 +63,63 @@ describe('NamespaceController (integration)', () => {
     await client.configMaps.inNamespace('doomed').patch('held', { metadata: { finalizers: null } }, 'merge');
     await vi.waitFor(async () => expect(await gone(client.namespaces.get('doomed'))).toBe(true), WAIT);
     expect(await gone(client.configMaps.inNamespace('default').get('bystander'))).toBe(false);
+  });
+
+  it('deletes the custom objects of a CRD created after the controller started, waiting for those held', async () => {
+    start();
+    await createWidgetCrd(client);
+    await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'custom' } } as Namespace);
+    await widgets(client, 'custom').create(buildWidget('plain', 'custom'));
+    await widgets(client, 'custom').create(buildWidget('held', 'custom', { finalizers: ['example.com/hold'] }));
+    await widgets(client, 'default').create(buildWidget('bystander', 'default'));
+
+    await client.namespaces.delete('custom');
+    await vi.waitFor(async () => {
+      const ns = await client.namespaces.get('custom');
+      expect(ns.status?.conditions?.find((c) => c.type === 'NamespaceContentRemaining')).toMatchObject({
+        status: 'True',
+        message: 'Some resources are remaining: widgets.example.com has 1 resource instances',
+      });
+    }, WAIT);
+    expect(await gone(widgets(client, 'custom').get('plain'))).toBe(true);
+
+    await widgets(client, 'custom').patch('held', { metadata: { finalizers: null } }, 'merge');
+    await vi.waitFor(async () => expect(await gone(client.namespaces.get('custom'))).toBe(true), WAIT);
+    expect((await widgets(client, 'custom').list()).items).toEqual([]);
+    expect(await gone(widgets(client, 'default').get('bystander'))).toBe(false);
+  });
+
+  it('keeps a namespace while discovery fails for some group, reporting it, and empties it once discovery works', async () => {
+    let failing = true;
+    bed.start(
+      ({ client, factory }) =>
+        new NamespaceController({
+          client,
+          factory,
+          recheckMs: 200,
+          discover: async (signal) => {
+            const found = await discoverResources(client, signal);
+            return failing
+              ? { ...found, failures: [{ group: 'example.com', version: 'v1', message: 'the server is currently unable to handle the request' }] }
+              : found;
+          },
+        }),
+    );
+    await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'unsure' } } as Namespace);
+    await client.configMaps.inNamespace('unsure').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } } as ConfigMap);
+    await client.namespaces.delete('unsure');
+    await vi.waitFor(async () => {
+      const ns = await client.namespaces.get('unsure');
+      expect(ns.status?.conditions?.find((c) => c.type === 'NamespaceDeletionDiscoveryFailure')).toMatchObject({
+        status: 'True',
+        reason: 'DiscoveryFailed',
+        message: 'Discovery failed for some groups, 1 failing: example.com/v1: the server is currently unable to handle the request',
+      });
+    }, WAIT);
+    // What discovery did list is deleted all the same.
+    expect(await gone(client.configMaps.inNamespace('unsure').get('c'))).toBe(true);
+    failing = false;
+    await vi.waitFor(async () => expect(await gone(client.namespaces.get('unsure'))).toBe(true), WAIT);
   });
 
   it('leaves live namespaces alone', async () => {

@@ -1,11 +1,11 @@
 /**
  * Helpers for this package's integration tests (not part of its public API):
- * a stand-in kubelet that marks pods ready, and a lister-watcher
+ * a stand-in kubelet that marks pods ready, a lister-watcher
  * factory whose pod watch lags behind the server, to provoke the races that
- * expectations exist to prevent.
+ * expectations exist to prevent, and a custom resource (widgets.example.com).
  */
 import type { Pod } from '@mk8s/api';
-import { listerWatchersFor, type Clientset, type KubeObject, type ListerWatcherFactory, type WatchEvent } from '@mk8s/client';
+import { listerWatchersFor, type Clientset, type KubeObject, type ListerWatcherFactory, type ResourceClient, type WatchEvent } from '@mk8s/client';
 
 /** Does what a kubelet would once the pod's containers pass their readiness probes: phase Running, Ready True. */
 export async function markPodReady(client: Clientset, pod: Pod, readySince = new Date()): Promise<void> {
@@ -49,4 +49,47 @@ export function laggingListerWatchers(client: Clientset, resource: string, delay
       }),
     };
   };
+}
+
+/** The namespaced Widget resource of `createWidgetCrd` (example.com/v1). */
+export const WIDGET = { group: 'example.com', version: 'v1', resource: 'widgets', apiVersion: 'example.com/v1', kind: 'Widget' } as const;
+
+/** Widgets in `namespace`. */
+export function widgets(client: Clientset, namespace: string): ResourceClient<KubeObject> {
+  return client.resource<KubeObject>(WIDGET.group, WIDGET.version, WIDGET.resource, { namespaced: true }).inNamespace(namespace);
+}
+
+/** A Widget object to create in `namespace`. */
+export function buildWidget(name: string, namespace: string, metadata: KubeObject['metadata'] = {}): KubeObject {
+  return { apiVersion: WIDGET.apiVersion, kind: WIDGET.kind, metadata: { ...metadata, name, namespace }, spec: { size: 1 } } as KubeObject;
+}
+
+/** Creates the CRD of namespaced `widgets.example.com` and waits until it is Established (served). */
+export async function createWidgetCrd(client: Clientset, timeoutMs = 15_000): Promise<void> {
+  const crds = client.resource<KubeObject>('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
+  await crds.create({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: {
+      group: WIDGET.group,
+      scope: 'Namespaced',
+      names: { plural: WIDGET.resource, singular: 'widget', kind: WIDGET.kind },
+      versions: [
+        {
+          name: WIDGET.version,
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
+        },
+      ],
+    },
+  } as KubeObject);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const crd = (await crds.get('widgets.example.com')) as KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } };
+    if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
+    if (Date.now() > deadline) throw new Error('widgets.example.com was not Established in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -15,6 +15,13 @@
  *   `customresourcecleanup.apiextensions.k8s.io` finalizer goes and the
  *   CRD with it;
  * - a deleted CRD: no longer served.
+ * Each sync also hands the custom resources served to `servedChanged` (a
+ * new one before it is served, a removed one after it stopped being
+ * served): with RBAC, auth sets the rules of the controller manager's
+ * `system:controller:custom-resources` ClusterRole to them
+ * (auth/bootstrap-policy.ts, `reconcileCustomResourcesRole`), so the
+ * namespace controller and the garbage collector may list, watch and delete
+ * the custom resources discovery shows them, and nothing more.
  * A failed sync is retried with backoff (1 s doubling to 30 s).
  */
 import { errorMessage, metaTime, resourceFor, type CustomResourceDefinition, type CustomResourceDefinitionCondition } from '@mk8s/api';
@@ -23,7 +30,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WatchCache } from '../../cache/watch-cache.js';
 import type { Registry } from '../../registry/registry.js';
 import { listPrefix, objectKey } from '../../registry/keys.js';
-import type { Obj } from '../definition.js';
+import type { Obj, ResourceDefinition } from '../definition.js';
 import { definitionsFor } from './definitions.js';
 
 export const CRD_CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
@@ -35,6 +42,12 @@ export interface CrdControllerDeps {
   store: Store;
   now: () => number;
   log: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+  /**
+   * Told every custom resource served, when a sync may change it: before a
+   * CRD is served (with it) and after (`Auth.customResourcesServed`).
+   * Resolves true when it wrote something; a rejection fails the sync.
+   */
+  servedChanged?: (served: Array<{ group: string; resource: string }>) => Promise<boolean>;
 }
 
 function condition(
@@ -74,7 +87,14 @@ export class CrdController {
       else this.enqueue(this.nameOf(ev.object));
     })!;
     this.unsubscribe = sub.unsubscribe;
-    for (const crd of this.list()) this.serve(crd as unknown as CustomResourceDefinition);
+    for (const crd of this.list()) {
+      const definitions = this.servable(crd as unknown as CustomResourceDefinition);
+      if (definitions) this.serve(this.nameOf(crd), definitions);
+    }
+    // Also when no CRD is left to sync: rights on resources no longer served go.
+    await this.reportServed().catch((err: unknown) =>
+      this.deps.log.warn({ err: errorMessage(err) }, 'could not update the rights on custom resources; the next sync retries'),
+    );
     for (const crd of this.list()) this.enqueue(this.nameOf(crd));
     await this.running;
   }
@@ -116,10 +136,27 @@ export class CrdController {
     });
   }
 
-  /** Puts a CRD's versions in the catalog; false when one of its names is taken. */
-  private serve(crd: CustomResourceDefinition): boolean {
+  /** A CRD's definitions, unless one of its resources is already served by a built-in kind or another CRD (what `catalog.replace` refuses). */
+  private servable(crd: CustomResourceDefinition): ResourceDefinition[] | undefined {
+    const catalog = this.deps.registry.catalog;
+    let definitions: ResourceDefinition[];
     try {
-      this.deps.registry.catalog.replace(this.nameOf(crd as unknown as Obj), definitionsFor(crd));
+      definitions = definitionsFor(crd);
+    } catch {
+      return undefined;
+    }
+    const own = catalog.ownedBy(this.nameOf(crd as unknown as Obj));
+    const taken = definitions.some((d) => {
+      const existing = catalog.lookup(d.type.group, d.type.version, d.type.resource);
+      return existing !== undefined && !own.includes(existing);
+    });
+    return taken ? undefined : definitions;
+  }
+
+  /** Puts a CRD's versions in the catalog; false when one of its names is taken. */
+  private serve(name: string, definitions: ResourceDefinition[]): boolean {
+    try {
+      this.deps.registry.catalog.replace(name, definitions);
       return true;
     } catch {
       return false;
@@ -130,10 +167,17 @@ export class CrdController {
     const crd = this.deps.cache.get(CRDS, objectKey(CRDS, undefined, name)) as unknown as CustomResourceDefinition | undefined;
     if (!crd) {
       this.deps.registry.catalog.replace(name, []);
+      await this.reportServed();
       return;
     }
     if (crd.metadata?.deletionTimestamp) return this.finalize(crd);
-    const accepted = this.serve(crd);
+    // Rights before serving: a client that discovers the resource (the
+    // controller manager) may use it at once, and whoever waits for
+    // Established finds them in place.
+    const definitions = this.servable(crd);
+    if (definitions) await this.reportServed({ name, definitions });
+    const accepted = definitions !== undefined && this.serve(name, definitions);
+    await this.reportServed();
     await this.updateStatus(name, (status, now) => {
       const previous = status.conditions ?? [];
       const prev = (type: string) => previous.find((c) => c.type === type);
@@ -166,6 +210,7 @@ export class CrdController {
     const name = this.nameOf(crd as unknown as Obj);
     if (!(crd.metadata?.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER)) {
       this.deps.registry.catalog.replace(name, []);
+      await this.reportServed();
       return;
     }
     await this.updateStatus(name, (status, now) => ({
@@ -187,6 +232,7 @@ export class CrdController {
       }
     }
     this.deps.registry.catalog.replace(name, []);
+    await this.reportServed();
     await this.deps.registry.mutateRaw(this.crdType, undefined, name, (current) => {
       const meta = current['metadata'] as Obj;
       const finalizers = ((meta['finalizers'] as string[] | undefined) ?? []).filter((f) => f !== CRD_CLEANUP_FINALIZER);
@@ -194,6 +240,23 @@ export class CrdController {
       else meta['finalizers'] = finalizers;
       return current;
     });
+  }
+
+  /**
+   * Hands what is served (every resource of every CRD in the catalog, or
+   * `next`'s definitions for its CRD, about to be served) to
+   * `servedChanged`, then waits until this server's cache, which
+   * authorization reads, holds what `servedChanged` wrote.
+   */
+  private async reportServed(next?: { name: string; definitions: readonly ResourceDefinition[] }): Promise<void> {
+    if (!this.deps.servedChanged) return;
+    const served = this.list().flatMap((crd) => {
+      const name = this.nameOf(crd);
+      const definitions = name === next?.name ? next.definitions : this.deps.registry.catalog.ownedBy(name);
+      return definitions.map(({ type }) => ({ group: type.group, resource: type.resource }));
+    });
+    const wrote = await this.deps.servedChanged(served);
+    if (wrote) await this.deps.cache.fresh();
   }
 
   private async updateStatus(
