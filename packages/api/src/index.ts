@@ -149,6 +149,7 @@ export {
 } from './pod-util.js';
 export { isLoopbackAddress, isLoopbackHost } from './loopback.js';
 export { deepEqual } from './util/deep-equal.js';
+export { inWireOrder } from './wire-order.js';
 export { errorMessage } from './util/error-message.js';
 export { parseBoolParam } from './util/bool-param.js';
 export { intToIpv4, ipv4ToInt } from './util/ipv4.js';

@@ -32,14 +32,15 @@ describe('API server: fuzz regressions', () => {
       contentType: 'application/merge-patch+json',
     });
     expect(merged.status).toBe(200);
-    expect(merged.text).toContain('"data":{"__proto__":"x2","constructor":"y","a":"1"}');
+    // Map keys come out sorted, as Go writes maps.
+    expect(merged.text).toContain('"data":{"__proto__":"x2","a":"1","constructor":"y"}');
 
     const strategic = await call<Obj>(s.url, 'PATCH', `${NS}/configmaps/proto`, undefined, {
       raw: '{"data":{"prototype":"p","constructor":"y2"}}',
       contentType: 'application/strategic-merge-patch+json',
     });
     expect(strategic.status).toBe(200);
-    expect(strategic.text).toContain('"data":{"__proto__":"x2","constructor":"y2","a":"1","prototype":"p"}');
+    expect(strategic.text).toContain('"data":{"__proto__":"x2","a":"1","constructor":"y2","prototype":"p"}');
 
     const jsonPatched = await call<Obj>(s.url, 'PATCH', `${NS}/configmaps/proto`, [{ op: 'remove', path: '/data/a' }], {
       contentType: 'application/json-patch+json',

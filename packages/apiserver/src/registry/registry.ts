@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FieldError, ResourceType } from '@mk8s/api';
-import { decodeObject, metaTime } from '@mk8s/api';
+import { decodeObject, inWireOrder, metaTime } from '@mk8s/api';
 import type { Store } from '@mk8s/storage';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError } from '@mk8s/storage';
 import { errors, StatusError, type Target } from '../errors.js';
@@ -136,13 +136,17 @@ function clone<T>(v: T): T {
   return structuredClone(v);
 }
 
-/** The stored form: everything but resourceVersion (which is the store's modRevision). */
+/**
+ * The stored form: resourceVersion is the store's modRevision, so it is
+ * stored empty, keeping its place in the key order for the read path to fill in.
+ */
 function serialize(obj: Obj): string {
   const m = meta(obj);
   const rv = m['resourceVersion'];
-  delete m['resourceVersion'];
+  m['resourceVersion'] = '';
   const s = JSON.stringify(obj);
-  if (rv !== undefined) m['resourceVersion'] = rv;
+  if (rv === undefined) delete m['resourceVersion'];
+  else m['resourceVersion'] = rv;
   return s;
 }
 
@@ -312,13 +316,17 @@ export class Registry {
       try {
         const tx = this.allocator(rt)?.begin({ dryRun: opts.dryRun === true });
         tx?.prepare(obj, undefined);
-        if (opts.dryRun) return { object: obj, warnings: [...warnings, ...attrs.warnings] };
+        const stored = this.inOrder(rt, obj);
+        if (opts.dryRun) {
+          delete meta(stored)['resourceVersion'];
+          return { object: stored, warnings: [...warnings, ...attrs.warnings] };
+        }
         try {
-          const kv = await this.deps.store.create(this.key(rt, namespace, name), serialize(obj));
+          const kv = await this.deps.store.create(this.key(rt, namespace, name), serialize(stored));
           committed = true;
-          tx?.commit(obj);
-          meta(obj)['resourceVersion'] = String(kv.modRevision);
-          return { object: obj, warnings: [...warnings, ...attrs.warnings] };
+          tx?.commit(stored);
+          meta(stored)['resourceVersion'] = String(kv.modRevision);
+          return { object: stored, warnings: [...warnings, ...attrs.warnings] };
         } catch (err) {
           tx?.revert();
           if (err instanceof KeyExistsError) {
@@ -407,6 +415,7 @@ export class Registry {
       let next: Obj | undefined;
       try {
         next = mutate(current ? clone(current) : undefined);
+        if (next) next = this.inOrder(rt, next);
         if (next && opts.check) await opts.check(next, current);
         if (next && tx) tx.prepare(next, current);
       } catch (err) {
@@ -642,14 +651,29 @@ export class Registry {
     return { object: result.object, warnings: [...warnings, ...adm.warnings] };
   }
 
+  /** Custom resources are unstructured (no Go structs behind them): JSON-merged and key-sorted as Kubernetes treats maps. */
+  private unstructured(rt: ResourceType): boolean {
+    return rt.strategicMergePatch === false;
+  }
+
+  /**
+   * `obj` with its keys in Kubernetes' order (wire-order.ts in @mk8s/api), as
+   * stored and as replies show it; resourceVersion holds its place even
+   * before the store assigns it.
+   */
+  private inOrder(rt: ResourceType, obj: Obj): Obj {
+    const m = meta(obj);
+    if (m['resourceVersion'] === undefined) m['resourceVersion'] = '';
+    return inWireOrder(obj, rt.schema, this.unstructured(rt));
+  }
+
   /** What server-side apply needs to know about a kind. */
   private fieldContext(rt: ResourceType): FieldContext {
     return {
       schema: rt.schema as SchemaNode,
       apiVersion: rt.apiVersion,
       statusSubresource: this.strategy(rt).statusSubresource === true,
-      // Built-in kinds are Go structs in Kubernetes; custom resources take no strategic merge patch and are unstructured.
-      structsAreValues: rt.strategicMergePatch !== false,
+      structsAreValues: !this.unstructured(rt),
       now: this.now,
     };
   }
