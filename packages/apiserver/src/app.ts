@@ -15,7 +15,15 @@ import { buildOpenAPIV2, buildOpenAPIV3, buildOpenAPIV3Index, metaTime } from '@
 import type { Store } from '@mk8s/storage';
 import { WatchCache } from './cache/watch-cache.js';
 import { errors, StatusError, statusBodyHook } from './errors.js';
-import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './http/discovery.js';
+import {
+  aggregatedContentType,
+  aggregatedDiscovery,
+  aggregatedDiscoveryVersion,
+  apiGroupDoc,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+} from './http/discovery.js';
 import type { ServerContext } from './http/context.js';
 import type { KubeletClientTLS } from './http/kubelet-client.js';
 import { installUpgradeDispatch } from './http/exec-proxy.js';
@@ -36,7 +44,17 @@ import { CrdController } from './resources/custom/crd-controller.js';
 import { buildAdmissionChain, type AdmissionOptions } from './admission/index.js';
 import { AuditLogger, type AuditOptions } from './audit/index.js';
 import { installAuth, INSECURE_AUTH, type Auth, type AuthOptions } from './auth/index.js';
-import { DEFAULT_METRICS_RESOLUTION_MS, MetricsApi, MetricsScraper, MetricsStore, extendGroupList, isMetricsPath } from './metrics-api/index.js';
+import {
+  DEFAULT_METRICS_RESOLUTION_MS,
+  METRICS_GROUP,
+  METRICS_VERSION,
+  MetricsApi,
+  MetricsScraper,
+  MetricsStore,
+  extendGroupList,
+  isMetricsPath,
+  metricsResourceList,
+} from './metrics-api/index.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -401,6 +419,15 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
       const host = req.headers.host ?? 'localhost';
       let doc: unknown;
       const path = rawPath.replace(/\/$/, '');
+      // The document depends on Accept (plain or aggregated): caches must key on it.
+      reply.header('vary', 'Accept');
+      const aggregated = path === '/api' || path === '/apis' ? aggregatedDiscoveryVersion(req.headers.accept) : undefined;
+      if (aggregated) {
+        const metrics = { group: METRICS_GROUP, version: METRICS_VERSION, list: metricsResourceList() };
+        // Sent as bytes so the media type goes out as Kubernetes writes it (fastify re-quotes the parameters of a JSON or text reply's type).
+        const body = Buffer.from(JSON.stringify(aggregatedDiscovery(catalog, path === '/api', aggregated, [metrics])));
+        return reply.header('content-type', aggregatedContentType(aggregated)).send(body);
+      }
       if (path === '/api') doc = apiVersions(catalog, host);
       else if (path === '/apis') doc = extendGroupList(apiGroupList(catalog));
       else if (!info.version) doc = apiGroupDoc(catalog, info.group);

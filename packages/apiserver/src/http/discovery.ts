@@ -1,8 +1,10 @@
 /**
- * Discovery documents (`/api`, `/api/v1`, `/apis`, `/apis/{group}`,
- * `/apis/{group}/{version}`) in the plain forms kubectl falls back to
- * (APIVersions, APIGroupList, APIGroup, APIResourceList), built from the
- * served resources' definitions.
+ * Discovery documents, built from the served resources' definitions: the
+ * plain forms (`/api`, `/api/v1`, `/apis`, `/apis/{group}`,
+ * `/apis/{group}/{version}`: APIVersions, APIGroupList, APIGroup,
+ * APIResourceList) and the aggregated form of `/api` and `/apis` that
+ * kubectl and client-go ask for first (apidiscovery.k8s.io/v2 and v2beta1
+ * APIGroupDiscoveryList), derived from the plain ones.
  */
 import type { ResourceCatalog } from '../resources/catalog.js';
 
@@ -35,7 +37,7 @@ export function apiGroupDoc(catalog: ResourceCatalog, group: string) {
 export function apiResourceList(catalog: ResourceCatalog, group: string, version: string) {
   const definitions = catalog.all().filter(({ type }) => type.group === group && type.version === version);
   if (definitions.length === 0) return undefined;
-  const resources: object[] = [];
+  const resources: Array<Record<string, unknown>> = [];
   for (const { type: rt, strategy, subresources, verbs, deleteCollection } of definitions) {
     resources.push({
       name: rt.resource,
@@ -65,4 +67,100 @@ export function apiResourceList(catalog: ResourceCatalog, group: string, version
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+}
+
+type ResourceList = { resources: Array<Record<string, unknown>> };
+
+/** The discovery versions a client may ask for by Accept, newest first (Kubernetes 1.32 serves both). */
+const AGGREGATED_VERSIONS = ['v2', 'v2beta1'] as const;
+export type AggregatedVersion = (typeof AGGREGATED_VERSIONS)[number];
+
+/**
+ * The aggregated discovery version the Accept header asks for, in the
+ * client's order (`application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList`),
+ * or undefined for the plain documents.
+ */
+export function aggregatedDiscoveryVersion(accept: string | undefined): AggregatedVersion | undefined {
+  for (const range of (accept ?? '').split(',')) {
+    const [type, ...params] = range.split(';').map((p) => p.trim());
+    if (type !== 'application/json') continue;
+    const p = Object.fromEntries(params.map((kv) => kv.split('=').map((x) => x.trim())));
+    if (p['g'] !== 'apidiscovery.k8s.io' || p['as'] !== 'APIGroupDiscoveryList') continue;
+    if ((AGGREGATED_VERSIONS as readonly string[]).includes(p['v'] ?? '')) return p['v'] as AggregatedVersion;
+  }
+  return undefined;
+}
+
+export function aggregatedContentType(version: AggregatedVersion): string {
+  return `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
+}
+
+/** One group of an aggregated document, from the plain resource list of each version (preferred first). */
+function discoveryGroup(group: string, versions: Array<{ version: string; list: ResourceList }>): Record<string, unknown> {
+  return {
+    metadata: group === '' ? { creationTimestamp: null } : { name: group, creationTimestamp: null },
+    versions: versions.map(({ version, list }) => {
+      const resources: Array<Record<string, unknown>> = [];
+      const byName = new Map<string, Record<string, unknown>>();
+      const kindOf = (r: Record<string, unknown>) => ({
+        group: (r['group'] as string | undefined) ?? group,
+        version: (r['version'] as string | undefined) ?? version,
+        kind: r['kind'],
+      });
+      for (const r of list.resources) {
+        const name = String(r['name']);
+        const slash = name.indexOf('/');
+        if (slash < 0) {
+          const entry: Record<string, unknown> = {
+            resource: name,
+            responseKind: kindOf(r),
+            scope: r['namespaced'] ? 'Namespaced' : 'Cluster',
+            singularResource: r['singularName'],
+            verbs: r['verbs'],
+          };
+          if (r['shortNames']) entry['shortNames'] = r['shortNames'];
+          if (r['categories']) entry['categories'] = r['categories'];
+          byName.set(name, entry);
+          resources.push(entry);
+        } else {
+          const parent = byName.get(name.slice(0, slash));
+          if (!parent) continue;
+          const subs = (parent['subresources'] ??= []) as unknown[];
+          subs.push({ subresource: name.slice(slash + 1), responseKind: kindOf(r), verbs: r['verbs'] });
+        }
+      }
+      return { version, resources, freshness: 'Current' };
+    }),
+  };
+}
+
+/**
+ * `/api` or `/apis` as one aggregated document (apidiscovery.k8s.io
+ * APIGroupDiscoveryList): every group, version and resource with its
+ * subresources, so a client discovers the whole API in one request instead
+ * of one per group version. Built from the same plain documents as above,
+ * so both forms always agree. `extra` adds groups served outside the catalog.
+ */
+export function aggregatedDiscovery(
+  catalog: ResourceCatalog,
+  core: boolean,
+  version: AggregatedVersion,
+  extra: Array<{ group: string; version: string; list: ResourceList }> = [],
+): Record<string, unknown> {
+  const items: Array<Record<string, unknown>> = [];
+  for (const [group, versions] of catalog.groupVersions()) {
+    if ((group === '') !== core) continue;
+    items.push(
+      discoveryGroup(
+        group,
+        versions.map((v) => ({ version: v, list: apiResourceList(catalog, group, v)! })),
+      ),
+    );
+  }
+  if (!core) {
+    for (const e of extra) {
+      if (!catalog.groupVersions().has(e.group)) items.push(discoveryGroup(e.group, [{ version: e.version, list: e.list }]));
+    }
+  }
+  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }

@@ -26,6 +26,38 @@ const list = (resources: Array<[string, string, boolean, string[]?]>) => ({
 });
 
 describe('discoverResources', () => {
+  it('reads the aggregated documents when the server has them: two requests, versions preferred first', async () => {
+    const paths: string[] = [];
+    const agg = (items: unknown[]) => ({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', items });
+    const res = (resource: string, kind: string, scope: string, verbs = ALL) => ({ resource, responseKind: { kind }, scope, verbs });
+    const docs: Record<string, unknown> = {
+      '/api': agg([{ metadata: {}, versions: [{ version: 'v1', resources: [res('pods', 'Pod', 'Namespaced')] }] }]),
+      '/apis': agg([
+        {
+          metadata: { name: 'autoscaling' },
+          versions: [
+            { version: 'v2', resources: [res('horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'Namespaced')] },
+            { version: 'v1', resources: [res('horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'Namespaced')] },
+          ],
+        },
+        { metadata: { name: 'example.com' }, versions: [{ version: 'v1', resources: [res('gadgets', 'Gadget', 'Cluster', ['get', 'list'])] }] },
+      ]),
+    };
+    const request = async ({ path, accept }: { path: string; accept?: string }): Promise<unknown> => {
+      paths.push(path);
+      expect(accept).toContain('as=APIGroupDiscoveryList');
+      return structuredClone(docs[path]);
+    };
+    const { resources, failures } = await discoverResources({ transport: { request } } as unknown as Clientset);
+    expect(failures).toEqual([]);
+    expect(paths.sort()).toEqual(['/api', '/apis']);
+    expect(resources).toEqual([
+      { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true, verbs: ALL },
+      { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true, verbs: ALL },
+      { group: 'example.com', version: 'v1', resource: 'gadgets', kind: 'Gadget', namespaced: false, verbs: ['get', 'list'] },
+    ]);
+  });
+
   it("takes each group's resources from its preferred version, others only from the first version that serves them, and leaves subresources out", async () => {
     const client = fakeClient({
       '/api': { versions: ['v1'] },

@@ -1,6 +1,7 @@
 /**
- * What the API server serves, read from its discovery documents (`/api`,
- * `/apis` and each group version's resource list), so controllers that act
+ * What the API server serves, read from its discovery documents (the
+ * aggregated `/api` and `/apis`, or, from a server without them, the plain
+ * `/api`, `/apis` and each group version's resource list), so controllers that act
  * on every kind (the namespace controller, the garbage collector) see
  * custom resources as well as built-in ones.
  *
@@ -79,9 +80,51 @@ export async function discoverResources(client: Clientset, signal?: AbortSignal)
   }
 }
 
+/** Asks for the aggregated form first, as client-go does; a server without it answers the plain documents. */
+const AGGREGATED_ACCEPT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
+
+interface AggregatedList {
+  kind?: string;
+  items?: Array<{
+    metadata?: { name?: string };
+    versions?: Array<{ version: string; resources?: Array<{ resource: string; responseKind?: { kind?: string }; scope?: string; verbs?: string[] }> }>;
+  }>;
+}
+
+/** The resources of aggregated documents: versions come preferred first, so the first version serving a resource wins. */
+function fromAggregated(docs: AggregatedList[]): ApiResource[] {
+  const resources: ApiResource[] = [];
+  for (const doc of docs) {
+    for (const item of doc.items ?? []) {
+      const group = item.metadata?.name ?? '';
+      const chosen = new Map<string, ApiResource>();
+      for (const v of item.versions ?? []) {
+        for (const r of v.resources ?? []) {
+          if (chosen.has(r.resource)) continue;
+          chosen.set(r.resource, {
+            group,
+            version: v.version,
+            resource: r.resource,
+            kind: r.responseKind?.kind ?? '',
+            namespaced: r.scope === 'Namespaced',
+            verbs: r.verbs ?? [],
+          });
+        }
+      }
+      resources.push(...chosen.values());
+    }
+  }
+  return resources;
+}
+
 async function discover(client: Clientset, signal: AbortSignal): Promise<DiscoveredResources> {
-  const get = <T>(path: string): Promise<T> => client.transport.request<T>({ method: 'GET', path, signal });
-  const [core, apis] = await Promise.all([get<{ versions?: string[] }>('/api'), get<ApiGroupList>('/apis')]);
+  const get = <T>(path: string, accept?: string): Promise<T> => client.transport.request<T>({ method: 'GET', path, signal, accept });
+  const [core, apis] = await Promise.all([
+    get<{ versions?: string[] } & AggregatedList>('/api', AGGREGATED_ACCEPT),
+    get<ApiGroupList & AggregatedList>('/apis', AGGREGATED_ACCEPT),
+  ]);
+  // Two requests in all when the server aggregates (mk8s and Kubernetes do), one per group version otherwise.
+  if (core.kind === 'APIGroupDiscoveryList' && apis.kind === 'APIGroupDiscoveryList') return { resources: fromAggregated([core, apis]), failures: [] };
   const groups: Array<{ group: string; versions: string[]; preferred: string | undefined }> = [
     { group: '', versions: core.versions ?? [], preferred: core.versions?.[0] },
     ...(apis.groups ?? []).map((g) => ({
