@@ -142,6 +142,26 @@ describe('CustomResourceDefinitions with kubectl', () => {
     expect((await kubectl('get', 'widget', 'w1', '-o', 'jsonpath={.spec.replicas}')).stdout).toBe('3');
   });
 
+  it('applies a custom object server-side: fields owned, a conflict with the scale subresource, forced', async () => {
+    const yaml = (replicas: number) => `${widgetYaml('w1', 4)}  replicas: ${replicas}\n`;
+    const conflict = await kubectl('apply', '--server-side', '-f', await file('w1-ssa.yaml', yaml(1)));
+    expect(conflict.code).not.toBe(0);
+    expect(conflict.stderr).toMatch(/Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using example\.com\/v1: \.spec\.replicas/);
+    const forced = await kubectl('apply', '--server-side', '--force-conflicts', '-f', await file('w1-ssa.yaml', yaml(1)));
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout.trim()).toBe('widget.example.com/w1 serverside-applied');
+    expect((await kubectl('get', 'widget', 'w1', '-o', 'jsonpath={.spec.size} {.spec.replicas}')).stdout).toBe('4 1');
+    const owners = await kubectl(
+      'get',
+      'widget',
+      'w1',
+      '--show-managed-fields',
+      '-o',
+      'jsonpath={range .metadata.managedFields[*]}{.manager}/{.operation} {end}',
+    );
+    expect(owners.stdout).toContain('kubectl/Apply');
+  });
+
   it('deletes the CRD and its objects', async () => {
     const r = await kubectl('delete', 'crd', 'widgets.example.com', '--timeout=20s');
     expect(r.code, r.stderr).toBe(0);
