@@ -10,19 +10,11 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { startApiServerProcess } from '@mk8s/testing';
+import { statusOf } from './http-status.js';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function request(url: string, method: string, body: string, contentType = 'application/json'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const request = (url: string, method: string, body: string, contentType?: string): Promise<number> => statusOf(agent, url, method, body, contentType);
 
 async function parallel(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<number> {
   let next = 0;
