@@ -19,10 +19,26 @@ rm -rf "$results" && mkdir -p "$results"
 failed=0
 
 bootstrap   # deps + build (production code only)
-step typecheck typecheck   # everything, tests and test helpers included (tsc -b, strict)
 
+# Typecheck and lint are independent and each runs on one core: side by side
+# they take the time of the longer one. Lint runs in the background; a
+# typecheck failure stops it before exiting.
 lint() { npm run --silent lint; }
-want lint && step lint lint
+lint_pid=""
+if want lint; then
+  step lint lint &
+  lint_pid=$!
+  # The whole tree (npm, nx, eslint), found through /proc: only what this script started.
+  kill_tree() { local c; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do kill_tree "$c"; done; kill "$1" 2>/dev/null || true; }
+  trap '[ -z "$lint_pid" ] || kill_tree "$lint_pid"' EXIT
+fi
+step typecheck typecheck   # everything, tests and test helpers included (tsc -b, strict)
+if [ -n "$lint_pid" ]; then
+  rc=0
+  wait "$lint_pid" || rc=$?
+  lint_pid=""
+  [ "$rc" = 0 ] || exit "$rc"
+fi
 
 # vitest prints its own summary to the terminal; the JSON report feeds ours.
 run_vitest() { # run_vitest NAME ARGS...
