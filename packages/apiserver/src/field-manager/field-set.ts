@@ -64,15 +64,16 @@ export class FieldSet {
 
   insert(path: readonly string[]): void {
     if (path.length === 0) return;
-    const [head, ...rest] = path;
-    if (rest.length === 0) this.members.add(head!);
-    else this.child(head!, true).insert(rest);
+    let node = this as FieldSet;
+    for (let i = 0; i < path.length - 1; i++) node = node.child(path[i]!, true);
+    node.members.add(path[path.length - 1]!);
   }
 
   has(path: readonly string[]): boolean {
     if (path.length === 0) return false;
-    const [head, ...rest] = path;
-    return rest.length === 0 ? this.members.has(head!) : (this.children.get(head!)?.has(rest) ?? false);
+    let node = this as FieldSet | undefined;
+    for (let i = 0; i < path.length - 1 && node; i++) node = node.children.get(path[i]!);
+    return node?.members.has(path[path.length - 1]!) ?? false;
   }
 
   child(pe: string): FieldSet | undefined;

@@ -126,13 +126,18 @@ function walkSet(value: unknown, node: SchemaNode | undefined, path: string[], o
   }
   if (shape.kind === 'list') {
     for (const [pe, item] of itemsOf(shape, value, strict ? path : undefined)) {
-      const p = [...path, pe];
-      walkSet(item, itemSchema(shape.node), p, out, strict);
-      out.insert(p);
+      path.push(pe);
+      walkSet(item, itemSchema(shape.node), path, out, strict);
+      out.insert(path);
+      path.pop();
     }
     return;
   }
-  for (const [k, v] of Object.entries(value as JsonObject)) walkSet(v, fieldSchema(shape, k), [...path, `f:${k}`], out, strict);
+  for (const [k, v] of Object.entries(value as JsonObject)) {
+    path.push(`f:${k}`);
+    walkSet(v, fieldSchema(shape, k), path, out, strict);
+    path.pop();
+  }
 }
 
 export interface Comparison {
@@ -149,7 +154,8 @@ export function compare(lhs: unknown, rhs: unknown, node: SchemaNode | undefined
 }
 
 /**
- * `implicit`: the value is a field every object has on Kubernetes' side (a
+ * `path` is one array pushed and popped along the walk (sets copy what they
+ * insert). `implicit`: the value is a field every object has on Kubernetes' side (a
  * Go struct, or a list or map field without omitempty, which the schema marks
  * required), so adding or removing its contents never adds or removes the
  * field itself.
@@ -171,8 +177,13 @@ function walkCompare(lhs: unknown, rhs: unknown, node: SchemaNode | undefined, p
     const li = itemsOf(shape, lhs, undefined);
     const ri = itemsOf(shape, rhs, undefined);
     const items = itemSchema(shape.node);
-    for (const [pe, l] of li) walkCompare(l, ri.get(pe), items, [...path, pe], c, opts, false);
-    for (const [pe, r] of ri) if (!li.has(pe)) walkCompare(undefined, r, items, [...path, pe], c, opts, false);
+    const item = (pe: string, l: unknown, r: unknown) => {
+      path.push(pe);
+      walkCompare(l, r, items, path, c, opts, false);
+      path.pop();
+    };
+    for (const [pe, l] of li) item(pe, l, ri.get(pe));
+    for (const [pe, r] of ri) if (!li.has(pe)) item(pe, undefined, r);
   } else {
     const lo = isJsonObject(lhs) ? lhs : {};
     const ro = isJsonObject(rhs) ? rhs : {};
@@ -180,7 +191,9 @@ function walkCompare(lhs: unknown, rhs: unknown, node: SchemaNode | undefined, p
     const child = (k: string, l: unknown, r: unknown) => {
       const schema = fieldSchema(shape, k);
       const fieldImplicit = shape.kind === 'struct' && opts.structsAreValues && (required.includes(k) || shapeOf(schema, r ?? l).kind === 'struct');
-      walkCompare(l, r, schema, [...path, `f:${k}`], c, opts, fieldImplicit);
+      path.push(`f:${k}`);
+      walkCompare(l, r, schema, path, c, opts, fieldImplicit);
+      path.pop();
     };
     for (const k of Object.keys(lo)) child(k, lo[k], getOwn(ro, k));
     for (const k of Object.keys(ro)) if (!Object.hasOwn(lo, k)) child(k, undefined, ro[k]);
