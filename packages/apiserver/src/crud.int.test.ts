@@ -334,7 +334,14 @@ describe('API server: objects', () => {
     expect(r.body.metadata.uid).toBeTruthy();
     expect(s.store.currentRevision()).toBe(before);
     expect((await call(s.url, 'GET', `${PODS}/dry`)).status).toBe(404);
-    expect((await call<Obj>(s.url, 'POST', `${PODS}?dryRun=Some`, pod('dry'))).status).toBe(400);
+    const bad = await call<Obj>(s.url, 'POST', `${PODS}?dryRun=Some&fieldValidation=Loose`, pod('dry'));
+    expect(bad.status).toBe(422);
+    expect(bad.body.message).toBe(
+      'CreateOptions.meta.k8s.io "" is invalid: [dryRun: Unsupported value: []string{"Some"}: supported values: "All", fieldValidation: Unsupported value: "Loose": supported values: "", "Ignore", "Strict", "Warn"]',
+    );
+    const del = await call<Obj>(s.url, 'DELETE', `${PODS}/dry?dryRun=Some`);
+    expect(del.status).toBe(422);
+    expect(del.body.message).toBe('DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Some"}: supported values: "All"');
   });
 
   it('has default and kube-system namespaces, and refuses writes into a missing one', async () => {

@@ -29,7 +29,7 @@ export function parseDeleteOptions(body: unknown, q: Query): DeleteOptions {
   const policy = str(q, 'propagationPolicy');
   if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
   if (str(q, 'orphanDependents') !== undefined) opts.orphanDependents = bool(q, 'orphanDependents');
-  if (dryRun(q)) opts.dryRun = true;
+  if (dryRun(q, 'DeleteOptions')) opts.dryRun = true;
   if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
     throw errors.badRequest(`propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
   }

@@ -45,19 +45,37 @@ export function bool(q: Query, name: string): boolean {
   return parseBoolParam(str(q, name));
 }
 
-/** `dryRun=All` (the only value Kubernetes defines). */
-export function dryRun(q: Query): boolean {
+function dryRunValues(q: Query): string[] {
   const v = q['dryRun'];
-  const values = Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];
-  for (const d of values) if (d !== 'All') throw errors.badRequest(`Invalid dry run value: ${d}, supported values: [All]`);
-  return values.length > 0;
+  return Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];
 }
 
-export function fieldValidation(q: Query): 'Strict' | 'Warn' | 'Ignore' {
+/** Kubernetes' ValidateDryRun: every value must be `All` (the only one defined); Go prints the list as `[]string{"x"}`. */
+function dryRunErrors(q: Query): FieldError[] {
+  const values = dryRunValues(q);
+  if (values.every((d) => d === 'All')) return [];
+  const shown = `[]string{${values.map((d) => JSON.stringify(d)).join(', ')}}`;
+  return [{ type: 'FieldValueNotSupported', field: 'dryRun', message: `Unsupported value: ${shown}: supported values: "All"` }];
+}
+
+/** `dryRun=All`; any other value is a 422 on the request's `kind` of options, as Kubernetes validates them. */
+export function dryRun(q: Query, kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions'): boolean {
+  const errs = dryRunErrors(q);
+  if (errs.length > 0) throw errors.invalidOptions(kind, errs);
+  return dryRunValues(q).length > 0;
+}
+
+const FIELD_VALIDATIONS = ['', 'Ignore', 'Strict', 'Warn'];
+
+/** Kubernetes' ValidateFieldValidation: '' (the default, Warn), Ignore, Strict or Warn. */
+function fieldValidationErrors(q: Query): FieldError[] {
+  const v = str(q, 'fieldValidation') ?? '';
+  return FIELD_VALIDATIONS.includes(v) ? [] : [fieldErrors.notSupported('fieldValidation', v, FIELD_VALIDATIONS)];
+}
+
+function fieldValidation(q: Query): 'Strict' | 'Warn' | 'Ignore' {
   const v = str(q, 'fieldValidation');
-  if (v === undefined || v === '') return 'Warn';
-  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
-  throw errors.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(v)}`);
+  return v === 'Strict' || v === 'Ignore' ? v : 'Warn';
 }
 
 const FIELD_MANAGER_MAX_LENGTH = 128;
@@ -78,8 +96,8 @@ export interface ParsedWriteOptions {
  * The options every write takes (CreateOptions, UpdateOptions, PatchOptions),
  * validated as Kubernetes validates them: `fieldManager` at most 128 bytes of
  * printable characters, required for an apply patch; `force` only for an
- * apply patch (422s on `<kind>.meta.k8s.io ""`); `dryRun` and
- * `fieldValidation` as above.
+ * apply patch; `dryRun` only `All`; `fieldValidation` '', Ignore, Strict or
+ * Warn. All errors come together in one 422 on `<kind>.meta.k8s.io ""`.
  */
 export function writeOptions(
   q: Query,
@@ -89,6 +107,10 @@ export function writeOptions(
 ): ParsedWriteOptions {
   const manager = str(q, 'fieldManager');
   const errs: FieldError[] = [];
+  // In Kubernetes' order (ValidatePatchOptions and its siblings): force and the apply requirement, fieldManager, dryRun, fieldValidation.
+  const forced = str(q, 'force');
+  if (kind === 'PatchOptions' && !apply && forced !== undefined) errs.push(fieldErrors.forbidden('force', 'may not be specified for non-apply patch'));
+  if (apply && (manager === undefined || manager === '')) errs.push(fieldErrors.required('fieldManager', 'is required for apply patch'));
   if (manager !== undefined) {
     if (Buffer.byteLength(manager) > FIELD_MANAGER_MAX_LENGTH) errs.push(fieldErrors.tooLong('fieldManager', FIELD_MANAGER_MAX_LENGTH));
     let at = 0;
@@ -100,12 +122,10 @@ export function writeOptions(
       at += Buffer.byteLength(ch);
     }
   }
-  const forced = str(q, 'force');
-  if (kind === 'PatchOptions' && !apply && forced !== undefined) errs.push(fieldErrors.forbidden('force', 'may not be specified for non-apply patch'));
-  if (apply && (manager === undefined || manager === '')) errs.push(fieldErrors.required('fieldManager', 'is required for apply patch'));
+  errs.push(...dryRunErrors(q), ...fieldValidationErrors(q));
   if (errs.length > 0) throw errors.invalidOptions(kind, errs);
   return {
-    dryRun: dryRun(q),
+    dryRun: dryRunValues(q).length > 0,
     fieldValidation: fieldValidation(q),
     manager: manager || managerFromUserAgent(userAgent),
     force: bool(q, 'force'),

@@ -22,7 +22,7 @@ export const finalizeSubresource: SubresourceDefinition = {
         current['spec'] = spec;
         return current;
       },
-      { dryRun: dryRun(query) },
+      { dryRun: dryRun(query, 'UpdateOptions') },
     );
     return r.object;
   },
