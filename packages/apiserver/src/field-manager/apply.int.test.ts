@@ -156,6 +156,8 @@ describe('API server: server-side apply', () => {
     expect(forceOnMerge.status).toBe(422);
     expect(forceOnMerge.body.message).toBe('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
 
+    const empty = await call<Obj>(s.url, 'PATCH', `${CMS}/bad?fieldManager=m`, undefined, { ...APPLY, raw: '' });
+    expect(empty.status).toBe(400);
     const yamlError = await call<Obj>(s.url, 'PATCH', `${CMS}/bad?fieldManager=m`, undefined, { ...APPLY, raw: 'a: [1, 2' });
     expect(yamlError.status).toBe(400);
     expect(yamlError.body.message).toMatch(/^error decoding YAML: /);

@@ -153,10 +153,6 @@ export class FieldSet {
     }
     return out;
   }
-
-  equals(other: FieldSet): boolean {
-    return JSON.stringify(this.toFieldsV1()) === JSON.stringify(other.toFieldsV1());
-  }
 }
 
 const EMPTY = new FieldSet();

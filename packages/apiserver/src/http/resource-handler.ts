@@ -248,7 +248,8 @@ const APPLY_PATCH = 'application/apply-patch+yaml';
  * of it) and held to the JSON body's depth limit.
  */
 function parseApplyConfiguration(body: unknown): unknown {
-  const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
+  // The apply-patch content parser hands over the text; an empty body arrives as nothing and is refused as not an object.
+  const text = typeof body === 'string' ? body : '';
   let json: string;
   try {
     json = JSON.stringify(YAML.parse(text, { maxAliasCount: 100 })) ?? 'null';
