@@ -27,6 +27,7 @@ export * from './schemas/coordination.js';
 export * from './schemas/policy.js';
 export * from './schemas/rbac.js';
 export * from './schemas/apiextensions.js';
+export * from './schemas/apiregistration.js';
 export {
   KIND_SCHEMAS,
   RESOURCE_TYPES,
@@ -94,6 +95,9 @@ export {
   type Usage,
 } from './quota.js';
 export {
+  validateAPIService,
+  validateAPIServiceStatus,
+  validateAPIServiceUpdate,
   validateBinding,
   validateBindingUpdate,
   validateClusterRole,

@@ -151,6 +151,7 @@ describe('OpenAPI v3', () => {
     expect(Object.keys(index.paths).sort()).toEqual([
       'api/v1',
       'apis/apiextensions.k8s.io/v1',
+      'apis/apiregistration.k8s.io/v1',
       'apis/apps/v1',
       'apis/authentication.k8s.io/v1',
       'apis/authorization.k8s.io/v1',

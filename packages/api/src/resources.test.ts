@@ -32,6 +32,7 @@ describe('resource table', () => {
       ['authorization.k8s.io/v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, '', ''],
       ['authentication.k8s.io/v1', 'selfsubjectreviews', 'SelfSubjectReview', false, '', ''],
       ['apiextensions.k8s.io/v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, 'crd,crds', 'api-extensions'],
+      ['apiregistration.k8s.io/v1', 'apiservices', 'APIService', false, '', 'api-extensions'],
     ]);
   });
 
@@ -80,6 +81,7 @@ describe('resource table', () => {
       'authorization.k8s.io/v1',
       'authentication.k8s.io/v1',
       'apiextensions.k8s.io/v1',
+      'apiregistration.k8s.io/v1',
     ]);
     expect(Object.isFrozen(RESOURCE_TYPES)).toBe(true);
   });

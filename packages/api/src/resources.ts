@@ -6,6 +6,7 @@
  */
 import type { TObject } from '@sinclair/typebox';
 import { CustomResourceDefinitionSchema } from './schemas/apiextensions.js';
+import { APIServiceSchema } from './schemas/apiregistration.js';
 import { DeploymentSchema, ReplicaSetSchema } from './schemas/apps.js';
 import { HorizontalPodAutoscalerSchema, HorizontalPodAutoscalerV1Schema, ScaleSchema } from './schemas/autoscaling.js';
 import { LeaseSchema } from './schemas/coordination.js';
@@ -150,6 +151,10 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   resourceType('authentication.k8s.io/v1', 'SelfSubjectReview', 'selfsubjectreviews', false, SelfSubjectReviewSchema, { verbs: ['create'] }),
   resourceType('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, CustomResourceDefinitionSchema, {
     shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: ['status'],
+  }),
+  resourceType('apiregistration.k8s.io/v1', 'APIService', 'apiservices', false, APIServiceSchema, {
     categories: ['api-extensions'],
     subresources: ['status'],
   }),

@@ -41,6 +41,7 @@ import { KeyExistsError, StoreUnavailableError } from '@mk8s/storage';
 import { listPrefix, objectKey } from './registry/keys.js';
 import { DEFAULT_EVENT_TTL_MS, EventReaper } from './registry/event-ttl.js';
 import { CrdController } from './resources/custom/crd-controller.js';
+import { Aggregator, type ApiServiceEntry, type ProxyClientCert } from './aggregator/index.js';
 import { buildAdmissionChain, type AdmissionOptions } from './admission/index.js';
 import { AuditLogger, type AuditOptions } from './audit/index.js';
 import { installAuth, INSECURE_AUTH, type Auth, type AuthOptions } from './auth/index.js';
@@ -51,7 +52,6 @@ import {
   MetricsApi,
   MetricsScraper,
   MetricsStore,
-  extendGroupList,
   isMetricsPath,
   metricsResourceList,
 } from './metrics-api/index.js';
@@ -107,6 +107,10 @@ export interface ApiServerOptions {
   eventTtlIntervalMs?: number;
   /** The store's size on disk, for `apiserver_storage_size_bytes` (the level backend's folder). */
   storageSizeBytes?: () => Promise<number>;
+  /** The client certificate presented to extension API servers (`--proxy-client-cert-file`, `--proxy-client-key-file`). */
+  proxyClient?: ProxyClientCert;
+  /** How often APIServices' availability is checked again (default 30 s). */
+  apiServiceRecheckMs?: number;
 }
 
 export interface ApiServer {
@@ -117,6 +121,8 @@ export interface ApiServer {
   /** The built-in metrics pipeline behind metrics.k8s.io (see metrics-api/). */
   metricsPipeline: { store: MetricsStore; scraper: MetricsScraper };
   auth: Auth;
+  /** APIServices: registration, availability, proxying (aggregator/). */
+  aggregator: Aggregator;
 }
 
 /** The version kubectl's dispatcher reads to pick its own minor (docs/api-server.md, Using it). */
@@ -258,8 +264,12 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   installUpgradeDispatch(app);
 
   app.removeAllContentTypeParsers();
-  // A proxy request's body is the backend's business: passed on as sent, whatever its type (http/proxy.ts).
-  const isProxy = (req: FastifyRequest): boolean => (req as { requestInfo?: RequestInfo }).requestInfo?.subresource === 'proxy';
+  // A proxy request's body is the backend's business: passed on as sent, whatever its type (http/proxy.ts),
+  // as is the body of a request for an extension API server (aggregator/proxy.ts).
+  const isProxy = (req: FastifyRequest): boolean => {
+    const r = req as { requestInfo?: RequestInfo; apiService?: ApiServiceEntry };
+    return r.requestInfo?.subresource === 'proxy' || r.apiService !== undefined;
+  };
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (req, body, done) => {
     if (isProxy(req)) return done(null, String(body));
     try {
@@ -289,17 +299,29 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   // Unauthenticated (the insecure default): keep browsers out first, before anything reads the request (http/browser-guard.ts).
   if (isUnauthenticated(opts.auth ?? INSECURE_AUTH)) installBrowserGuard(app, [...JSON_TYPES, PROTOBUF_CONTENT_TYPE, 'application/apply-patch+yaml']);
   // The request is parsed once, from the path as sent, before authentication and authorization read it.
+  // A group version an extension API server serves is routed there (aggregator/), with the same request info for auth and audit.
   app.addHook('onRequest', async (req) => {
     const rawPath = rawPathOf(req.url);
-    if (!isApiPath(rawPath) || isMetricsPath(rawPath)) return;
+    if (!isApiPath(rawPath)) return;
     const info = parseRequestInfo(req.method, rawPath, (req.query ?? {}) as Record<string, unknown>);
     if (!info) throw errors.notFoundPath();
-    (req as { requestInfo?: RequestInfo }).requestInfo = info;
+    const r = req as { requestInfo?: RequestInfo; apiService?: ApiServiceEntry };
+    r.requestInfo = info;
+    r.apiService = aggregator.remote(info.group, info.version);
   });
   const auth = installAuth(app, { cache, registry, log: app.log, now, options: opts.auth ?? INSECURE_AUTH });
   ctx.guardWrite = auth.guardWrite;
   ctx.auth = auth;
   const crds = new CrdController({ registry, cache, store: opts.store, now, log: app.log, servedChanged: auth.customResourcesServed });
+  const aggregator = new Aggregator({
+    registry,
+    cache,
+    now,
+    log: app.log,
+    proxyClient: opts.proxyClient,
+    metrics: { group: METRICS_GROUP, version: METRICS_VERSION, list: metricsResourceList },
+    recheckMs: opts.apiServiceRecheckMs,
+  });
   const catalog = registry.catalog;
 
   app.setErrorHandler((err, req, reply) => {
@@ -328,6 +350,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   app.addHook('onClose', async () => {
     await eventReaper.stop();
+    await aggregator.stop();
     await crds.stop();
     await metricsScraper.stop();
     for (const close of [...ctx.closeWatches]) close();
@@ -392,9 +415,15 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
     reply.type('application/json');
     return buildOpenAPIV2(catalog.types());
   });
-  app.get('/openapi/v3', async () => buildOpenAPIV3Index(catalog.types()));
-  app.get('/openapi/v3/*', async (req) => {
+  // Extension API servers' group versions are listed as their backends publish them, and their documents proxied (aggregator/).
+  app.get('/openapi/v3', async () => {
+    const index = buildOpenAPIV3Index(catalog.types());
+    return { paths: { ...index.paths, ...aggregator.openAPIPaths() } };
+  });
+  app.get('/openapi/v3/*', async (req, reply) => {
     const gv = (req.params as Record<string, string>)['*'] ?? '';
+    const remote = aggregator.openAPIBackend(gv);
+    if (remote) return aggregator.proxy(remote, req, reply);
     const doc = buildOpenAPIV3(catalog.types(), gv);
     if (!doc) throw errors.notFoundPath();
     return doc;
@@ -402,13 +431,9 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   const serveApi = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const rawPath = rawPathOf(req.url);
+    const apiService = (req as { apiService?: ApiServiceEntry }).apiService;
+    if (apiService) return aggregator.proxy(apiService, req, reply);
     if (isMetricsPath(rawPath)) {
-      (req as { requestInfo?: RequestInfo }).requestInfo = {
-        discovery: false,
-        group: 'metrics.k8s.io',
-        version: 'v1beta1',
-        verb: req.method === 'GET' ? 'get' : 'create',
-      };
       await cache.start();
       return metricsApi.serve(req.method, rawPath.replace(/\/$/, ''), (req.query ?? {}) as Record<string, unknown>);
     }
@@ -422,15 +447,15 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
       // The document depends on Accept (plain or aggregated): caches must key on it.
       reply.header('vary', 'Accept');
       const aggregated = path === '/api' || path === '/apis' ? aggregatedDiscoveryVersion(req.headers.accept) : undefined;
+      const extra = aggregator.extraGroups();
       if (aggregated) {
-        const metrics = { group: METRICS_GROUP, version: METRICS_VERSION, list: metricsResourceList() };
         // Sent as bytes so the media type goes out as Kubernetes writes it (fastify re-quotes the parameters of a JSON or text reply's type).
-        const body = Buffer.from(JSON.stringify(aggregatedDiscovery(catalog, path === '/api', aggregated, [metrics])));
+        const body = Buffer.from(JSON.stringify(aggregatedDiscovery(catalog, path === '/api', aggregated, extra, aggregator.groupOrder)));
         return reply.header('content-type', aggregatedContentType(aggregated)).send(body);
       }
       if (path === '/api') doc = apiVersions(catalog, host);
-      else if (path === '/apis') doc = extendGroupList(apiGroupList(catalog));
-      else if (!info.version) doc = apiGroupDoc(catalog, info.group);
+      else if (path === '/apis') doc = apiGroupList(catalog, extra, aggregator.groupOrder);
+      else if (!info.version) doc = apiGroupDoc(catalog, info.group, extra);
       else doc = apiResourceList(catalog, info.group, info.version);
       if (!doc) throw errors.notFoundPath();
       return doc;
@@ -454,8 +479,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
   registry.rebuildAllocators();
   // Custom resources are served before the first request is (their CRDs read from the cache).
   await crds.start();
+  // APIServices for everything served here, then their availability and the extension API servers'.
+  await aggregator.start();
   if (metricsResolutionMs > 0) metricsScraper.start();
-  return { app, registry, cache, metrics, metricsPipeline: { store: metricsStore, scraper: metricsScraper }, auth };
+  return { app, registry, cache, metrics, metricsPipeline: { store: metricsStore, scraper: metricsScraper }, auth, aggregator };
 }
 
 /** Creates the system namespaces if missing (idempotent across restarts). */

@@ -29,3 +29,12 @@ export {
   type NotYet,
 } from './eventually.js';
 export { startNodeProcesses, type NodeProcesses, type NodeProcessesOptions } from './node-processes.js';
+export { TestPki, type KeyPair } from './test-pki.js';
+export {
+  WARDLE_GROUP,
+  WARDLE_VERSION,
+  startExtensionApiServer,
+  type ExtensionApiServer,
+  type ExtensionApiServerOptions,
+  type RecordedRequest,
+} from './extension-apiserver.js';

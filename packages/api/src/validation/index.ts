@@ -10,6 +10,7 @@
  * const updateErrs = [...validatePodUpdate(newPod, oldPod), ...validatePod(newPod, true)];
  * ```
  */
+export { validateAPIService, validateAPIServiceStatus, validateAPIServiceUpdate } from './apiservice.js';
 export { validateBinding } from './binding.js';
 export { validateConfigMap, validateConfigMapUpdate } from './config-map.js';
 export { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './crd.js';

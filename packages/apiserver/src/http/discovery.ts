@@ -5,6 +5,10 @@
  * APIResourceList) and the aggregated form of `/api` and `/apis` that
  * kubectl and client-go ask for first (apidiscovery.k8s.io/v2 and v2beta1
  * APIGroupDiscoveryList), derived from the plain ones.
+ *
+ * Groups served elsewhere (the built-in metrics API, extension API servers
+ * behind APIServices) come in as `ExtraGroup`s, and `order` ranks groups
+ * (the aggregator's priorities: higher first, then by name).
  */
 import type { ResourceCatalog } from '../resources/catalog.js';
 
@@ -24,13 +28,42 @@ function apiGroup(group: string, versions: string[]) {
   return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: list, preferredVersion: list[0] };
 }
 
-export function apiGroupList(catalog: ResourceCatalog) {
-  const groups = [...catalog.groupVersions()].filter(([g]) => g !== '').map(([g, v]) => apiGroup(g, v));
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+/** A group served outside the catalog, with each version's resources when known (`fresh`: as last fetched, or `Stale`). */
+export interface ExtraGroup {
+  group: string;
+  versions: Array<{ version: string; list?: ResourceList; fresh: boolean }>;
 }
 
-export function apiGroupDoc(catalog: ResourceCatalog, group: string) {
-  const versions = catalog.groupVersions().get(group);
+/** Ranks groups: higher first; equal ranks by name. */
+export type GroupOrder = (group: string) => number;
+
+function byOrder<T>(items: T[], groupOf: (item: T) => string, order: GroupOrder | undefined): T[] {
+  if (!order) return items;
+  return [...items].sort((a, b) => {
+    const ga = groupOf(a);
+    const gb = groupOf(b);
+    return order(gb) - order(ga) || (ga < gb ? -1 : ga > gb ? 1 : 0);
+  });
+}
+
+/** Every group version: the catalog's, then the extra groups' versions (a group in both keeps the catalog's first). */
+function allGroupVersions(catalog: ResourceCatalog, extra: readonly ExtraGroup[]): Map<string, string[]> {
+  const out = catalog.groupVersions();
+  for (const e of extra) {
+    const versions = out.get(e.group) ?? [];
+    for (const v of e.versions) if (!versions.includes(v.version)) versions.push(v.version);
+    out.set(e.group, versions);
+  }
+  return out;
+}
+
+export function apiGroupList(catalog: ResourceCatalog, extra: readonly ExtraGroup[] = [], order?: GroupOrder) {
+  const groups = [...allGroupVersions(catalog, extra)].filter(([g]) => g !== '').map(([g, v]) => apiGroup(g, v));
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: byOrder(groups, (g) => g.name, order) };
+}
+
+export function apiGroupDoc(catalog: ResourceCatalog, group: string, extra: readonly ExtraGroup[] = []) {
+  const versions = allGroupVersions(catalog, extra).get(group);
   return versions && group !== '' ? apiGroup(group, versions) : undefined;
 }
 
@@ -69,7 +102,7 @@ export function apiResourceList(catalog: ResourceCatalog, group: string, version
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
 }
 
-type ResourceList = { resources: Array<Record<string, unknown>> };
+export type ResourceList = { resources: Array<Record<string, unknown>> };
 
 /** The discovery versions a client may ask for by Accept, newest first (Kubernetes 1.32 serves both). */
 const AGGREGATED_VERSIONS = ['v2', 'v2beta1'] as const;
@@ -96,10 +129,12 @@ export function aggregatedContentType(version: AggregatedVersion): string {
 }
 
 /** One group of an aggregated document, from the plain resource list of each version (preferred first). */
-function discoveryGroup(group: string, versions: Array<{ version: string; list: ResourceList }>): Record<string, unknown> {
+function discoveryGroup(group: string, versions: Array<{ version: string; list?: ResourceList; fresh: boolean }>): Record<string, unknown> {
   return {
     metadata: group === '' ? { creationTimestamp: null } : { name: group, creationTimestamp: null },
-    versions: versions.map(({ version, list }) => {
+    versions: versions.map(({ version, list, fresh }) => {
+      // A remote group version never fetched: only its name, as Kubernetes lists it.
+      if (!list) return { version, freshness: 'Stale' };
       const resources: Array<Record<string, unknown>> = [];
       const byName = new Map<string, Record<string, unknown>>();
       const kindOf = (r: Record<string, unknown>) => ({
@@ -129,7 +164,7 @@ function discoveryGroup(group: string, versions: Array<{ version: string; list: 
           subs.push({ subresource: name.slice(slash + 1), responseKind: kindOf(r), verbs: r['verbs'] });
         }
       }
-      return { version, resources, freshness: 'Current' };
+      return { version, resources, freshness: fresh ? 'Current' : 'Stale' };
     }),
   };
 }
@@ -139,28 +174,30 @@ function discoveryGroup(group: string, versions: Array<{ version: string; list: 
  * APIGroupDiscoveryList): every group, version and resource with its
  * subresources, so a client discovers the whole API in one request instead
  * of one per group version. Built from the same plain documents as above,
- * so both forms always agree. `extra` adds groups served outside the catalog.
+ * so both forms always agree.
  */
 export function aggregatedDiscovery(
   catalog: ResourceCatalog,
   core: boolean,
   version: AggregatedVersion,
-  extra: Array<{ group: string; version: string; list: ResourceList }> = [],
+  extra: readonly ExtraGroup[] = [],
+  order?: GroupOrder,
 ): Record<string, unknown> {
-  const items: Array<Record<string, unknown>> = [];
-  for (const [group, versions] of catalog.groupVersions()) {
+  const groups: Array<{ group: string; item: Record<string, unknown> }> = [];
+  const served = catalog.groupVersions();
+  for (const [group, versions] of allGroupVersions(catalog, extra)) {
     if ((group === '') !== core) continue;
-    items.push(
-      discoveryGroup(
-        group,
-        versions.map((v) => ({ version: v, list: apiResourceList(catalog, group, v)! })),
+    const extraOf = extra.find((e) => e.group === group);
+    const item = discoveryGroup(
+      group,
+      versions.map((v) =>
+        served.get(group)?.includes(v)
+          ? { version: v, list: apiResourceList(catalog, group, v)!, fresh: true }
+          : extraOf!.versions.find((x) => x.version === v)!,
       ),
     );
+    groups.push({ group, item });
   }
-  if (!core) {
-    for (const e of extra) {
-      if (!catalog.groupVersions().has(e.group)) items.push(discoveryGroup(e.group, [{ version: e.version, list: e.list }]));
-    }
-  }
+  const items = byOrder(groups, (g) => g.group, order).map((g) => g.item);
   return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }

@@ -38,6 +38,14 @@ export interface ProxyTarget {
   scheme: 'http' | 'https';
   host: string;
   port: number;
+  /** The path and query to ask for; by default what follows `/proxy` in the request. */
+  path?: string;
+  /** HTTPS settings (CA, server name, client certificate); without them the backend's certificate is not verified. */
+  tls?: Pick<https.RequestOptions, 'ca' | 'servername' | 'rejectUnauthorized' | 'cert' | 'key'>;
+  /** Headers set on the backend request after the caller's were copied (and any of the same name dropped). */
+  headers?: Record<string, string | string[]>;
+  /** Request header names (lower case) or prefixes ending in `-` never passed on from the caller. */
+  dropHeaders?: readonly string[];
 }
 
 /**
@@ -64,7 +72,10 @@ function upstreamPath(url: string): string {
 /** Sends the request to `target` and streams the answer back; a backend that cannot be reached is a 503. */
 export function proxyRequest(req: FastifyRequest, reply: FastifyReply, target: ProxyTarget, what: string): Promise<unknown> {
   const headers: http.OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(req.headers)) if (!DROPPED_REQUEST.has(k) && v !== undefined) headers[k] = v;
+  const dropped = (k: string): boolean =>
+    DROPPED_REQUEST.has(k) || (target.dropHeaders ?? []).some((d) => (d.endsWith('-') ? k.startsWith(d) : k === d)) || k in (target.headers ?? {});
+  for (const [k, v] of Object.entries(req.headers)) if (!dropped(k) && v !== undefined) headers[k] = v;
+  Object.assign(headers, target.headers);
   const body =
     req.body === undefined || req.body === null
       ? undefined
@@ -72,7 +83,7 @@ export function proxyRequest(req: FastifyRequest, reply: FastifyReply, target: P
         ? req.body
         : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
   if (body) headers['content-length'] = body.length;
-  const path = upstreamPath(req.url);
+  const path = target.path ?? upstreamPath(req.url);
   const client = target.scheme === 'https' ? https : http;
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
   return new Promise((resolve, reject) => {
@@ -85,9 +96,11 @@ export function proxyRequest(req: FastifyRequest, reply: FastifyReply, target: P
         headers: { ...headers, host: `${host}:${target.port}` },
         timeout: BACKEND_TIMEOUT_MS,
         // Pods serve their own certificates; Kubernetes does not verify them either.
-        ...(target.scheme === 'https' ? { rejectUnauthorized: false } : {}),
+        ...(target.scheme === 'https' ? (target.tls ?? { rejectUnauthorized: false }) : {}),
       },
       (res) => {
+        // The timeout bounds the wait for an answer, not a stream (a watch may be quiet for minutes).
+        upstream.setTimeout(0);
         // Through fastify, so the reply is counted and audited as any other.
         reply.code(res.statusCode ?? 502);
         for (const [k, v] of Object.entries(res.headers)) if (!DROPPED_RESPONSE.has(k) && v !== undefined) reply.header(k, v);

@@ -12,4 +12,3 @@ export type { Summary } from './summary.js';
 
 /** Default `--metrics-resolution`: 10 s, for a quicker HPA (metrics-server's default is 15 s; docs/autoscaling.md). */
 export const DEFAULT_METRICS_RESOLUTION_MS = 10_000;
-export { extendGroupList } from './extra-discovery.js';

@@ -4,6 +4,7 @@
  * here (docs/api-server.md, "Adding a resource").
  */
 import type { ResourceDefinition } from './definition.js';
+import { apiServices } from './apiservices/index.js';
 import { clusterRoleBindings } from './clusterrolebindings/index.js';
 import { clusterRoles } from './clusterroles/index.js';
 import { configMaps } from './configmaps/index.js';
@@ -56,4 +57,5 @@ export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = Object.freeze([
   selfSubjectRulesReviews,
   selfSubjectReviews,
   customResourceDefinitions,
+  apiServices,
 ]);

@@ -18,6 +18,7 @@ export class ResourceCatalog {
   private typeList: readonly ResourceType[] | undefined;
   /** Definitions added at run time, by owner (a CustomResourceDefinition's name). */
   private readonly owned = new Map<string, ResourceDefinition[]>();
+  private readonly listeners = new Set<() => void>();
 
   constructor(definitions: readonly ResourceDefinition[]) {
     for (const d of definitions) this.add(d);
@@ -58,6 +59,12 @@ export class ResourceCatalog {
     for (const d of definitions) this.add(d);
     if (definitions.length > 0) this.owned.set(owner, [...definitions]);
     else this.owned.delete(owner);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Called after every `replace` (the served resources may have changed). */
+  onChange(listener: () => void): void {
+    this.listeners.add(listener);
   }
 
   /** The definitions `owner` added. */

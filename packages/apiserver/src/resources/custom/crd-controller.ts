@@ -22,7 +22,7 @@
  * (auth/bootstrap-policy.ts, `reconcileCustomResourcesRole`), so the
  * namespace controller and the garbage collector may list, watch and delete
  * the custom resources discovery shows them, and nothing more.
- * A failed sync is retried with backoff (1 s doubling to 30 s).
+ * A failed sync is retried with backoff (controllers/key-queue.ts).
  */
 import { errorMessage, metaTime, resourceFor, type CustomResourceDefinition, type CustomResourceDefinitionCondition } from '@mk8s/api';
 import { KeyNotFoundError, type Store } from '@mk8s/storage';
@@ -30,6 +30,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WatchCache } from '../../cache/watch-cache.js';
 import type { Registry } from '../../registry/registry.js';
 import { listPrefix, objectKey } from '../../registry/keys.js';
+import { KeyQueue } from '../../controllers/key-queue.js';
 import type { Obj, ResourceDefinition } from '../definition.js';
 import { definitionsFor } from './definitions.js';
 
@@ -71,13 +72,13 @@ function condition(
 export class CrdController {
   private readonly crdType = resourceFor('apiextensions.k8s.io', 'v1', CRDS)!;
   private unsubscribe: (() => void) | undefined;
-  private readonly queued = new Set<string>();
-  private readonly backoff = new Map<string, number>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private running: Promise<void> = Promise.resolve();
-  private stopped = false;
+  private readonly queue: KeyQueue;
 
-  constructor(private readonly deps: CrdControllerDeps) {}
+  constructor(private readonly deps: CrdControllerDeps) {
+    this.queue = new KeyQueue((name) => this.sync(name), {
+      onError: (crd, err) => deps.log.warn({ err, crd }, 'custom resource definition sync failed; retrying'),
+    });
+  }
 
   /** Serves every stored CRD (the catalog is complete when this resolves), then follows changes. */
   async start(): Promise<void> {
@@ -96,14 +97,12 @@ export class CrdController {
       this.deps.log.warn({ err: errorMessage(err) }, 'could not update the rights on custom resources; the next sync retries'),
     );
     for (const crd of this.list()) this.enqueue(this.nameOf(crd));
-    await this.running;
+    await this.queue.idle();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
-    for (const t of this.timers) clearTimeout(t);
-    await this.running.catch(() => undefined);
+    await this.queue.stop();
   }
 
   private list(): Obj[] {
@@ -115,25 +114,7 @@ export class CrdController {
   }
 
   private enqueue(name: string): void {
-    if (this.stopped || !name || this.queued.has(name)) return;
-    this.queued.add(name);
-    this.running = this.running.then(async () => {
-      this.queued.delete(name);
-      if (this.stopped) return;
-      try {
-        await this.sync(name);
-        this.backoff.delete(name);
-      } catch (err) {
-        const delay = Math.min((this.backoff.get(name) ?? 500) * 2, 30_000);
-        this.backoff.set(name, delay);
-        this.deps.log.warn({ err: errorMessage(err), crd: name }, 'custom resource definition sync failed; retrying');
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          this.enqueue(name);
-        }, delay);
-        this.timers.add(t);
-      }
-    });
+    this.queue.add(name);
   }
 
   /** A CRD's definitions, unless one of its resources is already served by a built-in kind or another CRD (what `catalog.replace` refuses). */
