@@ -158,6 +158,16 @@ const FLAGS = {
   'kubelet-client-certificate': { type: 'string', description: 'PEM client certificate to call kubelets with over HTTPS (logs, exec, stats)' },
   'kubelet-client-key': { type: 'string', description: 'PEM private key of --kubelet-client-certificate' },
   'kubelet-certificate-authority': { type: 'string', description: "PEM CA of the kubelets' serving certificates" },
+  'proxy-client-cert-file': { type: 'string', description: 'PEM client certificate presented to extension API servers (APIServices with a service)' },
+  'proxy-client-key-file': { type: 'string', description: 'PEM private key of --proxy-client-cert-file' },
+  'requestheader-client-ca-file': {
+    type: 'string',
+    description: 'PEM CA bundle of front proxies: their client certificates may assert the user in --requestheader-username-headers',
+  },
+  'requestheader-allowed-names': { type: 'string', description: 'client certificate CNs allowed to assert users, comma-separated (any of the CA when empty)' },
+  'requestheader-username-headers': { type: 'string', description: 'request headers holding the user name, first non-empty wins (e.g. X-Remote-User)' },
+  'requestheader-group-headers': { type: 'string', description: 'request headers holding groups (e.g. X-Remote-Group)' },
+  'requestheader-extra-headers-prefix': { type: 'string', description: 'request header prefixes of extra attributes (e.g. X-Remote-Extra-)' },
   ...LOGGING.flags,
 } as const;
 
@@ -239,9 +249,35 @@ function authFromFlags(flags: Flags, secure: boolean, host: string): AuthOptions
     anonymous: anonymousFlag === undefined ? loopbackInsecure : anonymousFlag === 'true',
     authorizationModes: modes as AuthorizationMode[],
     clientCertificates: secure && flags['client-ca-file'] !== undefined,
+    clientCA: flags['client-ca-file'] ? readFileSync(flags['client-ca-file']) : undefined,
+    requestHeader: requestHeaderFromFlags(flags, secure),
     bootstrapTokens: modes.some((m) => m !== 'AlwaysAllow'),
     tokenAuthFile: flags['token-auth-file'],
     serviceAccountKeys: serviceAccountKeysFromFlags(flags),
+  };
+}
+
+/**
+ * `--requestheader-*`: front-proxy authentication, on when a CA and at least
+ * one username header are given (as Kubernetes); the other flags need them.
+ */
+function requestHeaderFromFlags(flags: Flags, secure: boolean): AuthOptions['requestHeader'] {
+  const ca = flags['requestheader-client-ca-file'];
+  const usernameHeaders = listFlag(flags['requestheader-username-headers']);
+  const others = ['requestheader-allowed-names', 'requestheader-group-headers', 'requestheader-extra-headers-prefix'] as const;
+  if (!ca) {
+    const set = [...others, 'requestheader-username-headers' as const].filter((f) => flags[f] !== undefined);
+    if (set.length > 0) throw new FlagError(`--${set[0]} needs --requestheader-client-ca-file`);
+    return undefined;
+  }
+  if (!secure) throw new FlagError('--requestheader-client-ca-file needs --tls-cert-file (front proxies present client certificates over HTTPS)');
+  if (usernameHeaders.length === 0) throw new FlagError('--requestheader-client-ca-file needs --requestheader-username-headers (e.g. X-Remote-User)');
+  return {
+    clientCA: readFileSync(ca),
+    allowedNames: listFlag(flags['requestheader-allowed-names']),
+    usernameHeaders,
+    groupHeaders: listFlag(flags['requestheader-group-headers']),
+    extraHeadersPrefixes: listFlag(flags['requestheader-extra-headers-prefix']),
   };
 }
 
@@ -276,12 +312,21 @@ async function main(): Promise<void> {
         cert: readFileSync(flags['tls-cert-file']!),
         key: readFileSync(flags['tls-private-key-file']!),
         // Kept: TLS server options, spread again by the API server; without a client CA none of these keys is set.
-        ...(flags['client-ca-file'] ? { ca: readFileSync(flags['client-ca-file']), requestCert: true, rejectUnauthorized: false } : {}),
+        // Front proxies' certificates are requested and verified too; authentication tells the two CAs apart.
+        ...(flags['client-ca-file'] || auth.requestHeader
+          ? { ca: [auth.clientCA, auth.requestHeader?.clientCA].filter((b): b is Buffer => b !== undefined), requestCert: true, rejectUnauthorized: false }
+          : {}),
       }
     : undefined;
   if ((flags['kubelet-client-certificate'] === undefined) !== (flags['kubelet-client-key'] === undefined)) {
     throw new FlagError('--kubelet-client-certificate and --kubelet-client-key go together');
   }
+  if ((flags['proxy-client-cert-file'] === undefined) !== (flags['proxy-client-key-file'] === undefined)) {
+    throw new FlagError('--proxy-client-cert-file and --proxy-client-key-file go together');
+  }
+  const proxyClient = flags['proxy-client-cert-file']
+    ? { cert: readFileSync(flags['proxy-client-cert-file']), key: readFileSync(flags['proxy-client-key-file']!) }
+    : undefined;
   const kubeletClient = flags['kubelet-client-certificate']
     ? {
         cert: readFileSync(flags['kubelet-client-certificate']),
@@ -361,6 +406,7 @@ async function main(): Promise<void> {
           auth,
           https,
           kubeletClient,
+          proxyClient,
         });
         const address = await server.app.listen({ port, host });
         log.info({ address, revision: store.currentRevision(), backend, authorizationModes: auth.authorizationModes, anonymous: auth.anonymous }, 'serving');

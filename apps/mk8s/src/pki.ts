@@ -79,8 +79,8 @@ function subject(user: string, groups: readonly string[]): string {
   return `${groups.map((g) => `/O=${esc(g)}`).join('')}/CN=${esc(user)}`;
 }
 
-/** Issues `<stem>.crt` signed by the CA, for the extensions given (a v3 extension file's lines). */
-async function issue(dir: string, stem: string, subj: string, extensions: string[], days = 365): Promise<void> {
+/** Issues `<stem>.crt` signed by the CA `<caStem>.crt` (the cluster CA by default), for the extensions given (a v3 extension file's lines). */
+async function issue(dir: string, stem: string, subj: string, extensions: string[], days = 365, caStem = 'ca'): Promise<void> {
   const key = path.join(dir, `${stem}.key`);
   const csr = path.join(dir, `${stem}.csr`);
   const ext = path.join(dir, `${stem}.ext`);
@@ -93,9 +93,9 @@ async function issue(dir: string, stem: string, subj: string, extensions: string
     '-in',
     csr,
     '-CA',
-    path.join(dir, 'ca.crt'),
+    path.join(dir, `${caStem}.crt`),
     '-CAkey',
-    path.join(dir, 'ca.key'),
+    path.join(dir, `${caStem}.key`),
     '-set_serial',
     serial(),
     '-days',
@@ -110,26 +110,49 @@ async function issue(dir: string, stem: string, subj: string, extensions: string
   await rm(ext, { force: true });
 }
 
-/** The CA and the API server's serving certificate (kept when present). */
+/** A self-signed CA `<stem>.crt` (kept when present). */
+async function ensureCA(dir: string, stem: string, cn: string): Promise<void> {
+  if (existsSync(path.join(dir, `${stem}.crt`))) return;
+  await newKey(path.join(dir, `${stem}.key`));
+  await openssl([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    path.join(dir, `${stem}.key`),
+    '-subj',
+    `/CN=${cn}`,
+    '-days',
+    '3650',
+    '-sha256',
+    '-out',
+    path.join(dir, `${stem}.crt`),
+  ]);
+}
+
+/** The front proxy's CN: the API server's identity towards extension API servers (kubeadm's front-proxy-client). */
+export const FRONT_PROXY_CLIENT = 'front-proxy-client';
+
+/**
+ * The CA and the API server's serving certificate, and the front-proxy CA
+ * with the client certificate the API server presents to extension API
+ * servers (as kubeadm: a CA of its own, so no client certificate of the
+ * cluster CA can pass for the front proxy). Kept when present.
+ */
 export async function ensureCluster(home: string): Promise<void> {
   const dir = pkiDir(home);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (!existsSync(path.join(dir, 'ca.crt'))) {
-    await newKey(path.join(dir, 'ca.key'));
-    await openssl([
-      'req',
-      '-x509',
-      '-new',
-      '-key',
-      path.join(dir, 'ca.key'),
-      '-subj',
-      '/CN=mk8s-ca',
-      '-days',
-      '3650',
-      '-sha256',
-      '-out',
-      path.join(dir, 'ca.crt'),
-    ]);
+  await ensureCA(dir, 'ca', 'mk8s-ca');
+  await ensureCA(dir, 'front-proxy-ca', 'mk8s-front-proxy-ca');
+  if (!existsSync(path.join(dir, `${FRONT_PROXY_CLIENT}.crt`))) {
+    await issue(
+      dir,
+      FRONT_PROXY_CLIENT,
+      `/CN=${FRONT_PROXY_CLIENT}`,
+      ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=clientAuth'],
+      365,
+      'front-proxy-ca',
+    );
   }
   if (!existsSync(path.join(dir, 'apiserver.crt'))) {
     const names = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];

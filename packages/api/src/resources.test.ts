@@ -31,6 +31,9 @@ describe('resource table', () => {
       ['authorization.k8s.io/v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, '', ''],
       ['authorization.k8s.io/v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, '', ''],
       ['authentication.k8s.io/v1', 'selfsubjectreviews', 'SelfSubjectReview', false, '', ''],
+      ['authorization.k8s.io/v1', 'subjectaccessreviews', 'SubjectAccessReview', false, '', ''],
+      ['authorization.k8s.io/v1', 'localsubjectaccessreviews', 'LocalSubjectAccessReview', true, '', ''],
+      ['authentication.k8s.io/v1', 'tokenreviews', 'TokenReview', false, '', ''],
       ['apiextensions.k8s.io/v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, 'crd,crds', 'api-extensions'],
       ['apiregistration.k8s.io/v1', 'apiservices', 'APIService', false, '', 'api-extensions'],
     ]);

@@ -31,8 +31,11 @@ import {
   ClusterRoleSchema,
   RoleBindingSchema,
   RoleSchema,
+  LocalSubjectAccessReviewSchema,
   SelfSubjectAccessReviewSchema,
   SelfSubjectReviewSchema,
+  SubjectAccessReviewSchema,
+  TokenReviewSchema,
   SelfSubjectRulesReviewSchema,
   TokenRequestSchema,
 } from './schemas/rbac.js';
@@ -149,6 +152,12 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   resourceType('authorization.k8s.io/v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, SelfSubjectAccessReviewSchema, { verbs: ['create'] }),
   resourceType('authorization.k8s.io/v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, SelfSubjectRulesReviewSchema, { verbs: ['create'] }),
   resourceType('authentication.k8s.io/v1', 'SelfSubjectReview', 'selfsubjectreviews', false, SelfSubjectReviewSchema, { verbs: ['create'] }),
+  // Not stored either: the delegated authentication and authorization extension API servers ask for (auth/access-review.ts).
+  resourceType('authorization.k8s.io/v1', 'SubjectAccessReview', 'subjectaccessreviews', false, SubjectAccessReviewSchema, { verbs: ['create'] }),
+  resourceType('authorization.k8s.io/v1', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true, LocalSubjectAccessReviewSchema, {
+    verbs: ['create'],
+  }),
+  resourceType('authentication.k8s.io/v1', 'TokenReview', 'tokenreviews', false, TokenReviewSchema, { verbs: ['create'] }),
   resourceType('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, CustomResourceDefinitionSchema, {
     shortNames: ['crd', 'crds'],
     categories: ['api-extensions'],

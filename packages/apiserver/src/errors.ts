@@ -193,7 +193,8 @@ export const errors = {
     new StatusError(
       422,
       'Invalid',
-      `${t.kind} "${t.name ?? ''}" is invalid: ${fieldErrors.length === 1 ? formatFieldError(fieldErrors[0]!) : `[${fieldErrors.map(formatFieldError).join(', ')}]`}`,
+      // Kubernetes' qualified kind (GroupKind.String()): `Deployment.apps`, `Pod` for the core group.
+      `${t.group ? `${t.kind}.${t.group}` : t.kind} "${t.name ?? ''}" is invalid: ${fieldErrors.length === 1 ? formatFieldError(fieldErrors[0]!) : `[${fieldErrors.map(formatFieldError).join(', ')}]`}`,
       { name: t.name, group: t.group, kind: t.kind, causes: fieldErrors.map((e) => ({ reason: e.type, message: e.message, field: e.field })) },
     ),
   /** Invalid request options (`ListOptions`, `CreateOptions`, ...), as Kubernetes reports them: a 422 on `<Kind>.meta.k8s.io ""`. */

@@ -106,6 +106,33 @@ export const SelfSubjectAccessReviewSchema = def(`${AUTHZ}SelfSubjectAccessRevie
 });
 export type SelfSubjectAccessReview = Static<typeof SelfSubjectAccessReviewSchema>;
 
+/** A review of what another user may do (the delegated authorization of extension API servers, kube-rbac-proxy); never stored. */
+export const SubjectAccessReviewSpecSchema = def(`${AUTHZ}SubjectAccessReviewSpec`, {
+  resourceAttributes: opt(ResourceAttributesSchema),
+  nonResourceAttributes: opt(NonResourceAttributesSchema),
+  user: opt(str()),
+  groups: opt(atomicList(str())),
+  extra: opt(mapOf(atomicList(str()))),
+  uid: opt(str()),
+});
+
+export const SubjectAccessReviewSchema = def(`${AUTHZ}SubjectAccessReview`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  spec: SubjectAccessReviewSpecSchema,
+  status: opt(SubjectAccessReviewStatusSchema),
+});
+export type SubjectAccessReview = Static<typeof SubjectAccessReviewSchema>;
+
+/** A SubjectAccessReview scoped to the namespace it is created in. */
+export const LocalSubjectAccessReviewSchema = def(`${AUTHZ}LocalSubjectAccessReview`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  spec: SubjectAccessReviewSpecSchema,
+  status: opt(SubjectAccessReviewStatusSchema),
+});
+export type LocalSubjectAccessReview = Static<typeof LocalSubjectAccessReviewSchema>;
+
 export const SelfSubjectRulesReviewSpecSchema = def(`${AUTHZ}SelfSubjectRulesReviewSpec`, {
   namespace: opt(str()),
 });
@@ -156,6 +183,22 @@ export const SelfSubjectReviewSchema = def(`${AUTHN}SelfSubjectReview`, {
   status: opt(def(`${AUTHN}SelfSubjectReviewStatus`, { userInfo: opt(UserInfoSchema) })),
 });
 export type SelfSubjectReview = Static<typeof SelfSubjectReviewSchema>;
+
+/** Who a bearer token belongs to (the delegated authentication of extension API servers); never stored. */
+export const TokenReviewSchema = def(`${AUTHN}TokenReview`, {
+  ...typeMeta(),
+  metadata: opt(ObjectMetaSchema),
+  spec: def(`${AUTHN}TokenReviewSpec`, { token: opt(str()), audiences: opt(atomicList(str())) }),
+  status: opt(
+    def(`${AUTHN}TokenReviewStatus`, {
+      authenticated: opt(bool()),
+      user: opt(UserInfoSchema),
+      audiences: opt(atomicList(str())),
+      error: opt(str()),
+    }),
+  ),
+});
+export type TokenReview = Static<typeof TokenReviewSchema>;
 
 export const BoundObjectReferenceSchema = def(`${AUTHN}BoundObjectReference`, {
   kind: opt(str()),

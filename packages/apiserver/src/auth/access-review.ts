@@ -7,9 +7,11 @@
  * can-i --list`) answers with every rule the authorizers grant the user in
  * `spec.namespace`. `POST /apis/authentication.k8s.io/v1/selfsubjectreviews`
  * (`kubectl auth whoami`) answers with the authenticated user.
+ * SubjectAccessReviews and LocalSubjectAccessReviews ask the same of any
+ * user, as extension API servers do about their callers.
  */
-import type { ResourceType } from '@mk8s/api';
-import { errors } from '../errors.js';
+import { fieldErrors, type FieldError, type ResourceType } from '@mk8s/api';
+import { errors, type StatusError } from '../errors.js';
 import type { RequestInfo } from '../http/request-info.js';
 import type { Registry } from '../registry/registry.js';
 import type { Attributes, Authorizer } from './attributes.js';
@@ -26,28 +28,11 @@ export function selfSubjectReview(rt: ResourceType, registry: Registry, user: Us
 
 type Obj = Record<string, unknown>;
 
-export async function selfSubjectAccessReview(
-  rt: ResourceType,
-  registry: Registry,
-  authorizers: readonly Authorizer[],
-  user: UserInfo,
-  info: RequestInfo,
-  body: unknown,
-): Promise<Obj> {
-  if (info.verb !== 'create' || info.name !== undefined) throw errors.methodNotAllowed();
-  const { object } = registry.decodeBody(rt, body);
-  const spec = (object['spec'] ?? {}) as Obj;
+/** The authorization attributes a review's `spec` describes, for `user`. */
+function reviewAttributes(spec: Obj, user: UserInfo): Attributes {
   const ra = spec['resourceAttributes'] as Record<string, string | undefined> | undefined;
   const nra = spec['nonResourceAttributes'] as Record<string, string | undefined> | undefined;
-  if (!ra && !nra)
-    throw errors.invalid({ qualifiedResource: rt.resource, group: rt.group, kind: rt.kind, name: '' }, [
-      {
-        type: 'FieldValueRequired',
-        field: 'spec.resourceAttributes',
-        message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
-      },
-    ]);
-  const attrs: Attributes = ra
+  return ra
     ? {
         user,
         verb: ra['verb'] ?? '',
@@ -72,10 +57,90 @@ export async function selfSubjectAccessReview(
         subresource: '',
         name: '',
       };
+}
+
+/** The authorizers' decision on `attrs`, as a review's status. */
+async function decide(authorizers: readonly Authorizer[], attrs: Attributes): Promise<Obj> {
   const result = await authorizeUnion(authorizers, attrs);
   const status: Obj = { allowed: result.decision === 'allow' };
   if (result.decision === 'deny') status['denied'] = true;
   if (result.reason) status['reason'] = result.reason;
+  return status;
+}
+
+function invalidReview(rt: ResourceType, causes: FieldError[]): StatusError {
+  return errors.invalid({ qualifiedResource: rt.resource, group: rt.group, kind: rt.kind, name: '' }, causes);
+}
+
+/** Exactly one of resourceAttributes and nonResourceAttributes (Kubernetes' wording). */
+function attributeErrors(spec: Obj): FieldError[] {
+  const ra = spec['resourceAttributes'];
+  const nra = spec['nonResourceAttributes'];
+  if (!ra && !nra) return [fieldErrors.required('spec.resourceAttributes', 'exactly one of nonResourceAttributes or resourceAttributes must be specified')];
+  if (ra && nra) return [fieldErrors.invalid('spec.nonResourceAttributes', nra, 'cannot be specified in combination with resourceAttributes')];
+  return [];
+}
+
+export async function selfSubjectAccessReview(
+  rt: ResourceType,
+  registry: Registry,
+  authorizers: readonly Authorizer[],
+  user: UserInfo,
+  info: RequestInfo,
+  body: unknown,
+): Promise<Obj> {
+  if (info.verb !== 'create' || info.name !== undefined) throw errors.methodNotAllowed();
+  const { object } = registry.decodeBody(rt, body);
+  const spec = (object['spec'] ?? {}) as Obj;
+  const problems = attributeErrors(spec);
+  if (problems.length > 0) throw invalidReview(rt, problems.slice(0, 1));
+  const status = await decide(authorizers, reviewAttributes(spec, user));
+  const metadata = { ...((object['metadata'] as Obj | undefined) ?? {}), creationTimestamp: null };
+  return { kind: rt.kind, apiVersion: rt.apiVersion, metadata, spec, status };
+}
+
+/**
+ * `POST .../subjectaccessreviews` and `.../namespaces/{ns}/localsubjectaccessreviews`
+ * (Kubernetes' pkg/registry/authorization): what the authorizers decide for
+ * the user, groups and extra the review names (an extension API server
+ * asking about its caller). Metadata must be empty (a local review's may
+ * name its namespace), a user or a group is required, and a local review
+ * is about resources in its own namespace only.
+ */
+export async function subjectAccessReview(
+  rt: ResourceType,
+  registry: Registry,
+  authorizers: readonly Authorizer[],
+  info: RequestInfo,
+  body: unknown,
+): Promise<Obj> {
+  if (info.verb !== 'create' || info.name !== undefined) throw errors.methodNotAllowed();
+  const { object } = registry.decodeBody(rt, body);
+  const spec = (object['spec'] ?? {}) as Obj;
+  const local = rt.namespaced;
+  const meta = { ...((object['metadata'] as Obj | undefined) ?? {}) };
+  delete meta['creationTimestamp'];
+  if (local) delete meta['namespace'];
+  const causes: FieldError[] = [];
+  if (Object.keys(meta).length > 0) causes.push(fieldErrors.invalid('metadata', meta, local ? 'must be empty except for namespace' : 'must be empty'));
+  causes.push(...attributeErrors(spec));
+  if (local && spec['nonResourceAttributes'])
+    causes.push(fieldErrors.invalid('spec.nonResourceAttributes', spec['nonResourceAttributes'], 'disallowed on this kind of request'));
+  const groups = (spec['groups'] as string[] | undefined) ?? [];
+  if (!spec['user'] && groups.length === 0)
+    causes.push(fieldErrors.invalid('spec.user', spec['user'] ?? '', 'at least one of user or group must be specified'));
+  if (causes.length > 0) throw invalidReview(rt, causes);
+  if (local) {
+    const ra = (spec['resourceAttributes'] ?? {}) as Obj;
+    if ((ra['namespace'] ?? '') !== info.namespace) throw errors.badRequest(`spec.resourceAttributes.namespace must match namespace: ${info.namespace ?? ''}`);
+  }
+  const user: UserInfo = {
+    name: String(spec['user'] ?? ''),
+    uid: spec['uid'] ? String(spec['uid']) : undefined,
+    groups,
+    extra: spec['extra'] as Record<string, string[]> | undefined,
+  };
+  const status = await decide(authorizers, reviewAttributes(spec, user));
   const metadata = { ...((object['metadata'] as Obj | undefined) ?? {}), creationTimestamp: null };
   return { kind: rt.kind, apiVersion: rt.apiVersion, metadata, spec, status };
 }

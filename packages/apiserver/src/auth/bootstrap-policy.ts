@@ -125,6 +125,8 @@ const adminRules: PolicyRule[] = [
 
 interface DefaultRole {
   name: string;
+  /** Set for a Role of that namespace (bound by a RoleBinding); a ClusterRole otherwise. */
+  namespace?: string;
   rules: PolicyRule[];
   /** Subjects of the ClusterRoleBinding of the same name; none: not bound. */
   bindTo?: Subject[];
@@ -391,6 +393,17 @@ export const DEFAULT_ROLES: readonly DefaultRole[] = [
   },
   { name: 'system:node', rules: [...NODE_RULES] },
   {
+    // Extension API servers (metrics-server...) delegate authentication and authorization to this server.
+    name: 'system:auth-delegator',
+    rules: [rule(['create'], ['authentication.k8s.io'], ['tokenreviews']), rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews'])],
+  },
+  {
+    // How extension API servers learn which client CA and front proxy to trust (auth/cluster-authentication-trust.ts).
+    name: 'extension-apiserver-authentication-reader',
+    namespace: 'kube-system',
+    rules: [rule(['get', 'list', 'watch'], [''], ['configmaps'], ['extension-apiserver-authentication'])],
+  },
+  {
     name: 'system:node-bootstrapper',
     rules: [rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])],
     bindTo: [group(BOOTSTRAPPERS_GROUP)],
@@ -420,10 +433,11 @@ const bootstrapMetadata = (name: string) => ({ name, labels: { ...BOOTSTRAP_LABE
  * race on create or update is retried on the next start).
  */
 export async function reconcileBootstrapPolicy(registry: Registry, log?: { warn: (obj: object, msg: string) => void }): Promise<void> {
-  const roles = resourceFor(RBAC_GROUP, 'v1', 'clusterroles')!;
-  const bindings = resourceFor(RBAC_GROUP, 'v1', 'clusterrolebindings')!;
+  const clusterRoles = resourceFor(RBAC_GROUP, 'v1', 'clusterroles')!;
+  const clusterBindings = resourceFor(RBAC_GROUP, 'v1', 'clusterrolebindings')!;
   const ensure = async (
-    rt: typeof roles,
+    rt: typeof clusterRoles,
+    namespace: string | undefined,
     name: string,
     fresh: Record<string, unknown>,
     complete: (existing: Record<string, unknown>) => boolean,
@@ -431,24 +445,28 @@ export async function reconcileBootstrapPolicy(registry: Registry, log?: { warn:
     try {
       let existing: Record<string, unknown> | undefined;
       try {
-        existing = structuredClone(await registry.get(rt, undefined, name));
+        existing = structuredClone(await registry.get(rt, namespace, name));
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 404)) throw err;
       }
       if (!existing) {
-        await registry.create(rt, undefined, fresh);
+        await registry.create(rt, namespace, fresh);
         return;
       }
       const annotations = ((existing['metadata'] as Record<string, unknown>)['annotations'] ?? {}) as Record<string, string>;
       if (annotations[AUTOUPDATE] === 'false') return;
-      if (complete(existing)) await registry.update(rt, undefined, name, existing);
+      if (complete(existing)) await registry.update(rt, namespace, name, existing);
     } catch (err) {
       log?.warn({ err, name, resource: rt.resource }, 'could not reconcile bootstrap RBAC policy');
     }
   };
   for (const role of DEFAULT_ROLES) {
-    const body: ClusterRole = { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: bootstrapMetadata(role.name), rules: role.rules };
-    await ensure(roles, role.name, body as Record<string, unknown>, (existing) => {
+    const ns = role.namespace;
+    const roles = ns ? resourceFor(RBAC_GROUP, 'v1', 'roles')! : clusterRoles;
+    const bindings = ns ? resourceFor(RBAC_GROUP, 'v1', 'rolebindings')! : clusterBindings;
+    const metadata = { ...bootstrapMetadata(role.name), ...(ns ? { namespace: ns } : {}) };
+    const body = { apiVersion: `${RBAC_GROUP}/v1`, kind: ns ? 'Role' : 'ClusterRole', metadata, rules: role.rules } satisfies ClusterRole;
+    await ensure(roles, ns, role.name, body as Record<string, unknown>, (existing) => {
       const stored = (existing['rules'] as PolicyRule[] | undefined) ?? [];
       const rules = stored.filter((e) => !(role.obsoleteRules ?? []).some((o) => same(e, o)));
       const missing = role.rules.filter((r) => !rules.some((e) => same(e, r)));
@@ -460,12 +478,12 @@ export async function reconcileBootstrapPolicy(registry: Registry, log?: { warn:
     const bindingName = role.bindingName ?? role.name;
     const binding: ClusterRoleBinding = {
       apiVersion: `${RBAC_GROUP}/v1`,
-      kind: 'ClusterRoleBinding',
-      metadata: bootstrapMetadata(bindingName),
-      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: role.name },
+      kind: ns ? 'RoleBinding' : 'ClusterRoleBinding',
+      metadata: { ...bootstrapMetadata(bindingName), ...(ns ? { namespace: ns } : {}) },
+      roleRef: { apiGroup: RBAC_GROUP, kind: ns ? 'Role' : 'ClusterRole', name: role.name },
       subjects: role.bindTo,
     };
-    await ensure(bindings, bindingName, binding as Record<string, unknown>, (existing) => {
+    await ensure(bindings, ns, bindingName, binding as Record<string, unknown>, (existing) => {
       const subjects = (existing['subjects'] as Subject[] | undefined) ?? [];
       const missing = role.bindTo!.filter((s) => !subjects.some((e) => e.kind === s.kind && e.name === s.name && (e.namespace ?? '') === (s.namespace ?? '')));
       if (missing.length === 0) return false;

@@ -5,7 +5,7 @@
  * (401 `Unauthorized`), sets `req.user` and authorizes the request with the
  * configured modes (403 `Forbidden` in Kubernetes' wording); `preHandler`
  * runs NodeRestriction on kubelets' writes, once the body is decoded. The
- * returned object serves the self reviews and reconciles the
+ * returned object serves the reviews and reconciles the
  * default RBAC policy (`start`, after the watch cache is loaded).
  *
  * ```ts
@@ -22,10 +22,11 @@ import type { WatchCache } from '../cache/watch-cache.js';
 import { StatusError } from '../errors.js';
 import { isApiPath, parseRequestInfo, rawPathOf, type RequestInfo } from '../http/request-info.js';
 import type { Registry, WriteCheck } from '../registry/registry.js';
-import { selfSubjectAccessReview, selfSubjectReview, selfSubjectRulesReview } from './access-review.js';
+import { selfSubjectAccessReview, selfSubjectReview, selfSubjectRulesReview, subjectAccessReview } from './access-review.js';
 import { forbiddenWhy, requestAttributes, type Attributes, type Authorizer } from './attributes.js';
 import {
   authenticate,
+  parseCertificates,
   BootstrapTokenAuthenticator,
   ServiceAccountTokenAuthenticator,
   StaticTokenAuthenticator,
@@ -33,6 +34,7 @@ import {
   type TokenAuthenticator,
 } from './authenticators.js';
 import { reconcileBootstrapPolicy, reconcileCustomResourcesRole } from './bootstrap-policy.js';
+import { publishAuthenticationTrust } from './cluster-authentication-trust.js';
 import { escalationCheck, RuleResolver } from './escalation.js';
 import { NodeAuthorizer } from './node-authorizer.js';
 import { admitNodeRequest } from './node-restriction.js';
@@ -40,6 +42,7 @@ import { alwaysAllow, alwaysDeny, authorizeUnion, RbacAuthorizer } from './rbac.
 import { ServiceAccountKeys } from './service-account-token.js';
 import { TokenFile } from './token-file.js';
 import { tokenRequest } from './token-request.js';
+import { tokenReview } from './token-review.js';
 import type { UserInfo } from './user.js';
 
 export type AuthorizationMode = 'AlwaysAllow' | 'AlwaysDeny' | 'RBAC' | 'Node';
@@ -54,6 +57,10 @@ export interface AuthOptions {
   bootstrapTokens?: boolean;
   /** Authenticate TLS client certificates (the HTTPS server must request them against the client CA). */
   clientCertificates?: boolean;
+  /** The client CA bundle (`--client-ca-file`): certificates must chain to it; needed when the TLS server also trusts `requestHeader.clientCA`. */
+  clientCA?: Buffer;
+  /** Front-proxy authentication (`--requestheader-*`); off when absent. */
+  requestHeader?: RequestHeaderOptions;
   /** Serve requests without credentials as `system:anonymous` (default false). */
   anonymous?: boolean;
   /** Authorizers, in order (`--authorization-mode`); default `['Node', 'RBAC']`. */
@@ -64,6 +71,15 @@ export interface AuthOptions {
    * absent: a key pair generated in memory, so tokens die with the process.
    */
   serviceAccountKeys?: ServiceAccountKeys;
+}
+
+/** `--requestheader-client-ca-file`, `--requestheader-allowed-names` and the header names (Kubernetes' flags). */
+export interface RequestHeaderOptions {
+  clientCA: Buffer;
+  allowedNames: readonly string[];
+  usernameHeaders: readonly string[];
+  groupHeaders: readonly string[];
+  extraHeadersPrefixes: readonly string[];
 }
 
 /** The insecure default: anonymous requests, everything allowed. */
@@ -88,8 +104,12 @@ export interface Auth {
    * when the role was written.
    */
   customResourcesServed(served: ReadonlyArray<{ group: string; resource: string }>): Promise<boolean>;
-  /** Answers a SelfSubjectAccessReview, SelfSubjectRulesReview or SelfSubjectReview create for the request's user. */
-  selfReview(rt: ResourceType, req: FastifyRequest, info: RequestInfo): Promise<Record<string, unknown>>;
+  /**
+   * Answers a review create: SelfSubjectAccessReview, SelfSubjectRulesReview
+   * and SelfSubjectReview for the request's user; SubjectAccessReview,
+   * LocalSubjectAccessReview and TokenReview for the user or token they name.
+   */
+  review(rt: ResourceType, req: FastifyRequest, info: RequestInfo): Promise<Record<string, unknown>>;
   /** The keys service-account tokens are signed and verified with (generated on first call when not configured). */
   serviceAccountKeys(): ServiceAccountKeys;
   /** Answers a TokenRequest (`serviceaccounts/<name>/token`) with a signed token. */
@@ -142,7 +162,24 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
   let generatedKeys: ServiceAccountKeys | undefined;
   const saKeys = (): ServiceAccountKeys => opts.serviceAccountKeys ?? (generatedKeys ??= ServiceAccountKeys.generate());
   tokens.push(new ServiceAccountTokenAuthenticator(saKeys, deps.cache, deps.now));
-  const chain: AuthenticatorChain = { clientCertificates: opts.clientCertificates ?? false, tokens, anonymous: opts.anonymous ?? false };
+  const rh = opts.requestHeader;
+  const lower = (names: readonly string[]): string[] => names.map((n) => n.toLowerCase());
+  const chain: AuthenticatorChain = {
+    clientCertificates: opts.clientCertificates ?? false,
+    clientCAs: rh && opts.clientCA ? parseCertificates(opts.clientCA) : undefined,
+    requestHeader: rh && {
+      cas: parseCertificates(rh.clientCA),
+      allowedNames: rh.allowedNames,
+      usernameHeaders: lower(rh.usernameHeaders),
+      groupHeaders: lower(rh.groupHeaders),
+      extraHeaderPrefixes: lower(rh.extraHeadersPrefixes),
+    },
+    tokens,
+    anonymous: opts.anonymous ?? false,
+  };
+  // A front proxy's identity headers are consumed here, never passed on (Kubernetes' ClearAuthenticationHeaders).
+  const consumed = rh ? [...lower(rh.usernameHeaders), ...lower(rh.groupHeaders)] : [];
+  const consumedPrefixes = rh ? lower(rh.extraHeadersPrefixes) : [];
   const modes = opts.authorizationModes ?? ['Node', 'RBAC'];
   const authorizers = modes.map((m): Authorizer => {
     switch (m) {
@@ -172,6 +209,9 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
       throw unauthorized();
     }
     req.user = result.user;
+    if (rh) {
+      for (const h of Object.keys(req.headers)) if (consumed.includes(h) || consumedPrefixes.some((p) => h.startsWith(p))) delete req.headers[h];
+    }
     if (allowAll) return;
     // The request info was parsed from the path as sent, before this hook (app.ts); never from a normalized URL.
     const rawPath = rawPathOf(req.url);
@@ -201,13 +241,26 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     modes,
     start: async () => {
       if (modes.includes('RBAC')) await reconcileBootstrapPolicy(deps.registry, deps.log);
+      await publishAuthenticationTrust(deps.registry, { clientCA: opts.clientCA, requestHeader: rh }).catch((err: unknown) =>
+        deps.log.warn({ err }, 'could not publish kube-system/extension-apiserver-authentication; the next start retries'),
+      );
     },
     customResourcesServed: async (served) => modes.includes('RBAC') && (await reconcileCustomResourcesRole(deps.registry, served)),
-    selfReview: async (rt, req, info) => {
+    review: async (rt, req, info) => {
       const user = req.user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
-      if (rt.resource === 'selfsubjectreviews') return selfSubjectReview(rt, deps.registry, user, info, req.body);
-      if (rt.resource === 'selfsubjectrulesreviews') return selfSubjectRulesReview(rt, deps.registry, authorizers, user, info, req.body);
-      return selfSubjectAccessReview(rt, deps.registry, authorizers, user, info, req.body);
+      switch (rt.resource) {
+        case 'selfsubjectreviews':
+          return selfSubjectReview(rt, deps.registry, user, info, req.body);
+        case 'selfsubjectrulesreviews':
+          return selfSubjectRulesReview(rt, deps.registry, authorizers, user, info, req.body);
+        case 'subjectaccessreviews':
+        case 'localsubjectaccessreviews':
+          return subjectAccessReview(rt, deps.registry, authorizers, info, req.body);
+        case 'tokenreviews':
+          return tokenReview(rt, deps.registry, tokens, [saKeys().issuer], info, req.body);
+        default:
+          return selfSubjectAccessReview(rt, deps.registry, authorizers, user, info, req.body);
+      }
     },
     serviceAccountKeys: saKeys,
     tokenRequest: (namespace, name, body) => tokenRequest(saKeys(), deps.registry, deps.now, namespace, name, body),

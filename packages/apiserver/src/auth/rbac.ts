@@ -48,13 +48,20 @@ export function subjectMatches(subject: Subject, user: UserInfo, bindingNamespac
 
 type Obj = Record<string, unknown>;
 
+/** A subject as Kubernetes' RBAC reasons name it: `User "jane"`, `ServiceAccount "ns/name"`. */
+function describeSubject(s: Subject, bindingNamespace: string): string {
+  if (s.kind === 'ServiceAccount') return `ServiceAccount ${JSON.stringify(`${s.namespace || bindingNamespace}/${s.name}`)}`;
+  return `${s.kind} ${JSON.stringify(s.name)}`;
+}
+
 export class RbacAuthorizer implements Authorizer {
   readonly name = 'RBAC';
   constructor(private readonly cache: WatchCache) {}
 
+  /** Allows with Kubernetes' reason, naming the binding, its role and the subject that matched (what a SubjectAccessReview shows). */
   authorize(attrs: Attributes): AuthorizerResult {
-    for (const rules of this.applicableRules(attrs.user, attrs.namespace)) {
-      if (rulesAllow(attrs, rules)) return { decision: 'allow' };
+    for (const r of this.resolveBindings(attrs.user, attrs.namespace)) {
+      if (r.rules && rulesAllow(attrs, r.rules)) return { decision: 'allow', reason: `RBAC: allowed by ${r.source()}` };
     }
     return { decision: 'noopinion' };
   }
@@ -99,17 +106,30 @@ export class RbacAuthorizer implements Authorizer {
     return { resourceRules, nonResourceRules, incomplete: false, errors };
   }
 
-  /** Each binding of `user` that applies in `namespace`, with its role's rules or why they could not be read. */
-  private *resolveBindings(user: UserInfo, namespace: string): Generator<{ rules: PolicyRule[]; error?: never } | { rules?: never; error: string }> {
+  /**
+   * Each binding of `user` that applies in `namespace`, with its role's rules
+   * or why they could not be read, and `source`: the binding as Kubernetes
+   * describes it (`RoleBinding "b/ns" of ClusterRole "edit" to Group "devs"`).
+   */
+  private *resolveBindings(
+    user: UserInfo,
+    namespace: string,
+  ): Generator<({ rules: PolicyRule[]; error?: never } | { rules?: never; error: string }) & { source: () => string }> {
     for (const b of this.cache.list('clusterrolebindings', listPrefix('clusterrolebindings')) as unknown as RoleBinding[]) {
       if (b.roleRef?.kind !== 'ClusterRole') continue;
-      if (!(b.subjects ?? []).some((s) => subjectMatches(s, user, ''))) continue;
-      yield this.resolveRoleRef(b.roleRef, '');
+      const subject = (b.subjects ?? []).find((s) => subjectMatches(s, user, ''));
+      if (!subject) continue;
+      const source = () =>
+        `ClusterRoleBinding ${JSON.stringify(b.metadata?.name ?? '')} of ${b.roleRef.kind} ${JSON.stringify(b.roleRef.name)} to ${describeSubject(subject, '')}`;
+      yield { ...this.resolveRoleRef(b.roleRef, ''), source };
     }
     if (!namespace) return;
     for (const b of this.cache.list('rolebindings', listPrefix('rolebindings', namespace)) as unknown as RoleBinding[]) {
-      if (!(b.subjects ?? []).some((s) => subjectMatches(s, user, namespace))) continue;
-      if (b.roleRef?.kind === 'ClusterRole' || b.roleRef?.kind === 'Role') yield this.resolveRoleRef(b.roleRef, namespace);
+      const subject = (b.subjects ?? []).find((s) => subjectMatches(s, user, namespace));
+      if (!subject) continue;
+      const source = () =>
+        `RoleBinding ${JSON.stringify(`${b.metadata?.name ?? ''}/${namespace}`)} of ${b.roleRef.kind} ${JSON.stringify(b.roleRef.name)} to ${describeSubject(subject, namespace)}`;
+      if (b.roleRef?.kind === 'ClusterRole' || b.roleRef?.kind === 'Role') yield { ...this.resolveRoleRef(b.roleRef, namespace), source };
     }
   }
 

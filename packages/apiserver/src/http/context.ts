@@ -34,5 +34,5 @@ export interface ServerContext {
   /** A check for a create, update or patch by this user (RBAC escalation prevention, auth/escalation.ts); none when absent. */
   guardWrite?: (rt: ResourceType, info: RequestInfo, user: UserInfo | undefined) => Promise<WriteCheck | undefined>;
   /** The answers only authentication and authorization can give (self reviews, TokenRequests); set once auth is installed. */
-  auth?: Pick<Auth, 'selfReview' | 'tokenRequest'>;
+  auth?: Pick<Auth, 'review' | 'tokenRequest'>;
 }

@@ -29,6 +29,9 @@ import { selfSubjectAccessReviews } from './selfsubjectaccessreviews/index.js';
 import { selfSubjectReviews } from './selfsubjectreviews/index.js';
 import { selfSubjectRulesReviews } from './selfsubjectrulesreviews/index.js';
 import { serviceAccounts } from './serviceaccounts/index.js';
+import { subjectAccessReviews } from './subjectaccessreviews/index.js';
+import { localSubjectAccessReviews } from './localsubjectaccessreviews/index.js';
+import { tokenReviews } from './tokenreviews/index.js';
 import { services } from './services/index.js';
 
 export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = Object.freeze([
@@ -56,6 +59,9 @@ export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = Object.freeze([
   selfSubjectAccessReviews,
   selfSubjectRulesReviews,
   selfSubjectReviews,
+  subjectAccessReviews,
+  localSubjectAccessReviews,
+  tokenReviews,
   customResourceDefinitions,
   apiServices,
 ]);

@@ -2,16 +2,16 @@
 import { errors } from '../../errors.js';
 import { builtinType, defineResource, type CustomVerbs } from '../definition.js';
 
-/** The self reviews answer a create from authentication and authorization, which own the logic (auth/access-review.ts). */
-export const selfReviewVerbs: CustomVerbs = {
+/** The reviews answer a create from authentication and authorization, which own the logic (auth/access-review.ts, auth/token-review.ts). */
+export const reviewVerbs: CustomVerbs = {
   async create({ ctx, definition, req, reply, info }) {
     if (!ctx.auth) throw errors.notFoundPath();
     reply.code(201);
-    return ctx.auth.selfReview(definition.type, req, info);
+    return ctx.auth.review(definition.type, req, info);
   },
 };
 
 export const selfSubjectAccessReviews = defineResource({
   type: builtinType('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews'),
-  verbs: selfReviewVerbs,
+  verbs: reviewVerbs,
 });

@@ -1,8 +1,8 @@
 /** authentication.k8s.io/v1 SelfSubjectReview (`kubectl auth whoami`): create-only, never stored; the answer is the requesting user. */
 import { builtinType, defineResource } from '../definition.js';
-import { selfReviewVerbs } from '../selfsubjectaccessreviews/index.js';
+import { reviewVerbs } from '../selfsubjectaccessreviews/index.js';
 
 export const selfSubjectReviews = defineResource({
   type: builtinType('authentication.k8s.io', 'v1', 'selfsubjectreviews'),
-  verbs: selfReviewVerbs,
+  verbs: reviewVerbs,
 });
