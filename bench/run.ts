@@ -16,6 +16,9 @@
  * 2c. server-side apply (see server-side-apply.ts): latency and throughput of
  *     an apply vs a merge patch making the same change to a Deployment.
  *
+ * 2d. API aggregation (see aggregation.ts): a GET of an extension API
+ *     server's resource through the API server's proxy vs straight to it.
+ *
  * 3. informers (see informer.ts): initial sync of 10,000 pods and updates
  *    absorbed per second, beside a raw list and a raw watch.
  *
@@ -43,7 +46,7 @@
  *
  * Servers run as separate processes; the load generator is this process.
  * Prints Markdown tables; `--json FILE` also writes the raw figures;
- * `--only apiserver|crd|apply|informer|cri|pods|scheduler|healing|kube-proxy|autoscaling|cluster` runs one part.
+ * `--only apiserver|crd|apply|aggregation|informer|cri|pods|scheduler|healing|kube-proxy|autoscaling|cluster` runs one part.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -57,6 +60,7 @@ import { runClusterBench } from './cluster.js';
 import { runCriBench } from './cri.js';
 import { runCustomResourceBench } from './custom-resources.js';
 import { runApplyBench } from './server-side-apply.js';
+import { runAggregationBench } from './aggregation.js';
 import { runHealingBench } from './healing.js';
 import { runKubeProxyBench } from './kube-proxy.js';
 import { runInformerBench } from './informer.js';
@@ -265,6 +269,23 @@ async function main(): Promise<void> {
       rows.push(`| p99 latency, ms | ${f(r.applyP99Ms, 2)} | ${f(r.mergeP99Ms, 2)} | ${f(r.applyP99Ms / r.mergeP99Ms, 2)} | |`);
       rows.push(
         `| writes/s at concurrency ${r.concurrency} | ${f(r.appliesPerSecond)} | ${f(r.mergesPerSecond)} | ${f(r.appliesPerSecond / r.mergesPerSecond, 2)} | |`,
+      );
+    }
+    if (only === undefined || only === 'aggregation') {
+      const r = await runAggregationBench();
+      results['aggregation'] = r;
+      const f = (n: number, d = 0) => n.toFixed(d);
+      rows.push(
+        '',
+        '| measure | through the API server | baseline (straight to the extension server) | proxied / baseline | local GET (a ConfigMap) |',
+        '|---|---|---|---|---|',
+      );
+      rows.push(
+        `| median latency, ${r.requests} sequential GETs, ms | ${f(r.proxiedMedianMs, 2)} | ${f(r.directMedianMs, 2)} | ${f(r.proxiedMedianMs / r.directMedianMs, 2)} | ${f(r.localMedianMs, 2)} |`,
+      );
+      rows.push(`| p99 latency, ms | ${f(r.proxiedP99Ms, 2)} | ${f(r.directP99Ms, 2)} | ${f(r.proxiedP99Ms / r.directP99Ms, 2)} | |`);
+      rows.push(
+        `| GETs/s at concurrency ${r.concurrency} | ${f(r.proxiedPerSecond)} | ${f(r.directPerSecond)} | ${f(r.proxiedPerSecond / r.directPerSecond, 2)} | ${f(r.localPerSecond)} |`,
       );
     }
     if (only === undefined || only === 'informer') {

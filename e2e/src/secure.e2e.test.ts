@@ -3,8 +3,11 @@
 // kubeconfig, every component works under its own identity (a pod becomes
 // Running), requests without credentials get 401, a token-file user bound to
 // `edit` gets yes/no from `kubectl auth can-i`, and a kubelet's credential
-// cannot touch another node's pod.
+// cannot touch another node's pod. Extension API servers learn whom to
+// trust from kube-system/extension-apiserver-authentication, and the API
+// server believes its front proxy's certificate with X-Remote-User.
 import { appendFile, readFile } from 'node:fs/promises';
+import https from 'node:https';
 import path from 'node:path';
 import { eventually } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +55,41 @@ describe('mk8s up --secure', () => {
     const who = (await cluster.kubectl('auth', 'whoami')).stdout;
     expect(who).toMatch(/Username\s+mk8s-admin/);
     expect(who).toContain('system:masters');
+  });
+
+  it('publishes the front proxy for extension API servers, and believes it', async () => {
+    const data = JSON.parse(
+      (await cluster.kubectl('get', 'configmap', '-n', 'kube-system', 'extension-apiserver-authentication', '-o', 'jsonpath={.data}')).stdout,
+    );
+    expect(data['client-ca-file']).toBe(await readFile(path.join(pki, 'ca.crt'), 'utf8'));
+    expect(data['requestheader-client-ca-file']).toBe(await readFile(path.join(pki, 'front-proxy-ca.crt'), 'utf8'));
+    expect(data['requestheader-allowed-names']).toBe('["front-proxy-client"]');
+    expect(data['requestheader-username-headers']).toBe('["X-Remote-User"]');
+    const [ca, cert, key] = await Promise.all(['ca.crt', 'front-proxy-client.crt', 'front-proxy-client.key'].map((f) => readFile(path.join(pki, f))));
+    const body = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+    const who = await new Promise<Record<string, any>>((resolve, reject) => {
+      const u = new URL('/apis/authentication.k8s.io/v1/selfsubjectreviews', api);
+      const req = https.request(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          ca,
+          cert,
+          key,
+          headers: { 'content-type': 'application/json', 'x-remote-user': 'jane', 'x-remote-group': 'devs' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve(JSON.parse(text)));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(who['status']).toEqual({ userInfo: { username: 'jane', groups: ['devs', 'system:authenticated'] } });
   });
 
   it('runs a pod to Running through kubectl: scheduler, controllers, kubelets and kube-proxy work as themselves', async () => {

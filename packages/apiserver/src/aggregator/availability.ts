@@ -122,9 +122,9 @@ export class AvailabilityController {
 
   /** The checks of a service-backed APIService, in Kubernetes' order; a failed discovery check throws CheckFailed. */
   private async check(entry: ApiServiceEntry): Promise<Verdict> {
-    const { registry, index } = this.deps;
+    const { index } = this.deps;
     const ref = entry.service!;
-    const svc = await serviceOf(registry, ref.namespace, ref.name);
+    const svc = serviceOf(this.deps.cache, ref.namespace, ref.name);
     if (!svc) return { status: 'False', reason: 'ServiceNotFound', message: `service/${ref.name} in ${JSON.stringify(ref.namespace)} is not present` };
     const type = String(((svc['spec'] ?? {}) as Obj)['type'] ?? 'ClusterIP');
     if (type === 'ClusterIP') {
@@ -140,7 +140,7 @@ export class AvailabilityController {
         return { status: 'False', reason: 'EndpointsNotFound', message: `cannot find endpoints for service/${ref.name} in ${JSON.stringify(ref.namespace)}` };
       }
       const portName = String(svcPort['name'] ?? '');
-      if ((await readyAddresses(registry, ref.namespace, ref.name, portName)).length === 0) {
+      if (readyAddresses(this.deps.cache, ref.namespace, ref.name, portName).length === 0) {
         return {
           status: 'False',
           reason: 'MissingEndpoints',
@@ -150,7 +150,7 @@ export class AvailabilityController {
     }
     let backend: Backend;
     try {
-      backend = await resolveBackend(registry, entry);
+      backend = resolveBackend(this.deps.cache, entry);
     } catch (err) {
       throw new CheckFailed(errorMessage(err));
     }

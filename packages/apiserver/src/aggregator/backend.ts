@@ -11,7 +11,7 @@
  * ClusterIPs need not be routed.
  */
 import type https from 'node:https';
-import type { Registry } from '../registry/registry.js';
+import type { WatchCache } from '../cache/watch-cache.js';
 import { readyAddresses, serviceOf, servicePorts } from '../resources/services/endpoint-of.js';
 import type { ApiServiceEntry } from './api-services.js';
 
@@ -29,9 +29,9 @@ export interface Backend {
 type Obj = Record<string, unknown>;
 
 /** Resolves an APIService's Service to an address; throws with Kubernetes' messages when it cannot. */
-export async function resolveBackend(registry: Registry, entry: ApiServiceEntry): Promise<Backend> {
+export function resolveBackend(cache: WatchCache, entry: ApiServiceEntry): Backend {
   const ref = entry.service!;
-  const svc = await serviceOf(registry, ref.namespace, ref.name);
+  const svc = serviceOf(cache, ref.namespace, ref.name);
   if (!svc) throw new Error(`service "${ref.name}" not found`);
   const spec = (svc['spec'] ?? {}) as Obj;
   const type = String(spec['type'] ?? 'ClusterIP');
@@ -39,7 +39,7 @@ export async function resolveBackend(registry: Registry, entry: ApiServiceEntry)
   if (type !== 'ClusterIP' && type !== 'NodePort' && type !== 'LoadBalancer') throw new Error(`unsupported service type ${JSON.stringify(type)}`);
   const svcPort = servicePorts(svc).find((p) => p['port'] === ref.port);
   if (!svcPort) throw new Error(`no service port ${ref.port} found for service ${JSON.stringify(ref.name)}`);
-  const ready = await readyAddresses(registry, ref.namespace, ref.name, String(svcPort['name'] ?? ''));
+  const ready = readyAddresses(cache, ref.namespace, ref.name, String(svcPort['name'] ?? ''));
   if (ready.length === 0) throw new Error(`no endpoints available for service ${JSON.stringify(ref.name)}`);
   return ready[Math.floor(Math.random() * ready.length)]!;
 }

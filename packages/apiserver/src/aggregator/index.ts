@@ -79,7 +79,7 @@ export class Aggregator {
   }
 
   proxy(entry: ApiServiceEntry, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    return proxyToApiService({ registry: this.deps.registry, proxyClient: this.deps.proxyClient, log: this.deps.log }, entry, req, reply);
+    return proxyToApiService({ cache: this.deps.cache, proxyClient: this.deps.proxyClient }, entry, req, reply);
   }
 
   /**

@@ -13,7 +13,7 @@
  * `service unavailable`.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Registry } from '../registry/registry.js';
+import type { WatchCache } from '../cache/watch-cache.js';
 import { proxyRequest } from '../http/proxy.js';
 import { ANONYMOUS_USER, UNAUTHENTICATED_GROUP } from '../auth/user.js';
 import type { ApiServiceEntry } from './api-services.js';
@@ -24,7 +24,7 @@ function unavailable(reply: FastifyReply): FastifyReply {
 }
 
 export async function proxyToApiService(
-  deps: { registry: Registry; proxyClient?: ProxyClientCert; log: FastifyRequest['log'] },
+  deps: { cache: WatchCache; proxyClient?: ProxyClientCert },
   entry: ApiServiceEntry,
   req: FastifyRequest,
   reply: FastifyReply,
@@ -32,7 +32,7 @@ export async function proxyToApiService(
   if (!entry.available) return unavailable(reply);
   let backend;
   try {
-    backend = await resolveBackend(deps.registry, entry);
+    backend = resolveBackend(deps.cache, entry);
   } catch (err) {
     req.log.warn({ err: (err as Error).message, apiService: entry.name }, `error resolving ${entry.service!.namespace}/${entry.service!.name}`);
     return unavailable(reply);

@@ -21,7 +21,7 @@ async function serveServiceProxy({ ctx, definition, namespace, name: raw, req, r
       port === '' ? `service "${name}" has several ports: name one (${name}:<port>)` : `no service port ${JSON.stringify(port)} found for service "${name}"`,
     );
   }
-  const pick = await pickEndpoint(ctx.registry, namespace!, svc, svcPort);
+  const pick = pickEndpoint(ctx.cache, namespace!, svc, svcPort);
   return proxyRequest(req, reply, { scheme: scheme || 'http', host: pick.host, port: pick.port }, `service "${name}" at ${pick.host}:${pick.port}`);
 }
 /** The proxy verbs of Kubernetes' services/proxy: one per HTTP method. */
