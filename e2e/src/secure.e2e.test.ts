@@ -7,9 +7,8 @@
 // trust from kube-system/extension-apiserver-authentication, and the API
 // server believes its front proxy's certificate with X-Remote-User.
 import { appendFile, readFile } from 'node:fs/promises';
-import https from 'node:https';
 import path from 'node:path';
-import { eventually } from '@mk8s/testing';
+import { eventually, httpsCall } from '@mk8s/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eCluster, kubectlToken, run, type E2eCluster } from './support/cluster.js';
 
@@ -65,30 +64,17 @@ describe('mk8s up --secure', () => {
     expect(data['requestheader-client-ca-file']).toBe(await readFile(path.join(pki, 'front-proxy-ca.crt'), 'utf8'));
     expect(data['requestheader-allowed-names']).toBe('["front-proxy-client"]');
     expect(data['requestheader-username-headers']).toBe('["X-Remote-User"]');
-    const [ca, cert, key] = await Promise.all(['ca.crt', 'front-proxy-client.crt', 'front-proxy-client.key'].map((f) => readFile(path.join(pki, f))));
-    const body = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
-    const who = await new Promise<Record<string, any>>((resolve, reject) => {
-      const u = new URL('/apis/authentication.k8s.io/v1/selfsubjectreviews', api);
-      const req = https.request(
-        {
-          host: u.hostname,
-          port: u.port,
-          path: u.pathname,
-          method: 'POST',
-          ca,
-          cert,
-          key,
-          headers: { 'content-type': 'application/json', 'x-remote-user': 'jane', 'x-remote-group': 'devs' },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c) => (text += c));
-          res.on('end', () => resolve(JSON.parse(text)));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+    const read = (f: string) => readFile(path.join(pki, f));
+    const [ca, cert, key] = [await read('ca.crt'), await read('front-proxy-client.crt'), await read('front-proxy-client.key')];
+    const who = (
+      await httpsCall(`${api}/apis/authentication.k8s.io/v1/selfsubjectreviews`, {
+        method: 'POST',
+        ca,
+        cert: { cert, key },
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+        headers: { 'x-remote-user': 'jane', 'x-remote-group': 'devs' },
+      })
+    ).json;
     expect(who['status']).toEqual({ userInfo: { username: 'jane', groups: ['devs', 'system:authenticated'] } });
   });
 

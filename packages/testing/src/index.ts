@@ -38,3 +38,4 @@ export {
   type ExtensionApiServerOptions,
   type RecordedRequest,
 } from './extension-apiserver.js';
+export { httpsCall, type HttpsCallOptions, type HttpsReply } from './https-call.js';

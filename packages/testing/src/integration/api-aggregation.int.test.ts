@@ -10,7 +10,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -18,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiServer, openStore, type ApiServer, type Store } from '@mk8s/apiserver';
 import { REPO_ROOT } from '../component-process.js';
 import { eventuallyMatches } from '../eventually.js';
+import { httpsCall } from '../https-call.js';
 import { startExtensionApiServer, type ExtensionApiServer } from '../extension-apiserver.js';
 import { requireTool } from '../require-tool.js';
 import { TestPki, type KeyPair } from '../test-pki.js';
@@ -47,41 +47,8 @@ describe('API aggregation: APIServices and extension API servers', () => {
   let url: string;
   let wardle: ExtensionApiServer;
 
-  async function call(method: string, p: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    return new Promise<{ status: number; headers: Record<string, any>; text: string; json: Obj }>((resolve, reject) => {
-      const u = new URL(p, url);
-      const req = https.request(
-        {
-          host: u.hostname,
-          port: u.port,
-          path: u.pathname + u.search,
-          method,
-          ca: apiCA.cert,
-          headers: {
-            authorization: `Bearer ${opts.token ?? 'admin-token'}`,
-            ...(body ? { 'content-type': 'application/json' } : {}),
-            ...opts.headers,
-          },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c) => (text += c));
-          res.on('end', () => {
-            let json: Obj = {};
-            try {
-              json = JSON.parse(text);
-            } catch {
-              /* not JSON */
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
+  const call = (method: string, p: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+    httpsCall<Obj>(new URL(p, url).href, { method, ca: apiCA.cert, token: opts.token ?? 'admin-token', body: opts.body, headers: opts.headers });
   const kubectl = async (token: string, ...args: string[]) => {
     const common = ['--kubeconfig', path.join(dir, 'kubeconfig'), '--cache-dir', path.join(dir, `cache-${token}`), '--server', url];
     const tls = ['--certificate-authority', pki.path('apiserver-ca', 'crt'), '--token', token];

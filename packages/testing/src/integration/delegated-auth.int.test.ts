@@ -5,12 +5,12 @@
 // whom to trust, and delegated authentication and authorization
 // (TokenReview, SubjectAccessReview, LocalSubjectAccessReview) with the
 // system:auth-delegator ClusterRole.
-import https from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiServer, openStore, type ApiServer, type Store } from '@mk8s/apiserver';
+import { httpsCall } from '../https-call.js';
 import { TestPki, type KeyPair } from '../test-pki.js';
 
 type Obj = Record<string, any>;
@@ -31,38 +31,8 @@ describe('delegated authentication and authorization for extension API servers',
   let server: ApiServer;
   let port: number;
 
-  function call(
-    method: string,
-    p: string,
-    opts: { token?: string; cert?: KeyPair; body?: unknown; headers?: Record<string, string | string[]> } = {},
-  ): Promise<{ status: number; json: Obj }> {
-    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: p,
-          method,
-          ca: apiCA.cert,
-          cert: opts.cert?.cert,
-          key: opts.cert?.key,
-          headers: {
-            ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-            ...(body ? { 'content-type': 'application/json' } : {}),
-            ...opts.headers,
-          },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : {} }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
+  const call = (method: string, p: string, opts: { token?: string; cert?: KeyPair; body?: unknown; headers?: Record<string, string | string[]> } = {}) =>
+    httpsCall<Obj>(`https://127.0.0.1:${port}${p}`, { method, ca: apiCA.cert, ...opts });
   const whoami = (opts: Parameters<typeof call>[2]) =>
     call('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { ...opts, body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
   const tokenReview = (spec: Obj, token = 'admin-token') =>
