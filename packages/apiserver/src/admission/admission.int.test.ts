@@ -122,6 +122,38 @@ describe('admission chain', () => {
       expect((await call(s.url, 'POST', '/apis/apps/v1/namespaces/default/deployments', deploy('two'))).status).toBe(201);
     });
 
+    it('counts custom resources (count/widgets.example.com) from their own storage', async () => {
+      s = await startServer();
+      await namespace(s, 'q7');
+      const crd = await call(s.url, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'widgets.example.com' },
+        spec: {
+          group: 'example.com',
+          scope: 'Namespaced',
+          names: { plural: 'widgets', kind: 'Widget' },
+          versions: [
+            { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
+          ],
+        },
+      });
+      expect(crd.status).toBe(201);
+      await quota(s, 'q7', 'widgets', { 'count/widgets.example.com': '1' });
+      const widget = (name: string) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name } });
+      let first = await call(s.url, 'POST', '/apis/example.com/v1/namespaces/q7/widgets', widget('one'));
+      for (let i = 0; i < 50 && first.status === 404; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        first = await call(s.url, 'POST', '/apis/example.com/v1/namespaces/q7/widgets', widget('one'));
+      }
+      expect(first.status).toBe(201);
+      const r = await call<Any>(s.url, 'POST', '/apis/example.com/v1/namespaces/q7/widgets', widget('two'));
+      expect(r.status).toBe(403);
+      expect(r.body.message).toBe(
+        'widgets.example.com "two" is forbidden: exceeded quota: widgets, requested: count/widgets.example.com=1, used: count/widgets.example.com=1, limited: count/widgets.example.com=1',
+      );
+    });
+
     it('serves quotas to kubectl get as a table with REQUEST and LIMIT', async () => {
       s = await startServer();
       await namespace(s, 'q6');

@@ -14,6 +14,8 @@ export type AdmissionOperation = 'CREATE' | 'UPDATE';
 export interface AdmissionAttributes {
   operation: AdmissionOperation;
   resource: ResourceType;
+  /** Where objects of the kind live in the watch cache: the plural for built-in kinds, `<plural>.<group>` for custom ones. */
+  storage: string;
   /** `''` for the main resource. */
   subresource: string;
   /** Undefined for cluster-scoped resources. */

@@ -33,6 +33,7 @@ export interface UpdateAdmission {
 export function admitUpdate(
   hooks: AdmissionHooks | undefined,
   rt: ResourceType,
+  storage: string,
   namespace: string | undefined,
   name: string,
   opts: { dryRun?: boolean; admission?: AdmissionRequest; check?: Check },
@@ -53,6 +54,7 @@ export function admitUpdate(
     const attrs: AdmissionAttributes = {
       operation: old ? 'UPDATE' : 'CREATE',
       resource: rt,
+      storage,
       subresource: '',
       namespace: rt.namespaced ? namespace : undefined,
       name,

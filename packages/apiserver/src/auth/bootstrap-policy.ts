@@ -159,7 +159,9 @@ function servedResources(namespacedOnly: boolean, keep: (type: ResourceType) => 
   const byGroup = new Map<string, string[]>();
   for (const { type, verbs } of BUILTIN_RESOURCES) {
     if ((namespacedOnly && !type.namespaced) || verbs || !keep(type)) continue;
-    byGroup.set(type.group, [...(byGroup.get(type.group) ?? []), type.resource]);
+    const resources = byGroup.get(type.group) ?? [];
+    // A resource served in two versions (autoscaling/v2 and v1 HPAs) is one name in a rule.
+    if (!resources.includes(type.resource)) byGroup.set(type.group, [...resources, type.resource]);
   }
   return [...byGroup].map(([group, resources]) => rule([], [group], resources));
 }

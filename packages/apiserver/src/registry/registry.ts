@@ -297,6 +297,7 @@ export class Registry {
       const attrs = {
         operation: 'CREATE' as const,
         resource: rt,
+        storage: this.definition(rt).storageResource,
         subresource: '',
         namespace: rt.namespaced ? namespace : undefined,
         name,
@@ -492,7 +493,7 @@ export class Registry {
     const key = this.key(rt, namespace, name);
     // Created through PUT: the namespace must exist, as for POST.
     if (strategy.allowCreateOnUpdate && rt.namespaced && !(await this.deps.store.get(key))) await this.checkNamespace(namespace!);
-    const adm = admitUpdate(this.deps.admit, rt, namespace, name, opts);
+    const adm = admitUpdate(this.deps.admit, rt, this.definition(rt).storageResource, namespace, name, opts);
     const result = await adm.run(() =>
       this.guaranteedUpdate(
         rt,
@@ -608,7 +609,7 @@ export class Registry {
     const strategy = this.strategy(rt);
     const warnings: string[] = [];
     // Admission sees main-resource updates only (not status).
-    const adm = admitUpdate(opts.status ? undefined : this.deps.admit, rt, namespace, name, opts);
+    const adm = admitUpdate(opts.status ? undefined : this.deps.admit, rt, this.definition(rt).storageResource, namespace, name, opts);
     const result = await adm.run(() =>
       this.guaranteedUpdate(
         rt,

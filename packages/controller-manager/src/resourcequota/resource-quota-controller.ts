@@ -9,9 +9,11 @@
  *
  * Usage comes from informers for the commonly quota'd resources (pods,
  * services, configmaps, secrets, deployments, replicasets); other
- * `count/<resource>.<group>` names are counted with a live LIST.
+ * `count/<resource>.<group>` names are counted with a live LIST of the
+ * version discovery prefers, so custom resources count too (Kubernetes'
+ * object-count evaluators cover every resource discovery lists).
  */
-import { addUsage, countedResource, deepEqual, objectUsage, resourceFor, RESOURCE_TYPES, type ResourceQuota, type Usage } from '@mk8s/api';
+import { addUsage, countedResource, deepEqual, objectUsage, RESOURCE_TYPES, type ResourceQuota, type Usage } from '@mk8s/api';
 import {
   ControllerBase,
   deletedObject,
@@ -24,6 +26,7 @@ import {
   type ResourceClient,
   type SharedInformer,
 } from '@mk8s/client';
+import { discoverResources, hasVerbs, type ApiResource } from '../util/discovery.js';
 
 export interface ResourceQuotaControllerOptions extends ControllerDeps {
   /** Full recount of every quota (Kubernetes' `--resource-quota-sync-period`, 5 min); default 30 s. */
@@ -42,6 +45,9 @@ const MONITORED: ReadonlyArray<[string, string]> = [
 
 type Json = Record<string, unknown>;
 
+/** How long discovered resources are trusted before a quota naming one of them reads discovery again. */
+const DISCOVERY_TTL_MS = 30_000;
+
 function sameStrings(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
   const ka = Object.keys(a ?? {}).sort();
   const kb = Object.keys(b ?? {}).sort();
@@ -54,6 +60,8 @@ export class ResourceQuotaController extends ControllerBase {
   private readonly monitored = new Map<string, SharedInformer<KubeObject>>();
   private readonly resyncPeriodMs: number;
   private readonly quotaClient: ResourceClient<ResourceQuota & KubeObject>;
+  /** What discovery listed, for resources that are not built in; read again when older than `DISCOVERY_TTL_MS` or missing a resource. */
+  private discovered: { at: number; resources: ApiResource[] } | undefined;
 
   constructor(opts: ResourceQuotaControllerOptions) {
     super({ name: 'resourcequota' }, opts);
@@ -110,13 +118,22 @@ export class ResourceQuotaController extends ControllerBase {
       const informer = this.monitored.get(key);
       if (informer) objects = informer.lister.namespace(namespace).list();
       else {
-        const rt = RESOURCE_TYPES.find((t) => t.resource === resource && t.group === group && t.namespaced) ?? resourceFor(group, 'v1', resource);
+        const rt = RESOURCE_TYPES.find((t) => t.resource === resource && t.group === group && t.namespaced) ?? (await this.discover(resource, group));
         if (!rt) continue;
         objects = (await this.client.resource<KubeObject>(rt.group, rt.version, rt.resource).inNamespace(namespace).listAll()).items;
       }
       for (const o of objects) total = addUsage(total, objectUsage(resource, group, o as unknown as Json));
     }
     return total;
+  }
+
+  /** The namespaced resource `resource.group` as discovery lists it (its preferred version), undefined when it is not served. */
+  private async discover(resource: string, group: string): Promise<ApiResource | undefined> {
+    const find = () => this.discovered?.resources.find((r) => r.resource === resource && r.group === group && r.namespaced && hasVerbs(r, 'list'));
+    if (!this.discovered || Date.now() - this.discovered.at > DISCOVERY_TTL_MS || !find()) {
+      this.discovered = { at: Date.now(), resources: (await discoverResources(this.client)).resources };
+    }
+    return find();
   }
 
   protected async sync(key: string): Promise<void> {

@@ -437,6 +437,7 @@ function attrs(kind: 'pods' | 'deployments' | 'namespaces', object: Any, extra: 
   return {
     operation: 'CREATE',
     resource: rt,
+    storage: kind,
     subresource: '',
     namespace: kind === 'namespaces' ? undefined : 'ns',
     name: object.metadata.name,

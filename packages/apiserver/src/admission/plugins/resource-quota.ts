@@ -74,7 +74,8 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
   private currentUsage(attrs: AdmissionAttributes): Usage {
     const { resource, group } = attrs.resource;
     let total: Usage = {};
-    for (const obj of this.ctx.cache.list(resource, listPrefix(resource, attrs.namespace))) total = addUsage(total, objectUsage(resource, group, obj));
+    for (const obj of this.ctx.cache.list(attrs.storage, listPrefix(attrs.storage, attrs.namespace)))
+      total = addUsage(total, objectUsage(resource, group, obj));
     return total;
   }
 
