@@ -147,6 +147,49 @@ describe('API server: server-side apply', () => {
     expect(back.body.message).toBe('Apply failed with 1 conflict: conflict with "hpa" with subresource "scale" using apps/v1: .spec.replicas');
   });
 
+  it('applies a Scale through /scale: owned at subresource scale, conflicting with the other managers of the replicas until forced', async () => {
+    const deploy = (replicas: number): Obj => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'scaled' },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: 'scaled' } },
+        template: { metadata: { labels: { app: 'scaled' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+      },
+    });
+    expect((await call<Obj>(s.url, 'PATCH', `${DEPLOYS}/scaled?fieldManager=kubectl`, deploy(2), APPLY)).status).toBe(201);
+    const scale = (replicas: number) => ({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'scaled' }, spec: { replicas } });
+    const conflict = await call<Obj>(s.url, 'PATCH', `${DEPLOYS}/scaled/scale?fieldManager=autoscaler`, scale(4), APPLY);
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.message).toBe('Apply failed with 1 conflict: conflict with "kubectl": .spec.replicas');
+    const forced = await call<Obj>(s.url, 'PATCH', `${DEPLOYS}/scaled/scale?fieldManager=autoscaler&force=true`, scale(4), APPLY);
+    expect(forced.status, forced.text).toBe(200);
+    expect(forced.body).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 4 } });
+    const live = (await call<Obj>(s.url, 'GET', `${DEPLOYS}/scaled`)).body;
+    expect(live.spec.replicas).toBe(4);
+    expect(live.metadata.managedFields.find((e: Obj) => e.manager === 'autoscaler')).toMatchObject({
+      operation: 'Apply',
+      subresource: 'scale',
+      fieldsV1: { 'f:spec': { 'f:replicas': {} } },
+    });
+    // kubectl lost .spec.replicas to the forced apply; re-applying its manifest with other replicas conflicts with the scale subresource.
+    const back = await call<Obj>(s.url, 'PATCH', `${DEPLOYS}/scaled?fieldManager=kubectl`, deploy(2), APPLY);
+    expect(back.status).toBe(409);
+    expect(back.body.message).toBe('Apply failed with 1 conflict: conflict with "autoscaler" with subresource "scale": .spec.replicas');
+    // Applying again converges; the apply of a Scale of another kind, version or name is refused.
+    expect((await call<Obj>(s.url, 'PATCH', `${DEPLOYS}/scaled/scale?fieldManager=autoscaler`, scale(4), APPLY)).status).toBe(200);
+    const wrongVersion = await call<Obj>(s.url, 'PATCH', `${DEPLOYS}/scaled/scale?fieldManager=autoscaler`, { ...scale(3), apiVersion: 'apps/v1' }, APPLY);
+    expect(wrongVersion.status).toBe(400);
+    expect(wrongVersion.body.message).toBe('Incorrect version specified in apply patch. Specified patch version: apps/v1, expected: autoscaling/v1');
+    const negative = await call<Obj>(s.url, 'PATCH', `${DEPLOYS}/scaled/scale?fieldManager=autoscaler`, scale(-1), APPLY);
+    expect(negative.status).toBe(422);
+    const missing = await call<Obj>(s.url, 'PATCH', `${DEPLOYS}/nope/scale?fieldManager=autoscaler`, { ...scale(1), metadata: { name: 'nope' } }, APPLY);
+    expect(missing.status).toBe(404);
+    const noManager = await call<Obj>(s.url, 'PATCH', `${DEPLOYS}/scaled/scale`, scale(1), APPLY);
+    expect(noManager.status).toBe(422);
+  });
+
   it('refuses what Kubernetes refuses, with the same codes', async () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bad' }, data: { a: 'b' } };
     const noManager = await call<Obj>(s.url, 'PATCH', `${CMS}/bad`, cm, APPLY);

@@ -4,7 +4,6 @@
  * subresources, and shapes replies (objects, lists, tables, watch streams).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import YAML from 'yaml';
 import { errorMessage, type ResourceType } from '@mk8s/api';
 import { parseFieldSelector, parseLabelSelector, unsupportedFieldLabels } from '@mk8s/api';
 import { errors, StatusError } from '../errors.js';
@@ -21,7 +20,7 @@ import { serveWatch } from './watch.js';
 import { parseDeleteOptions } from './delete-options.js';
 import { listOptions } from './list-options.js';
 import { warningHeaderValues } from './warning-header.js';
-import { parseJsonBody } from './json-body.js';
+import { APPLY_PATCH, parseApplyConfiguration } from './apply-body.js';
 import { auditAnnotations } from '../audit/audit-log.js';
 import { fieldLabelsOf, selectableFields, type ResourceRequest } from '../resources/definition.js';
 import { bindPod } from '../resources/pods/binding.js';
@@ -238,25 +237,6 @@ async function patch(
     ...opts,
   });
   return { ...r, created: false };
-}
-
-const APPLY_PATCH = 'application/apply-patch+yaml';
-
-/**
- * An apply patch body: YAML (JSON is YAML too) holding one object, brought
- * to plain JSON (a `!!binary` or other typed scalar becomes what JSON makes
- * of it) and held to the JSON body's depth limit.
- */
-function parseApplyConfiguration(body: unknown): unknown {
-  // The apply-patch content parser hands over the text; an empty body arrives as nothing and is refused as not an object.
-  const text = typeof body === 'string' ? body : '';
-  let json: string;
-  try {
-    json = JSON.stringify(YAML.parse(text, { maxAliasCount: 100 })) ?? 'null';
-  } catch (err) {
-    throw errors.badRequest(`error decoding YAML: ${errorMessage(err)}`);
-  }
-  return parseJsonBody(json);
 }
 
 /** `status` from the strategy, every other subresource from the definition. */

@@ -3,7 +3,8 @@
  * desired and current replicas and its selector, used by `kubectl scale`
  * and the HorizontalPodAutoscaler. Deployments and ReplicaSets keep them at
  * `spec.replicas`, `status.replicas` and `spec.selector`; a custom resource
- * names its paths in its CRD (`subresources.scale`).
+ * names its paths in its CRD (`subresources.scale`). Get, update, patch
+ * (JSON, merge, strategic merge) and server-side apply.
  */
 import type { ResourceType } from '@mk8s/api';
 import { selectorFromLabelSelector } from '@mk8s/api';
@@ -13,6 +14,7 @@ import { applyPatch } from '../patch/index.js';
 import { PatchError } from '../patch/errors.js';
 import type { ServerContext } from './context.js';
 import { writeOptions } from './query.js';
+import { APPLY_PATCH, parseApplyConfiguration } from './apply-body.js';
 import type { ResourceRequest, SubresourceDefinition } from '../resources/definition.js';
 
 /** Where an object keeps what its Scale shows. */
@@ -117,10 +119,45 @@ export function scaleHandlers(ctx: ServerContext, rt: ResourceType, paths: Scale
     return toScale(r.object, paths);
   }
 
+  /**
+   * A server-side apply of a Scale: its `spec.replicas` is applied to the
+   * object's replicas field, owned by `manager` at the scale subresource
+   * (Kubernetes' scale handler converts managed fields the same way), so it
+   * conflicts with another manager of the replicas unless forced.
+   */
+  async function applyScale(ns: string, name: string, body: unknown, opts: { dryRun: boolean; manager: string; force: boolean }): Promise<Obj> {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request must be a Scale object');
+    const s = body as Obj;
+    if (s['apiVersion'] !== 'autoscaling/v1') {
+      throw errors.badRequest(
+        `Incorrect version specified in apply patch. Specified patch version: ${String(s['apiVersion'] ?? '')}, expected: autoscaling/v1`,
+      );
+    }
+    if (s['kind'] !== 'Scale')
+      throw errors.badRequest(`the kind in the apply configuration (${String(s['kind'] ?? '')}) does not match the expected kind (Scale)`);
+    const sm = (s['metadata'] ?? {}) as Obj;
+    if (sm['managedFields'] !== undefined) throw errors.badRequest('metadata.managedFields must be nil');
+    if (sm['name'] !== name) throw errors.badRequest(`the name of the object (${String(sm['name'] ?? '')}) does not match the name on the URL (${name})`);
+    const config: Obj = { apiVersion: rt.apiVersion, kind: rt.kind, metadata: rt.namespaced ? { name, namespace: ns } : { name } };
+    const replicas = ((s['spec'] ?? {}) as Obj)['replicas'];
+    if (replicas !== undefined && replicas !== null) {
+      if (!Number.isInteger(replicas)) throw errors.badRequest(`Scale in version "v1" cannot be handled as a Scale: spec.replicas must be an integer`);
+      if ((replicas as number) < 0) {
+        throw errors.invalid(target(name), [
+          { type: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${String(replicas)}: must be greater than or equal to 0` },
+        ]);
+      }
+      setAt(config, paths.specReplicas, replicas);
+    }
+    const r = await ctx.registry.apply(rt, ns, name, config, { ...opts, subresource: 'scale' });
+    return toScale(r.object, paths);
+  }
+
   return {
     async get(ns: string, name: string): Promise<Obj> {
       return toScale(await ctx.registry.get(rt, ns, name), paths);
     },
+    apply: applyScale,
     update(ns: string, name: string, body: unknown, dryRun: boolean, manager?: string): Promise<Obj> {
       return setReplicas(ns, name, body, dryRun, manager);
     },
@@ -132,7 +169,12 @@ export function scaleHandlers(ctx: ServerContext, rt: ResourceType, paths: Scale
       } catch (err) {
         if (err instanceof PatchError) {
           if (err.code === 415)
-            throw errors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+            throw errors.unsupportedMediaType([
+              'application/json-patch+json',
+              'application/merge-patch+json',
+              'application/strategic-merge-patch+json',
+              APPLY_PATCH,
+            ]);
           throw errors.badRequest(err.message);
         }
         throw err;
@@ -165,6 +207,8 @@ function serveScale({ ctx, definition, namespace, name, info, req, query }: Reso
     return h.update(namespace!, name, req.body, opts.dryRun, opts.manager);
   }
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  const opts = writeOptions(query, 'PatchOptions', ua);
+  const apply = contentType === APPLY_PATCH;
+  const opts = writeOptions(query, 'PatchOptions', ua, apply);
+  if (apply) return h.apply(namespace!, name, parseApplyConfiguration(req.body), { dryRun: opts.dryRun, manager: opts.manager!, force: opts.force });
   return h.patch(namespace!, name, contentType, req.body, opts.dryRun, opts.manager);
 }

@@ -56,6 +56,12 @@ export interface ApplyOptions extends WriteOptions {
   manager: string;
   force: boolean;
   status?: boolean;
+  /**
+   * `scale`: the configuration is the parent-form of a Scale apply (only the
+   * replicas field); the object must exist and the manager owns its fields
+   * at the scale subresource.
+   */
+  subresource?: 'scale';
 }
 
 export interface WriteResult {
@@ -739,7 +745,7 @@ export class Registry {
       cm['namespace'] = namespace;
     }
     const ctx = this.fieldContext(rt);
-    const subresource = opts.status ? 'status' : '';
+    const subresource = opts.status ? 'status' : (opts.subresource ?? '');
     const run = (live: Obj | undefined): Obj => {
       try {
         const r = applyConfiguration(ctx, live, config, opts.manager, subresource, opts.force);
@@ -755,7 +761,7 @@ export class Registry {
     // Create and update race with other writers: a create that finds the object, or an update that does not, tries again.
     for (let attempt = 0; attempt < 5; attempt++) {
       const exists = this.deps.cache.get(this.definition(rt).storageResource, key) !== undefined || (await this.deps.store.get(key)) !== undefined;
-      if (!exists && !opts.status) {
+      if (!exists && subresource === '') {
         try {
           const r = await this.create(rt, namespace, run(undefined), { ...opts, applied: true });
           return { ...r, warnings: [...warnings, ...r.warnings], created: true };
@@ -765,10 +771,10 @@ export class Registry {
         }
       }
       try {
-        const r = await this.modify(rt, namespace, name, (current) => run(current as Obj), { ...opts, applied: true });
+        const r = await this.modify(rt, namespace, name, (current) => run(current as Obj), { ...opts, applied: true, subresource: opts.subresource });
         return { ...r, warnings: [...warnings, ...r.warnings], created: false };
       } catch (err) {
-        if (err instanceof StatusError && err.code === 404 && !opts.status) continue;
+        if (err instanceof StatusError && err.code === 404 && subresource === '') continue;
         throw err;
       }
     }

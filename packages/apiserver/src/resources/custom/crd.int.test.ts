@@ -180,6 +180,18 @@ describe('API server: CustomResourceDefinitions', () => {
     const scaled = await call<Obj>(s.url, 'PATCH', `${WIDGETS}/w1/scale`, { spec: { replicas: 5 } }, { contentType: 'application/merge-patch+json' });
     expect(scaled.status).toBe(200);
     expect((await call<Obj>(s.url, 'GET', `${WIDGETS}/w1`)).body.spec.replicas).toBe(5);
+    // A server-side apply of a Scale sets the CRD's replicas path, owned at the scale subresource.
+    const applied = await call<Obj>(
+      s.url,
+      'PATCH',
+      `${WIDGETS}/w1/scale?fieldManager=autoscaler&force=true`,
+      { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'w1' }, spec: { replicas: 3 } },
+      { contentType: 'application/apply-patch+yaml' },
+    );
+    expect(applied.status, applied.text).toBe(200);
+    const afterApply = (await call<Obj>(s.url, 'GET', `${WIDGETS}/w1`)).body;
+    expect(afterApply.spec.replicas).toBe(3);
+    expect(afterApply.metadata.managedFields.find((e: Obj) => e.manager === 'autoscaler')).toMatchObject({ operation: 'Apply', subresource: 'scale' });
 
     const beta = await call<Obj>(s.url, 'GET', '/apis/example.com/v1beta1/namespaces/default/widgets/w1');
     expect(beta.body.apiVersion).toBe('example.com/v1beta1');
