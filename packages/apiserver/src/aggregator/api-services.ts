@@ -99,11 +99,6 @@ export class ApiServiceIndex {
     return [...this.byGroupVersion.values()];
   }
 
-  /** True when some group version of `group` is served by an extension API server. */
-  hasRemote(group: string): boolean {
-    return this.ofGroup(group).some((e) => e.service);
-  }
-
   /** What a remote group version answered to discovery, and where its backend serves its OpenAPI v3 document. */
   setDiscovery(name: string, list: ResourceList | undefined, openapi: string | undefined): void {
     this.discovery.set(name, { list, openapi });

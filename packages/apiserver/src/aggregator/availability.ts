@@ -29,7 +29,7 @@ import { authority, backendTls, identityHeaders, resolveBackend, type Backend, t
 import { APIREGISTRATION_GROUP } from './priorities.js';
 
 /** How often every APIService is checked again (Kubernetes' informer resync). */
-export const RECHECK_MS = 30_000;
+const RECHECK_MS = 30_000;
 const DISCOVERY_TIMEOUT_MS = 5_000;
 /** A discovery or OpenAPI index answer past this size is refused (a backend cannot fill the API server's memory). */
 const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
@@ -88,11 +88,6 @@ export class AvailabilityController {
     clearInterval(this.timer);
     for (const u of this.unsubscribes) u();
     await this.queue.stop();
-  }
-
-  /** Resolves when every check queued so far is done. */
-  idle(): Promise<void> {
-    return this.queue.idle();
   }
 
   private enqueueAll(): void {

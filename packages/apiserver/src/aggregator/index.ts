@@ -63,19 +63,9 @@ export class Aggregator {
     this.index.stop();
   }
 
-  /** Resolves when the availability checks queued so far are done (tests). */
-  settled(): Promise<void> {
-    return this.availability.idle();
-  }
-
   /** The APIService a request for `group`/`version` is proxied to, if an extension API server serves it (never the core group). */
   remote(group: string, version: string): ApiServiceEntry | undefined {
     return group === '' || !version ? undefined : this.index.remote(group, version);
-  }
-
-  /** True when `/apis/<group>` is answered from APIServices (some version of it is remote). */
-  servesGroup(group: string): boolean {
-    return group !== '' && this.index.hasRemote(group);
   }
 
   proxy(entry: ApiServiceEntry, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
