@@ -447,15 +447,15 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<ApiServer>
       // The document depends on Accept (plain or aggregated): caches must key on it.
       reply.header('vary', 'Accept');
       const aggregated = path === '/api' || path === '/apis' ? aggregatedDiscoveryVersion(req.headers.accept) : undefined;
-      const extra = aggregator.extraGroups();
       if (aggregated) {
+        const extra = aggregator.extraGroups();
         // Sent as bytes so the media type goes out as Kubernetes writes it (fastify re-quotes the parameters of a JSON or text reply's type).
         const body = Buffer.from(JSON.stringify(aggregatedDiscovery(catalog, path === '/api', aggregated, extra, aggregator.groupOrder)));
         return reply.header('content-type', aggregatedContentType(aggregated)).send(body);
       }
       if (path === '/api') doc = apiVersions(catalog, host);
-      else if (path === '/apis') doc = apiGroupList(catalog, extra, aggregator.groupOrder);
-      else if (!info.version) doc = apiGroupDoc(catalog, info.group, extra);
+      else if (path === '/apis') doc = apiGroupList(catalog, aggregator.extraGroups(), aggregator.groupOrder);
+      else if (!info.version) doc = apiGroupDoc(catalog, info.group, aggregator.extraGroups());
       else doc = apiResourceList(catalog, info.group, info.version);
       if (!doc) throw errors.notFoundPath();
       return doc;

@@ -39,11 +39,10 @@ export type GroupOrder = (group: string) => number;
 
 function byOrder<T>(items: T[], groupOf: (item: T) => string, order: GroupOrder | undefined): T[] {
   if (!order) return items;
-  return [...items].sort((a, b) => {
-    const ga = groupOf(a);
-    const gb = groupOf(b);
-    return order(gb) - order(ga) || (ga < gb ? -1 : ga > gb ? 1 : 0);
-  });
+  // Each group ranked once, not once per comparison.
+  const ranked = items.map((item) => ({ item, group: groupOf(item), rank: order(groupOf(item)) }));
+  ranked.sort((a, b) => b.rank - a.rank || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+  return ranked.map((r) => r.item);
 }
 
 /** Every group version: the catalog's, then the extra groups' versions (a group in both keeps the catalog's first). */
